@@ -1,0 +1,89 @@
+package circuits
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/frontend"
+)
+
+// Public is the statement's public part, in the order of the public witness.
+type Public struct {
+	RequestID       [32]byte
+	NodeID          [32]byte
+	InputCommitment fr.Element
+	OutputDigest    fr.Element
+	PoE             [32]byte
+}
+
+// Halves splits a 32-byte value into its big-endian (hi, lo) 128-bit halves,
+// the form in which 256-bit values enter the circuit.
+func Halves(b [32]byte) [2]*big.Int {
+	return [2]*big.Int{new(big.Int).SetBytes(b[:16]), new(big.Int).SetBytes(b[16:])}
+}
+
+func halves(b [32]byte) [2]frontend.Variable {
+	h := Halves(b)
+	return [2]frontend.Variable{h[0], h[1]}
+}
+
+// Assign fills the public part of a circuit shape.
+func (p Public) assign(c *MatMul) {
+	c.RequestID = halves(p.RequestID)
+	c.NodeID = halves(p.NodeID)
+	c.InputCommitment = p.InputCommitment.BigInt(new(big.Int))
+	c.OutputDigest = p.OutputDigest.BigInt(new(big.Int))
+	c.PoE = halves(p.PoE)
+}
+
+// PublicAssignment returns a circuit holding only the public inputs, for
+// building the public witness a verifier checks a proof against.
+func PublicAssignment(method Method, n, fracBits int, p Public) (*MatMul, error) {
+	c, err := New(method, n, fracBits)
+	if err != nil {
+		return nil, err
+	}
+	p.assign(c)
+	for i := range c.A {
+		c.A[i], c.B[i], c.C[i], c.R[i] = 0, 0, 0, 0
+	}
+	return c, nil
+}
+
+// Assign builds a full assignment for the claim C' = floor(A·B/2^f), computing
+// the remainders R = A·B − 2^f·C'. It fails if C' is not the correct product,
+// so an honest prover never tries to prove a wrong output.
+func Assign(method Method, n, fracBits int, a, b []int16, c []int64, p Public) (*MatMul, error) {
+	circ, err := New(method, n, fracBits)
+	if err != nil {
+		return nil, err
+	}
+	if len(a) != n*n || len(b) != n*n || len(c) != n*n {
+		return nil, fmt.Errorf("assign: want %d entries per matrix, have A=%d B=%d C=%d", n*n, len(a), len(b), len(c))
+	}
+	p.assign(circ)
+	col := make([]int64, n)
+	for j := 0; j < n; j++ {
+		for k := 0; k < n; k++ {
+			col[k] = int64(b[k*n+j])
+		}
+		for i := 0; i < n; i++ {
+			var s int64
+			for k := 0; k < n; k++ {
+				s += int64(a[i*n+k]) * col[k]
+			}
+			r := s - c[i*n+j]<<fracBits
+			if r < 0 || r >= 1<<fracBits {
+				return nil, fmt.Errorf("assign: C'[%d][%d] = %d is not floor(%d / 2^%d)", i, j, c[i*n+j], s, fracBits)
+			}
+			circ.R[i*n+j] = r
+		}
+	}
+	for i := range a {
+		circ.A[i] = int64(a[i])
+		circ.B[i] = int64(b[i])
+		circ.C[i] = c[i]
+	}
+	return circ, nil
+}

@@ -1,0 +1,348 @@
+// Package circuits holds the gnark statements zkpoc proves: a fixed-point
+// matrix product C' = floor(A·B / 2^f) (checked with Freivalds' algorithm and
+// in-circuit randomness, or naively as a benchmark reference), bound to a
+// Poseidon2 input commitment, a Poseidon2 output digest and the
+// proof-of-execution PoE = SHA-256(request_id ‖ output_digest ‖ node_id).
+package circuits
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/consensys/gnark/constraint/solver"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/std/hash/sha2"
+	"github.com/consensys/gnark/std/math/bits"
+	"github.com/consensys/gnark/std/math/uints"
+	"github.com/consensys/gnark/std/multicommit"
+	"github.com/consensys/gnark/std/permutation/poseidon2"
+	"github.com/consensys/gnark/std/rangecheck"
+)
+
+// Method selects how the product is checked.
+type Method int
+
+const (
+	// Freivalds checks A·(B·v) = (2^f·C' + R)·v for v = (1, r, …, r^(n-1)),
+	// r drawn in-circuit from a commitment to A, B, C' and R: O(n²) constraints.
+	Freivalds Method = iota
+	// Naive checks every Σ_k A[i][k]·B[k][j] = 2^f·C'[i][j] + R[i][j]: n³
+	// constraints, kept as the benchmark and cross-check reference.
+	Naive
+)
+
+// Name is the circuit identifier used in key caches and receipts.
+func (m Method) Name() string {
+	switch m {
+	case Freivalds:
+		return "freivalds-v1"
+	case Naive:
+		return "naive-v1"
+	}
+	return fmt.Sprintf("method(%d)", int(m))
+}
+
+// ParseMethod maps a circuit name back to its Method.
+func ParseMethod(name string) (Method, error) {
+	for _, m := range []Method{Freivalds, Naive} {
+		if m.Name() == name {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown circuit %q (want %q or %q)", name, Freivalds.Name(), Naive.Name())
+}
+
+// MaxN is the largest matrix size the circuits accept.
+const MaxN = 1024
+
+// MatMul is the whole zkpoc statement. Its public inputs are what a verifier
+// knows without the matrices: request_id, node_id and PoE as big-endian
+// 128-bit halves (hi, lo), the input commitment and the output digest.
+type MatMul struct {
+	N        int    `gnark:"-"`
+	FracBits int    `gnark:"-"`
+	Method   Method `gnark:"-"`
+
+	RequestID       [2]frontend.Variable `gnark:",public"`
+	NodeID          [2]frontend.Variable `gnark:",public"`
+	InputCommitment frontend.Variable    `gnark:",public"`
+	OutputDigest    frontend.Variable    `gnark:",public"`
+	PoE             [2]frontend.Variable `gnark:",public"`
+
+	A []frontend.Variable // n·n int16 entries, row-major
+	B []frontend.Variable // n·n int16 entries, row-major
+	C []frontend.Variable // n·n output entries C'
+	R []frontend.Variable // n·n remainders, 0 ≤ R < 2^f
+}
+
+// New returns a circuit shape (no assignment) for n×n matrices with f fractional bits.
+func New(method Method, n, fracBits int) (*MatMul, error) {
+	if n < 1 || n > MaxN {
+		return nil, fmt.Errorf("circuit: n = %d out of range [1, %d]", n, MaxN)
+	}
+	if fracBits < 0 || fracBits > 16 {
+		return nil, fmt.Errorf("circuit: frac_bits = %d out of range [0, 16]", fracBits)
+	}
+	if method != Freivalds && method != Naive {
+		return nil, fmt.Errorf("circuit: unknown method %d", method)
+	}
+	return &MatMul{
+		N: n, FracBits: fracBits, Method: method,
+		A: make([]frontend.Variable, n*n),
+		B: make([]frontend.Variable, n*n),
+		C: make([]frontend.Variable, n*n),
+		R: make([]frontend.Variable, n*n),
+	}, nil
+}
+
+func init() {
+	solver.RegisterHint(bytesHint)
+}
+
+// GetHints lists the hints the circuit uses, for solvers that need them explicitly.
+func GetHints() []solver.Hint { return []solver.Hint{bytesHint} }
+
+// Define implements frontend.Circuit.
+func (c *MatMul) Define(api frontend.API) error {
+	n, f := c.N, c.FracBits
+	if len(c.A) != n*n || len(c.B) != n*n || len(c.C) != n*n || len(c.R) != n*n {
+		return errors.New("circuit: matrix slices do not match n")
+	}
+	// Every lookup-based gadget must exist before the Freivalds commitment
+	// callback is registered (multicommit runs callbacks in order).
+	rc := rangecheck.New(api)
+	bapi, err := uints.NewBytes(api)
+	if err != nil {
+		return err
+	}
+	sha, err := sha2.New(api)
+	if err != nil {
+		return err
+	}
+
+	// Range checks: inputs are int16, outputs within ±2^(b-1), 0 ≤ R < 2^f.
+	b := OutputBits(n, f)
+	aS := shifted(api, rc, c.A, InputBits)
+	bS := shifted(api, rc, c.B, InputBits)
+	cS := shifted(api, rc, c.C, b)
+	for _, r := range c.R {
+		if f == 0 {
+			api.AssertIsEqual(r, 0)
+		} else {
+			rc.Check(r, f)
+		}
+	}
+
+	// Commitments to the inputs and the output.
+	perm, err := poseidon2.NewPoseidon2(api)
+	if err != nil {
+		return err
+	}
+	in := newHasher(api, perm, domainTag(domainInput, n, f, InputBits))
+	in.absorb(aS, InputBits)
+	in.absorb(bS, InputBits)
+	api.AssertIsEqual(in.state, c.InputCommitment)
+	out := newHasher(api, perm, domainTag(domainOutput, n, f, b))
+	out.absorb(cS, b)
+	api.AssertIsEqual(out.state, c.OutputDigest)
+
+	// PoE = SHA-256(request_id ‖ output_digest ‖ node_id).
+	msg := make([]uints.U8, 0, 96)
+	msg = append(msg, halvesToBytes(api, bapi, c.RequestID)...)
+	msg = append(msg, fieldToBytes(api, bapi, c.OutputDigest)...)
+	msg = append(msg, halvesToBytes(api, bapi, c.NodeID)...)
+	sha.Write(msg)
+	sum := sha.Sum()
+	for h := 0; h < 2; h++ {
+		api.AssertIsEqual(packBE(api, bapi, sum[16*h:16*h+16]), c.PoE[h])
+	}
+
+	// The product.
+	switch c.Method {
+	case Naive:
+		c.naive(api)
+	case Freivalds:
+		committed := make([]frontend.Variable, 0, 4*n*n)
+		committed = append(committed, c.A...)
+		committed = append(committed, c.B...)
+		committed = append(committed, c.C...)
+		committed = append(committed, c.R...)
+		multicommit.WithCommitment(api, c.freivalds, committed...)
+	default:
+		return fmt.Errorf("circuit: unknown method %d", c.Method)
+	}
+	return nil
+}
+
+// lhs returns 2^f·C'[i][j] + R[i][j].
+func (c *MatMul) lhs(api frontend.API, i, j int) frontend.Variable {
+	return api.Add(api.Mul(c.C[i*c.N+j], 1<<c.FracBits), c.R[i*c.N+j])
+}
+
+func (c *MatMul) naive(api frontend.API) {
+	n := c.N
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			var acc frontend.Variable = 0
+			for k := 0; k < n; k++ {
+				acc = api.Add(acc, api.Mul(c.A[i*n+k], c.B[k*n+j]))
+			}
+			api.AssertIsEqual(acc, c.lhs(api, i, j))
+		}
+	}
+}
+
+// freivalds runs once the commitment r to A, B, C', R exists.
+func (c *MatMul) freivalds(api frontend.API, r frontend.Variable) error {
+	n := c.N
+	v := make([]frontend.Variable, n)
+	v[0] = 1
+	for j := 1; j < n; j++ {
+		v[j] = api.Mul(v[j-1], r)
+	}
+	// Bv, each entry pinned to one wire so that the n² products below stay
+	// two-term constraints (an unpinned n-term sum would put n³ terms in the system).
+	bv := make([]frontend.Variable, n)
+	for k := 0; k < n; k++ {
+		var acc frontend.Variable = 0
+		for j := 0; j < n; j++ {
+			acc = api.Add(acc, api.Mul(c.B[k*n+j], v[j]))
+		}
+		bv[k] = pin(api, acc)
+	}
+	for i := 0; i < n; i++ {
+		var left, right frontend.Variable = 0, 0
+		for k := 0; k < n; k++ {
+			left = api.Add(left, api.Mul(c.A[i*n+k], bv[k]))
+		}
+		for j := 0; j < n; j++ {
+			right = api.Add(right, api.Mul(c.lhs(api, i, j), v[j]))
+		}
+		api.AssertIsEqual(left, right)
+	}
+	return nil
+}
+
+// pin returns a single wire constrained to equal the linear expression x.
+func pin(api frontend.API, x frontend.Variable) frontend.Variable {
+	if _, ok := api.Compiler().ConstantValue(x); ok {
+		return x
+	}
+	out, err := api.Compiler().NewHint(identityHint, 1, x)
+	if err != nil {
+		panic(err)
+	}
+	api.AssertIsEqual(out[0], x)
+	return out[0]
+}
+
+func identityHint(_ *big.Int, in, out []*big.Int) error {
+	out[0].Set(in[0])
+	return nil
+}
+
+func init() { solver.RegisterHint(identityHint) }
+
+// shifted range-checks x + 2^(bits-1) ∈ [0, 2^bits) and returns the shifted values.
+func shifted(api frontend.API, rc frontend.Rangechecker, xs []frontend.Variable, nbBits int) []frontend.Variable {
+	out := make([]frontend.Variable, len(xs))
+	off := new(big.Int).Lsh(big.NewInt(1), uint(nbBits-1))
+	for i, x := range xs {
+		out[i] = api.Add(x, off)
+		rc.Check(out[i], nbBits)
+	}
+	return out
+}
+
+// hasher is the in-circuit twin of nativeHasher with the packing of packer.
+type hasher struct {
+	api   frontend.API
+	perm  *poseidon2.Permutation
+	state frontend.Variable
+}
+
+func newHasher(api frontend.API, perm *poseidon2.Permutation, tag uint64) *hasher {
+	h := &hasher{api: api, perm: perm, state: 0}
+	h.write(tag)
+	return h
+}
+
+func (h *hasher) write(x frontend.Variable) {
+	// pin the chaining state to one wire per block so it never grows as a linear expression
+	h.state = pin(h.api, h.perm.Compress(h.state, x))
+}
+
+// absorb packs range-checked limbs of limbBits bits, PerElement(limbBits) per element.
+func (h *hasher) absorb(limbs []frontend.Variable, limbBits int) {
+	per := PerElement(limbBits)
+	for s := 0; s < len(limbs); s += per {
+		e := min(s+per, len(limbs))
+		var acc frontend.Variable = 0
+		shift := new(big.Int).SetUint64(1)
+		for _, l := range limbs[s:e] {
+			acc = h.api.Add(acc, h.api.Mul(l, new(big.Int).Set(shift)))
+			shift.Lsh(shift, uint(limbBits))
+		}
+		h.write(acc)
+	}
+}
+
+// halvesToBytes turns (hi, lo) 128-bit halves into 32 range-checked bytes, big-endian.
+func halvesToBytes(api frontend.API, bapi *uints.Bytes, h [2]frontend.Variable) []uints.U8 {
+	out := make([]uints.U8, 0, 32)
+	for _, half := range h {
+		bs, err := api.Compiler().NewHint(bytesHint, 16, half)
+		if err != nil {
+			panic(err)
+		}
+		u := make([]uints.U8, 16)
+		for i := range bs {
+			u[i] = bapi.ValueOf(bs[i])
+		}
+		// 16 bytes hold < 2^128 < p, so this decomposition is unique.
+		api.AssertIsEqual(packBE(api, bapi, u), half)
+		out = append(out, u...)
+	}
+	return out
+}
+
+// fieldToBytes returns the canonical 32-byte big-endian encoding of x: its
+// binary decomposition is checked against the modulus, so x + p is refused.
+func fieldToBytes(api frontend.API, bapi *uints.Bytes, x frontend.Variable) []uints.U8 {
+	bs := bits.ToBinary(api, x) // canonical (modulus check), little-endian bits
+	out := make([]uints.U8, 32)
+	for i := 0; i < 32; i++ {
+		var acc frontend.Variable = 0
+		for k := 0; k < 8; k++ {
+			idx := 8*(31-i) + k
+			if idx < len(bs) {
+				acc = api.Add(acc, api.Mul(bs[idx], 1<<k))
+			}
+		}
+		out[i] = bapi.ValueOf(acc)
+	}
+	return out
+}
+
+// packBE recombines big-endian bytes into one field value.
+func packBE(api frontend.API, bapi *uints.Bytes, u []uints.U8) frontend.Variable {
+	var acc frontend.Variable = 0
+	for _, b := range u {
+		acc = api.Add(api.Mul(acc, 256), bapi.Value(b))
+	}
+	return acc
+}
+
+// bytesHint splits a value below 2^128 into 16 big-endian bytes.
+func bytesHint(_ *big.Int, in, out []*big.Int) error {
+	v := new(big.Int).Set(in[0])
+	if v.BitLen() > 8*len(out) {
+		return fmt.Errorf("bytes hint: value has %d bits, want at most %d", v.BitLen(), 8*len(out))
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		out[i].And(v, big.NewInt(0xff))
+		v.Rsh(v, 8)
+	}
+	return nil
+}
