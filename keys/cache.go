@@ -1,0 +1,430 @@
+package keys
+
+import (
+	"bufio"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/constraint"
+	"github.com/zkpoc/zkpoc/atomicfile"
+)
+
+// File names inside an entry directory.
+const (
+	fileCCS  = "ccs.bin"
+	filePK   = "pk.bin"
+	fileVK   = "vk.bin"
+	fileMeta = "meta.json"
+
+	maxMetaBytes = 64 << 10
+	ioBufSize    = 1 << 20
+)
+
+// Cache is an on-disk cache of key sets, one directory per ID under Dir.
+type Cache struct{ Dir string }
+
+// DefaultCacheDir returns $ZKPOC_HOME/keys if ZKPOC_HOME is set, else
+// os.UserCacheDir()/zkpoc/keys.
+func DefaultCacheDir() (string, error) {
+	if home := os.Getenv("ZKPOC_HOME"); home != "" {
+		return filepath.Join(home, "keys"), nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("default key cache dir: %w (set ZKPOC_HOME)", err)
+	}
+	return filepath.Join(base, "zkpoc", "keys"), nil
+}
+
+// EntryDir returns the directory holding the entry for id.
+func (c Cache) EntryDir(id ID) string { return filepath.Join(c.Dir, id.String()) }
+
+func (c Cache) lockPath(id ID) string { return filepath.Join(c.Dir, id.String()+".lock") }
+
+func (c Cache) check(id ID) error {
+	if c.Dir == "" {
+		return errors.New("key cache: empty directory")
+	}
+	return id.Validate()
+}
+
+// Load loads the key set for id. It returns an error wrapping ErrNotFound if
+// no complete entry exists (no meta.json). It verifies that meta.json
+// describes id and that its fingerprint matches the stored verifying key.
+// If the entry holds no constraint system, Set.CCS is nil.
+func (c Cache) Load(id ID) (*Set, error) {
+	if err := c.check(id); err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(c.EntryDir(id), fileMeta)); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("load keys %s from %s: %w", id, c.Dir, ErrNotFound)
+	}
+	unlock, err := c.lock(id, syscall.LOCK_SH)
+	if err != nil {
+		return nil, fmt.Errorf("load keys %s: %w", id, err)
+	}
+	defer unlock()
+	return c.load(id)
+}
+
+// load reads an entry; the caller holds the lock.
+func (c Cache) load(id ID) (*Set, error) {
+	dir := c.EntryDir(id)
+	meta, err := readMeta(filepath.Join(dir, fileMeta))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("load keys %s from %s: %w", id, c.Dir, ErrNotFound)
+		}
+		return nil, fmt.Errorf("load keys %s: %w", id, err)
+	}
+	if meta.ID != id {
+		return nil, fmt.Errorf("load keys %s: %s describes %s", id, filepath.Join(dir, fileMeta), meta.ID)
+	}
+	curve, _ := id.curveID()
+	vk, err := ReadVK(filepath.Join(dir, fileVK), curve)
+	if err != nil {
+		return nil, fmt.Errorf("load keys %s: %w", id, err)
+	}
+	if err := checkFingerprint(vk, meta.Fingerprint); err != nil {
+		return nil, fmt.Errorf("load keys %s: %w", id, err)
+	}
+
+	set := &Set{Meta: meta, VK: vk}
+
+	// Proving key: our own file in the local cache, read without subgroup
+	// checks (fast). Never use this path for keys from elsewhere.
+	set.PK = groth16.NewProvingKey(curve)
+	if err := readFile(filepath.Join(dir, filePK), func(r io.Reader) error {
+		_, err := set.PK.UnsafeReadFrom(r)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("load keys %s: proving key: %w", id, err)
+	}
+
+	ccsPath := filepath.Join(dir, fileCCS)
+	if _, err := os.Stat(ccsPath); err == nil {
+		set.CCS = groth16.NewCS(curve)
+		if err := readFile(ccsPath, func(r io.Reader) error {
+			_, err := set.CCS.ReadFrom(r)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("load keys %s: constraint system: %w", id, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("load keys %s: %w", id, err)
+	}
+	return set, nil
+}
+
+func checkFingerprint(vk groth16.VerifyingKey, want string) error {
+	got, err := FingerprintHex(vk)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("verifying key fingerprint %s does not match meta.json fingerprint %q", got, want)
+	}
+	return nil
+}
+
+func readMeta(path string) (Meta, error) {
+	data, err := atomicfile.ReadLimited(path, maxMetaBytes)
+	if err != nil {
+		return Meta{}, fmt.Errorf("read key metadata: %w", err)
+	}
+	var m Meta
+	if err := json.Unmarshal(data, &m); err != nil {
+		return Meta{}, fmt.Errorf("parse key metadata %s: %w", path, err)
+	}
+	return m, nil
+}
+
+func readFile(path string, fn func(r io.Reader) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := fn(bufio.NewReaderSize(f, ioBufSize)); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
+// Store writes set into the cache, replacing any entry for set.Meta.ID. The
+// constraint system is optional. meta.json is removed first and written last
+// (every file atomically), so an interrupted Store leaves no entry that Load
+// trusts. The fingerprint in set.Meta is recomputed from set.VK.
+func (c Cache) Store(set *Set) error {
+	if set == nil {
+		return errors.New("store keys: nil set")
+	}
+	if err := c.check(set.Meta.ID); err != nil {
+		return fmt.Errorf("store keys: %w", err)
+	}
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return fmt.Errorf("store keys %s: %w", set.Meta.ID, err)
+	}
+	unlock, err := c.lock(set.Meta.ID, syscall.LOCK_EX)
+	if err != nil {
+		return fmt.Errorf("store keys %s: %w", set.Meta.ID, err)
+	}
+	defer unlock()
+	return c.store(set)
+}
+
+// store writes an entry; the caller holds the exclusive lock.
+func (c Cache) store(set *Set) error {
+	id := set.Meta.ID
+	if set.PK == nil || set.VK == nil {
+		return fmt.Errorf("store keys %s: missing proving or verifying key", id)
+	}
+	fp, err := FingerprintHex(set.VK)
+	if err != nil {
+		return fmt.Errorf("store keys %s: %w", id, err)
+	}
+	if set.Meta.Fingerprint != "" && set.Meta.Fingerprint != fp {
+		return fmt.Errorf("store keys %s: meta fingerprint %q does not match verifying key %s", id, set.Meta.Fingerprint, fp)
+	}
+	set.Meta.Fingerprint = fp
+	if set.Meta.GnarkVersion == "" {
+		set.Meta.GnarkVersion = GnarkVersion()
+	}
+	meta, err := json.MarshalIndent(set.Meta, "", "  ")
+	if err != nil {
+		return fmt.Errorf("store keys %s: encode metadata: %w", id, err)
+	}
+
+	dir := c.EntryDir(id)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("store keys %s: %w", id, err)
+	}
+	if err := os.Remove(filepath.Join(dir, fileMeta)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store keys %s: invalidate old entry: %w", id, err)
+	}
+	ccsPath := filepath.Join(dir, fileCCS)
+	if set.CCS != nil {
+		if err := atomicfile.WriteFunc(ccsPath, 0o644, func(w io.Writer) error {
+			_, err := set.CCS.WriteTo(w)
+			return err
+		}); err != nil {
+			return fmt.Errorf("store keys %s: constraint system: %w", id, err)
+		}
+	} else if err := os.Remove(ccsPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store keys %s: remove stale constraint system: %w", id, err)
+	}
+	if err := atomicfile.WriteFunc(filepath.Join(dir, filePK), 0o644, func(w io.Writer) error {
+		_, err := set.PK.WriteRawTo(w)
+		return err
+	}); err != nil {
+		return fmt.Errorf("store keys %s: proving key: %w", id, err)
+	}
+	if err := WriteVK(filepath.Join(dir, fileVK), set.VK); err != nil {
+		return fmt.Errorf("store keys %s: %w", id, err)
+	}
+	if err := atomicfile.Write(filepath.Join(dir, fileMeta), append(meta, '\n'), 0o644); err != nil {
+		return fmt.Errorf("store keys %s: metadata: %w", id, err)
+	}
+	return nil
+}
+
+// LoadOrSetup returns the cached key set for id (cached = true), or else
+// compiles the circuit, runs Setup and stores the result. compile is not
+// called when the entry exists with its constraint system. An exclusive
+// flock on <Dir>/<id>.lock is held around check-then-setup, so concurrent
+// callers (goroutines or processes) run the setup once; the others wait and
+// then load it.
+func (c Cache) LoadOrSetup(id ID, compile func() (constraint.ConstraintSystem, error), progress io.Writer) (set *Set, cached bool, err error) {
+	if err := c.check(id); err != nil {
+		return nil, false, fmt.Errorf("load or set up keys: %w", err)
+	}
+	if compile == nil {
+		return nil, false, fmt.Errorf("load or set up keys %s: nil compile function", id)
+	}
+	// Fast path: a complete entry, no exclusive lock needed.
+	set, err = c.Load(id)
+	if err == nil {
+		if set.CCS == nil {
+			if set.CCS, err = compileCCS(id, compile); err != nil {
+				return nil, false, err
+			}
+		}
+		return set, true, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return nil, false, err
+	}
+
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return nil, false, fmt.Errorf("load or set up keys %s: %w", id, err)
+	}
+	unlock, err := c.lock(id, syscall.LOCK_EX)
+	if err != nil {
+		return nil, false, fmt.Errorf("load or set up keys %s: %w", id, err)
+	}
+	defer unlock()
+
+	// Someone else may have finished the setup while we waited.
+	set, err = c.load(id)
+	if err == nil {
+		if set.CCS == nil {
+			if set.CCS, err = compileCCS(id, compile); err != nil {
+				return nil, false, err
+			}
+		}
+		return set, true, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return nil, false, err
+	}
+
+	ccs, err := compileCCS(id, compile)
+	if err != nil {
+		return nil, false, err
+	}
+	set, err = Setup(id, ccs, progress)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := c.store(set); err != nil {
+		return nil, false, err
+	}
+	return set, false, nil
+}
+
+func compileCCS(id ID, compile func() (constraint.ConstraintSystem, error)) (constraint.ConstraintSystem, error) {
+	ccs, err := compile()
+	if err != nil {
+		return nil, fmt.Errorf("compile circuit %s: %w", id, err)
+	}
+	if ccs == nil {
+		return nil, fmt.Errorf("compile circuit %s: nil constraint system", id)
+	}
+	return ccs, nil
+}
+
+// FindByFingerprint returns the verifying key whose fingerprint (hex
+// SHA-256, case-insensitive) is fp, scanning <Dir>/*/meta.json. The key is
+// read with ReadVK and its fingerprint re-checked. Returns an error wrapping
+// ErrNotFound if no entry matches.
+func (c Cache) FindByFingerprint(fp string) (groth16.VerifyingKey, Meta, error) {
+	fp = strings.ToLower(strings.TrimSpace(fp))
+	if b, err := hex.DecodeString(fp); err != nil || len(b) != 32 {
+		return nil, Meta{}, fmt.Errorf("find verifying key: invalid fingerprint %q (want 64 hex digits)", fp)
+	}
+	metas, dirs, err := c.scan()
+	if err != nil {
+		return nil, Meta{}, fmt.Errorf("find verifying key %s: %w", fp, err)
+	}
+	for i, m := range metas {
+		if strings.ToLower(m.Fingerprint) != fp {
+			continue
+		}
+		curve, err := m.ID.curveID()
+		if err != nil {
+			return nil, Meta{}, fmt.Errorf("find verifying key %s: %w", fp, err)
+		}
+		vk, err := ReadVK(filepath.Join(dirs[i], fileVK), curve)
+		if err != nil {
+			return nil, Meta{}, fmt.Errorf("find verifying key %s: %w", fp, err)
+		}
+		if err := checkFingerprint(vk, fp); err != nil {
+			return nil, Meta{}, fmt.Errorf("find verifying key %s in %s: %w", fp, dirs[i], err)
+		}
+		return vk, m, nil
+	}
+	return nil, Meta{}, fmt.Errorf("find verifying key %s in %s: %w", fp, c.Dir, ErrNotFound)
+}
+
+// List returns the metadata of every complete entry, sorted by ID string.
+// A missing cache directory yields an empty list.
+func (c Cache) List() ([]Meta, error) {
+	metas, _, err := c.scan()
+	if err != nil {
+		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	return metas, nil
+}
+
+// scan reads <Dir>/*/meta.json, skipping directories without one and
+// entries whose meta.json does not parse or does not match its directory.
+func (c Cache) scan() ([]Meta, []string, error) {
+	if c.Dir == "" {
+		return nil, nil, errors.New("key cache: empty directory")
+	}
+	ents, err := os.ReadDir(c.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	type entry struct {
+		m   Meta
+		dir string
+	}
+	var found []entry
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(c.Dir, e.Name())
+		m, err := readMeta(filepath.Join(dir, fileMeta))
+		if err != nil {
+			continue // incomplete or foreign entry
+		}
+		if m.ID.Validate() != nil || m.ID.String() != e.Name() {
+			continue
+		}
+		found = append(found, entry{m, dir})
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].m.ID.String() < found[j].m.ID.String() })
+	metas := make([]Meta, len(found))
+	dirs := make([]string, len(found))
+	for i, f := range found {
+		metas[i], dirs[i] = f.m, f.dir
+	}
+	return metas, dirs, nil
+}
+
+// lock takes a flock (LOCK_SH or LOCK_EX) on <Dir>/<id>.lock, blocking until
+// it is granted. flock locks belong to the open file description, so they
+// also serialize goroutines of one process that each call lock.
+func (c Cache) lock(id ID, how int) (unlock func(), err error) {
+	path := c.lockPath(id)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil && how == syscall.LOCK_SH {
+		// A reader of a read-only cache: lock if the lock file exists,
+		// otherwise read unlocked (nobody can be writing it either).
+		if f, err = os.Open(path); err != nil {
+			return func() {}, nil
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), how)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		_ = f.Close()
+	}, nil
+}

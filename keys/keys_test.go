@@ -1,0 +1,455 @@
+package keys
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+)
+
+type squareCircuit struct {
+	X frontend.Variable
+	Y frontend.Variable `gnark:",public"`
+}
+
+func (c *squareCircuit) Define(api frontend.API) error {
+	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
+	return nil
+}
+
+func compileSquare() (constraint.ConstraintSystem, error) {
+	return frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &squareCircuit{})
+}
+
+var testID = ID{Circuit: "square-test", N: 1, FracBits: 0, Curve: "bn254", System: "groth16"}
+
+// fixture: one setup shared by the tests that only need some valid keys.
+var (
+	fixtureOnce sync.Once
+	fixtureSet  *Set
+	fixtureErr  error
+)
+
+func fixture(t *testing.T) *Set {
+	t.Helper()
+	fixtureOnce.Do(func() {
+		ccs, err := compileSquare()
+		if err != nil {
+			fixtureErr = err
+			return
+		}
+		fixtureSet, fixtureErr = Setup(testID, ccs, nil)
+	})
+	if fixtureErr != nil {
+		t.Fatal(fixtureErr)
+	}
+	return fixtureSet
+}
+
+func proveVerify(t *testing.T, set *Set, x, y int) error {
+	t.Helper()
+	w, err := frontend.NewWitness(&squareCircuit{X: x, Y: y}, ecc.BN254.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := groth16.Prove(set.CCS, set.PK, w)
+	if err != nil {
+		return err
+	}
+	pub, err := w.Public()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return groth16.Verify(proof, set.VK, pub)
+}
+
+func TestIDStringAndValidate(t *testing.T) {
+	good := ID{Circuit: "freivalds-v1", N: 16, FracBits: 8, Curve: "bn254", System: "groth16"}
+	if got, want := good.String(), "freivalds-v1_n16_f8_bn254_groth16"; got != want {
+		t.Fatalf("String() = %q, want %q", got, want)
+	}
+	tests := []struct {
+		name string
+		mod  func(*ID)
+		ok   bool
+	}{
+		{"good", func(*ID) {}, true},
+		{"dot in circuit", func(id *ID) { id.Circuit = "mm.v2" }, true},
+		{"empty circuit", func(id *ID) { id.Circuit = "" }, false},
+		{"slash", func(id *ID) { id.Circuit = "../x" }, false},
+		{"underscore", func(id *ID) { id.Circuit = "a_b" }, false},
+		{"upper", func(id *ID) { id.Circuit = "Freivalds" }, false},
+		{"leading dash", func(id *ID) { id.Circuit = "-x" }, false},
+		{"leading dot", func(id *ID) { id.Circuit = ".x" }, false},
+		{"zero n", func(id *ID) { id.N = 0 }, false},
+		{"negative frac", func(id *ID) { id.FracBits = -1 }, false},
+		{"other curve", func(id *ID) { id.Curve = "bls12_381" }, false},
+		{"other system", func(id *ID) { id.System = "plonk" }, false},
+		{"long", func(id *ID) { id.Circuit = strings.Repeat("a", 65) }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id := good
+			tc.mod(&id)
+			if err := id.Validate(); (err == nil) != tc.ok {
+				t.Fatalf("Validate(%q) = %v, want ok=%v", id.String(), err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestGroupThousands(t *testing.T) {
+	for in, want := range map[int]string{0: "0", 12: "12", 999: "999", 1000: "1,000", 251203: "251,203", 1234567: "1,234,567", -4500: "-4,500"} {
+		if got := groupThousands(in); got != want {
+			t.Errorf("groupThousands(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSetupProgress(t *testing.T) {
+	old := progressInterval
+	progressInterval = time.Millisecond
+	defer func() { progressInterval = old }()
+	ccs, err := compileSquare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	set, err := Setup(testID, ccs, &syncWriter{w: &buf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{"setting up Groth16 keys for square-test_n1_f0_bn254_groth16", "constraints, estimated", "dev single-party setup", "done in"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress output lacks %q:\n%s", want, out)
+		}
+	}
+	m := set.Meta
+	if m.Provenance != ProvenanceDevSingleParty || m.Constraints != ccs.GetNbConstraints() || m.GnarkVersion == "" || len(m.Fingerprint) != 64 {
+		t.Errorf("bad meta: %+v", m)
+	}
+	if _, err := time.Parse(time.RFC3339, m.CreatedAt); err != nil {
+		t.Errorf("CreatedAt %q: %v", m.CreatedAt, err)
+	}
+	if err := proveVerify(t, set, 3, 9); err != nil {
+		t.Fatalf("prove/verify with fresh keys: %v", err)
+	}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func TestStoreLoadProveVerify(t *testing.T) {
+	set := fixture(t)
+	c := Cache{Dir: t.TempDir()}
+	if _, err := c.Load(testID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Load of empty cache: %v, want ErrNotFound", err)
+	}
+	if err := c.Store(set); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Load(testID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Meta != set.Meta {
+		t.Errorf("meta round trip: got %+v want %+v", got.Meta, set.Meta)
+	}
+	if got.CCS == nil || got.CCS.GetNbConstraints() != set.CCS.GetNbConstraints() {
+		t.Fatalf("constraint system not loaded")
+	}
+	if got.VK.IsDifferent(set.VK) {
+		t.Error("loaded VK differs")
+	}
+	if err := proveVerify(t, got, 5, 25); err != nil {
+		t.Fatalf("prove/verify with loaded keys: %v", err)
+	}
+	if err := proveVerify(t, got, 5, 26); err == nil {
+		t.Fatal("false statement proved/verified")
+	}
+	// Loaded VK verifies a proof made with the original PK.
+	mixed := &Set{CCS: set.CCS, PK: set.PK, VK: got.VK}
+	if err := proveVerify(t, mixed, 4, 16); err != nil {
+		t.Fatalf("original PK, loaded VK: %v", err)
+	}
+
+	list, err := c.List()
+	if err != nil || len(list) != 1 || list[0] != set.Meta {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+	vk, m, err := c.FindByFingerprint(strings.ToUpper(set.Meta.Fingerprint))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m != set.Meta || vk.IsDifferent(set.VK) {
+		t.Fatalf("FindByFingerprint returned wrong entry %+v", m)
+	}
+	if _, _, err := c.FindByFingerprint(strings.Repeat("ab", 32)); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown fingerprint: %v, want ErrNotFound", err)
+	}
+	if _, _, err := c.FindByFingerprint("xyz"); err == nil || errors.Is(err, ErrNotFound) {
+		t.Fatalf("malformed fingerprint: %v", err)
+	}
+	// Stray files and incomplete entries are ignored by List.
+	if err := os.MkdirAll(filepath.Join(c.Dir, "incomplete_n1_f0_bn254_groth16"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := c.List(); err != nil || len(list) != 1 {
+		t.Fatalf("List with incomplete entry = %+v, %v", list, err)
+	}
+}
+
+func TestListMissingDir(t *testing.T) {
+	list, err := Cache{Dir: filepath.Join(t.TempDir(), "none")}.List()
+	if err != nil || len(list) != 0 {
+		t.Fatalf("List = %v, %v", list, err)
+	}
+}
+
+func TestLoadDetectsTampering(t *testing.T) {
+	set := fixture(t)
+	tests := []struct {
+		name   string
+		tamper func(t *testing.T, dir string)
+	}{
+		{"meta fingerprint", func(t *testing.T, dir string) {
+			editMeta(t, dir, func(m *Meta) { m.Fingerprint = strings.Repeat("0", 64) })
+		}},
+		{"meta id", func(t *testing.T, dir string) {
+			editMeta(t, dir, func(m *Meta) { m.ID.N = 2 })
+		}},
+		{"meta garbage", func(t *testing.T, dir string) {
+			writeFile(t, filepath.Join(dir, "meta.json"), []byte("{not json"))
+		}},
+		{"vk truncated", func(t *testing.T, dir string) {
+			b, err := os.ReadFile(filepath.Join(dir, "vk.bin"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(dir, "vk.bin"), b[:len(b)/2])
+		}},
+		{"pk missing", func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, "pk.bin")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := Cache{Dir: t.TempDir()}
+			if err := c.Store(set); err != nil {
+				t.Fatal(err)
+			}
+			tc.tamper(t, c.EntryDir(testID))
+			_, err := c.Load(testID)
+			if err == nil {
+				t.Fatal("Load accepted a tampered entry")
+			}
+			if errors.Is(err, ErrNotFound) {
+				t.Fatalf("tampered entry reported as not found: %v", err)
+			}
+			// LoadOrSetup must not silently overwrite a corrupt entry.
+			_, _, err = c.LoadOrSetup(testID, func() (constraint.ConstraintSystem, error) {
+				t.Error("compile called for a corrupt entry")
+				return compileSquare()
+			}, nil)
+			if err == nil {
+				t.Fatal("LoadOrSetup accepted a tampered entry")
+			}
+		})
+	}
+}
+
+func TestKilledSetupLeavesNothingTrusted(t *testing.T) {
+	set := fixture(t)
+	c := Cache{Dir: t.TempDir()}
+	if err := c.Store(set); err != nil {
+		t.Fatal(err)
+	}
+	// Simulate a setup killed before meta.json was written.
+	if err := os.Remove(filepath.Join(c.EntryDir(testID), "meta.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Load(testID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Load without meta.json: %v, want ErrNotFound", err)
+	}
+	if _, _, err := c.FindByFingerprint(set.Meta.Fingerprint); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("FindByFingerprint without meta.json: %v, want ErrNotFound", err)
+	}
+}
+
+func editMeta(t *testing.T, dir string, fn func(*Meta)) {
+	t.Helper()
+	path := filepath.Join(dir, "meta.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m Meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	fn(&m)
+	b, err = json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, path, b)
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadOrSetupCachesAndSkipsCompile(t *testing.T) {
+	c := Cache{Dir: filepath.Join(t.TempDir(), "nested", "keys")}
+	var compiles atomic.Int32
+	compile := func() (constraint.ConstraintSystem, error) {
+		compiles.Add(1)
+		return compileSquare()
+	}
+	set1, cached, err := c.LoadOrSetup(testID, compile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cached || compiles.Load() != 1 {
+		t.Fatalf("first call: cached=%v compiles=%d", cached, compiles.Load())
+	}
+	set2, cached, err := c.LoadOrSetup(testID, compile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cached || compiles.Load() != 1 {
+		t.Fatalf("second call: cached=%v compiles=%d, want cached and no compile", cached, compiles.Load())
+	}
+	if set1.Meta != set2.Meta {
+		t.Fatalf("meta differs: %+v vs %+v", set1.Meta, set2.Meta)
+	}
+	if err := proveVerify(t, set2, 7, 49); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without a stored constraint system, the cached keys are reused and
+	// compile supplies the ccs.
+	if err := os.Remove(filepath.Join(c.EntryDir(testID), "ccs.bin")); err != nil {
+		t.Fatal(err)
+	}
+	set3, cached, err := c.LoadOrSetup(testID, compile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cached || compiles.Load() != 2 || set3.Meta != set1.Meta || set3.CCS == nil {
+		t.Fatalf("no-ccs call: cached=%v compiles=%d", cached, compiles.Load())
+	}
+
+	// A failing compile is reported with context and stores nothing.
+	other := testID
+	other.N = 2
+	boom := errors.New("boom")
+	_, _, err = c.LoadOrSetup(other, func() (constraint.ConstraintSystem, error) { return nil, boom }, nil)
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), other.String()) {
+		t.Fatalf("failing compile: %v", err)
+	}
+	if _, err := c.Load(other); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after failed compile: %v", err)
+	}
+}
+
+func TestLoadOrSetupConcurrent(t *testing.T) {
+	c := Cache{Dir: t.TempDir()}
+	var compiles atomic.Int32
+	compile := func() (constraint.ConstraintSystem, error) {
+		compiles.Add(1)
+		time.Sleep(50 * time.Millisecond) // widen the race window
+		return compileSquare()
+	}
+	const workers = 3
+	var wg sync.WaitGroup
+	sets := make([]*Set, workers)
+	cachedFlags := make([]bool, workers)
+	errs := make([]error, workers)
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			sets[i], cachedFlags[i], errs[i] = c.LoadOrSetup(testID, compile, nil)
+		}(i)
+	}
+	wg.Wait()
+	fresh := 0
+	for i := 0; i < workers; i++ {
+		if errs[i] != nil {
+			t.Fatalf("worker %d: %v", i, errs[i])
+		}
+		if !cachedFlags[i] {
+			fresh++
+		}
+		if sets[i].Meta.Fingerprint != sets[0].Meta.Fingerprint {
+			t.Fatalf("worker %d got different keys", i)
+		}
+	}
+	if compiles.Load() != 1 || fresh != 1 {
+		t.Fatalf("compiles=%d fresh setups=%d, want 1 and 1", compiles.Load(), fresh)
+	}
+}
+
+func TestDefaultCacheDir(t *testing.T) {
+	t.Setenv("ZKPOC_HOME", "/tmp/zk-home")
+	d, err := DefaultCacheDir()
+	if err != nil || d != filepath.Join("/tmp/zk-home", "keys") {
+		t.Fatalf("DefaultCacheDir = %q, %v", d, err)
+	}
+	t.Setenv("ZKPOC_HOME", "")
+	t.Setenv("XDG_CACHE_HOME", "/tmp/xdg")
+	d, err = DefaultCacheDir()
+	if err != nil || d != filepath.Join("/tmp/xdg", "zkpoc", "keys") {
+		t.Fatalf("DefaultCacheDir = %q, %v", d, err)
+	}
+}
+
+func TestFingerprintStable(t *testing.T) {
+	set := fixture(t)
+	a, err := Fingerprint(set.VK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := set.VK.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	vk, err := ParseVK(buf.Bytes(), ecc.BN254)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Fingerprint(vk)
+	if err != nil || a != b {
+		t.Fatalf("fingerprint changed across round trip: %x vs %x (%v)", a, b, err)
+	}
+	if _, err := Fingerprint(nil); err == nil {
+		t.Fatal("Fingerprint(nil) succeeded")
+	}
+}

@@ -1,0 +1,183 @@
+package receipt
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// DSSE and in-toto identifiers: the receipt is the predicate of an in-toto
+// Statement v1, carried in a DSSE envelope signed by the node's Ed25519 key.
+const (
+	PayloadType   = "application/vnd.in-toto+json"
+	StatementType = "https://in-toto.io/Statement/v1"
+	PredicateType = "https://zkpoc.dev/compute-receipt/v1"
+)
+
+// MaxEnvelopeBytes bounds every receipt file read (proofs are < 1 KiB; the
+// receipt JSON a few KiB). Larger input is refused before it is parsed.
+const MaxEnvelopeBytes = 1 << 20
+
+// Sentinel errors callers branch on.
+var (
+	ErrMalformed = errors.New("malformed receipt envelope")
+	ErrSignature = errors.New("envelope signature does not verify")
+	ErrTooLarge  = errors.New("receipt file too large")
+)
+
+// Envelope is a DSSE envelope (https://github.com/secure-systems-lab/dsse).
+type Envelope struct {
+	PayloadType string      `json:"payloadType"`
+	Payload     string      `json:"payload"` // base64 (standard) of the statement
+	Signatures  []Signature `json:"signatures"`
+}
+
+// Signature is one DSSE signature; KeyID is the hex node_id.
+type Signature struct {
+	KeyID string `json:"keyid"`
+	Sig   string `json:"sig"` // base64 Ed25519 signature over PAE(payloadType, payload)
+}
+
+// Statement is the in-toto Statement v1 the envelope carries.
+type Statement struct {
+	Type          string    `json:"_type"`
+	Subject       []Subject `json:"subject"`
+	PredicateType string    `json:"predicateType"`
+	Predicate     Receipt   `json:"predicate"`
+}
+
+// Subject names one artifact by digest: the input commitment and the output digest.
+type Subject struct {
+	Name   string            `json:"name"`
+	Digest map[string]string `json:"digest"`
+}
+
+// DigestAlgorithm labels the Poseidon2 field-element digests in subjects.
+const DigestAlgorithm = "poseidon2-bn254"
+
+// PAE is DSSE's pre-authentication encoding, the bytes actually signed.
+func PAE(payloadType string, payload []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("DSSEv1 ")
+	b.WriteString(strconv.Itoa(len(payloadType)))
+	b.WriteByte(' ')
+	b.WriteString(payloadType)
+	b.WriteByte(' ')
+	b.WriteString(strconv.Itoa(len(payload)))
+	b.WriteByte(' ')
+	b.Write(payload)
+	return b.Bytes()
+}
+
+// NodeID is SHA-256 of the 32 raw bytes of an Ed25519 public key.
+func NodeID(pub ed25519.PublicKey) [32]byte { return sha256.Sum256(pub) }
+
+// Sign wraps the receipt in an in-toto statement and a DSSE envelope signed by key.
+func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
+	st := Statement{
+		Type: StatementType,
+		Subject: []Subject{
+			{Name: "input_commitment", Digest: map[string]string{DigestAlgorithm: r.InputCommitment}},
+			{Name: "output_digest", Digest: map[string]string{DigestAlgorithm: r.OutputDigest}},
+		},
+		PredicateType: PredicateType,
+		Predicate:     *r,
+	}
+	payload, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("sign receipt %s: %w", r.ReceiptID, err)
+	}
+	pub := key.Public().(ed25519.PublicKey)
+	id := NodeID(pub)
+	sig := ed25519.Sign(key, PAE(PayloadType, payload))
+	return &Envelope{
+		PayloadType: PayloadType,
+		Payload:     base64.StdEncoding.EncodeToString(payload),
+		Signatures:  []Signature{{KeyID: hex.EncodeToString(id[:]), Sig: base64.StdEncoding.EncodeToString(sig)}},
+	}, nil
+}
+
+// Decode parses an envelope, refusing input over MaxEnvelopeBytes, unknown
+// fields and trailing data.
+func Decode(data []byte) (*Envelope, error) {
+	if len(data) > MaxEnvelopeBytes {
+		return nil, fmt.Errorf("%w: %d bytes > limit %d", ErrTooLarge, len(data), MaxEnvelopeBytes)
+	}
+	var env Envelope
+	if err := strictUnmarshal(data, &env); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	if env.PayloadType == "" || env.Payload == "" || len(env.Signatures) == 0 {
+		return nil, fmt.Errorf("%w: payloadType, payload and signatures are required", ErrMalformed)
+	}
+	return &env, nil
+}
+
+// ReadFrom decodes an envelope from r, reading at most MaxEnvelopeBytes+1 bytes.
+func ReadFrom(r io.Reader) (*Envelope, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxEnvelopeBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read receipt: %w", err)
+	}
+	return Decode(data)
+}
+
+// Statement decodes the payload without checking the signature.
+func (e *Envelope) Statement() (*Statement, []byte, error) {
+	payload, err := base64.StdEncoding.DecodeString(e.Payload)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: payload is not base64: %v", ErrMalformed, err)
+	}
+	var st Statement
+	if err := strictUnmarshal(payload, &st); err != nil {
+		return nil, nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
+	}
+	return &st, payload, nil
+}
+
+// VerifySignature checks that exactly one signature by pub covers the payload
+// and that its keyid is SHA-256(pub).
+func (e *Envelope) VerifySignature(pub ed25519.PublicKey) error {
+	if len(pub) != ed25519.PublicKeySize {
+		return fmt.Errorf("%w: public key has %d bytes, want %d", ErrSignature, len(pub), ed25519.PublicKeySize)
+	}
+	payload, err := base64.StdEncoding.DecodeString(e.Payload)
+	if err != nil {
+		return fmt.Errorf("%w: payload is not base64", ErrMalformed)
+	}
+	if len(e.Signatures) != 1 {
+		return fmt.Errorf("%w: want exactly 1 signature, have %d", ErrSignature, len(e.Signatures))
+	}
+	s := e.Signatures[0]
+	id := NodeID(pub)
+	if s.KeyID != hex.EncodeToString(id[:]) {
+		return fmt.Errorf("%w: keyid %q is not the node_id of the receipt's public key", ErrSignature, truncate(s.KeyID, 80))
+	}
+	sig, err := base64.StdEncoding.DecodeString(s.Sig)
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return fmt.Errorf("%w: signature is not a base64 Ed25519 signature", ErrSignature)
+	}
+	if !ed25519.Verify(pub, PAE(e.PayloadType, payload), sig) {
+		return ErrSignature
+	}
+	return nil
+}
+
+func strictUnmarshal(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("trailing data after JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,220 @@
+// Package receipt defines the zkpoc compute receipt (seed 000's fields plus
+// the task, node, PoE and proof boxes), its canonical encoding, the
+// proof-of-execution binding and the node's DSSE signature over it.
+package receipt
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gowebpki/jcs"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// Version identifies this receipt schema.
+const Version = "zkpoc/receipt/v1"
+
+// Modes a receipt can record (DESIGN.md "Proof modes").
+const (
+	ModeGroth16 = "groth16"
+	ModeSampled = "sampled"
+	ModeBinding = "binding"
+)
+
+// Receipt is the signed predicate: what ran, what came out, and the evidence
+// for it, each kind of evidence in its own box. The prover leaves
+// policy_decision and allowed_claim empty: only a verifier writes them.
+type Receipt struct {
+	Version            string              `json:"version"`
+	ReceiptID          string              `json:"receipt_id"`
+	JobID              string              `json:"job_id"`
+	Mode               string              `json:"mode"`
+	WorkloadDigest     string              `json:"workload_digest"`
+	InputCommitment    string              `json:"input_commitment"`
+	OutputDigest       string              `json:"output_digest"`
+	RequestID          string              `json:"request_id"`
+	PoE                string              `json:"poe"`
+	Task               workload.ComputeTask `json:"task"`
+	Node               Node                `json:"node"`
+	RuntimeMeasurement *RuntimeMeasurement `json:"runtime_measurement"`
+	BenchmarkResult    *BenchmarkResult    `json:"benchmark_result"`
+	AttestationResult  *AttestationResult  `json:"attestation_result"`
+	Proof              *Proof              `json:"proof"`
+	VerifierPolicyID   string              `json:"verifier_policy_id"`
+	PolicyDecision     *PolicyDecision     `json:"policy_decision"`
+	AllowedClaim       *string             `json:"allowed_claim"`
+	BlockedClaims      []string            `json:"blocked_claims"`
+}
+
+// Node identifies who ran the job: node_id = SHA-256(public key).
+type Node struct {
+	PublicKey string `json:"public_key"` // Ed25519, 32 bytes hex
+	NodeID    string `json:"node_id"`    // hex
+}
+
+// RuntimeMeasurement describes the native execution: capacity context only.
+type RuntimeMeasurement struct {
+	Type          string  `json:"type"`
+	Executor      string  `json:"executor"`
+	CPU           string  `json:"cpu"`
+	LogicalCores  int     `json:"logical_cores"`
+	Goroutines    int     `json:"goroutines"`
+	NativeSeconds float64 `json:"native_seconds"`
+	ClaimLimit    string  `json:"claim_limit"`
+}
+
+// BenchmarkResult records what proving cost on this host: capacity context only.
+type BenchmarkResult struct {
+	ID           string  `json:"id"`
+	Constraints  int     `json:"constraints"`
+	ProveSeconds float64 `json:"prove_seconds"`
+	SetupCached  bool    `json:"setup_cached"`
+	ClaimLimit   string  `json:"claim_limit"`
+}
+
+// AttestationResult records runtime attestation evidence, or its absence.
+type AttestationResult struct {
+	Status     string `json:"status"` // "none" when no TEE or hardware attestation was collected
+	Verifier   string `json:"verifier,omitempty"`
+	Evidence   string `json:"evidence_digest,omitempty"`
+	ClaimLimit string `json:"claim_limit"`
+}
+
+// Proof is the SNARK evidence box.
+type Proof struct {
+	System          string   `json:"system"` // "groth16"
+	Curve           string   `json:"curve"`  // "bn254"
+	Circuit         string   `json:"circuit"`
+	KeyFingerprint  string   `json:"key_fingerprint"` // "sha256:<hex of serialized VK>"
+	SetupProvenance string   `json:"setup_provenance"`
+	Bytes           []byte   `json:"bytes"`         // gnark's compressed proof encoding, base64 in JSON
+	PublicInputs    []string `json:"public_inputs"` // decimal field elements, in circuit order
+}
+
+// PolicyDecision is written by a verifier: pass, reject or hold, and why.
+type PolicyDecision struct {
+	Status   string  `json:"status"`
+	Reason   string  `json:"reason"`
+	PolicyID string  `json:"policy_id"`
+	Checks   []Check `json:"checks"`
+}
+
+// Check is one verification step and its outcome.
+type Check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"` // pass, fail, skip
+	Detail string `json:"detail,omitempty"`
+}
+
+// ProverBlockedClaims are the claims no zkpoc receipt supports, whatever its evidence.
+var ProverBlockedClaims = []string{
+	"This benchmark proves this job completed.",
+	"This runtime measurement proves the node is faster than others.",
+	"This receipt proves the output is useful beyond the fixed-point product it names.",
+	"This receipt proves anything about jobs other than the one request it names.",
+}
+
+// WorkloadDigest names the exact computation: the fixed-point semantics of
+// DESIGN.md v1, the circuit, n and f.
+func WorkloadDigest(circuit string, n, fracBits int) string {
+	s := fmt.Sprintf("zkpoc/workload/v1;challenge=%s;semantics=floor(A*B/2^f),int16,int64-acc;circuit=%s;n=%d;f=%d",
+		workload.ChallengeMatMul, circuit, n, fracBits)
+	d := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(d[:])
+}
+
+// PoE is the proof-of-execution binding SHA-256(request_id ‖ output_digest ‖ node_id).
+func PoE(requestID, outputDigest, nodeID [32]byte) [32]byte {
+	var msg [96]byte
+	copy(msg[:32], requestID[:])
+	copy(msg[32:64], outputDigest[:])
+	copy(msg[64:], nodeID[:])
+	return sha256.Sum256(msg[:])
+}
+
+// ComputeID returns the receipt_id: SHA-256 of the canonical (RFC 8785)
+// encoding of the receipt with receipt_id, policy_decision and allowed_claim
+// cleared, so the verifier's boxes never change it.
+func (r Receipt) ComputeID() (string, error) {
+	r.ReceiptID = ""
+	r.PolicyDecision = nil
+	r.AllowedClaim = nil
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return "", fmt.Errorf("receipt id: %w", err)
+	}
+	c, err := jcs.Transform(raw)
+	if err != nil {
+		return "", fmt.Errorf("receipt id: canonical json: %w", err)
+	}
+	d := sha256.Sum256(c)
+	return "rcpt_" + hex.EncodeToString(d[:16]), nil
+}
+
+// ErrMissingFields is wrapped by Validate when required fields are absent.
+var ErrMissingFields = errors.New("receipt is missing required fields")
+
+// Validate reports every missing or malformed required field at once.
+func (r *Receipt) Validate() error {
+	var missing []string
+	need := func(cond bool, name string) {
+		if !cond {
+			missing = append(missing, name)
+		}
+	}
+	need(r.Version != "", "version")
+	need(r.ReceiptID != "", "receipt_id")
+	need(r.JobID != "", "job_id")
+	need(r.Mode != "", "mode")
+	need(r.WorkloadDigest != "", "workload_digest")
+	need(r.InputCommitment != "", "input_commitment")
+	need(r.OutputDigest != "", "output_digest")
+	need(r.RequestID != "", "request_id")
+	need(r.PoE != "", "poe")
+	need(r.Task.TaskID != "", "task.task_id")
+	need(r.Node.PublicKey != "", "node.public_key")
+	need(r.Node.NodeID != "", "node.node_id")
+	need(r.RuntimeMeasurement != nil, "runtime_measurement")
+	need(r.BenchmarkResult != nil, "benchmark_result")
+	need(r.AttestationResult != nil, "attestation_result")
+	need(r.VerifierPolicyID != "", "verifier_policy_id")
+	if r.Mode == ModeGroth16 {
+		need(r.Proof != nil, "proof")
+		if r.Proof != nil {
+			need(r.Proof.System != "", "proof.system")
+			need(r.Proof.Curve != "", "proof.curve")
+			need(r.Proof.Circuit != "", "proof.circuit")
+			need(r.Proof.KeyFingerprint != "", "proof.key_fingerprint")
+			need(r.Proof.SetupProvenance != "", "proof.setup_provenance")
+			need(len(r.Proof.Bytes) > 0, "proof.bytes")
+			need(len(r.Proof.PublicInputs) > 0, "proof.public_inputs")
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: %s", ErrMissingFields, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// DecodeHex32 parses a 32-byte lowercase hex value, naming the field on error.
+func DecodeHex32(field, s string) ([32]byte, error) {
+	var out [32]byte
+	s = strings.TrimPrefix(s, "sha256:")
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 || strings.ToLower(s) != s {
+		return out, fmt.Errorf("%s: want 64 lowercase hex characters, have %q", field, truncate(s, 80))
+	}
+	copy(out[:], b)
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,17 @@
+// Package workload defines zkpoc compute tasks and their native execution:
+// tasks, seed derivation, matrix generation, fixed-point semantics and native
+// executors (protocol v1, see DESIGN.md "Task and challenge").
+//
+// Protocol summary:
+//
+//   - seed = SHA-256(block_hash (32 raw bytes) ‖ worker_address (UTF-8)).
+//   - Matrix stream block i (i = 0, 1, …) is SHA-256(seed ‖ "zkpoc/matrix/v1" ‖ uint64_be(i)).
+//     The concatenated stream is read as little-endian int16 values; the first n·n values are
+//     A (row-major), the next n·n are B (row-major).
+//   - Fixed point: entries are int16 with f fractional bits. The accumulator is exact (int64)
+//     and C'[i][j] = floor(Σ_k A[i][k]·B[k][j] / 2^f), i.e. an arithmetic shift right; no wrap,
+//     no saturation. Canonical result bytes are n·n little-endian int64, row-major.
+//   - A ComputeTask's request_id is SHA-256 of its RFC 8785 (JCS) canonical JSON.
+//   - Rewards are integer wei carried as decimal strings; ParseCPC converts decimal CPC
+//     amounts (18 decimals) exactly.
+package workload

@@ -1,0 +1,277 @@
+package workload
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+
+	"github.com/gowebpki/jcs"
+)
+
+// ChallengeMatMul is the only challenge type of protocol v1.
+const ChallengeMatMul = "matrix_mul"
+
+// DefaultFracBits is the default number of fractional bits f.
+const DefaultFracBits = 8
+
+// MaxMatrixSize is the largest accepted matrix size n (bounds allocation).
+const MaxMatrixSize = 4096
+
+// MaxFracBits is the largest accepted number of fractional bits; f ∈ [0, MaxFracBits].
+const MaxFracBits = 16
+
+// MaxDeadline is the largest accepted deadline: 2^53−1, the largest integer a JCS number
+// (an IEEE double) carries exactly.
+const MaxDeadline = 1<<53 - 1
+
+// MaxRewardDigits is the number of decimal digits of 2^256−1; rewards must fit in a uint256.
+const MaxRewardDigits = 78
+
+// ErrInvalidTask is wrapped by every error that Validate (and the functions built on it) report.
+var ErrInvalidTask = errors.New("invalid task")
+
+// maxUint256 is 2^256 − 1.
+var maxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
+
+// Payload is the synthetic matrix_mul payload.
+type Payload struct {
+	Seed       string `json:"seed"` // 32 bytes, lowercase hex
+	MatrixSize int    `json:"matrix_size"`
+	FracBits   int    `json:"frac_bits"`
+}
+
+// ComputeTask is the task a worker executes (seed 002).
+type ComputeTask struct {
+	TaskID        string  `json:"task_id"` // UUID, RFC 4122 text form, lowercase
+	ChallengeType string  `json:"challenge_type"`
+	Payload       Payload `json:"payload"`
+	Reward        string  `json:"reward"`   // integer wei, decimal string, no sign, no leading zeros (except "0")
+	Deadline      int64   `json:"deadline"` // unix seconds, JSON integer
+}
+
+// FieldError is one problem with one field of a task. It unwraps to ErrInvalidTask.
+type FieldError struct {
+	Field string // JSON path, e.g. "payload.matrix_size"
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Unwrap makes errors.Is(err, ErrInvalidTask) hold.
+func (e *FieldError) Unwrap() error { return ErrInvalidTask }
+
+// DeriveSeed returns SHA-256(blockHash ‖ workerAddress), the block hash as its 32 raw bytes
+// and the worker address as UTF-8 bytes.
+func DeriveSeed(blockHash [32]byte, workerAddress string) [32]byte {
+	h := sha256.New()
+	h.Write(blockHash[:])
+	h.Write([]byte(workerAddress))
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// NewTaskID returns a random version-4 UUID in RFC 4122 lowercase text form.
+func NewTaskID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("workload: new task id: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:36], b[10:16])
+	return string(s[:]), nil
+}
+
+// NewSyntheticTask builds a matrix_mul task and validates it.
+func NewSyntheticTask(taskID string, seed [32]byte, n, fracBits int, rewardWei string, deadline int64) (ComputeTask, error) {
+	t := ComputeTask{
+		TaskID:        taskID,
+		ChallengeType: ChallengeMatMul,
+		Payload: Payload{
+			Seed:       hex.EncodeToString(seed[:]),
+			MatrixSize: n,
+			FracBits:   fracBits,
+		},
+		Reward:   rewardWei,
+		Deadline: deadline,
+	}
+	if err := t.Validate(); err != nil {
+		return ComputeTask{}, fmt.Errorf("workload: new synthetic task: %w", err)
+	}
+	return t, nil
+}
+
+// DecodeTask strictly decodes one JSON ComputeTask (unknown fields and trailing data are
+// rejected) and validates it.
+func DecodeTask(data []byte) (ComputeTask, error) {
+	var t ComputeTask
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		return ComputeTask{}, fmt.Errorf("workload: decode task: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return ComputeTask{}, errors.New("workload: decode task: trailing data after JSON object")
+	}
+	if err := t.Validate(); err != nil {
+		return ComputeTask{}, fmt.Errorf("workload: decode task: %w", err)
+	}
+	return t, nil
+}
+
+// Validate reports every problem with the task at once (errors.Join of *FieldError values,
+// each naming its field); every one wraps ErrInvalidTask.
+//
+// Rules: task_id is an RFC 4122 UUID in lowercase text form (8-4-4-4-12 hex digits);
+// challenge_type is "matrix_mul"; payload.seed is 64 lowercase hex digits;
+// payload.matrix_size ∈ [1, MaxMatrixSize]; payload.frac_bits ∈ [0, MaxFracBits];
+// reward is a canonical non-negative decimal integer (no sign, no leading zeros except "0")
+// that fits in a uint256; deadline ∈ [0, 2^53−1].
+func (t ComputeTask) Validate() error {
+	var errs []error
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	if !isUUID(t.TaskID) {
+		add("task_id", "%q is not a lowercase RFC 4122 UUID", clip(t.TaskID))
+	}
+	if t.ChallengeType != ChallengeMatMul {
+		add("challenge_type", "%q is not supported (want %q)", clip(t.ChallengeType), ChallengeMatMul)
+	}
+	if !isLowerHex(t.Payload.Seed, 64) {
+		add("payload.seed", "%q is not 32 bytes of lowercase hex", clip(t.Payload.Seed))
+	}
+	if n := t.Payload.MatrixSize; n < 1 || n > MaxMatrixSize {
+		add("payload.matrix_size", "%d is out of range [1, %d]", n, MaxMatrixSize)
+	}
+	if f := t.Payload.FracBits; f < 0 || f > MaxFracBits {
+		add("payload.frac_bits", "%d is out of range [0, %d]", f, MaxFracBits)
+	}
+	if err := checkWei(t.Reward); err != nil {
+		add("reward", "%v", err)
+	}
+	if t.Deadline < 0 || t.Deadline > MaxDeadline {
+		add("deadline", "%d is out of range [0, %d]", t.Deadline, int64(MaxDeadline))
+	}
+	return errors.Join(errs...)
+}
+
+// SeedBytes decodes payload.seed.
+func (t ComputeTask) SeedBytes() ([32]byte, error) {
+	var s [32]byte
+	if !isLowerHex(t.Payload.Seed, 64) {
+		return s, fmt.Errorf("workload: seed bytes: %w", &FieldError{Field: "payload.seed",
+			Msg: fmt.Sprintf("%q is not 32 bytes of lowercase hex", clip(t.Payload.Seed))})
+	}
+	if _, err := hex.Decode(s[:], []byte(t.Payload.Seed)); err != nil {
+		return s, fmt.Errorf("workload: seed bytes: %w", err)
+	}
+	return s, nil
+}
+
+// CanonicalJSON returns the RFC 8785 (JCS) canonical JSON of a valid task: encoding/json
+// output transformed by github.com/gowebpki/jcs. Invalid tasks are refused.
+func (t ComputeTask) CanonicalJSON() ([]byte, error) {
+	if err := t.Validate(); err != nil {
+		return nil, fmt.Errorf("workload: canonical json: %w", err)
+	}
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return nil, fmt.Errorf("workload: canonical json: marshal: %w", err)
+	}
+	out, err := jcs.Transform(raw)
+	if err != nil {
+		return nil, fmt.Errorf("workload: canonical json: jcs: %w", err)
+	}
+	return out, nil
+}
+
+// RequestID returns SHA-256 of the task's canonical JSON.
+func (t ComputeTask) RequestID() ([32]byte, error) {
+	b, err := t.CanonicalJSON()
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("workload: request id: %w", err)
+	}
+	return sha256.Sum256(b), nil
+}
+
+// checkWei checks a canonical integer wei string that fits in a uint256.
+func checkWei(s string) error {
+	if s == "" {
+		return errors.New("empty, want a decimal integer of wei")
+	}
+	if len(s) > MaxRewardDigits {
+		return fmt.Errorf("%d digits exceed 2^256-1", len(s))
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return fmt.Errorf("%q is not a decimal integer of wei (digits only, no sign)", clip(s))
+		}
+	}
+	if len(s) > 1 && s[0] == '0' {
+		return fmt.Errorf("%q has leading zeros", clip(s))
+	}
+	v, _ := new(big.Int).SetString(s, 10)
+	if v.Cmp(maxUint256) > 0 {
+		return fmt.Errorf("%s exceeds 2^256-1", s)
+	}
+	return nil
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens attacker-controlled strings quoted in error messages.
+func clip(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}
