@@ -29,25 +29,25 @@ const (
 // for it, each kind of evidence in its own box. The prover leaves
 // policy_decision and allowed_claim empty: only a verifier writes them.
 type Receipt struct {
-	Version            string              `json:"version"`
-	ReceiptID          string              `json:"receipt_id"`
-	JobID              string              `json:"job_id"`
-	Mode               string              `json:"mode"`
-	WorkloadDigest     string              `json:"workload_digest"`
-	InputCommitment    string              `json:"input_commitment"`
-	OutputDigest       string              `json:"output_digest"`
-	RequestID          string              `json:"request_id"`
-	PoE                string              `json:"poe"`
+	Version            string               `json:"version"`
+	ReceiptID          string               `json:"receipt_id"`
+	JobID              string               `json:"job_id"`
+	Mode               string               `json:"mode"`
+	WorkloadDigest     string               `json:"workload_digest"`
+	InputCommitment    string               `json:"input_commitment"`
+	OutputDigest       string               `json:"output_digest"`
+	RequestID          string               `json:"request_id"`
+	PoE                string               `json:"poe"`
 	Task               workload.ComputeTask `json:"task"`
-	Node               Node                `json:"node"`
-	RuntimeMeasurement *RuntimeMeasurement `json:"runtime_measurement"`
-	BenchmarkResult    *BenchmarkResult    `json:"benchmark_result"`
-	AttestationResult  *AttestationResult  `json:"attestation_result"`
-	Proof              *Proof              `json:"proof"`
-	VerifierPolicyID   string              `json:"verifier_policy_id"`
-	PolicyDecision     *PolicyDecision     `json:"policy_decision"`
-	AllowedClaim       *string             `json:"allowed_claim"`
-	BlockedClaims      []string            `json:"blocked_claims"`
+	Node               Node                 `json:"node"`
+	RuntimeMeasurement *RuntimeMeasurement  `json:"runtime_measurement"`
+	BenchmarkResult    *BenchmarkResult     `json:"benchmark_result"`
+	AttestationResult  *AttestationResult   `json:"attestation_result"`
+	Proof              *Proof               `json:"proof"`
+	VerifierPolicyID   string               `json:"verifier_policy_id"`
+	PolicyDecision     *PolicyDecision      `json:"policy_decision"`
+	AllowedClaim       *string              `json:"allowed_claim"`
+	BlockedClaims      []string             `json:"blocked_claims"`
 }
 
 // Node identifies who ran the job: node_id = SHA-256(public key).
