@@ -1,0 +1,439 @@
+package main
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/verifier"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// The embedded default challenge the demo runs.
+const (
+	demoBlockHash = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	demoWorker    = "cpc1qzkpocexampleworker0"
+	demoTaskID    = "3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20"
+	demoReward    = "10.0"
+	demoDeadline  = 1795000000
+	demoN         = 16
+)
+
+// taskFlags are the flags that describe a synthetic challenge.
+type taskFlags struct {
+	blockHash, worker, taskID, reward string
+	n, f                              int
+	deadline                          int64
+}
+
+func (t *taskFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+	Int64Var(*int64, string, int64, string)
+}, defaults taskFlags) {
+	fs.StringVar(&t.blockHash, "block-hash", defaults.blockHash, "block hash, 32 bytes hex: with the worker address it seeds the matrices")
+	fs.StringVar(&t.worker, "worker", defaults.worker, "worker address (UTF-8), e.g. cpc1...")
+	fs.StringVar(&t.taskID, "task-id", defaults.taskID, "task UUID (default: a random one)")
+	fs.StringVar(&t.reward, "reward", defaults.reward, "reward as decimal CPC, e.g. 10.0 (18 decimals, exact)")
+	fs.IntVar(&t.n, "n", defaults.n, "matrix size n (n×n int16 matrices)")
+	fs.IntVar(&t.f, "f", workload.DefaultFracBits, "fractional bits f: C' = floor(A·B / 2^f)")
+	fs.Int64Var(&t.deadline, "deadline", defaults.deadline, "deadline, unix seconds")
+}
+
+func (t *taskFlags) task() (workload.ComputeTask, error) {
+	bh, err := hex.DecodeString(t.blockHash)
+	if err != nil || len(bh) != 32 {
+		return workload.ComputeTask{}, usagef("--block-hash: want 64 hex characters, have %q", t.blockHash)
+	}
+	if t.worker == "" {
+		return workload.ComputeTask{}, usagef("--worker is required")
+	}
+	wei, err := workload.ParseCPC(t.reward)
+	if err != nil {
+		return workload.ComputeTask{}, usagef("--reward: %w", err)
+	}
+	id := t.taskID
+	if id == "" {
+		if id, err = workload.NewTaskID(); err != nil {
+			return workload.ComputeTask{}, err
+		}
+	}
+	task, err := workload.NewSyntheticTask(id, workload.DeriveSeed([32]byte(bh), t.worker), t.n, t.f, wei, t.deadline)
+	if err != nil {
+		return task, usageError{err}
+	}
+	return task, nil
+}
+
+func parseMethod(name string) (circuits.Method, error) {
+	m, err := circuits.ParseMethod(name)
+	if err != nil {
+		return m, usagef("--circuit: %w", err)
+	}
+	return m, nil
+}
+
+func runDemo(env *cliEnv, args []string) error {
+	fs := newFlags(env, "demo", "demo [flags]", `
+Runs the main job end to end on an embedded default: a node key (created once
+under $ZKPOC_HOME), a synthetic challenge from a fixed block hash and worker
+address (n = 16), the native product, Groth16 keys (set up once, then cached),
+the proof, the signed receipt, and the offline verification of that receipt.
+The first run sets up keys (about a minute on 2 cores); later runs reuse them.`)
+	var tf taskFlags
+	tf.register(fs, taskFlags{blockHash: demoBlockHash, worker: demoWorker, taskID: demoTaskID, reward: demoReward, n: demoN, deadline: demoDeadline})
+	out := fs.String("out", "", "where to write the receipt (default: $ZKPOC_HOME/demo/receipt.json)")
+	asJSON := fs.Bool("json", false, "print the verdict as JSON")
+	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: freivalds-v1 or naive-v1 (the n³ reference)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	task, err := tf.task()
+	if err != nil {
+		return err
+	}
+	m, err := parseMethod(*circuit)
+	if err != nil {
+		return err
+	}
+	h, err := home()
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join(h, "demo", "receipt.json")
+	}
+	key, created, err := receipt.LoadOrCreateNodeKey(defaultNodeKeyPath())
+	if err != nil {
+		return err
+	}
+	progress := env.stderr
+	id := receipt.NodeID(key.Public().(ed25519.PublicKey))
+	fmt.Fprintf(progress, "node %s (key %s%s)\n", hex.EncodeToString(id[:8]), defaultNodeKeyPath(), map[bool]string{true: ", created", false: ""}[created])
+	fmt.Fprintf(progress, "challenge: %s, n=%d, f=%d, seed %s… from block %s… and worker %s\n",
+		task.TaskID, task.Payload.MatrixSize, task.Payload.FracBits, task.Payload.Seed[:16], tf.blockHash[:16], tf.worker)
+	cache, err := keyCache()
+	if err != nil {
+		return err
+	}
+	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress})
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(*out, res.Envelope); err != nil {
+		return fmt.Errorf("write receipt: %w", err)
+	}
+	start := time.Now()
+	v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache})
+	fmt.Fprintf(progress, "verified in %s\n", time.Since(start).Round(time.Millisecond))
+	if *asJSON {
+		if err := printJSON(env, struct {
+			Receipt string            `json:"receipt"`
+			Verdict *verifier.Verdict `json:"verdict"`
+		}{*out, v}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(env.stdout, "receipt: %s\n", *out)
+		printVerdict(env, v)
+	}
+	return verdictExit(v)
+}
+
+func runChallenge(env *cliEnv, args []string) error {
+	if len(args) == 0 || args[0] != "new" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(env.stdout, "Usage: zkpoc challenge new [flags]\n\nDerives a synthetic matrix_mul task; run \"zkpoc challenge new -h\" for its flags.")
+			return nil
+		}
+		return usagef("usage: zkpoc challenge new [flags]")
+	}
+	fs := newFlags(env, "challenge new", "challenge new --block-hash HEX --worker ADDR [flags]", `
+Derives a synthetic matrix_mul ComputeTask: seed = SHA-256(block_hash ‖ worker_address),
+A and B generated from the seed (DESIGN.md), and prints it as JSON (or writes it with -o).
+request_id = SHA-256 of the task's RFC 8785 canonical JSON is printed on stderr.`)
+	var tf taskFlags
+	tf.register(fs, taskFlags{reward: "0", n: demoN, deadline: time.Now().Add(24 * time.Hour).Unix()})
+	out := fs.String("o", "", "write the task to this file instead of stdout")
+	if _, err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if tf.blockHash == "" {
+		return usagef("--block-hash is required")
+	}
+	task, err := tf.task()
+	if err != nil {
+		return err
+	}
+	rid, err := task.RequestID()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stderr, "request_id %s\n", hex.EncodeToString(rid[:]))
+	if *out != "" {
+		return writeJSON(*out, task)
+	}
+	return printJSON(env, task)
+}
+
+func runKeys(env *cliEnv, args []string) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "setup":
+		fs := newFlags(env, "keys setup", "keys setup [--n N] [--f F] [--circuit C]", `
+Compiles the circuit for n×n matrices and runs a Groth16 dev (single-party) setup,
+caching the keys under $ZKPOC_HOME/keys. Nothing happens if they are cached already.
+A dev setup lets whoever ran it forge proofs; receipts say so in their claim.`)
+		n := fs.Int("n", demoN, "matrix size")
+		f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
+		circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit name")
+		if _, err := parse(fs, args); err != nil {
+			return err
+		}
+		m, err := parseMethod(*circuit)
+		if err != nil {
+			return err
+		}
+		if _, err := circuits.New(m, *n, *f); err != nil {
+			return usageError{err}
+		}
+		cache, err := keyCache()
+		if err != nil {
+			return err
+		}
+		set, cached, err := cache.LoadOrSetup(prover.KeyID(m, *n, *f), prover.Compile(m, *n, *f), env.stderr)
+		if err != nil {
+			return err
+		}
+		state := "set up"
+		if cached {
+			state = "already cached"
+		}
+		fmt.Fprintf(env.stdout, "%s %s: fingerprint sha256:%s, %d constraints, provenance %s\n", set.Meta.ID, state, set.Meta.Fingerprint, set.Meta.Constraints, set.Meta.Provenance)
+		return nil
+	case "list":
+		fs := newFlags(env, "keys list", "keys list [--json]", "Lists the cached keys.")
+		asJSON := fs.Bool("json", false, "print JSON")
+		if _, err := parse(fs, args); err != nil {
+			return err
+		}
+		cache, err := keyCache()
+		if err != nil {
+			return err
+		}
+		metas, err := cache.List()
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(env, metas)
+		}
+		for _, m := range metas {
+			fmt.Fprintf(env.stdout, "%-40s sha256:%s  %9d constraints  %s\n", m.ID, m.Fingerprint, m.Constraints, m.Provenance)
+		}
+		return nil
+	case "export-vk":
+		fs := newFlags(env, "keys export-vk", "keys export-vk --fingerprint HEX -o FILE", `
+Writes a cached verifying key to a file, to hand to verifiers (zkpoc verify --key FILE).`)
+		fp := fs.String("fingerprint", "", "key fingerprint (sha256:… or hex), as receipts name it")
+		out := fs.String("o", "", "output file")
+		if _, err := parse(fs, args); err != nil {
+			return err
+		}
+		if *fp == "" || *out == "" {
+			return usagef("keys export-vk needs --fingerprint and -o")
+		}
+		cache, err := keyCache()
+		if err != nil {
+			return err
+		}
+		vk, _, err := cache.FindByFingerprint(strings.TrimPrefix(*fp, "sha256:"))
+		if err != nil {
+			return err
+		}
+		return keys.WriteVK(*out, vk)
+	case "-h", "--help":
+		fmt.Fprintln(env.stdout, "Usage: zkpoc keys setup|list|export-vk [flags]\n\nRun \"zkpoc keys <sub> -h\" for flags.")
+		return nil
+	}
+	return usagef("usage: zkpoc keys setup|list|export-vk [flags]")
+}
+
+func runProve(env *cliEnv, args []string) error {
+	fs := newFlags(env, "prove", "prove --task TASK.json [-o RECEIPT.json] [flags]", `
+Runs the task natively on all cores, proves the result with Groth16 (keys set up
+once and cached), and writes the receipt signed by the node key (a DSSE envelope).`)
+	taskPath := fs.String("task", "", "task JSON file (from zkpoc challenge new)")
+	out := fs.String("o", "receipt.json", "receipt output file")
+	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
+	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: freivalds-v1 or naive-v1")
+	quiet := fs.Bool("q", false, "no progress on stderr")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *taskPath == "" {
+		return usagef("--task is required")
+	}
+	task, err := readTask(*taskPath)
+	if err != nil {
+		return err
+	}
+	m, err := parseMethod(*circuit)
+	if err != nil {
+		return err
+	}
+	key, _, err := receipt.LoadOrCreateNodeKey(*nodeKey)
+	if err != nil {
+		return err
+	}
+	cache, err := keyCache()
+	if err != nil {
+		return err
+	}
+	var progress = env.stderr
+	if *quiet {
+		progress = nil
+	}
+	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress})
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(*out, res.Envelope); err != nil {
+		return fmt.Errorf("write receipt: %w", err)
+	}
+	fmt.Fprintf(env.stdout, "receipt %s written to %s\n", res.Receipt.ReceiptID, *out)
+	return nil
+}
+
+func runVerify(env *cliEnv, args []string) error {
+	fs := newFlags(env, "verify", "verify [--key VK] [--json] RECEIPT", `
+Checks a receipt offline: the node's signature, node_id, request_id, the input
+commitment regenerated from the task's seed, the PoE, and the Groth16 proof under
+the verifying key (--key, or found in the local cache by the receipt's fingerprint).
+Prints the verdict: pass (exit 0), reject (exit 1) or hold (exit 3), every check run,
+and the claim the evidence allows.`)
+	keyPath := fs.String("key", "", "verifying key file (default: look up the receipt's fingerprint in the cache)")
+	asJSON := fs.Bool("json", false, "print the verdict as JSON")
+	verdictOut := fs.String("verdict-out", "", "also write the verdict JSON to this file")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("verify takes exactly one receipt file, have %d arguments", len(pos))
+	}
+	envl, err := readEnvelope(pos[0])
+	if err != nil {
+		return err
+	}
+	var o verifier.Options
+	if *keyPath != "" {
+		vk, err := keys.ReadVK(*keyPath, ecc.BN254)
+		if err != nil {
+			return usageError{err}
+		}
+		o.VK = vk
+	} else {
+		cache, err := keyCache()
+		if err != nil {
+			return err
+		}
+		o.Cache = &cache
+	}
+	v := verifier.Verify(envl, o)
+	if *verdictOut != "" {
+		if err := writeJSON(*verdictOut, v); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		if err := printJSON(env, v); err != nil {
+			return err
+		}
+	} else {
+		printVerdict(env, v)
+	}
+	return verdictExit(v)
+}
+
+func verdictExit(v *verifier.Verdict) error {
+	switch v.PolicyDecision.Status {
+	case verifier.Pass:
+		return nil
+	case verifier.Hold:
+		return exitError{exitHold}
+	}
+	return exitError{exitReject}
+}
+
+func printVerdict(env *cliEnv, v *verifier.Verdict) {
+	w := env.stdout
+	fmt.Fprintf(w, "verdict: %s (policy %s)\n", v.PolicyDecision.Status, v.PolicyDecision.PolicyID)
+	fmt.Fprintf(w, "reason:  %s\n", v.PolicyDecision.Reason)
+	for _, c := range v.PolicyDecision.Checks {
+		line := fmt.Sprintf("  %-4s %s", c.Status, c.Name)
+		if c.Detail != "" {
+			line += ": " + c.Detail
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintf(w, "allowed claim: %s\n", v.AllowedClaim)
+	fmt.Fprintln(w, "blocked claims:")
+	for _, b := range v.BlockedClaims {
+		fmt.Fprintf(w, "  - %s\n", b)
+	}
+}
+
+func runInspect(env *cliEnv, args []string) error {
+	fs := newFlags(env, "inspect", "inspect [--json] RECEIPT", `
+Prints what a receipt says (task, node, digests, proof metadata) without checking
+it. Use zkpoc verify to judge it.`)
+	asJSON := fs.Bool("json", false, "print the decoded statement as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("inspect takes exactly one receipt file")
+	}
+	envl, err := readEnvelope(pos[0])
+	if err != nil {
+		return err
+	}
+	st, _, err := envl.Statement()
+	if err != nil {
+		return usageError{err}
+	}
+	if *asJSON {
+		return printJSON(env, st)
+	}
+	r := st.Predicate
+	w := env.stdout
+	fmt.Fprintf(w, "receipt   %s (%s, mode %s) — NOT verified; run zkpoc verify\n", r.ReceiptID, r.Version, r.Mode)
+	fmt.Fprintf(w, "task      %s: %s n=%d f=%d seed %s\n", r.Task.TaskID, r.Task.ChallengeType, r.Task.Payload.MatrixSize, r.Task.Payload.FracBits, r.Task.Payload.Seed)
+	fmt.Fprintf(w, "reward    %s wei, deadline %d\n", r.Task.Reward, r.Task.Deadline)
+	fmt.Fprintf(w, "node      %s\n", r.Node.NodeID)
+	fmt.Fprintf(w, "request   %s\n", r.RequestID)
+	fmt.Fprintf(w, "input     %s\n", r.InputCommitment)
+	fmt.Fprintf(w, "output    %s\n", r.OutputDigest)
+	fmt.Fprintf(w, "poe       %s\n", r.PoE)
+	if p := r.Proof; p != nil {
+		fmt.Fprintf(w, "proof     %s/%s %s, %d bytes, key %s (%s)\n", p.System, p.Curve, p.Circuit, len(p.Bytes), p.KeyFingerprint, p.SetupProvenance)
+	}
+	if m := r.RuntimeMeasurement; m != nil {
+		fmt.Fprintf(w, "runtime   %s on %s, %d cores, %.6f s (%s)\n", m.Executor, m.CPU, m.LogicalCores, m.NativeSeconds, m.ClaimLimit)
+	}
+	return nil
+}

@@ -1,0 +1,330 @@
+// Package verifier checks a zkpoc receipt offline — signature, identities,
+// commitments recomputed from the task, PoE and the SNARK — and writes the
+// verdict: a policy decision and the allowed claim the evidence supports.
+package verifier
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// Decision statuses.
+const (
+	Pass   = "pass"
+	Reject = "reject"
+	Hold   = "hold"
+)
+
+// Name identifies this verifier in verdicts.
+const Name = "zkpoc-verifier/v1"
+
+// Verdict is what a verifier concludes about one receipt: the policy decision
+// with every check it ran, and the claim the evidence allows.
+type Verdict struct {
+	ReceiptID      string                 `json:"receipt_id"`
+	Verifier       string                 `json:"verifier"`
+	PolicyDecision receipt.PolicyDecision `json:"policy_decision"`
+	AllowedClaim   string                 `json:"allowed_claim"`
+	BlockedClaims  []string               `json:"blocked_claims"`
+}
+
+// Failed lists the names of the checks that failed.
+func (v *Verdict) Failed() []string {
+	var out []string
+	for _, c := range v.PolicyDecision.Checks {
+		if c.Status == "fail" {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// Options says which key and policy to verify under.
+type Options struct {
+	// VK verifies the proof when set; otherwise it is looked up in Cache by
+	// the receipt's key fingerprint.
+	VK       groth16.VerifyingKey
+	Cache    *keys.Cache
+	PolicyID string // prover.DefaultPolicyID unless set
+}
+
+type run struct {
+	checks []receipt.Check
+}
+
+func (r *run) add(name string, err error) bool {
+	c := receipt.Check{Name: name, Status: "pass"}
+	if err != nil {
+		c.Status, c.Detail = "fail", err.Error()
+	}
+	r.checks = append(r.checks, c)
+	return err == nil
+}
+
+func (r *run) skip(name, why string) {
+	r.checks = append(r.checks, receipt.Check{Name: name, Status: "skip", Detail: why})
+}
+
+// Verify checks the envelope and returns a verdict. It never returns nil:
+// a receipt that fails any check still gets a verdict naming what failed.
+func Verify(env *receipt.Envelope, o Options) *Verdict {
+	if o.PolicyID == "" {
+		o.PolicyID = prover.DefaultPolicyID
+	}
+	var r run
+	v := &Verdict{Verifier: Name}
+	st, _, err := env.Statement()
+	if !r.add("envelope.payload", err) {
+		return r.finish(v, o, nil)
+	}
+	rc := &st.Predicate
+	v.ReceiptID = rc.ReceiptID
+	r.add("envelope.payload_type", expect("payloadType", env.PayloadType, receipt.PayloadType))
+	r.add("statement.type", errors.Join(
+		expect("_type", st.Type, receipt.StatementType),
+		expect("predicateType", st.PredicateType, receipt.PredicateType),
+		expect("predicate.version", rc.Version, receipt.Version)))
+	r.add("receipt.fields", rc.Validate())
+
+	// Identity and signature.
+	pub, err := hex.DecodeString(rc.Node.PublicKey)
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		r.add("node.public_key", fmt.Errorf("node.public_key: want %d bytes of hex", ed25519.PublicKeySize))
+		r.skip("signature", "no usable public key")
+	} else {
+		r.add("signature", env.VerifySignature(pub))
+		id := receipt.NodeID(pub)
+		r.add("node.node_id", expect("node.node_id", rc.Node.NodeID, hex.EncodeToString(id[:])))
+	}
+
+	// Task and request binding.
+	taskOK := r.add("task", rc.Task.Validate())
+	var reqID [32]byte
+	if taskOK {
+		reqID, err = rc.Task.RequestID()
+		r.add("request_id", errors.Join(err, expect("request_id", rc.RequestID, hex.EncodeToString(reqID[:]))))
+		r.add("job_id", expect("job_id", rc.JobID, rc.Task.TaskID))
+	} else {
+		r.skip("request_id", "task is invalid")
+	}
+	if id, err := rc.ComputeID(); err != nil || id != rc.ReceiptID {
+		r.add("receipt_id", fmt.Errorf("receipt_id %q does not match the receipt's content (want %q)", rc.ReceiptID, id))
+	} else {
+		r.add("receipt_id", nil)
+	}
+	r.add("statement.subject", checkSubjects(st, rc))
+
+	if rc.Mode != receipt.ModeGroth16 {
+		r.add("mode", fmt.Errorf("mode %q is not one this verifier checks (want %q)", rc.Mode, receipt.ModeGroth16))
+		return r.finish(v, o, rc)
+	}
+	r.add("mode", nil)
+	if rc.Proof == nil || !taskOK {
+		r.skip("proof", "no proof box or invalid task")
+		return r.finish(v, o, rc)
+	}
+	method, err := circuits.ParseMethod(rc.Proof.Circuit)
+	if !r.add("proof.circuit", err) {
+		return r.finish(v, o, rc)
+	}
+	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest(method.Name(), n, f)))
+	if n > circuits.MaxN {
+		r.add("task.payload.matrix_size", fmt.Errorf("n = %d exceeds the circuit limit %d", n, circuits.MaxN))
+		return r.finish(v, o, rc)
+	}
+
+	// Recompute the public statement from the task alone.
+	var pubv circuits.Public
+	pubv.RequestID = reqID
+	pubv.NodeID = receipt.NodeID(pub)
+	seed, _ := rc.Task.SeedBytes() // Validate passed
+	a, b, err := workload.Generate(seed, n)
+	if r.add("input_commitment.regenerate", err) {
+		ic, _ := circuits.InputCommitment(a, b, n, f)
+		pubv.InputCommitment = ic
+		icb := ic.Bytes()
+		r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(icb[:])))
+	}
+	od, err := parseField("output_digest", rc.OutputDigest)
+	if r.add("output_digest", err) {
+		pubv.OutputDigest.SetBigInt(od)
+		poe := receipt.PoE(pubv.RequestID, pubv.OutputDigest.Bytes(), pubv.NodeID)
+		pubv.PoE = poe
+		r.add("poe", expect("poe", rc.PoE, hex.EncodeToString(poe[:])))
+	}
+	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, "groth16"), expect("proof.curve", rc.Proof.Curve, "bn254")))
+	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
+
+	vk, err := resolveKey(rc.Proof.KeyFingerprint, o)
+	if !r.add("proof.key", err) {
+		r.skip("proof.verify", "no verifying key")
+		return r.finish(v, o, rc)
+	}
+	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, method, n, f, pubv))
+	return r.finish(v, o, rc)
+}
+
+func expect(field, have, want string) error {
+	if have != want {
+		return fmt.Errorf("%s is %q, recomputed %q", field, short(have), short(want))
+	}
+	return nil
+}
+
+func short(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
+	want := map[string]string{"input_commitment": rc.InputCommitment, "output_digest": rc.OutputDigest}
+	if len(st.Subject) != len(want) {
+		return fmt.Errorf("statement has %d subjects, want %d", len(st.Subject), len(want))
+	}
+	for _, s := range st.Subject {
+		w, ok := want[s.Name]
+		if !ok || len(s.Digest) != 1 || s.Digest[receipt.DigestAlgorithm] != w {
+			return fmt.Errorf("subject %q does not match the receipt's %s", short(s.Name), short(s.Name))
+		}
+	}
+	return nil
+}
+
+// parseField decodes 32-byte hex into a canonical BN254 scalar (< p).
+func parseField(field, s string) (*big.Int, error) {
+	b, err := receipt.DecodeHex32(field, s)
+	if err != nil {
+		return nil, err
+	}
+	x := new(big.Int).SetBytes(b[:])
+	if x.Cmp(ecc.BN254.ScalarField()) >= 0 {
+		return nil, fmt.Errorf("%s is not a canonical BN254 scalar (≥ the modulus)", field)
+	}
+	return x, nil
+}
+
+func checkInputs(have, want []string) error {
+	if !slices.Equal(have, want) {
+		for i := range want {
+			if i >= len(have) || have[i] != want[i] {
+				return fmt.Errorf("public input %d differs from the value recomputed from the receipt (%d listed, %d expected)", i, len(have), len(want))
+			}
+		}
+		return fmt.Errorf("%d public inputs listed, %d expected", len(have), len(want))
+	}
+	return nil
+}
+
+func resolveKey(fp string, o Options) (groth16.VerifyingKey, error) {
+	want := strings.TrimPrefix(fp, "sha256:")
+	if o.VK != nil {
+		got, err := keys.FingerprintHex(o.VK)
+		if err != nil {
+			return nil, err
+		}
+		if got != want {
+			return nil, fmt.Errorf("the given verifying key has fingerprint sha256:%s, the proof names %s", got, short(fp))
+		}
+		return o.VK, nil
+	}
+	if o.Cache == nil {
+		return nil, errors.New("no verifying key given and no key cache to search")
+	}
+	vk, _, err := o.Cache.FindByFingerprint(want)
+	if err != nil {
+		return nil, fmt.Errorf("verifying key %s: %w (pass --key)", short(fp), err)
+	}
+	return vk, nil
+}
+
+func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f int, p circuits.Public) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("proof verification panicked: %v", r)
+		}
+	}()
+	proof := groth16.NewProof(ecc.BN254)
+	if len(raw) > 4096 {
+		return fmt.Errorf("proof has %d bytes, more than the 4096 a BN254 Groth16 proof can have", len(raw))
+	}
+	nr, err := proof.ReadFrom(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("decode proof: %w", err)
+	}
+	if int(nr) != len(raw) {
+		return fmt.Errorf("decode proof: %d trailing bytes", len(raw)-int(nr))
+	}
+	assignment, err := circuits.PublicAssignment(m, n, f, p)
+	if err != nil {
+		return err
+	}
+	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField(), frontend.PublicOnly())
+	if err != nil {
+		return err
+	}
+	if err := groth16.Verify(proof, vk, w, prover.VerifierOptions()...); err != nil {
+		return fmt.Errorf("groth16: %w", err)
+	}
+	return nil
+}
+
+func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
+	v.PolicyDecision.PolicyID = o.PolicyID
+	v.PolicyDecision.Checks = r.checks
+	failed := v.Failed()
+	v.BlockedClaims = append([]string(nil), receipt.ProverBlockedClaims...)
+	switch {
+	case len(failed) > 0:
+		v.PolicyDecision.Status = Reject
+		v.PolicyDecision.Reason = "failed checks: " + strings.Join(failed, ", ")
+		v.AllowedClaim = fmt.Sprintf("The verifier path ran on receipt %q under policy %s and rejected it (%s). Nothing about its output may be claimed.",
+			short(v.ReceiptID), o.PolicyID, strings.Join(failed, ", "))
+		v.BlockedClaims = append(v.BlockedClaims, "This node computed this output correctly.")
+	case rc == nil || rc.Proof == nil:
+		v.PolicyDecision.Status = Hold
+		v.PolicyDecision.Reason = "no proof evidence to evaluate"
+	default:
+		v.PolicyDecision.Status = Pass
+		v.PolicyDecision.Reason = "signature, identities, commitments, PoE and the Groth16 proof all verify"
+		v.AllowedClaim, v.BlockedClaims = claim(rc, v.BlockedClaims)
+	}
+	return v
+}
+
+// claim is the strongest statement the evidence in a passing receipt supports,
+// narrowed by its setup provenance.
+func claim(rc *receipt.Receipt, blocked []string) (string, []string) {
+	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (derived from seed %s), returned by node %s for request %s — under Groth16 key %s",
+		rc.OutputDigest, f, n, n, rc.InputCommitment, rc.Task.Payload.Seed, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
+	switch rc.Proof.SetupProvenance {
+	case keys.ProvenanceDevSingleParty:
+		s += ", whose single-party dev setup means whoever ran that setup could forge proofs."
+		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
+	default:
+		s += fmt.Sprintf(" and its setup (%s).", rc.Proof.SetupProvenance)
+	}
+	blocked = append(blocked,
+		"This proof shows which hardware ran the job or how fast.",
+		"The node's public key identifies a real-world operator.")
+	return s, blocked
+}
