@@ -81,6 +81,17 @@ func NodeID(pub ed25519.PublicKey) [32]byte { return sha256.Sum256(pub) }
 
 // Sign wraps the receipt in an in-toto statement and a DSSE envelope signed by key.
 func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
+	if r == nil {
+		return nil, errors.New("sign receipt: nil receipt")
+	}
+	if len(key) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("sign receipt %s: private key has %d bytes, want %d", r.ReceiptID, len(key), ed25519.PrivateKeySize)
+	}
+	// An Ed25519 private key is seed ‖ public key; with a mismatched public
+	// half the keyid would name a key that did not sign, and nothing verifies.
+	if !bytes.Equal(key[ed25519.SeedSize:], ed25519.NewKeyFromSeed(key.Seed())[ed25519.SeedSize:]) {
+		return nil, fmt.Errorf("sign receipt %s: private key's public half does not match its seed", r.ReceiptID)
+	}
 	st := Statement{
 		Type: StatementType,
 		Subject: []Subject{
@@ -176,7 +187,8 @@ func strictUnmarshal(data []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if dec.More() {
+	// dec.More reports false for a trailing '}' or ']', so look for EOF.
+	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("trailing data after JSON value")
 	}
 	return nil

@@ -26,6 +26,9 @@ func GenerateNodeKey() (ed25519.PrivateKey, error) {
 
 // WriteNodeKey stores key as a PKCS#8 PEM file readable only by its owner, atomically.
 func WriteNodeKey(path string, key ed25519.PrivateKey) error {
+	if len(key) != ed25519.PrivateKeySize {
+		return fmt.Errorf("write node key %s: private key has %d bytes, want %d", path, len(key), ed25519.PrivateKeySize)
+	}
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
 		return fmt.Errorf("write node key %s: %w", path, err)
