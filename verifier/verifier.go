@@ -42,6 +42,8 @@ type Verdict struct {
 	PolicyDecision receipt.PolicyDecision `json:"policy_decision"`
 	AllowedClaim   string                 `json:"allowed_claim"`
 	BlockedClaims  []string               `json:"blocked_claims"`
+
+	provenance string // setup provenance vouched for by the key's source, "" if unknown
 }
 
 // Failed lists the names of the checks that failed.
@@ -172,10 +174,16 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, "groth16"), expect("proof.curve", rc.Proof.Curve, "bn254")))
 	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
 
-	vk, err := resolveKey(rc.Proof.KeyFingerprint, o)
+	vk, provenance, err := resolveKey(rc.Proof.KeyFingerprint, o)
 	if !r.add("proof.key", err) {
 		r.skip("proof.verify", "no verifying key")
 		return r.finish(v, o, rc)
+	}
+	if provenance != "" {
+		r.add("proof.setup_provenance", expect("proof.setup_provenance", rc.Proof.SetupProvenance, provenance))
+		v.provenance = provenance
+	} else {
+		r.skip("proof.setup_provenance", "key given as a file: its setup provenance is unknown, so the claim assumes a dev setup")
 	}
 	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, method, n, f, pubv))
 	return r.finish(v, o, rc)
@@ -234,26 +242,29 @@ func checkInputs(have, want []string) error {
 	return nil
 }
 
-func resolveKey(fp string, o Options) (groth16.VerifyingKey, error) {
+// resolveKey finds the verifying key the proof names, and the setup
+// provenance recorded with it when it comes from the local cache ("" when
+// the key was given as a bare file and its provenance is unknown).
+func resolveKey(fp string, o Options) (groth16.VerifyingKey, string, error) {
 	want := strings.TrimPrefix(fp, "sha256:")
 	if o.VK != nil {
 		got, err := keys.FingerprintHex(o.VK)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if got != want {
-			return nil, fmt.Errorf("the given verifying key has fingerprint sha256:%s, the proof names %s", got, short(fp))
+			return nil, "", fmt.Errorf("the given verifying key has fingerprint sha256:%s, the proof names %s", got, short(fp))
 		}
-		return o.VK, nil
+		return o.VK, "", nil
 	}
 	if o.Cache == nil {
-		return nil, errors.New("no verifying key given and no key cache to search")
+		return nil, "", errors.New("no verifying key given and no key cache to search")
 	}
-	vk, _, err := o.Cache.FindByFingerprint(want)
+	vk, meta, err := o.Cache.FindByFingerprint(want)
 	if err != nil {
-		return nil, fmt.Errorf("verifying key %s: %w (pass --key)", short(fp), err)
+		return nil, "", fmt.Errorf("verifying key %s: %w (pass --key)", short(fp), err)
 	}
-	return vk, nil
+	return vk, meta.Provenance, nil
 }
 
 func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f int, p circuits.Public) (err error) {
@@ -305,23 +316,26 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 	default:
 		v.PolicyDecision.Status = Pass
 		v.PolicyDecision.Reason = "signature, identities, commitments, PoE and the Groth16 proof all verify"
-		v.AllowedClaim, v.BlockedClaims = claim(rc, v.BlockedClaims)
+		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.BlockedClaims)
 	}
 	return v
 }
 
 // claim is the strongest statement the evidence in a passing receipt supports,
 // narrowed by its setup provenance.
-func claim(rc *receipt.Receipt, blocked []string) (string, []string) {
+func claim(rc *receipt.Receipt, provenance string, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
 	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (derived from seed %s), returned by node %s for request %s — under Groth16 key %s",
 		rc.OutputDigest, f, n, n, rc.InputCommitment, rc.Task.Payload.Seed, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
-	switch rc.Proof.SetupProvenance {
+	switch provenance {
 	case keys.ProvenanceDevSingleParty:
 		s += ", whose single-party dev setup means whoever ran that setup could forge proofs."
 		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
+	case "":
+		s += fmt.Sprintf(", whose setup provenance is unverified (the receipt states %q); treat it as a dev setup: whoever ran that setup could forge proofs.", short(rc.Proof.SetupProvenance))
+		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
 	default:
-		s += fmt.Sprintf(" and its setup (%s).", rc.Proof.SetupProvenance)
+		s += fmt.Sprintf(" and its setup (%s).", provenance)
 	}
 	blocked = append(blocked,
 		"This proof shows which hardware ran the job or how fast.",

@@ -14,6 +14,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/consensys/gnark/logger"
 )
 
 // Exit codes.
@@ -96,6 +98,9 @@ func usage(w io.Writer) {
 }
 
 func main() {
+	if os.Getenv("ZKPOC_DEBUG") == "" {
+		logger.Disable() // gnark's own debug lines; ZKPOC_DEBUG=1 keeps them
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
