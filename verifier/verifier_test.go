@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/groth16"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
