@@ -7,6 +7,8 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
+
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // Packing parameters. Entries are shifted to be non-negative, then packed
@@ -26,16 +28,9 @@ const (
 // circuit range-checks for the given n and f.
 var ErrOutOfBound = errors.New("output entry outside the circuit bound")
 
-// OutputBits returns b such that every C' = floor(A·B/2^f) with int16 entries
-// lies in [-2^(b-1), 2^(b-1)): |Σ A·B| ≤ n·2^30, so |C'| ≤ ceil(n·2^30 / 2^f).
-func OutputBits(n, fracBits int) int {
-	max := new(big.Int).Lsh(big.NewInt(int64(n)), 30)
-	// ceil division by 2^f bounds the magnitude of the floor of negative values.
-	max.Add(max, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(fracBits)), big.NewInt(1)))
-	max.Rsh(max, uint(fracBits))
-	// need max < 2^(b-1)  (the positive extreme n·2^30>>f must fit too)
-	return max.BitLen() + 1
-}
+// OutputBits is the width b of the range check on C': every product entry
+// lies in [-2^(b-1), 2^(b-1)) (see workload.OutputBound for the derivation).
+func OutputBits(n, fracBits int) int { return workload.OutputBound(n, fracBits) }
 
 // PerElement returns how many limbs of the given width one field element packs.
 func PerElement(limbBits int) int { return PackBits / limbBits }

@@ -1,0 +1,169 @@
+package prover_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"math/big"
+	"os"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/vectors/v1-extended.json")
+
+const extendedVectors = "../testdata/vectors/v1-extended.json"
+
+// digestVector pins the Poseidon2 input commitment and output digest of one
+// challenge, so independent implementations can check their packing.
+type digestVector struct {
+	Seed            string `json:"seed"`
+	MatrixSize      int    `json:"matrix_size"`
+	FracBits        int    `json:"frac_bits"`
+	OutputBits      int    `json:"output_bits"`
+	ResultSHA256    string `json:"result_bytes_sha256"`
+	InputCommitment string `json:"input_commitment"`
+	OutputDigest    string `json:"output_digest"`
+}
+
+type bindingVector struct {
+	Task           workload.ComputeTask `json:"task"`
+	RequestID      string               `json:"request_id"`
+	NodePrivSeed   string               `json:"node_ed25519_seed"`
+	NodePublicKey  string               `json:"node_public_key"`
+	NodeID         string               `json:"node_id"`
+	OutputDigest   string               `json:"output_digest"`
+	PoE            string               `json:"poe"`
+	PublicInputs   []string             `json:"public_inputs"`
+	WorkloadDigest string               `json:"workload_digest"`
+}
+
+type extended struct {
+	Description string         `json:"description"`
+	Digests     []digestVector `json:"digests"`
+	Binding     bindingVector  `json:"binding"`
+}
+
+func hexOf(b [32]byte) string { return hex.EncodeToString(b[:]) }
+
+func computeExtended(t *testing.T) extended {
+	t.Helper()
+	seed := workload.DeriveSeed([32]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}, "cpc1qzkpocexampleworker0")
+	ext := extended{Description: "zkpoc v1 vectors beyond shared/vectors/v1.json: Poseidon2 digests (packing as in circuits/digest.go), PoE and public inputs; regenerate with go test ./prover -run TestExtendedVectors -update"}
+	for _, c := range []struct{ n, f int }{{2, 8}, {4, 8}, {4, 0}, {4, 16}, {16, 8}} {
+		a, b, err := workload.Generate(seed, c.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := workload.Multiply(a, b, c.n, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ic, err := circuits.InputCommitment(a, b, c.n, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		od, err := circuits.OutputDigest(out, c.n, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext.Digests = append(ext.Digests, digestVector{
+			Seed: hexOf(seed), MatrixSize: c.n, FracBits: c.f, OutputBits: circuits.OutputBits(c.n, c.f),
+			ResultSHA256: hexOf(sha256sum(workload.ResultBytes(out))), InputCommitment: hexOf(ic.Bytes()), OutputDigest: hexOf(od.Bytes()),
+		})
+	}
+	// Binding of the n = 4 output to the RFC 8032 test-1 key (also v1.json's key).
+	privSeed, _ := hex.DecodeString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+	key := ed25519.NewKeyFromSeed(privSeed)
+	task, err := workload.NewSyntheticTask("3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", seed, 4, 8, "10000000000000000000", 1795000000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, _ := workload.Generate(seed, 4)
+	out, _ := workload.Multiply(a, b, 4, 8)
+	pub, err := prover.PublicValues(task, key.Public().(ed25519.PublicKey), a, b, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext.Binding = bindingVector{
+		Task: task, RequestID: hexOf(pub.RequestID), NodePrivSeed: hex.EncodeToString(privSeed),
+		NodePublicKey: hex.EncodeToString(key.Public().(ed25519.PublicKey)), NodeID: hexOf(pub.NodeID),
+		OutputDigest: hexOf(pub.OutputDigest.Bytes()), PoE: hexOf(pub.PoE), PublicInputs: prover.PublicInputs(pub),
+		WorkloadDigest: receipt.WorkloadDigest(circuits.Freivalds.Name(), 4, 8),
+	}
+	return ext
+}
+
+// TestExtendedVectors pins our own protocol values in testdata (golden file).
+func TestExtendedVectors(t *testing.T) {
+	got, err := json.MarshalIndent(computeExtended(t), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	if *update {
+		if err := os.WriteFile(extendedVectors, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(extendedVectors)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("protocol values differ from %s; if the change is intended, rerun with -update and bump the protocol version", extendedVectors)
+	}
+}
+
+// TestSharedVectorsReproduced checks the values shared/vectors/v1.json fixes
+// for the request_id of the task above (an independent computation).
+func TestSharedVectorsReproduced(t *testing.T) {
+	ext := computeExtended(t)
+	if ext.Binding.RequestID != "d14327e3f6c50957e335c3ed362b976c5502e436237e3de9a5d305ad576b77b7" {
+		t.Errorf("request_id %s differs from shared vector", ext.Binding.RequestID)
+	}
+	if ext.Binding.NodeID != "21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa58877ef47f9721b9" {
+		t.Errorf("node_id %s differs from shared vector", ext.Binding.NodeID)
+	}
+}
+
+// TestPublicInputsOrder: the list receipts carry equals gnark's public witness.
+func TestPublicInputsOrder(t *testing.T) {
+	var p circuits.Public
+	for i := range p.RequestID {
+		p.RequestID[i], p.NodeID[i], p.PoE[i] = byte(i), byte(2*i+1), byte(255-i)
+	}
+	p.InputCommitment.SetUint64(12345)
+	p.OutputDigest.SetString("21888242871839275222246405745257275088548364400416034343698204186575808495616")
+	a, err := circuits.PublicAssignment(circuits.Freivalds, 2, 8, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField(), frontend.PublicOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec := w.Vector().(fr.Vector)
+	got := prover.PublicInputs(p)
+	if len(vec) != len(got) {
+		t.Fatalf("witness has %d public values, list has %d", len(vec), len(got))
+	}
+	for i := range vec {
+		if s := vec[i].BigInt(new(big.Int)).String(); s != got[i] {
+			t.Errorf("public input %d: witness %s, list %s", i, s, got[i])
+		}
+	}
+}
+
+func sha256sum(b []byte) [32]byte { return sha256.Sum256(b) }
