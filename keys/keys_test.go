@@ -42,7 +42,7 @@ var (
 	fixtureErr  error
 )
 
-func fixture(t *testing.T) *Set {
+func fixture(t testing.TB) *Set {
 	t.Helper()
 	fixtureOnce.Do(func() {
 		ccs, err := compileSquare()

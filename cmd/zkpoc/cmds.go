@@ -134,7 +134,14 @@ The first run sets up keys (about a minute on 2 cores); later runs reuse them.`)
 	}
 	start := time.Now()
 	v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache})
-	fmt.Fprintf(progress, "verified in %s\n", time.Since(start).Round(time.Millisecond))
+	tm := res.Timings
+	keysState := "set up now"
+	if tm.SetupCached {
+		keysState = "cached"
+	}
+	fmt.Fprintf(progress, "timings: native %s, keys %s (%s), witness %s, prove %s, verify %s\n",
+		tm.Native.Round(time.Microsecond), tm.Setup.Round(time.Millisecond), keysState,
+		tm.Witness.Round(time.Millisecond), tm.Prove.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	if *asJSON {
 		if err := printJSON(env, struct {
 			Receipt string            `json:"receipt"`
