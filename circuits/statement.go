@@ -135,17 +135,17 @@ func (c *MatMul) Define(api frontend.API) error {
 	}
 
 	// Commitments to the inputs and the output.
-	perm, err := poseidon2.NewPoseidon2(api)
+	perm, err := newSponge(api)
 	if err != nil {
 		return err
 	}
 	in := newHasher(api, perm, domainTag(domainInput, n, f, InputBits))
 	in.absorb(aS, InputBits)
 	in.absorb(bS, InputBits)
-	api.AssertIsEqual(in.state, c.InputCommitment)
+	api.AssertIsEqual(in.sum(), c.InputCommitment)
 	out := newHasher(api, perm, domainTag(domainOutput, n, f, b))
 	out.absorb(cS, b)
-	api.AssertIsEqual(out.state, c.OutputDigest)
+	api.AssertIsEqual(out.sum(), c.OutputDigest)
 
 	// PoE = SHA-256(request_id ‖ output_digest ‖ node_id).
 	msg := make([]uints.U8, 0, 96)
@@ -255,22 +255,47 @@ func shifted(api frontend.API, rc frontend.Rangechecker, xs []frontend.Variable,
 	return out
 }
 
-// hasher is the in-circuit twin of nativeHasher with the packing of packer.
+// hasher is the in-circuit twin of nativeHasher with the packing of digestLimbs.
 type hasher struct {
 	api   frontend.API
 	perm  *poseidon2.Permutation
-	state frontend.Variable
+	state []frontend.Variable
+	pos   int
 }
 
 func newHasher(api frontend.API, perm *poseidon2.Permutation, tag uint64) *hasher {
-	h := &hasher{api: api, perm: perm, state: 0}
-	h.write(tag)
+	h := &hasher{api: api, perm: perm, state: make([]frontend.Variable, SpongeWidth)}
+	h.state[0] = tag
+	for i := 1; i < SpongeWidth; i++ {
+		h.state[i] = 0
+	}
 	return h
 }
 
 func (h *hasher) write(x frontend.Variable) {
-	// pin the chaining state to one wire per block so it never grows as a linear expression
-	h.state = pin(h.api, h.perm.Compress(h.state, x))
+	h.state[1+h.pos] = h.api.Add(h.state[1+h.pos], x)
+	h.pos++
+	if h.pos == SpongeRate {
+		h.permute()
+	}
+}
+
+func (h *hasher) permute() {
+	if err := h.perm.Permutation(h.state); err != nil {
+		panic(err) // width fixed by newSponge
+	}
+	// pin every lane to one wire so linear expressions never grow across blocks
+	for i := range h.state {
+		h.state[i] = pin(h.api, h.state[i])
+	}
+	h.pos = 0
+}
+
+func (h *hasher) sum() frontend.Variable {
+	if h.pos > 0 {
+		h.permute()
+	}
+	return h.state[1]
 }
 
 // absorb packs range-checked limbs of limbBits bits, PerElement(limbBits) per element.
@@ -286,6 +311,10 @@ func (h *hasher) absorb(limbs []frontend.Variable, limbBits int) {
 		}
 		h.write(acc)
 	}
+}
+
+func newSponge(api frontend.API) (*poseidon2.Permutation, error) {
+	return poseidon2.NewPoseidon2FromParameters(api, SpongeWidth, spongeFullRounds, spongePartialRounds)
 }
 
 // halvesToBytes turns (hi, lo) 128-bit halves into 32 range-checked bytes, big-endian.

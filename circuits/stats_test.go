@@ -2,12 +2,15 @@ package circuits
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -17,7 +20,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
-const statsFile = "testdata/constraints.csv"
+const (
+	statsFile   = "testdata/constraints.csv"
+	digestsFile = "testdata/circuit_digests.txt"
+)
 
 // statsSizes are the sizes whose R1CS constraint counts are pinned.
 var statsSizes = []int{4, 8, 16, 32, 64}
@@ -33,6 +39,7 @@ func TestConstraintCounts(t *testing.T) {
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"circuit", "n", "frac_bits", "curve", "r1cs_constraints", "public_inputs", "commitments"})
 	got := map[string]int{}
+	digests := map[string]string{}
 	for _, m := range []Method{Freivalds, Naive} {
 		for _, n := range statsSizes {
 			shape, err := New(m, n, 8)
@@ -44,6 +51,13 @@ func TestConstraintCounts(t *testing.T) {
 				t.Fatalf("%s n=%d: %v", m.Name(), n, err)
 			}
 			nc := ccs.GetNbConstraints()
+			if n == statsSizes[0] {
+				var b bytes.Buffer
+				if _, err := ccs.WriteTo(&b); err != nil {
+					t.Fatal(err)
+				}
+				digests[m.Name()] = fmt.Sprintf("%x", sha256.Sum256(b.Bytes()))
+			}
 			got[fmt.Sprintf("%s/%d", m.Name(), n)] = nc
 			_ = w.Write([]string{m.Name(), strconv.Itoa(n), "8", "bn254", strconv.Itoa(nc),
 				strconv.Itoa(ccs.GetNbPublicVariables() - 1), strconv.Itoa(len(ccs.GetCommitments().CommitmentIndexes()))})
@@ -53,6 +67,7 @@ func TestConstraintCounts(t *testing.T) {
 		}
 	}
 	w.Flush()
+	checkDigests(t, digests)
 	if *update {
 		if err := os.WriteFile(statsFile, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
@@ -81,5 +96,43 @@ func TestConstraintCounts(t *testing.T) {
 	}
 	if seen != len(got) {
 		t.Errorf("%s pins %d rows, compiled %d", statsFile, seen, len(got))
+	}
+}
+
+// checkDigests guards the key cache: cached keys are found by circuit name,
+// so a circuit whose constraint system changes must change its name
+// (freivalds-v1 → freivalds-v2). The digest of the n = 4 system is pinned per
+// name; -update adds new names but refuses to re-pin an existing one.
+func checkDigests(t *testing.T, got map[string]string) {
+	t.Helper()
+	pinned := map[string]string{}
+	if data, err := os.ReadFile(digestsFile); err == nil {
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			if f := strings.Fields(line); len(f) == 2 {
+				pinned[f[0]] = f[1]
+			}
+		}
+	}
+	for name, d := range got {
+		if p, ok := pinned[name]; ok && p != d {
+			t.Errorf("circuit %s changed (n=4 constraint system sha256 %s, pinned %s): bump its version in circuits.Method.Name so cached keys of the old circuit are never reused", name, d, p)
+		} else if !ok && !*update {
+			t.Errorf("circuit %s has no pinned digest in %s (run with -update)", name, digestsFile)
+		}
+		pinned[name] = d
+	}
+	if *update && !t.Failed() {
+		names := make([]string, 0, len(pinned))
+		for n := range pinned {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		var b strings.Builder
+		for _, n := range names {
+			fmt.Fprintf(&b, "%s %s\n", n, pinned[n])
+		}
+		if err := os.WriteFile(digestsFile, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
