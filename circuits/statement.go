@@ -12,6 +12,7 @@ import (
 
 	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/std/hash"
 	"github.com/consensys/gnark/std/hash/sha2"
 	"github.com/consensys/gnark/std/math/bits"
 	"github.com/consensys/gnark/std/math/uints"
@@ -74,7 +75,13 @@ type MatMul struct {
 	B []frontend.Variable // n·n int16 entries, row-major
 	C []frontend.Variable // n·n output entries C'
 	R []frontend.Variable // n·n remainders, 0 ≤ R < 2^f
+
+	// skip drops parts of the statement; only tests and cost breakdowns set it.
+	skip parts
 }
+
+// parts selects statement components to leave out when measuring their cost.
+type parts struct{ hashes, poe bool }
 
 // New returns a circuit shape (no assignment) for n×n matrices with f fractional bits.
 func New(method Method, n, fracBits int) (*MatMul, error) {
@@ -134,28 +141,13 @@ func (c *MatMul) Define(api frontend.API) error {
 		}
 	}
 
-	// Commitments to the inputs and the output.
-	perm, err := newSponge(api)
-	if err != nil {
-		return err
+	if !c.skip.hashes {
+		if err := c.commitments(api, aS, bS, cS, b); err != nil {
+			return err
+		}
 	}
-	in := newHasher(api, perm, domainTag(domainInput, n, f, InputBits))
-	in.absorb(aS, InputBits)
-	in.absorb(bS, InputBits)
-	api.AssertIsEqual(in.sum(), c.InputCommitment)
-	out := newHasher(api, perm, domainTag(domainOutput, n, f, b))
-	out.absorb(cS, b)
-	api.AssertIsEqual(out.sum(), c.OutputDigest)
-
-	// PoE = SHA-256(request_id ‖ output_digest ‖ node_id).
-	msg := make([]uints.U8, 0, 96)
-	msg = append(msg, halvesToBytes(api, bapi, c.RequestID)...)
-	msg = append(msg, fieldToBytes(api, bapi, c.OutputDigest)...)
-	msg = append(msg, halvesToBytes(api, bapi, c.NodeID)...)
-	sha.Write(msg)
-	sum := sha.Sum()
-	for h := 0; h < 2; h++ {
-		api.AssertIsEqual(packBE(api, bapi, sum[16*h:16*h+16]), c.PoE[h])
+	if !c.skip.poe {
+		c.proveExecution(api, bapi, sha)
 	}
 
 	// The product.
@@ -173,6 +165,36 @@ func (c *MatMul) Define(api frontend.API) error {
 		return fmt.Errorf("circuit: unknown method %d", c.Method)
 	}
 	return nil
+}
+
+// commitments constrains the input commitment and the output digest over
+// the shifted, range-checked entries.
+func (c *MatMul) commitments(api frontend.API, aS, bS, cS []frontend.Variable, outBits int) error {
+	perm, err := newSponge(api)
+	if err != nil {
+		return err
+	}
+	in := newHasher(api, perm, domainTag(domainInput, c.N, c.FracBits, InputBits))
+	in.absorb(aS, InputBits)
+	in.absorb(bS, InputBits)
+	api.AssertIsEqual(in.sum(), c.InputCommitment)
+	out := newHasher(api, perm, domainTag(domainOutput, c.N, c.FracBits, outBits))
+	out.absorb(cS, outBits)
+	api.AssertIsEqual(out.sum(), c.OutputDigest)
+	return nil
+}
+
+// proveExecution constrains PoE = SHA-256(request_id ‖ output_digest ‖ node_id).
+func (c *MatMul) proveExecution(api frontend.API, bapi *uints.Bytes, sha hash.BinaryFixedLengthHasher) {
+	msg := make([]uints.U8, 0, 96)
+	msg = append(msg, halvesToBytes(api, bapi, c.RequestID)...)
+	msg = append(msg, fieldToBytes(api, bapi, c.OutputDigest)...)
+	msg = append(msg, halvesToBytes(api, bapi, c.NodeID)...)
+	sha.Write(msg)
+	sum := sha.Sum()
+	for h := 0; h < 2; h++ {
+		api.AssertIsEqual(packBE(api, bapi, sum[16*h:16*h+16]), c.PoE[h])
+	}
 }
 
 // lhs returns 2^f·C'[i][j] + R[i][j].

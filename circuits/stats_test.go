@@ -136,3 +136,5 @@ func checkDigests(t *testing.T, got map[string]string) {
 		}
 	}
 }
+
+var breakdownN = flag.Int("breakdown-n", 16, "matrix size for TestBreakdown")

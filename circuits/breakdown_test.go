@@ -1,0 +1,39 @@
+package circuits
+
+import (
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+)
+
+// TestBreakdown logs the constraints each part of the statement costs per
+// output element (go test ./circuits -run TestBreakdown -v -breakdown-n 256).
+func TestBreakdown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles several circuits")
+	}
+	n := *breakdownN
+	count := func(skip parts) int {
+		c, err := New(Freivalds, n, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.skip = skip
+		ccs, err := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ccs.GetNbConstraints()
+	}
+	all := count(parts{})
+	noPoE := count(parts{poe: true})
+	product := count(parts{poe: true, hashes: true})
+	el := float64(n * n)
+	t.Logf("n=%d: whole %d; without PoE %d (%.1f/elem); product+range checks %d (%.1f/elem); hashes %.1f/elem; PoE %d",
+		n, all, noPoE, float64(noPoE)/el, product, float64(product)/el, float64(noPoE-product)/el, all-noPoE)
+	if noPoE >= all || product >= noPoE {
+		t.Errorf("parts do not add up: %d %d %d", all, noPoE, product)
+	}
+}
