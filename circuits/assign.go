@@ -46,7 +46,10 @@ func PublicAssignment(method Method, n, fracBits int, p Public) (*MatMul, error)
 	}
 	p.assign(c)
 	for i := range c.A {
-		c.A[i], c.B[i], c.C[i], c.R[i] = 0, 0, 0, 0
+		c.A[i], c.B[i], c.R[i] = 0, 0, 0
+	}
+	for i := range c.C {
+		c.C[i] = 0
 	}
 	return c, nil
 }
@@ -83,7 +86,41 @@ func Assign(method Method, n, fracBits int, a, b []int16, c []int64, p Public) (
 	for i := range a {
 		circ.A[i] = int64(a[i])
 		circ.B[i] = int64(b[i])
-		circ.C[i] = c[i]
+	}
+	if err := circ.setOutputs(bigInts(c)); err != nil {
+		return nil, fmt.Errorf("assign: %w", err)
 	}
 	return circ, nil
+}
+
+func bigInts(xs []int64) []*big.Int {
+	out := make([]*big.Int, len(xs))
+	for i, x := range xs {
+		out[i] = big.NewInt(x)
+	}
+	return out
+}
+
+// setOutputs fills C with the limbs of C' + 2^(b−1). Values outside the
+// bound are split anyway (the top limb then exceeds its width), so that tests
+// can hand such witnesses to the circuit; Assign refuses them before.
+func (c *MatMul) setOutputs(vals []*big.Int) error {
+	k, w := c.lay.limbs, c.lay.limbBits
+	if len(vals)*k != len(c.C) {
+		return fmt.Errorf("%d output entries for %d limbs of %d", len(vals), len(c.C), k)
+	}
+	off := new(big.Int).Lsh(big.NewInt(1), uint(c.lay.outBits-1))
+	mask := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(w)), big.NewInt(1))
+	for e, v := range vals {
+		x := new(big.Int).Add(v, off)
+		for l := 0; l < k; l++ {
+			if l == k-1 {
+				c.C[e*k+l] = x
+				break
+			}
+			c.C[e*k+l] = new(big.Int).And(x, mask)
+			x = new(big.Int).Rsh(x, uint(w))
+		}
+	}
+	return nil
 }

@@ -37,9 +37,9 @@ const (
 func (m Method) Name() string {
 	switch m {
 	case Freivalds:
-		return "freivalds-v1"
+		return "freivalds-v2"
 	case Naive:
-		return "naive-v1"
+		return "naive-v2"
 	}
 	return fmt.Sprintf("method(%d)", int(m))
 }
@@ -73,12 +73,58 @@ type MatMul struct {
 
 	A []frontend.Variable // n·n int16 entries, row-major
 	B []frontend.Variable // n·n int16 entries, row-major
-	C []frontend.Variable // n·n output entries C'
+	// C holds the output entries C' shifted to C' + 2^(b−1), each split into
+	// Limbs() little-endian limbs of LimbBits() bits (one limb of b bits for
+	// small n): entry e's limb l is C[e·Limbs() + l].
+	C []frontend.Variable
 	R []frontend.Variable // n·n remainders, 0 ≤ R < 2^f
 
+	lay layout
 	// skip drops parts of the statement; only tests and cost breakdowns set it.
 	skip parts
 }
+
+// layout fixes how the output is represented and range-checked.
+type layout struct {
+	outBits   int // b: C' ∈ [−2^(b−1), 2^(b−1))
+	limbBits  int // width of every C' limb but possibly the last
+	limbs     int // limbs per C' entry
+	tableBits int // 0: gnark's range checker; else the width of the lookup table
+}
+
+// lookupMinN is the smallest n for which the dedicated lookup table (a fixed
+// 2^16 or more constraints, then one per query) beats gnark's range checker
+// (about three constraints per checked value).
+const lookupMinN = 128
+
+func chooseLayout(n, fracBits int) layout {
+	b := OutputBits(n, fracBits)
+	l := layout{outBits: b, limbBits: b, limbs: 1}
+	if n < lookupMinN {
+		return l
+	}
+	return lookupLayout(n, b)
+}
+
+// lookupLayout picks the table width (≥ 16, so int16 inputs and remainders
+// are single queries) minimising table size + output limb queries.
+func lookupLayout(n, b int) layout {
+	best := layout{}
+	bestCost := -1
+	for bits := 16; bits <= 20; bits++ {
+		limbs := (b + bits - 1) / bits
+		if cost := 1<<bits + n*n*limbs; bestCost < 0 || cost < bestCost {
+			best, bestCost = layout{outBits: b, limbBits: bits, limbs: limbs, tableBits: bits}, cost
+		}
+	}
+	return best
+}
+
+// Limbs is the number of limbs per output entry in C.
+func (c *MatMul) Limbs() int { return c.lay.limbs }
+
+// LimbBits is the width of the output limbs in C.
+func (c *MatMul) LimbBits() int { return c.lay.limbBits }
 
 // parts selects statement components to leave out when measuring their cost.
 type parts struct{ hashes, poe bool }
@@ -94,13 +140,17 @@ func New(method Method, n, fracBits int) (*MatMul, error) {
 	if method != Freivalds && method != Naive {
 		return nil, fmt.Errorf("circuit: unknown method %d", method)
 	}
+	return newWithLayout(method, n, fracBits, chooseLayout(n, fracBits)), nil
+}
+
+func newWithLayout(method Method, n, fracBits int, lay layout) *MatMul {
 	return &MatMul{
-		N: n, FracBits: fracBits, Method: method,
+		N: n, FracBits: fracBits, Method: method, lay: lay,
 		A: make([]frontend.Variable, n*n),
 		B: make([]frontend.Variable, n*n),
-		C: make([]frontend.Variable, n*n),
+		C: make([]frontend.Variable, n*n*lay.limbs),
 		R: make([]frontend.Variable, n*n),
-	}, nil
+	}
 }
 
 func init() {
@@ -113,8 +163,8 @@ func GetHints() []solver.Hint { return []solver.Hint{bytesHint} }
 // Define implements frontend.Circuit.
 func (c *MatMul) Define(api frontend.API) error {
 	n, f := c.N, c.FracBits
-	if len(c.A) != n*n || len(c.B) != n*n || len(c.C) != n*n || len(c.R) != n*n {
-		return errors.New("circuit: matrix slices do not match n")
+	if c.lay.limbs == 0 || len(c.A) != n*n || len(c.B) != n*n || len(c.C) != n*n*c.lay.limbs || len(c.R) != n*n {
+		return errors.New("circuit: matrix slices do not match n (build the shape with New)")
 	}
 	// Every lookup-based gadget must exist before the Freivalds commitment
 	// callback is registered (multicommit runs callbacks in order).
@@ -129,15 +179,36 @@ func (c *MatMul) Define(api frontend.API) error {
 	}
 
 	// Range checks: inputs are int16, outputs within ±2^(b-1), 0 ≤ R < 2^f.
-	b := OutputBits(n, f)
-	aS := shifted(api, rc, c.A, InputBits)
-	bS := shifted(api, rc, c.B, InputBits)
-	cS := shifted(api, rc, c.C, b)
+	var check frontend.Rangechecker = rc
+	var table *lookupTable
+	if c.lay.tableBits > 0 {
+		table = newLookupTable(api, c.lay.tableBits)
+		check = table
+	}
+	b := c.lay.outBits
+	aS := shifted(api, check, c.A, InputBits)
+	bS := shifted(api, check, c.B, InputBits)
+	cS := c.outputs(api, check)
 	for _, r := range c.R {
 		if f == 0 {
 			api.AssertIsEqual(r, 0)
 		} else {
-			rc.Check(r, f)
+			check.Check(r, f)
+		}
+	}
+	off := new(big.Int).Lsh(big.NewInt(1), uint(b-1))
+	cVal := make([]frontend.Variable, len(cS)) // C' as linear expressions of the limbs
+	for i, x := range cS {
+		cVal[i] = api.Sub(x, off)
+	}
+	committed := make([]frontend.Variable, 0, len(c.A)+len(c.B)+len(c.C)+len(c.R))
+	committed = append(committed, c.A...)
+	committed = append(committed, c.B...)
+	committed = append(committed, c.C...)
+	committed = append(committed, c.R...)
+	if table != nil {
+		if err := table.commit(committed); err != nil {
+			return err
 		}
 	}
 
@@ -153,14 +224,11 @@ func (c *MatMul) Define(api frontend.API) error {
 	// The product.
 	switch c.Method {
 	case Naive:
-		c.naive(api)
+		c.naive(api, cVal)
 	case Freivalds:
-		committed := make([]frontend.Variable, 0, 4*n*n)
-		committed = append(committed, c.A...)
-		committed = append(committed, c.B...)
-		committed = append(committed, c.C...)
-		committed = append(committed, c.R...)
-		multicommit.WithCommitment(api, c.freivalds, committed...)
+		multicommit.WithCommitment(api, func(api frontend.API, r frontend.Variable) error {
+			return c.freivalds(api, r, cVal)
+		}, committed...)
 	default:
 		return fmt.Errorf("circuit: unknown method %d", c.Method)
 	}
@@ -197,26 +265,47 @@ func (c *MatMul) proveExecution(api frontend.API, bapi *uints.Bytes, sha hash.Bi
 	}
 }
 
-// lhs returns 2^f·C'[i][j] + R[i][j].
-func (c *MatMul) lhs(api frontend.API, i, j int) frontend.Variable {
-	return api.Add(api.Mul(c.C[i*c.N+j], 1<<c.FracBits), c.R[i*c.N+j])
+// outputs range-checks the limbs of C and returns the shifted entries C' + 2^(b−1).
+func (c *MatMul) outputs(api frontend.API, check frontend.Rangechecker) []frontend.Variable {
+	k, w := c.lay.limbs, c.lay.limbBits
+	last := c.lay.outBits - w*(k-1)
+	out := make([]frontend.Variable, c.N*c.N)
+	for e := range out {
+		limbs := c.C[e*k : (e+1)*k]
+		terms := make([]frontend.Variable, k)
+		for l, x := range limbs {
+			if l == k-1 {
+				check.Check(x, last)
+			} else {
+				check.Check(x, w)
+			}
+			terms[l] = api.Mul(x, new(big.Int).Lsh(big.NewInt(1), uint(w*l)))
+		}
+		out[e] = sum(api, terms)
+	}
+	return out
 }
 
-func (c *MatMul) naive(api frontend.API) {
+// lhs returns 2^f·C'[i][j] + R[i][j].
+func (c *MatMul) lhs(api frontend.API, cVal []frontend.Variable, i, j int) frontend.Variable {
+	return api.Add(api.Mul(cVal[i*c.N+j], 1<<c.FracBits), c.R[i*c.N+j])
+}
+
+func (c *MatMul) naive(api frontend.API, cVal []frontend.Variable) {
 	n := c.N
 	for i := 0; i < n; i++ {
 		for j := 0; j < n; j++ {
-			var acc frontend.Variable = 0
+			terms := make([]frontend.Variable, n)
 			for k := 0; k < n; k++ {
-				acc = api.Add(acc, api.Mul(c.A[i*n+k], c.B[k*n+j]))
+				terms[k] = api.Mul(c.A[i*n+k], c.B[k*n+j])
 			}
-			api.AssertIsEqual(acc, c.lhs(api, i, j))
+			api.AssertIsEqual(sum(api, terms), c.lhs(api, cVal, i, j))
 		}
 	}
 }
 
 // freivalds runs once the commitment r to A, B, C', R exists.
-func (c *MatMul) freivalds(api frontend.API, r frontend.Variable) error {
+func (c *MatMul) freivalds(api frontend.API, r frontend.Variable, cVal []frontend.Variable) error {
 	n := c.N
 	v := make([]frontend.Variable, n)
 	v[0] = 1
@@ -227,21 +316,21 @@ func (c *MatMul) freivalds(api frontend.API, r frontend.Variable) error {
 	// two-term constraints (an unpinned n-term sum would put n³ terms in the system).
 	bv := make([]frontend.Variable, n)
 	for k := 0; k < n; k++ {
-		var acc frontend.Variable = 0
+		terms := make([]frontend.Variable, n)
 		for j := 0; j < n; j++ {
-			acc = api.Add(acc, api.Mul(c.B[k*n+j], v[j]))
+			terms[j] = api.Mul(c.B[k*n+j], v[j])
 		}
-		bv[k] = pin(api, acc)
+		bv[k] = pin(api, sum(api, terms))
 	}
 	for i := 0; i < n; i++ {
-		var left, right frontend.Variable = 0, 0
+		left, right := make([]frontend.Variable, n), make([]frontend.Variable, n)
 		for k := 0; k < n; k++ {
-			left = api.Add(left, api.Mul(c.A[i*n+k], bv[k]))
+			left[k] = api.Mul(c.A[i*n+k], bv[k])
 		}
 		for j := 0; j < n; j++ {
-			right = api.Add(right, api.Mul(c.lhs(api, i, j), v[j]))
+			right[j] = api.Mul(c.lhs(api, cVal, i, j), v[j])
 		}
-		api.AssertIsEqual(left, right)
+		api.AssertIsEqual(sum(api, left), sum(api, right))
 	}
 	return nil
 }

@@ -116,16 +116,27 @@ func (ra *rawAssignment) redigest(n, f int) {
 	ra.pub.PoE = poe(ra.pub.RequestID, ra.pub.OutputDigest, ra.pub.NodeID)
 }
 
-func (ra *rawAssignment) circuit(t testing.TB, m Method, n, f int) *MatMul {
-	c, err := New(m, n, f)
-	if err != nil {
-		t.Fatal(err)
-	}
+func (ra *rawAssignment) circuit(t testing.TB, m Method, n, f int, lay layout) *MatMul {
+	c := newWithLayout(m, n, f, lay)
 	ra.pub.assign(c)
 	for i := range c.A {
-		c.A[i], c.B[i], c.C[i], c.R[i] = ra.a[i], ra.b[i], ra.c[i], ra.r[i]
+		c.A[i], c.B[i], c.R[i] = ra.a[i], ra.b[i], ra.r[i]
+	}
+	if err := c.setOutputs(ra.c); err != nil {
+		t.Fatal(err)
 	}
 	return c
+}
+
+// layouts are both range-check strategies, each forced at small n so that the
+// test engine can exercise them: gnark's range checker and the lookup table.
+func layouts(n, f int) map[string]layout {
+	b := OutputBits(n, f)
+	return map[string]layout{
+		"rangecheck":         {outBits: b, limbBits: b, limbs: 1},
+		"lookup":             lookupLayout(n, b),
+		"lookup-10bit-limbs": {outBits: b, limbBits: 10, limbs: (b + 9) / 10, tableBits: 16},
+	}
 }
 
 func TestNativeDigestMatchesCircuit(t *testing.T) {
@@ -243,23 +254,32 @@ func TestMaliciousAssignments(t *testing.T) {
 			ra.pub.RequestID = sha256.Sum256([]byte("other request"))
 		}, false},
 	}
-	for _, m := range []Method{Freivalds, Naive} {
-		for _, tc := range cases {
-			t.Run(m.Name()+"/"+tc.name, func(t *testing.T) {
-				in := newInstance(t, n, f, 42)
-				ra := in.raw()
-				tc.mutate(ra)
-				if tc.redigest {
-					ra.redigest(n, f)
-				}
-				shape, _ := New(m, n, f)
-				w := ra.circuit(t, m, n, f)
-				if err := test.IsSolved(shape, w, p); err == nil {
-					t.Fatal("malicious assignment accepted")
+	count := 0
+	for lname, lay := range layouts(n, f) {
+		for _, m := range []Method{Freivalds, Naive} {
+			t.Run(lname+"/"+m.Name()+"/honest", func(t *testing.T) {
+				ra := newInstance(t, n, f, 42).raw()
+				if err := test.IsSolved(newWithLayout(m, n, f, lay), ra.circuit(t, m, n, f, lay), p); err != nil {
+					t.Fatalf("honest assignment rejected: %v", err)
 				}
 			})
+			for _, tc := range cases {
+				count++
+				t.Run(lname+"/"+m.Name()+"/"+tc.name, func(t *testing.T) {
+					in := newInstance(t, n, f, 42)
+					ra := in.raw()
+					tc.mutate(ra)
+					if tc.redigest {
+						ra.redigest(n, f)
+					}
+					if err := test.IsSolved(newWithLayout(m, n, f, lay), ra.circuit(t, m, n, f, lay), p); err == nil {
+						t.Fatal("malicious assignment accepted")
+					}
+				})
+			}
 		}
 	}
+	t.Logf("%d malicious assignments, all rejected", count)
 }
 
 // recompute sets C' and R to the true floor division of the (possibly

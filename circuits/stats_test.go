@@ -25,8 +25,12 @@ const (
 	digestsFile = "testdata/circuit_digests.txt"
 )
 
-// statsSizes are the sizes whose R1CS constraint counts are pinned.
-var statsSizes = []int{4, 8, 16, 32, 64}
+// statsSizes are the sizes whose R1CS constraint counts are pinned; 128 is
+// the first size that range-checks with the lookup table.
+var statsSizes = map[Method][]int{
+	Freivalds: {4, 8, 16, 32, 64, 128},
+	Naive:     {4, 8, 16, 32, 64},
+}
 
 // TestConstraintCounts compiles every circuit at the pinned sizes and fails
 // when a count differs from testdata/constraints.csv (go test -run
@@ -41,7 +45,7 @@ func TestConstraintCounts(t *testing.T) {
 	got := map[string]int{}
 	digests := map[string]string{}
 	for _, m := range []Method{Freivalds, Naive} {
-		for _, n := range statsSizes {
+		for _, n := range statsSizes[m] {
 			shape, err := New(m, n, 8)
 			if err != nil {
 				t.Fatal(err)
@@ -51,12 +55,12 @@ func TestConstraintCounts(t *testing.T) {
 				t.Fatalf("%s n=%d: %v", m.Name(), n, err)
 			}
 			nc := ccs.GetNbConstraints()
-			if n == statsSizes[0] {
+			if n == 4 || n == lookupMinN {
 				var b bytes.Buffer
 				if _, err := ccs.WriteTo(&b); err != nil {
 					t.Fatal(err)
 				}
-				digests[m.Name()] = fmt.Sprintf("%x", sha256.Sum256(b.Bytes()))
+				digests[fmt.Sprintf("%s/n=%d", m.Name(), n)] = fmt.Sprintf("%x", sha256.Sum256(b.Bytes()))
 			}
 			got[fmt.Sprintf("%s/%d", m.Name(), n)] = nc
 			_ = w.Write([]string{m.Name(), strconv.Itoa(n), "8", "bn254", strconv.Itoa(nc),
@@ -101,8 +105,9 @@ func TestConstraintCounts(t *testing.T) {
 
 // checkDigests guards the key cache: cached keys are found by circuit name,
 // so a circuit whose constraint system changes must change its name
-// (freivalds-v1 → freivalds-v2). The digest of the n = 4 system is pinned per
-// name; -update adds new names but refuses to re-pin an existing one.
+// (freivalds-v1 → freivalds-v2). The digests of the n = 4 system (and of the
+// first lookup-table size) are pinned per name; -update adds new names but
+// refuses to re-pin an existing one.
 func checkDigests(t *testing.T, got map[string]string) {
 	t.Helper()
 	pinned := map[string]string{}
@@ -115,7 +120,7 @@ func checkDigests(t *testing.T, got map[string]string) {
 	}
 	for name, d := range got {
 		if p, ok := pinned[name]; ok && p != d {
-			t.Errorf("circuit %s changed (n=4 constraint system sha256 %s, pinned %s): bump its version in circuits.Method.Name so cached keys of the old circuit are never reused", name, d, p)
+			t.Errorf("circuit %s changed (constraint system sha256 %s, pinned %s): bump its version in circuits.Method.Name so cached keys of the old circuit are never reused", name, d, p)
 		} else if !ok && !*update {
 			t.Errorf("circuit %s has no pinned digest in %s (run with -update)", name, digestsFile)
 		}

@@ -93,7 +93,7 @@ The first run sets up keys (about a minute on 2 cores); later runs reuse them.`)
 	tf.register(fs, taskFlags{blockHash: demoBlockHash, worker: demoWorker, taskID: demoTaskID, reward: demoReward, n: demoN, deadline: demoDeadline})
 	out := fs.String("out", "", "where to write the receipt (default: $ZKPOC_HOME/demo/receipt.json)")
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
-	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: freivalds-v1 or naive-v1 (the n³ reference)")
+	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name()+" (the n³ reference)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -285,7 +285,7 @@ once and cached), and writes the receipt signed by the node key (a DSSE envelope
 	taskPath := fs.String("task", "", "task JSON file (from zkpoc challenge new)")
 	out := fs.String("o", "receipt.json", "receipt output file")
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
-	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: freivalds-v1 or naive-v1")
+	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name())
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	if _, err := parse(fs, args); err != nil {
 		return err
