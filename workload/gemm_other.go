@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package workload
+
+// simdExecutors returns no executors: the vector kernels are amd64 assembly.
+func simdExecutors() []Executor { return nil }
