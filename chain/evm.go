@@ -1,0 +1,129 @@
+package chain
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
+	"github.com/consensys/gnark/backend/groth16"
+	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	"golang.org/x/crypto/sha3"
+)
+
+// EVM path. ExportSolidity writes gnark's Groth16 verifier contract for a
+// verifying key (contract "Verifier", pragma ^0.8.0, Keccak-256 hash-to-field
+// — the function zkpoc's prover uses via WithProverTargetSolidityVerifier).
+// For a key with one commitment and K public inputs its entry point is
+//
+//	function verifyProof(bytes calldata proof, uint256[K] calldata input) public view
+//
+// which returns nothing and reverts (ProofInvalid, CommitmentInvalid,
+// PublicInputNotInField, or "invalid proof length") unless the proof
+// verifies. proof is gnark's MarshalSolidity layout, 256 + 64·(c+1) bytes for
+// c commitments (384 for zkpoc):
+//
+//	Ar.X ‖ Ar.Y ‖ Bs.X1 ‖ Bs.X0 ‖ Bs.Y1 ‖ Bs.Y0 ‖ Krs.X ‖ Krs.Y ‖
+//	Commitment_0.X ‖ Commitment_0.Y ‖ … ‖ PoK.X ‖ PoK.Y       (32 bytes each)
+//
+// Calldata ABI-encodes that call: selector ‖ head (offset of proof = 32·(K+1),
+// then the K inputs) ‖ proof length ‖ proof padded to 32 bytes.
+
+// ExportSolidity writes the Solidity verifier contract for vk.
+func ExportSolidity(vk groth16.VerifyingKey, w io.Writer) error {
+	if vk == nil {
+		return errors.New("export solidity verifier: nil verifying key")
+	}
+	if err := vk.ExportSolidity(w); err != nil {
+		return fmt.Errorf("export solidity verifier: %w", err)
+	}
+	return nil
+}
+
+// VerifyProofSignature is the Solidity signature of verifyProof for k public
+// inputs, e.g. "verifyProof(bytes,uint256[8])".
+func VerifyProofSignature(k int) string { return fmt.Sprintf("verifyProof(bytes,uint256[%d])", k) }
+
+// Selector is the 4-byte ABI selector of a function signature.
+func Selector(signature string) [4]byte {
+	h := sha3.NewLegacyKeccak256()
+	h.Write([]byte(signature))
+	var out [4]byte
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// SolidityProof converts gnark's compressed proof bytes (receipt proof.bytes)
+// into the exported contract's uncompressed proof layout (MarshalSolidity).
+func SolidityProof(proofBytes []byte) ([]byte, error) {
+	p, err := parseGnarkProof(proofBytes)
+	if err != nil {
+		return nil, fmt.Errorf("solidity proof: %w", err)
+	}
+	bp, ok := p.(*groth16bn254.Proof)
+	if !ok {
+		return nil, fmt.Errorf("solidity proof: unexpected proof type %T", p)
+	}
+	// MarshalSolidity's layout, built here so that nothing can panic:
+	// WriteRawTo is Ar ‖ Bs ‖ Krs ‖ u32 count ‖ commitments ‖ PoK, uncompressed.
+	var raw bytes.Buffer
+	if _, err := bp.WriteRawTo(&raw); err != nil {
+		return nil, fmt.Errorf("solidity proof: %w", err)
+	}
+	base := 8 * fp.Bytes
+	b := raw.Bytes()
+	if len(b) < base+4 {
+		return nil, fmt.Errorf("solidity proof: raw encoding has %d bytes", len(b))
+	}
+	out := append([]byte(nil), b[:base]...)
+	if len(bp.Commitments) > 0 {
+		out = append(out, b[base+4:]...)
+	}
+	return out, nil
+}
+
+// Calldata returns the ABI calldata of verifyProof(bytes,uint256[K]) on the
+// exported contract, for gnark's compressed proof bytes and the K public
+// inputs as canonical decimal field elements (receipt proof.public_inputs).
+func Calldata(proofBytes []byte, publicInputs []string) ([]byte, error) {
+	if len(publicInputs) < 1 || len(publicInputs) > MaxPublicInputs {
+		return nil, fmt.Errorf("calldata: %d public inputs (want 1..%d)", len(publicInputs), MaxPublicInputs)
+	}
+	sol, err := SolidityProof(proofBytes)
+	if err != nil {
+		return nil, fmt.Errorf("calldata: %w", err)
+	}
+	k := len(publicInputs)
+	sel := Selector(VerifyProofSignature(k))
+	out := make([]byte, 0, 4+32*(k+2)+len(sol)+31)
+	out = append(out, sel[:]...)
+	out = append(out, word(uint64(32*(k+1)))...)
+	for i, s := range publicInputs {
+		x, err := ParseFieldElement(s)
+		if err != nil {
+			return nil, fmt.Errorf("calldata: public input %d: %w", i, err)
+		}
+		var w [32]byte
+		x.FillBytes(w[:])
+		out = append(out, w[:]...)
+	}
+	out = append(out, word(uint64(len(sol)))...)
+	out = append(out, sol...)
+	if pad := len(sol) % 32; pad != 0 {
+		out = append(out, make([]byte, 32-pad)...)
+	}
+	return out, nil
+}
+
+// Calldata is Calldata for a decoded zk_compute_proof.
+func (cp *ComputeProof) Calldata() ([]byte, error) {
+	return Calldata(cp.Proof, cp.PublicInputStrings())
+}
+
+func word(v uint64) []byte {
+	var w [32]byte
+	binary.BigEndian.PutUint64(w[24:], v)
+	return w[:]
+}

@@ -1,0 +1,219 @@
+package chain
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/bits"
+)
+
+// compute_root is the RFC 6962 (§2.1) Merkle Tree Hash over the leaf data
+// D[0:n], where each leaf's data is the canonical (RFC 8785) JSON encoding of
+// one ComputeResult, in block order:
+//
+//	MTH({})       = no root: compute_root is "" (seed 002), not SHA-256("")
+//	MTH({d0})     = SHA-256(0x00 ‖ d0)                      (leaf hash)
+//	MTH(D[0:n])   = SHA-256(0x01 ‖ MTH(D[0:k]) ‖ MTH(D[k:n])) (node hash)
+//
+// with k the largest power of two strictly less than n. The 0x00/0x01 prefixes
+// separate leaves from interior nodes, so the 64-byte concatenation of two
+// child hashes offered as leaf data hashes to a different value than the node
+// (no second preimage). Odd levels are not padded or duplicated: the right
+// subtree is simply smaller (a Bitcoin-style duplicate-last-node tree would
+// give the same root for [a, b, c] and [a, b, c, c]).
+//
+// Seed 002 appends sha256(data) as the leaf and leaves compute_merkle_root
+// unspecified; zkpoc's leaf hash is SHA-256(0x00 ‖ data) instead, so a leaf is
+// never mistaken for a node. The root is carried as 64 lowercase hex digits.
+
+// Domain-separation prefixes of RFC 6962 §2.1.
+const (
+	LeafPrefix byte = 0x00
+	NodePrefix byte = 0x01
+)
+
+// MaxProofHashes bounds an inclusion proof: a tree of at most 2^64 leaves has
+// audit paths of at most 64 hashes. Longer proofs are rejected before use.
+const MaxProofHashes = 64
+
+// Errors VerifyInclusion and ParseInclusionProof wrap.
+var (
+	ErrInclusion    = errors.New("inclusion proof does not verify")
+	ErrBadProofData = errors.New("malformed inclusion proof")
+)
+
+// LeafHash is SHA-256(0x00 ‖ data).
+func LeafHash(data []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte{LeafPrefix})
+	h.Write(data)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// NodeHash is SHA-256(0x01 ‖ left ‖ right).
+func NodeHash(left, right [32]byte) [32]byte {
+	var buf [65]byte
+	buf[0] = NodePrefix
+	copy(buf[1:33], left[:])
+	copy(buf[33:], right[:])
+	return sha256.Sum256(buf[:])
+}
+
+// split returns the largest power of two strictly less than n (n ≥ 2).
+func split(n int) int {
+	return 1 << (bits.Len(uint(n-1)) - 1)
+}
+
+// rootOf is MTH over leaf hashes (len ≥ 1).
+func rootOf(h [][32]byte) [32]byte {
+	if len(h) == 1 {
+		return h[0]
+	}
+	k := split(len(h))
+	return NodeHash(rootOf(h[:k]), rootOf(h[k:]))
+}
+
+func leafHashes(leaves [][]byte) [][32]byte {
+	h := make([][32]byte, len(leaves))
+	for i, d := range leaves {
+		h[i] = LeafHash(d)
+	}
+	return h
+}
+
+// RootHash returns the Merkle Tree Hash of leaves (their data, not their
+// hashes) and false for an empty list.
+func RootHash(leaves [][]byte) ([32]byte, bool) {
+	if len(leaves) == 0 {
+		return [32]byte{}, false
+	}
+	return rootOf(leafHashes(leaves)), true
+}
+
+// Root returns compute_root for leaves (the canonical ComputeResult
+// encodings, in block order) as lowercase hex, or "" for an empty list.
+func Root(leaves [][]byte) string {
+	r, ok := RootHash(leaves)
+	if !ok {
+		return ""
+	}
+	return hex.EncodeToString(r[:])
+}
+
+// InclusionProof returns the RFC 6962 §2.1.1 audit path PATH(i, D[0:n]) for
+// leaf i: the sibling hashes from the leaf up to the root.
+func InclusionProof(leaves [][]byte, i int) ([][32]byte, error) {
+	if i < 0 || i >= len(leaves) {
+		return nil, fmt.Errorf("inclusion proof: index %d out of range for %d leaves", i, len(leaves))
+	}
+	return path(leafHashes(leaves), i), nil
+}
+
+func path(h [][32]byte, m int) [][32]byte {
+	if len(h) <= 1 {
+		return nil
+	}
+	k := split(len(h))
+	if m < k {
+		return append(path(h[:k], m), rootOf(h[k:]))
+	}
+	return append(path(h[k:], m-k), rootOf(h[:k]))
+}
+
+// VerifyInclusion checks that leafData is leaf i of the n-leaf tree whose
+// compute_root is root (64 hex digits), using the audit path proof. It is the
+// verification algorithm of RFC 9162 §2.1.3.2: it rejects a wrong index, a
+// proof of the wrong length and any altered hash. As in RFC 9162 the root
+// does not commit to n on its own (leaf i's path can be the same in trees of
+// n and n+1 leaves): take n from the block (its number of SUBMIT_RESULT
+// transactions), never from whoever supplies the proof.
+func VerifyInclusion(root string, leafData []byte, i, n int, proof [][32]byte) error {
+	want, err := decodeRoot(root)
+	if err != nil {
+		return err
+	}
+	got, err := RootFromInclusion(LeafHash(leafData), i, n, proof)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("%w: leaf %d of %d: computed root %x, want %s", ErrInclusion, i, n, got, root)
+	}
+	return nil
+}
+
+// RootFromInclusion recomputes the root from a leaf hash, its index i in an
+// n-leaf tree and its audit path (RFC 9162 §2.1.3.2 steps 1–6).
+func RootFromInclusion(leaf [32]byte, i, n int, proof [][32]byte) ([32]byte, error) {
+	if n <= 0 || i < 0 || i >= n {
+		return [32]byte{}, fmt.Errorf("%w: index %d out of range for tree size %d", ErrInclusion, i, n)
+	}
+	if len(proof) > MaxProofHashes {
+		return [32]byte{}, fmt.Errorf("%w: %d hashes, more than %d", ErrInclusion, len(proof), MaxProofHashes)
+	}
+	fn, sn := uint64(i), uint64(n-1)
+	r := leaf
+	for _, p := range proof {
+		if sn == 0 {
+			return [32]byte{}, fmt.Errorf("%w: audit path too long for leaf %d of %d", ErrInclusion, i, n)
+		}
+		if fn&1 == 1 || fn == sn {
+			r = NodeHash(p, r)
+			for fn&1 == 0 && fn != 0 {
+				fn >>= 1
+				sn >>= 1
+			}
+		} else {
+			r = NodeHash(r, p)
+		}
+		fn >>= 1
+		sn >>= 1
+	}
+	if sn != 0 {
+		return [32]byte{}, fmt.Errorf("%w: audit path too short for leaf %d of %d", ErrInclusion, i, n)
+	}
+	return r, nil
+}
+
+func decodeRoot(root string) ([32]byte, error) {
+	var out [32]byte
+	if len(root) != 64 {
+		return out, fmt.Errorf("%w: root must be 64 hex digits, have %d characters", ErrInclusion, len(root))
+	}
+	b, err := hex.DecodeString(root)
+	if err != nil {
+		return out, fmt.Errorf("%w: root is not hex: %v", ErrInclusion, err)
+	}
+	copy(out[:], b)
+	return out, nil
+}
+
+// MarshalInclusionProof encodes an audit path as the concatenation of its
+// 32-byte hashes, leaf side first.
+func MarshalInclusionProof(proof [][32]byte) []byte {
+	var b bytes.Buffer
+	for _, h := range proof {
+		b.Write(h[:])
+	}
+	return b.Bytes()
+}
+
+// ParseInclusionProof decodes MarshalInclusionProof's encoding: a multiple of
+// 32 bytes, at most MaxProofHashes hashes.
+func ParseInclusionProof(b []byte) ([][32]byte, error) {
+	if len(b)%32 != 0 {
+		return nil, fmt.Errorf("%w: %d bytes is not a multiple of 32", ErrBadProofData, len(b))
+	}
+	if len(b)/32 > MaxProofHashes {
+		return nil, fmt.Errorf("%w: %d hashes, more than %d", ErrBadProofData, len(b)/32, MaxProofHashes)
+	}
+	out := make([][32]byte, len(b)/32)
+	for i := range out {
+		copy(out[i][:], b[32*i:])
+	}
+	return out, nil
+}

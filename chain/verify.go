@@ -1,0 +1,108 @@
+package chain
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend"
+	"github.com/consensys/gnark/backend/groth16"
+	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	"github.com/consensys/gnark/backend/solidity"
+	"github.com/consensys/gnark/backend/witness"
+
+	"github.com/zkpoc/zkpoc/keys"
+)
+
+// maxProofB64 bounds the base64 text of a zk_compute_proof before decoding.
+var maxProofB64 = base64.StdEncoding.EncodedLen(maxComputeProofSz)
+
+// ParseProofField decodes a ComputeResult's or BlockHeader's base64
+// zk_compute_proof field.
+func ParseProofField(s string) (*ComputeProof, error) {
+	if len(s) > maxProofB64 {
+		return nil, fmt.Errorf("%w: base64 text of %d characters, more than %d", ErrComputeProof, len(s), maxProofB64)
+	}
+	b, err := base64.StdEncoding.Strict().DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w: not base64: %v", ErrComputeProof, err)
+	}
+	return DecodeComputeProof(b)
+}
+
+// Verify checks the proof against vk: the fingerprint the encoding names must
+// be vk's, and the Groth16 proof must verify for the public inputs it carries
+// (with the Solidity-compatible hash-to-field zkpoc's prover uses).
+func (cp *ComputeProof) Verify(vk groth16.VerifyingKey) (err error) {
+	fp, err := keys.Fingerprint(vk)
+	if err != nil {
+		return fmt.Errorf("verify zk_compute_proof: %w", err)
+	}
+	if fp != cp.VKFingerprint {
+		return fmt.Errorf("verify zk_compute_proof: key fingerprint %x is not the one the proof names (%s)", fp, cp.FingerprintHex())
+	}
+	proof, err := cp.GnarkProof()
+	if err != nil {
+		return fmt.Errorf("verify zk_compute_proof: %w", err)
+	}
+	if bvk, ok := vk.(*groth16bn254.VerifyingKey); ok {
+		// The key's K includes one wire per commitment, which the verifier derives.
+		if want := bvk.NbPublicWitness() - len(bvk.PublicAndCommitmentCommitted); want != len(cp.PublicInputs) {
+			return fmt.Errorf("verify zk_compute_proof: %d public inputs, the key takes %d", len(cp.PublicInputs), want)
+		}
+	} else {
+		return fmt.Errorf("verify zk_compute_proof: not a BN254 Groth16 verifying key (%T)", vk)
+	}
+	w, err := witness.New(ecc.BN254.ScalarField())
+	if err != nil {
+		return fmt.Errorf("verify zk_compute_proof: %w", err)
+	}
+	ch := make(chan any, len(cp.PublicInputs))
+	for _, x := range cp.PublicInputs {
+		ch <- new(big.Int).SetBytes(x[:])
+	}
+	close(ch)
+	if err := w.Fill(len(cp.PublicInputs), 0, ch); err != nil {
+		return fmt.Errorf("verify zk_compute_proof: public witness: %w", err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("verify zk_compute_proof: groth16 verification panicked: %v", r)
+		}
+	}()
+	if err := groth16.Verify(proof, vk, w, solidity.WithVerifierTargetSolidityVerifier(backend.GROTH16)); err != nil {
+		return fmt.Errorf("verify zk_compute_proof: groth16: %w", err)
+	}
+	return nil
+}
+
+// VerifyComputeResult is a light client's check of one ComputeResult: its
+// proof field decodes, its result_hash is the PoE the proof's public inputs
+// carry, and the proof verifies under vk. It does not check the worker's
+// signature (that needs the receipt) nor that the request_id belongs to a
+// task the chain issued.
+func VerifyComputeResult(c ComputeResult, vk groth16.VerifyingKey) (*ComputeProof, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if c.Proof == nil {
+		return nil, fmt.Errorf("%w: task %s: no proof", ErrInvalidResult, c.TaskID)
+	}
+	cp, err := ParseProofField(*c.Proof)
+	if err != nil {
+		return nil, fmt.Errorf("task %s: %w", c.TaskID, err)
+	}
+	poe, err := cp.PoE()
+	if err != nil {
+		return nil, fmt.Errorf("task %s: %w", c.TaskID, err)
+	}
+	if c.ResultHash != hex.EncodeToString(poe[:]) {
+		return nil, fmt.Errorf("%w: task %s: result_hash %s is not the proof's PoE %x", ErrInvalidResult, c.TaskID, truncate(c.ResultHash, 80), poe)
+	}
+	if err := cp.Verify(vk); err != nil {
+		return nil, fmt.Errorf("task %s: %w", c.TaskID, err)
+	}
+	return cp, nil
+}
