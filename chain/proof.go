@@ -12,6 +12,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -58,10 +59,9 @@ const (
 	CurveBN254          = 1
 
 	MaxCircuitIDLen   = 64
-	MaxProofLen       = 1024
-	MaxCommitments    = 8
+	MaxProofLen       = keys.MaxProofBytes
+	MaxCommitments    = keys.MaxProofCommitments
 	MaxPublicInputs   = 64
-	minProofLen       = 32 + 64 + 32 + 4 + 32 // no commitments
 	maxComputeProofSz = 4 + 3 + 1 + MaxCircuitIDLen + 2 + 1 + 32 + 2 + MaxProofLen + 1 + 32*MaxPublicInputs
 )
 
@@ -180,8 +180,8 @@ func (cp *ComputeProof) check() error {
 	if cp.FracBits < 0 || cp.FracBits > workload.MaxFracBits {
 		return fmt.Errorf("%w: f = %d out of range [0, %d]", ErrComputeProof, cp.FracBits, workload.MaxFracBits)
 	}
-	if _, err := checkProofLayout(cp.Proof); err != nil {
-		return err
+	if err := keys.CheckProofFraming(cp.Proof); err != nil {
+		return fmt.Errorf("%w: %v", ErrComputeProof, err)
 	}
 	if len(cp.PublicInputs) < 1 || len(cp.PublicInputs) > MaxPublicInputs {
 		return fmt.Errorf("%w: %d public inputs (want 1..%d)", ErrComputeProof, len(cp.PublicInputs), MaxPublicInputs)
@@ -205,23 +205,6 @@ func checkCircuitID(s string) error {
 		}
 	}
 	return nil
-}
-
-// checkProofLayout checks the framing of gnark's compressed Groth16 proof
-// encoding and returns its commitment count, so that gnark's decoder never
-// sees an unchecked slice length.
-func checkProofLayout(p []byte) (int, error) {
-	if len(p) < minProofLen || len(p) > MaxProofLen {
-		return 0, fmt.Errorf("%w: proof has %d bytes (want %d..%d)", ErrComputeProof, len(p), minProofLen, MaxProofLen)
-	}
-	c := binary.BigEndian.Uint32(p[128:132])
-	if c > MaxCommitments {
-		return 0, fmt.Errorf("%w: proof claims %d commitments (at most %d)", ErrComputeProof, c, MaxCommitments)
-	}
-	if want := minProofLen + 32*int(c); len(p) != want {
-		return 0, fmt.Errorf("%w: proof with %d commitments must have %d bytes, has %d", ErrComputeProof, c, want, len(p))
-	}
-	return int(c), nil
 }
 
 // DecodeComputeProof parses a zk_compute_proof byte string (see the format
@@ -320,24 +303,12 @@ func (cp *ComputeProof) GnarkProof() (groth16.Proof, error) {
 	return parseGnarkProof(cp.Proof)
 }
 
-func parseGnarkProof(raw []byte) (proof groth16.Proof, err error) {
-	if _, err := checkProofLayout(raw); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			proof, err = nil, fmt.Errorf("%w: proof decoding panicked: %v", ErrComputeProof, r)
-		}
-	}()
-	proof = groth16.NewProof(ecc.BN254)
-	n, err := proof.ReadFrom(bytes.NewReader(raw))
+func parseGnarkProof(raw []byte) (groth16.Proof, error) {
+	p, err := keys.ParseProof(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: proof: %v", ErrComputeProof, err)
+		return nil, fmt.Errorf("%w: %v", ErrComputeProof, err)
 	}
-	if int(n) != len(raw) {
-		return nil, fmt.Errorf("%w: proof: decoder used %d of %d bytes (points must be compressed)", ErrComputeProof, n, len(raw))
-	}
-	return proof, nil
+	return p, nil
 }
 
 // PublicInputStrings returns the public inputs as decimal strings, the form

@@ -4,7 +4,6 @@
 package verifier
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
@@ -273,16 +272,9 @@ func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f in
 			err = fmt.Errorf("proof verification panicked: %v", r)
 		}
 	}()
-	proof := groth16.NewProof(ecc.BN254)
-	if len(raw) > 4096 {
-		return fmt.Errorf("proof has %d bytes, more than the 4096 a BN254 Groth16 proof can have", len(raw))
-	}
-	nr, err := proof.ReadFrom(bytes.NewReader(raw))
+	proof, err := keys.ParseProof(raw)
 	if err != nil {
-		return fmt.Errorf("decode proof: %w", err)
-	}
-	if int(nr) != len(raw) {
-		return fmt.Errorf("decode proof: %d trailing bytes", len(raw)-int(nr))
+		return err
 	}
 	assignment, err := circuits.PublicAssignment(m, n, f, p)
 	if err != nil {
