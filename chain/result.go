@@ -10,6 +10,7 @@ import (
 
 	"github.com/gowebpki/jcs"
 
+	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -185,7 +186,7 @@ func ComputeRoot(results []ComputeResult) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return Root(leaves), nil
+	return merkle.Root(leaves), nil
 }
 
 // NewBlockHeader fills the header excerpt for a block's results. zkCompute,

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/internal/golden"
+	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -55,7 +57,7 @@ func TestComputeResultGolden(t *testing.T) {
 	hb, _ := json.Marshal(h)
 	v.Header = string(hb)
 	b, _ := json.MarshalIndent(v, "", "  ")
-	golden(t, "compute-result-vectors.json", append(b, '\n'))
+	golden.Check(t, "compute-result-vectors.json", append(b, '\n'), *update)
 
 	want0 := `{"nonce":null,"proof":null,"result_hash":"1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef","signature":null,"task_id":"3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20","worker_address":"cpc1qworkera"}`
 	if v.Canonical[0] != want0 {
@@ -137,11 +139,11 @@ func TestFromReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	i := len(results) - 1
-	p, err := InclusionProof(leaves, i)
+	p, err := merkle.InclusionProof(leaves, i)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyInclusion(h.ComputeRoot, canon, i, len(results), p); err != nil {
+	if err := merkle.VerifyInclusion(h.ComputeRoot, canon, i, len(results), p); err != nil {
 		t.Fatal(err)
 	}
 	if h.ZkComputeProof == nil || *h.ZkComputeProof != *cr.Proof {

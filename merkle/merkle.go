@@ -1,4 +1,8 @@
-package chain
+// Package merkle is the RFC 6962 Merkle tree zkpoc uses twice: for a
+// block's compute_root over ComputeResult encodings, and for the output rows a
+// sampled receipt commits to. Leaves and interior nodes are domain-separated
+// (0x00 / 0x01) so a leaf never passes for a node.
+package merkle
 
 import (
 	"bytes"

@@ -1,14 +1,17 @@
-package chain
+package merkle
 
 import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/zkpoc/zkpoc/internal/golden"
 )
 
 func unhex(t testing.TB, s string) []byte {
@@ -251,23 +254,7 @@ func buildMerkleVectors() merkleVectors {
 	return v
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./chain/ -run %s -update)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run with -update if the change is intended)\n got: %s", path, got)
-	}
-}
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestMerkleGolden(t *testing.T) {
 	v := buildMerkleVectors()
@@ -275,7 +262,7 @@ func TestMerkleGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "merkle-vectors.json", append(b, '\n'))
+	golden.Check(t, "merkle-vectors.json", append(b, '\n'), *update)
 
 	// Check the pinned file independently of how it was built: every proof
 	// decodes and verifies against its root.
