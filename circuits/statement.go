@@ -123,6 +123,10 @@ func lookupLayout(n, b int) layout {
 // Limbs is the number of limbs per output entry in C.
 func (c *MatMul) Limbs() int { return c.lay.limbs }
 
+// TableBits is the width of the lookup table the range checks use, or 0 when
+// they use gnark's range checker.
+func (c *MatMul) TableBits() int { return c.lay.tableBits }
+
 // LimbBits is the width of the output limbs in C.
 func (c *MatMul) LimbBits() int { return c.lay.limbBits }
 

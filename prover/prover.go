@@ -20,7 +20,6 @@ import (
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
-	"github.com/klauspost/cpuid/v2"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
@@ -29,7 +28,11 @@ import (
 )
 
 // DefaultPolicyID is the verifier policy a receipt asks to be judged under.
-const DefaultPolicyID = "zkpoc-default-v1"
+const DefaultPolicyID = "zk-dev-v1"
+
+// Mode requests: ModeAuto proves when the cost estimate fits the budget and
+// samples otherwise; the receipt modes force one.
+const ModeAuto = "auto"
 
 // Options configures one proving run.
 type Options struct {
@@ -39,6 +42,12 @@ type Options struct {
 	Method   circuits.Method // Freivalds unless set
 	PolicyID string          // DefaultPolicyID unless set
 	Progress io.Writer       // human progress lines; nil for none
+
+	Mode     string         // ModeAuto (default), receipt.ModeGroth16, receipt.ModeSampled or receipt.ModeBinding
+	Budget   Budget         // DefaultBudget() when zero
+	Coeffs   *Coefficients  // DefaultCoefficients when nil
+	Executor string         // native executor name; "" picks the fastest available
+	Sampling SamplingParams // zero: DefaultSampling
 }
 
 // Result is a proving run's output.
@@ -92,138 +101,249 @@ func (o *Options) logf(format string, args ...any) {
 	}
 }
 
-// Run executes the task natively, proves it and returns the signed receipt.
+// run is the state of one proving run shared by the modes.
+type run struct {
+	o    Options
+	task workload.ComputeTask
+	n, f int
+	a, b []int16
+	c    []int64
+	res  Result
+	r    *receipt.Receipt
+
+	runtime *receipt.RuntimeMeasurement
+}
+
+// Run executes the task natively, then proves, samples or only binds the
+// output (as Options.Mode and the budget decide) and returns the signed receipt.
 func Run(o Options) (*Result, error) {
 	t := o.Task
 	if err := t.Validate(); err != nil {
 		return nil, fmt.Errorf("prove: %w", err)
 	}
-	if t.Payload.MatrixSize > circuits.MaxN {
-		return nil, fmt.Errorf("prove: n = %d exceeds the circuit limit %d", t.Payload.MatrixSize, circuits.MaxN)
-	}
 	if o.PolicyID == "" {
 		o.PolicyID = DefaultPolicyID
 	}
-	n, f := t.Payload.MatrixSize, t.Payload.FracBits
-	seed, err := t.SeedBytes()
+	if o.Mode == "" {
+		o.Mode = ModeAuto
+	}
+	switch o.Mode {
+	case ModeAuto, receipt.ModeGroth16, receipt.ModeSampled, receipt.ModeBinding:
+	default:
+		return nil, fmt.Errorf("prove: unknown mode %q (want auto, groth16, sampled or binding)", o.Mode)
+	}
+	if o.Budget == (Budget{}) {
+		o.Budget = DefaultBudget()
+	}
+	coeffs := DefaultCoefficients
+	if o.Coeffs != nil {
+		coeffs = *o.Coeffs
+	}
+	rn := &run{o: o, task: t, n: t.Payload.MatrixSize, f: t.Payload.FracBits}
+	if err := rn.native(); err != nil {
+		return nil, err
+	}
+
+	// Decide the mode before spending anything on proving.
+	mode, decision := o.Mode, ""
+	var est Estimate
+	if mode == ModeAuto || mode == receipt.ModeGroth16 {
+		if rn.n > circuits.MaxN {
+			if mode == receipt.ModeGroth16 {
+				return nil, fmt.Errorf("prove: n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
+			}
+			mode, decision = receipt.ModeSampled, fmt.Sprintf("n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
+		} else {
+			_, err := o.Cache.Load(KeyID(o.Method, rn.n, rn.f))
+			est = EstimateCost(o.Method, rn.n, rn.f, err == nil, coeffs)
+			fits, why := est.Fits(o.Budget)
+			switch {
+			case mode == receipt.ModeGroth16 && !fits:
+				decision = "groth16 requested: " + why
+				o.logf("warning: proving anyway (--mode groth16): %s", why)
+			case fits:
+				mode, decision = receipt.ModeGroth16, why
+			default:
+				mode, decision = receipt.ModeSampled, why+fmt.Sprintf(" at n = %d", rn.n)
+			}
+		}
+	} else {
+		decision = o.Mode + " requested"
+	}
+	o.logf("mode %s: %s", mode, decision)
+	if err := rn.base(mode); err != nil {
+		return nil, err
+	}
+	if est.Constraints > 0 {
+		rn.r.CostEstimate = est.record(o.Budget, mode, decision)
+	} else {
+		rn.r.CostEstimate = &receipt.CostEstimate{Model: receipt.CostModelVersion, Decision: mode, Reason: decision,
+			BudgetSeconds: round3(o.Budget.Time.Seconds()), BudgetMemoryBytes: o.Budget.Memory}
+	}
+	var err error
+	switch mode {
+	case receipt.ModeGroth16:
+		err = rn.prove()
+	case receipt.ModeSampled:
+		err = rn.sample()
+	case receipt.ModeBinding:
+		err = rn.bind()
+	}
 	if err != nil {
+		return nil, err
+	}
+	if rn.r.ReceiptID, err = rn.r.ComputeID(); err != nil {
 		return nil, fmt.Errorf("prove: %w", err)
 	}
-	var res Result
+	env, err := receipt.Sign(rn.r, o.NodeKey)
+	if err != nil {
+		return nil, err
+	}
+	rn.res.Envelope, rn.res.Receipt = env, rn.r
+	return &rn.res, nil
+}
 
-	// 1. native run
+// native generates the matrices and runs the product on the chosen executor.
+func (rn *run) native() error {
+	seed, err := rn.task.SeedBytes()
+	if err != nil {
+		return fmt.Errorf("prove: %w", err)
+	}
+	hw := workload.Probe()
+	ex, err := workload.SelectExecutor(hw, rn.o.Executor)
+	if err != nil {
+		return fmt.Errorf("prove: %w", err)
+	}
+	if rn.a, rn.b, err = workload.Generate(seed, rn.n); err != nil {
+		return fmt.Errorf("prove: generate matrices: %w", err)
+	}
 	start := time.Now()
-	a, b, err := workload.Generate(seed, n)
-	if err != nil {
-		return nil, fmt.Errorf("prove: generate matrices: %w", err)
+	if rn.c, err = ex.Multiply(rn.a, rn.b, rn.n, rn.f); err != nil {
+		return fmt.Errorf("prove: native product (%s): %w", ex.Name(), err)
 	}
-	c, err := workload.Multiply(a, b, n, f)
-	if err != nil {
-		return nil, fmt.Errorf("prove: native product: %w", err)
+	rn.res.Timings.Native = time.Since(start)
+	rn.res.Output = rn.c
+	rn.o.logf("native product n=%d f=%d on %s (%d cores): %s", rn.n, rn.f, ex.Name(), runtime.GOMAXPROCS(0), rn.res.Timings.Native.Round(time.Microsecond))
+	rn.runtime = &receipt.RuntimeMeasurement{
+		Type:          "native_execution",
+		Executor:      ex.Name(),
+		CPU:           hw.CPUBrand,
+		LogicalCores:  hw.LogicalCores,
+		Goroutines:    runtime.GOMAXPROCS(0),
+		NativeSeconds: rn.res.Timings.Native.Seconds(),
+		Hardware:      &hw,
+		ClaimLimit:    "capacity context only; not per-job proof",
 	}
-	res.Timings.Native = time.Since(start)
-	res.Output = c
-	o.logf("native product n=%d f=%d on %d cores: %s", n, f, runtime.GOMAXPROCS(0), res.Timings.Native.Round(time.Microsecond))
+	return nil
+}
 
-	// 2. public values
-	start = time.Now()
-	pub, err := PublicValues(t, o.NodeKey.Public().(ed25519.PublicKey), a, b, c)
+// base fills the fields every mode shares.
+func (rn *run) base(mode string) error {
+	t, n, f := rn.task, rn.n, rn.f
+	pub := rn.o.NodeKey.Public().(ed25519.PublicKey)
+	reqID, err := t.RequestID()
 	if err != nil {
-		return nil, fmt.Errorf("prove: %w", err)
+		return fmt.Errorf("prove: %w", err)
 	}
-	assignment, err := circuits.Assign(o.Method, n, f, a, b, c, pub)
+	nodeID := receipt.NodeID(pub)
+	ic, err := circuits.InputCommitment(rn.a, rn.b, n, f)
 	if err != nil {
-		return nil, fmt.Errorf("prove: witness: %w", err)
+		return fmt.Errorf("prove: %w", err)
 	}
-	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField())
-	if err != nil {
-		return nil, fmt.Errorf("prove: witness: %w", err)
+	circuit := "none"
+	if mode == receipt.ModeGroth16 {
+		circuit = rn.o.Method.Name()
 	}
-	res.Timings.Witness = time.Since(start)
-
-	// 3. keys
-	start = time.Now()
-	id := KeyID(o.Method, n, f)
-	set, cached, err := o.Cache.LoadOrSetup(id, Compile(o.Method, n, f), o.Progress)
-	if err != nil {
-		return nil, fmt.Errorf("prove: keys %s: %w", id, err)
-	}
-	res.Timings.Setup, res.Timings.SetupCached = time.Since(start), cached
-	if cached {
-		o.logf("keys %s loaded from cache (%s)", id, res.Timings.Setup.Round(time.Millisecond))
-	}
-
-	// 4. prove
-	start = time.Now()
-	o.logf("proving %s (%d constraints)…", id, set.CCS.GetNbConstraints())
-	proof, err := groth16.Prove(set.CCS, set.PK, w, ProverOptions()...)
-	if err != nil {
-		return nil, fmt.Errorf("prove: groth16: %w", err)
-	}
-	res.Timings.Prove = time.Since(start)
-	o.logf("proved in %s", res.Timings.Prove.Round(time.Millisecond))
-	var proofBytes bytes.Buffer
-	if _, err := proof.WriteTo(&proofBytes); err != nil {
-		return nil, fmt.Errorf("prove: encode proof: %w", err)
-	}
-
-	// 5. receipt
-	inputs := PublicInputs(pub)
-	r := &receipt.Receipt{
+	rn.r = &receipt.Receipt{
 		Version:         receipt.Version,
 		JobID:           t.TaskID,
-		Mode:            receipt.ModeGroth16,
-		WorkloadDigest:  receipt.WorkloadDigest(o.Method.Name(), n, f),
-		InputCommitment: hexField(pub.InputCommitment.Bytes()),
-		OutputDigest:    hexField(pub.OutputDigest.Bytes()),
-		RequestID:       hex.EncodeToString(pub.RequestID[:]),
-		PoE:             hex.EncodeToString(pub.PoE[:]),
+		Mode:            mode,
+		WorkloadDigest:  receipt.WorkloadDigest(circuit, n, f),
+		InputCommitment: hexField(ic.Bytes()),
+		RequestID:       hex.EncodeToString(reqID[:]),
 		Task:            t,
 		Node: receipt.Node{
-			PublicKey: hex.EncodeToString(o.NodeKey.Public().(ed25519.PublicKey)),
-			NodeID:    hex.EncodeToString(pub.NodeID[:]),
+			PublicKey: hex.EncodeToString(pub),
+			NodeID:    hex.EncodeToString(nodeID[:]),
 		},
-		RuntimeMeasurement: &receipt.RuntimeMeasurement{
-			Type:          "native_execution",
-			Executor:      "cpu-go",
-			CPU:           cpuid.CPU.BrandName,
-			LogicalCores:  runtime.NumCPU(),
-			Goroutines:    runtime.GOMAXPROCS(0),
-			NativeSeconds: res.Timings.Native.Seconds(),
-			ClaimLimit:    "capacity context only; not per-job proof",
-		},
-		BenchmarkResult: &receipt.BenchmarkResult{
-			ID:           "prove-cost/" + id.String(),
-			Constraints:  set.CCS.GetNbConstraints(),
-			ProveSeconds: res.Timings.Prove.Seconds(),
-			SetupCached:  cached,
-			ClaimLimit:   "capacity context only; not per-job proof",
-		},
+		RuntimeMeasurement: rn.runtime,
 		AttestationResult: &receipt.AttestationResult{
 			Status:     "none",
 			ClaimLimit: "no TEE or hardware attestation was collected; nothing is claimed about the runtime environment",
 		},
-		Proof: &receipt.Proof{
-			System:          "groth16",
-			Curve:           "bn254",
-			Circuit:         o.Method.Name(),
-			KeyFingerprint:  "sha256:" + set.Meta.Fingerprint,
-			SetupProvenance: set.Meta.Provenance,
-			Bytes:           proofBytes.Bytes(),
-			PublicInputs:    inputs,
+		BenchmarkResult: &receipt.BenchmarkResult{
+			ID:         "native/" + rn.runtime.Executor,
+			ClaimLimit: "capacity context only; not per-job proof",
 		},
-		VerifierPolicyID: o.PolicyID,
+		VerifierPolicyID: rn.o.PolicyID,
 		BlockedClaims:    receipt.ProverBlockedClaims,
 	}
-	if r.ReceiptID, err = r.ComputeID(); err != nil {
-		return nil, fmt.Errorf("prove: %w", err)
-	}
-	env, err := receipt.Sign(r, o.NodeKey)
+	return nil
+}
+
+// prove runs the Groth16 path: witness, cached keys, proof.
+func (rn *run) prove() error {
+	o, t, n, f := rn.o, rn.task, rn.n, rn.f
+	start := time.Now()
+	pub, err := PublicValues(t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("prove: %w", err)
 	}
-	res.Envelope, res.Receipt = env, r
-	return &res, nil
+	assignment, err := circuits.Assign(o.Method, n, f, rn.a, rn.b, rn.c, pub)
+	if err != nil {
+		return fmt.Errorf("prove: witness: %w", err)
+	}
+	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField())
+	if err != nil {
+		return fmt.Errorf("prove: witness: %w", err)
+	}
+	rn.res.Timings.Witness = time.Since(start)
+
+	start = time.Now()
+	id := KeyID(o.Method, n, f)
+	set, cached, err := o.Cache.LoadOrSetup(id, Compile(o.Method, n, f), o.Progress)
+	if err != nil {
+		return fmt.Errorf("prove: keys %s: %w", id, err)
+	}
+	rn.res.Timings.Setup, rn.res.Timings.SetupCached = time.Since(start), cached
+	if cached {
+		o.logf("keys %s loaded from cache (%s)", id, rn.res.Timings.Setup.Round(time.Millisecond))
+	}
+
+	start = time.Now()
+	o.logf("proving %s (%d constraints)…", id, set.CCS.GetNbConstraints())
+	proof, err := groth16.Prove(set.CCS, set.PK, w, ProverOptions()...)
+	if err != nil {
+		return fmt.Errorf("prove: groth16: %w", err)
+	}
+	rn.res.Timings.Prove = time.Since(start)
+	o.logf("proved in %s", rn.res.Timings.Prove.Round(time.Millisecond))
+	var proofBytes bytes.Buffer
+	if _, err := proof.WriteTo(&proofBytes); err != nil {
+		return fmt.Errorf("prove: encode proof: %w", err)
+	}
+
+	r := rn.r
+	r.OutputDigest = hexField(pub.OutputDigest.Bytes())
+	r.OutputDigestAlg = receipt.DigestPoseidon2
+	r.PoE = hex.EncodeToString(pub.PoE[:])
+	r.BenchmarkResult = &receipt.BenchmarkResult{
+		ID:           "prove-cost/" + id.String(),
+		Constraints:  set.CCS.GetNbConstraints(),
+		ProveSeconds: rn.res.Timings.Prove.Seconds(),
+		SetupCached:  cached,
+		ClaimLimit:   "capacity context only; not per-job proof",
+	}
+	r.Proof = &receipt.Proof{
+		System:          "groth16",
+		Curve:           "bn254",
+		Circuit:         o.Method.Name(),
+		KeyFingerprint:  "sha256:" + set.Meta.Fingerprint,
+		SetupProvenance: set.Meta.Provenance,
+		Bytes:           proofBytes.Bytes(),
+		PublicInputs:    PublicInputs(pub),
+	}
+	return nil
 }
 
 // PublicValues computes request_id, node_id, both digests and the PoE.

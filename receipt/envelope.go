@@ -62,6 +62,17 @@ type Subject struct {
 // DigestAlgorithm labels the Poseidon2 field-element digests in subjects.
 const DigestAlgorithm = "poseidon2-bn254"
 
+// MerkleSubjectAlgorithm labels a Merkle root of output rows in subjects.
+const MerkleSubjectAlgorithm = "sha256-rfc6962"
+
+// SubjectAlgorithm is the in-toto digest-set key for an output digest algorithm.
+func SubjectAlgorithm(outputDigestAlg string) string {
+	if outputDigestAlg == DigestMerkleRows {
+		return MerkleSubjectAlgorithm
+	}
+	return DigestAlgorithm
+}
+
 // PAE is DSSE's pre-authentication encoding, the bytes actually signed.
 func PAE(payloadType string, payload []byte) []byte {
 	var b bytes.Buffer
@@ -96,7 +107,7 @@ func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
 		Type: StatementType,
 		Subject: []Subject{
 			{Name: "input_commitment", Digest: map[string]string{DigestAlgorithm: r.InputCommitment}},
-			{Name: "output_digest", Digest: map[string]string{DigestAlgorithm: r.OutputDigest}},
+			{Name: "output_digest", Digest: map[string]string{SubjectAlgorithm(r.OutputDigestAlg): r.OutputDigest}},
 		},
 		PredicateType: PredicateType,
 		Predicate:     *r,

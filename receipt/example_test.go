@@ -20,6 +20,7 @@ func ExampleSign() {
 		Mode:            receipt.ModeBinding,
 		InputCommitment: "12345",
 		OutputDigest:    "000000000000000000000000000000000000000000000000000000000000002a",
+		OutputDigestAlg: receipt.DigestPoseidon2,
 	}
 	env, err := receipt.Sign(r, key)
 	if err != nil {

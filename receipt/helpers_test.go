@@ -48,6 +48,7 @@ func fullReceipt(t testing.TB) Receipt {
 		WorkloadDigest:  WorkloadDigest("freivalds", 4, 8),
 		InputCommitment: "11579208923731619542357098500868790785326998466564056403945758400790",
 		OutputDigest:    "000000000000000000000000000000000000000000000000000000000000002a",
+		OutputDigestAlg: DigestPoseidon2,
 		RequestID:       "d14327e3f6c50957e335c3ed362b976c5502e436237e3de9a5d305ad576b77b7",
 		PoE:             "61e6cd147576a21b83556d533ed5f7aad9cb2874b64d4cbb90cecf755fe340cf",
 		Task: workload.ComputeTask{

@@ -36,6 +36,7 @@ type Receipt struct {
 	WorkloadDigest     string               `json:"workload_digest"`
 	InputCommitment    string               `json:"input_commitment"`
 	OutputDigest       string               `json:"output_digest"`
+	OutputDigestAlg    string               `json:"output_digest_algorithm"`
 	RequestID          string               `json:"request_id"`
 	PoE                string               `json:"poe"`
 	Task               workload.ComputeTask `json:"task"`
@@ -44,6 +45,8 @@ type Receipt struct {
 	BenchmarkResult    *BenchmarkResult     `json:"benchmark_result"`
 	AttestationResult  *AttestationResult   `json:"attestation_result"`
 	Proof              *Proof               `json:"proof"`
+	Sampling           *Sampling            `json:"sampling"`
+	CostEstimate       *CostEstimate        `json:"cost_estimate"`
 	VerifierPolicyID   string               `json:"verifier_policy_id"`
 	PolicyDecision     *PolicyDecision      `json:"policy_decision"`
 	AllowedClaim       *string              `json:"allowed_claim"`
@@ -58,13 +61,14 @@ type Node struct {
 
 // RuntimeMeasurement describes the native execution: capacity context only.
 type RuntimeMeasurement struct {
-	Type          string  `json:"type"`
-	Executor      string  `json:"executor"`
-	CPU           string  `json:"cpu"`
-	LogicalCores  int     `json:"logical_cores"`
-	Goroutines    int     `json:"goroutines"`
-	NativeSeconds float64 `json:"native_seconds"`
-	ClaimLimit    string  `json:"claim_limit"`
+	Type          string             `json:"type"`
+	Executor      string             `json:"executor"`
+	CPU           string             `json:"cpu"`
+	LogicalCores  int                `json:"logical_cores"`
+	Goroutines    int                `json:"goroutines"`
+	NativeSeconds float64            `json:"native_seconds"`
+	Hardware      *workload.Hardware `json:"hardware,omitempty"` // the probe: CPU features, caches, GPUs
+	ClaimLimit    string             `json:"claim_limit"`
 }
 
 // BenchmarkResult records what proving cost on this host: capacity context only.
@@ -95,12 +99,53 @@ type Proof struct {
 	PublicInputs    []string `json:"public_inputs"` // decimal field elements, in circuit order
 }
 
+// Output digest algorithms. A groth16 receipt's output digest is the
+// circuit's Poseidon2 digest; sampled and binding receipts commit to the
+// output rows in an RFC 6962 SHA-256 Merkle tree instead, so that single
+// rows can be opened.
+const (
+	DigestPoseidon2  = "poseidon2-bn254-sponge16/v1"
+	DigestMerkleRows = "sha256-rfc6962-rows/v1"
+	SamplingMethodFS = "fiat-shamir-sha256/v1"
+	CostModelVersion = "zkpoc-cost/v1"
+)
+
+// Sampling is the evidence box of a sampled receipt: the Merkle root of the
+// output rows (the output digest), the rows chosen by Fiat–Shamir from that
+// root, the request and the node, and their audit paths. A verifier
+// recomputes those rows and checks them against the root.
+type Sampling struct {
+	Method     string     `json:"method"`
+	Rows       int        `json:"rows"`        // leaves in the tree: n
+	K          int        `json:"k"`           // rows sampled
+	Epsilon    float64    `json:"epsilon"`     // the wrong-row fraction the bound is stated for
+	ErrorBound float64    `json:"error_bound"` // (1 − ε)^k
+	Indices    []int      `json:"indices"`
+	Paths      [][]string `json:"paths"` // per sampled row: sibling hashes (hex), leaf side first
+}
+
+// CostEstimate records what the prover expected proving to cost, the budget
+// it had and the mode it chose as a result, with the reason in plain words.
+type CostEstimate struct {
+	Model             string  `json:"model"`
+	Coefficients      string  `json:"coefficients"` // "defaults" or where calibrated ones came from
+	Constraints       int     `json:"constraints"`
+	ProveSeconds      float64 `json:"prove_seconds"`
+	SetupSeconds      float64 `json:"setup_seconds"` // 0 when keys were cached
+	PeakMemoryBytes   int64   `json:"peak_memory_bytes"`
+	BudgetSeconds     float64 `json:"budget_seconds"`
+	BudgetMemoryBytes int64   `json:"budget_memory_bytes"`
+	Decision          string  `json:"decision"` // the mode chosen
+	Reason            string  `json:"reason"`
+}
+
 // PolicyDecision is written by a verifier: pass, reject or hold, and why.
 type PolicyDecision struct {
-	Status   string  `json:"status"`
-	Reason   string  `json:"reason"`
-	PolicyID string  `json:"policy_id"`
-	Checks   []Check `json:"checks"`
+	Status       string  `json:"status"`
+	Reason       string  `json:"reason"`
+	PolicyID     string  `json:"policy_id"`
+	PolicyDigest string  `json:"policy_digest,omitempty"`
+	Checks       []Check `json:"checks"`
 }
 
 // Check is one verification step and its outcome.
@@ -173,6 +218,7 @@ func (r *Receipt) Validate() error {
 	need(r.WorkloadDigest != "", "workload_digest")
 	need(r.InputCommitment != "", "input_commitment")
 	need(r.OutputDigest != "", "output_digest")
+	need(r.OutputDigestAlg != "", "output_digest_algorithm")
 	need(r.RequestID != "", "request_id")
 	need(r.PoE != "", "poe")
 	need(r.Task.TaskID != "", "task.task_id")
@@ -182,6 +228,9 @@ func (r *Receipt) Validate() error {
 	need(r.BenchmarkResult != nil, "benchmark_result")
 	need(r.AttestationResult != nil, "attestation_result")
 	need(r.VerifierPolicyID != "", "verifier_policy_id")
+	if r.Mode == ModeSampled {
+		need(r.Sampling != nil, "sampling")
+	}
 	if r.Mode == ModeGroth16 {
 		need(r.Proof != nil, "proof")
 		if r.Proof != nil {

@@ -17,7 +17,7 @@ func TestValidateReportsEveryMissingField(t *testing.T) {
 	}
 	want := []string{
 		"version", "receipt_id", "job_id", "workload_digest", "input_commitment",
-		"output_digest", "request_id", "poe", "task.task_id", "node.public_key",
+		"output_digest", "output_digest_algorithm", "request_id", "poe", "task.task_id", "node.public_key",
 		"node.node_id", "runtime_measurement", "benchmark_result", "attestation_result",
 		"verifier_policy_id", "proof.system", "proof.curve", "proof.circuit",
 		"proof.key_fingerprint", "proof.setup_provenance", "proof.bytes", "proof.public_inputs",
@@ -38,7 +38,8 @@ func TestValidate(t *testing.T) {
 		missing string // "" means valid
 	}{
 		{"complete", func(*Receipt) {}, ""},
-		{"sampled without proof", func(r *Receipt) { r.Mode = ModeSampled; r.Proof = nil }, ""},
+		{"sampled without proof", func(r *Receipt) { r.Mode = ModeSampled; r.Proof = nil; r.Sampling = &Sampling{} }, ""},
+		{"sampled without sampling box", func(r *Receipt) { r.Mode = ModeSampled; r.Proof = nil }, "sampling"},
 		{"binding without proof", func(r *Receipt) { r.Mode = ModeBinding; r.Proof = nil }, ""},
 		{"groth16 without proof", func(r *Receipt) { r.Proof = nil }, "proof"},
 		{"no mode", func(r *Receipt) { r.Mode = "" }, "mode"},

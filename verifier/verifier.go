@@ -60,13 +60,14 @@ func (v *Verdict) Failed() []string {
 type Options struct {
 	// VK verifies the proof when set; otherwise it is looked up in Cache by
 	// the receipt's key fingerprint.
-	VK       groth16.VerifyingKey
-	Cache    *keys.Cache
-	PolicyID string // prover.DefaultPolicyID unless set
+	VK     groth16.VerifyingKey
+	Cache  *keys.Cache
+	Policy *Policy // BuiltinPolicies[DefaultPolicy] unless set
 }
 
 type run struct {
 	checks []receipt.Check
+	hold   string // why the policy holds evidence that verified, "" if it does not
 }
 
 func (r *run) add(name string, err error) bool {
@@ -85,9 +86,6 @@ func (r *run) skip(name, why string) {
 // Verify checks the envelope and returns a verdict. It never returns nil:
 // a receipt that fails any check still gets a verdict naming what failed.
 func Verify(env *receipt.Envelope, o Options) *Verdict {
-	if o.PolicyID == "" {
-		o.PolicyID = prover.DefaultPolicyID
-	}
 	var r run
 	v := &Verdict{Verifier: Name}
 	st, _, err := env.Statement()
@@ -130,53 +128,83 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		r.add("receipt_id", nil)
 	}
 	r.add("statement.subject", checkSubjects(st, rc))
+	if !taskOK {
+		r.skip("input_commitment", "task is invalid")
+		return r.finish(v, o, rc)
+	}
 
-	if rc.Mode != receipt.ModeGroth16 {
-		r.add("mode", fmt.Errorf("mode %q is not one this verifier checks (want %q)", rc.Mode, receipt.ModeGroth16))
+	// Regenerate the inputs from the task alone and check the commitment.
+	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	seed, _ := rc.Task.SeedBytes() // Validate passed
+	a, b, err := workload.Generate(seed, n)
+	if !r.add("input_commitment.regenerate", err) {
+		return r.finish(v, o, rc)
+	}
+	ic, _ := circuits.InputCommitment(a, b, n, f)
+	icb := ic.Bytes()
+	r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(icb[:])))
+
+	// The output digest, in the form the mode uses, and the PoE over it.
+	nodeID := receipt.NodeID(pub)
+	var digest [32]byte
+	switch rc.Mode {
+	case receipt.ModeGroth16:
+		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, receipt.DigestPoseidon2))
+		od, err := parseField("output_digest", rc.OutputDigest)
+		if r.add("output_digest", err) {
+			od.FillBytes(digest[:])
+		}
+	case receipt.ModeSampled, receipt.ModeBinding:
+		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, receipt.DigestMerkleRows))
+		digest, err = receipt.DecodeHex32("output_digest", rc.OutputDigest)
+		r.add("output_digest", err)
+	default:
+		r.add("mode", fmt.Errorf("unknown mode %q (want groth16, sampled or binding)", short(rc.Mode)))
 		return r.finish(v, o, rc)
 	}
 	r.add("mode", nil)
-	if rc.Proof == nil || !taskOK {
-		r.skip("proof", "no proof box or invalid task")
-		return r.finish(v, o, rc)
+	poe := receipt.PoE(reqID, digest, nodeID)
+	r.add("poe", expect("poe", rc.PoE, hex.EncodeToString(poe[:])))
+
+	switch rc.Mode {
+	case receipt.ModeGroth16:
+		r.checkProof(v, o, rc, a, b, circuits.Public{RequestID: reqID, NodeID: nodeID, InputCommitment: ic, PoE: poe}, digest)
+	case receipt.ModeSampled:
+		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
+		r.checkSampling(rc, a, b, digest, reqID, nodeID)
+	case receipt.ModeBinding:
+		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
+		if rc.Proof != nil || rc.Sampling != nil {
+			r.add("mode.evidence", errors.New("a binding receipt carries neither a proof nor sampling openings"))
+		}
+	}
+	return r.finish(v, o, rc)
+}
+
+// checkProof verifies the Groth16 evidence against the statement recomputed
+// from the task.
+func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int16, pubv circuits.Public, digest [32]byte) {
+	if rc.Proof == nil {
+		r.skip("proof", "no proof box")
+		return
 	}
 	method, err := circuits.ParseMethod(rc.Proof.Circuit)
 	if !r.add("proof.circuit", err) {
-		return r.finish(v, o, rc)
+		return
 	}
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
 	r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest(method.Name(), n, f)))
 	if n > circuits.MaxN {
 		r.add("task.payload.matrix_size", fmt.Errorf("n = %d exceeds the circuit limit %d", n, circuits.MaxN))
-		return r.finish(v, o, rc)
+		return
 	}
-
-	// Recompute the public statement from the task alone.
-	var pubv circuits.Public
-	pubv.RequestID = reqID
-	pubv.NodeID = receipt.NodeID(pub)
-	seed, _ := rc.Task.SeedBytes() // Validate passed
-	a, b, err := workload.Generate(seed, n)
-	if r.add("input_commitment.regenerate", err) {
-		ic, _ := circuits.InputCommitment(a, b, n, f)
-		pubv.InputCommitment = ic
-		icb := ic.Bytes()
-		r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(icb[:])))
-	}
-	od, err := parseField("output_digest", rc.OutputDigest)
-	if r.add("output_digest", err) {
-		pubv.OutputDigest.SetBigInt(od)
-		poe := receipt.PoE(pubv.RequestID, pubv.OutputDigest.Bytes(), pubv.NodeID)
-		pubv.PoE = poe
-		r.add("poe", expect("poe", rc.PoE, hex.EncodeToString(poe[:])))
-	}
+	pubv.OutputDigest.SetBytes(digest[:])
 	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, "groth16"), expect("proof.curve", rc.Proof.Curve, "bn254")))
 	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
-
 	vk, provenance, err := resolveKey(rc.Proof.KeyFingerprint, o)
 	if !r.add("proof.key", err) {
 		r.skip("proof.verify", "no verifying key")
-		return r.finish(v, o, rc)
+		return
 	}
 	if provenance != "" {
 		r.add("proof.setup_provenance", expect("proof.setup_provenance", rc.Proof.SetupProvenance, provenance))
@@ -185,7 +213,6 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		r.skip("proof.setup_provenance", "key given as a file: its setup provenance is unknown, so the claim assumes a dev setup")
 	}
 	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, method, n, f, pubv))
-	return r.finish(v, o, rc)
 }
 
 func expect(field, have, want string) error {
@@ -209,7 +236,11 @@ func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
 	}
 	for _, s := range st.Subject {
 		w, ok := want[s.Name]
-		if !ok || len(s.Digest) != 1 || s.Digest[receipt.DigestAlgorithm] != w {
+		alg := receipt.DigestAlgorithm
+		if s.Name == "output_digest" {
+			alg = receipt.SubjectAlgorithm(rc.OutputDigestAlg)
+		}
+		if !ok || len(s.Digest) != 1 || s.Digest[alg] != w {
 			return fmt.Errorf("subject %q does not match the receipt's %s", short(s.Name), short(s.Name))
 		}
 	}
@@ -291,7 +322,12 @@ func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f in
 }
 
 func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
-	v.PolicyDecision.PolicyID = o.PolicyID
+	pol := o.policy()
+	v.PolicyDecision.PolicyID = pol.ID
+	v.PolicyDecision.PolicyDigest = pol.Digest()
+	if rc != nil && len(r.failed()) == 0 {
+		r.applyPolicy(pol, rc, v.provenance)
+	}
 	v.PolicyDecision.Checks = r.checks
 	failed := v.Failed()
 	v.BlockedClaims = append([]string(nil), receipt.ProverBlockedClaims...)
@@ -300,31 +336,65 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 		v.PolicyDecision.Status = Reject
 		v.PolicyDecision.Reason = "failed checks: " + strings.Join(failed, ", ")
 		v.AllowedClaim = fmt.Sprintf("The verifier path ran on receipt %q under policy %s and rejected it (%s). Nothing about its output may be claimed.",
-			short(v.ReceiptID), o.PolicyID, strings.Join(failed, ", "))
+			short(v.ReceiptID), pol.ID, strings.Join(failed, ", "))
 		v.BlockedClaims = append(v.BlockedClaims, "This node computed this output correctly.")
-	case rc == nil || rc.Proof == nil:
+	case r.hold != "":
 		v.PolicyDecision.Status = Hold
-		v.PolicyDecision.Reason = "no proof evidence to evaluate"
+		v.PolicyDecision.Reason = r.hold
+		v.AllowedClaim = fmt.Sprintf("The evidence in receipt %q verifies, but policy %s holds it: %s. Until the hold is lifted, claim only that node %s bound output digest %s to request %s.",
+			short(v.ReceiptID), pol.ID, r.hold, rc.Node.NodeID, rc.OutputDigest, rc.RequestID)
+		v.BlockedClaims = append(v.BlockedClaims, "This receipt passed policy "+pol.ID+".")
 	default:
 		v.PolicyDecision.Status = Pass
-		v.PolicyDecision.Reason = "signature, identities, commitments, PoE and the Groth16 proof all verify"
+		v.PolicyDecision.Reason = passReason(rc)
 		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.BlockedClaims)
 	}
 	return v
 }
 
-// claim is the strongest statement the evidence in a passing receipt supports,
-// narrowed by its setup provenance.
+func (r *run) failed() []string {
+	var out []string
+	for _, c := range r.checks {
+		if c.Status == "fail" {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func passReason(rc *receipt.Receipt) string {
+	switch rc.Mode {
+	case receipt.ModeGroth16:
+		return "signature, identities, commitments, PoE and the Groth16 proof all verify"
+	case receipt.ModeSampled:
+		return fmt.Sprintf("signature, identities, input commitment and PoE verify; %d sampled rows re-executed and matched", rc.Sampling.K)
+	}
+	return "signature, identities, input commitment and PoE verify (binding only)"
+}
+
+// claim is the strongest statement the evidence in a passing receipt
+// supports, narrowed by its mode and, for a proof, its setup provenance.
 func claim(rc *receipt.Receipt, provenance string, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	switch rc.Mode {
+	case receipt.ModeSampled:
+		s := rc.Sampling
+		return fmt.Sprintf("Node %s bound output digest %s (the Merkle root of its %d output rows) to request %s; %d of those rows were re-executed by the verifier from seed %s and matched floor(A·B / 2^%d). An output with at least %g of its rows wrong passes this check with probability at most %.3g.",
+				rc.Node.NodeID, rc.OutputDigest, n, rc.RequestID, s.K, rc.Task.Payload.Seed, f, s.Epsilon, s.ErrorBound),
+			append(blocked, "Every entry of the output is correct.", "A SNARK proves this output.")
+	case receipt.ModeBinding:
+		return fmt.Sprintf("Node %s returned output digest %s (the Merkle root of its output rows) for request %s. Nothing is claimed about the output's correctness.",
+				rc.Node.NodeID, rc.OutputDigest, rc.RequestID),
+			append(blocked, "The output is correct.", "Any part of the output was checked.")
+	}
 	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (derived from seed %s), returned by node %s for request %s — under Groth16 key %s",
 		rc.OutputDigest, f, n, n, rc.InputCommitment, rc.Task.Payload.Seed, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
-	switch provenance {
-	case keys.ProvenanceDevSingleParty:
-		s += ", whose single-party dev setup means whoever ran that setup could forge proofs."
-		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
-	case "":
+	switch {
+	case provenance == "":
 		s += fmt.Sprintf(", whose setup provenance is unverified (the receipt states %q); treat it as a dev setup: whoever ran that setup could forge proofs.", short(rc.Proof.SetupProvenance))
+		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
+	case isDevSetup(provenance):
+		s += ", whose single-party dev setup means whoever ran that setup could forge proofs."
 		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
 	default:
 		s += fmt.Sprintf(" and its setup (%s).", provenance)

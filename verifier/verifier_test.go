@@ -169,7 +169,8 @@ func TestTamperMatrix(t *testing.T) {
 		{"receipt_id", pred(func(r *receipt.Receipt) { r.ReceiptID = "rcpt_00" }), f.key, "receipt_id"},
 		{"job_id", pred(func(r *receipt.Receipt) { r.JobID = "11111111-1111-4111-8111-111111111111" }), f.key, "job_id"},
 		{"workload_digest", pred(func(r *receipt.Receipt) { r.WorkloadDigest = "sha256:" + strings.Repeat("0", 64) }), f.key, "workload_digest"},
-		{"mode", pred(func(r *receipt.Receipt) { r.Mode = receipt.ModeBinding }), f.key, "mode"},
+		{"mode", pred(func(r *receipt.Receipt) { r.Mode = receipt.ModeBinding }), f.key, "mode.evidence"},
+		{"mode unknown", pred(func(r *receipt.Receipt) { r.Mode = "magic" }), f.key, "mode"},
 		{"version", pred(func(r *receipt.Receipt) { r.Version = "zkpoc/receipt/v0" }), f.key, "statement.type"},
 		{"task.payload.seed", pred(func(r *receipt.Receipt) { r.Task.Payload.Seed = flipHex(r.Task.Payload.Seed) }), f.key, "request_id"},
 		{"task.payload.seed, request_id updated", pred(func(r *receipt.Receipt) {
@@ -194,7 +195,7 @@ func TestTamperMatrix(t *testing.T) {
 		{"proof.public_inputs", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs[5] = "1" }), f.key, "proof.public_inputs"},
 		{"proof.public_inputs dropped", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs = r.Proof.PublicInputs[:7] }), f.key, "proof.public_inputs"},
 		{"proof.key_fingerprint", pred(func(r *receipt.Receipt) { r.Proof.KeyFingerprint = "sha256:" + strings.Repeat("1", 64) }), f.key, "proof.key"},
-		{"proof.circuit", pred(func(r *receipt.Receipt) { r.Proof.Circuit = "naive-v1" }), f.key, "workload_digest"},
+		{"proof.circuit", pred(func(r *receipt.Receipt) { r.Proof.Circuit = circuits.Naive.Name() }), f.key, "workload_digest"},
 		{"proof.circuit unknown", pred(func(r *receipt.Receipt) { r.Proof.Circuit = "magic" }), f.key, "proof.circuit"},
 		{"proof.system", pred(func(r *receipt.Receipt) { r.Proof.System = "plonk" }), f.key, "proof.system"},
 		{"proof.setup_provenance", pred(func(r *receipt.Receipt) { r.Proof.SetupProvenance = "mpc(3 contributions)" }), f.key, "proof.setup_provenance"},
@@ -254,4 +255,20 @@ func TestTamperMatrix(t *testing.T) {
 		}
 	})
 	t.Logf("tamper matrix: %d cases, all rejected", total)
+}
+
+// TestStrictPolicyHoldsDevSetup: the same valid dev-setup proof passes
+// zk-dev-v1 and is held, not passed, by zk-strict-v1.
+func TestStrictPolicyHoldsDevSetup(t *testing.T) {
+	f := getFixture(t)
+	strict := verifier.BuiltinPolicies["zk-strict-v1"]
+	v := verifier.Verify(f.env, verifier.Options{Cache: &f.cache, Policy: &strict})
+	if v.PolicyDecision.Status != verifier.Hold || !strings.Contains(v.PolicyDecision.Reason, "dev setup") {
+		t.Fatalf("status %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
+	}
+	for _, b := range []string{"This proves the model answer is true.", "This proves the provider is always faster.", "This benchmark proves this job completed."} {
+		if strings.Contains(v.AllowedClaim, b) {
+			t.Errorf("hold claim contains a seed-000 blocked claim")
+		}
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ed25519"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -267,6 +268,9 @@ Writes a cached verifying key to a file, to hand to verifiers (zkpoc verify --ke
 			return err
 		}
 		vk, _, err := cache.FindByFingerprint(strings.TrimPrefix(*fp, "sha256:"))
+		if errors.Is(err, keys.ErrNotFound) {
+			return usageError{err} // a fingerprint the cache lacks is the caller's input
+		}
 		if err != nil {
 			return err
 		}
@@ -281,12 +285,21 @@ Writes a cached verifying key to a file, to hand to verifiers (zkpoc verify --ke
 func runProve(env *cliEnv, args []string) error {
 	fs := newFlags(env, "prove", "prove --task TASK.json [-o RECEIPT.json] [flags]", `
 Runs the task natively on all cores, proves the result with Groth16 (keys set up
-once and cached), and writes the receipt signed by the node key (a DSSE envelope).`)
+once and cached), and writes the receipt signed by the node key (a DSSE envelope).
+
+Before proving, the cost model estimates constraints, seconds (setup included
+when keys are not cached) and memory. With --mode auto (the default), a task
+whose estimate exceeds the budget is not proved: its output rows are committed
+in a Merkle tree, rows chosen by Fiat–Shamir are opened, and the receipt's mode
+is "sampled", with the estimate, the budget and the reason recorded.
+--mode binding records only the PoE binding (no correctness evidence).`)
 	taskPath := fs.String("task", "", "task JSON file (from zkpoc challenge new)")
 	out := fs.String("o", "receipt.json", "receipt output file")
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
 	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name())
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	var pf proveFlags
+	pf.register(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -313,14 +326,18 @@ once and cached), and writes the receipt signed by the node key (a DSSE envelope
 	if *quiet {
 		progress = nil
 	}
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress})
+	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress}
+	if err := pf.apply(&opts); err != nil {
+		return err
+	}
+	res, err := prover.Run(opts)
 	if err != nil {
 		return err
 	}
 	if err := writeJSON(*out, res.Envelope); err != nil {
 		return fmt.Errorf("write receipt: %w", err)
 	}
-	fmt.Fprintf(env.stdout, "receipt %s written to %s\n", res.Receipt.ReceiptID, *out)
+	fmt.Fprintf(env.stdout, "receipt %s (%s) written to %s\n", res.Receipt.ReceiptID, res.Receipt.Mode, *out)
 	return nil
 }
 
@@ -334,6 +351,7 @@ and the claim the evidence allows.`)
 	keyPath := fs.String("key", "", "verifying key file (default: look up the receipt's fingerprint in the cache)")
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
 	verdictOut := fs.String("verdict-out", "", "also write the verdict JSON to this file")
+	policyRef := fs.String("policy", verifier.DefaultPolicy, "policy: "+strings.Join(verifier.PolicyIDs(), ", ")+", or a policy JSON file")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -345,7 +363,11 @@ and the claim the evidence allows.`)
 	if err != nil {
 		return err
 	}
-	var o verifier.Options
+	pol, err := verifier.LookupPolicy(*policyRef)
+	if err != nil {
+		return usageError{err}
+	}
+	o := verifier.Options{Policy: &pol}
 	if *keyPath != "" {
 		vk, err := keys.ReadVK(*keyPath, ecc.BN254)
 		if err != nil {
@@ -387,7 +409,7 @@ func verdictExit(v *verifier.Verdict) error {
 
 func printVerdict(env *cliEnv, v *verifier.Verdict) {
 	w := env.stdout
-	fmt.Fprintf(w, "verdict: %s (policy %s)\n", v.PolicyDecision.Status, v.PolicyDecision.PolicyID)
+	fmt.Fprintf(w, "verdict: %s (policy %s, %s)\n", v.PolicyDecision.Status, v.PolicyDecision.PolicyID, v.PolicyDecision.PolicyDigest)
 	fmt.Fprintf(w, "reason:  %s\n", v.PolicyDecision.Reason)
 	for _, c := range v.PolicyDecision.Checks {
 		line := fmt.Sprintf("  %-4s %s", c.Status, c.Name)
@@ -436,6 +458,12 @@ it. Use zkpoc verify to judge it.`)
 	fmt.Fprintf(w, "input     %s\n", r.InputCommitment)
 	fmt.Fprintf(w, "output    %s\n", r.OutputDigest)
 	fmt.Fprintf(w, "poe       %s\n", r.PoE)
+	if ce := r.CostEstimate; ce != nil {
+		fmt.Fprintf(w, "decision  %s: %s\n", ce.Decision, ce.Reason)
+	}
+	if s := r.Sampling; s != nil {
+		fmt.Fprintf(w, "sampling  %d of %d rows opened, error bound %.3g at ε = %g\n", s.K, s.Rows, s.ErrorBound, s.Epsilon)
+	}
 	if p := r.Proof; p != nil {
 		fmt.Fprintf(w, "proof     %s/%s %s, %d bytes, key %s (%s)\n", p.System, p.Curve, p.Circuit, len(p.Bytes), p.KeyFingerprint, p.SetupProvenance)
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -48,6 +50,9 @@ func readTask(path string) (workload.ComputeTask, error) {
 	if err != nil {
 		return workload.ComputeTask{}, usageError{fmt.Errorf("read task: %w", err)}
 	}
+	if err := checkJSON("task", path, data); err != nil {
+		return workload.ComputeTask{}, err
+	}
 	t, err := workload.DecodeTask(data)
 	if err != nil {
 		return t, usageError{fmt.Errorf("task %s: %w", path, err)}
@@ -60,11 +65,37 @@ func readEnvelope(path string) (*receipt.Envelope, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("read receipt: %w", err)}
 	}
+	if err := checkJSON("receipt", path, data); err != nil {
+		return nil, err
+	}
 	env, err := receipt.Decode(data)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("receipt %s: %w", path, err)}
 	}
+	// A payload that is not base64 of a statement is as malformed as the
+	// envelope around it (receipt.ErrMalformed either way): an input error
+	// (exit 2) for verify as for inspect, not a verdict.
+	if _, _, err := env.Statement(); err != nil {
+		return nil, usageError{fmt.Errorf("receipt %s: %w", path, err)}
+	}
 	return env, nil
+}
+
+// checkJSON reports an empty file, or one that is not JSON at all, plainly
+// ("unexpected end of JSON input" with the byte offset for a truncated one)
+// rather than as the strict decoders' bare "EOF".
+func checkJSON(kind, path string, data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return usagef("%s %s: the file is empty", kind, path)
+	}
+	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return usagef("%s %s: not valid JSON: %v (at byte %d of %d)", kind, path, err, se.Offset, len(data))
+		}
+		return usagef("%s %s: not valid JSON: %v", kind, path, err)
+	}
+	return nil
 }
 
 func writeJSON(path string, v any) error {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zkpoc/zkpoc/prover"
+)
+
+// proveFlags are the flags that choose the proof mode and budget.
+type proveFlags struct {
+	mode        string
+	maxSeconds  float64
+	maxMemory   string
+	executor    string
+	samples     int
+	epsilon     float64
+	calibration string
+}
+
+func (p *proveFlags) register(fs *flag.FlagSet) {
+	def := prover.DefaultBudget()
+	fs.StringVar(&p.mode, "mode", prover.ModeAuto, "auto (prove within budget, else sample), groth16, sampled or binding")
+	fs.Float64Var(&p.maxSeconds, "max-prove-seconds", def.Time.Seconds(), "proving budget in seconds, key setup included when keys are not cached")
+	fs.StringVar(&p.maxMemory, "max-prove-memory", fmt.Sprintf("%dMiB", def.Memory>>20), "proving memory budget, e.g. 8GiB or 512MiB (default: half of physical memory)")
+	fs.StringVar(&p.executor, "executor", "", "native executor: cpu-avx512, cpu-avx2, cpu-go, gpu-cublas (default: the fastest available)")
+	fs.IntVar(&p.samples, "samples", 0, "rows a sampled receipt opens (default: enough for (1−ε)^k ≤ 2^-20)")
+	fs.Float64Var(&p.epsilon, "epsilon", prover.DefaultSampling.Epsilon, "wrong-row fraction the sampling bound is stated for")
+	fs.StringVar(&p.calibration, "calibration", "", "cost-model coefficients file (default: $ZKPOC_HOME/calibration.json if present, else built-in defaults)")
+}
+
+func (p *proveFlags) apply(o *prover.Options) error {
+	o.Mode = p.mode
+	mem, err := parseBytes(p.maxMemory)
+	if err != nil {
+		return usagef("--max-prove-memory: %w", err)
+	}
+	if p.maxSeconds <= 0 {
+		return usagef("--max-prove-seconds must be positive")
+	}
+	o.Budget = prover.Budget{Time: time.Duration(p.maxSeconds * float64(time.Second)), Memory: mem}
+	o.Executor = p.executor
+	if !(p.epsilon > 0 && p.epsilon < 1) {
+		return usagef("--epsilon must be in (0, 1)")
+	}
+	if p.samples < 0 {
+		return usagef("--samples must not be negative")
+	}
+	o.Sampling = prover.SamplingParams{Epsilon: p.epsilon, K: p.samples, BoundLog2: prover.DefaultSampling.BoundLog2}
+	path := p.calibration
+	if path == "" {
+		h, err := home()
+		if err != nil {
+			return err
+		}
+		path = filepath.Join(h, "calibration.json")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+	}
+	c, err := prover.ReadCoefficients(path)
+	if err != nil {
+		return usageError{err}
+	}
+	o.Coeffs = &c
+	return nil
+}
+
+// parseBytes reads sizes such as 512MiB, 8GiB, 1.5GB or a plain byte count.
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   float64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+	s = strings.TrimSpace(s)
+	mult := 1.0
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v <= 0 || v*mult > 1<<62 {
+		return 0, fmt.Errorf("%q is not a positive size such as 8GiB", s)
+	}
+	return int64(v * mult), nil
+}

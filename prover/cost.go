@@ -1,0 +1,220 @@
+package prover
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/receipt"
+)
+
+// Coefficients turn a constraint count into seconds and bytes on one host.
+// Defaults were measured on the 2-core reference machine (README,
+// "Performance"); `zkpoc bench calibrate` measures and saves the host's own.
+type Coefficients struct {
+	Source                string  `json:"source"`
+	ProveSecondsPerConstr float64 `json:"prove_seconds_per_constraint"`
+	SetupSecondsPerConstr float64 `json:"setup_seconds_per_constraint"`
+	PeakBytesPerConstr    float64 `json:"peak_bytes_per_constraint"`
+	PeakBytesFixed        float64 `json:"peak_bytes_fixed"`
+}
+
+// DefaultCoefficients are the shipped defaults.
+var DefaultCoefficients = Coefficients{
+	Source:                "defaults",
+	ProveSecondsPerConstr: 25e-6,
+	SetupSecondsPerConstr: 300e-6,
+	PeakBytesPerConstr:    2600,
+	PeakBytesFixed:        64 << 20,
+}
+
+// MaxCoefficientsBytes bounds a calibration file.
+const MaxCoefficientsBytes = 64 << 10
+
+// ReadCoefficients loads calibrated coefficients from path.
+func ReadCoefficients(path string) (Coefficients, error) {
+	data, err := atomicfile.ReadLimited(path, MaxCoefficientsBytes)
+	if err != nil {
+		return Coefficients{}, fmt.Errorf("read calibration: %w", err)
+	}
+	var c Coefficients
+	if err := json.Unmarshal(data, &c); err != nil {
+		return Coefficients{}, fmt.Errorf("calibration %s: %w", path, err)
+	}
+	for name, v := range map[string]float64{
+		"prove_seconds_per_constraint": c.ProveSecondsPerConstr,
+		"setup_seconds_per_constraint": c.SetupSecondsPerConstr,
+		"peak_bytes_per_constraint":    c.PeakBytesPerConstr,
+	} {
+		if !(v > 0) || math.IsInf(v, 0) {
+			return Coefficients{}, fmt.Errorf("calibration %s: %s = %v, want a positive number", path, name, v)
+		}
+	}
+	if c.PeakBytesFixed < 0 {
+		return Coefficients{}, fmt.Errorf("calibration %s: peak_bytes_fixed is negative", path)
+	}
+	c.Source = "calibrated " + path
+	return c, nil
+}
+
+// WriteCoefficients saves coefficients atomically.
+func WriteCoefficients(path string, c Coefficients) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, append(data, '\n'), 0o644)
+}
+
+// Per-part constraint costs of the statement, read off the compiled circuit
+// (circuits/testdata/constraints.csv, TestBreakdown) and checked against the
+// compiled counts by TestEstimateConstraints.
+const (
+	poeConstraints      = 201_700 // SHA-256 over 96 bytes, byte decompositions, its range-check table
+	spongeConstraints   = 571     // one width-16 Poseidon2 permutation and its 16 lane pins
+	freivaldsPerElement = 3       // B·v, A·(B·v), (2^f·C' + R)·v
+	rangecheckPerValue  = 3.5     // gnark's range checker, per checked value (A, B, C', R: 4 per element)
+	lookupPerQuery      = 1       // the lookup table, per query
+)
+
+// EstimateConstraints predicts the R1CS size of a circuit without compiling it.
+func EstimateConstraints(m circuits.Method, n, fracBits int) int {
+	shape, err := circuits.New(m, n, fracBits)
+	if err != nil {
+		return 0
+	}
+	e := float64(n * n)
+	b := circuits.OutputBits(n, fracBits)
+	perms := func(elements int) int { return (elements + circuits.SpongeRate - 1) / circuits.SpongeRate }
+	inElems := 2 * ((n*n + circuits.PerElement(circuits.InputBits) - 1) / circuits.PerElement(circuits.InputBits))
+	outElems := (n*n + circuits.PerElement(b) - 1) / circuits.PerElement(b)
+	total := float64(poeConstraints + spongeConstraints*(perms(inElems)+perms(outElems)))
+	if bits := shape.TableBits(); bits > 0 {
+		total += float64(int(1)<<bits) + e*lookupPerQuery*float64(3+shape.Limbs())
+	} else {
+		total += e * 4 * rangecheckPerValue
+	}
+	switch m {
+	case circuits.Freivalds:
+		total += e*freivaldsPerElement + float64(n)
+	case circuits.Naive:
+		total += e*float64(n) + e
+	}
+	return int(total)
+}
+
+// Estimate is what proving one task is expected to cost.
+type Estimate struct {
+	Constraints int
+	Prove       time.Duration
+	Setup       time.Duration // zero when the keys are cached
+	PeakMemory  int64
+	Coeffs      Coefficients
+}
+
+// EstimateCost predicts proving cost with the given coefficients.
+func EstimateCost(m circuits.Method, n, fracBits int, keysCached bool, c Coefficients) Estimate {
+	nc := EstimateConstraints(m, n, fracBits)
+	e := Estimate{
+		Constraints: nc,
+		Prove:       time.Duration(float64(nc) * c.ProveSecondsPerConstr * float64(time.Second)),
+		PeakMemory:  int64(float64(nc)*c.PeakBytesPerConstr + c.PeakBytesFixed),
+		Coeffs:      c,
+	}
+	if !keysCached {
+		e.Setup = time.Duration(float64(nc) * c.SetupSecondsPerConstr * float64(time.Second))
+	}
+	return e
+}
+
+// Budget bounds what the prover may spend on one proof (setup included when
+// the keys are not cached yet).
+type Budget struct {
+	Time   time.Duration
+	Memory int64
+}
+
+// DefaultBudget allows 10 minutes and half of the physical memory.
+func DefaultBudget() Budget {
+	return Budget{Time: 10 * time.Minute, Memory: physicalMemory() / 2}
+}
+
+// physicalMemory reads MemTotal from /proc/meminfo (8 GiB where unknown).
+func physicalMemory() int64 {
+	const fallback = 8 << 30
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return fallback
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		var kb int64
+		if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil && kb > 0 {
+			return kb << 10
+		}
+	}
+	return fallback
+}
+
+// Fits reports whether the estimate is within the budget, and why not.
+func (e Estimate) Fits(b Budget) (bool, string) {
+	total := e.Prove + e.Setup
+	var over []string
+	if b.Time > 0 && total > b.Time {
+		over = append(over, "time")
+	}
+	if b.Memory > 0 && e.PeakMemory > b.Memory {
+		over = append(over, "memory")
+	}
+	setup := ""
+	if e.Setup > 0 {
+		setup = fmt.Sprintf(" (%s of it key setup)", human(e.Setup))
+	}
+	desc := fmt.Sprintf("estimated %s%s and %s for %d constraints", human(total), setup, bytesHuman(e.PeakMemory), e.Constraints)
+	budget := fmt.Sprintf("budget %s / %s", human(b.Time), bytesHuman(b.Memory))
+	if len(over) > 0 {
+		return false, fmt.Sprintf("%s > %s (over on %s)", desc, budget, strings.Join(over, " and "))
+	}
+	return true, fmt.Sprintf("%s ≤ %s", desc, budget)
+}
+
+func (e Estimate) record(b Budget, decision, reason string) *receipt.CostEstimate {
+	return &receipt.CostEstimate{
+		Model:             receipt.CostModelVersion,
+		Coefficients:      e.Coeffs.Source,
+		Constraints:       e.Constraints,
+		ProveSeconds:      round3(e.Prove.Seconds()),
+		SetupSeconds:      round3(e.Setup.Seconds()),
+		PeakMemoryBytes:   e.PeakMemory,
+		BudgetSeconds:     round3(b.Time.Seconds()),
+		BudgetMemoryBytes: b.Memory,
+		Decision:          decision,
+		Reason:            reason,
+	}
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+func human(d time.Duration) string {
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprintf("%.1f h", d.Hours())
+	case d >= time.Minute:
+		return fmt.Sprintf("%.0f min", d.Minutes())
+	default:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+}
+
+func bytesHuman(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	default:
+		return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+	}
+}

@@ -1,0 +1,98 @@
+package prover_test
+
+import (
+	"encoding/csv"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/prover"
+)
+
+// TestEstimateConstraints checks the cost model's formula against every
+// compiled count pinned in circuits/testdata/constraints.csv: within 5%.
+func TestEstimateConstraints(t *testing.T) {
+	f, err := os.Open("../circuits/testdata/constraints.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, row := range rows[1:] {
+		m, err := circuits.ParseMethod(row[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := strconv.Atoi(row[1])
+		fb, _ := strconv.Atoi(row[2])
+		want, _ := strconv.Atoi(row[4])
+		got := prover.EstimateConstraints(m, n, fb)
+		dev := math.Abs(float64(got-want)) / float64(want)
+		t.Logf("%s n=%d: estimated %d, compiled %d (%.2f%%)", row[0], n, got, want, 100*dev)
+		if dev > 0.05 {
+			t.Errorf("%s n=%d: estimate %d is %.1f%% off the compiled %d", row[0], n, got, 100*dev, want)
+		}
+		checked++
+	}
+	if checked < 10 {
+		t.Fatalf("only %d rows checked", checked)
+	}
+}
+
+func TestBudgetDecision(t *testing.T) {
+	c := prover.DefaultCoefficients
+	small := prover.EstimateCost(circuits.Freivalds, 16, 8, true, c)
+	if ok, why := small.Fits(prover.Budget{Time: time.Hour, Memory: 16 << 30}); !ok {
+		t.Errorf("n=16 with cached keys should fit an hour / 16 GiB: %s", why)
+	}
+	big := prover.EstimateCost(circuits.Freivalds, 512, 8, false, c)
+	ok, why := big.Fits(prover.Budget{Time: time.Minute, Memory: 1 << 30})
+	if ok {
+		t.Fatal("n=512 with setup cannot fit a minute / 1 GiB")
+	}
+	for _, want := range []string{"estimated", "budget 1 min / 1.0 GiB", "time and memory"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("reason %q lacks %q", why, want)
+		}
+	}
+	if big.Setup == 0 {
+		t.Error("uncached keys must include setup time")
+	}
+}
+
+func TestCoefficientsFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "calibration.json")
+	want := prover.DefaultCoefficients
+	want.ProveSecondsPerConstr = 1e-5
+	if err := prover.WriteCoefficients(path, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := prover.ReadCoefficients(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ProveSecondsPerConstr != want.ProveSecondsPerConstr || !strings.HasPrefix(got.Source, "calibrated") {
+		t.Errorf("round trip: %+v", got)
+	}
+	for name, body := range map[string]string{
+		"negative": `{"prove_seconds_per_constraint": -1, "setup_seconds_per_constraint": 1, "peak_bytes_per_constraint": 1}`,
+		"missing":  `{}`,
+		"garbage":  `{{`,
+	} {
+		p := filepath.Join(dir, name+".json")
+		os.WriteFile(p, []byte(body), 0o644)
+		if _, err := prover.ReadCoefficients(p); err == nil {
+			t.Errorf("%s calibration accepted", name)
+		}
+	}
+}

@@ -1,0 +1,180 @@
+package verifier
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/gowebpki/jcs"
+
+	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/receipt"
+)
+
+// Policy is a named, versioned rule for turning verified evidence into a
+// decision: which modes may pass, whether a dev setup is enough, and how much
+// sampling a sampled receipt needs.
+type Policy struct {
+	ID          string   `json:"id"`
+	Description string   `json:"description"`
+	Modes       []string `json:"modes"` // modes that may pass
+	// RequireTrustedSetup holds (does not pass) a proof whose keys come from a
+	// single-party dev setup or whose setup provenance is unknown.
+	RequireTrustedSetup bool `json:"require_trusted_setup"`
+	// For sampled receipts: at least MinSamples rows, an error bound at most
+	// MaxErrorBound, stated for ε at most MaxEpsilon. Opening every row passes.
+	MinSamples    int     `json:"min_samples,omitempty"`
+	MaxErrorBound float64 `json:"max_error_bound,omitempty"`
+	MaxEpsilon    float64 `json:"max_epsilon,omitempty"`
+}
+
+// DefaultPolicy is the policy a verifier applies unless told otherwise.
+const DefaultPolicy = "zk-dev-v1"
+
+// BuiltinPolicies are the policies zkpoc ships, by id.
+var BuiltinPolicies = map[string]Policy{
+	"zk-strict-v1": {ID: "zk-strict-v1", Description: "a Groth16 proof under keys from a multi-party setup",
+		Modes: []string{receipt.ModeGroth16}, RequireTrustedSetup: true},
+	"zk-dev-v1": {ID: "zk-dev-v1", Description: "a Groth16 proof; a dev setup passes with the forgery caveat in the claim",
+		Modes: []string{receipt.ModeGroth16}},
+	"sampled-v1": {ID: "sampled-v1", Description: "a Groth16 proof, or sampled re-execution with an error bound ≤ 2^-20 at ε ≤ 5%",
+		Modes: []string{receipt.ModeGroth16, receipt.ModeSampled}, MinSamples: 64, MaxErrorBound: 1.0 / (1 << 20), MaxEpsilon: 0.05},
+	"binding-v1": {ID: "binding-v1", Description: "any evidence; a binding-only receipt passes with a binding-only claim",
+		Modes: []string{receipt.ModeGroth16, receipt.ModeSampled, receipt.ModeBinding}, MinSamples: 1, MaxErrorBound: 1, MaxEpsilon: 1},
+}
+
+// PolicyIDs lists the built-in policy ids, sorted.
+func PolicyIDs() []string {
+	ids := make([]string, 0, len(BuiltinPolicies))
+	for id := range BuiltinPolicies {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// MaxPolicyBytes bounds a policy file.
+const MaxPolicyBytes = 64 << 10
+
+// ErrPolicy is wrapped by policy lookup and validation errors.
+var ErrPolicy = errors.New("invalid policy")
+
+// LookupPolicy returns a built-in policy by id, or loads a policy file when
+// ref names one (a path containing "/" or ending in ".json").
+func LookupPolicy(ref string) (Policy, error) {
+	if p, ok := BuiltinPolicies[ref]; ok {
+		return p, nil
+	}
+	if !strings.Contains(ref, "/") && !strings.HasSuffix(ref, ".json") {
+		return Policy{}, fmt.Errorf("%w: no built-in policy %q (have %s; or give a .json file)", ErrPolicy, ref, strings.Join(PolicyIDs(), ", "))
+	}
+	data, err := atomicfile.ReadLimited(ref, MaxPolicyBytes)
+	if err != nil {
+		return Policy{}, fmt.Errorf("policy: %w", err)
+	}
+	var p Policy
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return Policy{}, fmt.Errorf("%w: %s: %v", ErrPolicy, ref, err)
+	}
+	if err := p.Validate(); err != nil {
+		return Policy{}, fmt.Errorf("%s: %w", ref, err)
+	}
+	return p, nil
+}
+
+// Validate reports every problem with a policy at once.
+func (p Policy) Validate() error {
+	var errs []error
+	if p.ID == "" {
+		errs = append(errs, errors.New("id is required"))
+	}
+	if len(p.Modes) == 0 {
+		errs = append(errs, errors.New("modes: at least one mode"))
+	}
+	for _, m := range p.Modes {
+		if m != receipt.ModeGroth16 && m != receipt.ModeSampled && m != receipt.ModeBinding {
+			errs = append(errs, fmt.Errorf("modes: unknown mode %q", m))
+		}
+	}
+	if slices.Contains(p.Modes, receipt.ModeSampled) {
+		if p.MinSamples < 1 {
+			errs = append(errs, errors.New("min_samples must be ≥ 1 when sampled receipts may pass"))
+		}
+		if !(p.MaxErrorBound > 0 && p.MaxErrorBound <= 1) {
+			errs = append(errs, errors.New("max_error_bound must be in (0, 1]"))
+		}
+		if !(p.MaxEpsilon > 0 && p.MaxEpsilon <= 1) {
+			errs = append(errs, errors.New("max_epsilon must be in (0, 1]"))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %w", ErrPolicy, errors.Join(errs...))
+	}
+	return nil
+}
+
+// Digest is SHA-256 of the policy's canonical (RFC 8785) JSON, cited in verdicts.
+func (p Policy) Digest() string {
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return ""
+	}
+	c, err := jcs.Transform(raw)
+	if err != nil {
+		return ""
+	}
+	d := sha256.Sum256(c)
+	return "sha256:" + hex.EncodeToString(d[:])
+}
+
+func (o Options) policy() Policy {
+	if o.Policy != nil {
+		return *o.Policy
+	}
+	return BuiltinPolicies[DefaultPolicy]
+}
+
+// applyPolicy adds the policy's own checks to a receipt whose evidence all
+// verified: a mode it does not accept, or too little sampling, is a failure;
+// a proof it would accept only with a trusted setup is held.
+func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
+	if !slices.Contains(p.Modes, rc.Mode) {
+		r.add("policy.mode", fmt.Errorf("policy %s does not accept %s receipts (accepts %s)", p.ID, rc.Mode, strings.Join(p.Modes, ", ")))
+		return
+	}
+	r.add("policy.mode", nil)
+	switch rc.Mode {
+	case receipt.ModeGroth16:
+		if p.RequireTrustedSetup && (provenance == "" || isDevSetup(provenance)) {
+			what := "a single-party dev setup"
+			if provenance == "" {
+				what = "a setup whose provenance this verifier cannot confirm (key given as a file)"
+			}
+			r.hold = fmt.Sprintf("policy %s requires keys from a multi-party setup; these come from %s", p.ID, what)
+		}
+	case receipt.ModeSampled:
+		s := rc.Sampling
+		all := s.K == s.Rows
+		var err error
+		switch {
+		case all:
+		case s.K < p.MinSamples:
+			err = fmt.Errorf("%d rows sampled, policy %s needs at least %d", s.K, p.ID, p.MinSamples)
+		case s.ErrorBound > p.MaxErrorBound || s.Epsilon > p.MaxEpsilon:
+			err = fmt.Errorf("error bound %.3g at ε = %g, policy %s needs ≤ %.3g at ε ≤ %g", s.ErrorBound, s.Epsilon, p.ID, p.MaxErrorBound, p.MaxEpsilon)
+		}
+		r.add("policy.sampling", err)
+	}
+}
+
+// isDevSetup treats every provenance but a multi-party ceremony's as a dev
+// setup, whose runner could forge proofs.
+func isDevSetup(provenance string) bool { return !strings.HasPrefix(provenance, "mpc(") }
