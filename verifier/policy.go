@@ -14,6 +14,7 @@ import (
 	"github.com/gowebpki/jcs"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -153,7 +154,7 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 	r.add("policy.mode", nil)
 	switch rc.Mode {
 	case receipt.ModeGroth16:
-		if p.RequireTrustedSetup && (provenance == "" || isDevSetup(provenance)) {
+		if p.RequireTrustedSetup && (provenance == "" || keys.IsDevSetup(provenance)) {
 			what := "a single-party dev setup"
 			if provenance == "" {
 				what = "a setup whose provenance this verifier cannot confirm (key given as a file)"
@@ -174,7 +175,3 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 		r.add("policy.sampling", err)
 	}
 }
-
-// isDevSetup treats every provenance but a multi-party ceremony's as a dev
-// setup, whose runner could forge proofs.
-func isDevSetup(provenance string) bool { return !strings.HasPrefix(provenance, "mpc(") }

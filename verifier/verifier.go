@@ -393,7 +393,7 @@ func claim(rc *receipt.Receipt, provenance string, blocked []string) (string, []
 	case provenance == "":
 		s += fmt.Sprintf(", whose setup provenance is unverified (the receipt states %q); treat it as a dev setup: whoever ran that setup could forge proofs.", short(rc.Proof.SetupProvenance))
 		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
-	case isDevSetup(provenance):
+	case keys.IsDevSetup(provenance):
 		s += ", whose single-party dev setup means whoever ran that setup could forge proofs."
 		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
 	default:
