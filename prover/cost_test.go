@@ -96,3 +96,29 @@ func TestCoefficientsFile(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCoefficients: arbitrary calibration files give coefficients that are
+// all positive and finite, or an error.
+func FuzzCoefficients(f *testing.F) {
+	f.Add([]byte(`{"prove_seconds_per_constraint": 2.5e-5, "setup_seconds_per_constraint": 3e-4, "peak_bytes_per_constraint": 2600}`))
+	f.Add([]byte(`{"prove_seconds_per_constraint": 1e309}`))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(dir, "c.json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := prover.ReadCoefficients(path)
+		if err != nil {
+			return
+		}
+		for _, v := range []float64{c.ProveSecondsPerConstr, c.SetupSecondsPerConstr, c.PeakBytesPerConstr} {
+			if !(v > 0) || math.IsInf(v, 0) {
+				t.Fatalf("accepted coefficient %v", v)
+			}
+		}
+		if c.PeakBytesFixed < 0 || math.IsInf(c.PeakBytesFixed, 0) || math.IsNaN(c.PeakBytesFixed) {
+			t.Fatalf("accepted peak_bytes_fixed %v", c.PeakBytesFixed)
+		}
+	})
+}

@@ -3,6 +3,8 @@ package verifier_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/hex"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -24,19 +26,37 @@ var seed000Blocked = []string{
 
 func nativeReceipt(t *testing.T, n int, o prover.Options) *prover.Result {
 	t.Helper()
-	seed := workload.DeriveSeed([32]byte{9}, "cpc1qsampler")
-	task, err := workload.NewSyntheticTask("7c1f2a9e-6b7d-4e21-9a0b-5c8d7e6f1a21", seed, n, 8, "5", 1795000000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Task = task
-	o.NodeKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
-	o.Cache = keys.Cache{Dir: t.TempDir()}
-	res, err := prover.Run(o)
+	res, err := runNative(t.TempDir(), n, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// runNative makes a receipt that needs no key setup (sampled or binding mode,
+// or a budget that forces sampling).
+func runNative(cacheDir string, n int, o prover.Options) (*prover.Result, error) {
+	seed := workload.DeriveSeed([32]byte{9}, "cpc1qsampler")
+	task, err := workload.NewSyntheticTask("7c1f2a9e-6b7d-4e21-9a0b-5c8d7e6f1a21", seed, n, 8, "5", 1795000000)
+	if err != nil {
+		return nil, err
+	}
+	o.Task = task
+	o.NodeKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
+	o.Cache = keys.Cache{Dir: cacheDir}
+	return prover.Run(o)
+}
+
+func makeNative(cacheDir string, n int, mode string) (*prover.Result, error) {
+	return runNative(cacheDir, n, prover.Options{Mode: mode})
+}
+
+func decodeKey(s string) (ed25519.PublicKey, error) {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("bad public key")
+	}
+	return b, nil
 }
 
 func policy(t *testing.T, id string) *verifier.Policy {

@@ -60,6 +60,9 @@ func init() {
 		{"prove", "run a task natively, prove it and write a signed receipt", runProve},
 		{"verify", "check a receipt offline and print the verdict", runVerify},
 		{"inspect", "print a receipt's contents without judging them", runInspect},
+		{"compare", "compare two nodes' receipts for one task (redundant execution)", runCompare},
+		{"root", "compute_root over receipts' ComputeResults; inclusion proofs", runRoot},
+		{"export", "Solidity verifier, EVM calldata, zk_compute_proof bytes", runExport},
 	}
 }
 

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/groth16"
+
+	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/chain"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/merkle"
+	"github.com/zkpoc/zkpoc/receipt"
+)
+
+// inclusion is the file `zkpoc root --prove` writes and `--verify` reads.
+type inclusion struct {
+	Root  string   `json:"compute_root"`
+	Index int      `json:"index"`
+	Size  int      `json:"size"`
+	Leaf  string   `json:"leaf"` // the canonical ComputeResult JSON
+	Proof []string `json:"proof"`
+}
+
+func runRoot(env *cliEnv, args []string) error {
+	fs := newFlags(env, "root", "root [--worker ADDR] [--prove I -o FILE] RECEIPT... | root --verify FILE --root HEX", `
+Builds the ComputeResult (seed 002) of each receipt, in the order given, and
+prints the block's compute_root: the RFC 6962 SHA-256 Merkle root over their
+canonical (RFC 8785) encodings. --prove I writes leaf I's inclusion proof;
+--verify checks such a proof against a root (exit 1 if it does not verify).`)
+	worker := fs.String("worker", "cpc1qzkpocexampleworker0", "worker address put in every ComputeResult")
+	prove := fs.Int("prove", -1, "write the inclusion proof of leaf I (0-based)")
+	out := fs.String("o", "", "file for --prove (default: stdout)")
+	verify := fs.String("verify", "", "inclusion proof file to verify")
+	root := fs.String("root", "", "compute_root to verify against")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *verify != "" {
+		if *root == "" || len(pos) > 0 {
+			return usagef("root --verify FILE --root HEX takes no receipts")
+		}
+		data, err := atomicfile.ReadLimited(*verify, 1<<20)
+		if err != nil {
+			return usageError{err}
+		}
+		var p inclusion
+		if err := json.Unmarshal(data, &p); err != nil {
+			return usagef("%s: %v", *verify, err)
+		}
+		path := make([][32]byte, len(p.Proof))
+		for i, h := range p.Proof {
+			b, err := hex.DecodeString(h)
+			if err != nil || len(b) != 32 {
+				return usagef("%s: proof hash %d is not 32 bytes of hex", *verify, i)
+			}
+			copy(path[i][:], b)
+		}
+		if err := merkle.VerifyInclusion(*root, []byte(p.Leaf), p.Index, p.Size, path); err != nil {
+			fmt.Fprintf(env.stdout, "inclusion: reject: %v\n", err)
+			return exitError{exitReject}
+		}
+		fmt.Fprintf(env.stdout, "inclusion: pass: leaf %d of %d is in compute_root %s\n", p.Index, p.Size, *root)
+		return nil
+	}
+	results := make([]chain.ComputeResult, len(pos))
+	for i, path := range pos {
+		e, err := readEnvelope(path)
+		if err != nil {
+			return err
+		}
+		if results[i], err = chain.FromReceipt(e, *worker); err != nil {
+			return usagef("%s: %v", path, err)
+		}
+	}
+	leaves, err := chain.Leaves(results)
+	if err != nil {
+		return err
+	}
+	r := merkle.Root(leaves)
+	fmt.Fprintf(env.stderr, "%d ComputeResults\n", len(results))
+	if *prove < 0 {
+		fmt.Fprintf(env.stdout, "compute_root %s\n", r)
+		return nil
+	}
+	if *prove >= len(leaves) {
+		return usagef("--prove %d: only %d receipts", *prove, len(leaves))
+	}
+	path, err := merkle.InclusionProof(leaves, *prove)
+	if err != nil {
+		return err
+	}
+	p := inclusion{Root: r, Index: *prove, Size: len(leaves), Leaf: string(leaves[*prove])}
+	for _, h := range path {
+		p.Proof = append(p.Proof, hex.EncodeToString(h[:]))
+	}
+	if *out == "" {
+		return printJSON(env, p)
+	}
+	fmt.Fprintf(env.stdout, "compute_root %s; inclusion proof of leaf %d written to %s\n", r, *prove, *out)
+	return writeJSON(*out, p)
+}
+
+func runExport(env *cliEnv, args []string) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "solidity":
+		fs := newFlags(env, "export solidity", "export solidity (--fingerprint FP | --key VK) -o Verifier.sol", `
+Writes the Solidity Groth16 verifier for a verifying key (gnark's exporter).
+Proofs are made with the Solidity-compatible hash-to-field, so receipts verify on an EVM.`)
+		fp := fs.String("fingerprint", "", "cached key fingerprint (sha256:… or hex)")
+		keyPath := fs.String("key", "", "verifying key file instead of the cache")
+		out := fs.String("o", "", "output .sol file (default: stdout)")
+		if _, err := parse(fs, args); err != nil {
+			return err
+		}
+		vk, err := loadVK(*fp, *keyPath)
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := chain.ExportSolidity(vk, &b); err != nil {
+			return err
+		}
+		if *out == "" {
+			_, err := env.stdout.Write(b.Bytes())
+			return err
+		}
+		return atomicfile.Write(*out, b.Bytes(), 0o644)
+	case "calldata", "compute-proof":
+		fs := newFlags(env, "export "+sub, "export "+sub+" RECEIPT", `
+calldata: the ABI calldata of verifyProof(bytes,uint256[8]) for the receipt's proof, hex.
+compute-proof: the zk_compute_proof bytes a block header carries (README), base64.`)
+		pos, err := parse(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usagef("export %s takes one receipt", sub)
+		}
+		e, err := readEnvelope(pos[0])
+		if err != nil {
+			return err
+		}
+		st, _, err := e.Statement()
+		if err != nil {
+			return usageError{err}
+		}
+		r := &st.Predicate
+		if r.Mode != receipt.ModeGroth16 || r.Proof == nil {
+			return usagef("%s is a %s receipt: only groth16 receipts carry a proof", pos[0], r.Mode)
+		}
+		if sub == "calldata" {
+			cd, err := chain.Calldata(r.Proof.Bytes, r.Proof.PublicInputs)
+			if err != nil {
+				return usageError{err}
+			}
+			fmt.Fprintf(env.stdout, "0x%s\n", hex.EncodeToString(cd))
+			return nil
+		}
+		b, err := chain.EncodeComputeProof(r)
+		if err != nil {
+			return usageError{err}
+		}
+		fmt.Fprintln(env.stdout, base64.StdEncoding.EncodeToString(b))
+		fmt.Fprintf(env.stderr, "zk_compute_proof: %d bytes\n", len(b))
+		return nil
+	case "-h", "--help":
+		fmt.Fprintln(env.stdout, "Usage: zkpoc export solidity|calldata|compute-proof [flags]\n\nRun \"zkpoc export <sub> -h\" for flags.")
+		return nil
+	}
+	return usagef("usage: zkpoc export solidity|calldata|compute-proof [flags]")
+}
+
+func loadVK(fp, path string) (groth16.VerifyingKey, error) {
+	switch {
+	case path != "":
+		vk, err := keys.ReadVK(path, ecc.BN254)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return vk, nil
+	case fp != "":
+		cache, err := keyCache()
+		if err != nil {
+			return nil, err
+		}
+		vk, _, err := cache.FindByFingerprint(strings.TrimPrefix(fp, "sha256:"))
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return vk, nil
+	}
+	return nil, usagef("give --fingerprint or --key")
+}
