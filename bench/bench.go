@@ -1,0 +1,570 @@
+// Package bench is zkpoc's proof-cost benchmark harness.
+//
+// Run sweeps matrix sizes n, circuits (Freivalds and the naive n³ reference)
+// and proof systems (Groth16, and PLONK with an unsafe development KZG SRS),
+// all over BN254, and measures for each row: constraints, compile, setup,
+// witness, prove and verify seconds, proof and key sizes, peak memory, the
+// native product time on the fastest executor and the ratio prove/native.
+// Compile and setup run once per row; native, witness, prove and verify run
+// Config.Runs times and are reported as median and min..max.
+//
+// Peak memory is the process's peak resident set (VmHWM from
+// /proc/self/status), reset through /proc/self/clear_refs after a garbage
+// collection at the start of each row and again before each prove, so it is
+// the row's own high-water mark, including whatever the process still holds
+// (see Row.PeakRSSBytes). Where /proc is unavailable the Go runtime's HeapSys
+// is used instead and Report.Machine.PeakMethod says so.
+//
+// Reports are written as CSV, JSON, Markdown and log-log plots (PNG and SVG),
+// each file atomically. Calibrate measures the cost-model coefficients
+// (prover.Coefficients) on this host.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// Proof systems.
+const (
+	Groth16 = "groth16"
+	PLONK   = "plonk"
+)
+
+// Row statuses.
+const (
+	StatusOK      = "ok"
+	StatusSkipped = "skipped"
+	StatusFailed  = "failed"
+)
+
+// Curve is the only curve measured: the native digests are BN254-only.
+const Curve = "bn254"
+
+// Defaults.
+const (
+	DefaultRuns      = 3
+	DefaultFracBits  = workload.DefaultFracBits
+	DefaultNaiveMaxN = 64
+	QuickPlonkMaxN   = 16
+	// PlonkEstimateFactor scales the Groth16 memory estimate for a PLONK row
+	// when deciding whether it fits the budget (PLONK's SCS has more
+	// constraints than the R1CS and its keys embed the SRS). A rough upper
+	// figure from the n = 4 measurement, not a calibrated model.
+	PlonkEstimateFactor = 4
+)
+
+// DefaultSizes is the default sweep.
+var DefaultSizes = []int{4, 8, 16, 32, 64, 128}
+
+// Config selects what Run measures. The zero value is the default sweep.
+type Config struct {
+	Sizes    []int             // matrix sizes n; DefaultSizes when empty
+	Circuits []circuits.Method // Freivalds and Naive when empty
+	Systems  []string          // Groth16 and PLONK when empty
+	Runs     int               // repetitions of native/witness/prove/verify; DefaultRuns when 0
+	FracBits int               // f; DefaultFracBits when 0 (use a negative value for f = 0)
+	// Quick means one run and no PLONK above QuickPlonkMaxN.
+	Quick bool
+	// NaiveMaxN: the naive reference is skipped above it (DefaultNaiveMaxN
+	// when 0; negative: no limit).
+	NaiveMaxN int
+	// PlonkMaxN: PLONK is skipped above it (0: no limit, unless Quick).
+	PlonkMaxN int
+	// MemoryBudget skips rows whose estimated peak memory exceeds it (0: half
+	// of the physical memory; negative: no limit).
+	MemoryBudget int64
+	// MaxRowTime skips rows whose estimated setup + Runs proofs exceed it
+	// (0: no limit).
+	MaxRowTime time.Duration
+	// Coeffs drive the estimates; prover.DefaultCoefficients when nil.
+	Coeffs *prover.Coefficients
+	// Executor names the native executor; "" picks the fastest.
+	Executor string
+	// OnRow, when set, is called after each row (measured, skipped or
+	// failed) with the report so far, e.g. to write partial results.
+	OnRow func(r *Report, row Row)
+}
+
+// Stat summarises repeated measurements.
+type Stat struct {
+	Median float64 `json:"median"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+	N      int     `json:"n"`
+}
+
+func newStat(xs []float64) Stat {
+	if len(xs) == 0 {
+		return Stat{}
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	med := s[len(s)/2]
+	if len(s)%2 == 0 {
+		med = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return Stat{Median: med, Min: s[0], Max: s[len(s)-1], N: len(s)}
+}
+
+func single(x float64) Stat { return Stat{Median: x, Min: x, Max: x, N: 1} }
+
+// Row is one (circuit, system, n) measurement, or the reason it was skipped.
+type Row struct {
+	Circuit string `json:"circuit"`
+	System  string `json:"system"`
+	Curve   string `json:"curve"`
+	N       int    `json:"n"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+
+	Constraints int `json:"constraints"`
+	// EstimatedConstraints and EstimatedPeakBytes are the cost model's
+	// prediction (Groth16 R1CS; for PLONK, times PlonkEstimateFactor in memory).
+	EstimatedConstraints int   `json:"estimated_constraints"`
+	EstimatedPeakBytes   int64 `json:"estimated_peak_bytes"`
+
+	CompileSeconds Stat `json:"compile_seconds"`
+	// SRSSeconds is the unsafe dev KZG SRS generation (PLONK only; zero when
+	// an SRS of the same size was already generated in this process).
+	SRSSeconds     Stat   `json:"srs_seconds"`
+	SetupSeconds   Stat   `json:"setup_seconds"`
+	WitnessSeconds Stat   `json:"witness_seconds"`
+	ProveSeconds   Stat   `json:"prove_seconds"`
+	VerifySeconds  Stat   `json:"verify_seconds"`
+	NativeSeconds  Stat   `json:"native_seconds"`
+	NativeExecutor string `json:"native_executor"`
+
+	ProofBytes int64 `json:"proof_bytes"` // compressed (WriteTo)
+	PKBytes    int64 `json:"pk_bytes"`    // compressed (WriteTo)
+	VKBytes    int64 `json:"vk_bytes"`    // compressed (WriteTo)
+
+	// BaselineRSSBytes is the resident set at the start of the row, after a GC.
+	BaselineRSSBytes int64 `json:"baseline_rss_bytes"`
+	// PeakRSSBytes is the row's peak resident set (compile, setup and all runs).
+	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// ProvePeakRSSBytes is the peak resident set during proving (max over the
+	// runs), the constraint system and proving key included.
+	ProvePeakRSSBytes int64 `json:"prove_peak_rss_bytes"`
+	// ProveAllocBytes is what one prove allocates in total (TotalAlloc delta, median).
+	ProveAllocBytes int64 `json:"prove_alloc_bytes"`
+
+	// OverheadRatio is median prove seconds / median native seconds.
+	OverheadRatio float64 `json:"overhead_ratio"`
+	// ConstraintsPerElement is constraints / n², ConstraintsPerMAC constraints / n³.
+	ConstraintsPerElement float64 `json:"constraints_per_element"`
+	ConstraintsPerMAC     float64 `json:"constraints_per_mac"`
+
+	// Setup names the key setup: "dev-single-party" (Groth16) or
+	// "unsafe-dev-kzg-srs" (PLONK: gnark test/unsafekzg, toxic waste known).
+	Setup          string `json:"setup,omitempty"`
+	KeyFingerprint string `json:"key_fingerprint,omitempty"` // Groth16 VK, sha256 hex
+}
+
+// Label names the row's series: circuit/system.
+func (r Row) Label() string { return r.Circuit + "/" + r.System }
+
+// Machine describes where a report was measured.
+type Machine struct {
+	Hardware           workload.Hardware `json:"hardware"`
+	MemTotalBytes      int64             `json:"mem_total_bytes"`
+	GoVersion          string            `json:"go_version"`
+	GnarkVersion       string            `json:"gnark_version"`
+	GnarkCryptoVersion string            `json:"gnark_crypto_version"`
+	LoadAvgStart       string            `json:"loadavg_start,omitempty"`
+	LoadAvgEnd         string            `json:"loadavg_end,omitempty"`
+	PeakMethod         string            `json:"peak_method"`
+}
+
+// ConfigSummary is the configuration a report was measured with.
+type ConfigSummary struct {
+	Sizes             []int               `json:"sizes"`
+	Circuits          []string            `json:"circuits"`
+	Systems           []string            `json:"systems"`
+	Curve             string              `json:"curve"`
+	Runs              int                 `json:"runs"`
+	FracBits          int                 `json:"frac_bits"`
+	Quick             bool                `json:"quick"`
+	NaiveMaxN         int                 `json:"naive_max_n"`
+	PlonkMaxN         int                 `json:"plonk_max_n"`
+	MemoryBudgetBytes int64               `json:"memory_budget_bytes"`
+	MaxRowSeconds     float64             `json:"max_row_seconds,omitempty"`
+	Coefficients      prover.Coefficients `json:"coefficients"`
+}
+
+// Report is a benchmark's result.
+type Report struct {
+	Started     string        `json:"started"` // RFC 3339, UTC
+	Finished    string        `json:"finished,omitempty"`
+	Machine     Machine       `json:"machine"`
+	Config      ConfigSummary `json:"config"`
+	Rows        []Row         `json:"rows"`
+	Notes       []string      `json:"notes"`
+	Interrupted bool          `json:"interrupted"`
+}
+
+// Measured returns the rows with status ok.
+func (r *Report) Measured() []Row {
+	var out []Row
+	for _, row := range r.Rows {
+		if row.Status == StatusOK {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// Failed returns the rows that failed.
+func (r *Report) Failed() []Row {
+	var out []Row
+	for _, row := range r.Rows {
+		if row.Status == StatusFailed {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// normalize fills defaults and rejects bad input.
+func (c Config) normalize() (Config, error) {
+	if len(c.Sizes) == 0 {
+		c.Sizes = append([]int(nil), DefaultSizes...)
+	}
+	seen := map[int]bool{}
+	var sizes []int
+	for _, n := range c.Sizes {
+		if n < 1 || n > circuits.MaxN {
+			return c, fmt.Errorf("bench: size n = %d out of range [1, %d]", n, circuits.MaxN)
+		}
+		if !seen[n] {
+			seen[n] = true
+			sizes = append(sizes, n)
+		}
+	}
+	sort.Ints(sizes)
+	c.Sizes = sizes
+	if len(c.Circuits) == 0 {
+		c.Circuits = []circuits.Method{circuits.Freivalds, circuits.Naive}
+	}
+	for _, m := range c.Circuits {
+		if m != circuits.Freivalds && m != circuits.Naive {
+			return c, fmt.Errorf("bench: unknown circuit %s", m.Name())
+		}
+	}
+	if len(c.Systems) == 0 {
+		c.Systems = []string{Groth16, PLONK}
+	}
+	for i, s := range c.Systems {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if s != Groth16 && s != PLONK {
+			return c, fmt.Errorf("bench: unknown proof system %q (want %s or %s)", s, Groth16, PLONK)
+		}
+		c.Systems[i] = s
+	}
+	switch {
+	case c.Runs < 0:
+		return c, fmt.Errorf("bench: runs = %d must be positive", c.Runs)
+	case c.Runs == 0 && c.Quick:
+		c.Runs = 1
+	case c.Runs == 0:
+		c.Runs = DefaultRuns
+	}
+	switch {
+	case c.FracBits == 0:
+		c.FracBits = DefaultFracBits
+	case c.FracBits < 0:
+		c.FracBits = 0
+	}
+	if c.FracBits > workload.MaxFracBits {
+		return c, fmt.Errorf("bench: frac bits %d > %d", c.FracBits, workload.MaxFracBits)
+	}
+	if c.NaiveMaxN == 0 {
+		c.NaiveMaxN = DefaultNaiveMaxN
+	}
+	if c.Quick && (c.PlonkMaxN == 0 || c.PlonkMaxN > QuickPlonkMaxN) {
+		c.PlonkMaxN = QuickPlonkMaxN
+	}
+	if c.MemoryBudget == 0 {
+		c.MemoryBudget = prover.DefaultBudget().Memory
+	}
+	if c.MaxRowTime < 0 {
+		return c, fmt.Errorf("bench: negative row time limit")
+	}
+	if c.Coeffs == nil {
+		d := prover.DefaultCoefficients
+		c.Coeffs = &d
+	}
+	return c, nil
+}
+
+func (c Config) summary() ConfigSummary {
+	s := ConfigSummary{
+		Sizes: c.Sizes, Systems: c.Systems, Curve: Curve, Runs: c.Runs, FracBits: c.FracBits,
+		Quick: c.Quick, NaiveMaxN: c.NaiveMaxN, PlonkMaxN: c.PlonkMaxN, MemoryBudgetBytes: c.MemoryBudget,
+		MaxRowSeconds: c.MaxRowTime.Seconds(), Coefficients: *c.Coeffs,
+	}
+	for _, m := range c.Circuits {
+		s.Circuits = append(s.Circuits, m.Name())
+	}
+	return s
+}
+
+func logf(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
+}
+
+// Run measures the configured sweep, smallest n first. Progress lines go to
+// progress (nil: none). When ctx is cancelled, Run returns at once with the
+// rows finished so far and an error wrapping ctx.Err(); the row in progress
+// is dropped (a gnark compile, setup or proof cannot be stopped: it finishes
+// in the background and its result is discarded). A row that fails is
+// recorded with status "failed" and the sweep goes on.
+func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{
+		Started: time.Now().UTC().Format(time.RFC3339),
+		Machine: probeMachine(),
+		Config:  cfg.summary(),
+		Notes:   baseNotes(cfg),
+	}
+	if err := ctx.Err(); err != nil {
+		rep.Interrupted = true
+		rep.Finished = rep.Started
+		return rep, fmt.Errorf("bench: not started: %w", err)
+	}
+	ex, err := workload.SelectExecutor(rep.Machine.Hardware, cfg.Executor)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	logf(progress, "bench: %s, %d logical cores, GOMAXPROCS %d, native executor %s, load average %s",
+		rep.Machine.Hardware.CPUBrand, rep.Machine.Hardware.LogicalCores, runtime.GOMAXPROCS(0), ex.Name(), rep.Machine.LoadAvgStart)
+
+	type job struct {
+		m   circuits.Method
+		sys string
+		n   int
+	}
+	var jobs []job
+	for _, n := range cfg.Sizes {
+		for _, m := range cfg.Circuits {
+			for _, s := range cfg.Systems {
+				jobs = append(jobs, job{m, s, n})
+			}
+		}
+	}
+	inst := map[int]*instance{}
+	var runErr error
+	for i, j := range jobs {
+		if err := ctx.Err(); err != nil {
+			runErr = err
+			break
+		}
+		tag := fmt.Sprintf("[%d/%d] %s %s n=%d", i+1, len(jobs), j.m.Name(), j.sys, j.n)
+		row := Row{Circuit: j.m.Name(), System: j.sys, Curve: Curve, N: j.n}
+		est := estimate(cfg, j.m, j.sys, j.n)
+		row.EstimatedConstraints, row.EstimatedPeakBytes = est.Constraints, est.PeakMemory
+		if why := skipReason(cfg, j.m, j.sys, j.n, est); why != "" {
+			row.Status, row.Reason = StatusSkipped, why
+			logf(progress, "%s: skipped: %s", tag, why)
+			rep.Rows = append(rep.Rows, row)
+			if cfg.OnRow != nil {
+				cfg.OnRow(rep, row)
+			}
+			continue
+		}
+		in := inst[j.n]
+		if in == nil {
+			if in, err = newInstance(j.n, cfg.FracBits, ex); err != nil {
+				return rep, fmt.Errorf("bench: n=%d: %w", j.n, err)
+			}
+			inst = map[int]*instance{j.n: in} // keep only the current size
+		}
+		logf(progress, "%s: estimated %d constraints, %.2f GiB", tag, est.Constraints, float64(est.PeakMemory)/(1<<30))
+		err := measure(ctx, cfg, j.m, j.sys, in, &row, indent(progress, tag+": "))
+		if err != nil && ctx.Err() != nil {
+			logf(progress, "%s: interrupted; row dropped", tag)
+			runErr = ctx.Err()
+			break
+		}
+		if err != nil {
+			row.Status, row.Reason = StatusFailed, err.Error()
+			logf(progress, "%s: failed: %v", tag, err)
+		} else {
+			row.Status = StatusOK
+			logf(progress, "%s: %d constraints, setup %.2f s, prove %.3f s (%.3f..%.3f), verify %.1f ms, peak %.0f MiB, prove/native %.3g",
+				tag, row.Constraints, row.SetupSeconds.Median, row.ProveSeconds.Median, row.ProveSeconds.Min,
+				row.ProveSeconds.Max, row.VerifySeconds.Median*1e3, float64(row.PeakRSSBytes)/(1<<20), row.OverheadRatio)
+		}
+		rep.Rows = append(rep.Rows, row)
+		if cfg.OnRow != nil {
+			cfg.OnRow(rep, row)
+		}
+	}
+	rep.Finished = time.Now().UTC().Format(time.RFC3339)
+	rep.Machine.LoadAvgEnd = loadAvg()
+	if runErr != nil {
+		rep.Interrupted = true
+		rep.Notes = append(rep.Notes, fmt.Sprintf("interrupted after %d of %d rows; the rows listed were finished", len(rep.Rows), len(jobs)))
+		return rep, fmt.Errorf("bench: interrupted: %w", runErr)
+	}
+	return rep, nil
+}
+
+func baseNotes(cfg Config) []string {
+	notes := []string{
+		"curve: BN254 only; BLS12-381: not measured (the native digests, circuits.InputCommitment/OutputDigest, are BN254-only)",
+		"compile and setup run once per row; native, witness, prove and verify run " + fmt.Sprint(cfg.Runs) + " time(s): median (min..max)",
+		"prove seconds include gnark's constraint solving; witness seconds are the native digests, PoE and assignment",
+		"peak memory: process peak RSS (VmHWM, reset per row via /proc/self/clear_refs), so it includes the compiled circuit and keys held",
+		"Groth16 keys: dev single-party setup (whoever ran it could forge proofs)",
+		"other processes may share this machine: compare rows of one report, not across reports from a loaded host",
+	}
+	for _, s := range cfg.Systems {
+		if s == PLONK {
+			notes = append(notes, "PLONK keys: UNSAFE dev KZG SRS (gnark test/unsafekzg, toxic waste known to this process): timings only, never for real proofs; SRS generation is timed separately and is cached in memory per size")
+		}
+	}
+	return notes
+}
+
+// estimate predicts a row's cost with the prover's model (Groth16 R1CS).
+func estimate(cfg Config, m circuits.Method, sys string, n int) prover.Estimate {
+	e := prover.EstimateCost(m, n, cfg.FracBits, false, *cfg.Coeffs)
+	if sys == PLONK {
+		e.PeakMemory *= PlonkEstimateFactor
+		e.Setup *= PlonkEstimateFactor
+		e.Prove *= PlonkEstimateFactor
+	}
+	return e
+}
+
+func skipReason(cfg Config, m circuits.Method, sys string, n int, est prover.Estimate) string {
+	if m == circuits.Naive && cfg.NaiveMaxN > 0 && n > cfg.NaiveMaxN {
+		return fmt.Sprintf("naive reference skipped above n=%d (n³ constraints: ~%d estimated)", cfg.NaiveMaxN, est.Constraints)
+	}
+	if sys == PLONK && cfg.PlonkMaxN > 0 && n > cfg.PlonkMaxN {
+		if cfg.Quick {
+			return fmt.Sprintf("quick: PLONK skipped above n=%d", cfg.PlonkMaxN)
+		}
+		return fmt.Sprintf("PLONK skipped above n=%d", cfg.PlonkMaxN)
+	}
+	if cfg.MemoryBudget > 0 && est.PeakMemory > cfg.MemoryBudget {
+		return fmt.Sprintf("estimated %s > budget %s", gib(est.PeakMemory), gib(cfg.MemoryBudget))
+	}
+	if cfg.MaxRowTime > 0 {
+		total := est.Setup + time.Duration(cfg.Runs)*est.Prove
+		if total > cfg.MaxRowTime {
+			return fmt.Sprintf("estimated %.0f s (setup + %d proofs) > row limit %.0f s", total.Seconds(), cfg.Runs, cfg.MaxRowTime.Seconds())
+		}
+	}
+	return ""
+}
+
+func gib(b int64) string { return fmt.Sprintf("%.2f GiB", float64(b)/(1<<30)) }
+
+// indent prefixes every line written to w.
+func indent(w io.Writer, prefix string) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return &prefixWriter{w: w, prefix: prefix, bol: true}
+}
+
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+	bol    bool
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for _, c := range b {
+		if p.bol {
+			out = append(out, p.prefix...)
+			p.bol = false
+		}
+		out = append(out, c)
+		if c == '\n' {
+			p.bol = true
+		}
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+func probeMachine() Machine {
+	m := Machine{
+		Hardware:           workload.Probe(),
+		MemTotalBytes:      memTotal(),
+		GoVersion:          runtime.Version(),
+		GnarkVersion:       keys.GnarkVersion(),
+		GnarkCryptoVersion: moduleVersion("github.com/consensys/gnark-crypto", "v0.21.0"),
+		LoadAvgStart:       loadAvg(),
+		PeakMethod:         "VmHWM (/proc/self/status), reset per row via /proc/self/clear_refs",
+	}
+	if _, ok := readStatusBytes("VmHWM:"); !ok || !resetPeak() {
+		m.PeakMethod = "Go runtime HeapSys (no /proc peak RSS on this host)"
+	}
+	return m
+}
+
+func moduleVersion(path, fallback string) string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == path {
+				if d.Replace != nil && d.Replace.Version != "" {
+					return d.Replace.Version
+				}
+				if d.Version != "" && d.Version != "(devel)" {
+					return d.Version
+				}
+			}
+		}
+	}
+	return fallback
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func memTotal() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		var kb int64
+		if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil {
+			return kb << 10
+		}
+	}
+	return 0
+}

@@ -1,0 +1,130 @@
+package bench
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/constraint"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// benchSetup is one Groth16 setup shared by the Go benchmarks, made once
+// per n outside the timers (about a minute each on 2 cores).
+type benchSetup struct {
+	ccs   constraint.ConstraintSystem
+	set   *keys.Set
+	w     witness.Witness
+	pub   witness.Witness
+	proof groth16.Proof
+}
+
+var (
+	setupsMu sync.Mutex
+	setups   = map[int]*benchSetup{}
+)
+
+// benchSizes are the sizes the Go benchmarks cover: small, so that
+// `go test -bench . ./bench/` stays within minutes.
+var benchSizes = []int{4}
+
+func groth16Setup(b *testing.B, n int) *benchSetup {
+	b.Helper()
+	setupsMu.Lock()
+	defer setupsMu.Unlock()
+	if s := setups[n]; s != nil {
+		return s
+	}
+	m, f := circuits.Freivalds, DefaultFracBits
+	ex, err := workload.SelectExecutor(workload.Probe(), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := newInstance(n, f, ex)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ccs, err := prover.Compile(m, n, f)()
+	if err != nil {
+		b.Fatal(err)
+	}
+	set, err := keys.Setup(prover.KeyID(m, n, f), ccs, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := in.witness(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub, err := w.Public()
+	if err != nil {
+		b.Fatal(err)
+	}
+	proof, err := groth16.Prove(ccs, set.PK, w, prover.ProverOptions()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &benchSetup{ccs: ccs, set: set, w: w, pub: pub, proof: proof}
+	setups[n] = s
+	return s
+}
+
+// BenchmarkProveGroth16 times one Groth16 proof (constraint solving
+// included) of the Freivalds circuit; the key setup is outside the timer.
+func BenchmarkProveGroth16(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			s := groth16Setup(b, n)
+			b.ReportMetric(float64(s.ccs.GetNbConstraints()), "constraints")
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := groth16.Prove(s.ccs, s.set.PK, s.w, prover.ProverOptions()...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkVerifyGroth16 times one Groth16 verification.
+func BenchmarkVerifyGroth16(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			s := groth16Setup(b, n)
+			b.ResetTimer()
+			for b.Loop() {
+				if err := groth16.Verify(s.proof, s.set.VK, s.pub, prover.VerifierOptions()...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkNative times the native product on the fastest executor, the
+// denominator of the prove/native ratio.
+func BenchmarkNative(b *testing.B) {
+	ex, err := workload.SelectExecutor(workload.Probe(), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{4, 16, 64, 256} {
+		b.Run(fmt.Sprintf("n=%d/%s", n, ex.Name()), func(b *testing.B) {
+			in, err := newInstance(n, DefaultFracBits, ex)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := ex.Multiply(in.a, in.b, n, DefaultFracBits); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
