@@ -36,14 +36,19 @@ func TestParseProof(t *testing.T) {
 	}
 	hugeCount := bytes.Clone(good)
 	binary.BigEndian.PutUint32(hugeCount[128:132], 0xffffffff)
+	// Ar's x coordinate set to 2^254 − 1 (flag bits kept): above the field
+	// modulus, so no point has it, whatever the random proof was.
 	flipped := bytes.Clone(good)
-	flipped[5] ^= 0x40
+	flipped[0] = good[0]&0xc0 | 0x3f
+	for i := 1; i < 32; i++ {
+		flipped[i] = 0xff
+	}
 	cases := map[string][]byte{
 		"empty":                   nil,
 		"truncated":               good[:len(good)-1],
 		"trailing byte":           append(bytes.Clone(good), 0),
 		"4-billion commitments":   hugeCount,
-		"point not on curve":      flipped,
+		"x not a field element":      flipped,
 		"oversize":                make([]byte, MaxProofBytes+1),
 		"all zero, right framing": make([]byte, len(good)),
 	}
