@@ -48,7 +48,7 @@ func TestParseProof(t *testing.T) {
 		"truncated":               good[:len(good)-1],
 		"trailing byte":           append(bytes.Clone(good), 0),
 		"4-billion commitments":   hugeCount,
-		"x not a field element":      flipped,
+		"x not a field element":   flipped,
 		"oversize":                make([]byte, MaxProofBytes+1),
 		"all zero, right framing": make([]byte, len(good)),
 	}
