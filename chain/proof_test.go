@@ -72,7 +72,7 @@ func TestComputeProofRoundTrip(t *testing.T) {
 	}
 	bad := *cp
 	bad.PublicInputs = append([][32]byte(nil), cp.PublicInputs...)
-	bad.PublicInputs[4][31] ^= 1
+	bad.PublicInputs[1][31] ^= 1
 	if err := bad.Verify(f.vk); err == nil {
 		t.Error("proof verified with a wrong input_commitment")
 	}

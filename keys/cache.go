@@ -90,6 +90,9 @@ func (c Cache) load(id ID) (*Set, error) {
 	if meta.ID != id {
 		return nil, fmt.Errorf("load keys %s: %s describes %s", id, filepath.Join(dir, fileMeta), meta.ID)
 	}
+	if id.System == SystemPlonk {
+		return c.loadPlonk(id, meta)
+	}
 	curve, _ := id.curveID()
 	vk, err := ReadVK(filepath.Join(dir, fileVK), curve)
 	if err != nil {
@@ -186,10 +189,20 @@ func (c Cache) Store(set *Set) error {
 // store writes an entry; the caller holds the exclusive lock.
 func (c Cache) store(set *Set) error {
 	id := set.Meta.ID
-	if set.PK == nil || set.VK == nil {
-		return fmt.Errorf("store keys %s: missing proving or verifying key", id)
+	plonkKeys := id.System == SystemPlonk
+	var fp string
+	var err error
+	if plonkKeys {
+		if set.PlonkPK == nil || set.PlonkVK == nil {
+			return fmt.Errorf("store keys %s: missing PLONK proving or verifying key", id)
+		}
+		fp, err = FingerprintHexPlonk(set.PlonkVK)
+	} else {
+		if set.PK == nil || set.VK == nil {
+			return fmt.Errorf("store keys %s: missing proving or verifying key", id)
+		}
+		fp, err = FingerprintHex(set.VK)
 	}
-	fp, err := FingerprintHex(set.VK)
 	if err != nil {
 		return fmt.Errorf("store keys %s: %w", id, err)
 	}
@@ -223,14 +236,20 @@ func (c Cache) store(set *Set) error {
 	} else if err := os.Remove(ccsPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("store keys %s: remove stale constraint system: %w", id, err)
 	}
-	if err := atomicfile.WriteFunc(filepath.Join(dir, filePK), 0o644, func(w io.Writer) error {
-		_, err := set.PK.WriteRawTo(w)
-		return err
-	}); err != nil {
-		return fmt.Errorf("store keys %s: proving key: %w", id, err)
-	}
-	if err := WriteVK(filepath.Join(dir, fileVK), set.VK); err != nil {
-		return fmt.Errorf("store keys %s: %w", id, err)
+	if plonkKeys {
+		if err := storePlonkKeys(dir, set); err != nil {
+			return fmt.Errorf("store keys %s: %w", id, err)
+		}
+	} else {
+		if err := atomicfile.WriteFunc(filepath.Join(dir, filePK), 0o644, func(w io.Writer) error {
+			_, err := set.PK.WriteRawTo(w)
+			return err
+		}); err != nil {
+			return fmt.Errorf("store keys %s: proving key: %w", id, err)
+		}
+		if err := WriteVK(filepath.Join(dir, fileVK), set.VK); err != nil {
+			return fmt.Errorf("store keys %s: %w", id, err)
+		}
 	}
 	if err := atomicfile.Write(filepath.Join(dir, fileMeta), append(meta, '\n'), 0o644); err != nil {
 		return fmt.Errorf("store keys %s: metadata: %w", id, err)
@@ -244,7 +263,20 @@ func (c Cache) store(set *Set) error {
 // flock on <Dir>/<id>.lock is held around check-then-setup, so concurrent
 // callers (goroutines or processes) run the setup once; the others wait and
 // then load it.
+//
+// A PLONK id is set up over an unsafe dev SRS (DevSRS); LoadOrSetupPlonk
+// chooses the SRS.
 func (c Cache) LoadOrSetup(id ID, compile func() (constraint.ConstraintSystem, error), progress io.Writer) (set *Set, cached bool, err error) {
+	return c.loadOrSetup(id, compile, func(ccs constraint.ConstraintSystem) (*Set, error) {
+		if id.System == SystemPlonk {
+			return SetupPlonk(id, ccs, nil, progress)
+		}
+		return Setup(id, ccs, progress)
+	})
+}
+
+// loadOrSetup is LoadOrSetup with the setup step given.
+func (c Cache) loadOrSetup(id ID, compile func() (constraint.ConstraintSystem, error), setup func(constraint.ConstraintSystem) (*Set, error)) (set *Set, cached bool, err error) {
 	if err := c.check(id); err != nil {
 		return nil, false, fmt.Errorf("load or set up keys: %w", err)
 	}
@@ -292,7 +324,7 @@ func (c Cache) LoadOrSetup(id ID, compile func() (constraint.ConstraintSystem, e
 	if err != nil {
 		return nil, false, err
 	}
-	set, err = Setup(id, ccs, progress)
+	set, err = setup(ccs)
 	if err != nil {
 		return nil, false, err
 	}
@@ -316,7 +348,7 @@ func compileCCS(id ID, compile func() (constraint.ConstraintSystem, error)) (con
 // FindByFingerprint returns the verifying key whose fingerprint (hex
 // SHA-256, case-insensitive) is fp, scanning <Dir>/*/meta.json. The key is
 // read with ReadVK and its fingerprint re-checked. Returns an error wrapping
-// ErrNotFound if no entry matches.
+// ErrNotFound if no Groth16 entry matches (PLONK keys: FindPlonkByFingerprint).
 func (c Cache) FindByFingerprint(fp string) (groth16.VerifyingKey, Meta, error) {
 	fp = strings.ToLower(strings.TrimSpace(fp))
 	if b, err := hex.DecodeString(fp); err != nil || len(b) != 32 {
@@ -327,8 +359,8 @@ func (c Cache) FindByFingerprint(fp string) (groth16.VerifyingKey, Meta, error) 
 		return nil, Meta{}, fmt.Errorf("find verifying key %s: %w", fp, err)
 	}
 	for i, m := range metas {
-		if strings.ToLower(m.Fingerprint) != fp {
-			continue
+		if m.ID.System != SystemGroth16 || strings.ToLower(m.Fingerprint) != fp {
+			continue // PLONK keys: FindPlonkByFingerprint
 		}
 		curve, err := m.ID.curveID()
 		if err != nil {

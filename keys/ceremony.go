@@ -84,6 +84,10 @@ const (
 	maxCeremonyJSONBytes   = 64 << 10
 )
 
+// ceremonyProgressInterval is how often long ceremony steps print an
+// elapsed-time line.
+var ceremonyProgressInterval = 30 * time.Second
+
 // ErrBadContribution is wrapped by every error that blames a ceremony file:
 // errors.As(err, *ContributionError) names its phase and index.
 var ErrBadContribution = errors.New("bad ceremony contribution")
@@ -198,7 +202,7 @@ func (o ceremonyOpts) step(name string, fn func() error) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		t := time.NewTicker(progressInterval)
+		t := time.NewTicker(ceremonyProgressInterval)
 		defer t.Stop()
 		for {
 			select {
@@ -528,6 +532,9 @@ func (m *CeremonyManifest) validate() error {
 	if err := m.ID.Validate(); err != nil {
 		return err
 	}
+	if m.ID.System != "groth16" {
+		return fmt.Errorf("key id %s: the ceremony sets up groth16 keys, not %s", m.ID, m.ID.System)
+	}
 	if m.Constraints <= 0 || m.DomainSize < 2 || m.DomainSize > maxCeremonyDomain ||
 		ecc.NextPowerOfTwo(m.DomainSize) != m.DomainSize || uint64(m.Constraints) > m.DomainSize {
 		return fmt.Errorf("constraints %d / domain size %d out of range (domain: power of two >= constraints, <= %d)", m.Constraints, m.DomainSize, maxCeremonyDomain)
@@ -619,6 +626,9 @@ func CeremonyInit(dir string, id ID, ccs constraint.ConstraintSystem) error {
 	}
 	if err := id.Validate(); err != nil {
 		return fmt.Errorf("ceremony init: %w", err)
+	}
+	if id.System != "groth16" {
+		return fmt.Errorf("ceremony init %s: the ceremony sets up groth16 keys, not %s", id, id.System)
 	}
 	r1cs, ok := ccs.(*cs.R1CS)
 	if !ok || r1cs == nil {

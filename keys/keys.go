@@ -33,6 +33,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/constraint"
 )
 
@@ -77,7 +78,7 @@ func (id ID) String() string {
 
 // Validate checks that the ID is well formed: Circuit is 1-64 characters of
 // [a-z0-9.-] starting with a letter or digit, N > 0, FracBits >= 0, Curve is
-// "bn254", and System is "groth16".
+// "bn254", and System is "groth16" or "plonk".
 func (id ID) Validate() error {
 	if err := checkName(id.Circuit, "-."); err != nil {
 		return fmt.Errorf("invalid key id %q: circuit: %w", id.String(), err)
@@ -94,8 +95,8 @@ func (id ID) Validate() error {
 	if _, err := id.curveID(); err != nil {
 		return fmt.Errorf("invalid key id %q: %w", id.String(), err)
 	}
-	if id.System != "groth16" {
-		return fmt.Errorf("invalid key id %q: unsupported proof system %q (want groth16)", id.String(), id.System)
+	if id.System != SystemGroth16 && id.System != SystemPlonk {
+		return fmt.Errorf("invalid key id %q: unsupported proof system %q (want groth16 or plonk)", id.String(), id.System)
 	}
 	return nil
 }
@@ -140,12 +141,16 @@ type Meta struct {
 	GnarkVersion string  `json:"gnark_version"` // e.g. "v0.16.1"
 }
 
-// Set is a complete key set for one circuit shape.
+// Set is a complete key set for one circuit shape: PK and VK for Groth16,
+// PlonkPK and PlonkVK for PLONK (Meta.ID.System says which).
 type Set struct {
 	Meta Meta
 	PK   groth16.ProvingKey
 	VK   groth16.VerifyingKey
 	CCS  constraint.ConstraintSystem
+
+	PlonkPK plonk.ProvingKey
+	PlonkVK plonk.VerifyingKey
 }
 
 // Fingerprint returns the SHA-256 of the verifying key's canonical

@@ -96,7 +96,8 @@ func TestIDStringAndValidate(t *testing.T) {
 		{"zero n", func(id *ID) { id.N = 0 }, false},
 		{"negative frac", func(id *ID) { id.FracBits = -1 }, false},
 		{"other curve", func(id *ID) { id.Curve = "bls12_381" }, false},
-		{"other system", func(id *ID) { id.System = "plonk" }, false},
+		{"other system", func(id *ID) { id.System = "stark" }, false},
+		{"plonk", func(id *ID) { id.System = "plonk" }, true},
 		{"long", func(id *ID) { id.Circuit = strings.Repeat("a", 65) }, false},
 	}
 	for _, tc := range tests {

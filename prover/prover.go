@@ -48,6 +48,11 @@ type Options struct {
 	Coeffs   *Coefficients  // DefaultCoefficients when nil
 	Executor string         // native executor name; "" picks the fastest available
 	Sampling SamplingParams // zero: DefaultSampling
+
+	// System is the SNARK a proving run uses: SystemGroth16 (default) or
+	// SystemPlonk. A PLONK receipt keeps mode "groth16" (the SNARK mode) and
+	// names the system in its proof box.
+	System string
 }
 
 // Result is a proving run's output.
@@ -132,6 +137,13 @@ func Run(o Options) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("prove: unknown mode %q (want auto, groth16, sampled or binding)", o.Mode)
 	}
+	switch o.System {
+	case "":
+		o.System = SystemGroth16
+	case SystemGroth16, SystemPlonk:
+	default:
+		return nil, fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
+	}
 	if o.Budget == (Budget{}) {
 		o.Budget = DefaultBudget()
 	}
@@ -153,6 +165,8 @@ func Run(o Options) (*Result, error) {
 				return nil, fmt.Errorf("prove: n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
 			}
 			mode, decision = receipt.ModeSampled, fmt.Sprintf("n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
+		} else if o.System == SystemPlonk {
+			mode, decision = receipt.ModeGroth16, plonkBudgetReason(rn.n)
 		} else {
 			_, err := o.Cache.Load(KeyID(o.Method, rn.n, rn.f))
 			est = EstimateCost(o.Method, rn.n, rn.f, err == nil, coeffs)
@@ -183,7 +197,11 @@ func Run(o Options) (*Result, error) {
 	var err error
 	switch mode {
 	case receipt.ModeGroth16:
-		err = rn.prove()
+		if o.System == SystemPlonk {
+			err = rn.provePlonk()
+		} else {
+			err = rn.prove()
+		}
 	case receipt.ModeSampled:
 		err = rn.sample()
 	case receipt.ModeBinding:
@@ -366,15 +384,9 @@ func PublicValues(t workload.ComputeTask, nodePub ed25519.PublicKey, a, b []int1
 }
 
 // PublicInputs lists the public witness as decimal strings, in circuit order:
-// request_id hi, lo; node_id hi, lo; input_commitment; output_digest; PoE hi, lo.
+// input_commitment; output_digest; PoE hi, lo.
 func PublicInputs(p circuits.Public) []string {
-	var out []string
-	for _, h := range [][32]byte{p.RequestID, p.NodeID} {
-		for _, x := range circuits.Halves(h) {
-			out = append(out, x.String())
-		}
-	}
-	out = append(out, p.InputCommitment.BigInt(new(big.Int)).String(), p.OutputDigest.BigInt(new(big.Int)).String())
+	out := []string{p.InputCommitment.BigInt(new(big.Int)).String(), p.OutputDigest.BigInt(new(big.Int)).String()}
 	for _, x := range circuits.Halves(p.PoE) {
 		out = append(out, x.String())
 	}

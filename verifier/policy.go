@@ -156,6 +156,12 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 	case receipt.ModeGroth16:
 		if p.RequireTrustedSetup && (provenance == "" || keys.IsDevSetup(provenance)) {
 			what := "a single-party dev setup"
+			switch {
+			case keys.IsDevSRS(provenance):
+				what = "an unsafe dev KZG SRS"
+			case strings.HasPrefix(provenance, "srs("):
+				what = "an imported KZG SRS (" + provenance + ") whose ceremony this verifier cannot confirm"
+			}
 			if provenance == "" {
 				what = "a setup whose provenance this verifier cannot confirm (key given as a file)"
 			}

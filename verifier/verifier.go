@@ -14,6 +14,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
@@ -60,9 +61,11 @@ func (v *Verdict) Failed() []string {
 type Options struct {
 	// VK verifies the proof when set; otherwise it is looked up in Cache by
 	// the receipt's key fingerprint.
-	VK     groth16.VerifyingKey
-	Cache  *keys.Cache
-	Policy *Policy // BuiltinPolicies[DefaultPolicy] unless set
+	VK    groth16.VerifyingKey
+	Cache *keys.Cache
+	// PlonkVK is VK for receipts whose proof system is "plonk".
+	PlonkVK plonk.VerifyingKey
+	Policy  *Policy // BuiltinPolicies[DefaultPolicy] unless set
 }
 
 type run struct {
@@ -199,8 +202,16 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		return
 	}
 	pubv.OutputDigest.SetBytes(digest[:])
-	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, "groth16"), expect("proof.curve", rc.Proof.Curve, "bn254")))
+	var sysErr error
+	if rc.Proof.System != keys.SystemPlonk {
+		sysErr = expect("proof.system", rc.Proof.System, "groth16")
+	}
+	r.add("proof.system", errors.Join(sysErr, expect("proof.curve", rc.Proof.Curve, "bn254")))
 	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
+	if rc.Proof.System == keys.SystemPlonk {
+		r.checkPlonkProof(v, o, rc, method, n, f, pubv)
+		return
+	}
 	vk, provenance, err := resolveKey(rc.Proof.KeyFingerprint, o)
 	if !r.add("proof.key", err) {
 		r.skip("proof.verify", "no verifying key")
@@ -365,6 +376,9 @@ func (r *run) failed() []string {
 func passReason(rc *receipt.Receipt) string {
 	switch rc.Mode {
 	case receipt.ModeGroth16:
+		if rc.Proof != nil && rc.Proof.System == keys.SystemPlonk {
+			return "signature, identities, commitments, PoE and the PLONK proof all verify"
+		}
 		return "signature, identities, commitments, PoE and the Groth16 proof all verify"
 	case receipt.ModeSampled:
 		return fmt.Sprintf("signature, identities, input commitment and PoE verify; %d sampled rows re-executed and matched", rc.Sampling.K)
@@ -389,6 +403,9 @@ func claim(rc *receipt.Receipt, provenance string, blocked []string) (string, []
 	}
 	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (derived from seed %s), returned by node %s for request %s — under Groth16 key %s",
 		rc.OutputDigest, f, n, n, rc.InputCommitment, rc.Task.Payload.Seed, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
+	if rc.Proof.System == keys.SystemPlonk {
+		return plonkClaim(rc, provenance, blocked)
+	}
 	switch {
 	case provenance == "":
 		s += fmt.Sprintf(", whose setup provenance is unverified (the receipt states %q); treat it as a dev setup: whoever ran that setup could forge proofs.", short(rc.Proof.SetupProvenance))

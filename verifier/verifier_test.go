@@ -44,6 +44,9 @@ func TestMain(m *testing.M) {
 	if fixDir != "" {
 		os.RemoveAll(fixDir)
 	}
+	if plonkDir != "" {
+		os.RemoveAll(plonkDir)
+	}
 	os.Exit(code)
 }
 
@@ -192,12 +195,13 @@ func TestTamperMatrix(t *testing.T) {
 		{"node.public_key malformed", pred(func(r *receipt.Receipt) { r.Node.PublicKey = "zz" }), f.key, "node.public_key"},
 		{"proof.bytes", pred(func(r *receipt.Receipt) { r.Proof.Bytes[40] ^= 1 }), f.key, "proof.verify"},
 		{"proof.bytes truncated", pred(func(r *receipt.Receipt) { r.Proof.Bytes = r.Proof.Bytes[:50] }), f.key, "proof.verify"},
-		{"proof.public_inputs", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs[5] = "1" }), f.key, "proof.public_inputs"},
-		{"proof.public_inputs dropped", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs = r.Proof.PublicInputs[:7] }), f.key, "proof.public_inputs"},
+		{"proof.public_inputs", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs[1] = "1" }), f.key, "proof.public_inputs"},
+		{"proof.public_inputs dropped", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs = r.Proof.PublicInputs[:3] }), f.key, "proof.public_inputs"},
 		{"proof.key_fingerprint", pred(func(r *receipt.Receipt) { r.Proof.KeyFingerprint = "sha256:" + strings.Repeat("1", 64) }), f.key, "proof.key"},
 		{"proof.circuit", pred(func(r *receipt.Receipt) { r.Proof.Circuit = circuits.Naive.Name() }), f.key, "workload_digest"},
 		{"proof.circuit unknown", pred(func(r *receipt.Receipt) { r.Proof.Circuit = "magic" }), f.key, "proof.circuit"},
-		{"proof.system", pred(func(r *receipt.Receipt) { r.Proof.System = "plonk" }), f.key, "proof.system"},
+		{"proof.system", pred(func(r *receipt.Receipt) { r.Proof.System = "stark" }), f.key, "proof.system"},
+		{"proof.system relabeled plonk", pred(func(r *receipt.Receipt) { r.Proof.System = "plonk" }), f.key, "proof.key"},
 		{"proof.setup_provenance", pred(func(r *receipt.Receipt) { r.Proof.SetupProvenance = "mpc(3 contributions)" }), f.key, "proof.setup_provenance"},
 		{"runtime_measurement removed", pred(func(r *receipt.Receipt) { r.RuntimeMeasurement = nil }), f.key, "receipt.fields"},
 		{"subject digest", func(st *receipt.Statement) { st.Subject[1].Digest[receipt.DigestAlgorithm] = strings.Repeat("0", 64) }, f.key, "statement.subject"},

@@ -138,7 +138,7 @@ Proofs are made with the Solidity-compatible hash-to-field, so receipts verify o
 		return atomicfile.Write(*out, b.Bytes(), 0o644)
 	case "calldata", "compute-proof":
 		fs := newFlags(env, "export "+sub, "export "+sub+" RECEIPT", `
-calldata: the ABI calldata of verifyProof(bytes,uint256[8]) for the receipt's proof, hex.
+calldata: the ABI calldata of verifyProof(bytes,uint256[k]) for the receipt's proof, hex.
 compute-proof: the zk_compute_proof bytes a block header carries (README), base64.`)
 		pos, err := parse(fs, args)
 		if err != nil {

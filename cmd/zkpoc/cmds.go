@@ -3,16 +3,12 @@ package main
 import (
 	"crypto/ed25519"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/consensys/gnark-crypto/ecc"
-
 	"github.com/zkpoc/zkpoc/circuits"
-	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -200,13 +196,19 @@ func runKeys(env *cliEnv, args []string) error {
 	}
 	switch sub {
 	case "setup":
-		fs := newFlags(env, "keys setup", "keys setup [--n N] [--f F] [--circuit C]", `
+		fs := newFlags(env, "keys setup", "keys setup [--n N] [--f F] [--circuit C] [--system plonk [--srs FILE --srs-name NAME]]", `
 Compiles the circuit for n×n matrices and runs a Groth16 dev (single-party) setup,
 caching the keys under $ZKPOC_HOME/keys. Nothing happens if they are cached already.
-A dev setup lets whoever ran it forge proofs; receipts say so in their claim.`)
+A dev setup lets whoever ran it forge proofs; receipts say so in their claim.
+With --system plonk it sets up PLONK (KZG) keys instead, over an unsafe dev SRS,
+or over the KZG SRS file --srs (gnark-crypto's BN254 kzg.SRS encoding), which is
+checked to be a power sequence and recorded as srs(NAME, sha256:DIGEST).`)
 		n := fs.Int("n", demoN, "matrix size")
 		f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
 		circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit name")
+		system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk")
+		srsPath := fs.String("srs", "", "PLONK only: KZG SRS file to set up over (default: an unsafe dev SRS)")
+		srsName := fs.String("srs-name", "", "PLONK only: the SRS's name for the provenance record, [a-z0-9._-]")
 		if _, err := parse(fs, args); err != nil {
 			return err
 		}
@@ -221,7 +223,7 @@ A dev setup lets whoever ran it forge proofs; receipts say so in their claim.`)
 		if err != nil {
 			return err
 		}
-		set, cached, err := cache.LoadOrSetup(prover.KeyID(m, *n, *f), prover.Compile(m, *n, *f), env.stderr)
+		set, cached, err := setupKeys(cache, *system, m, *n, *f, *srsPath, *srsName, env.stderr)
 		if err != nil {
 			return err
 		}
@@ -267,14 +269,7 @@ Writes a cached verifying key to a file, to hand to verifiers (zkpoc verify --ke
 		if err != nil {
 			return err
 		}
-		vk, _, err := cache.FindByFingerprint(strings.TrimPrefix(*fp, "sha256:"))
-		if errors.Is(err, keys.ErrNotFound) {
-			return usageError{err} // a fingerprint the cache lacks is the caller's input
-		}
-		if err != nil {
-			return err
-		}
-		return keys.WriteVK(*out, vk)
+		return exportVK(cache, strings.TrimPrefix(*fp, "sha256:"), *out)
 	case "-h", "--help":
 		fmt.Fprintln(env.stdout, "Usage: zkpoc keys setup|list|export-vk [flags]\n\nRun \"zkpoc keys <sub> -h\" for flags.")
 		return nil
@@ -298,6 +293,7 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
 	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name())
 	quiet := fs.Bool("q", false, "no progress on stderr")
+	system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
 	var pf proveFlags
 	pf.register(fs)
 	if _, err := parse(fs, args); err != nil {
@@ -326,7 +322,10 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	if *quiet {
 		progress = nil
 	}
-	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress}
+	if err := checkSystem(*system); err != nil {
+		return err
+	}
+	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system}
 	if err := pf.apply(&opts); err != nil {
 		return err
 	}
@@ -369,11 +368,9 @@ and the claim the evidence allows.`)
 	}
 	o := verifier.Options{Policy: &pol}
 	if *keyPath != "" {
-		vk, err := keys.ReadVK(*keyPath, ecc.BN254)
-		if err != nil {
-			return usageError{err}
+		if err := setVerifyKey(&o, *keyPath, envl); err != nil {
+			return err
 		}
-		o.VK = vk
 	} else {
 		cache, err := keyCache()
 		if err != nil {

@@ -1,0 +1,189 @@
+package chain
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum/core/vm/runtime"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// plonkEVM is one real PLONK receipt for n = 4 (dev SRS) and its verifier
+// contract deployed in an in-process EVM, made once per test binary.
+type plonkEVM struct {
+	rc  *receipt.Receipt
+	set *keys.Set
+	dep deployed
+}
+
+var (
+	plonkEVMOnce sync.Once
+	plonkEVMFix  plonkEVM
+	plonkEVMErr  error
+)
+
+// compileContract is compileVerifier for a named contract.
+func compileContract(t *testing.T, solc, source, name string) []byte {
+	t.Helper()
+	input := map[string]any{
+		"language": "Solidity",
+		"sources":  map[string]any{"Verifier.sol": map[string]any{"content": source}},
+		"settings": map[string]any{
+			"optimizer":       map[string]any{"enabled": true, "runs": 200},
+			"evmVersion":      "cancun",
+			"outputSelection": map[string]any{"Verifier.sol": map[string]any{name: []string{"evm.bytecode.object"}}},
+		},
+	}
+	in, err := json.Marshal(input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(solc, "--standard-json")
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("solcjs: %v\n%s", err, stderr.String())
+	}
+	if i := bytes.Index(out, []byte("\n{")); i >= 0 && out[0] != '{' {
+		out = out[i+1:]
+	}
+	var res struct {
+		Errors []struct {
+			Severity         string `json:"severity"`
+			FormattedMessage string `json:"formattedMessage"`
+		} `json:"errors"`
+		Contracts map[string]map[string]struct {
+			EVM struct {
+				Bytecode struct {
+					Object string `json:"object"`
+				} `json:"bytecode"`
+			} `json:"evm"`
+		} `json:"contracts"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("solcjs output: %v\n%.2000s", err, out)
+	}
+	for _, e := range res.Errors {
+		if e.Severity == "error" {
+			t.Fatalf("solc: %s", e.FormattedMessage)
+		}
+	}
+	code, err := hex.DecodeString(res.Contracts["Verifier.sol"][name].EVM.Bytecode.Object)
+	if err != nil || len(code) == 0 {
+		t.Fatalf("solc produced no bytecode for %s (%v)", name, err)
+	}
+	return code
+}
+
+func deployPlonkVerifier(t *testing.T) plonkEVM {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real PLONK setup and proof (skipped with -short)")
+	}
+	solc := solcPath(t)
+	plonkEVMOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "zkpoc-chain-plonk")
+		if err != nil {
+			plonkEVMErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		cache := keys.Cache{Dir: dir}
+		key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+		seed := workload.DeriveSeed([32]byte{1, 2, 3}, fixtureWorker)
+		task, err := workload.NewSyntheticTask("3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", seed, 4, 8, "1000", 1795000000)
+		if err != nil {
+			plonkEVMErr = err
+			return
+		}
+		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: prover.SystemPlonk})
+		if err != nil {
+			plonkEVMErr = err
+			return
+		}
+		set, err := cache.Load(prover.KeyIDFor(prover.SystemPlonk, circuits.Freivalds, 4, 8))
+		if err != nil {
+			plonkEVMErr = err
+			return
+		}
+		var src bytes.Buffer
+		if plonkEVMErr = ExportPlonkSolidity(set.PlonkVK, &src); plonkEVMErr != nil {
+			return
+		}
+		start := time.Now()
+		init := compileContract(t, solc, src.String(), "PlonkVerifier")
+		t.Logf("solc-js compiled the %d-byte PLONK contract in %s", src.Len(), time.Since(start).Round(time.Millisecond))
+		cfg := &runtime.Config{GasLimit: evmGasLimit}
+		code, addr, _, err := runtime.Create(init, cfg)
+		if err != nil {
+			plonkEVMErr = err
+			return
+		}
+		plonkEVMFix = plonkEVM{rc: res.Receipt, set: set, dep: deployed{cfg: cfg, addr: addr, size: len(code)}}
+	})
+	if plonkEVMErr != nil {
+		t.Fatal(plonkEVMErr)
+	}
+	return plonkEVMFix
+}
+
+func TestPlonkEVMVerifier(t *testing.T) {
+	f := deployPlonkVerifier(t)
+	rc := f.rc
+	valid, err := PlonkCalldata(rc.Proof.Bytes, rc.Proof.PublicInputs, f.set.PlonkVK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret, gas, err := f.dep.call(valid)
+	if err != nil {
+		t.Fatalf("Verify on a valid PLONK proof reverted: %v (%s)", err, revertReason(ret))
+	}
+	if len(ret) != 32 || ret[31] != 1 {
+		t.Fatalf("Verify on a valid PLONK proof returned %x", ret)
+	}
+	t.Logf("PLONK Verify(bytes,uint256[]) on a valid proof: %d gas execution, +%d intrinsic for %d bytes of calldata = %d per transaction; contract %d bytes",
+		gas, intrinsicGas(valid), len(valid), gas+intrinsicGas(valid), f.dep.size)
+
+	in := slices.Clone(rc.Proof.PublicInputs)
+	in[1] = "12345"
+	wrong, err := PlonkCalldata(rc.Proof.Bytes, in, f.set.PlonkVK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ret, gas, err = f.dep.call(wrong)
+	if err == nil && len(ret) == 32 && ret[31] == 1 {
+		t.Fatalf("the PLONK contract accepted a wrong public input (%d gas)", gas)
+	}
+	t.Logf("wrong public input: err=%v ret=%x", err, ret)
+
+	sol, err := PlonkSolidityProof(rc.Proof.Bytes, f.set.PlonkVK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A flipped byte inside an opened value (after the six G1 points).
+	bad := slices.Clone(valid)
+	bad[4+96+6*64+5] ^= 1
+	ret, _, err = f.dep.call(bad)
+	if err == nil && len(ret) == 32 && ret[31] == 1 {
+		t.Fatal("the PLONK contract accepted a modified proof")
+	}
+	if !strings.HasPrefix(hex.EncodeToString(valid[4+96:4+96+len(sol)]), hex.EncodeToString(sol[:8])) {
+		t.Error("calldata layout: proof not where expected")
+	}
+}

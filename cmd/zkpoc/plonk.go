@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/constraint"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/verifier"
+)
+
+// PLONK helpers for the CLI: `prove --system plonk`, `keys setup --system
+// plonk [--srs FILE --srs-name NAME]`, `keys export-vk` and `verify --key`
+// for PLONK keys.
+
+// checkSystem validates a --system flag value.
+func checkSystem(system string) error {
+	switch system {
+	case prover.SystemGroth16, prover.SystemPlonk:
+		return nil
+	}
+	return usagef("--system: unknown proof system %q (want groth16 or plonk)", system)
+}
+
+// setupKeys is `keys setup` for either system. srsPath and srsName choose an
+// imported SRS for PLONK (both or neither); without them PLONK uses an unsafe
+// dev SRS.
+func setupKeys(cache keys.Cache, system string, m circuits.Method, n, f int, srsPath, srsName string, progress io.Writer) (*keys.Set, bool, error) {
+	if err := checkSystem(system); err != nil {
+		return nil, false, err
+	}
+	if (srsPath == "") != (srsName == "") {
+		return nil, false, usagef("--srs and --srs-name go together")
+	}
+	if srsPath != "" && system != prover.SystemPlonk {
+		return nil, false, usagef("--srs needs --system plonk (Groth16 keys come from their own setup)")
+	}
+	id := prover.KeyIDFor(system, m, n, f)
+	if system == prover.SystemGroth16 {
+		return cache.LoadOrSetup(id, prover.Compile(m, n, f), progress)
+	}
+	if srsPath == "" {
+		return cache.LoadOrSetup(id, prover.CompilePlonk(m, n, f), progress)
+	}
+	want, err := keys.SRSProvenance(srsPath, srsName)
+	if err != nil {
+		return nil, false, usageError{err}
+	}
+	return cache.LoadOrSetupPlonk(id, prover.CompilePlonk(m, n, f), func(ccs constraint.ConstraintSystem) (*keys.SRS, error) {
+		fmt.Fprintf(progress, "importing SRS %s (%s) and checking it is a power sequence…\n", srsPath, srsName)
+		srs, err := keys.ImportSRS(srsPath, srsName, 0)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return srs, nil
+	}, want, progress)
+}
+
+// exportVK writes the cached verifying key with fingerprint fp (either system).
+func exportVK(cache keys.Cache, fp, out string) error {
+	vk, _, err := cache.FindByFingerprint(fp)
+	if err == nil {
+		return keys.WriteVK(out, vk)
+	}
+	if !errors.Is(err, keys.ErrNotFound) {
+		return err
+	}
+	pvk, _, perr := cache.FindPlonkByFingerprint(fp)
+	if errors.Is(perr, keys.ErrNotFound) {
+		return usageError{err} // a fingerprint the cache lacks is the caller's input
+	}
+	if perr != nil {
+		return perr
+	}
+	return keys.WritePlonkVK(out, pvk)
+}
+
+// setVerifyKey reads --key as the kind of key the receipt's proof needs.
+func setVerifyKey(o *verifier.Options, path string, env *receipt.Envelope) error {
+	system := prover.SystemGroth16
+	if st, _, err := env.Statement(); err == nil && st.Predicate.Proof != nil && st.Predicate.Proof.System == prover.SystemPlonk {
+		system = prover.SystemPlonk
+	}
+	if system == prover.SystemPlonk {
+		vk, err := keys.ReadPlonkVK(path)
+		if err != nil {
+			return usageError{err}
+		}
+		o.PlonkVK = vk
+		return nil
+	}
+	vk, err := keys.ReadVK(path, ecc.BN254)
+	if err != nil {
+		return usageError{err}
+	}
+	o.VK = vk
+	return nil
+}

@@ -1,0 +1,223 @@
+package verifier_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/plonk"
+	plonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
+	"github.com/consensys/gnark/backend/witness"
+	"github.com/consensys/gnark/frontend"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/verifier"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// plonkFixture is one real PLONK receipt for n = 4 over a dev SRS, proved
+// once per test binary (setup and proof of ~611k sparse constraints in a
+// 2^20 domain take minutes on 2 cores).
+type plonkFixture struct {
+	env   *receipt.Envelope
+	res   *prover.Result
+	cache keys.Cache
+	key   ed25519.PrivateKey
+	set   *keys.Set
+}
+
+var (
+	plonkOnce sync.Once
+	plonkFix  plonkFixture
+	plonkErr  error
+	plonkDir  string
+)
+
+func getPlonkFixture(t *testing.T) plonkFixture {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real PLONK setup and proof")
+	}
+	plonkOnce.Do(func() {
+		plonkDir, plonkErr = os.MkdirTemp("", "zkpoc-plonk-test")
+		if plonkErr != nil {
+			return
+		}
+		plonkFix.cache = keys.Cache{Dir: plonkDir}
+		plonkFix.key = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
+		seed := workload.DeriveSeed([32]byte{4, 5, 6}, "cpc1qplonkworker")
+		task, err := workload.NewSyntheticTask("5b2d1c0e-7a8f-4b3c-9d2e-1f0a9b8c7d6e", seed, 4, 8, "1000", 1795000000)
+		if err != nil {
+			plonkErr = err
+			return
+		}
+		var progress bytes.Buffer
+		res, err := prover.Run(prover.Options{Task: task, NodeKey: plonkFix.key, Cache: plonkFix.cache, System: prover.SystemPlonk, Progress: &progress})
+		if err != nil {
+			plonkErr = err
+			return
+		}
+		t.Logf("PLONK n=4: setup %.1f s, prove %.1f s, %d constraints, %d proof bytes\n%s",
+			res.Timings.Setup.Seconds(), res.Timings.Prove.Seconds(), res.Receipt.BenchmarkResult.Constraints, len(res.Receipt.Proof.Bytes), progress.String())
+		plonkFix.env, plonkFix.res = res.Envelope, res
+		plonkFix.set, plonkErr = plonkFix.cache.Load(prover.KeyIDFor(prover.SystemPlonk, circuits.Freivalds, 4, 8))
+	})
+	if plonkErr != nil {
+		t.Fatal(plonkErr)
+	}
+	return plonkFix
+}
+
+func TestPlonkVerifyPass(t *testing.T) {
+	f := getPlonkFixture(t)
+	rc := f.res.Receipt
+	if rc.Proof.System != "plonk" || rc.Proof.SetupProvenance != keys.ProvenanceDevSRS {
+		t.Fatalf("proof box: system %q provenance %q", rc.Proof.System, rc.Proof.SetupProvenance)
+	}
+	for _, tc := range []struct {
+		name string
+		o    verifier.Options
+	}{
+		{"key from cache", verifier.Options{Cache: &f.cache}},
+		{"key given", verifier.Options{PlonkVK: f.set.PlonkVK}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			v := verifier.Verify(f.env, tc.o)
+			t.Logf("verify: %s", time.Since(start))
+			if v.PolicyDecision.Status != verifier.Pass {
+				t.Fatalf("status %s, failed %v: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
+			}
+			if !strings.Contains(v.AllowedClaim, "PLONK") || !strings.Contains(v.AllowedClaim, "could forge proofs") {
+				t.Errorf("a dev-SRS PLONK claim must name PLONK and say the SRS's maker could forge proofs: %s", v.AllowedClaim)
+			}
+		})
+	}
+	// The strict policy holds a dev SRS.
+	pol := verifier.BuiltinPolicies["zk-strict-v1"]
+	if v := verifier.Verify(f.env, verifier.Options{Cache: &f.cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
+		t.Errorf("zk-strict-v1 on a dev SRS: %s (%v)", v.PolicyDecision.Status, v.Failed())
+	}
+	// The Groth16 finder does not return PLONK keys.
+	if _, _, err := f.cache.FindByFingerprint(f.set.Meta.Fingerprint); !errors.Is(err, keys.ErrNotFound) {
+		t.Errorf("FindByFingerprint on a PLONK fingerprint: %v", err)
+	}
+}
+
+func TestPlonkRejects(t *testing.T) {
+	f := getPlonkFixture(t)
+	reID := func(st *receipt.Statement) {
+		id, err := st.Predicate.ComputeID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Predicate.ReceiptID = id
+	}
+	other := *f.set.PlonkVK.(*plonkbn254.VerifyingKey)
+	other.Qk = other.Ql
+	for _, tc := range []struct {
+		name   string
+		env    *receipt.Envelope
+		o      verifier.Options
+		failed string
+	}{
+		{"flipped proof byte", resign(t, f.env, f.key, func(st *receipt.Statement) {
+			b := slices.Clone(st.Predicate.Proof.Bytes)
+			b[len(b)/2] ^= 0x01
+			st.Predicate.Proof.Bytes = b
+			reID(st)
+		}), verifier.Options{Cache: &f.cache}, "proof.verify"},
+		{"wrong public input", resign(t, f.env, f.key, func(st *receipt.Statement) {
+			in := slices.Clone(st.Predicate.Proof.PublicInputs)
+			in[1] = "12345"
+			st.Predicate.Proof.PublicInputs = in
+			reID(st)
+		}), verifier.Options{Cache: &f.cache}, "proof.public_inputs"},
+		{"wrong verifying key", f.env, verifier.Options{PlonkVK: &other}, "proof.key"},
+		{"key not in the cache", f.env, verifier.Options{Cache: &keys.Cache{Dir: t.TempDir()}}, "proof.key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := verifier.Verify(tc.env, tc.o)
+			if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), tc.failed) {
+				t.Fatalf("status %s, failed %v; want reject naming %s", v.PolicyDecision.Status, v.Failed(), tc.failed)
+			}
+			t.Logf("%s: %v", tc.name, v.Failed())
+		})
+	}
+
+	// Below the receipt checks: the SNARK itself rejects a wrong public
+	// input and a wrong key.
+	proof, err := keys.ParsePlonkProof(f.res.Receipt.Proof.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, _ := f.env.Statement()
+	rc := &st.Predicate
+	seed, _ := rc.Task.SeedBytes()
+	a, b, err := workload.Generate(seed, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := prover.PublicValues(rc.Task, f.key.Public().(ed25519.PublicKey), a, b, f.res.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubWitness := func(p circuits.Public) witness.Witness {
+		asg, err := circuits.PublicAssignment(circuits.Freivalds, 4, 8, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := frontend.NewWitness(asg, ecc.BN254.ScalarField(), frontend.PublicOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(p), prover.PlonkVerifierOptions()...); err != nil {
+		t.Fatalf("the real proof must verify: %v", err)
+	}
+	bad := p
+	bad.PoE[31] ^= 1
+	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(bad), prover.PlonkVerifierOptions()...); err == nil {
+		t.Error("a wrong PoE public input verified")
+	}
+	if err := plonk.Verify(proof, &other, pubWitness(p), prover.PlonkVerifierOptions()...); err == nil {
+		t.Error("a wrong verifying key verified")
+	}
+
+	// Decoders: the real VK and proof round-trip; truncations fail cleanly.
+	var vkb bytes.Buffer
+	if _, err := f.set.PlonkVK.WriteTo(&vkb); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("PLONK VK %d bytes, proof %d bytes", vkb.Len(), len(f.res.Receipt.Proof.Bytes))
+	if _, err := keys.ParsePlonkVK(vkb.Bytes()); err != nil {
+		t.Fatalf("ParsePlonkVK(real key): %v", err)
+	}
+	for _, cut := range []int{0, 1, 20, vkb.Len() / 2, vkb.Len() - 1} {
+		if _, err := keys.ParsePlonkVK(vkb.Bytes()[:cut]); err == nil {
+			t.Errorf("ParsePlonkVK accepted %d of %d bytes", cut, vkb.Len())
+		}
+	}
+	raw := f.res.Receipt.Proof.Bytes
+	for _, cut := range []int{0, 31, len(raw) / 2, len(raw) - 1} {
+		if _, err := keys.ParsePlonkProof(raw[:cut]); err == nil {
+			t.Errorf("ParsePlonkProof accepted %d of %d bytes", cut, len(raw))
+		}
+	}
+	huge := slices.Clone(raw)
+	huge[8*32] = 0xff // claimed-value count
+	if _, err := keys.ParsePlonkProof(huge); err == nil {
+		t.Error("ParsePlonkProof accepted a huge claimed-value count")
+	}
+}
