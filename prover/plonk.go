@@ -1,23 +1,20 @@
 package prover
 
 import (
-	"bytes"
-	"crypto/ed25519"
-	"encoding/hex"
 	"fmt"
-	"time"
+	"io"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/solidity"
+	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
-	"github.com/zkpoc/zkpoc/receipt"
 )
 
 // Proof systems a proving run can use.
@@ -77,68 +74,11 @@ func PlonkVerifierOptions() []backend.VerifierOption {
 	return []backend.VerifierOption{solidity.WithVerifierTargetSolidityVerifier(backend.PLONK)}
 }
 
-// provePlonk is prove for PLONK: witness, cached PLONK keys (a dev SRS
-// setup when none are cached), proof.
-func (rn *run) provePlonk() error {
-	o, t, n, f := rn.o, rn.task, rn.n, rn.f
-	start := time.Now()
-	pub, err := PublicValues(t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
-	if err != nil {
-		return fmt.Errorf("prove: %w", err)
-	}
-	assignment, err := circuits.Assign(o.Method, n, f, rn.a, rn.b, rn.c, pub)
-	if err != nil {
-		return fmt.Errorf("prove: witness: %w", err)
-	}
-	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField())
-	if err != nil {
-		return fmt.Errorf("prove: witness: %w", err)
-	}
-	rn.res.Timings.Witness = time.Since(start)
-
-	start = time.Now()
-	id := KeyIDFor(SystemPlonk, o.Method, n, f)
-	set, cached, err := o.Cache.LoadOrSetup(id, CompilePlonk(o.Method, n, f), o.Progress)
-	if err != nil {
-		return fmt.Errorf("prove: keys %s: %w", id, err)
-	}
-	rn.res.Timings.Setup, rn.res.Timings.SetupCached = time.Since(start), cached
-	if cached {
-		o.logf("keys %s loaded from cache (%s)", id, rn.res.Timings.Setup.Round(time.Millisecond))
-	}
-
-	start = time.Now()
-	o.logf("proving %s with PLONK (%d constraints)…", id, set.CCS.GetNbConstraints())
+// provePlonk proves with PLONK keys (a dev SRS setup when none are cached).
+func provePlonk(set *keys.Set, w witness.Witness) (io.WriterTo, error) {
 	proof, err := plonk.Prove(set.CCS, set.PlonkPK, w, PlonkProverOptions()...)
 	if err != nil {
-		return fmt.Errorf("prove: plonk: %w", err)
+		return nil, fmt.Errorf("plonk: %w", err)
 	}
-	rn.res.Timings.Prove = time.Since(start)
-	o.logf("proved in %s", rn.res.Timings.Prove.Round(time.Millisecond))
-	var proofBytes bytes.Buffer
-	if _, err := proof.WriteTo(&proofBytes); err != nil {
-		return fmt.Errorf("prove: encode proof: %w", err)
-	}
-
-	r := rn.r
-	r.OutputDigest = hexField(pub.OutputDigest.Bytes())
-	r.OutputDigestAlg = receipt.DigestPoseidon2
-	r.PoE = hex.EncodeToString(pub.PoE[:])
-	r.BenchmarkResult = &receipt.BenchmarkResult{
-		ID:           "prove-cost/" + id.String(),
-		Constraints:  set.CCS.GetNbConstraints(),
-		ProveSeconds: rn.res.Timings.Prove.Seconds(),
-		SetupCached:  cached,
-		ClaimLimit:   "capacity context only; not per-job proof",
-	}
-	r.Proof = &receipt.Proof{
-		System:          SystemPlonk,
-		Curve:           "bn254",
-		Circuit:         o.Method.Name(),
-		KeyFingerprint:  "sha256:" + set.Meta.Fingerprint,
-		SetupProvenance: set.Meta.Provenance,
-		Bytes:           proofBytes.Bytes(),
-		PublicInputs:    PublicInputs(pub),
-	}
-	return nil
+	return proof, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/solidity"
+	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
@@ -197,11 +198,7 @@ func Run(o Options) (*Result, error) {
 	var err error
 	switch mode {
 	case receipt.ModeGroth16:
-		if o.System == SystemPlonk {
-			err = rn.provePlonk()
-		} else {
-			err = rn.prove()
-		}
+		err = rn.prove()
 	case receipt.ModeSampled:
 		err = rn.sample()
 	case receipt.ModeBinding:
@@ -299,9 +296,23 @@ func (rn *run) base(mode string) error {
 	return nil
 }
 
-// prove runs the Groth16 path: witness, cached keys, proof.
+// proveGroth16 proves with Groth16 keys.
+func proveGroth16(set *keys.Set, w witness.Witness) (io.WriterTo, error) {
+	proof, err := groth16.Prove(set.CCS, set.PK, w, ProverOptions()...)
+	if err != nil {
+		return nil, fmt.Errorf("groth16: %w", err)
+	}
+	return proof, nil
+}
+
+// prove runs the SNARK path for Options.System: witness, cached keys (set up
+// once), proof, and the proof and benchmark boxes of the receipt.
 func (rn *run) prove() error {
 	o, t, n, f := rn.o, rn.task, rn.n, rn.f
+	system, compile, proveWith := SystemGroth16, Compile(o.Method, n, f), proveGroth16
+	if o.System == SystemPlonk {
+		system, compile, proveWith = SystemPlonk, CompilePlonk(o.Method, n, f), provePlonk
+	}
 	start := time.Now()
 	pub, err := PublicValues(t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
 	if err != nil {
@@ -318,8 +329,8 @@ func (rn *run) prove() error {
 	rn.res.Timings.Witness = time.Since(start)
 
 	start = time.Now()
-	id := KeyID(o.Method, n, f)
-	set, cached, err := o.Cache.LoadOrSetup(id, Compile(o.Method, n, f), o.Progress)
+	id := KeyIDFor(system, o.Method, n, f)
+	set, cached, err := o.Cache.LoadOrSetup(id, compile, o.Progress)
 	if err != nil {
 		return fmt.Errorf("prove: keys %s: %w", id, err)
 	}
@@ -329,10 +340,10 @@ func (rn *run) prove() error {
 	}
 
 	start = time.Now()
-	o.logf("proving %s (%d constraints)…", id, set.CCS.GetNbConstraints())
-	proof, err := groth16.Prove(set.CCS, set.PK, w, ProverOptions()...)
+	o.logf("proving %s with %s (%d constraints)…", id, system, set.CCS.GetNbConstraints())
+	proof, err := proveWith(set, w)
 	if err != nil {
-		return fmt.Errorf("prove: groth16: %w", err)
+		return fmt.Errorf("prove: %w", err)
 	}
 	rn.res.Timings.Prove = time.Since(start)
 	o.logf("proved in %s", rn.res.Timings.Prove.Round(time.Millisecond))
@@ -353,7 +364,7 @@ func (rn *run) prove() error {
 		ClaimLimit:   "capacity context only; not per-job proof",
 	}
 	r.Proof = &receipt.Proof{
-		System:          "groth16",
+		System:          system,
 		Curve:           "bn254",
 		Circuit:         o.Method.Name(),
 		KeyFingerprint:  "sha256:" + set.Meta.Fingerprint,

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/plonk"
-	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
@@ -70,11 +68,7 @@ func verifyPlonkProof(vk plonk.VerifyingKey, raw []byte, m circuits.Method, n, f
 	if err := keys.CheckPlonkProofShape(proof, vk); err != nil {
 		return err
 	}
-	assignment, err := circuits.PublicAssignment(m, n, f, p)
-	if err != nil {
-		return err
-	}
-	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField(), frontend.PublicOnly())
+	w, err := publicWitness(m, n, f, p)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
@@ -318,11 +319,7 @@ func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f in
 	if err != nil {
 		return err
 	}
-	assignment, err := circuits.PublicAssignment(m, n, f, p)
-	if err != nil {
-		return err
-	}
-	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField(), frontend.PublicOnly())
+	w, err := publicWitness(m, n, f, p)
 	if err != nil {
 		return err
 	}
@@ -330,6 +327,15 @@ func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f in
 		return fmt.Errorf("groth16: %w", err)
 	}
 	return nil
+}
+
+// publicWitness is the public part of the statement the verifier recomputed.
+func publicWitness(m circuits.Method, n, f int, p circuits.Public) (witness.Witness, error) {
+	assignment, err := circuits.PublicAssignment(m, n, f, p)
+	if err != nil {
+		return nil, err
+	}
+	return frontend.NewWitness(assignment, ecc.BN254.ScalarField(), frontend.PublicOnly())
 }
 
 func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
