@@ -67,6 +67,9 @@ type Options struct {
 	// PlonkVK is VK for receipts whose proof system is "plonk".
 	PlonkVK plonk.VerifyingKey
 	Policy  *Policy // BuiltinPolicies[DefaultPolicy] unless set
+	// AcceptKeys pins the verifying keys a proof may use (fingerprints,
+	// "sha256:"-prefixed or bare hex); empty accepts any key the verifier finds.
+	AcceptKeys []string
 }
 
 type run struct {
@@ -209,6 +212,9 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 	}
 	r.add("proof.system", errors.Join(sysErr, expect("proof.curve", rc.Proof.Curve, "bn254")))
 	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
+	if len(o.AcceptKeys) > 0 {
+		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
+	}
 	if rc.Proof.System == keys.SystemPlonk {
 		r.checkPlonkProof(v, o, rc, method, n, f, pubv)
 		return
@@ -327,6 +333,17 @@ func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f in
 		return fmt.Errorf("groth16: %w", err)
 	}
 	return nil
+}
+
+// acceptedKey checks a proof's key fingerprint against the pinned ones.
+func acceptedKey(fp string, accept []string) error {
+	have := strings.ToLower(strings.TrimPrefix(fp, "sha256:"))
+	for _, a := range accept {
+		if strings.ToLower(strings.TrimPrefix(a, "sha256:")) == have {
+			return nil
+		}
+	}
+	return fmt.Errorf("key %s is not among the %d accepted verifying keys (--accept-key)", short(fp), len(accept))
 }
 
 // publicWitness is the public part of the statement the verifier recomputed.

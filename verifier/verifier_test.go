@@ -261,6 +261,25 @@ func TestTamperMatrix(t *testing.T) {
 	t.Logf("tamper matrix: %d cases, all rejected", total)
 }
 
+// TestAcceptKeys: a verifier pinned to other keys rejects a proof that
+// verifies, naming the key check; pinned to this key it passes.
+func TestAcceptKeys(t *testing.T) {
+	f := getFixture(t)
+	st, _, _ := f.env.Statement()
+	fp := st.Predicate.Proof.KeyFingerprint
+	v := verifier.Verify(f.env, verifier.Options{Cache: &f.cache, AcceptKeys: []string{"sha256:" + strings.Repeat("0", 64)}})
+	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "proof.key_accepted") {
+		t.Fatalf("unpinned key: %s %v", v.PolicyDecision.Status, v.Failed())
+	}
+	if !slices.Contains(v.Failed(), "proof.key_accepted") || slices.Contains(v.Failed(), "proof.verify") {
+		t.Errorf("only the pin may fail: %v", v.Failed())
+	}
+	v = verifier.Verify(f.env, verifier.Options{Cache: &f.cache, AcceptKeys: []string{strings.TrimPrefix(fp, "sha256:")}})
+	if v.PolicyDecision.Status != verifier.Pass {
+		t.Fatalf("pinned key: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
+	}
+}
+
 // TestStrictPolicyHoldsDevSetup: the same valid dev-setup proof passes
 // zk-dev-v1 and is held, not passed, by zk-strict-v1.
 func TestStrictPolicyHoldsDevSetup(t *testing.T) {

@@ -350,6 +350,8 @@ and the claim the evidence allows.`)
 	keyPath := fs.String("key", "", "verifying key file (default: look up the receipt's fingerprint in the cache)")
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
 	verdictOut := fs.String("verdict-out", "", "also write the verdict JSON to this file")
+	var accept stringList
+	fs.Var(&accept, "accept-key", "accept only proofs under this verifying-key fingerprint (repeatable)")
 	policyRef := fs.String("policy", verifier.DefaultPolicy, "policy: "+strings.Join(verifier.PolicyIDs(), ", ")+", or a policy JSON file")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -366,7 +368,7 @@ and the claim the evidence allows.`)
 	if err != nil {
 		return usageError{err}
 	}
-	o := verifier.Options{Policy: &pol}
+	o := verifier.Options{Policy: &pol, AcceptKeys: accept}
 	if *keyPath != "" {
 		if err := setVerifyKey(&o, *keyPath, envl); err != nil {
 			return err
@@ -469,3 +471,9 @@ it. Use zkpoc verify to judge it.`)
 	}
 	return nil
 }
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
