@@ -196,28 +196,11 @@ func options(opts []CeremonyOption) ceremonyOpts {
 // step runs fn, printing its name, "still running" lines and its duration.
 func (o ceremonyOpts) step(name string, fn func() error) error {
 	fmt.Fprintf(o.progress, "%s ...\n", name)
-	start := time.Now()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(ceremonyProgressInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fmt.Fprintf(o.progress, "  ... %s: %.0f s elapsed\n", name, time.Since(start).Seconds())
-			}
-		}
-	}()
-	err := noPanic(fn)
-	close(done)
-	wg.Wait()
+	elapsed, err := whileTicking(o.progress, ceremonyProgressInterval, func(d time.Duration) string {
+		return fmt.Sprintf("  ... %s: %.0f s elapsed\n", name, d.Seconds())
+	}, func() error { return noPanic(fn) })
 	if err == nil {
-		fmt.Fprintf(o.progress, "%s: done in %.1f s\n", name, time.Since(start).Seconds())
+		fmt.Fprintf(o.progress, "%s: done in %.1f s\n", name, elapsed.Seconds())
 	}
 	return err
 }

@@ -20,7 +20,6 @@ package keys
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -28,7 +27,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -159,13 +157,7 @@ func Fingerprint(vk groth16.VerifyingKey) ([32]byte, error) {
 	if vk == nil {
 		return [32]byte{}, errors.New("fingerprint: nil verifying key")
 	}
-	h := sha256.New()
-	if _, err := vk.WriteTo(h); err != nil {
-		return [32]byte{}, fmt.Errorf("fingerprint: serialize verifying key: %w", err)
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out, nil
+	return fingerprintOf(vk, "verifying key")
 }
 
 // FingerprintHex is Fingerprint as lower-case hex, the form stored in Meta
@@ -223,26 +215,12 @@ func Setup(id ID, ccs constraint.ConstraintSystem, progress io.Writer) (*Set, er
 		id, groupThousands(nc), formatEstimate(EstimateSetup(nc)))
 
 	start := time.Now()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(progressInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fmt.Fprintf(progress, "  ... still setting up %s: %.0f s elapsed\n", id, time.Since(start).Seconds())
-			}
-		}
-	}()
-	pk, vk, err := groth16.Setup(ccs)
-	elapsed := time.Since(start)
-	close(done)
-	wg.Wait()
+	var pk groth16.ProvingKey
+	var vk groth16.VerifyingKey
+	elapsed, err := whileTicking(progress, progressInterval, stillSettingUp(id), func() (err error) {
+		pk, vk, err = groth16.Setup(ccs)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("groth16 setup %s: %w", id, err)
 	}

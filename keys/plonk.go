@@ -59,7 +59,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -352,40 +351,24 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 	}
 	nc := ccs.GetNbConstraints()
 	start := time.Now()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(progressInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				fmt.Fprintf(progress, "  ... still setting up %s: %.0f s elapsed\n", id, time.Since(start).Seconds())
-			}
-		}
-	}()
-	pk, vk, err := func() (plonk.ProvingKey, plonk.VerifyingKey, error) {
+	var pk plonk.ProvingKey
+	var vk plonk.VerifyingKey
+	elapsed, err := whileTicking(progress, progressInterval, stillSettingUp(id), func() error {
 		if srs == nil {
 			fmt.Fprintf(progress, "drawing an unsafe dev KZG SRS for %s (domain %d)\n", id, PlonkDomainSize(ccs))
 			var err error
 			if srs, err = DevSRS(ccs); err != nil {
-				return nil, nil, err
+				return err
 			}
 		}
 		canonical, lagrange, err := srs.ForCircuit(ccs)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		fmt.Fprintf(progress, "setting up PLONK keys for %s: %s constraints, domain %d, SRS %s\n", id, groupThousands(nc), PlonkDomainSize(ccs), srs.Provenance)
-		return plonk.Setup(ccs, canonical, lagrange)
-	}()
-	elapsed := time.Since(start)
-	close(done)
-	wg.Wait()
+		pk, vk, err = plonk.Setup(ccs, canonical, lagrange)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("plonk setup %s: %w", id, err)
 	}
@@ -418,13 +401,7 @@ func FingerprintPlonk(vk plonk.VerifyingKey) ([32]byte, error) {
 	if vk == nil {
 		return [32]byte{}, errors.New("fingerprint: nil PLONK verifying key")
 	}
-	h := sha256.New()
-	if _, err := vk.WriteTo(h); err != nil {
-		return [32]byte{}, fmt.Errorf("fingerprint: serialize PLONK verifying key: %w", err)
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out, nil
+	return fingerprintOf(vk, "PLONK verifying key")
 }
 
 // FingerprintHexPlonk is FingerprintPlonk as lower-case hex.
