@@ -38,6 +38,7 @@ canonical (RFC 8785) encodings. --prove I writes leaf I's inclusion proof;
 	out := fs.String("o", "", "file for --prove (default: stdout)")
 	verify := fs.String("verify", "", "inclusion proof file to verify")
 	root := fs.String("root", "", "compute_root to verify against")
+	size := fs.Int("size", 0, "the block's number of ComputeResults: with --verify, required to match the proof's size (the root alone does not bind the size)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -53,6 +54,13 @@ canonical (RFC 8785) encodings. --prove I writes leaf I's inclusion proof;
 		var p inclusion
 		if err := json.Unmarshal(data, &p); err != nil {
 			return usagef("%s: %v", *verify, err)
+		}
+		if *size > 0 && p.Size != *size {
+			fmt.Fprintf(env.stdout, "inclusion: reject: the proof is for a tree of %d leaves, the block has %d\n", p.Size, *size)
+			return exitError{exitReject}
+		}
+		if *size == 0 {
+			fmt.Fprintf(env.stderr, "warning: no --size: the tree size %d comes from the proof file; take it from the block\n", p.Size)
 		}
 		path := make([][32]byte, len(p.Proof))
 		for i, h := range p.Proof {
