@@ -39,8 +39,8 @@ import (
 
 // Proof systems.
 const (
-	Groth16 = "groth16"
-	PLONK   = "plonk"
+	Groth16 = prover.SystemGroth16
+	PLONK   = prover.SystemPlonk
 )
 
 // Row statuses.

@@ -21,7 +21,6 @@ import (
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/scs"
 	"github.com/consensys/gnark/test/unsafekzg"
 
 	"github.com/zkpoc/zkpoc/circuits"
@@ -97,20 +96,10 @@ func (in *instance) witness(m circuits.Method) (witness.Witness, error) {
 }
 
 // compile builds the constraint system for the system: R1CS for Groth16,
-// SCS (sparse, PLONKish) for PLONK.
+// SCS (sparse, PLONKish) for PLONK — the prover's own compilation.
+// The bench's system names are the prover's ("groth16", "plonk").
 func compile(m circuits.Method, sys string, n, f int) (constraint.ConstraintSystem, error) {
-	if sys == Groth16 {
-		return prover.Compile(m, n, f)()
-	}
-	shape, err := circuits.New(m, n, f)
-	if err != nil {
-		return nil, err
-	}
-	ccs, err := frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, shape)
-	if err != nil {
-		return nil, fmt.Errorf("compile %s n=%d f=%d (scs): %w", m.Name(), n, f, err)
-	}
-	return ccs, nil
+	return prover.CompileFor(sys, m, n, f)()
 }
 
 // keyPair is one system's keys with uniform prove/verify.

@@ -31,28 +31,10 @@ func (r *run) checkPlonkProof(v *Verdict, o Options, rc *receipt.Receipt, method
 
 // resolvePlonkKey is resolveKey for PLONK keys.
 func resolvePlonkKey(fp string, o Options) (plonk.VerifyingKey, string, error) {
-	want := strings.TrimPrefix(fp, "sha256:")
-	if o.PlonkVK != nil {
-		got, err := keys.FingerprintHexPlonk(o.PlonkVK)
-		if err != nil {
-			return nil, "", err
-		}
-		if got != want {
-			return nil, "", fmt.Errorf("the given PLONK verifying key has fingerprint sha256:%s, the proof names %s", got, short(fp))
-		}
-		return o.PlonkVK, "", nil
-	}
-	if o.VK != nil {
+	if o.PlonkVK == nil && o.VK != nil {
 		return nil, "", errors.New("the proof is a PLONK proof but the verifying key given is a Groth16 key")
 	}
-	if o.Cache == nil {
-		return nil, "", errors.New("no verifying key given and no key cache to search")
-	}
-	vk, meta, err := o.Cache.FindPlonkByFingerprint(want)
-	if err != nil {
-		return nil, "", fmt.Errorf("PLONK verifying key %s: %w (pass --key)", short(fp), err)
-	}
-	return vk, meta.Provenance, nil
+	return findKey(fp, "PLONK ", o.PlonkVK, o.Cache, keys.FingerprintHexPlonk, keys.Cache.FindPlonkByFingerprint)
 }
 
 func verifyPlonkProof(vk plonk.VerifyingKey, raw []byte, m circuits.Method, n, f int, p circuits.Public) (err error) {

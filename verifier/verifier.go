@@ -294,23 +294,33 @@ func checkInputs(have, want []string) error {
 // provenance recorded with it when it comes from the local cache ("" when
 // the key was given as a bare file and its provenance is unknown).
 func resolveKey(fp string, o Options) (groth16.VerifyingKey, string, error) {
+	return findKey(fp, "", o.VK, o.Cache, keys.FingerprintHex, keys.Cache.FindByFingerprint)
+}
+
+// findKey is the key lookup both proof systems share: a key given by the
+// caller must have the fingerprint the proof names (its provenance is then
+// unknown, ""); otherwise the local cache is searched by fingerprint and
+// vouches for the provenance. what names the system in errors ("" or "PLONK ").
+func findKey[VK comparable](fp, what string, given VK, cache *keys.Cache,
+	fingerprint func(VK) (string, error), find func(keys.Cache, string) (VK, keys.Meta, error)) (VK, string, error) {
+	var none VK
 	want := strings.TrimPrefix(fp, "sha256:")
-	if o.VK != nil {
-		got, err := keys.FingerprintHex(o.VK)
+	if given != none {
+		got, err := fingerprint(given)
 		if err != nil {
-			return nil, "", err
+			return none, "", err
 		}
 		if got != want {
-			return nil, "", fmt.Errorf("the given verifying key has fingerprint sha256:%s, the proof names %s", got, short(fp))
+			return none, "", fmt.Errorf("the given %sverifying key has fingerprint sha256:%s, the proof names %s", what, got, short(fp))
 		}
-		return o.VK, "", nil
+		return given, "", nil
 	}
-	if o.Cache == nil {
-		return nil, "", errors.New("no verifying key given and no key cache to search")
+	if cache == nil {
+		return none, "", errors.New("no verifying key given and no key cache to search")
 	}
-	vk, meta, err := o.Cache.FindByFingerprint(want)
+	vk, meta, err := find(*cache, want)
 	if err != nil {
-		return nil, "", fmt.Errorf("verifying key %s: %w (pass --key)", short(fp), err)
+		return none, "", fmt.Errorf("%sverifying key %s: %w (pass --key)", what, short(fp), err)
 	}
 	return vk, meta.Provenance, nil
 }

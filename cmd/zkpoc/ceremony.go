@@ -227,20 +227,9 @@ Coordinator, after the last phase-1 contribution: verifies phase 1, applies the
 public random beacon (announce beforehand which one, e.g. the hash of block
 N+k, so nobody can choose it) and computes the phase-2 base. Slow for large
 circuits. Then hand DIR to the phase-2 participants.`)
-	beaconHex := fs.String("beacon", "", "public random beacon, hex (16-128 bytes)")
-	ccsCheck := fs.Bool("ccs-check", true, "recompile the circuit and check the ceremony's constraint system")
-	dir, err := ceremonyFlags(fs, args)
+	dir, beacon, err := beaconStep(env, fs, args, "public random beacon, hex (16-128 bytes)", true)
 	if err != nil {
 		return err
-	}
-	beacon, err := parseBeacon(*beaconHex, true)
-	if err != nil {
-		return err
-	}
-	if *ccsCheck {
-		if _, err := checkCeremonyCCS(env, dir); err != nil {
-			return err
-		}
 	}
 	if err := keys.CeremonySealPhase1(dir, beacon, keys.WithProgress(env.stderr)); err != nil {
 		return ceremonyErr(env, err)
@@ -257,21 +246,10 @@ and its beacon, and every phase-2 contribution in order. With --beacon (the
 final beacon) it also derives the keys and prints their fingerprint, which
 must match the key fingerprint receipts name. Lists every contribution hash.
 Exit 1 names the rejected phase and participant index.`)
-	beaconHex := fs.String("beacon", "", "final public random beacon, hex (optional: without it only the contributions are checked)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	ccsCheck := fs.Bool("ccs-check", true, "recompile the circuit and check the ceremony's constraint system")
-	dir, err := ceremonyFlags(fs, args)
+	dir, beacon, err := beaconStep(env, fs, args, "final public random beacon, hex (optional: without it only the contributions are checked)", false)
 	if err != nil {
 		return err
-	}
-	beacon, err := parseBeacon(*beaconHex, false)
-	if err != nil {
-		return err
-	}
-	if *ccsCheck {
-		if _, err := checkCeremonyCCS(env, dir); err != nil {
-			return err
-		}
 	}
 	rep, err := keys.CeremonyVerify(dir, beacon, keys.WithProgress(env.stderr))
 	if err != nil {
@@ -311,20 +289,9 @@ applies the final public random beacon (fixed after the last contribution),
 extracts the proving and verifying keys and stores them in $ZKPOC_HOME/keys,
 replacing any dev keys for the same circuit. Prints the key fingerprint and
 provenance; zkpoc prove then uses these keys and receipts carry the provenance.`)
-	beaconHex := fs.String("beacon", "", "final public random beacon, hex (16-128 bytes)")
-	ccsCheck := fs.Bool("ccs-check", true, "recompile the circuit and check the ceremony's constraint system")
-	dir, err := ceremonyFlags(fs, args)
+	dir, beacon, err := beaconStep(env, fs, args, "final public random beacon, hex (16-128 bytes)", true)
 	if err != nil {
 		return err
-	}
-	beacon, err := parseBeacon(*beaconHex, true)
-	if err != nil {
-		return err
-	}
-	if *ccsCheck {
-		if _, err := checkCeremonyCCS(env, dir); err != nil {
-			return err
-		}
 	}
 	cache, err := keyCache()
 	if err != nil {
@@ -337,4 +304,26 @@ provenance; zkpoc prove then uses these keys and receipts carry the provenance.`
 	fmt.Fprintf(env.stdout, "%s: fingerprint sha256:%s, %d constraints, provenance %s\nkeys stored in %s\n",
 		set.Meta.ID, set.Meta.Fingerprint, set.Meta.Constraints, set.Meta.Provenance, cache.EntryDir(set.Meta.ID))
 	return nil
+}
+
+// beaconStep parses the flags of the coordinator steps that take a beacon
+// (seal-phase1, verify, finalize) and, unless --ccs-check=false, checks the
+// ceremony's constraint system against a fresh compile.
+func beaconStep(env *cliEnv, fs *flag.FlagSet, args []string, beaconUsage string, required bool) (string, []byte, error) {
+	beaconHex := fs.String("beacon", "", beaconUsage)
+	ccsCheck := fs.Bool("ccs-check", true, "recompile the circuit and check the ceremony's constraint system")
+	dir, err := ceremonyFlags(fs, args)
+	if err != nil {
+		return "", nil, err
+	}
+	beacon, err := parseBeacon(*beaconHex, required)
+	if err != nil {
+		return "", nil, err
+	}
+	if *ccsCheck {
+		if _, err := checkCeremonyCCS(env, dir); err != nil {
+			return "", nil, err
+		}
+	}
+	return dir, beacon, nil
 }
