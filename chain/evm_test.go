@@ -3,7 +3,6 @@ package chain
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -56,58 +55,7 @@ func solcPath(t *testing.T) string {
 // interface (optimizer on, 200 runs, EVM cancun) and returns its init code.
 func compileVerifier(t *testing.T, solc, source string) []byte {
 	t.Helper()
-	input := map[string]any{
-		"language": "Solidity",
-		"sources":  map[string]any{"Verifier.sol": map[string]any{"content": source}},
-		"settings": map[string]any{
-			"optimizer":       map[string]any{"enabled": true, "runs": 200},
-			"evmVersion":      "cancun",
-			"outputSelection": map[string]any{"Verifier.sol": map[string]any{"Verifier": []string{"evm.bytecode.object"}}},
-		},
-	}
-	in, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(solc, "--standard-json")
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("solcjs: %v\n%s", err, stderr.String())
-	}
-	// solc-js may print notes (e.g. about SMT solvers) before the JSON.
-	if i := bytes.Index(out, []byte("\n{")); i >= 0 && out[0] != '{' {
-		out = out[i+1:]
-	}
-	var res struct {
-		Errors []struct {
-			Severity         string `json:"severity"`
-			FormattedMessage string `json:"formattedMessage"`
-		} `json:"errors"`
-		Contracts map[string]map[string]struct {
-			EVM struct {
-				Bytecode struct {
-					Object string `json:"object"`
-				} `json:"bytecode"`
-			} `json:"evm"`
-		} `json:"contracts"`
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("solcjs output: %v\n%.2000s", err, out)
-	}
-	for _, e := range res.Errors {
-		if e.Severity == "error" {
-			t.Fatalf("solc: %s", e.FormattedMessage)
-		}
-	}
-	obj := res.Contracts["Verifier.sol"]["Verifier"].EVM.Bytecode.Object
-	code, err := hex.DecodeString(obj)
-	if err != nil || len(code) == 0 {
-		t.Fatalf("solc produced no bytecode (%v)", err)
-	}
-	return code
+	return compileContract(t, solc, source, "Verifier")
 }
 
 // evmErrors maps revert selectors to the exported contract's error names.

@@ -36,7 +36,9 @@ var (
 	plonkEVMErr  error
 )
 
-// compileContract is compileVerifier for a named contract.
+// compileContract compiles a contract of the exported source with solc's
+// standard JSON interface (optimizer on, 200 runs, EVM cancun) and returns
+// its init code.
 func compileContract(t *testing.T, solc, source, name string) []byte {
 	t.Helper()
 	input := map[string]any{
@@ -60,6 +62,7 @@ func compileContract(t *testing.T, solc, source, name string) []byte {
 	if err != nil {
 		t.Fatalf("solcjs: %v\n%s", err, stderr.String())
 	}
+	// solc-js may print notes (e.g. about SMT solvers) before the JSON.
 	if i := bytes.Index(out, []byte("\n{")); i >= 0 && out[0] != '{' {
 		out = out[i+1:]
 	}
