@@ -39,11 +39,14 @@ var ErrInvalidTask = errors.New("invalid task")
 // maxUint256 is 2^256 − 1.
 var maxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
 
-// Payload is the synthetic matrix_mul payload.
+// Payload is the matrix_mul payload: synthetic (Seed: A and B derived from
+// it) or supplied (InputCommitment: A and B come from files and are
+// identified by their commitment). Exactly one of the two is set.
 type Payload struct {
-	Seed       string `json:"seed"` // 32 bytes, lowercase hex
-	MatrixSize int    `json:"matrix_size"`
-	FracBits   int    `json:"frac_bits"`
+	Seed            string `json:"seed,omitempty"`             // 32 bytes, lowercase hex
+	InputCommitment string `json:"input_commitment,omitempty"` // 32 bytes, lowercase hex (a BN254 scalar, big-endian)
+	MatrixSize      int    `json:"matrix_size"`
+	FracBits        int    `json:"frac_bits"`
 }
 
 // ComputeTask is the task a worker executes (seed 002).
@@ -117,6 +120,31 @@ func NewSyntheticTask(taskID string, seed [32]byte, n, fracBits int, rewardWei s
 	return t, nil
 }
 
+// NewSuppliedTask builds a matrix_mul task over supplied matrices, identified
+// by their input commitment (circuits.InputCommitment of A then B), and
+// validates it.
+func NewSuppliedTask(taskID string, inputCommitment [32]byte, n, fracBits int, rewardWei string, deadline int64) (ComputeTask, error) {
+	t := ComputeTask{
+		TaskID:        taskID,
+		ChallengeType: ChallengeMatMul,
+		Payload: Payload{
+			InputCommitment: hex.EncodeToString(inputCommitment[:]),
+			MatrixSize:      n,
+			FracBits:        fracBits,
+		},
+		Reward:   rewardWei,
+		Deadline: deadline,
+	}
+	if err := t.Validate(); err != nil {
+		return ComputeTask{}, fmt.Errorf("workload: new supplied task: %w", err)
+	}
+	return t, nil
+}
+
+// Supplied reports whether the task's matrices are supplied as files
+// (identified by payload.input_commitment) rather than derived from a seed.
+func (t ComputeTask) Supplied() bool { return t.Payload.InputCommitment != "" }
+
 // DecodeTask strictly decodes one JSON ComputeTask (unknown fields and trailing data are
 // rejected) and validates it.
 func DecodeTask(data []byte) (ComputeTask, error) {
@@ -139,7 +167,7 @@ func DecodeTask(data []byte) (ComputeTask, error) {
 // each naming its field); every one wraps ErrInvalidTask.
 //
 // Rules: task_id is an RFC 4122 UUID in lowercase text form (8-4-4-4-12 hex digits);
-// challenge_type is "matrix_mul"; payload.seed is 64 lowercase hex digits;
+// challenge_type is "matrix_mul"; exactly one of payload.seed and payload.input_commitment, 64 lowercase hex digits;
 // payload.matrix_size ∈ [1, MaxMatrixSize]; payload.frac_bits ∈ [0, MaxFracBits];
 // reward is a canonical non-negative decimal integer (no sign, no leading zeros except "0")
 // that fits in a uint256; deadline ∈ [0, 2^53−1].
@@ -154,8 +182,15 @@ func (t ComputeTask) Validate() error {
 	if t.ChallengeType != ChallengeMatMul {
 		add("challenge_type", "%q is not supported (want %q)", clip(t.ChallengeType), ChallengeMatMul)
 	}
-	if !isLowerHex(t.Payload.Seed, 64) {
-		add("payload.seed", "%q is not 32 bytes of lowercase hex", clip(t.Payload.Seed))
+	switch p := t.Payload; {
+	case p.Seed != "" && p.InputCommitment != "":
+		add("payload", "has both seed (synthetic) and input_commitment (supplied): want exactly one")
+	case p.InputCommitment != "":
+		if !isLowerHex(p.InputCommitment, 64) {
+			add("payload.input_commitment", "%q is not 32 bytes of lowercase hex", clip(p.InputCommitment))
+		}
+	case !isLowerHex(p.Seed, 64):
+		add("payload.seed", "%q is not 32 bytes of lowercase hex", clip(p.Seed))
 	}
 	if n := t.Payload.MatrixSize; n < 1 || n > MaxMatrixSize {
 		add("payload.matrix_size", "%d is out of range [1, %d]", n, MaxMatrixSize)
@@ -172,9 +207,12 @@ func (t ComputeTask) Validate() error {
 	return errors.Join(errs...)
 }
 
-// SeedBytes decodes payload.seed.
+// SeedBytes decodes payload.seed; a supplied task has none.
 func (t ComputeTask) SeedBytes() ([32]byte, error) {
 	var s [32]byte
+	if t.Supplied() {
+		return s, errors.New("workload: seed bytes: the task's matrices are supplied (payload.input_commitment), not derived from a seed")
+	}
 	if !isLowerHex(t.Payload.Seed, 64) {
 		return s, fmt.Errorf("workload: seed bytes: %w", &FieldError{Field: "payload.seed",
 			Msg: fmt.Sprintf("%q is not 32 bytes of lowercase hex", clip(t.Payload.Seed))})

@@ -233,3 +233,43 @@ func FuzzTaskJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestSuppliedTask(t *testing.T) {
+	ic := [32]byte{0x12, 0x34}
+	task, err := NewSuppliedTask("123e4567-e89b-42d3-a456-426614174000", ic, 4, 8, "0", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !task.Supplied() {
+		t.Fatal("Supplied() is false for a supplied task")
+	}
+	if _, err := task.SeedBytes(); err == nil {
+		t.Fatal("a supplied task gave seed bytes")
+	}
+	canon, err := task.CanonicalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(canon), `"seed"`) || !strings.Contains(string(canon), `"input_commitment":"1234`) {
+		t.Fatalf("canonical JSON %s: want input_commitment and no seed", canon)
+	}
+	back, err := DecodeTask(canon)
+	if err != nil || back != task {
+		t.Fatalf("round trip: %v", err)
+	}
+	both := task
+	both.Payload.Seed = strings.Repeat("ab", 32)
+	if err := both.Validate(); err == nil || !strings.Contains(err.Error(), "both seed") {
+		t.Fatalf("seed and input_commitment together: err = %v", err)
+	}
+	bad := task
+	bad.Payload.InputCommitment = "XYZ"
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "payload.input_commitment") {
+		t.Fatalf("bad input_commitment: err = %v", err)
+	}
+	neither := task
+	neither.Payload.InputCommitment = ""
+	if err := neither.Validate(); err == nil || !strings.Contains(err.Error(), "payload.seed") {
+		t.Fatalf("neither: err = %v", err)
+	}
+}
