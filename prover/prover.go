@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -49,6 +50,11 @@ type Options struct {
 	Coeffs   *Coefficients  // DefaultCoefficients when nil
 	Executor string         // native executor name; "" picks the fastest available
 	Sampling SamplingParams // zero: DefaultSampling
+
+	// A and B are the matrices of a supplied task (payload.input_commitment),
+	// n×n row-major; they must match the task's input commitment. A synthetic
+	// task derives its matrices from its seed and takes neither.
+	A, B []int16
 
 	// System is the SNARK a proving run uses: SystemGroth16 (default) or
 	// SystemPlonk. A PLONK receipt keeps mode "groth16" (the SNARK mode) and
@@ -218,19 +224,54 @@ func Run(o Options) (*Result, error) {
 	return &rn.res, nil
 }
 
-// native generates the matrices and runs the product on the chosen executor.
-func (rn *run) native() error {
-	seed, err := rn.task.SeedBytes()
-	if err != nil {
-		return fmt.Errorf("prove: %w", err)
+// ErrInputsMismatch is returned when supplied matrices do not have the
+// input commitment their task names.
+var ErrInputsMismatch = errors.New("supplied matrices do not match the task's input_commitment")
+
+// Inputs returns the task's matrices A and B: derived from the seed for a
+// synthetic task (a and b must be nil), or a and b themselves for a supplied
+// task, after checking their size and that their input commitment is the
+// task's payload.input_commitment.
+func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
+	n, f := t.Payload.MatrixSize, t.Payload.FracBits
+	if !t.Supplied() {
+		if a != nil || b != nil {
+			return nil, nil, errors.New("the task is synthetic (payload.seed): its matrices come from the seed, not from files")
+		}
+		seed, err := t.SeedBytes()
+		if err != nil {
+			return nil, nil, err
+		}
+		if a, b, err = workload.Generate(seed, n); err != nil {
+			return nil, nil, fmt.Errorf("generate matrices: %w", err)
+		}
+		return a, b, nil
 	}
+	if a == nil || b == nil {
+		return nil, nil, fmt.Errorf("the task's matrices are supplied (input_commitment %s): give the A and B files", t.Payload.InputCommitment)
+	}
+	if len(a) != n*n || len(b) != n*n {
+		return nil, nil, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
+	}
+	ic, err := circuits.InputCommitment(a, b, n, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if got := ic.Bytes(); hex.EncodeToString(got[:]) != t.Payload.InputCommitment {
+		return nil, nil, fmt.Errorf("%w: A and B commit to %x, the task names %s", ErrInputsMismatch, got, t.Payload.InputCommitment)
+	}
+	return a, b, nil
+}
+
+// native obtains the matrices and runs the product on the chosen executor.
+func (rn *run) native() error {
 	hw := workload.Probe()
 	ex, err := workload.SelectExecutor(hw, rn.o.Executor)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
-	if rn.a, rn.b, err = workload.Generate(seed, rn.n); err != nil {
-		return fmt.Errorf("prove: generate matrices: %w", err)
+	if rn.a, rn.b, err = Inputs(rn.task, rn.o.A, rn.o.B); err != nil {
+		return fmt.Errorf("prove: %w", err)
 	}
 	start := time.Now()
 	if rn.c, err = ex.Multiply(rn.a, rn.b, rn.n, rn.f); err != nil {

@@ -60,7 +60,7 @@ func Compare(e1, e2 *receipt.Envelope, o Options) (*Comparison, error) {
 		cmp.Advice = "The nodes agree on the output digest. Agreement is evidence against a lone faulty node, not proof of correctness: two colluding nodes agree too."
 		return cmp, nil
 	}
-	ref, err := reference(rc)
+	ref, err := reference(rc, o)
 	if err != nil {
 		cmp.Advice = "The nodes disagree and the verifier could not recompute the output (" + err.Error() + "): escalate to a third node."
 		return cmp, nil
@@ -82,7 +82,7 @@ func Compare(e1, e2 *receipt.Envelope, o Options) (*Comparison, error) {
 
 // reference recomputes the correct output and checks each receipt's digest
 // in that receipt's own algorithm.
-func reference(rc [2]*receipt.Receipt) (*Reference, error) {
+func reference(rc [2]*receipt.Receipt, o Options) (*Reference, error) {
 	t := rc[0].Task
 	if err := t.Validate(); err != nil {
 		return nil, err
@@ -91,8 +91,7 @@ func reference(rc [2]*receipt.Receipt) (*Reference, error) {
 	if n > MaxCompareN {
 		return nil, fmt.Errorf("n = %d is above the recomputation limit %d", n, MaxCompareN)
 	}
-	seed, _ := t.SeedBytes()
-	a, b, err := workload.Generate(seed, n)
+	a, b, err := prover.Inputs(t, o.A, o.B)
 	if err != nil {
 		return nil, err
 	}

@@ -62,10 +62,10 @@ func verifyPlonkProof(vk plonk.VerifyingKey, raw []byte, m circuits.Method, n, f
 
 // plonkClaim is claim's PLONK wording: it names PLONK and the SRS the key was
 // set up over, and says who could forge proofs.
-func plonkClaim(rc *receipt.Receipt, provenance string, blocked []string) (string, []string) {
+func plonkClaim(rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
-	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (derived from seed %s), returned by node %s for request %s — under PLONK (KZG, BN254) key %s",
-		rc.OutputDigest, f, n, n, rc.InputCommitment, rc.Task.Payload.Seed, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
+	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under PLONK (KZG, BN254) key %s",
+		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
 	switch {
 	case provenance == "":
 		s += fmt.Sprintf(", whose SRS provenance is unverified (the receipt states %q); treat it as a dev SRS: whoever made that SRS could forge proofs.", short(rc.Proof.SetupProvenance))

@@ -45,6 +45,12 @@ func (r *run) checkSampling(rc *receipt.Receipt, a, b []int16, root, reqID, node
 		r.skip("sampling.rows_match", "indices are not the Fiat–Shamir ones")
 		return
 	}
+	if a == nil {
+		why := "the task's inputs are supplied as files and none were given (--a, --b)"
+		r.skip("sampling.rows_match", why+": the sampled rows cannot be re-executed")
+		r.hold = "the sampled rows were not re-executed: " + why
+		return
+	}
 	for i, row := range s.Indices {
 		if err := checkRow(a, b, n, f, row, s.Paths[i], root); err != nil {
 			r.add("sampling.rows_match", err)

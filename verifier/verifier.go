@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
@@ -22,7 +23,6 @@ import (
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
-	"github.com/zkpoc/zkpoc/workload"
 )
 
 // Decision statuses.
@@ -45,6 +45,7 @@ type Verdict struct {
 	BlockedClaims  []string               `json:"blocked_claims"`
 
 	provenance string // setup provenance vouched for by the key's source, "" if unknown
+	inputs     string // where the verifier's A and B came from, for the claim
 }
 
 // Failed lists the names of the checks that failed.
@@ -70,6 +71,11 @@ type Options struct {
 	// AcceptKeys pins the verifying keys a proof may use (fingerprints,
 	// "sha256:"-prefixed or bare hex); empty accepts any key the verifier finds.
 	AcceptKeys []string
+	// A and B are a supplied task's matrices when the verifier has the files
+	// (n×n, row-major); they must match the task's input commitment. Without
+	// them a supplied task's proof still verifies against the commitment, and
+	// a sampled receipt is held (its rows cannot be re-executed).
+	A, B []int16
 }
 
 type run struct {
@@ -140,14 +146,13 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		return r.finish(v, o, rc)
 	}
 
-	// Regenerate the inputs from the task alone and check the commitment.
+	// The inputs: regenerated from the seed, or the supplied files; without
+	// the files, a supplied task is known by its commitment alone.
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
-	seed, _ := rc.Task.SeedBytes() // Validate passed
-	a, b, err := workload.Generate(seed, n)
-	if !r.add("input_commitment.regenerate", err) {
+	a, b, ic, ok := r.inputs(v, rc, o)
+	if !ok {
 		return r.finish(v, o, rc)
 	}
-	ic, _ := circuits.InputCommitment(a, b, n, f)
 	icb := ic.Bytes()
 	r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(icb[:])))
 
@@ -186,6 +191,38 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		}
 	}
 	return r.finish(v, o, rc)
+}
+
+// inputs obtains the task's A and B and their commitment: regenerated from
+// the seed of a synthetic task, or the files given for a supplied one. A
+// supplied task without files yields nil matrices and the commitment the
+// task names (bound by request_id).
+func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, ic fr.Element, ok bool) {
+	t := rc.Task
+	n, f := t.Payload.MatrixSize, t.Payload.FracBits
+	if t.Supplied() && o.A == nil && o.B == nil {
+		x, err := parseField("task.payload.input_commitment", t.Payload.InputCommitment)
+		if err != nil {
+			r.add("input_commitment.files", err)
+			return nil, nil, ic, false
+		}
+		r.skip("input_commitment.files", "supplied inputs not given (--a, --b): the matrices are known by their commitment only")
+		ic.SetBigInt(x)
+		v.inputs = "supplied as files the verifier did not see"
+		return nil, nil, ic, true
+	}
+	name := "input_commitment.regenerate"
+	v.inputs = "derived from seed " + t.Payload.Seed
+	if t.Supplied() {
+		name = "input_commitment.files"
+		v.inputs = "supplied as files the verifier checked against that commitment"
+	}
+	a, b, err := prover.Inputs(t, o.A, o.B)
+	if !r.add(name, err) {
+		return nil, nil, ic, false
+	}
+	ic, _ = circuits.InputCommitment(a, b, n, f)
+	return a, b, ic, true
 }
 
 // checkProof verifies the Groth16 evidence against the statement recomputed
@@ -391,7 +428,7 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 	default:
 		v.PolicyDecision.Status = Pass
 		v.PolicyDecision.Reason = passReason(rc)
-		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.BlockedClaims)
+		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.inputs, v.BlockedClaims)
 	}
 	return v
 }
@@ -421,23 +458,23 @@ func passReason(rc *receipt.Receipt) string {
 
 // claim is the strongest statement the evidence in a passing receipt
 // supports, narrowed by its mode and, for a proof, its setup provenance.
-func claim(rc *receipt.Receipt, provenance string, blocked []string) (string, []string) {
+func claim(rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
 	switch rc.Mode {
 	case receipt.ModeSampled:
 		s := rc.Sampling
-		return fmt.Sprintf("Node %s bound output digest %s (the Merkle root of its %d output rows) to request %s; %d of those rows were re-executed by the verifier from seed %s and matched floor(A·B / 2^%d). An output with at least %g of its rows wrong passes this check with probability at most %.3g.",
-				rc.Node.NodeID, rc.OutputDigest, n, rc.RequestID, s.K, rc.Task.Payload.Seed, f, s.Epsilon, s.ErrorBound),
+		return fmt.Sprintf("Node %s bound output digest %s (the Merkle root of its %d output rows) to request %s; %d of those rows were re-executed by the verifier from inputs %s and matched floor(A·B / 2^%d). An output with at least %g of its rows wrong passes this check with probability at most %.3g.",
+				rc.Node.NodeID, rc.OutputDigest, n, rc.RequestID, s.K, inputs, f, s.Epsilon, s.ErrorBound),
 			append(blocked, "Every entry of the output is correct.", "A SNARK proves this output.")
 	case receipt.ModeBinding:
 		return fmt.Sprintf("Node %s returned output digest %s (the Merkle root of its output rows) for request %s. Nothing is claimed about the output's correctness.",
 				rc.Node.NodeID, rc.OutputDigest, rc.RequestID),
 			append(blocked, "The output is correct.", "Any part of the output was checked.")
 	}
-	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (derived from seed %s), returned by node %s for request %s — under Groth16 key %s",
-		rc.OutputDigest, f, n, n, rc.InputCommitment, rc.Task.Payload.Seed, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
+	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under Groth16 key %s",
+		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
 	if rc.Proof.System == keys.SystemPlonk {
-		return plonkClaim(rc, provenance, blocked)
+		return plonkClaim(rc, provenance, inputs, blocked)
 	}
 	switch {
 	case provenance == "":
