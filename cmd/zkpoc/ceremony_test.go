@@ -236,11 +236,15 @@ func TestCeremonyRealN4(t *testing.T) {
 	if p := res.Receipt.Proof.SetupProvenance; !strings.HasPrefix(p, keys.ProvenanceMPCPrefix) || keys.IsDevSetup(p) {
 		t.Fatalf("receipt setup_provenance %q", p)
 	}
-	v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache})
-	if v.PolicyDecision.Status != verifier.Pass {
-		t.Fatalf("verdict %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
+	strict, err := verifier.LookupPolicy("zk-strict-v1")
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("verdict: %s; claim: %s", v.PolicyDecision.Status, v.AllowedClaim)
+	v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache, Policy: &strict})
+	if v.PolicyDecision.Status != verifier.Pass {
+		t.Fatalf("verdict under zk-strict-v1: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
+	}
+	t.Logf("verdict under zk-strict-v1: %s; claim: %s", v.PolicyDecision.Status, v.AllowedClaim)
 }
 
 // TestCeremonyCCSDigestStable: the --ccs-check of seal-phase1, verify and

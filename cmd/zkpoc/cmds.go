@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/ed25519"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -54,21 +55,28 @@ func (t *taskFlags) task() (workload.ComputeTask, error) {
 	if t.worker == "" {
 		return workload.ComputeTask{}, usagef("--worker is required")
 	}
-	wei, err := workload.ParseCPC(t.reward)
+	wei, id, err := t.rewardAndID()
 	if err != nil {
-		return workload.ComputeTask{}, usagef("--reward: %w", err)
-	}
-	id := t.taskID
-	if id == "" {
-		if id, err = workload.NewTaskID(); err != nil {
-			return workload.ComputeTask{}, err
-		}
+		return workload.ComputeTask{}, err
 	}
 	task, err := workload.NewSyntheticTask(id, workload.DeriveSeed([32]byte(bh), t.worker), t.n, t.f, wei, t.deadline)
 	if err != nil {
 		return task, usageError{err}
 	}
 	return task, nil
+}
+
+// rewardAndID parses --reward into wei and returns --task-id, or a random one.
+func (t *taskFlags) rewardAndID() (wei, id string, err error) {
+	if wei, err = workload.ParseCPC(t.reward); err != nil {
+		return "", "", usagef("--reward: %w", err)
+	}
+	if id = t.taskID; id == "" {
+		if id, err = workload.NewTaskID(); err != nil {
+			return "", "", err
+		}
+	}
+	return wei, id, nil
 }
 
 func parseMethod(name string) (circuits.Method, error) {
@@ -154,29 +162,52 @@ The first run sets up keys (about a minute on 2 cores); later runs reuse them.`)
 }
 
 func runChallenge(env *cliEnv, args []string) error {
+	if len(args) > 0 && args[0] == "matrices" {
+		return runChallengeMatrices(env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "new" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(env.stdout, "Usage: zkpoc challenge new [flags]\n\nDerives a synthetic matrix_mul task; run \"zkpoc challenge new -h\" for its flags.")
+			fmt.Fprintln(env.stdout, "Usage: zkpoc challenge new|matrices [flags]\n\n"+
+				"  new       makes a matrix_mul task: synthetic (from a block hash and a worker address)\n"+
+				"            or over supplied matrix files (--a, --b)\n"+
+				"  matrices  writes a synthetic task's A and B as .npy or .csv files\n\n"+
+				"Run \"zkpoc challenge <sub> -h\" for flags.")
 			return nil
 		}
-		return usagef("usage: zkpoc challenge new [flags]")
+		return usagef("usage: zkpoc challenge new|matrices [flags]")
 	}
-	fs := newFlags(env, "challenge new", "challenge new --block-hash HEX --worker ADDR [flags]", `
-Derives a synthetic matrix_mul ComputeTask: seed = SHA-256(block_hash ‖ worker_address),
-A and B generated from the seed (DESIGN.md), and prints it as JSON (or writes it with -o).
+	fs := newFlags(env, "challenge new", "challenge new (--block-hash HEX --worker ADDR | --a A.npy --b B.npy) [flags]", `
+Makes a matrix_mul ComputeTask and prints it as JSON (or writes it with -o).
+Synthetic: seed = SHA-256(block_hash ‖ worker_address), A and B generated from
+the seed (DESIGN.md). Supplied (--a, --b): A and B come from NumPy int16 .npy
+or CSV files, n is read from them, and the task names their input commitment
+(Poseidon2 over A then B); prover and verifier then need the same files.
 request_id = SHA-256 of the task's RFC 8785 canonical JSON is printed on stderr.`)
 	var tf taskFlags
 	tf.register(fs, taskFlags{reward: "0", n: demoN, deadline: time.Now().Add(24 * time.Hour).Unix()})
+	var in inputFlags
+	in.register(fs, "supplied input")
 	out := fs.String("o", "", "write the task to this file instead of stdout")
 	if _, err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if tf.blockHash == "" {
-		return usagef("--block-hash is required")
-	}
-	task, err := tf.task()
-	if err != nil {
-		return err
+	var task workload.ComputeTask
+	if in.given() {
+		a, b, err := in.read()
+		if err != nil {
+			return err
+		}
+		if task, err = tf.suppliedTask(a, b); err != nil {
+			return err
+		}
+	} else {
+		if tf.blockHash == "" {
+			return usagef("--block-hash is required (or --a and --b for supplied matrices)")
+		}
+		var err error
+		if task, err = tf.task(); err != nil {
+			return err
+		}
 	}
 	rid, err := task.RequestID()
 	if err != nil {
@@ -288,7 +319,9 @@ whose estimate exceeds the budget is not proved: its output rows are committed
 in a Merkle tree, rows chosen by Fiat–Shamir are opened, and the receipt's mode
 is "sampled", with the estimate, the budget and the reason recorded.
 --mode binding records only the PoE binding (no correctness evidence).`)
-	taskPath := fs.String("task", "", "task JSON file (from zkpoc challenge new)")
+	taskPath := fs.String("task", "", "task JSON file (from zkpoc challenge new); with --a and --b alone, a supplied task is made on the fly")
+	var in inputFlags
+	in.register(fs, "a supplied task's input")
 	out := fs.String("o", "receipt.json", "receipt output file")
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
 	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name())
@@ -299,10 +332,7 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *taskPath == "" {
-		return usagef("--task is required")
-	}
-	task, err := readTask(*taskPath)
+	task, a, b, err := proveTask(env, *taskPath, in)
 	if err != nil {
 		return err
 	}
@@ -325,11 +355,14 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	if err := checkSystem(*system); err != nil {
 		return err
 	}
-	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system}
+	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system, A: a, B: b}
 	if err := pf.apply(&opts); err != nil {
 		return err
 	}
 	res, err := prover.Run(opts)
+	if errors.Is(err, prover.ErrInputsMismatch) {
+		return usageError{err}
+	}
 	if err != nil {
 		return err
 	}
@@ -340,10 +373,52 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	return nil
 }
 
+// proveTask returns the task to prove and, for a supplied task, its matrices:
+// --task alone (synthetic, or supplied with --a and --b), or --a and --b alone
+// (a supplied task made on the fly, with a random task id, reward 0 and a
+// deadline a day ahead).
+func proveTask(env *cliEnv, taskPath string, in inputFlags) (workload.ComputeTask, []int16, []int16, error) {
+	var task workload.ComputeTask
+	var a, b workload.Matrix
+	var err error
+	if in.given() {
+		if a, b, err = in.read(); err != nil {
+			return task, nil, nil, err
+		}
+	}
+	switch {
+	case taskPath != "":
+		if task, err = readTask(taskPath); err != nil {
+			return task, nil, nil, err
+		}
+		if task.Supplied() && !in.given() {
+			return task, nil, nil, usagef("task %s is over supplied matrices (input_commitment %s): give their files with --a and --b", taskPath, task.Payload.InputCommitment)
+		}
+		if !task.Supplied() && in.given() {
+			return task, nil, nil, usagef("task %s is synthetic (its matrices come from its seed): --a and --b do not apply", taskPath)
+		}
+		if in.given() && a.N != task.Payload.MatrixSize {
+			return task, nil, nil, usagef("the files hold %d×%d matrices, task %s is for n = %d", a.N, a.N, taskPath, task.Payload.MatrixSize)
+		}
+	case in.given():
+		tf := taskFlags{reward: "0", f: workload.DefaultFracBits, deadline: time.Now().Add(24 * time.Hour).Unix()}
+		if task, err = tf.suppliedTask(a, b); err != nil {
+			return task, nil, nil, err
+		}
+		fmt.Fprintf(env.stderr, "supplied task %s: n=%d f=%d, input_commitment %s\n", task.TaskID, a.N, tf.f, task.Payload.InputCommitment)
+	default:
+		return task, nil, nil, usagef("--task is required (or --a and --b for supplied matrices)")
+	}
+	return task, a.Data, b.Data, nil
+}
+
 func runVerify(env *cliEnv, args []string) error {
 	fs := newFlags(env, "verify", "verify [--key VK] [--json] RECEIPT", `
 Checks a receipt offline: the node's signature, node_id, request_id, the input
-commitment regenerated from the task's seed, the PoE, and the Groth16 proof under
+commitment regenerated from the task's seed (for a task over supplied matrices:
+recomputed from the files given with --a and --b; without them the proof is
+checked against the commitment alone, and a sampled receipt is held because its
+rows cannot be re-executed), the PoE, and the Groth16 proof under
 the verifying key (--key, or found in the local cache by the receipt's fingerprint).
 Prints the verdict: pass (exit 0), reject (exit 1) or hold (exit 3), every check run,
 and the claim the evidence allows.`)
@@ -353,6 +428,8 @@ and the claim the evidence allows.`)
 	var accept stringList
 	fs.Var(&accept, "accept-key", "accept only proofs under this verifying-key fingerprint (repeatable)")
 	policyRef := fs.String("policy", verifier.DefaultPolicy, "policy: "+strings.Join(verifier.PolicyIDs(), ", ")+", or a policy JSON file")
+	var in inputFlags
+	in.register(fs, "a supplied task's input, checked against its commitment")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -369,6 +446,9 @@ and the claim the evidence allows.`)
 		return usageError{err}
 	}
 	o := verifier.Options{Policy: &pol, AcceptKeys: accept}
+	if err := in.apply(&o); err != nil {
+		return err
+	}
 	if *keyPath != "" {
 		if err := setVerifyKey(&o, *keyPath, envl); err != nil {
 			return err
@@ -450,7 +530,11 @@ it. Use zkpoc verify to judge it.`)
 	r := st.Predicate
 	w := env.stdout
 	fmt.Fprintf(w, "receipt   %s (%s, mode %s) — NOT verified; run zkpoc verify\n", r.ReceiptID, r.Version, r.Mode)
-	fmt.Fprintf(w, "task      %s: %s n=%d f=%d seed %s\n", r.Task.TaskID, r.Task.ChallengeType, r.Task.Payload.MatrixSize, r.Task.Payload.FracBits, r.Task.Payload.Seed)
+	source := "seed " + r.Task.Payload.Seed
+	if r.Task.Supplied() {
+		source = "supplied matrices, input_commitment " + r.Task.Payload.InputCommitment
+	}
+	fmt.Fprintf(w, "task      %s: %s n=%d f=%d, %s\n", r.Task.TaskID, r.Task.ChallengeType, r.Task.Payload.MatrixSize, r.Task.Payload.FracBits, source)
 	fmt.Fprintf(w, "reward    %s wei, deadline %d\n", r.Task.Reward, r.Task.Deadline)
 	fmt.Fprintf(w, "node      %s\n", r.Node.NodeID)
 	fmt.Fprintf(w, "request   %s\n", r.RequestID)

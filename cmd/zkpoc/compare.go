@@ -15,6 +15,8 @@ recomputes the product natively to tell which node returned the wrong output,
 prints the escalation advice and exits 1.`)
 	asJSON := fs.Bool("json", false, "print the comparison as JSON")
 	policyRef := fs.String("policy", "binding-v1", "policy the two receipts are verified under")
+	var in inputFlags
+	in.register(fs, "a supplied task's input, for the recomputation")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -38,7 +40,11 @@ prints the escalation advice and exits 1.`)
 	if err != nil {
 		return err
 	}
-	cmp, err := verifier.Compare(e1, e2, verifier.Options{Policy: &pol, Cache: &cache})
+	o := verifier.Options{Policy: &pol, Cache: &cache}
+	if err := in.apply(&o); err != nil {
+		return err
+	}
+	cmp, err := verifier.Compare(e1, e2, o)
 	if err != nil {
 		return usageError{err}
 	}
