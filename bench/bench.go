@@ -89,6 +89,10 @@ type Config struct {
 	// MaxRowTime skips rows whose estimated setup + Runs proofs exceed it
 	// (0: no limit).
 	MaxRowTime time.Duration
+	// Keys, when set, is a key cache the Groth16 rows reuse and fill: a row
+	// whose keys are already cached skips the setup, and reports it as
+	// cached (Row.SetupCached) instead of a setup time.
+	Keys *keys.Cache
 	// Coeffs drive the estimates; prover.DefaultCoefficients when nil.
 	Coeffs *prover.Coefficients
 	// Executor names the native executor; "" picks the fastest.
@@ -172,6 +176,13 @@ type Row struct {
 	Setup          string `json:"setup,omitempty"`
 	KeyFingerprint string `json:"key_fingerprint,omitempty"` // Groth16 VK, sha256 hex
 }
+
+// SetupCachedPrefix starts Row.Setup when the row's keys came from the key
+// cache: no setup ran, so the row has no setup time.
+const SetupCachedPrefix = "cached "
+
+// SetupCached reports whether the row reused cached keys (no setup time).
+func (r Row) SetupCached() bool { return strings.HasPrefix(r.Setup, SetupCachedPrefix) }
 
 // Label names the row's series: circuit/system.
 func (r Row) Label() string { return r.Circuit + "/" + r.System }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
 )
 
@@ -27,7 +29,16 @@ var (
 	fixtureRep  *Report
 	fixtureErr  error
 	fixtureLog  bytes.Buffer
+	fixtureKeys *keys.Cache // the fixture's keys, for TestReusedKeys
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureKeys != nil {
+		os.RemoveAll(fixtureKeys.Dir)
+	}
+	os.Exit(code)
+}
 
 func groth16Fixture(t *testing.T) *Report {
 	t.Helper()
@@ -37,11 +48,18 @@ func groth16Fixture(t *testing.T) *Report {
 	fixtureOnce.Do(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
+		dir, err := os.MkdirTemp("", "zkpoc-bench-keys")
+		if err != nil {
+			fixtureErr = err
+			return
+		}
+		fixtureKeys = &keys.Cache{Dir: dir}
 		fixtureRep, fixtureErr = Run(ctx, Config{
 			Sizes:    []int{4, 8},
 			Circuits: []circuits.Method{circuits.Freivalds},
 			Systems:  []string{Groth16},
 			Runs:     1,
+			Keys:     fixtureKeys,
 			OnRow:    func(*Report, Row) { cancel() },
 		}, &fixtureLog)
 	})
@@ -96,6 +114,40 @@ func TestRunGroth16N4(t *testing.T) {
 	}
 	if rep.Machine.GoVersion == "" || rep.Machine.GnarkVersion == "" || rep.Machine.Hardware.LogicalCores <= 0 || rep.Started == "" {
 		t.Errorf("machine header incomplete: %+v", rep.Machine)
+	}
+}
+
+// TestReusedKeys: a second run over the fixture's key cache skips the
+// setup, says so in every output, and proves under the same key.
+func TestReusedKeys(t *testing.T) {
+	first := groth16Fixture(t).Measured()
+	if len(first) != 1 || first[0].SetupCached() || first[0].SetupSeconds.N != 1 {
+		t.Fatalf("the fixture's row should have run its setup: %+v", first)
+	}
+	var log bytes.Buffer
+	rep, err := Run(context.Background(), Config{Sizes: []int{4}, Circuits: []circuits.Method{circuits.Freivalds},
+		Systems: []string{Groth16}, Runs: 1, Keys: fixtureKeys}, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	rows := rep.Measured()
+	if len(rows) != 1 {
+		t.Fatalf("want 1 measured row, have %+v", rep.Rows)
+	}
+	r := rows[0]
+	if !r.SetupCached() || r.SetupSeconds.N != 0 || r.KeyFingerprint != first[0].KeyFingerprint || r.ProveSeconds.Median <= 0 {
+		t.Fatalf("second run: setup %q (%+v), fingerprint %s vs %s, prove %v", r.Setup, r.SetupSeconds, r.KeyFingerprint, first[0].KeyFingerprint, r.ProveSeconds)
+	}
+	if cells := markdownCells(r); !slices.Contains(cells, "cached") {
+		t.Errorf("markdown row %v does not say the setup was cached", cells)
+	}
+	dir := t.TempDir()
+	if _, err := rep.WriteAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadCSV(filepath.Join(dir, FileCSV))
+	if err != nil || len(back) != 1 || !back[0].SetupCached() || back[0].SetupSeconds.N != 0 {
+		t.Fatalf("CSV round trip of a cached row: %v %+v", err, back)
 	}
 }
 

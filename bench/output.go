@@ -214,7 +214,10 @@ func parseRecord(rec []string) (Row, error) {
 		return Row{}, p.err
 	}
 	if r.Status == StatusOK {
-		r.CompileSeconds, r.SetupSeconds = single(compile), single(setup)
+		r.CompileSeconds = single(compile)
+		if !r.SetupCached() {
+			r.SetupSeconds = single(setup)
+		}
 		if srs > 0 || r.System == PLONK {
 			r.SRSSeconds = single(srs)
 		}
@@ -333,12 +336,19 @@ func markdownCells(r Row) []string {
 	return []string{
 		r.Circuit, r.System, strconv.Itoa(r.N), groupThousands(int64(r.Constraints)),
 		fmt.Sprintf("%.1f", r.ConstraintsPerElement), fmt.Sprintf("%.3g", r.ConstraintsPerMAC),
-		fmt.Sprintf("%.1f", r.CompileSeconds.Median), fmt.Sprintf("%.1f", r.SetupSeconds.Median+r.SRSSeconds.Median),
+		fmt.Sprintf("%.1f", r.CompileSeconds.Median), setupCell(r),
 		spread(r.WitnessSeconds, 1e3, 1), spread(r.ProveSeconds, 1, 2), spread(r.VerifySeconds, 1e3, 1),
 		strconv.FormatInt(r.ProofBytes, 10), fmt.Sprintf("%.1f", float64(r.PKBytes)/(1<<20)), strconv.FormatInt(r.VKBytes, 10),
 		fmt.Sprintf("%.0f", float64(r.PeakRSSBytes)/(1<<20)),
 		fmt.Sprintf("%.3g", r.NativeSeconds.Median*1e6), fmt.Sprintf("%.3g", r.OverheadRatio),
 	}
+}
+
+func setupCell(r Row) string {
+	if r.SetupCached() {
+		return "cached"
+	}
+	return fmt.Sprintf("%.1f", r.SetupSeconds.Median+r.SRSSeconds.Median)
 }
 
 func orDash(s string) string {

@@ -45,7 +45,7 @@ type Options struct {
 	PolicyID string          // DefaultPolicyID unless set
 	Progress io.Writer       // human progress lines; nil for none
 
-	Mode     string         // ModeAuto (default), receipt.ModeGroth16, receipt.ModeSampled or receipt.ModeBinding
+	Mode     string         // ModeAuto (default), receipt.ModeGroth16 (the SNARK named by System), receipt.ModeSampled or receipt.ModeBinding
 	Budget   Budget         // DefaultBudget() when zero
 	Coeffs   *Coefficients  // DefaultCoefficients when nil
 	Executor string         // native executor name; "" picks the fastest available
@@ -57,8 +57,8 @@ type Options struct {
 	A, B []int16
 
 	// System is the SNARK a proving run uses: SystemGroth16 (default) or
-	// SystemPlonk. A PLONK receipt keeps mode "groth16" (the SNARK mode) and
-	// names the system in its proof box.
+	// SystemPlonk. A PLONK receipt's mode is "plonk"; Mode "groth16" asks
+	// for the SNARK mode of whichever system this names.
 	System string
 }
 
@@ -140,9 +140,15 @@ func Run(o Options) (*Result, error) {
 		o.Mode = ModeAuto
 	}
 	switch o.Mode {
-	case ModeAuto, receipt.ModeGroth16, receipt.ModeSampled, receipt.ModeBinding:
+	case ModeAuto, receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled, receipt.ModeBinding:
 	default:
 		return nil, fmt.Errorf("prove: unknown mode %q (want auto, groth16, sampled or binding)", o.Mode)
+	}
+	if o.Mode == receipt.ModePlonk { // the SNARK mode, with PLONK
+		if o.System != "" && o.System != SystemPlonk {
+			return nil, fmt.Errorf("prove: mode plonk with proof system %q", o.System)
+		}
+		o.System, o.Mode = SystemPlonk, receipt.ModeGroth16
 	}
 	switch o.System {
 	case "":
@@ -191,6 +197,9 @@ func Run(o Options) (*Result, error) {
 	} else {
 		decision = o.Mode + " requested"
 	}
+	if mode == receipt.ModeGroth16 {
+		mode = o.System // the SNARK mode is named for its proof system
+	}
 	o.logf("mode %s: %s", mode, decision)
 	if err := rn.base(mode); err != nil {
 		return nil, err
@@ -203,7 +212,7 @@ func Run(o Options) (*Result, error) {
 	}
 	var err error
 	switch mode {
-	case receipt.ModeGroth16:
+	case receipt.ModeGroth16, receipt.ModePlonk:
 		err = rn.prove()
 	case receipt.ModeSampled:
 		err = rn.sample()
@@ -307,7 +316,7 @@ func (rn *run) base(mode string) error {
 		return fmt.Errorf("prove: %w", err)
 	}
 	circuit := "none"
-	if mode == receipt.ModeGroth16 {
+	if receipt.SNARKMode(mode) {
 		circuit = rn.o.Method.Name()
 	}
 	rn.r = &receipt.Receipt{

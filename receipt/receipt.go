@@ -21,9 +21,14 @@ const Version = "zkpoc/receipt/v1"
 // Modes a receipt can record (DESIGN.md "Proof modes").
 const (
 	ModeGroth16 = "groth16"
+	ModePlonk   = "plonk"
 	ModeSampled = "sampled"
 	ModeBinding = "binding"
 )
+
+// SNARKMode reports whether mode's evidence is a SNARK proof (groth16 or
+// plonk): the proof box is required and proof.system names the same system.
+func SNARKMode(mode string) bool { return mode == ModeGroth16 || mode == ModePlonk }
 
 // Receipt is the signed predicate: what ran, what came out, and the evidence
 // for it, each kind of evidence in its own box. The prover leaves
@@ -90,7 +95,7 @@ type AttestationResult struct {
 
 // Proof is the SNARK evidence box.
 type Proof struct {
-	System          string   `json:"system"` // "groth16"
+	System          string   `json:"system"` // "groth16" or "plonk", the receipt's mode
 	Curve           string   `json:"curve"`  // "bn254"
 	Circuit         string   `json:"circuit"`
 	KeyFingerprint  string   `json:"key_fingerprint"` // "sha256:<hex of serialized VK>"
@@ -231,7 +236,7 @@ func (r *Receipt) Validate() error {
 	if r.Mode == ModeSampled {
 		need(r.Sampling != nil, "sampling")
 	}
-	if r.Mode == ModeGroth16 {
+	if SNARKMode(r.Mode) {
 		need(r.Proof != nil, "proof")
 		if r.Proof != nil {
 			need(r.Proof.System != "", "proof.system")

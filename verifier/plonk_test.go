@@ -81,8 +81,8 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 func TestPlonkVerifyPass(t *testing.T) {
 	f := getPlonkFixture(t)
 	rc := f.res.Receipt
-	if rc.Proof.System != "plonk" || rc.Proof.SetupProvenance != keys.ProvenanceDevSRS {
-		t.Fatalf("proof box: system %q provenance %q", rc.Proof.System, rc.Proof.SetupProvenance)
+	if rc.Mode != receipt.ModePlonk || rc.Proof.System != "plonk" || rc.Proof.SetupProvenance != keys.ProvenanceDevSRS {
+		t.Fatalf("mode %q, proof box: system %q provenance %q", rc.Mode, rc.Proof.System, rc.Proof.SetupProvenance)
 	}
 	for _, tc := range []struct {
 		name string
@@ -143,6 +143,10 @@ func TestPlonkRejects(t *testing.T) {
 			st.Predicate.Proof.PublicInputs = in
 			reID(st)
 		}), verifier.Options{Cache: &f.cache}, "proof.public_inputs"},
+		{"mode says groth16", resign(t, f.env, f.key, func(st *receipt.Statement) {
+			st.Predicate.Mode = receipt.ModeGroth16
+			reID(st)
+		}), verifier.Options{Cache: &f.cache}, "proof.system"},
 		{"wrong verifying key", f.env, verifier.Options{PlonkVK: &other}, "proof.key"},
 		{"key not in the cache", f.env, verifier.Options{Cache: &keys.Cache{Dir: t.TempDir()}}, "proof.key"},
 	} {

@@ -41,13 +41,13 @@ const DefaultPolicy = "zk-dev-v1"
 // BuiltinPolicies are the policies zkpoc ships, by id.
 var BuiltinPolicies = map[string]Policy{
 	"zk-strict-v1": {ID: "zk-strict-v1", Description: "a Groth16 proof under keys from a multi-party setup",
-		Modes: []string{receipt.ModeGroth16}, RequireTrustedSetup: true},
+		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}, RequireTrustedSetup: true},
 	"zk-dev-v1": {ID: "zk-dev-v1", Description: "a Groth16 proof; a dev setup passes with the forgery caveat in the claim",
-		Modes: []string{receipt.ModeGroth16}},
+		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}},
 	"sampled-v1": {ID: "sampled-v1", Description: "a Groth16 proof, or sampled re-execution with an error bound ≤ 2^-20 at ε ≤ 5%",
-		Modes: []string{receipt.ModeGroth16, receipt.ModeSampled}, MinSamples: 64, MaxErrorBound: 1.0 / (1 << 20), MaxEpsilon: 0.05},
+		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled}, MinSamples: 64, MaxErrorBound: 1.0 / (1 << 20), MaxEpsilon: 0.05},
 	"binding-v1": {ID: "binding-v1", Description: "any evidence; a binding-only receipt passes with a binding-only claim",
-		Modes: []string{receipt.ModeGroth16, receipt.ModeSampled, receipt.ModeBinding}, MinSamples: 1, MaxErrorBound: 1, MaxEpsilon: 1},
+		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled, receipt.ModeBinding}, MinSamples: 1, MaxErrorBound: 1, MaxEpsilon: 1},
 }
 
 // PolicyIDs lists the built-in policy ids, sorted.
@@ -101,7 +101,7 @@ func (p Policy) Validate() error {
 		errs = append(errs, errors.New("modes: at least one mode"))
 	}
 	for _, m := range p.Modes {
-		if m != receipt.ModeGroth16 && m != receipt.ModeSampled && m != receipt.ModeBinding {
+		if !receipt.SNARKMode(m) && m != receipt.ModeSampled && m != receipt.ModeBinding {
 			errs = append(errs, fmt.Errorf("modes: unknown mode %q", m))
 		}
 	}
@@ -153,7 +153,7 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 	}
 	r.add("policy.mode", nil)
 	switch rc.Mode {
-	case receipt.ModeGroth16:
+	case receipt.ModeGroth16, receipt.ModePlonk:
 		if p.RequireTrustedSetup && (provenance == "" || keys.IsDevSetup(provenance)) {
 			what := "a single-party dev setup"
 			switch {

@@ -160,7 +160,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	nodeID := receipt.NodeID(pub)
 	var digest [32]byte
 	switch rc.Mode {
-	case receipt.ModeGroth16:
+	case receipt.ModeGroth16, receipt.ModePlonk:
 		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, receipt.DigestPoseidon2))
 		od, err := parseField("output_digest", rc.OutputDigest)
 		if r.add("output_digest", err) {
@@ -171,7 +171,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		digest, err = receipt.DecodeHex32("output_digest", rc.OutputDigest)
 		r.add("output_digest", err)
 	default:
-		r.add("mode", fmt.Errorf("unknown mode %q (want groth16, sampled or binding)", short(rc.Mode)))
+		r.add("mode", fmt.Errorf("unknown mode %q (want groth16, plonk, sampled or binding)", short(rc.Mode)))
 		return r.finish(v, o, rc)
 	}
 	r.add("mode", nil)
@@ -179,7 +179,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	r.add("poe", expect("poe", rc.PoE, hex.EncodeToString(poe[:])))
 
 	switch rc.Mode {
-	case receipt.ModeGroth16:
+	case receipt.ModeGroth16, receipt.ModePlonk:
 		r.checkProof(v, o, rc, a, b, circuits.Public{RequestID: reqID, NodeID: nodeID, InputCommitment: ic, PoE: poe}, digest)
 	case receipt.ModeSampled:
 		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
@@ -243,16 +243,12 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		return
 	}
 	pubv.OutputDigest.SetBytes(digest[:])
-	var sysErr error
-	if rc.Proof.System != keys.SystemPlonk {
-		sysErr = expect("proof.system", rc.Proof.System, "groth16")
-	}
-	r.add("proof.system", errors.Join(sysErr, expect("proof.curve", rc.Proof.Curve, "bn254")))
+	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, rc.Mode), expect("proof.curve", rc.Proof.Curve, "bn254")))
 	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
 	if len(o.AcceptKeys) > 0 {
 		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
 	}
-	if rc.Proof.System == keys.SystemPlonk {
+	if rc.Mode == receipt.ModePlonk {
 		r.checkPlonkProof(v, o, rc, method, n, f, pubv)
 		return
 	}
@@ -445,10 +441,9 @@ func (r *run) failed() []string {
 
 func passReason(rc *receipt.Receipt) string {
 	switch rc.Mode {
+	case receipt.ModePlonk:
+		return "signature, identities, commitments, PoE and the PLONK proof all verify"
 	case receipt.ModeGroth16:
-		if rc.Proof != nil && rc.Proof.System == keys.SystemPlonk {
-			return "signature, identities, commitments, PoE and the PLONK proof all verify"
-		}
 		return "signature, identities, commitments, PoE and the Groth16 proof all verify"
 	case receipt.ModeSampled:
 		return fmt.Sprintf("signature, identities, input commitment and PoE verify; %d sampled rows re-executed and matched", rc.Sampling.K)
@@ -473,7 +468,7 @@ func claim(rc *receipt.Receipt, provenance, inputs string, blocked []string) (st
 	}
 	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under Groth16 key %s",
 		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
-	if rc.Proof.System == keys.SystemPlonk {
+	if rc.Mode == receipt.ModePlonk {
 		return plonkClaim(rc, provenance, inputs, blocked)
 	}
 	switch {

@@ -30,7 +30,9 @@ Writes bench.csv, bench.json, bench.md, prove_seconds.png/.svg and
 constraints.png/.svg into --out (rewritten after every row; Ctrl-C stops at
 once and writes the rows finished so far, dropping the one in progress). Rows
 whose estimated peak memory exceeds --max-memory are skipped and say so; the
-naive circuit is skipped above --naive-max-n. Progress goes to stderr, the
+naive circuit is skipped above --naive-max-n. --quick is the first look: one
+run of Groth16 only, with keys from the key cache where present (a first
+--quick run sets them up and caches them; later ones skip setup). Progress goes to stderr, the
 table (or --json, the report) to stdout. Other processes on the machine skew
 the timings: the load average is recorded.
 
@@ -51,7 +53,8 @@ func runBench(env *cliEnv, args []string) error {
 	systems := fs.String("systems", bench.Groth16+","+bench.PLONK, "comma-separated proof systems: groth16, plonk")
 	circs := fs.String("circuits", circuits.Freivalds.Name()+","+circuits.Naive.Name(), "comma-separated circuits")
 	runs := fs.Int("runs", 0, "repetitions of native/witness/prove/verify (default 3; 1 with --quick)")
-	quick := fs.Bool("quick", false, "one run, and no PLONK above n = 16")
+	quick := fs.Bool("quick", false, "a first look in minutes: one run, Groth16 only (unless --systems is given; PLONK never above n = 16), keys reused from the cache (--reuse-keys)")
+	reuseKeys := fs.Bool("reuse-keys", false, "reuse Groth16 keys from the key cache ($ZKPOC_HOME/keys) and store new ones there; rows with cached keys report setup as \"cached\"")
 	out := fs.String("out", "", "output directory (default ./zkpoc-bench-<date>-<time>)")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout instead of the table")
 	naiveMax := fs.Int("naive-max-n", bench.DefaultNaiveMaxN, "skip the naive reference above this n (0 or less: no limit)")
@@ -72,6 +75,16 @@ func runBench(env *cliEnv, args []string) error {
 		return usagef("bench: unexpected argument %q", pos[0])
 	}
 	cfg := bench.Config{Runs: *runs, Quick: *quick, PlonkMaxN: *plonkMax, Executor: *executor}
+	if *quick && !isSet(fs, "systems") {
+		*systems = bench.Groth16
+	}
+	if *quick || *reuseKeys {
+		cache, err := keyCache()
+		if err != nil {
+			return err
+		}
+		cfg.Keys = &cache
+	}
 	if cfg.Sizes, err = benchParseInts(*sizes); err != nil {
 		return usagef("--sizes: %w", err)
 	}

@@ -5,16 +5,19 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/plonk"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/chain"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/merkle"
+	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -122,21 +125,33 @@ func runExport(env *cliEnv, args []string) error {
 	}
 	switch sub {
 	case "solidity":
-		fs := newFlags(env, "export solidity", "export solidity (--fingerprint FP | --key VK) -o Verifier.sol", `
-Writes the Solidity Groth16 verifier for a verifying key (gnark's exporter).
+		fs := newFlags(env, "export solidity", "export solidity (--fingerprint FP | --key VK [--system plonk]) -o Verifier.sol", `
+Writes the Solidity verifier for a verifying key, with gnark's exporter: a
+Groth16 verifier (verifyProof(bytes,uint256[4])) or, for a PLONK key, a PLONK
+verifier (Verify(bytes,uint256[])). A cached key is found by its fingerprint
+in either system; a key file is read as Groth16 unless --system plonk.
 Proofs are made with the Solidity-compatible hash-to-field, so receipts verify on an EVM.`)
-		fp := fs.String("fingerprint", "", "cached key fingerprint (sha256:… or hex)")
+		fp := fs.String("fingerprint", "", "cached key fingerprint (sha256:… or hex), Groth16 or PLONK")
 		keyPath := fs.String("key", "", "verifying key file instead of the cache")
+		system := fs.String("system", prover.SystemGroth16, "with --key: the key's proof system, groth16 or plonk")
 		out := fs.String("o", "", "output .sol file (default: stdout)")
 		if _, err := parse(fs, args); err != nil {
 			return err
 		}
-		vk, err := loadVK(*fp, *keyPath)
+		if err := checkSystem(*system); err != nil {
+			return err
+		}
+		vk, pvk, err := loadAnyVK(*fp, *keyPath, *system)
 		if err != nil {
 			return err
 		}
 		var b bytes.Buffer
-		if err := chain.ExportSolidity(vk, &b); err != nil {
+		if pvk != nil {
+			err = chain.ExportPlonkSolidity(pvk, &b)
+		} else {
+			err = chain.ExportSolidity(vk, &b)
+		}
+		if err != nil {
 			return err
 		}
 		if *out == "" {
@@ -145,9 +160,13 @@ Proofs are made with the Solidity-compatible hash-to-field, so receipts verify o
 		}
 		return atomicfile.Write(*out, b.Bytes(), 0o644)
 	case "calldata", "compute-proof":
-		fs := newFlags(env, "export "+sub, "export "+sub+" RECEIPT", `
-calldata: the ABI calldata of verifyProof(bytes,uint256[k]) for the receipt's proof, hex.
-compute-proof: the zk_compute_proof bytes a block header carries (README), base64.`)
+		fs := newFlags(env, "export "+sub, "export "+sub+" [--key VK] RECEIPT", `
+calldata: the ABI calldata for the receipt's proof, hex: verifyProof(bytes,uint256[4])
+for Groth16; Verify(bytes,uint256[]) for PLONK, whose proof layout depends on the
+verifying key (found in the cache by the receipt's fingerprint, or --key).
+compute-proof: the zk_compute_proof bytes a block header carries (README), base64;
+Groth16 receipts only.`)
+		keyPath := fs.String("key", "", "PLONK only: verifying key file (default: the cache, by the receipt's fingerprint)")
 		pos, err := parse(fs, args)
 		if err != nil {
 			return err
@@ -164,12 +183,23 @@ compute-proof: the zk_compute_proof bytes a block header carries (README), base6
 			return usageError{err}
 		}
 		r := &st.Predicate
-		if r.Mode != receipt.ModeGroth16 || r.Proof == nil {
-			return usagef("%s is a %s receipt: only groth16 receipts carry a proof", pos[0], r.Mode)
+		if !receipt.SNARKMode(r.Mode) || r.Proof == nil {
+			return usagef("%s is a %s receipt: only groth16 and plonk receipts carry a proof", pos[0], r.Mode)
+		}
+		if r.Mode == receipt.ModePlonk && sub == "compute-proof" {
+			return usagef("%s is a plonk receipt: zk_compute_proof carries Groth16 proofs only (use export calldata for the PLONK verifier)", pos[0])
 		}
 		if sub == "calldata" {
-			cd, err := chain.Calldata(r.Proof.Bytes, r.Proof.PublicInputs)
-			if err != nil {
+			var cd []byte
+			if r.Mode == receipt.ModePlonk {
+				_, pvk, err := loadAnyVK(r.Proof.KeyFingerprint, *keyPath, prover.SystemPlonk)
+				if err != nil {
+					return err
+				}
+				if cd, err = chain.PlonkCalldata(r.Proof.Bytes, r.Proof.PublicInputs, pvk); err != nil {
+					return usageError{err}
+				}
+			} else if cd, err = chain.Calldata(r.Proof.Bytes, r.Proof.PublicInputs); err != nil {
 				return usageError{err}
 			}
 			fmt.Fprintf(env.stdout, "0x%s\n", hex.EncodeToString(cd))
@@ -187,6 +217,37 @@ compute-proof: the zk_compute_proof bytes a block header carries (README), base6
 		return nil
 	}
 	return usagef("usage: zkpoc export solidity|calldata|compute-proof [flags]")
+}
+
+// loadAnyVK returns a Groth16 or a PLONK verifying key (the other nil): from
+// the file path (read as system), or from the cache by fingerprint, where
+// either system's key may match.
+func loadAnyVK(fp, path, system string) (groth16.VerifyingKey, plonk.VerifyingKey, error) {
+	if path != "" && system == prover.SystemPlonk {
+		pvk, err := keys.ReadPlonkVK(path)
+		if err != nil {
+			return nil, nil, usageError{err}
+		}
+		return nil, pvk, nil
+	}
+	if path != "" || system == prover.SystemGroth16 {
+		vk, err := loadVK(fp, path)
+		if err == nil || path != "" || !errors.Is(err, keys.ErrNotFound) {
+			return vk, nil, err
+		}
+	}
+	if fp == "" {
+		return nil, nil, usagef("give --fingerprint or --key")
+	}
+	cache, err := keyCache()
+	if err != nil {
+		return nil, nil, err
+	}
+	pvk, _, err := cache.FindPlonkByFingerprint(strings.TrimPrefix(fp, "sha256:"))
+	if err != nil {
+		return nil, nil, usageError{fmt.Errorf("verifying key %s: %w", fp, err)}
+	}
+	return nil, pvk, nil
 }
 
 func loadVK(fp, path string) (groth16.VerifyingKey, error) {

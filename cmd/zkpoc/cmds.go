@@ -355,6 +355,9 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	if err := checkSystem(*system); err != nil {
 		return err
 	}
+	if pf.mode == receipt.ModePlonk && !isSet(fs, "system") {
+		*system = prover.SystemPlonk
+	}
 	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system, A: a, B: b}
 	if err := pf.apply(&opts); err != nil {
 		return err

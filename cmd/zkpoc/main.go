@@ -163,6 +163,15 @@ func newFlags(env *cliEnv, name, synopsis, description string) *flag.FlagSet {
 
 // parse parses flags anywhere among the arguments ("verify r.json --json")
 // and returns the positional arguments in order.
+// isSet reports whether the flag name was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// parse parses flags that may come before, between or after positional
+// arguments, until a "--".
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
@@ -172,12 +181,15 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			}
 			return nil, usageError{err}
 		}
-		args = fs.Args()
+		rest := fs.Args()
+		// The flag package drops a "--" that ends the flags: everything
+		// after it is positional, even if it looks like a flag.
+		if consumed := args[:len(args)-len(rest)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		args = rest
 		if len(args) == 0 {
 			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
 		}
 		pos = append(pos, args[0])
 		args = args[1:]

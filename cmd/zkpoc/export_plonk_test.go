@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/scs"
+
+	"github.com/zkpoc/zkpoc/chain"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// square is a tiny stand-in circuit (x² = y): the export commands only read
+// keys and proof bytes, so the real statement's minutes-long PLONK setup is
+// not needed to test their plumbing.
+type square struct {
+	X frontend.Variable
+	Y frontend.Variable `gnark:",public"`
+}
+
+func (c *square) Define(api frontend.API) error {
+	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
+	return nil
+}
+
+func cli(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	exit := run(args, &out, &errb)
+	return out.String(), errb.String(), exit
+}
+
+// TestExportPlonk: export solidity finds a PLONK key by fingerprint (or reads
+// a PLONK key file with --system plonk), export calldata encodes a PLONK
+// receipt's proof for Verify(bytes,uint256[]), and compute-proof refuses it.
+func TestExportPlonk(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("ZKPOC_HOME", home)
+	cache, err := keyCache()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ccs constraint.ConstraintSystem
+	id := keys.ID{Circuit: "square-test", N: 1, Curve: "bn254", System: keys.SystemPlonk}
+	set, _, err := cache.LoadOrSetupPlonk(id, func() (constraint.ConstraintSystem, error) {
+		ccs, err = frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &square{})
+		return ccs, err
+	}, keys.DevSRS, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := "sha256:" + set.Meta.Fingerprint
+
+	out, stderr, exit := cli(t, "export", "solidity", "--fingerprint", fp)
+	if exit != 0 || !strings.Contains(out, "function Verify(") {
+		t.Fatalf("export solidity --fingerprint (PLONK): exit %d\n%s\n%.300s", exit, stderr, out)
+	}
+	vkPath := filepath.Join(t.TempDir(), "vk.bin")
+	if err := keys.WritePlonkVK(vkPath, set.PlonkVK); err != nil {
+		t.Fatal(err)
+	}
+	out2, stderr, exit := cli(t, "export", "solidity", "--system", "plonk", "--key", vkPath)
+	if exit != 0 || out2 != out {
+		t.Fatalf("export solidity --key --system plonk: exit %d (same contract: %v)\n%s", exit, out2 == out, stderr)
+	}
+	if _, stderr, exit := cli(t, "export", "solidity", "--key", vkPath); exit != 2 {
+		t.Fatalf("a PLONK key file read as Groth16: exit %d, want 2\n%s", exit, stderr)
+	}
+
+	// A PLONK receipt carrying a proof of the tiny circuit.
+	w, err := frontend.NewWitness(&square{X: 3, Y: 9}, ecc.BN254.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := plonk.Prove(ccs, set.PlonkPK, w, prover.PlonkProverOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pb bytes.Buffer
+	if _, err := proof.WriteTo(&pb); err != nil {
+		t.Fatal(err)
+	}
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32))
+	task, err := workload.NewSyntheticTask("3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", [32]byte{1}, 2, 8, "0", 1795000000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Mode: receipt.ModeBinding})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Receipt
+	r.Mode = receipt.ModePlonk
+	r.Proof = &receipt.Proof{System: keys.SystemPlonk, Curve: "bn254", Circuit: id.Circuit, KeyFingerprint: fp,
+		SetupProvenance: set.Meta.Provenance, Bytes: pb.Bytes(), PublicInputs: []string{"9"}}
+	if r.ReceiptID, err = r.ComputeID(); err != nil {
+		t.Fatal(err)
+	}
+	env, err := receipt.Sign(r, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcPath := filepath.Join(t.TempDir(), "r.json")
+	if err := writeJSON(rcPath, env); err != nil {
+		t.Fatal(err)
+	}
+	want, err := chain.PlonkCalldata(pb.Bytes(), []string{"9"}, set.PlonkVK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, exit = cli(t, "export", "calldata", rcPath)
+	if exit != 0 || strings.TrimSpace(out) != "0x"+hex.EncodeToString(want) {
+		t.Fatalf("export calldata (PLONK): exit %d\n%s\n%.200s", exit, stderr, out)
+	}
+	sel := chain.Selector(chain.PlonkVerifySignature)
+	if !strings.HasPrefix(out, "0x"+hex.EncodeToString(sel[:])) {
+		t.Fatalf("calldata does not start with the Verify(bytes,uint256[]) selector: %.20s", out)
+	}
+	out, _, exit = cli(t, "export", "calldata", "--key", vkPath, rcPath)
+	if exit != 0 || strings.TrimSpace(out) != "0x"+hex.EncodeToString(want) {
+		t.Fatalf("export calldata --key (PLONK): exit %d", exit)
+	}
+	if _, stderr, exit := cli(t, "export", "compute-proof", rcPath); exit != 2 || !strings.Contains(stderr, "Groth16 proofs only") {
+		t.Fatalf("compute-proof of a PLONK receipt: exit %d, want 2\n%s", exit, stderr)
+	}
+	// Without the key the calldata cannot be laid out: a usage error naming the key.
+	os.RemoveAll(cache.Dir)
+	if _, stderr, exit := cli(t, "export", "calldata", rcPath); exit != 2 || !strings.Contains(stderr, "verifying key") {
+		t.Fatalf("calldata without the PLONK key: exit %d\n%s", exit, stderr)
+	}
+}
