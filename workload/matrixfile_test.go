@@ -81,18 +81,7 @@ func TestDecodeNPY(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := DecodeNPY(bytes.NewReader(tt.file))
-			if tt.want == nil {
-				if err == nil || !strings.Contains(err.Error(), tt.errs) || !errors.Is(err, ErrMatrixFile) {
-					t.Fatalf("err = %v, want ErrMatrixFile containing %q", err, tt.errs)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(m.Data, tt.want) {
-				t.Fatalf("data %v, want %v", m.Data, tt.want)
-			}
+			checkDecoded(t, m, err, tt.want, tt.errs)
 		})
 	}
 }
@@ -128,19 +117,25 @@ func TestDecodeCSV(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := DecodeCSV(strings.NewReader(tt.in))
-			if tt.want == nil {
-				if err == nil || !strings.Contains(err.Error(), tt.errs) || !errors.Is(err, ErrMatrixFile) {
-					t.Fatalf("err = %v, want ErrMatrixFile containing %q", err, tt.errs)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(m.Data, tt.want) {
-				t.Fatalf("data %v, want %v", m.Data, tt.want)
-			}
+			checkDecoded(t, m, err, tt.want, tt.errs)
 		})
+	}
+}
+
+// checkDecoded: want nil expects an ErrMatrixFile containing errPart.
+func checkDecoded(t *testing.T, m Matrix, err error, want []int16, errPart string) {
+	t.Helper()
+	if want == nil {
+		if err == nil || !strings.Contains(err.Error(), errPart) || !errors.Is(err, ErrMatrixFile) {
+			t.Fatalf("err = %v, want ErrMatrixFile containing %q", err, errPart)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.Data, want) {
+		t.Fatalf("data %v, want %v", m.Data, want)
 	}
 }
 

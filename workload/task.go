@@ -103,40 +103,20 @@ func NewTaskID() (string, error) {
 
 // NewSyntheticTask builds a matrix_mul task and validates it.
 func NewSyntheticTask(taskID string, seed [32]byte, n, fracBits int, rewardWei string, deadline int64) (ComputeTask, error) {
-	t := ComputeTask{
-		TaskID:        taskID,
-		ChallengeType: ChallengeMatMul,
-		Payload: Payload{
-			Seed:       hex.EncodeToString(seed[:]),
-			MatrixSize: n,
-			FracBits:   fracBits,
-		},
-		Reward:   rewardWei,
-		Deadline: deadline,
-	}
-	if err := t.Validate(); err != nil {
-		return ComputeTask{}, fmt.Errorf("workload: new synthetic task: %w", err)
-	}
-	return t, nil
+	return newTask("synthetic", taskID, Payload{Seed: hex.EncodeToString(seed[:]), MatrixSize: n, FracBits: fracBits}, rewardWei, deadline)
 }
 
 // NewSuppliedTask builds a matrix_mul task over supplied matrices, identified
 // by their input commitment (circuits.InputCommitment of A then B), and
 // validates it.
 func NewSuppliedTask(taskID string, inputCommitment [32]byte, n, fracBits int, rewardWei string, deadline int64) (ComputeTask, error) {
-	t := ComputeTask{
-		TaskID:        taskID,
-		ChallengeType: ChallengeMatMul,
-		Payload: Payload{
-			InputCommitment: hex.EncodeToString(inputCommitment[:]),
-			MatrixSize:      n,
-			FracBits:        fracBits,
-		},
-		Reward:   rewardWei,
-		Deadline: deadline,
-	}
+	return newTask("supplied", taskID, Payload{InputCommitment: hex.EncodeToString(inputCommitment[:]), MatrixSize: n, FracBits: fracBits}, rewardWei, deadline)
+}
+
+func newTask(kind, taskID string, p Payload, rewardWei string, deadline int64) (ComputeTask, error) {
+	t := ComputeTask{TaskID: taskID, ChallengeType: ChallengeMatMul, Payload: p, Reward: rewardWei, Deadline: deadline}
 	if err := t.Validate(); err != nil {
-		return ComputeTask{}, fmt.Errorf("workload: new supplied task: %w", err)
+		return ComputeTask{}, fmt.Errorf("workload: new %s task: %w", kind, err)
 	}
 	return t, nil
 }
