@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -16,10 +15,10 @@ import (
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
-	"github.com/zkpoc/zkpoc/workload"
 )
 
 // plonkEVM is one real PLONK receipt for n = 4 (dev SRS) and its verifier
@@ -101,16 +100,13 @@ func deployPlonkVerifier(t *testing.T) plonkEVM {
 	}
 	solc := solcPath(t)
 	plonkEVMOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "zkpoc-chain-plonk")
+		cache, err := testfixture.KeyCache()
 		if err != nil {
 			plonkEVMErr = err
 			return
 		}
-		defer os.RemoveAll(dir)
-		cache := keys.Cache{Dir: dir}
 		key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
-		seed := workload.DeriveSeed([32]byte{1, 2, 3}, fixtureWorker)
-		task, err := workload.NewSyntheticTask("3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", seed, 4, 8, "1000", 1795000000)
+		task, err := testfixture.Task()
 		if err != nil {
 			plonkEVMErr = err
 			return

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
@@ -40,7 +40,6 @@ var (
 	plonkOnce sync.Once
 	plonkFix  plonkFixture
 	plonkErr  error
-	plonkDir  string
 )
 
 func getPlonkFixture(t *testing.T) plonkFixture {
@@ -49,11 +48,9 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 		t.Skip("needs a real PLONK setup and proof")
 	}
 	plonkOnce.Do(func() {
-		plonkDir, plonkErr = os.MkdirTemp("", "zkpoc-plonk-test")
-		if plonkErr != nil {
+		if plonkFix.cache, plonkErr = testfixture.KeyCache(); plonkErr != nil {
 			return
 		}
-		plonkFix.cache = keys.Cache{Dir: plonkDir}
 		plonkFix.key = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
 		seed := workload.DeriveSeed([32]byte{4, 5, 6}, "cpc1qplonkworker")
 		task, err := workload.NewSyntheticTask("5b2d1c0e-7a8f-4b3c-9d2e-1f0a9b8c7d6e", seed, 4, 8, "1000", 1795000000)

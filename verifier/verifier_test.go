@@ -9,22 +9,19 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
-	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
-	"github.com/zkpoc/zkpoc/workload"
 )
 
-// fixture is one real Groth16 receipt for n = 4, proved once per test binary
-// (the dev setup dominates: ~200k constraints, mostly the PoE SHA-256).
+// fixture is the shared n = 4 Groth16 receipt (internal/testfixture).
 type fixture struct {
 	env   *receipt.Envelope
 	cache keys.Cache
@@ -32,59 +29,16 @@ type fixture struct {
 	vk    groth16.VerifyingKey
 }
 
-var (
-	fixOnce sync.Once
-	fix     fixture
-	fixErr  error
-	fixDir  string
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if fixDir != "" {
-		os.RemoveAll(fixDir)
-	}
-	if plonkDir != "" {
-		os.RemoveAll(plonkDir)
-	}
+	testfixture.Cleanup()
 	os.Exit(code)
 }
 
 func getFixture(t *testing.T) fixture {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs a real Groth16 setup and proof")
-	}
-	fixOnce.Do(func() {
-		fixDir, fixErr = os.MkdirTemp("", "zkpoc-verifier-test")
-		if fixErr != nil {
-			return
-		}
-		fix.cache = keys.Cache{Dir: fixDir}
-		fix.key = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
-		seed := workload.DeriveSeed([32]byte{1, 2, 3}, "cpc1qtestworker")
-		task, err := workload.NewSyntheticTask("3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", seed, 4, 8, "1000", 1795000000)
-		if err != nil {
-			fixErr = err
-			return
-		}
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: fix.key, Cache: fix.cache})
-		if err != nil {
-			fixErr = err
-			return
-		}
-		fix.env = res.Envelope
-		set, err := fix.cache.Load(prover.KeyID(circuits.Freivalds, 4, 8))
-		if err != nil {
-			fixErr = err
-			return
-		}
-		fix.vk = set.VK
-	})
-	if fixErr != nil {
-		t.Fatal(fixErr)
-	}
-	return fix
+	f := testfixture.Groth16N4(t)
+	return fixture{env: f.Env, cache: f.Cache, key: f.Key, vk: f.VK}
 }
 
 func TestVerifyPass(t *testing.T) {

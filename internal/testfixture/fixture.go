@@ -1,0 +1,115 @@
+// Package testfixture gives the tests of several packages one real Groth16
+// receipt for a 4×4 task. The dev setup behind it dominates (about a minute
+// on 2 cores), so it runs once per test binary, and once per CI run when
+// ZKPOC_TEST_KEYS names a key cache that every package shares (the cache's
+// file lock lets concurrent packages wait for one setup instead of each
+// running its own).
+package testfixture
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/consensys/gnark/backend/groth16"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// Worker is the worker address the fixture's task is derived with.
+const Worker = "cpc1qtestworker"
+
+// TaskID is the fixture task's id.
+const TaskID = "3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20"
+
+// Fixture is a proved n = 4 task: the signed receipt, the node key that
+// signed it, and the key cache holding its Groth16 keys.
+type Fixture struct {
+	Env     *receipt.Envelope
+	Receipt *receipt.Receipt
+	Key     ed25519.PrivateKey
+	Cache   keys.Cache
+	VK      groth16.VerifyingKey
+}
+
+var (
+	once sync.Once
+	fix  Fixture
+	err  error
+
+	cacheOnce sync.Once
+	cache     keys.Cache
+	cacheErr  error
+	tmpDir    string // removed by Cleanup; "" when the cache is ZKPOC_TEST_KEYS
+)
+
+// KeyCache is the key cache the fixtures prove with: $ZKPOC_TEST_KEYS when
+// set (shared by every test binary that uses it, and kept), else one
+// temporary directory per test binary (removed by Cleanup).
+func KeyCache() (keys.Cache, error) {
+	cacheOnce.Do(func() {
+		dir := os.Getenv("ZKPOC_TEST_KEYS")
+		if dir == "" {
+			tmpDir, cacheErr = os.MkdirTemp("", "zkpoc-test-keys")
+			dir = tmpDir
+		} else {
+			dir, cacheErr = filepath.Abs(dir)
+		}
+		cache = keys.Cache{Dir: dir}
+	})
+	return cache, cacheErr
+}
+
+// Task returns the fixture's task: n = 4, f = 8, seeded from a fixed block
+// hash and Worker.
+func Task() (workload.ComputeTask, error) {
+	seed := workload.DeriveSeed([32]byte{1, 2, 3}, Worker)
+	return workload.NewSyntheticTask(TaskID, seed, 4, 8, "1000", 1795000000)
+}
+
+// Groth16N4 returns the fixture, proving it on first use; it skips the test
+// under -short.
+func Groth16N4(t testing.TB) Fixture {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real Groth16 setup and proof (skipped with -short)")
+	}
+	once.Do(func() {
+		if fix.Cache, err = KeyCache(); err != nil {
+			return
+		}
+		fix.Key = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+		var task workload.ComputeTask
+		if task, err = Task(); err != nil {
+			return
+		}
+		var res *prover.Result
+		if res, err = prover.Run(prover.Options{Task: task, NodeKey: fix.Key, Cache: fix.Cache}); err != nil {
+			return
+		}
+		var set *keys.Set
+		if set, err = fix.Cache.Load(prover.KeyID(circuits.Freivalds, 4, 8)); err != nil {
+			return
+		}
+		fix.Env, fix.Receipt, fix.VK = res.Envelope, res.Receipt, set.VK
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fix
+}
+
+// Cleanup removes the fixture's temporary key cache; call it from TestMain
+// after m.Run.
+func Cleanup() {
+	if tmpDir != "" {
+		os.RemoveAll(tmpDir)
+	}
+}
