@@ -33,6 +33,7 @@ import (
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/constraint"
+	cs "github.com/consensys/gnark/constraint/bn254"
 )
 
 // ProvenanceDevSingleParty marks keys produced by a single-party setup on
@@ -218,7 +219,7 @@ func Setup(id ID, ccs constraint.ConstraintSystem, progress io.Writer) (*Set, er
 	var pk groth16.ProvingKey
 	var vk groth16.VerifyingKey
 	elapsed, err := whileTicking(progress, progressInterval, stillSettingUp(id), func() (err error) {
-		pk, vk, err = groth16.Setup(ccs)
+		pk, vk, err = groth16Setup(ccs)
 		return err
 	})
 	if err != nil {
@@ -244,6 +245,15 @@ func Setup(id ID, ccs constraint.ConstraintSystem, progress io.Writer) (*Set, er
 		VK:  vk,
 		CCS: ccs,
 	}, nil
+}
+
+// groth16Setup is groth16.Setup, with zkpoc's faster setup for BN254 R1CS
+// (setupGroth16BN254: same keys, same layout, fixed-base comb multiplications).
+func groth16Setup(ccs constraint.ConstraintSystem) (groth16.ProvingKey, groth16.VerifyingKey, error) {
+	if r1cs, ok := ccs.(*cs.R1CS); ok {
+		return setupGroth16BN254(r1cs)
+	}
+	return groth16.Setup(ccs)
 }
 
 func formatEstimate(d time.Duration) string {

@@ -155,7 +155,7 @@ func TestTamperMatrix(t *testing.T) {
 		{"proof.circuit", pred(func(r *receipt.Receipt) { r.Proof.Circuit = circuits.Naive.Name() }), f.key, "workload_digest"},
 		{"proof.circuit unknown", pred(func(r *receipt.Receipt) { r.Proof.Circuit = "magic" }), f.key, "proof.circuit"},
 		{"proof.system", pred(func(r *receipt.Receipt) { r.Proof.System = "stark" }), f.key, "proof.system"},
-		{"proof.system relabeled plonk", pred(func(r *receipt.Receipt) { r.Proof.System = "plonk" }), f.key, "proof.key"},
+		{"proof.system relabeled plonk", pred(func(r *receipt.Receipt) { r.Proof.System = "plonk" }), f.key, "proof.system"},
 		{"proof.setup_provenance", pred(func(r *receipt.Receipt) { r.Proof.SetupProvenance = "mpc(3 contributions)" }), f.key, "proof.setup_provenance"},
 		{"runtime_measurement removed", pred(func(r *receipt.Receipt) { r.RuntimeMeasurement = nil }), f.key, "receipt.fields"},
 		{"subject digest", func(st *receipt.Statement) { st.Subject[1].Digest[receipt.DigestAlgorithm] = strings.Repeat("0", 64) }, f.key, "statement.subject"},
