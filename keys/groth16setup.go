@@ -156,7 +156,7 @@ func setupWith(r1cs *cs.R1CS, toxicWaste toxicWaste, pk *groth16bn254.ProvingKey
 	B = B[:n]
 	pk.NbInfinityB = uint64(nbWires - n)
 
-	g1Scalars := make([]fr.Element, 0, 3+len(A)+len(B)+len(Z)+len(vkK)+len(pkK)+nbPrivateCommittedWires)
+	g1Scalars := make([]fr.Element, 0, 3+len(A)+len(B)+len(Z)+len(vkK)+len(pkK)+2*nbPrivateCommittedWires)
 	g1Scalars = append(g1Scalars, toxicWaste.alpha, toxicWaste.beta, toxicWaste.delta)
 	g1Scalars = append(g1Scalars, A...)
 	g1Scalars = append(g1Scalars, B...)
@@ -165,6 +165,22 @@ func setupWith(r1cs *cs.R1CS, toxicWaste toxicWaste, pk *groth16bn254.ProvingKey
 	g1Scalars = append(g1Scalars, pkK...)
 	for i := range ckK {
 		g1Scalars = append(g1Scalars, ckK[i]...)
+	}
+	// Pedersen commitment keys: pedersen.Setup multiplies every basis point
+	// by its σ one variable-base multiplication at a time; the basis points
+	// are ckK·g1, so σ·basis = (σ·ckK)·g1 joins the fixed-base batch.
+	sigmas := make([]fr.Element, len(ckK))
+	for i := range ckK {
+		for sigmas[i].IsZero() {
+			if _, err := sigmas[i].SetRandom(); err != nil {
+				return err
+			}
+		}
+		for j := range ckK[i] {
+			var s fr.Element
+			s.Mul(&ckK[i][j], &sigmas[i])
+			g1Scalars = append(g1Scalars, s)
+		}
 	}
 	g1Points := fixedBaseBatch(&g1, g1Scalars, curve.BatchJacobianToAffineG1)
 
@@ -182,30 +198,28 @@ func setupWith(r1cs *cs.R1CS, toxicWaste toxicWaste, pk *groth16bn254.ProvingKey
 	pk.G1.K = g1Points[offset : offset+nbPrivateWires]
 	offset += nbPrivateWires
 
-	commitmentBases := make([][]curve.G1Affine, len(commitmentInfo))
-	for i := range commitmentBases {
-		size := len(ckK[i])
-		commitmentBases[i] = g1Points[offset : offset+size]
-		offset += size
-	}
-	if offset != len(g1Points) {
-		return errors.New("groth16 setup: G1 points not all consumed")
-	}
 	cG2, err := curve.RandomOnG2()
 	if err != nil {
 		return err
 	}
-	if len(commitmentBases) > 0 {
-		pk.CommitmentKeys = make([]pedersen.ProvingKey, len(commitmentBases))
-		vk.CommitmentKeys = make([]pedersen.VerifyingKey, len(commitmentBases))
+	if len(ckK) > 0 {
+		pk.CommitmentKeys = make([]pedersen.ProvingKey, len(ckK))
+		vk.CommitmentKeys = make([]pedersen.VerifyingKey, len(ckK))
 	}
-	for i := range commitmentBases {
-		comPKey, comVKey, err := pedersen.Setup(commitmentBases[i:i+1], pedersen.WithG2Point(cG2))
-		if err != nil {
-			return err
-		}
-		pk.CommitmentKeys[i] = comPKey[0]
-		vk.CommitmentKeys[i] = comVKey
+	for i := range ckK {
+		pk.CommitmentKeys[i].Basis = g1Points[offset : offset+len(ckK[i])]
+		offset += len(ckK[i])
+	}
+	for i := range ckK {
+		pk.CommitmentKeys[i].BasisExpSigma = g1Points[offset : offset+len(ckK[i])]
+		offset += len(ckK[i])
+		var sigmaNeg fr.Element
+		sigmaNeg.Neg(&sigmas[i])
+		vk.CommitmentKeys[i].G = cG2
+		vk.CommitmentKeys[i].GSigmaNeg.ScalarMultiplication(&cG2, sigmaNeg.BigInt(new(big.Int)))
+	}
+	if offset != len(g1Points) {
+		return errors.New("groth16 setup: G1 points not all consumed")
 	}
 	vk.PublicAndCommitmentCommitted = commitmentInfo.GetPublicAndCommitmentCommitted(commitmentWires, r1cs.GetNbPublicVariables())
 

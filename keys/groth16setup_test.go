@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	curve "github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 	cs "github.com/consensys/gnark/constraint/bn254"
@@ -120,5 +121,30 @@ func TestFastSetupMatchesGnark(t *testing.T) {
 	}
 	if err := groth16.Verify(proof, vkG, pub); err == nil {
 		t.Fatal("the proof verified under keys from another setup")
+	}
+
+	// Every Pedersen basis point and its σ-multiple pair up under the
+	// commitment verifying key: e(Basis_j, −σ·G)·e(σ·Basis_j, G) = 1.
+	ck, cvk := pkF.CommitmentKeys[0], vkF.CommitmentKeys[0]
+	if len(ck.Basis) == 0 || len(ck.Basis) != len(ck.BasisExpSigma) {
+		t.Fatalf("commitment key: %d basis points, %d σ-multiples", len(ck.Basis), len(ck.BasisExpSigma))
+	}
+	for j := range ck.Basis {
+		ok, err := curve.PairingCheck([]curve.G1Affine{ck.Basis[j], ck.BasisExpSigma[j]}, []curve.G2Affine{cvk.GSigmaNeg, cvk.G})
+		if err != nil || !ok {
+			t.Fatalf("commitment basis %d: σ-multiple does not pair (%v)", j, err)
+		}
+	}
+	// And the proof's commitment proof of knowledge fails once one
+	// σ-multiple is wrong.
+	saved := ck.BasisExpSigma[0]
+	ck.BasisExpSigma[0] = ck.Basis[0]
+	defer func() { ck.BasisExpSigma[0] = saved }()
+	proof2, err := groth16.Prove(ccs, pkF, w)
+	if err == nil {
+		err = groth16.Verify(proof2, vkF, pub)
+	}
+	if err == nil {
+		t.Fatal("a proof made with a broken commitment key verified")
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -27,8 +28,8 @@ type Coefficients struct {
 // DefaultCoefficients are the shipped defaults.
 var DefaultCoefficients = Coefficients{
 	Source:                "defaults",
-	ProveSecondsPerConstr: 22e-6,  // measured: 4.5 s at n = 16
-	SetupSecondsPerConstr: 480e-6, // measured: 100 s for 208,907 constraints on an idle 2-core Xeon
+	ProveSecondsPerConstr: 22e-6, // measured: 4.5 s at n = 16
+	SetupSecondsPerConstr: keys.SecondsPerConstraint,
 	PeakBytesPerConstr:    2600,
 	PeakBytesFixed:        64 << 20,
 }
