@@ -131,30 +131,10 @@ func setupWith(r1cs *cs.R1CS, toxicWaste toxicWaste, pk *groth16bn254.ProvingKey
 	}
 
 	// Points at infinity are marked and filtered out of A and B.
-	pk.InfinityA = make([]bool, len(A))
-	pk.InfinityB = make([]bool, len(B))
-	n := 0
-	for i, e := range A {
-		if e.IsZero() {
-			pk.InfinityA[i] = true
-			continue
-		}
-		A[n] = A[i]
-		n++
-	}
-	A = A[:n]
-	pk.NbInfinityA = uint64(nbWires - n)
-	n = 0
-	for i, e := range B {
-		if e.IsZero() {
-			pk.InfinityB[i] = true
-			continue
-		}
-		B[n] = B[i]
-		n++
-	}
-	B = B[:n]
-	pk.NbInfinityB = uint64(nbWires - n)
+	A, pk.InfinityA = dropZeros(A)
+	B, pk.InfinityB = dropZeros(B)
+	pk.NbInfinityA = uint64(nbWires - len(A))
+	pk.NbInfinityB = uint64(nbWires - len(B))
 
 	g1Scalars := make([]fr.Element, 0, 3+len(A)+len(B)+len(Z)+len(vkK)+len(pkK)+2*nbPrivateCommittedWires)
 	g1Scalars = append(g1Scalars, toxicWaste.alpha, toxicWaste.beta, toxicWaste.delta)
@@ -241,6 +221,22 @@ func setupWith(r1cs *cs.R1CS, toxicWaste toxicWaste, pk *groth16bn254.ProvingKey
 	}
 	pk.Domain = *domain
 	return nil
+}
+
+// dropZeros removes the zero scalars from s in place (their points would be
+// at infinity) and marks where they were.
+func dropZeros(s []fr.Element) ([]fr.Element, []bool) {
+	zero := make([]bool, len(s))
+	n := 0
+	for i := range s {
+		if s[i].IsZero() {
+			zero[i] = true
+			continue
+		}
+		s[n] = s[i]
+		n++
+	}
+	return s[:n], zero
 }
 
 // setupABC evaluates, for every wire, the sums over constraints of its
