@@ -50,7 +50,7 @@ const (
 	StatusFailed  = "failed"
 )
 
-// Curve is the only curve measured: the native digests are BN254-only.
+// Curve is the only curve measured: the statement's digests exist on BN254 only.
 const Curve = "bn254"
 
 // Defaults.
@@ -440,7 +440,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 
 func baseNotes(cfg Config) []string {
 	notes := []string{
-		"curve: BN254 only; BLS12-381: not measured (the native digests, circuits.InputCommitment/OutputDigest, are BN254-only)",
+		"curve: BN254 only; BLS12-381: not measured (the statement's Poseidon2 t = 16 digests have no BLS12-381 instance in gnark-crypto, whose BLS12-381 Poseidon2 has widths 2–3)",
 		"compile and setup run once per row; native, witness, prove and verify run " + fmt.Sprint(cfg.Runs) + " time(s): median (min..max)",
 		"prove seconds include gnark's constraint solving; witness seconds are the native digests, PoE and assignment",
 		"peak memory: process peak RSS (VmHWM, reset per row via /proc/self/clear_refs), so it includes the compiled circuit and keys held",
