@@ -12,10 +12,7 @@ import (
 
 	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/std/hash"
-	"github.com/consensys/gnark/std/hash/sha2"
 	"github.com/consensys/gnark/std/math/bits"
-	"github.com/consensys/gnark/std/math/uints"
 	"github.com/consensys/gnark/std/multicommit"
 	"github.com/consensys/gnark/std/permutation/poseidon2"
 	"github.com/consensys/gnark/std/rangecheck"
@@ -37,9 +34,9 @@ const (
 func (m Method) Name() string {
 	switch m {
 	case Freivalds:
-		return "freivalds-v3"
+		return "freivalds-v4"
 	case Naive:
-		return "naive-v3"
+		return "naive-v4"
 	}
 	return fmt.Sprintf("method(%d)", int(m))
 }
@@ -159,12 +156,8 @@ func newWithLayout(method Method, n, fracBits int, lay layout) *MatMul {
 	}
 }
 
-func init() {
-	solver.RegisterHint(bytesHint)
-}
-
 // GetHints lists the hints the circuit uses, for solvers that need them explicitly.
-func GetHints() []solver.Hint { return []solver.Hint{bytesHint} }
+func GetHints() []solver.Hint { return []solver.Hint{identityHint, splitBitsHint} }
 
 // Define implements frontend.Circuit.
 func (c *MatMul) Define(api frontend.API) error {
@@ -175,14 +168,6 @@ func (c *MatMul) Define(api frontend.API) error {
 	// Every lookup-based gadget must exist before the Freivalds commitment
 	// callback is registered (multicommit runs callbacks in order).
 	rc := rangecheck.New(api)
-	bapi, err := uints.NewBytes(api)
-	if err != nil {
-		return err
-	}
-	sha, err := sha2.New(api)
-	if err != nil {
-		return err
-	}
 
 	// Range checks: inputs are int16, outputs within ±2^(b-1), 0 ≤ R < 2^f.
 	var check frontend.Rangechecker = rc
@@ -224,7 +209,7 @@ func (c *MatMul) Define(api frontend.API) error {
 		}
 	}
 	if !c.skip.poe {
-		c.proveExecution(api, bapi, sha)
+		c.proveExecution(api)
 	}
 
 	// The product.
@@ -258,17 +243,34 @@ func (c *MatMul) commitments(api frontend.API, aS, bS, cS []frontend.Variable, o
 	return nil
 }
 
-// proveExecution constrains PoE = SHA-256(request_id ‖ output_digest ‖ node_id).
-func (c *MatMul) proveExecution(api frontend.API, bapi *uints.Bytes, sha hash.BinaryFixedLengthHasher) {
-	msg := make([]uints.U8, 0, 96)
-	msg = append(msg, halvesToBytes(api, bapi, c.RequestID)...)
-	msg = append(msg, fieldToBytes(api, bapi, c.OutputDigest)...)
-	msg = append(msg, halvesToBytes(api, bapi, c.NodeID)...)
-	sha.Write(msg)
-	sum := sha.Sum()
+// proveExecution constrains PoE = SHA-256(request_id ‖ output_digest ‖ node_id),
+// with the output digest as the 32 big-endian bytes of its canonical value.
+func (c *MatMul) proveExecution(api frontend.API) {
+	g := bitGadget{api}
+	msg := make([]word, 0, 24)
+	msg = append(msg, halvesToWords(api, c.RequestID)...)
+	// canonical: the decomposition is checked against the modulus, so x + p is refused
+	msg = append(msg, wordsBE(bits.ToBinary(api, c.OutputDigest), 8)...)
+	msg = append(msg, halvesToWords(api, c.NodeID)...)
+	digest := g.sha256(msg)
 	for h := 0; h < 2; h++ {
-		api.AssertIsEqual(packBE(api, bapi, sum[16*h:16*h+16]), c.PoE[h])
+		var acc frontend.Variable = 0
+		for _, w := range digest[4*h : 4*h+4] {
+			acc = api.Add(api.Mul(acc, uint64(1)<<32), g.value(w))
+		}
+		api.AssertIsEqual(acc, c.PoE[h])
 	}
+}
+
+// halvesToWords turns (hi, lo) 128-bit halves into eight words, big-endian.
+// 128 boolean bits recombine to a value below 2^128 < p, so the decomposition
+// is unique and a half of 128 bits or more is refused.
+func halvesToWords(api frontend.API, h [2]frontend.Variable) []word {
+	out := make([]word, 0, 8)
+	for _, half := range h {
+		out = append(out, wordsBE(bits.ToBinary(api, half, bits.WithNbDigits(128)), 4)...)
+	}
+	return out
 }
 
 // outputs range-checks the limbs of C and returns the shifted entries C' + 2^(b−1).
@@ -432,63 +434,4 @@ func (h *hasher) absorb(limbs []frontend.Variable, limbBits int) {
 
 func newSponge(api frontend.API) (*poseidon2.Permutation, error) {
 	return poseidon2.NewPoseidon2FromParameters(api, SpongeWidth, spongeFullRounds, spongePartialRounds)
-}
-
-// halvesToBytes turns (hi, lo) 128-bit halves into 32 range-checked bytes, big-endian.
-func halvesToBytes(api frontend.API, bapi *uints.Bytes, h [2]frontend.Variable) []uints.U8 {
-	out := make([]uints.U8, 0, 32)
-	for _, half := range h {
-		bs, err := api.Compiler().NewHint(bytesHint, 16, half)
-		if err != nil {
-			panic(err)
-		}
-		u := make([]uints.U8, 16)
-		for i := range bs {
-			u[i] = bapi.ValueOf(bs[i])
-		}
-		// 16 bytes hold < 2^128 < p, so this decomposition is unique.
-		api.AssertIsEqual(packBE(api, bapi, u), half)
-		out = append(out, u...)
-	}
-	return out
-}
-
-// fieldToBytes returns the canonical 32-byte big-endian encoding of x: its
-// binary decomposition is checked against the modulus, so x + p is refused.
-func fieldToBytes(api frontend.API, bapi *uints.Bytes, x frontend.Variable) []uints.U8 {
-	bs := bits.ToBinary(api, x) // canonical (modulus check), little-endian bits
-	out := make([]uints.U8, 32)
-	for i := 0; i < 32; i++ {
-		var acc frontend.Variable = 0
-		for k := 0; k < 8; k++ {
-			idx := 8*(31-i) + k
-			if idx < len(bs) {
-				acc = api.Add(acc, api.Mul(bs[idx], 1<<k))
-			}
-		}
-		out[i] = bapi.ValueOf(acc)
-	}
-	return out
-}
-
-// packBE recombines big-endian bytes into one field value.
-func packBE(api frontend.API, bapi *uints.Bytes, u []uints.U8) frontend.Variable {
-	var acc frontend.Variable = 0
-	for _, b := range u {
-		acc = api.Add(api.Mul(acc, 256), bapi.Value(b))
-	}
-	return acc
-}
-
-// bytesHint splits a value below 2^128 into 16 big-endian bytes.
-func bytesHint(_ *big.Int, in, out []*big.Int) error {
-	v := new(big.Int).Set(in[0])
-	if v.BitLen() > 8*len(out) {
-		return fmt.Errorf("bytes hint: value has %d bits, want at most %d", v.BitLen(), 8*len(out))
-	}
-	for i := len(out) - 1; i >= 0; i-- {
-		out[i].And(v, big.NewInt(0xff))
-		v.Rsh(v, 8)
-	}
-	return nil
 }

@@ -76,11 +76,11 @@ func WriteCoefficients(path string, c Coefficients) error {
 // (circuits/testdata/constraints.csv, TestBreakdown) and checked against the
 // compiled counts by TestEstimateConstraints.
 const (
-	poeConstraints      = 201_700 // SHA-256 over 96 bytes, byte decompositions, its range-check table
-	spongeConstraints   = 571     // one width-16 Poseidon2 permutation and its 16 lane pins
-	freivaldsPerElement = 3       // B·v, A·(B·v), (2^f·C' + R)·v
-	rangecheckPerValue  = 3.5     // gnark's range checker, per checked value (A, B, C', R: 4 per element)
-	lookupPerQuery      = 1       // the lookup table, per query
+	poeConstraints      = 53_200 // SHA-256 over 96 bytes (two compressions over boolean wires) and the bit decompositions of its inputs
+	spongeConstraints   = 571    // one width-16 Poseidon2 permutation and its 16 lane pins
+	freivaldsPerElement = 3      // B·v, A·(B·v), (2^f·C' + R)·v
+	rangecheckPerValue  = 3.5    // gnark's range checker, per checked value (A, B, C', R: 4 per element)
+	lookupPerQuery      = 1      // the lookup table, per query
 )
 
 // EstimateConstraints predicts the R1CS size of a circuit without compiling it.

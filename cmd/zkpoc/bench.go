@@ -19,7 +19,7 @@ import (
 
 const benchDescription = `
 Measures what proving costs on this machine: for every matrix size n, circuit
-(freivalds-v3, and naive-v3, the n³ reference) and proof system (Groth16; PLONK
+(freivalds-v4, and naive-v4, the n³ reference) and proof system (Groth16; PLONK
 with an UNSAFE dev KZG SRS, timings only), all on BN254, one row with
 constraints, compile, setup, witness, prove and verify seconds, proof and key
 bytes, peak memory (process peak RSS), the native product time on the fastest
