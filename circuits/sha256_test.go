@@ -68,7 +68,8 @@ func TestSHA256MatchesStdlib(t *testing.T) {
 		for _, msg := range [][]uint32{randomWords(rng, k), make([]uint32, k), allOnes(k)} {
 			shape := &shaCircuit{Msg: make([]frontend.Variable, k)}
 			if err := test.IsSolved(shape, shaAssignment(msg), field); err != nil {
-				t.Errorf("%d words %08x: honest digest rejected: %v", k, msg, err); continue
+				t.Errorf("%d words %08x: honest digest rejected: %v", k, msg, err)
+				continue
 			}
 			bad := shaAssignment(msg)
 			bad.Digest[rng.IntN(8)] = rng.Uint32()
