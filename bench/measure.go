@@ -87,7 +87,7 @@ func (in *instance) witness(m circuits.Method) (witness.Witness, error) {
 	if p.OutputDigest, err = circuits.OutputDigest(in.c, in.n, in.f); err != nil {
 		return nil, err
 	}
-	p.PoE = receipt.PoE(p.RequestID, p.OutputDigest.Bytes(), p.NodeID)
+	p.PoE = receipt.PoE(p.RequestID, p.OutputDigest, p.NodeID)
 	assignment, err := circuits.Assign(m, in.n, in.f, in.a, in.b, in.c, p)
 	if err != nil {
 		return nil, err

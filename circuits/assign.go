@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/frontend"
 )
 
@@ -12,8 +11,8 @@ import (
 type Public struct {
 	RequestID       [32]byte
 	NodeID          [32]byte
-	InputCommitment fr.Element
-	OutputDigest    fr.Element
+	InputCommitment [32]byte // canonical field value, big-endian
+	OutputDigest    [32]byte // canonical field value, big-endian
 	PoE             [32]byte
 }
 
@@ -32,8 +31,8 @@ func halves(b [32]byte) [2]frontend.Variable {
 func (p Public) assign(c *MatMul) {
 	c.RequestID = halves(p.RequestID)
 	c.NodeID = halves(p.NodeID)
-	c.InputCommitment = p.InputCommitment.BigInt(new(big.Int))
-	c.OutputDigest = p.OutputDigest.BigInt(new(big.Int))
+	c.InputCommitment = new(big.Int).SetBytes(p.InputCommitment[:])
+	c.OutputDigest = new(big.Int).SetBytes(p.OutputDigest[:])
 	c.PoE = halves(p.PoE)
 }
 

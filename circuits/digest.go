@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/consensys/gnark-crypto/ecc"
+	frbls "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
+	poseidon2bls "github.com/consensys/gnark-crypto/ecc/bls12-381/fr/poseidon2"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
 
@@ -13,7 +16,8 @@ import (
 
 // Packing parameters. Entries are shifted to be non-negative, then packed
 // little-endian into field elements of at most PackBits bits, so that every
-// packed value is below the BN254 scalar modulus and the packing is unique.
+// packed value is below the scalar modulus of every supported curve (BN254's
+// has 254 bits, BLS12-381's 255) and the packing is unique.
 const (
 	// PackBits is the most bits one packed field element carries (< 254).
 	PackBits = 253
@@ -41,61 +45,156 @@ func domainTag(domain, n, fracBits, limbBits int) uint64 {
 	return uint64(domain) | uint64(n)<<8 | uint64(fracBits)<<32 | uint64(limbBits)<<40
 }
 
-// Sponge parameters: Poseidon2 over BN254 with width 16 (8 full and 57
+// Curve names the pairing-friendly curve whose scalar field a statement,
+// its digests and its proofs are over.
+type Curve string
+
+// The curves zkpoc proves on. BN254 is the default and the only one with an
+// EVM verifier; BLS12-381 is measured and proved with PLONK and Groth16 too.
+const (
+	BN254    Curve = "bn254"
+	BLS12381 Curve = "bls12-381"
+)
+
+// Curves lists the supported curves, the default first.
+var Curves = []Curve{BN254, BLS12381}
+
+// ParseCurve maps a curve name ("bn254", "bls12-381") to its Curve.
+func ParseCurve(name string) (Curve, error) {
+	for _, c := range Curves {
+		if string(c) == name {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("unknown curve %q (want bn254 or bls12-381)", name)
+}
+
+// ID is gnark's identifier of the curve.
+func (c Curve) ID() ecc.ID {
+	if c == BLS12381 {
+		return ecc.BLS12_381
+	}
+	return ecc.BN254
+}
+
+// ScalarField is the modulus r of the curve's scalar field.
+func (c Curve) ScalarField() *big.Int { return c.ID().ScalarField() }
+
+func curveOfField(field *big.Int) (Curve, error) {
+	for _, c := range Curves {
+		if c.ScalarField().Cmp(field) == 0 {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("circuit: no zkpoc curve has scalar field %s", field)
+}
+
+// Sponge is the Poseidon2 instance a curve's digests use: its width, and
+// its full and partial round counts (round constants are gnark-crypto's,
+// derived from these). BN254 uses width 16 (rate 15); gnark-crypto's
+// BLS12-381 Poseidon2 has widths 2 and 3 only, so BLS12-381 uses width 3
+// (rate 2) with the same 8 full and 57 partial rounds (the Poseidon2 paper's
+// bound for t = 3, d = 5 is 8 and 56).
+type Sponge struct{ Width, FullRounds, PartialRounds int }
+
+// Rate is the number of elements one permutation absorbs.
+func (s Sponge) Rate() int { return s.Width - 1 }
+
+// Sponge returns the curve's digest sponge.
+func (c Curve) Sponge() Sponge {
+	if c == BLS12381 {
+		return Sponge{Width: 3, FullRounds: 8, PartialRounds: 57}
+	}
+	return Sponge{Width: 16, FullRounds: 8, PartialRounds: 57}
+}
+
+// Sponge parameters of the default curve, BN254: width 16 (8 full and 57
 // partial rounds, gnark-crypto's reference constants), capacity one element,
 // rate 15. One permutation absorbs 15 packed elements for about 555 R1CS
 // constraints, against 186 per element for the t = 2 compression function.
 const (
-	SpongeWidth         = 16
-	SpongeRate          = SpongeWidth - 1
-	spongeFullRounds    = 8
-	spongePartialRounds = 57
+	SpongeWidth = 16
+	SpongeRate  = SpongeWidth - 1
 )
 
 // nativeHasher is the sponge the circuit computes: the capacity lane starts
-// as the domain tag, each block of up to 15 elements is added to lanes 1..15
-// and permuted, and the digest is lane 1 of the final state. Inputs have a
-// fixed length for a given tag, so a short last block needs no padding rule.
+// as the domain tag, each block of up to rate elements is added to lanes
+// 1..rate and permuted, and the digest is lane 1 of the final state. Inputs
+// have a fixed length for a given tag, so a short last block needs no padding rule.
 type nativeHasher struct {
-	perm  *poseidon2.Permutation
-	state [SpongeWidth]fr.Element
-	pos   int // elements absorbed into the current block
+	rate    int
+	permute func(state []*big.Int)
+	mod     *big.Int
+	state   []*big.Int
+	pos     int // elements absorbed into the current block
 }
 
-func newNativeHasher(tag uint64) *nativeHasher {
-	h := &nativeHasher{perm: poseidon2.NewPermutation(SpongeWidth, spongeFullRounds, spongePartialRounds)}
+func newNativeHasher(curve Curve, tag uint64) *nativeHasher {
+	sp := curve.Sponge()
+	h := &nativeHasher{rate: sp.Rate(), mod: curve.ScalarField(), state: make([]*big.Int, sp.Width)}
+	for i := range h.state {
+		h.state[i] = new(big.Int)
+	}
 	h.state[0].SetUint64(tag)
+	switch curve {
+	case BLS12381:
+		h.permute = onBigInts[frbls.Element](sp.Width, poseidon2bls.NewPermutation(sp.Width, sp.FullRounds, sp.PartialRounds).Permutation)
+	default:
+		h.permute = onBigInts[fr.Element](sp.Width, poseidon2.NewPermutation(sp.Width, sp.FullRounds, sp.PartialRounds).Permutation)
+	}
 	return h
 }
 
-func (h *nativeHasher) write(x fr.Element) {
-	h.state[1+h.pos].Add(&h.state[1+h.pos], &x)
+// fieldElement is a curve's fr.Element, as the permutations take it.
+type fieldElement[E any] interface {
+	*E
+	SetBigInt(*big.Int) *E
+	BigInt(*big.Int) *big.Int
+}
+
+// onBigInts runs a permutation over the curve's field elements on a state
+// held as big integers (reduced mod r).
+func onBigInts[E any, PE fieldElement[E]](width int, perm func([]E) error) func([]*big.Int) {
+	buf := make([]E, width)
+	return func(st []*big.Int) {
+		for i := range st {
+			PE(&buf[i]).SetBigInt(st[i])
+		}
+		if err := perm(buf); err != nil {
+			panic(err) // the width is fixed by the caller
+		}
+		for i := range st {
+			PE(&buf[i]).BigInt(st[i])
+		}
+	}
+}
+
+func (h *nativeHasher) write(x *big.Int) {
+	lane := h.state[1+h.pos]
+	lane.Add(lane, x).Mod(lane, h.mod)
 	h.pos++
-	if h.pos == SpongeRate {
-		h.permute()
+	if h.pos == h.rate {
+		h.permute(h.state)
+		h.pos = 0
 	}
 }
 
-func (h *nativeHasher) permute() {
-	if err := h.perm.Permutation(h.state[:]); err != nil {
-		panic(err) // the width is fixed above
-	}
-	h.pos = 0
-}
-
-func (h *nativeHasher) sum() fr.Element {
+func (h *nativeHasher) sum() [32]byte {
 	if h.pos > 0 {
-		h.permute()
+		h.permute(h.state)
+		h.pos = 0
 	}
-	return h.state[1]
+	var out [32]byte
+	h.state[1].FillBytes(out[:])
+	return out
 }
 
 // digestLimbs hashes the domain tag, then the limbs (already shifted to be
-// non-negative) packed PerElement(limbBits) per element, arithmetically mod p
-// exactly as the circuit does; each group starts a new element.
-func digestLimbs(tag uint64, limbBits int, groups ...[]*big.Int) fr.Element {
-	h := newNativeHasher(tag)
-	var e fr.Element
+// non-negative) packed PerElement(limbBits) per element, arithmetically mod r
+// exactly as the circuit does; each group starts a new element. The digest
+// is the canonical value as 32 bytes, big-endian.
+func digestLimbs(curve Curve, tag uint64, limbBits int, groups ...[]*big.Int) [32]byte {
+	h := newNativeHasher(curve, tag)
 	per := PerElement(limbBits)
 	acc, term := new(big.Int), new(big.Int)
 	for _, limbs := range groups {
@@ -105,8 +204,7 @@ func digestLimbs(tag uint64, limbBits int, groups ...[]*big.Int) fr.Element {
 				term.Lsh(l, uint(i*limbBits))
 				acc.Add(acc, term)
 			}
-			e.SetBigInt(acc) // reduces mod p
-			h.write(e)
+			h.write(acc.Mod(acc, h.mod))
 		}
 	}
 	return h.sum()
@@ -121,30 +219,41 @@ func shiftedLimbs[T int16 | int64](xs []T, nbBits int) []*big.Int {
 	return out
 }
 
-// InputCommitment is the Poseidon2 digest of A then B (row-major, each entry
-// shifted by 2^15 and packed PerElement(16) to a field element), after a
-// domain tag binding n and f.
-func InputCommitment(a, b []int16, n, fracBits int) (fr.Element, error) {
+// InputCommitment is the BN254 Poseidon2 digest of A then B: the value a
+// supplied task names (payload.input_commitment). See InputCommitmentOn.
+func InputCommitment(a, b []int16, n, fracBits int) ([32]byte, error) {
+	return InputCommitmentOn(BN254, a, b, n, fracBits)
+}
+
+// OutputDigest is the BN254 Poseidon2 digest of C'. See OutputDigestOn.
+func OutputDigest(c []int64, n, fracBits int) ([32]byte, error) {
+	return OutputDigestOn(BN254, c, n, fracBits)
+}
+
+// InputCommitmentOn is the curve's Poseidon2 digest of A then B (row-major,
+// each entry shifted by 2^15 and packed PerElement(16) to a field element),
+// after a domain tag binding n and f, as 32 big-endian bytes.
+func InputCommitmentOn(curve Curve, a, b []int16, n, fracBits int) ([32]byte, error) {
 	if len(a) != n*n || len(b) != n*n {
-		return fr.Element{}, fmt.Errorf("input commitment: want %d entries per matrix, have A=%d B=%d", n*n, len(a), len(b))
+		return [32]byte{}, fmt.Errorf("input commitment: want %d entries per matrix, have A=%d B=%d", n*n, len(a), len(b))
 	}
-	return digestLimbs(domainTag(domainInput, n, fracBits, InputBits), InputBits,
+	return digestLimbs(curve, domainTag(domainInput, n, fracBits, InputBits), InputBits,
 		shiftedLimbs(a, InputBits), shiftedLimbs(b, InputBits)), nil
 }
 
-// OutputDigest is the Poseidon2 digest of C' (row-major, each entry shifted by
-// 2^(b-1) with b = OutputBits(n, f), packed PerElement(b) per field element),
-// after a domain tag binding n, f and b.
-func OutputDigest(c []int64, n, fracBits int) (fr.Element, error) {
+// OutputDigestOn is the curve's Poseidon2 digest of C' (row-major, each
+// entry shifted by 2^(b-1) with b = OutputBits(n, f), packed PerElement(b)
+// per field element), after a domain tag binding n, f and b.
+func OutputDigestOn(curve Curve, c []int64, n, fracBits int) ([32]byte, error) {
 	if len(c) != n*n {
-		return fr.Element{}, fmt.Errorf("output digest: want %d entries, have %d", n*n, len(c))
+		return [32]byte{}, fmt.Errorf("output digest: want %d entries, have %d", n*n, len(c))
 	}
 	b := OutputBits(n, fracBits)
 	half := int64(1) << (b - 1)
 	for i, v := range c {
 		if v < -half || v >= half {
-			return fr.Element{}, fmt.Errorf("output digest: entry %d = %d: %w [-2^%d, 2^%d)", i, v, ErrOutOfBound, b-1, b-1)
+			return [32]byte{}, fmt.Errorf("output digest: entry %d = %d: %w [-2^%d, 2^%d)", i, v, ErrOutOfBound, b-1, b-1)
 		}
 	}
-	return digestLimbs(domainTag(domainOutput, n, fracBits, b), b, shiftedLimbs(c, b)), nil
+	return digestLimbs(curve, domainTag(domainOutput, n, fracBits, b), b, shiftedLimbs(c, b)), nil
 }

@@ -229,15 +229,15 @@ func (c *MatMul) Define(api frontend.API) error {
 // commitments constrains the input commitment and the output digest over
 // the shifted, range-checked entries.
 func (c *MatMul) commitments(api frontend.API, aS, bS, cS []frontend.Variable, outBits int) error {
-	perm, err := newSponge(api)
+	perm, sp, err := newSponge(api)
 	if err != nil {
 		return err
 	}
-	in := newHasher(api, perm, domainTag(domainInput, c.N, c.FracBits, InputBits))
+	in := newHasher(api, perm, sp, domainTag(domainInput, c.N, c.FracBits, InputBits))
 	in.absorb(aS, InputBits)
 	in.absorb(bS, InputBits)
 	api.AssertIsEqual(in.sum(), c.InputCommitment)
-	out := newHasher(api, perm, domainTag(domainOutput, c.N, c.FracBits, outBits))
+	out := newHasher(api, perm, sp, domainTag(domainOutput, c.N, c.FracBits, outBits))
 	out.absorb(cS, outBits)
 	api.AssertIsEqual(out.sum(), c.OutputDigest)
 	return nil
@@ -378,14 +378,15 @@ func shifted(api frontend.API, rc frontend.Rangechecker, xs []frontend.Variable,
 type hasher struct {
 	api   frontend.API
 	perm  *poseidon2.Permutation
+	rate  int
 	state []frontend.Variable
 	pos   int
 }
 
-func newHasher(api frontend.API, perm *poseidon2.Permutation, tag uint64) *hasher {
-	h := &hasher{api: api, perm: perm, state: make([]frontend.Variable, SpongeWidth)}
+func newHasher(api frontend.API, perm *poseidon2.Permutation, sp Sponge, tag uint64) *hasher {
+	h := &hasher{api: api, perm: perm, rate: sp.Rate(), state: make([]frontend.Variable, sp.Width)}
 	h.state[0] = tag
-	for i := 1; i < SpongeWidth; i++ {
+	for i := 1; i < sp.Width; i++ {
 		h.state[i] = 0
 	}
 	return h
@@ -394,7 +395,7 @@ func newHasher(api frontend.API, perm *poseidon2.Permutation, tag uint64) *hashe
 func (h *hasher) write(x frontend.Variable) {
 	h.state[1+h.pos] = h.api.Add(h.state[1+h.pos], x)
 	h.pos++
-	if h.pos == SpongeRate {
+	if h.pos == h.rate {
 		h.permute()
 	}
 }
@@ -432,6 +433,13 @@ func (h *hasher) absorb(limbs []frontend.Variable, limbBits int) {
 	}
 }
 
-func newSponge(api frontend.API) (*poseidon2.Permutation, error) {
-	return poseidon2.NewPoseidon2FromParameters(api, SpongeWidth, spongeFullRounds, spongePartialRounds)
+// newSponge returns the permutation of the digest sponge for the circuit's field.
+func newSponge(api frontend.API) (*poseidon2.Permutation, Sponge, error) {
+	curve, err := curveOfField(api.Compiler().Field())
+	if err != nil {
+		return nil, Sponge{}, err
+	}
+	sp := curve.Sponge()
+	perm, err := poseidon2.NewPoseidon2FromParameters(api, sp.Width, sp.FullRounds, sp.PartialRounds)
+	return perm, sp, err
 }

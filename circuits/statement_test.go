@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/test"
@@ -16,6 +15,7 @@ import (
 
 // instance is an honest statement: matrices, product, and public values.
 type instance struct {
+	curve   Curve
 	n, f    int
 	a, b    []int16
 	c       []int64
@@ -36,16 +36,20 @@ func product(a, b []int16, n int) []int64 {
 	return s
 }
 
-func poe(req [32]byte, digest fr.Element, node [32]byte) [32]byte {
-	d := digest.Bytes()
-	msg := append(append(append([]byte{}, req[:]...), d[:]...), node[:]...)
+func poe(req, digest, node [32]byte) [32]byte {
+	msg := append(append(append([]byte{}, req[:]...), digest[:]...), node[:]...)
 	return sha256.Sum256(msg)
 }
 
 func newInstance(t testing.TB, n, f int, seed uint64) *instance {
 	t.Helper()
+	return newInstanceOn(t, BN254, n, f, seed)
+}
+
+func newInstanceOn(t testing.TB, curve Curve, n, f int, seed uint64) *instance {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
-	in := &instance{n: n, f: f, a: make([]int16, n*n), b: make([]int16, n*n)}
+	in := &instance{curve: curve, n: n, f: f, a: make([]int16, n*n), b: make([]int16, n*n)}
 	for i := range in.a {
 		in.a[i] = int16(rng.Uint32())
 		in.b[i] = int16(rng.Uint32())
@@ -60,10 +64,10 @@ func newInstance(t testing.TB, n, f int, seed uint64) *instance {
 	in.pub.RequestID = sha256.Sum256([]byte("request"))
 	in.pub.NodeID = sha256.Sum256([]byte("node"))
 	var err error
-	if in.pub.InputCommitment, err = InputCommitment(in.a, in.b, n, f); err != nil {
+	if in.pub.InputCommitment, err = InputCommitmentOn(curve, in.a, in.b, n, f); err != nil {
 		t.Fatal(err)
 	}
-	if in.pub.OutputDigest, err = OutputDigest(in.c, n, f); err != nil {
+	if in.pub.OutputDigest, err = OutputDigestOn(curve, in.c, n, f); err != nil {
 		t.Fatal(err)
 	}
 	in.pub.PoE = poe(in.pub.RequestID, in.pub.OutputDigest, in.pub.NodeID)
@@ -73,10 +77,9 @@ func newInstance(t testing.TB, n, f int, seed uint64) *instance {
 // assignment converts the instance to a circuit assignment, entries as big
 // integers so that tests can place values outside every native range.
 type rawAssignment struct {
+	curve      Curve
 	a, b, c, r []*big.Int
 	pub        Public
-	// digests of the raw limbs, recomputed unless frozen
-	inputDigest, outputDigest *fr.Element
 }
 
 func (in *instance) raw() *rawAssignment {
@@ -92,14 +95,13 @@ func (in *instance) raw() *rawAssignment {
 	for i := range in.a {
 		a16[i], b16[i] = int64(in.a[i]), int64(in.b[i])
 	}
-	return &rawAssignment{a: conv(a16), b: conv(b16), c: conv(in.c), r: conv(in.r), pub: in.pub}
+	return &rawAssignment{curve: in.curve, a: conv(a16), b: conv(b16), c: conv(in.c), r: conv(in.r), pub: in.pub}
 }
 
-// shift returns x + 2^(bits-1) for each x, reduced mod p later by the packer.
-func shiftBig(xs []*big.Int, nbBits int) []*big.Int {
+// shift returns x + 2^(bits-1) mod r for each x.
+func shiftBig(xs []*big.Int, nbBits int, p *big.Int) []*big.Int {
 	off := new(big.Int).Lsh(big.NewInt(1), uint(nbBits-1))
 	out := make([]*big.Int, len(xs))
-	p := ecc.BN254.ScalarField()
 	for i, x := range xs {
 		out[i] = new(big.Int).Add(x, off)
 		out[i].Mod(out[i], p)
@@ -110,9 +112,10 @@ func shiftBig(xs []*big.Int, nbBits int) []*big.Int {
 // redigest recomputes commitments and PoE for whatever the raw entries now are,
 // so that only the constraint under test can reject the assignment.
 func (ra *rawAssignment) redigest(n, f int) {
-	ra.pub.InputCommitment = digestLimbs(domainTag(domainInput, n, f, InputBits), InputBits, shiftBig(ra.a, InputBits), shiftBig(ra.b, InputBits))
+	p := ra.curve.ScalarField()
+	ra.pub.InputCommitment = digestLimbs(ra.curve, domainTag(domainInput, n, f, InputBits), InputBits, shiftBig(ra.a, InputBits, p), shiftBig(ra.b, InputBits, p))
 	b := OutputBits(n, f)
-	ra.pub.OutputDigest = digestLimbs(domainTag(domainOutput, n, f, b), b, shiftBig(ra.c, b))
+	ra.pub.OutputDigest = digestLimbs(ra.curve, domainTag(domainOutput, n, f, b), b, shiftBig(ra.c, b, p))
 	ra.pub.PoE = poe(ra.pub.RequestID, ra.pub.OutputDigest, ra.pub.NodeID)
 }
 
@@ -142,19 +145,34 @@ func layouts(n, f int) map[string]layout {
 func TestNativeDigestMatchesCircuit(t *testing.T) {
 	// A valid honest assignment solves only if native and in-circuit
 	// packing, Poseidon2 and SHA-256 agree bit for bit.
-	for _, m := range []Method{Freivalds, Naive} {
-		for _, tc := range []struct{ n, f int }{{1, 8}, {2, 0}, {3, 8}, {4, 16}, {5, 8}} {
-			in := newInstance(t, tc.n, tc.f, uint64(tc.n*100+tc.f))
-			shape, _ := New(m, tc.n, tc.f)
-			w, err := Assign(m, tc.n, tc.f, in.a, in.b, in.c, in.pub)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := test.IsSolved(shape, w, ecc.BN254.ScalarField()); err != nil {
-				t.Errorf("%s n=%d f=%d: honest assignment rejected: %v", m.Name(), tc.n, tc.f, err)
+	for _, curve := range Curves {
+		for _, m := range []Method{Freivalds, Naive} {
+			for _, tc := range []struct{ n, f int }{{1, 8}, {2, 0}, {3, 8}, {4, 16}, {5, 8}} {
+				in := newInstanceOn(t, curve, tc.n, tc.f, uint64(tc.n*100+tc.f))
+				shape, _ := New(m, tc.n, tc.f)
+				w, err := Assign(m, tc.n, tc.f, in.a, in.b, in.c, in.pub)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := test.IsSolved(shape, w, curve.ScalarField()); err != nil {
+					t.Errorf("%s %s n=%d f=%d: honest assignment rejected: %v", curve, m.Name(), tc.n, tc.f, err)
+				}
+				// the other curve's digests must not satisfy this curve's circuit
+				other := newInstanceOn(t, otherCurve(curve), tc.n, tc.f, uint64(tc.n*100+tc.f))
+				w2, _ := Assign(m, tc.n, tc.f, other.a, other.b, other.c, other.pub)
+				if err := test.IsSolved(shape, w2, curve.ScalarField()); err == nil {
+					t.Errorf("%s %s n=%d: digests of %s accepted", curve, m.Name(), tc.n, otherCurve(curve))
+				}
 			}
 		}
 	}
+}
+
+func otherCurve(c Curve) Curve {
+	if c == BN254 {
+		return BLS12381
+	}
+	return BN254
 }
 
 func TestExtremeInputsSolve(t *testing.T) {
@@ -195,8 +213,16 @@ func TestAssignRefusesWrongProduct(t *testing.T) {
 // TestMaliciousAssignments: for every constraint family, a witness crafted so
 // that all other constraints hold must be rejected.
 func TestMaliciousAssignments(t *testing.T) {
+	count := 0
+	for _, curve := range Curves {
+		count += maliciousAssignments(t, curve)
+	}
+	t.Logf("%d malicious assignments, all rejected", count)
+}
+
+func maliciousAssignments(t *testing.T, curve Curve) int {
 	const n, f = 4, 8
-	p := ecc.BN254.ScalarField()
+	p := curve.ScalarField()
 	cases := []struct {
 		name   string
 		mutate func(ra *rawAssignment)
@@ -236,13 +262,13 @@ func TestMaliciousAssignments(t *testing.T) {
 		}, true},
 		{"output digest of a different C'", func(ra *rawAssignment) {
 			other := make([]int64, n*n)
-			d, _ := OutputDigest(other, n, f)
+			d, _ := OutputDigestOn(curve, other, n, f)
 			ra.pub.OutputDigest = d
 			ra.pub.PoE = poe(ra.pub.RequestID, d, ra.pub.NodeID)
 		}, false},
 		{"input commitment of different matrices", func(ra *rawAssignment) {
 			z := make([]int16, n*n)
-			ra.pub.InputCommitment, _ = InputCommitment(z, z, n, f)
+			ra.pub.InputCommitment, _ = InputCommitmentOn(curve, z, z, n, f)
 		}, false},
 		{"PoE for another node", func(ra *rawAssignment) {
 			ra.pub.PoE = poe(ra.pub.RequestID, ra.pub.OutputDigest, sha256.Sum256([]byte("other node")))
@@ -257,16 +283,17 @@ func TestMaliciousAssignments(t *testing.T) {
 	count := 0
 	for lname, lay := range layouts(n, f) {
 		for _, m := range []Method{Freivalds, Naive} {
-			t.Run(lname+"/"+m.Name()+"/honest", func(t *testing.T) {
-				ra := newInstance(t, n, f, 42).raw()
+			prefix := string(curve) + "/" + lname + "/" + m.Name() + "/"
+			t.Run(prefix+"honest", func(t *testing.T) {
+				ra := newInstanceOn(t, curve, n, f, 42).raw()
 				if err := test.IsSolved(newWithLayout(m, n, f, lay), ra.circuit(t, m, n, f, lay), p); err != nil {
 					t.Fatalf("honest assignment rejected: %v", err)
 				}
 			})
 			for _, tc := range cases {
 				count++
-				t.Run(lname+"/"+m.Name()+"/"+tc.name, func(t *testing.T) {
-					in := newInstance(t, n, f, 42)
+				t.Run(prefix+tc.name, func(t *testing.T) {
+					in := newInstanceOn(t, curve, n, f, 42)
 					ra := in.raw()
 					tc.mutate(ra)
 					if tc.redigest {
@@ -279,7 +306,7 @@ func TestMaliciousAssignments(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d malicious assignments, all rejected", count)
+	return count
 }
 
 // recompute sets C' and R to the true floor division of the (possibly

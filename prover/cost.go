@@ -77,24 +77,34 @@ func WriteCoefficients(path string, c Coefficients) error {
 // compiled counts by TestEstimateConstraints.
 const (
 	poeConstraints      = 53_200 // SHA-256 over 96 bytes (two compressions over boolean wires) and the bit decompositions of its inputs
-	spongeConstraints   = 571    // one width-16 Poseidon2 permutation and its 16 lane pins
+	spongeConstraints   = 571    // one width-16 Poseidon2 permutation and its 16 lane pins (BN254)
+	spongeConstraintsT3 = 246    // one width-3 Poseidon2 permutation and its 3 lane pins (BLS12-381)
 	freivaldsPerElement = 3      // B·v, A·(B·v), (2^f·C' + R)·v
 	rangecheckPerValue  = 3.5    // gnark's range checker, per checked value (A, B, C', R: 4 per element)
 	lookupPerQuery      = 1      // the lookup table, per query
 )
 
-// EstimateConstraints predicts the R1CS size of a circuit without compiling it.
+// EstimateConstraints predicts the R1CS size of a BN254 circuit without compiling it.
 func EstimateConstraints(m circuits.Method, n, fracBits int) int {
+	return EstimateConstraintsOn(circuits.BN254, m, n, fracBits)
+}
+
+// EstimateConstraintsOn predicts the R1CS size of a circuit over the curve's field.
+func EstimateConstraintsOn(curve circuits.Curve, m circuits.Method, n, fracBits int) int {
 	shape, err := circuits.New(m, n, fracBits)
 	if err != nil {
 		return 0
 	}
 	e := float64(n * n)
 	b := circuits.OutputBits(n, fracBits)
-	perms := func(elements int) int { return (elements + circuits.SpongeRate - 1) / circuits.SpongeRate }
+	rate, perPerm := curve.Sponge().Rate(), spongeConstraints
+	if curve == circuits.BLS12381 {
+		perPerm = spongeConstraintsT3
+	}
+	perms := func(elements int) int { return (elements + rate - 1) / rate }
 	inElems := 2 * ((n*n + circuits.PerElement(circuits.InputBits) - 1) / circuits.PerElement(circuits.InputBits))
 	outElems := (n*n + circuits.PerElement(b) - 1) / circuits.PerElement(b)
-	total := float64(poeConstraints + spongeConstraints*(perms(inElems)+perms(outElems)))
+	total := float64(poeConstraints + perPerm*(perms(inElems)+perms(outElems)))
 	if bits := shape.TableBits(); bits > 0 {
 		total += float64(int(1)<<bits) + e*lookupPerQuery*float64(3+shape.Limbs())
 	} else {

@@ -35,11 +35,15 @@ func TestEstimateConstraints(t *testing.T) {
 		n, _ := strconv.Atoi(row[1])
 		fb, _ := strconv.Atoi(row[2])
 		want, _ := strconv.Atoi(row[4])
-		got := prover.EstimateConstraints(m, n, fb)
+		curve, err := circuits.ParseCurve(row[3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := prover.EstimateConstraintsOn(curve, m, n, fb)
 		dev := math.Abs(float64(got-want)) / float64(want)
-		t.Logf("%s n=%d: estimated %d, compiled %d (%.2f%%)", row[0], n, got, want, 100*dev)
+		t.Logf("%s %s n=%d: estimated %d, compiled %d (%.2f%%)", row[0], curve, n, got, want, 100*dev)
 		if dev > 0.05 {
-			t.Errorf("%s n=%d: estimate %d is %.1f%% off the compiled %d", row[0], n, got, 100*dev, want)
+			t.Errorf("%s %s n=%d: estimate %d is %.1f%% off the compiled %d", row[0], curve, n, got, 100*dev, want)
 		}
 		checked++
 	}

@@ -266,8 +266,8 @@ func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if got := ic.Bytes(); hex.EncodeToString(got[:]) != t.Payload.InputCommitment {
-		return nil, nil, fmt.Errorf("%w: A and B commit to %x, the task names %s", ErrInputsMismatch, got, t.Payload.InputCommitment)
+	if hex.EncodeToString(ic[:]) != t.Payload.InputCommitment {
+		return nil, nil, fmt.Errorf("%w: A and B commit to %x, the task names %s", ErrInputsMismatch, ic, t.Payload.InputCommitment)
 	}
 	return a, b, nil
 }
@@ -324,7 +324,7 @@ func (rn *run) base(mode string) error {
 		JobID:           t.TaskID,
 		Mode:            mode,
 		WorkloadDigest:  receipt.WorkloadDigest(circuit, n, f),
-		InputCommitment: hexField(ic.Bytes()),
+		InputCommitment: hexField(ic),
 		RequestID:       hex.EncodeToString(reqID[:]),
 		Task:            t,
 		Node: receipt.Node{
@@ -403,7 +403,7 @@ func (rn *run) prove() error {
 	}
 
 	r := rn.r
-	r.OutputDigest = hexField(pub.OutputDigest.Bytes())
+	r.OutputDigest = hexField(pub.OutputDigest)
 	r.OutputDigestAlg = receipt.DigestPoseidon2
 	r.PoE = hex.EncodeToString(pub.PoE[:])
 	r.BenchmarkResult = &receipt.BenchmarkResult{
@@ -440,14 +440,14 @@ func PublicValues(t workload.ComputeTask, nodePub ed25519.PublicKey, a, b []int1
 	if p.OutputDigest, err = circuits.OutputDigest(c, n, f); err != nil {
 		return p, err
 	}
-	p.PoE = receipt.PoE(p.RequestID, p.OutputDigest.Bytes(), p.NodeID)
+	p.PoE = receipt.PoE(p.RequestID, p.OutputDigest, p.NodeID)
 	return p, nil
 }
 
 // PublicInputs lists the public witness as decimal strings, in circuit order:
 // input_commitment; output_digest; PoE hi, lo.
 func PublicInputs(p circuits.Public) []string {
-	out := []string{p.InputCommitment.BigInt(new(big.Int)).String(), p.OutputDigest.BigInt(new(big.Int)).String()}
+	out := []string{new(big.Int).SetBytes(p.InputCommitment[:]).String(), new(big.Int).SetBytes(p.OutputDigest[:]).String()}
 	for _, x := range circuits.Halves(p.PoE) {
 		out = append(out, x.String())
 	}

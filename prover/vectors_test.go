@@ -80,7 +80,7 @@ func computeExtended(t *testing.T) extended {
 		}
 		ext.Digests = append(ext.Digests, digestVector{
 			Seed: hexOf(seed), MatrixSize: c.n, FracBits: c.f, OutputBits: circuits.OutputBits(c.n, c.f),
-			ResultSHA256: hexOf(sha256sum(workload.ResultBytes(out))), InputCommitment: hexOf(ic.Bytes()), OutputDigest: hexOf(od.Bytes()),
+			ResultSHA256: hexOf(sha256sum(workload.ResultBytes(out))), InputCommitment: hexOf(ic), OutputDigest: hexOf(od),
 		})
 	}
 	// Binding of the n = 4 output to the RFC 8032 test-1 key (also v1.json's key).
@@ -99,7 +99,7 @@ func computeExtended(t *testing.T) extended {
 	ext.Binding = bindingVector{
 		Task: task, RequestID: hexOf(pub.RequestID), NodePrivSeed: hex.EncodeToString(privSeed),
 		NodePublicKey: hex.EncodeToString(key.Public().(ed25519.PublicKey)), NodeID: hexOf(pub.NodeID),
-		OutputDigest: hexOf(pub.OutputDigest.Bytes()), PoE: hexOf(pub.PoE), PublicInputs: prover.PublicInputs(pub),
+		OutputDigest: hexOf(pub.OutputDigest), PoE: hexOf(pub.PoE), PublicInputs: prover.PublicInputs(pub),
 		WorkloadDigest: receipt.WorkloadDigest(circuits.Freivalds.Name(), 4, 8),
 	}
 	return ext
@@ -144,8 +144,10 @@ func TestPublicInputsOrder(t *testing.T) {
 	for i := range p.RequestID {
 		p.RequestID[i], p.NodeID[i], p.PoE[i] = byte(i), byte(2*i+1), byte(255-i)
 	}
-	p.InputCommitment.SetUint64(12345)
-	p.OutputDigest.SetString("21888242871839275222246405745257275088548364400416034343698204186575808495616")
+	p.InputCommitment[31] = 0x39 // 12345
+	p.InputCommitment[30] = 0x30
+	// r − 1, the largest BN254 scalar
+	new(big.Int).Sub(ecc.BN254.ScalarField(), big.NewInt(1)).FillBytes(p.OutputDigest[:])
 	a, err := circuits.PublicAssignment(circuits.Freivalds, 2, 8, p)
 	if err != nil {
 		t.Fatal(err)

@@ -107,7 +107,7 @@ func reference(rc [2]*receipt.Receipt, o Options) (*Reference, error) {
 	if err != nil {
 		return nil, err
 	}
-	posb := pos.Bytes()
+	posb := pos
 	for i, r := range rc {
 		switch r.OutputDigestAlg {
 		case receipt.DigestMerkleRows:

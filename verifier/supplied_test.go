@@ -28,7 +28,7 @@ func suppliedTask(t *testing.T, n int) (workload.ComputeTask, []int16, []int16) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	task, err := workload.NewSuppliedTask("6a1f2a9e-6b7d-4e21-9a0b-5c8d7e6f1a22", ic.Bytes(), n, 8, "0", 1795000000)
+	task, err := workload.NewSuppliedTask("6a1f2a9e-6b7d-4e21-9a0b-5c8d7e6f1a22", ic, n, 8, "0", 1795000000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
@@ -153,8 +152,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	if !ok {
 		return r.finish(v, o, rc)
 	}
-	icb := ic.Bytes()
-	r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(icb[:])))
+	r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(ic[:])))
 
 	// The output digest, in the form the mode uses, and the PoE over it.
 	nodeID := receipt.NodeID(pub)
@@ -197,7 +195,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 // the seed of a synthetic task, or the files given for a supplied one. A
 // supplied task without files yields nil matrices and the commitment the
 // task names (bound by request_id).
-func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, ic fr.Element, ok bool) {
+func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, ic [32]byte, ok bool) {
 	t := rc.Task
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
 	if t.Supplied() && o.A == nil && o.B == nil {
@@ -207,7 +205,7 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 			return nil, nil, ic, false
 		}
 		r.skip("input_commitment.files", "supplied inputs not given (--a, --b): the matrices are known by their commitment only")
-		ic.SetBigInt(x)
+		x.FillBytes(ic[:])
 		v.inputs = "supplied as files the verifier did not see"
 		return nil, nil, ic, true
 	}
@@ -242,7 +240,7 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		r.add("task.payload.matrix_size", fmt.Errorf("n = %d exceeds the circuit limit %d", n, circuits.MaxN))
 		return
 	}
-	pubv.OutputDigest.SetBytes(digest[:])
+	pubv.OutputDigest = digest
 	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, rc.Mode), expect("proof.curve", rc.Proof.Curve, "bn254")))
 	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
 	if len(o.AcceptKeys) > 0 {

@@ -68,7 +68,7 @@ func (t *taskFlags) suppliedTask(a, b workload.Matrix) (workload.ComputeTask, er
 	if err != nil {
 		return workload.ComputeTask{}, usageError{err}
 	}
-	task, err := workload.NewSuppliedTask(id, ic.Bytes(), a.N, t.f, wei, t.deadline)
+	task, err := workload.NewSuppliedTask(id, ic, a.N, t.f, wei, t.deadline)
 	if err != nil {
 		return task, usageError{err}
 	}
@@ -137,7 +137,7 @@ their input commitment is the synthetic task's.`)
 	if err != nil {
 		return err
 	}
-	icb := ic.Bytes()
+	icb := ic
 	fmt.Fprintf(env.stdout, "wrote A to %s and B to %s (%d×%d int16); input_commitment %s\n", in.a, in.b, n, n, hex.EncodeToString(icb[:]))
 	return nil
 }
