@@ -88,7 +88,7 @@ func (id ID) Validate() error {
 	if id.FracBits < 0 {
 		return fmt.Errorf("invalid key id %q: frac bits must be non-negative, got %d", id.String(), id.FracBits)
 	}
-	if err := checkName(id.Curve, ""); err != nil {
+	if err := checkName(id.Curve, "-"); err != nil {
 		return fmt.Errorf("invalid key id %q: curve: %w", id.String(), err)
 	}
 	if _, err := id.curveID(); err != nil {
@@ -116,15 +116,15 @@ func checkName(s, extra string) error {
 	return nil
 }
 
-// supportedCurves maps ID.Curve values to curves. Only BN254 is supported:
-// ReadVK's structural validation is BN254-specific.
-var supportedCurves = map[string]ecc.ID{"bn254": ecc.BN254}
+// supportedCurves maps ID.Curve values to curves. BN254 carries Groth16
+// and PLONK keys; BLS12-381 carries PLONK keys (over a dev SRS) only.
+var supportedCurves = map[string]ecc.ID{"bn254": ecc.BN254, "bls12-381": ecc.BLS12_381}
 
 // curveID maps the Curve field to gnark-crypto's ecc.ID.
 func (id ID) curveID() (ecc.ID, error) {
 	c, ok := supportedCurves[id.Curve]
 	if !ok {
-		return ecc.UNKNOWN, fmt.Errorf("unsupported curve %q (supported: bn254)", id.Curve)
+		return ecc.UNKNOWN, fmt.Errorf("unsupported curve %q (supported: bn254, bls12-381)", id.Curve)
 	}
 	return c, nil
 }

@@ -63,12 +63,18 @@ import (
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bls12-381"
+	frbls "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
+	kzgbls "github.com/consensys/gnark-crypto/ecc/bls12-381/kzg"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	kzgbn254 "github.com/consensys/gnark-crypto/ecc/bn254/kzg"
+	"github.com/consensys/gnark-crypto/kzg"
 	"github.com/consensys/gnark/backend/plonk"
+	plonkbls "github.com/consensys/gnark/backend/plonk/bls12-381"
 	plonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
 	"github.com/consensys/gnark/constraint"
+	csbls "github.com/consensys/gnark/constraint/bls12-381"
 	csbn254 "github.com/consensys/gnark/constraint/bn254"
 	"github.com/consensys/gnark/test/unsafekzg"
 
@@ -114,6 +120,10 @@ type SRS struct {
 	// Canonical with an FFT over G1.
 	Lagrange   *kzgbn254.SRS
 	Provenance string
+
+	// other holds a dev SRS (canonical, Lagrange) on a curve other than
+	// BN254, sized for one circuit; Canonical and Lagrange are nil then.
+	other [2]kzg.SRS
 }
 
 // PlonkDomainSize is the evaluation domain a PLONK setup of ccs uses: the
@@ -133,7 +143,7 @@ func DevSRS(ccs constraint.ConstraintSystem) (*SRS, error) {
 	c, ok1 := canonical.(*kzgbn254.SRS)
 	l, ok2 := lagrange.(*kzgbn254.SRS)
 	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("dev SRS: not a BN254 SRS (%T)", canonical)
+		return &SRS{Provenance: ProvenanceDevSRS, other: [2]kzg.SRS{canonical, lagrange}}, nil
 	}
 	return &SRS{Canonical: c, Lagrange: l, Provenance: ProvenanceDevSRS}, nil
 }
@@ -193,8 +203,17 @@ func ImportSRS(path, name string, maxBytes int64) (*SRS, error) {
 }
 
 // kzgVKLinesBytes is the size of the precomputed pairing lines in an encoded
-// kzg.VerifyingKey: 2×2×66 line evaluations of two E2 elements, written raw.
+// BN254 kzg.VerifyingKey: 2×2×66 line evaluations of two E2 elements, written raw.
 const kzgVKLinesBytes = 2 * 2 * 66 * 2 * 64
+
+// kzgLinesBytes is that size for each curve's kzg.VerifyingKey (the lines
+// are written raw, so their encoded size is their binary size).
+func kzgLinesBytes(curve ecc.ID) int {
+	if curve == ecc.BLS12_381 {
+		return binary.Size(kzgbls.VerifyingKey{}.Lines)
+	}
+	return kzgVKLinesBytes
+}
 
 // ParseSRS decodes an SRS from untrusted bytes: the G1 slice length is checked
 // against the bytes present before gnark-crypto's decoder (which allocates
@@ -327,6 +346,17 @@ func (s *SRS) ForCircuit(ccs constraint.ConstraintSystem) (canonical, lagrange *
 	return canonical, &kzgbn254.SRS{Pk: kzgbn254.ProvingKey{G1: lg}, Vk: s.Canonical.Vk}, nil
 }
 
+// pair returns the canonical and Lagrange SRS a PLONK setup of ccs takes.
+func (s *SRS) pair(ccs constraint.ConstraintSystem) (kzg.SRS, kzg.SRS, error) {
+	if s != nil && s.other[0] != nil {
+		return s.other[0], s.other[1], nil // a dev SRS made for this circuit
+	}
+	if ccs.Field().Cmp(ecc.BN254.ScalarField()) != 0 {
+		return nil, nil, fmt.Errorf("%w: an imported SRS is BN254; on other curves only a dev SRS is supported", ErrSRS)
+	}
+	return s.ForCircuit(ccs)
+}
+
 // SetupPlonk runs a PLONK setup of ccs over srs (DevSRS when nil), with the
 // same progress lines as Setup. The key set's provenance is the SRS's.
 func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Writer) (*Set, error) {
@@ -339,8 +369,10 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 	if ccs == nil {
 		return nil, fmt.Errorf("plonk setup %s: nil constraint system", id)
 	}
-	if _, ok := ccs.(*csbn254.SparseR1CS); !ok {
-		return nil, fmt.Errorf("plonk setup %s: constraint system is %T, not a BN254 sparse R1CS (compile with scs.NewBuilder)", id, ccs)
+	switch ccs.(type) {
+	case *csbn254.SparseR1CS, *csbls.SparseR1CS:
+	default:
+		return nil, fmt.Errorf("plonk setup %s: constraint system is %T, not a BN254 or BLS12-381 sparse R1CS (compile with scs.NewBuilder)", id, ccs)
 	}
 	curve, _ := id.curveID()
 	if ccs.Field().Cmp(curve.ScalarField()) != 0 {
@@ -361,7 +393,7 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 				return err
 			}
 		}
-		canonical, lagrange, err := srs.ForCircuit(ccs)
+		canonical, lagrange, err := srs.pair(ccs)
 		if err != nil {
 			return err
 		}
@@ -429,12 +461,15 @@ func WritePlonkVK(path string, vk plonk.VerifyingKey) error {
 
 // ReadPlonkVK reads a BN254 PLONK verifying key from path with ParsePlonkVK's
 // checks; files over MaxVKBytes are refused before reading.
-func ReadPlonkVK(path string) (plonk.VerifyingKey, error) {
+func ReadPlonkVK(path string) (plonk.VerifyingKey, error) { return ReadPlonkVKFor(ecc.BN254, path) }
+
+// ReadPlonkVKFor is ReadPlonkVK for a key on curve (BN254 or BLS12-381).
+func ReadPlonkVKFor(curve ecc.ID, path string) (plonk.VerifyingKey, error) {
 	data, err := atomicfile.ReadLimited(path, MaxVKBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read PLONK verifying key %s: %w", path, err)
 	}
-	vk, err := ParsePlonkVK(data)
+	vk, err := ParsePlonkVKFor(curve, data)
 	if err != nil {
 		return nil, fmt.Errorf("read PLONK verifying key %s: %w", path, err)
 	}
@@ -449,10 +484,19 @@ func ReadPlonkVK(path string) (plonk.VerifyingKey, error) {
 // generator of that order, public inputs and commitments in range, pairing
 // lines matching the KZG G2 points). A decoder panic becomes an error.
 func ParsePlonkVK(data []byte) (vk plonk.VerifyingKey, err error) {
+	return ParsePlonkVKFor(ecc.BN254, data)
+}
+
+// ParsePlonkVKFor is ParsePlonkVK for a key on curve (BN254 or BLS12-381).
+func ParsePlonkVKFor(curve ecc.ID, data []byte) (vk plonk.VerifyingKey, err error) {
 	if len(data) > MaxVKBytes {
 		return nil, fmt.Errorf("PLONK verifying key of %d bytes exceeds limit of %d bytes", len(data), MaxVKBytes)
 	}
-	if err := checkPlonkVKLayout(data); err != nil {
+	enc, err := encodingOf(curve)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPlonkVKLayout(data, enc, kzgLinesBytes(curve)); err != nil {
 		return nil, fmt.Errorf("malformed PLONK verifying key: %w", err)
 	}
 	defer func() {
@@ -460,7 +504,7 @@ func ParsePlonkVK(data []byte) (vk plonk.VerifyingKey, err error) {
 			vk, err = nil, fmt.Errorf("malformed PLONK verifying key: decoder panic: %v", r)
 		}
 	}()
-	v := new(plonkbn254.VerifyingKey)
+	v := plonk.NewVerifyingKey(curve)
 	n, err := v.ReadFrom(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("malformed PLONK verifying key: decode: %w", err)
@@ -474,34 +518,82 @@ func ParsePlonkVK(data []byte) (vk plonk.VerifyingKey, err error) {
 	return v, nil
 }
 
-func checkPlonkVK(v *plonkbn254.VerifyingKey) error {
-	if v.Size < 2 || v.Size > 1<<28 || bits.OnesCount64(v.Size) != 1 {
-		return fmt.Errorf("domain size %d is not a power of two in [2, 2^28]", v.Size)
+// plonkVKFacts are what checkPlonkVK needs of a decoded key, read off its
+// curve-specific type.
+type plonkVKFacts struct {
+	size, nbPublic    uint64
+	sizeInvOK, genOK  bool
+	nbQcp             int
+	commitmentIndexes []uint64
+	linesOK           [2]bool
+}
+
+// fieldFacts checks SizeInv·Size = 1 and Generator^Size = 1 in the key's field.
+func fieldFacts[E any, PE interface {
+	*E
+	SetOne() *E
+	SetUint64(uint64) *E
+	Mul(*E, *E) *E
+	Exp(E, *big.Int) *E
+	Equal(*E) bool
+}](size uint64, sizeInv, gen E) (invOK, genOK bool) {
+	var one, x E
+	PE(&one).SetOne()
+	PE(&x).SetUint64(size)
+	PE(&x).Mul(&x, &sizeInv)
+	invOK = PE(&x).Equal(&one)
+	PE(&x).Exp(gen, new(big.Int).SetUint64(size))
+	return invOK, PE(&x).Equal(&one)
+}
+
+func factsOf(vk plonk.VerifyingKey) (plonkVKFacts, error) {
+	var f plonkVKFacts
+	switch v := vk.(type) {
+	case *plonkbn254.VerifyingKey:
+		f = plonkVKFacts{size: v.Size, nbPublic: v.NbPublicVariables, nbQcp: len(v.Qcp), commitmentIndexes: v.CommitmentConstraintIndexes}
+		f.sizeInvOK, f.genOK = fieldFacts[fr.Element](v.Size, v.SizeInv, v.Generator)
+		for i := range 2 {
+			f.linesOK[i] = v.Kzg.Lines[i] == bn254.PrecomputeLines(v.Kzg.G2[i])
+		}
+	case *plonkbls.VerifyingKey:
+		f = plonkVKFacts{size: v.Size, nbPublic: v.NbPublicVariables, nbQcp: len(v.Qcp), commitmentIndexes: v.CommitmentConstraintIndexes}
+		f.sizeInvOK, f.genOK = fieldFacts[frbls.Element](v.Size, v.SizeInv, v.Generator)
+		for i := range 2 {
+			f.linesOK[i] = v.Kzg.Lines[i] == bls12381.PrecomputeLines(v.Kzg.G2[i])
+		}
+	default:
+		return f, fmt.Errorf("unsupported PLONK verifying key type %T", vk)
 	}
-	var one, x fr.Element
-	one.SetOne()
-	x.SetUint64(v.Size)
-	x.Mul(&x, &v.SizeInv)
-	if !x.Equal(&one) {
+	return f, nil
+}
+
+func checkPlonkVK(vk plonk.VerifyingKey) error {
+	v, err := factsOf(vk)
+	if err != nil {
+		return err
+	}
+	if v.size < 2 || v.size > 1<<28 || bits.OnesCount64(v.size) != 1 {
+		return fmt.Errorf("domain size %d is not a power of two in [2, 2^28]", v.size)
+	}
+	if !v.sizeInvOK {
 		return errors.New("SizeInv is not the inverse of Size")
 	}
-	x.Exp(v.Generator, new(big.Int).SetUint64(v.Size))
-	if !x.Equal(&one) {
+	if !v.genOK {
 		return errors.New("generator does not have the domain's order")
 	}
-	if v.NbPublicVariables < 1 || v.NbPublicVariables >= v.Size {
-		return fmt.Errorf("%d public variables for a domain of %d", v.NbPublicVariables, v.Size)
+	if v.nbPublic < 1 || v.nbPublic >= v.size {
+		return fmt.Errorf("%d public variables for a domain of %d", v.nbPublic, v.size)
 	}
-	if len(v.Qcp) != len(v.CommitmentConstraintIndexes) || len(v.Qcp) > maxPlonkCommitments {
-		return fmt.Errorf("%d commitment polynomials for %d commitment indexes (at most %d)", len(v.Qcp), len(v.CommitmentConstraintIndexes), maxPlonkCommitments)
+	if v.nbQcp != len(v.commitmentIndexes) || v.nbQcp > maxPlonkCommitments {
+		return fmt.Errorf("%d commitment polynomials for %d commitment indexes (at most %d)", v.nbQcp, len(v.commitmentIndexes), maxPlonkCommitments)
 	}
-	for _, i := range v.CommitmentConstraintIndexes {
-		if i >= v.Size {
-			return fmt.Errorf("commitment constraint index %d outside the domain %d", i, v.Size)
+	for _, i := range v.commitmentIndexes {
+		if i >= v.size {
+			return fmt.Errorf("commitment constraint index %d outside the domain %d", i, v.size)
 		}
 	}
-	for i := range 2 {
-		if v.Kzg.Lines[i] != bn254.PrecomputeLines(v.Kzg.G2[i]) {
+	for i, ok := range v.linesOK {
+		if !ok {
 			return fmt.Errorf("KZG pairing lines %d do not match G2 point %d", i, i)
 		}
 	}
@@ -514,8 +606,8 @@ func checkPlonkVK(v *plonkbn254.VerifyingKey) error {
 //	[S0 S1 S2 Ql Qr Qm Qo Qk]1 u32(len Qcp) [Qcp]1… [G1]1 [G2]2 [τG2]2 lines u32(len idx) u64…
 //
 // requiring compressed points and every length backed by bytes present.
-func checkPlonkVKLayout(b []byte) error {
-	s := &vkScanner{b: b}
+func checkPlonkVKLayout(b []byte, enc encoding, linesBytes int) error {
+	s := newScanner(b, enc)
 	marker, err := s.u64("version marker")
 	if err != nil {
 		return err
@@ -548,7 +640,7 @@ func checkPlonkVKLayout(b []byte) error {
 	if err != nil {
 		return err
 	}
-	if nQcp > maxPlonkCommitments || nQcp > s.remaining()/bn254G1Compressed {
+	if nQcp > maxPlonkCommitments || nQcp > s.remaining()/s.enc.g1c {
 		return fmt.Errorf("Qcp length %d out of range", nQcp)
 	}
 	for i := 0; i < nQcp; i++ {
@@ -560,15 +652,11 @@ func checkPlonkVKLayout(b []byte) error {
 		return err
 	}
 	for _, name := range []string{"KZG G2", "KZG [τ]G2"} {
-		if s.remaining() < bn254G2Compressed {
-			return fmt.Errorf("%s: %w", name, errTruncated)
+		if err := s.compressed(s.enc.g2c, name); err != nil {
+			return err
 		}
-		if s.b[s.off]&maskFlags == flagUncompressed {
-			return fmt.Errorf("%s: uncompressed point (want the compressed encoding)", name)
-		}
-		s.off += bn254G2Compressed
 	}
-	if err := s.skip(kzgVKLinesBytes, "KZG pairing lines"); err != nil {
+	if err := s.skip(linesBytes, "KZG pairing lines"); err != nil {
 		return err
 	}
 	nIdx, err := s.u32("commitment index count")
@@ -595,14 +683,17 @@ func (s *vkScanner) skip(n int, what string) error {
 	return nil
 }
 
-func (s *vkScanner) compressedG1(what string) error {
-	if s.remaining() < bn254G1Compressed {
+func (s *vkScanner) compressedG1(what string) error { return s.compressed(s.enc.g1c, what) }
+
+// compressed skips one compressed point of size bytes, refusing an uncompressed one.
+func (s *vkScanner) compressed(size int, what string) error {
+	if s.remaining() < size {
 		return fmt.Errorf("%s: %w", what, errTruncated)
 	}
-	if s.b[s.off]&maskFlags == flagUncompressed {
+	if !s.enc.compressed(s.b[s.off]) {
 		return fmt.Errorf("%s: uncompressed point (want the compressed encoding)", what)
 	}
-	s.off += bn254G1Compressed
+	s.off += size
 	return nil
 }
 
@@ -612,7 +703,16 @@ func (s *vkScanner) compressedG1(what string) error {
 // subgroup-checked, every byte must be used, and a decoder panic becomes an
 // error.
 func ParsePlonkProof(raw []byte) (proof plonk.Proof, err error) {
-	if err := checkPlonkProofFraming(raw); err != nil {
+	return ParsePlonkProofFor(ecc.BN254, raw)
+}
+
+// ParsePlonkProofFor is ParsePlonkProof for a proof on curve (BN254 or BLS12-381).
+func ParsePlonkProofFor(curve ecc.ID, raw []byte) (proof plonk.Proof, err error) {
+	enc, err := encodingOf(curve)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPlonkProofFraming(raw, enc); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -620,7 +720,7 @@ func ParsePlonkProof(raw []byte) (proof plonk.Proof, err error) {
 			proof, err = nil, fmt.Errorf("%w: decoding panicked: %v", ErrPlonkProof, r)
 		}
 	}()
-	p := new(plonkbn254.Proof)
+	p := plonk.NewProof(curve)
 	n, err := p.ReadFrom(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrPlonkProof, err)
@@ -634,11 +734,11 @@ func ParsePlonkProof(raw []byte) (proof plonk.Proof, err error) {
 // checkPlonkProofFraming walks
 //
 //	[L R O Z H0 H1 H2 Wζ]1 u32(m) fr×m [Wζω]1 fr u32(c) [C]1×c
-func checkPlonkProofFraming(raw []byte) error {
+func checkPlonkProofFraming(raw []byte, enc encoding) error {
 	if len(raw) > MaxPlonkProofBytes {
 		return fmt.Errorf("%w: %d bytes exceeds the limit of %d", ErrPlonkProof, len(raw), MaxPlonkProofBytes)
 	}
-	s := &vkScanner{b: raw}
+	s := newScanner(raw, enc)
 	for _, name := range []string{"L", "R", "O", "Z", "H0", "H1", "H2", "batched opening"} {
 		if err := s.compressedG1(name); err != nil {
 			return fmt.Errorf("%w: %v", ErrPlonkProof, err)
@@ -681,16 +781,28 @@ func checkPlonkProofFraming(raw []byte) error {
 // CheckPlonkProofShape checks that a decoded proof has the commitment and
 // opening counts vk expects, so gnark's verifier never indexes past them.
 func CheckPlonkProofShape(proof plonk.Proof, vk plonk.VerifyingKey) error {
-	p, ok1 := proof.(*plonkbn254.Proof)
-	v, ok2 := vk.(*plonkbn254.VerifyingKey)
-	if !ok1 || !ok2 {
-		return fmt.Errorf("%w: not a BN254 proof and key (%T, %T)", ErrPlonkProof, proof, vk)
+	var commitments, opened, qcp int
+	switch p := proof.(type) {
+	case *plonkbn254.Proof:
+		v, ok := vk.(*plonkbn254.VerifyingKey)
+		if !ok {
+			return fmt.Errorf("%w: a BN254 proof with a %T key", ErrPlonkProof, vk)
+		}
+		commitments, opened, qcp = len(p.Bsb22Commitments), len(p.BatchedProof.ClaimedValues), len(v.Qcp)
+	case *plonkbls.Proof:
+		v, ok := vk.(*plonkbls.VerifyingKey)
+		if !ok {
+			return fmt.Errorf("%w: a BLS12-381 proof with a %T key", ErrPlonkProof, vk)
+		}
+		commitments, opened, qcp = len(p.Bsb22Commitments), len(p.BatchedProof.ClaimedValues), len(v.Qcp)
+	default:
+		return fmt.Errorf("%w: unsupported proof type %T", ErrPlonkProof, proof)
 	}
-	if len(p.Bsb22Commitments) != len(v.Qcp) {
-		return fmt.Errorf("%w: %d commitments, the verifying key expects %d", ErrPlonkProof, len(p.Bsb22Commitments), len(v.Qcp))
+	if commitments != qcp {
+		return fmt.Errorf("%w: %d commitments, the verifying key expects %d", ErrPlonkProof, commitments, qcp)
 	}
-	if want := 6 + len(v.Qcp); len(p.BatchedProof.ClaimedValues) != want {
-		return fmt.Errorf("%w: %d opened values, the verifying key expects %d", ErrPlonkProof, len(p.BatchedProof.ClaimedValues), want)
+	if want := 6 + qcp; opened != want {
+		return fmt.Errorf("%w: %d opened values, the verifying key expects %d", ErrPlonkProof, opened, want)
 	}
 	return nil
 }
@@ -700,7 +812,8 @@ func CheckPlonkProofShape(proof plonk.Proof, vk plonk.VerifyingKey) error {
 // loadPlonk reads a PLONK entry; the caller holds the lock and has checked meta.
 func (c Cache) loadPlonk(id ID, meta Meta) (*Set, error) {
 	dir := c.EntryDir(id)
-	vk, err := ReadPlonkVK(filepath.Join(dir, fileVK))
+	curve, _ := id.curveID()
+	vk, err := ReadPlonkVKFor(curve, filepath.Join(dir, fileVK))
 	if err != nil {
 		return nil, fmt.Errorf("load keys %s: %w", id, err)
 	}
@@ -708,7 +821,6 @@ func (c Cache) loadPlonk(id ID, meta Meta) (*Set, error) {
 		return nil, fmt.Errorf("load keys %s: %w", id, err)
 	}
 	set := &Set{Meta: meta, PlonkVK: vk}
-	curve, _ := id.curveID()
 	// Our own file in the local cache, read without subgroup checks (fast).
 	set.PlonkPK = plonk.NewProvingKey(curve)
 	if err := readFile(filepath.Join(dir, filePK), func(r io.Reader) error {
@@ -798,7 +910,12 @@ func (c Cache) FindPlonkByFingerprint(fp string) (plonk.VerifyingKey, Meta, erro
 		if err != nil {
 			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s: %w", fp, err)
 		}
-		vk, err := ReadPlonkVK(filepath.Join(dirs[i], fileVK))
+		curve, err := m.ID.curveID()
+		if err != nil {
+			unlock()
+			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s in %s: %w", fp, dirs[i], err)
+		}
+		vk, err := ReadPlonkVKFor(curve, filepath.Join(dirs[i], fileVK))
 		unlock()
 		if err != nil {
 			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s: %w", fp, err)

@@ -287,13 +287,15 @@ func FuzzParsePlonk(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if v, err := ParsePlonkVK(data); err == nil && v == nil {
-			t.Fatal("nil key without error")
-		}
-		if p, err := ParsePlonkProof(data); err == nil && p == nil {
-			t.Fatal("nil proof without error")
-		} else if err != nil && !errors.Is(err, ErrPlonkProof) {
-			t.Fatalf("proof error does not wrap ErrPlonkProof: %v", err)
+		for _, curve := range []ecc.ID{ecc.BN254, ecc.BLS12_381} {
+			if v, err := ParsePlonkVKFor(curve, data); err == nil && v == nil {
+				t.Fatal("nil key without error")
+			}
+			if p, err := ParsePlonkProofFor(curve, data); err == nil && p == nil {
+				t.Fatal("nil proof without error")
+			} else if err != nil && !errors.Is(err, ErrPlonkProof) {
+				t.Fatalf("proof error does not wrap ErrPlonkProof: %v", err)
+			}
 		}
 		if s, err := ParseSRS(data); err == nil && s == nil {
 			t.Fatal("nil SRS without error")
@@ -301,4 +303,78 @@ func FuzzParsePlonk(f *testing.F) {
 			t.Fatalf("SRS error does not wrap ErrSRS: %v", err)
 		}
 	})
+}
+
+// TestPlonkBLS12381 runs a PLONK key set on BLS12-381 through the cache
+// (dev SRS), proves, and checks that the bounded BLS12-381 readers accept the
+// real key and proof, refuse every truncation, and that the BN254 readers
+// refuse them.
+func TestPlonkBLS12381(t *testing.T) {
+	ccs, err := frontend.Compile(ecc.BLS12_381.ScalarField(), scs.NewBuilder, &squareCircuit{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Cache{Dir: t.TempDir()}
+	id := ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: SystemPlonk}
+	set, cached, err := c.LoadOrSetupPlonk(id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, DevSRS, "", nil)
+	if err != nil || cached {
+		t.Fatalf("setup: cached %v, %v", cached, err)
+	}
+	if !IsDevSRS(set.Meta.Provenance) {
+		t.Errorf("provenance %q, want the dev SRS", set.Meta.Provenance)
+	}
+	loaded, err := c.Load(id)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	vk, meta, err := c.FindPlonkByFingerprint(set.Meta.Fingerprint)
+	if err != nil || meta.ID != id {
+		t.Fatalf("FindPlonkByFingerprint: %v", err)
+	}
+	w, err := frontend.NewWitness(&squareCircuit{X: 3, Y: 9}, ecc.BLS12_381.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := plonk.Prove(loaded.CCS, loaded.PlonkPK, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pb, vb bytes.Buffer
+	if _, err := proof.WriteTo(&pb); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vk.WriteTo(&vb); err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := ParsePlonkProofFor(ecc.BLS12_381, pb.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPlonkProofShape(parsed, vk); err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := w.Public()
+	if err := plonk.Verify(parsed, vk, pub); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if _, err := ParsePlonkVKFor(ecc.BLS12_381, vb.Bytes()); err != nil {
+		t.Fatalf("ParsePlonkVKFor(real key): %v", err)
+	}
+	for cut := 0; cut < vb.Len(); cut += 97 {
+		if _, err := ParsePlonkVKFor(ecc.BLS12_381, vb.Bytes()[:cut]); err == nil {
+			t.Fatalf("a verifying key cut to %d of %d bytes was accepted", cut, vb.Len())
+		}
+	}
+	for cut := 0; cut < pb.Len(); cut += 7 {
+		if _, err := ParsePlonkProofFor(ecc.BLS12_381, pb.Bytes()[:cut]); err == nil {
+			t.Fatalf("a proof cut to %d of %d bytes was accepted", cut, pb.Len())
+		}
+	}
+	if _, err := ParsePlonkVK(vb.Bytes()); err == nil {
+		t.Error("the BN254 reader accepted a BLS12-381 verifying key")
+	}
+	if _, err := ParsePlonkProof(pb.Bytes()); err == nil {
+		t.Error("the BN254 reader accepted a BLS12-381 proof")
+	}
+	t.Logf("BLS12-381 PLONK: verifying key %d bytes, proof %d bytes", vb.Len(), pb.Len())
 }

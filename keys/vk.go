@@ -89,10 +89,40 @@ const (
 
 var errTruncated = errors.New("truncated")
 
+// encoding is how a curve's points are serialized by gnark-crypto: the sizes
+// of compressed and uncompressed G1 and G2 points, and whether a first byte
+// marks a compressed point.
+type encoding struct {
+	g1c, g1u, g2c, g2u int
+	compressed         func(msb byte) bool
+}
+
+var (
+	encBN254 = encoding{bn254G1Compressed, bn254G1Uncompressed, bn254G2Compressed, bn254G2Uncompressed,
+		func(msb byte) bool { return msb&maskFlags != flagUncompressed }}
+	// BLS12-381: three flag bits; 000 and 010 (infinity) are uncompressed
+	encBLS12381 = encoding{48, 96, 96, 192,
+		func(msb byte) bool { m := msb & (0b111 << 5); return m != 0 && m != 0b010<<5 }}
+)
+
+// encodingOf returns the point encoding of a supported curve.
+func encodingOf(curve ecc.ID) (encoding, error) {
+	switch curve {
+	case ecc.BN254:
+		return encBN254, nil
+	case ecc.BLS12_381:
+		return encBLS12381, nil
+	}
+	return encoding{}, fmt.Errorf("unsupported curve %v (supported: bn254, bls12-381)", curve)
+}
+
 type vkScanner struct {
 	b   []byte
 	off int
+	enc encoding
 }
+
+func newScanner(b []byte, enc encoding) *vkScanner { return &vkScanner{b: b, enc: enc} }
 
 func (s *vkScanner) remaining() int { return len(s.b) - s.off }
 
@@ -101,7 +131,7 @@ func (s *vkScanner) point(compressed, uncompressed int, what string) error {
 		return fmt.Errorf("%s: %w", what, errTruncated)
 	}
 	size := compressed
-	if s.b[s.off]&maskFlags == flagUncompressed {
+	if !s.enc.compressed(s.b[s.off]) {
 		size = uncompressed
 	}
 	if s.remaining() < size {
@@ -112,11 +142,11 @@ func (s *vkScanner) point(compressed, uncompressed int, what string) error {
 }
 
 func (s *vkScanner) g1(what string) error {
-	return s.point(bn254G1Compressed, bn254G1Uncompressed, what)
+	return s.point(s.enc.g1c, s.enc.g1u, what)
 }
 
 func (s *vkScanner) g2(what string) error {
-	return s.point(bn254G2Compressed, bn254G2Uncompressed, what)
+	return s.point(s.enc.g2c, s.enc.g2u, what)
 }
 
 func (s *vkScanner) u32(what string) (int, error) {
@@ -147,7 +177,7 @@ func (s *vkScanner) u64(what string) (uint64, error) {
 // public-input indices (gnark's Verify indexes the public witness with them),
 // and that there are no trailing bytes.
 func checkBN254VKLayout(b []byte) error {
-	s := &vkScanner{b: b}
+	s := newScanner(b, encBN254)
 	for _, f := range []struct {
 		g1   bool
 		name string
@@ -166,7 +196,7 @@ func checkBN254VKLayout(b []byte) error {
 	if err != nil {
 		return err
 	}
-	if nK < 1 || nK > s.remaining()/bn254G1Compressed {
+	if nK < 1 || nK > s.remaining()/s.enc.g1c {
 		return fmt.Errorf("K length %d out of range for %d remaining bytes", nK, s.remaining())
 	}
 	for i := 0; i < nK; i++ {
