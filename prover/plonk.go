@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/solidity"
@@ -24,31 +23,41 @@ const (
 )
 
 // PlonkConstraintsN4 is the measured PLONK (sparse R1CS) constraint count of
-// freivalds-v2 at n = 4, f = 8 (gnark v0.16.1), quoted when a PLONK run skips
-// the budget check.
-const PlonkConstraintsN4 = 611388
+// freivalds-v4 at n = 4, f = 8 on BN254 (gnark v0.16.1), quoted when a PLONK
+// run skips the budget check.
+const PlonkConstraintsN4 = 170598
 
 func plonkBudgetReason(n int) string {
-	return fmt.Sprintf("plonk requested: the cost model covers Groth16 only, so no budget check was made at n = %d (PLONK measured %d constraints at n = 4, about 3× the R1CS count, in a 2^20 domain)", n, PlonkConstraintsN4)
+	return fmt.Sprintf("plonk requested: the cost model covers Groth16 only, so no budget check was made at n = %d (PLONK measured %d constraints at n = 4 on BN254, about 3× the R1CS count, in a 2^18 domain)", n, PlonkConstraintsN4)
 }
 
 // KeyIDFor is KeyID for a chosen proof system.
 func KeyIDFor(system string, m circuits.Method, n, fracBits int) keys.ID {
+	return KeyIDOn(circuits.BN254, system, m, n, fracBits)
+}
+
+// KeyIDOn is KeyIDFor on a chosen curve.
+func KeyIDOn(curve circuits.Curve, system string, m circuits.Method, n, fracBits int) keys.ID {
 	id := KeyID(m, n, fracBits)
-	id.System = system
+	id.System, id.Curve = system, string(curve)
 	return id
 }
 
 // CompilePlonk is Compile for PLONK: the same circuit through scs.NewBuilder.
 func CompilePlonk(m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+	return CompilePlonkOn(circuits.BN254, m, n, fracBits)
+}
+
+// CompilePlonkOn is CompilePlonk over the curve's scalar field.
+func CompilePlonkOn(curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	return func() (constraint.ConstraintSystem, error) {
 		shape, err := circuits.New(m, n, fracBits)
 		if err != nil {
 			return nil, err
 		}
-		ccs, err := frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, shape)
+		ccs, err := frontend.Compile(curve.ScalarField(), scs.NewBuilder, shape)
 		if err != nil {
-			return nil, fmt.Errorf("compile %s n=%d f=%d for plonk: %w", m.Name(), n, fracBits, err)
+			return nil, fmt.Errorf("compile %s n=%d f=%d for plonk on %s: %w", m.Name(), n, fracBits, curve, err)
 		}
 		return ccs, nil
 	}

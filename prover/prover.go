@@ -60,6 +60,10 @@ type Options struct {
 	// SystemPlonk. A PLONK receipt's mode is "plonk"; Mode "groth16" asks
 	// for the SNARK mode of whichever system this names.
 	System string
+
+	// Curve is the curve a SNARK is over: circuits.BN254 (default) or
+	// circuits.BLS12381, which takes PLONK and a synthetic task.
+	Curve circuits.Curve
 }
 
 // Result is a proving run's output.
@@ -156,6 +160,20 @@ func Run(o Options) (*Result, error) {
 	case SystemGroth16, SystemPlonk:
 	default:
 		return nil, fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
+	}
+	switch o.Curve {
+	case "":
+		o.Curve = circuits.BN254
+	case circuits.BN254:
+	case circuits.BLS12381:
+		if o.System != SystemPlonk {
+			return nil, errors.New("prove: bls12-381 is proved with PLONK only (--system plonk): zkpoc's Groth16 keys, receipts and EVM export are BN254")
+		}
+		if t.Supplied() {
+			return nil, errors.New("prove: a supplied task names its matrices by their BN254 input commitment, so it is proved on bn254")
+		}
+	default:
+		return nil, fmt.Errorf("prove: unknown curve %q (want bn254 or bls12-381)", o.Curve)
 	}
 	if o.Budget == (Budget{}) {
 		o.Budget = DefaultBudget()
@@ -311,13 +329,14 @@ func (rn *run) base(mode string) error {
 		return fmt.Errorf("prove: %w", err)
 	}
 	nodeID := receipt.NodeID(pub)
-	ic, err := circuits.InputCommitment(rn.a, rn.b, n, f)
-	if err != nil {
-		return fmt.Errorf("prove: %w", err)
-	}
+	curve := circuits.BN254 // the digests of sampled and binding receipts
 	circuit := "none"
 	if receipt.SNARKMode(mode) {
-		circuit = rn.o.Method.Name()
+		circuit, curve = rn.o.Method.Name(), rn.o.Curve
+	}
+	ic, err := circuits.InputCommitmentOn(curve, rn.a, rn.b, n, f)
+	if err != nil {
+		return fmt.Errorf("prove: %w", err)
 	}
 	rn.r = &receipt.Receipt{
 		Version:         receipt.Version,
@@ -361,10 +380,10 @@ func (rn *run) prove() error {
 	o, t, n, f := rn.o, rn.task, rn.n, rn.f
 	system, compile, proveWith := SystemGroth16, Compile(o.Method, n, f), proveGroth16
 	if o.System == SystemPlonk {
-		system, compile, proveWith = SystemPlonk, CompilePlonk(o.Method, n, f), provePlonk
+		system, compile, proveWith = SystemPlonk, CompilePlonkOn(o.Curve, o.Method, n, f), provePlonk
 	}
 	start := time.Now()
-	pub, err := PublicValues(t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
+	pub, err := PublicValuesOn(o.Curve, t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
@@ -372,14 +391,14 @@ func (rn *run) prove() error {
 	if err != nil {
 		return fmt.Errorf("prove: witness: %w", err)
 	}
-	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField())
+	w, err := frontend.NewWitness(assignment, o.Curve.ScalarField())
 	if err != nil {
 		return fmt.Errorf("prove: witness: %w", err)
 	}
 	rn.res.Timings.Witness = time.Since(start)
 
 	start = time.Now()
-	id := KeyIDFor(system, o.Method, n, f)
+	id := KeyIDOn(o.Curve, system, o.Method, n, f)
 	set, cached, err := o.Cache.LoadOrSetup(id, compile, o.Progress)
 	if err != nil {
 		return fmt.Errorf("prove: keys %s: %w", id, err)
@@ -404,7 +423,7 @@ func (rn *run) prove() error {
 
 	r := rn.r
 	r.OutputDigest = hexField(pub.OutputDigest)
-	r.OutputDigestAlg = receipt.DigestPoseidon2
+	r.OutputDigestAlg = OutputDigestAlgorithm(o.Curve)
 	r.PoE = hex.EncodeToString(pub.PoE[:])
 	r.BenchmarkResult = &receipt.BenchmarkResult{
 		ID:           "prove-cost/" + id.String(),
@@ -415,7 +434,7 @@ func (rn *run) prove() error {
 	}
 	r.Proof = &receipt.Proof{
 		System:          system,
-		Curve:           "bn254",
+		Curve:           string(o.Curve),
 		Circuit:         o.Method.Name(),
 		KeyFingerprint:  "sha256:" + set.Meta.Fingerprint,
 		SetupProvenance: set.Meta.Provenance,
@@ -425,8 +444,21 @@ func (rn *run) prove() error {
 	return nil
 }
 
-// PublicValues computes request_id, node_id, both digests and the PoE.
+// OutputDigestAlgorithm names the output digest of a SNARK receipt on curve.
+func OutputDigestAlgorithm(curve circuits.Curve) string {
+	if curve == circuits.BLS12381 {
+		return receipt.DigestPoseidon2BLS12381
+	}
+	return receipt.DigestPoseidon2
+}
+
+// PublicValues computes request_id, node_id, both BN254 digests and the PoE.
 func PublicValues(t workload.ComputeTask, nodePub ed25519.PublicKey, a, b []int16, c []int64) (circuits.Public, error) {
+	return PublicValuesOn(circuits.BN254, t, nodePub, a, b, c)
+}
+
+// PublicValuesOn is PublicValues with the digests of the curve's statement.
+func PublicValuesOn(curve circuits.Curve, t workload.ComputeTask, nodePub ed25519.PublicKey, a, b []int16, c []int64) (circuits.Public, error) {
 	var p circuits.Public
 	var err error
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
@@ -434,10 +466,10 @@ func PublicValues(t workload.ComputeTask, nodePub ed25519.PublicKey, a, b []int1
 		return p, err
 	}
 	p.NodeID = receipt.NodeID(nodePub)
-	if p.InputCommitment, err = circuits.InputCommitment(a, b, n, f); err != nil {
+	if p.InputCommitment, err = circuits.InputCommitmentOn(curve, a, b, n, f); err != nil {
 		return p, err
 	}
-	if p.OutputDigest, err = circuits.OutputDigest(c, n, f); err != nil {
+	if p.OutputDigest, err = circuits.OutputDigestOn(curve, c, n, f); err != nil {
 		return p, err
 	}
 	p.PoE = receipt.PoE(p.RequestID, p.OutputDigest, p.NodeID)

@@ -62,13 +62,31 @@ type Subject struct {
 // DigestAlgorithm labels the Poseidon2 field-element digests in subjects.
 const DigestAlgorithm = "poseidon2-bn254"
 
+// DigestAlgorithmBLS12381 labels them when the proof is over BLS12-381.
+const DigestAlgorithmBLS12381 = "poseidon2-bls12-381"
+
+// CurveBLS12381 is the proof.curve of a proof over BLS12-381.
+const CurveBLS12381 = "bls12-381"
+
+// InputSubjectAlgorithm is the in-toto digest-set key of the input
+// commitment: the Poseidon2 of the proof's curve (BN254 without a proof).
+func (r *Receipt) InputSubjectAlgorithm() string {
+	if r.Proof != nil && r.Proof.Curve == CurveBLS12381 {
+		return DigestAlgorithmBLS12381
+	}
+	return DigestAlgorithm
+}
+
 // MerkleSubjectAlgorithm labels a Merkle root of output rows in subjects.
 const MerkleSubjectAlgorithm = "sha256-rfc6962"
 
 // SubjectAlgorithm is the in-toto digest-set key for an output digest algorithm.
 func SubjectAlgorithm(outputDigestAlg string) string {
-	if outputDigestAlg == DigestMerkleRows {
+	switch outputDigestAlg {
+	case DigestMerkleRows:
 		return MerkleSubjectAlgorithm
+	case DigestPoseidon2BLS12381:
+		return DigestAlgorithmBLS12381
 	}
 	return DigestAlgorithm
 }
@@ -106,7 +124,7 @@ func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
 	st := Statement{
 		Type: StatementType,
 		Subject: []Subject{
-			{Name: "input_commitment", Digest: map[string]string{DigestAlgorithm: r.InputCommitment}},
+			{Name: "input_commitment", Digest: map[string]string{r.InputSubjectAlgorithm(): r.InputCommitment}},
 			{Name: "output_digest", Digest: map[string]string{SubjectAlgorithm(r.OutputDigestAlg): r.OutputDigest}},
 		},
 		PredicateType: PredicateType,

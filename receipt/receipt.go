@@ -109,10 +109,13 @@ type Proof struct {
 // output rows in an RFC 6962 SHA-256 Merkle tree instead, so that single
 // rows can be opened.
 const (
-	DigestPoseidon2  = "poseidon2-bn254-sponge16/v1"
-	DigestMerkleRows = "sha256-rfc6962-rows/v1"
-	SamplingMethodFS = "fiat-shamir-sha256/v1"
-	CostModelVersion = "zkpoc-cost/v1"
+	DigestPoseidon2 = "poseidon2-bn254-sponge16/v1"
+	// DigestPoseidon2BLS12381 is the output digest of a BLS12-381 proof:
+	// the same packing, absorbed by a width-3 Poseidon2 sponge over BLS12-381.
+	DigestPoseidon2BLS12381 = "poseidon2-bls12-381-sponge3/v1"
+	DigestMerkleRows        = "sha256-rfc6962-rows/v1"
+	SamplingMethodFS        = "fiat-shamir-sha256/v1"
+	CostModelVersion        = "zkpoc-cost/v1"
 )
 
 // Sampling is the evidence box of a sampled receipt: the Merkle root of the

@@ -103,17 +103,16 @@ func reference(rc [2]*receipt.Receipt, o Options) (*Reference, error) {
 		Note: "the receipts carry digests, not outputs: the first differing row is known only for a sampled receipt whose opened rows disagree"}
 	leaves := prover.RowLeaves(c, n)
 	root, _ := merkle.RootHash(leaves)
-	pos, err := circuits.OutputDigest(c, n, f)
-	if err != nil {
-		return nil, err
-	}
-	posb := pos
 	for i, r := range rc {
 		switch r.OutputDigestAlg {
 		case receipt.DigestMerkleRows:
 			ref.Correct[i] = r.OutputDigest == hex.EncodeToString(root[:])
-		case receipt.DigestPoseidon2:
-			ref.Correct[i] = r.OutputDigest == hex.EncodeToString(posb[:])
+		case receipt.DigestPoseidon2, receipt.DigestPoseidon2BLS12381:
+			pos, err := circuits.OutputDigestOn(proofCurve(r), c, n, f)
+			if err != nil {
+				return nil, err
+			}
+			ref.Correct[i] = r.OutputDigest == hex.EncodeToString(pos[:])
 		}
 		if s := r.Sampling; s != nil && !ref.Correct[i] {
 			for k, row := range s.Indices {

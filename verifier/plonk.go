@@ -14,7 +14,7 @@ import (
 )
 
 // checkPlonkProof is the PLONK half of checkProof: key, provenance, proof.
-func (r *run) checkPlonkProof(v *Verdict, o Options, rc *receipt.Receipt, method circuits.Method, n, f int, pubv circuits.Public) {
+func (r *run) checkPlonkProof(v *Verdict, o Options, rc *receipt.Receipt, method circuits.Method, n, f int, curve circuits.Curve, pubv circuits.Public) {
 	vk, provenance, err := resolvePlonkKey(rc.Proof.KeyFingerprint, o)
 	if !r.add("proof.key", err) {
 		r.skip("proof.verify", "no verifying key")
@@ -26,7 +26,7 @@ func (r *run) checkPlonkProof(v *Verdict, o Options, rc *receipt.Receipt, method
 	} else {
 		r.skip("proof.setup_provenance", "key given as a file: its SRS provenance is unknown, so the claim assumes a dev SRS")
 	}
-	r.add("proof.verify", verifyPlonkProof(vk, rc.Proof.Bytes, method, n, f, pubv))
+	r.add("proof.verify", verifyPlonkProof(vk, rc.Proof.Bytes, curve, method, n, f, pubv))
 }
 
 // resolvePlonkKey is resolveKey for PLONK keys.
@@ -37,20 +37,20 @@ func resolvePlonkKey(fp string, o Options) (plonk.VerifyingKey, string, error) {
 	return findKey(fp, "PLONK ", o.PlonkVK, o.Cache, keys.FingerprintHexPlonk, keys.Cache.FindPlonkByFingerprint)
 }
 
-func verifyPlonkProof(vk plonk.VerifyingKey, raw []byte, m circuits.Method, n, f int, p circuits.Public) (err error) {
+func verifyPlonkProof(vk plonk.VerifyingKey, raw []byte, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("PLONK proof verification panicked: %v", r)
 		}
 	}()
-	proof, err := keys.ParsePlonkProof(raw)
+	proof, err := keys.ParsePlonkProofFor(curve.ID(), raw)
 	if err != nil {
 		return err
 	}
 	if err := keys.CheckPlonkProofShape(proof, vk); err != nil {
 		return err
 	}
-	w, err := publicWitness(m, n, f, p)
+	w, err := publicWitness(curve, m, n, f, p)
 	if err != nil {
 		return err
 	}
@@ -64,8 +64,8 @@ func verifyPlonkProof(vk plonk.VerifyingKey, raw []byte, m circuits.Method, n, f
 // set up over, and says who could forge proofs.
 func plonkClaim(rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
-	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under PLONK (KZG, BN254) key %s",
-		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
+	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under PLONK (KZG, %s) key %s",
+		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, strings.ToUpper(string(proofCurve(rc))), rc.Proof.KeyFingerprint)
 	switch {
 	case provenance == "":
 		s += fmt.Sprintf(", whose SRS provenance is unverified (the receipt states %q); treat it as a dev SRS: whoever made that SRS could forge proofs.", short(rc.Proof.SetupProvenance))

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
@@ -159,8 +158,8 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	var digest [32]byte
 	switch rc.Mode {
 	case receipt.ModeGroth16, receipt.ModePlonk:
-		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, receipt.DigestPoseidon2))
-		od, err := parseField("output_digest", rc.OutputDigest)
+		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, prover.OutputDigestAlgorithm(proofCurve(rc))))
+		od, err := parseFieldOn(proofCurve(rc), "output_digest", rc.OutputDigest)
 		if r.add("output_digest", err) {
 			od.FillBytes(digest[:])
 		}
@@ -198,6 +197,14 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, ic [32]byte, ok bool) {
 	t := rc.Task
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
+	curve := circuits.BN254 // sampled and binding receipts commit on BN254
+	if receipt.SNARKMode(rc.Mode) {
+		curve = proofCurve(rc)
+	}
+	if t.Supplied() && curve != circuits.BN254 {
+		r.add("proof.curve", fmt.Errorf("a supplied task names its matrices by their BN254 input commitment; a %s proof cannot bind them", curve))
+		return nil, nil, ic, false
+	}
 	if t.Supplied() && o.A == nil && o.B == nil {
 		x, err := parseField("task.payload.input_commitment", t.Payload.InputCommitment)
 		if err != nil {
@@ -219,7 +226,7 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 	if !r.add(name, err) {
 		return nil, nil, ic, false
 	}
-	ic, _ = circuits.InputCommitment(a, b, n, f)
+	ic, _ = circuits.InputCommitmentOn(curve, a, b, n, f)
 	return a, b, ic, true
 }
 
@@ -241,13 +248,13 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		return
 	}
 	pubv.OutputDigest = digest
-	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, rc.Mode), expect("proof.curve", rc.Proof.Curve, "bn254")))
+	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, rc.Mode), expect("proof.curve", rc.Proof.Curve, string(proofCurve(rc)))))
 	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
 	if len(o.AcceptKeys) > 0 {
 		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
 	}
 	if rc.Mode == receipt.ModePlonk {
-		r.checkPlonkProof(v, o, rc, method, n, f, pubv)
+		r.checkPlonkProof(v, o, rc, method, n, f, proofCurve(rc), pubv)
 		return
 	}
 	vk, provenance, err := resolveKey(rc.Proof.KeyFingerprint, o)
@@ -285,7 +292,7 @@ func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
 	}
 	for _, s := range st.Subject {
 		w, ok := want[s.Name]
-		alg := receipt.DigestAlgorithm
+		alg := rc.InputSubjectAlgorithm()
 		if s.Name == "output_digest" {
 			alg = receipt.SubjectAlgorithm(rc.OutputDigestAlg)
 		}
@@ -296,15 +303,28 @@ func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
 	return nil
 }
 
+// proofCurve is the curve of a receipt's SNARK: BLS12-381 for a PLONK proof
+// that says so, BN254 otherwise (a Groth16 proof naming another curve then
+// fails the proof.curve check).
+func proofCurve(rc *receipt.Receipt) circuits.Curve {
+	if rc.Mode == receipt.ModePlonk && rc.Proof != nil && rc.Proof.Curve == receipt.CurveBLS12381 {
+		return circuits.BLS12381
+	}
+	return circuits.BN254
+}
+
 // parseField decodes 32-byte hex into a canonical BN254 scalar (< p).
-func parseField(field, s string) (*big.Int, error) {
+func parseField(field, s string) (*big.Int, error) { return parseFieldOn(circuits.BN254, field, s) }
+
+// parseFieldOn decodes 32-byte hex into a canonical scalar of the curve (< r).
+func parseFieldOn(curve circuits.Curve, field, s string) (*big.Int, error) {
 	b, err := receipt.DecodeHex32(field, s)
 	if err != nil {
 		return nil, err
 	}
 	x := new(big.Int).SetBytes(b[:])
-	if x.Cmp(ecc.BN254.ScalarField()) >= 0 {
-		return nil, fmt.Errorf("%s is not a canonical BN254 scalar (≥ the modulus)", field)
+	if x.Cmp(curve.ScalarField()) >= 0 {
+		return nil, fmt.Errorf("%s is not a canonical %s scalar (≥ the modulus)", field, curve)
 	}
 	return x, nil
 }
@@ -366,7 +386,7 @@ func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f in
 	if err != nil {
 		return err
 	}
-	w, err := publicWitness(m, n, f, p)
+	w, err := publicWitness(circuits.BN254, m, n, f, p)
 	if err != nil {
 		return err
 	}
@@ -388,12 +408,12 @@ func acceptedKey(fp string, accept []string) error {
 }
 
 // publicWitness is the public part of the statement the verifier recomputed.
-func publicWitness(m circuits.Method, n, f int, p circuits.Public) (witness.Witness, error) {
+func publicWitness(curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (witness.Witness, error) {
 	assignment, err := circuits.PublicAssignment(m, n, f, p)
 	if err != nil {
 		return nil, err
 	}
-	return frontend.NewWitness(assignment, ecc.BN254.ScalarField(), frontend.PublicOnly())
+	return frontend.NewWitness(assignment, curve.ScalarField(), frontend.PublicOnly())
 }
 
 func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {

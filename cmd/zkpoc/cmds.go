@@ -227,20 +227,26 @@ func runKeys(env *cliEnv, args []string) error {
 	}
 	switch sub {
 	case "setup":
-		fs := newFlags(env, "keys setup", "keys setup [--n N] [--f F] [--circuit C] [--system plonk [--srs FILE --srs-name NAME]]", `
+		fs := newFlags(env, "keys setup", "keys setup [--n N] [--f F] [--circuit C] [--system plonk [--curve bls12-381] [--srs FILE --srs-name NAME]]", `
 Compiles the circuit for n×n matrices and runs a Groth16 dev (single-party) setup,
 caching the keys under $ZKPOC_HOME/keys. Nothing happens if they are cached already.
 A dev setup lets whoever ran it forge proofs; receipts say so in their claim.
 With --system plonk it sets up PLONK (KZG) keys instead, over an unsafe dev SRS,
 or over the KZG SRS file --srs (gnark-crypto's BN254 kzg.SRS encoding), which is
-checked to be a power sequence and recorded as srs(NAME, sha256:DIGEST).`)
+checked to be a power sequence and recorded as srs(NAME, sha256:DIGEST).
+--curve bls12-381 (PLONK, dev SRS only) sets up PLONK keys over BLS12-381.`)
 		n := fs.Int("n", demoN, "matrix size")
 		f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
 		circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit name")
 		system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk")
 		srsPath := fs.String("srs", "", "PLONK only: KZG SRS file to set up over (default: an unsafe dev SRS)")
 		srsName := fs.String("srs-name", "", "PLONK only: the SRS's name for the provenance record, [a-z0-9._-]")
+		curveName := fs.String("curve", string(circuits.BN254), "curve: bn254, or bls12-381 with --system plonk")
 		if _, err := parse(fs, args); err != nil {
+			return err
+		}
+		curve, err := parseCurve(*curveName, *system)
+		if err != nil {
 			return err
 		}
 		m, err := parseMethod(*circuit)
@@ -254,7 +260,7 @@ checked to be a power sequence and recorded as srs(NAME, sha256:DIGEST).`)
 		if err != nil {
 			return err
 		}
-		set, cached, err := setupKeys(cache, *system, m, *n, *f, *srsPath, *srsName, env.stderr)
+		set, cached, err := setupKeys(cache, *system, curve, m, *n, *f, *srsPath, *srsName, env.stderr)
 		if err != nil {
 			return err
 		}
@@ -327,6 +333,7 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name())
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
+	curveName := fs.String("curve", string(circuits.BN254), "curve: bn254, or bls12-381 with --system plonk (synthetic tasks only)")
 	var pf proveFlags
 	pf.register(fs)
 	if _, err := parse(fs, args); err != nil {
@@ -358,7 +365,11 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	if pf.mode == receipt.ModePlonk && !isSet(fs, "system") {
 		*system = prover.SystemPlonk
 	}
-	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system, A: a, B: b}
+	curve, err := parseCurve(*curveName, *system)
+	if err != nil {
+		return err
+	}
+	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system, Curve: curve, A: a, B: b}
 	if err := pf.apply(&opts); err != nil {
 		return err
 	}

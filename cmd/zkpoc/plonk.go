@@ -28,10 +28,22 @@ func checkSystem(system string) error {
 	return usagef("--system: unknown proof system %q (want groth16 or plonk)", system)
 }
 
+// parseCurve validates a --curve flag value for a proof system.
+func parseCurve(name, system string) (circuits.Curve, error) {
+	curve, err := circuits.ParseCurve(name)
+	if err != nil {
+		return "", usagef("--curve: %v", err)
+	}
+	if curve != circuits.BN254 && system != prover.SystemPlonk {
+		return "", usagef("--curve %s needs --system plonk (Groth16 keys, receipts and EVM export are BN254 only)", curve)
+	}
+	return curve, nil
+}
+
 // setupKeys is `keys setup` for either system. srsPath and srsName choose an
 // imported SRS for PLONK (both or neither); without them PLONK uses an unsafe
 // dev SRS.
-func setupKeys(cache keys.Cache, system string, m circuits.Method, n, f int, srsPath, srsName string, progress io.Writer) (*keys.Set, bool, error) {
+func setupKeys(cache keys.Cache, system string, curve circuits.Curve, m circuits.Method, n, f int, srsPath, srsName string, progress io.Writer) (*keys.Set, bool, error) {
 	if err := checkSystem(system); err != nil {
 		return nil, false, err
 	}
@@ -41,12 +53,15 @@ func setupKeys(cache keys.Cache, system string, m circuits.Method, n, f int, srs
 	if srsPath != "" && system != prover.SystemPlonk {
 		return nil, false, usagef("--srs needs --system plonk (Groth16 keys come from their own setup)")
 	}
-	id := prover.KeyIDFor(system, m, n, f)
+	if srsPath != "" && curve != circuits.BN254 {
+		return nil, false, usagef("--srs imports a BN254 SRS; on %s only the dev SRS is supported", curve)
+	}
+	id := prover.KeyIDOn(curve, system, m, n, f)
 	if system == prover.SystemGroth16 {
 		return cache.LoadOrSetup(id, prover.Compile(m, n, f), progress)
 	}
 	if srsPath == "" {
-		return cache.LoadOrSetup(id, prover.CompilePlonk(m, n, f), progress)
+		return cache.LoadOrSetup(id, prover.CompilePlonkOn(curve, m, n, f), progress)
 	}
 	want, err := keys.SRSProvenance(srsPath, srsName)
 	if err != nil {
@@ -88,7 +103,11 @@ func setVerifyKey(o *verifier.Options, path string, env *receipt.Envelope) error
 		system = prover.SystemPlonk
 	}
 	if system == prover.SystemPlonk {
-		vk, err := keys.ReadPlonkVK(path)
+		curve := ecc.BN254
+		if st, _, err := env.Statement(); err == nil && st.Predicate.Proof.Curve == receipt.CurveBLS12381 {
+			curve = ecc.BLS12_381
+		}
+		vk, err := keys.ReadPlonkVKFor(curve, path)
 		if err != nil {
 			return usageError{err}
 		}
