@@ -24,10 +24,17 @@ import (
 // PlonkVerifySignature is the Solidity signature of the PLONK contract's Verify.
 const PlonkVerifySignature = "Verify(bytes,uint256[])"
 
+// ErrNotBN254 is returned for keys and proofs on other curves: the EVM's
+// pairing precompiles (EIP-196/197) are BN254's.
+var ErrNotBN254 = errors.New("EVM verifiers exist for BN254 keys and proofs only (the EVM's pairing precompiles are BN254's)")
+
 // ExportPlonkSolidity writes the Solidity PLONK verifier contract for vk.
 func ExportPlonkSolidity(vk plonk.VerifyingKey, w io.Writer) error {
 	if vk == nil {
 		return errors.New("export PLONK solidity verifier: nil verifying key")
+	}
+	if _, ok := vk.(*plonkbn254.VerifyingKey); !ok {
+		return fmt.Errorf("export PLONK solidity verifier: %w", ErrNotBN254)
 	}
 	if err := vk.ExportSolidity(w); err != nil {
 		return fmt.Errorf("export PLONK solidity verifier: %w", err)

@@ -151,6 +151,9 @@ Proofs are made with the Solidity-compatible hash-to-field, so receipts verify o
 		} else {
 			err = chain.ExportSolidity(vk, &b)
 		}
+		if errors.Is(err, chain.ErrNotBN254) {
+			return usageError{err}
+		}
 		if err != nil {
 			return err
 		}
@@ -185,6 +188,9 @@ Groth16 receipts only.`)
 		r := &st.Predicate
 		if !receipt.SNARKMode(r.Mode) || r.Proof == nil {
 			return usagef("%s is a %s receipt: only groth16 and plonk receipts carry a proof", pos[0], r.Mode)
+		}
+		if r.Proof.Curve == receipt.CurveBLS12381 {
+			return usagef("%s is a %s proof over bls12-381: EVM calldata and zk_compute_proof are for BN254 proofs only (the EVM's pairing precompiles are BN254's)", pos[0], r.Mode)
 		}
 		if r.Mode == receipt.ModePlonk && sub == "compute-proof" {
 			return usagef("%s is a plonk receipt: zk_compute_proof carries Groth16 proofs only (use export calldata for the PLONK verifier)", pos[0])
