@@ -50,8 +50,8 @@ const (
 	StatusFailed  = "failed"
 )
 
-// Curve is the only curve measured: the statement's digests exist on BN254 only.
-const Curve = "bn254"
+// Curve is the default curve, the one zkpoc's receipts and EVM verifiers use.
+const Curve = string(circuits.BN254)
 
 // Defaults.
 const (
@@ -74,6 +74,7 @@ type Config struct {
 	Sizes    []int             // matrix sizes n; DefaultSizes when empty
 	Circuits []circuits.Method // Freivalds and Naive when empty
 	Systems  []string          // Groth16 and PLONK when empty
+	Curves   []circuits.Curve  // BN254 alone when empty (zkpoc bench sweeps both by default)
 	Runs     int               // repetitions of native/witness/prove/verify; DefaultRuns when 0
 	FracBits int               // f; DefaultFracBits when 0 (use a negative value for f = 0)
 	// Quick means one run and no PLONK above QuickPlonkMaxN.
@@ -185,7 +186,12 @@ const SetupCachedPrefix = "cached "
 func (r Row) SetupCached() bool { return strings.HasPrefix(r.Setup, SetupCachedPrefix) }
 
 // Label names the row's series: circuit/system.
-func (r Row) Label() string { return r.Circuit + "/" + r.System }
+func (r Row) Label() string {
+	if r.Curve != "" && r.Curve != Curve {
+		return r.Circuit + "/" + r.System + "/" + r.Curve
+	}
+	return r.Circuit + "/" + r.System
+}
 
 // Machine describes where a report was measured.
 type Machine struct {
@@ -204,7 +210,8 @@ type ConfigSummary struct {
 	Sizes             []int               `json:"sizes"`
 	Circuits          []string            `json:"circuits"`
 	Systems           []string            `json:"systems"`
-	Curve             string              `json:"curve"`
+	Curve             string              `json:"curve,omitempty"` // reports before the curve axis
+	Curves            []string            `json:"curves"`
 	Runs              int                 `json:"runs"`
 	FracBits          int                 `json:"frac_bits"`
 	Quick             bool                `json:"quick"`
@@ -274,6 +281,9 @@ func (c Config) normalize() (Config, error) {
 			return c, fmt.Errorf("bench: unknown circuit %s", m.Name())
 		}
 	}
+	if len(c.Curves) == 0 {
+		c.Curves = []circuits.Curve{circuits.BN254}
+	}
 	if len(c.Systems) == 0 {
 		c.Systems = []string{Groth16, PLONK}
 	}
@@ -320,14 +330,25 @@ func (c Config) normalize() (Config, error) {
 	return c, nil
 }
 
+// curves lists the report's curves (Curve for a report that predates the curve axis).
+func (s ConfigSummary) curves() []string {
+	if len(s.Curves) == 0 && s.Curve != "" {
+		return []string{s.Curve}
+	}
+	return s.Curves
+}
+
 func (c Config) summary() ConfigSummary {
 	s := ConfigSummary{
-		Sizes: c.Sizes, Systems: c.Systems, Curve: Curve, Runs: c.Runs, FracBits: c.FracBits,
+		Sizes: c.Sizes, Systems: c.Systems, Runs: c.Runs, FracBits: c.FracBits,
 		Quick: c.Quick, NaiveMaxN: c.NaiveMaxN, PlonkMaxN: c.PlonkMaxN, MemoryBudgetBytes: c.MemoryBudget,
 		MaxRowSeconds: c.MaxRowTime.Seconds(), Coefficients: *c.Coeffs,
 	}
 	for _, m := range c.Circuits {
 		s.Circuits = append(s.Circuits, m.Name())
+	}
+	for _, cv := range c.Curves {
+		s.Curves = append(s.Curves, string(cv))
 	}
 	return s
 }
@@ -368,15 +389,18 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		rep.Machine.Hardware.CPUBrand, rep.Machine.Hardware.LogicalCores, runtime.GOMAXPROCS(0), ex.Name(), rep.Machine.LoadAvgStart)
 
 	type job struct {
-		m   circuits.Method
-		sys string
-		n   int
+		m     circuits.Method
+		sys   string
+		curve circuits.Curve
+		n     int
 	}
 	var jobs []job
 	for _, n := range cfg.Sizes {
-		for _, m := range cfg.Circuits {
-			for _, s := range cfg.Systems {
-				jobs = append(jobs, job{m, s, n})
+		for _, cv := range cfg.Curves {
+			for _, m := range cfg.Circuits {
+				for _, s := range cfg.Systems {
+					jobs = append(jobs, job{m, s, cv, n})
+				}
 			}
 		}
 	}
@@ -387,9 +411,9 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 			runErr = err
 			break
 		}
-		tag := fmt.Sprintf("[%d/%d] %s %s n=%d", i+1, len(jobs), j.m.Name(), j.sys, j.n)
-		row := Row{Circuit: j.m.Name(), System: j.sys, Curve: Curve, N: j.n}
-		est := estimate(cfg, j.m, j.sys, j.n)
+		tag := fmt.Sprintf("[%d/%d] %s %s %s n=%d", i+1, len(jobs), j.m.Name(), j.sys, j.curve, j.n)
+		row := Row{Circuit: j.m.Name(), System: j.sys, Curve: string(j.curve), N: j.n}
+		est := estimate(cfg, j.m, j.sys, j.curve, j.n)
 		row.EstimatedConstraints, row.EstimatedPeakBytes = est.Constraints, est.PeakMemory
 		if why := skipReason(cfg, j.m, j.sys, j.n, est); why != "" {
 			row.Status, row.Reason = StatusSkipped, why
@@ -408,7 +432,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 			inst = map[int]*instance{j.n: in} // keep only the current size
 		}
 		logf(progress, "%s: estimated %d constraints, %.2f GiB", tag, est.Constraints, float64(est.PeakMemory)/(1<<30))
-		err := measure(ctx, cfg, j.m, j.sys, in, &row, indent(progress, tag+": "))
+		err := measure(ctx, cfg, j.m, j.sys, j.curve, in, &row, indent(progress, tag+": "))
 		if err != nil && ctx.Err() != nil {
 			logf(progress, "%s: interrupted; row dropped", tag)
 			runErr = ctx.Err()
@@ -440,7 +464,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 
 func baseNotes(cfg Config) []string {
 	notes := []string{
-		"curve: BN254 only; BLS12-381: not measured (the statement's Poseidon2 t = 16 digests have no BLS12-381 instance in gnark-crypto, whose BLS12-381 Poseidon2 has widths 2–3)",
+		"curves: BN254 digests use a width-16 Poseidon2 sponge, BLS12-381 digests a width-3 one (gnark-crypto's BLS12-381 Poseidon2 has widths 2–3), so per-element hashing costs differ; BLS12-381 Groth16 keys use gnark's groth16.Setup and are never cached; skip estimates use the BN254 per-constraint coefficients for both curves",
 		"compile and setup run once per row; native, witness, prove and verify run " + fmt.Sprint(cfg.Runs) + " time(s): median (min..max)",
 		"prove seconds include gnark's constraint solving; witness seconds are the native digests, PoE and assignment",
 		"peak memory: process peak RSS (VmHWM, reset per row via /proc/self/clear_refs), so it includes the compiled circuit and keys held",
@@ -456,8 +480,8 @@ func baseNotes(cfg Config) []string {
 }
 
 // estimate predicts a row's cost with the prover's model (Groth16 R1CS).
-func estimate(cfg Config, m circuits.Method, sys string, n int) prover.Estimate {
-	e := prover.EstimateCost(m, n, cfg.FracBits, false, *cfg.Coeffs)
+func estimate(cfg Config, m circuits.Method, sys string, curve circuits.Curve, n int) prover.Estimate {
+	e := prover.EstimateCostOn(curve, m, n, cfg.FracBits, false, *cfg.Coeffs)
 	if sys == PLONK {
 		e.PeakMemory *= PlonkEstimateFactor
 		e.Setup *= PlonkEstimateFactor

@@ -559,3 +559,38 @@ func TestOutputsOfSavedReport(t *testing.T) {
 
 // near: within 0.1% (the cost model's constraint formula is checked to 0.02%).
 func near(a, b int) bool { d := float64(a - b); return d*d <= 1e-6*float64(b)*float64(b) }
+
+// TestRunBLS12381 measures one Groth16 row over BLS12-381: the statement
+// compiles to the pinned count, proves, verifies, and its proof has the
+// curve's compressed size (Ar 48 + Bs 96 + Krs 48 + count 4 + one
+// commitment 48 + its proof of knowledge 48 = 292 bytes).
+func TestRunBLS12381(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a BLS12-381 Groth16 setup and proof")
+	}
+	var log bytes.Buffer
+	rep, err := Run(context.Background(), Config{
+		Sizes: []int{2}, Circuits: []circuits.Method{circuits.Freivalds}, Systems: []string{Groth16},
+		Curves: []circuits.Curve{circuits.BLS12381}, Runs: 1,
+	}, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	rows := rep.Measured()
+	if len(rows) != 1 {
+		t.Fatalf("want 1 measured row, have %+v\n%s", rep.Rows, log.String())
+	}
+	r := rows[0]
+	if r.Curve != string(circuits.BLS12381) || r.ProofBytes != 292 || !(r.ProveSeconds.Median > 0) || !(r.SetupSeconds.Median > 0) {
+		t.Errorf("row: curve %s, proof %d bytes, prove %v, setup %v", r.Curve, r.ProofBytes, r.ProveSeconds, r.SetupSeconds)
+	}
+	if want := prover.EstimateConstraintsOn(circuits.BLS12381, circuits.Freivalds, 2, 8); r.Constraints < want*95/100 || r.Constraints > want*105/100 {
+		t.Errorf("%d constraints, the cost model says %d", r.Constraints, want)
+	}
+	if got := rep.Config.Curves; len(got) != 1 || got[0] != string(circuits.BLS12381) {
+		t.Errorf("config curves %v", got)
+	}
+	if r.Label() != "freivalds-v4/groth16/bls12-381" {
+		t.Errorf("label %q", r.Label())
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/kzg"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
@@ -77,14 +76,14 @@ func (in *instance) nativeSeconds() (float64, error) {
 
 // witness builds the full assignment as a prover would: both digests, the
 // PoE, the remainders and the gnark witness.
-func (in *instance) witness(m circuits.Method) (witness.Witness, error) {
+func (in *instance) witness(m circuits.Method, curve circuits.Curve) (witness.Witness, error) {
 	var p circuits.Public
 	var err error
 	p.RequestID, p.NodeID = benchRequest, benchNode
-	if p.InputCommitment, err = circuits.InputCommitment(in.a, in.b, in.n, in.f); err != nil {
+	if p.InputCommitment, err = circuits.InputCommitmentOn(curve, in.a, in.b, in.n, in.f); err != nil {
 		return nil, err
 	}
-	if p.OutputDigest, err = circuits.OutputDigest(in.c, in.n, in.f); err != nil {
+	if p.OutputDigest, err = circuits.OutputDigestOn(curve, in.c, in.n, in.f); err != nil {
 		return nil, err
 	}
 	p.PoE = receipt.PoE(p.RequestID, p.OutputDigest, p.NodeID)
@@ -92,14 +91,17 @@ func (in *instance) witness(m circuits.Method) (witness.Witness, error) {
 	if err != nil {
 		return nil, err
 	}
-	return frontend.NewWitness(assignment, ecc.BN254.ScalarField())
+	return frontend.NewWitness(assignment, curve.ScalarField())
 }
 
 // compile builds the constraint system for the system: R1CS for Groth16,
-// SCS (sparse, PLONKish) for PLONK — the prover's own compilation.
-// The bench's system names are the prover's ("groth16", "plonk").
-func compile(m circuits.Method, sys string, n, f int) (constraint.ConstraintSystem, error) {
-	return prover.CompileFor(sys, m, n, f)()
+// SCS (sparse, PLONKish) for PLONK — the prover's own compilation, over the
+// curve's scalar field. The bench's system names are the prover's ("groth16", "plonk").
+func compile(m circuits.Method, sys string, curve circuits.Curve, n, f int) (constraint.ConstraintSystem, error) {
+	if sys == PLONK {
+		return prover.CompilePlonkOn(curve, m, n, f)()
+	}
+	return prover.CompileOn(curve, m, n, f)()
 }
 
 // keyPair is one system's keys with uniform prove/verify.
@@ -153,12 +155,12 @@ func sizesOf(pk, vk io.WriterTo) (int64, int64, error) {
 
 // measure fills row for one (circuit, system, n). It checks ctx between
 // steps and returns ctx.Err() once it is cancelled.
-func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, in *instance, row *Row, progress io.Writer) error {
+func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, curve circuits.Curve, in *instance, row *Row, progress io.Writer) error {
 	n, f := in.n, in.f
 	row.BaselineRSSBytes = freshPeak()
 
 	start := time.Now()
-	ccs, err := step(ctx, func() (constraint.ConstraintSystem, error) { return compile(m, sys, n, f) })
+	ccs, err := step(ctx, func() (constraint.ConstraintSystem, error) { return compile(m, sys, curve, n, f) })
 	if err != nil {
 		return err
 	}
@@ -176,9 +178,10 @@ func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, in 
 	case Groth16:
 		start = time.Now()
 		id := prover.KeyID(m, n, f)
+		id.Curve = string(curve)
 		cached := false
 		set, err := step(ctx, func() (*keys.Set, error) {
-			if cfg.Keys == nil {
+			if cfg.Keys == nil || curve != circuits.BN254 { // the cache's Groth16 entries are BN254
 				return keys.Setup(id, ccs, progress)
 			}
 			set, c, err := cfg.Keys.LoadOrSetup(id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, progress)
@@ -240,7 +243,7 @@ func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, in 
 		native = append(native, s)
 
 		start = time.Now()
-		w, err := in.witness(m)
+		w, err := in.witness(m, curve)
 		if err != nil {
 			return fmt.Errorf("witness: %w", err)
 		}

@@ -262,8 +262,8 @@ func (r *Report) Markdown() string {
 	}
 	fmt.Fprintf(&b, "- memory: %.1f GiB; budget %s per row (estimated peak)\n", float64(m.MemTotalBytes)/(1<<30), budgetText(r.Config.MemoryBudgetBytes))
 	fmt.Fprintf(&b, "- load average at start / end: %s / %s\n", orDash(m.LoadAvgStart), orDash(m.LoadAvgEnd))
-	fmt.Fprintf(&b, "- %s, gnark %s, gnark-crypto %s, curve %s, f = %d, runs %d%s\n",
-		m.GoVersion, m.GnarkVersion, m.GnarkCryptoVersion, strings.ToUpper(r.Config.Curve), r.Config.FracBits, r.Config.Runs,
+	fmt.Fprintf(&b, "- %s, gnark %s, gnark-crypto %s, curves %s, f = %d, runs %d%s\n",
+		m.GoVersion, m.GnarkVersion, m.GnarkCryptoVersion, strings.ToUpper(strings.Join(r.Config.curves(), ", ")), r.Config.FracBits, r.Config.Runs,
 		map[bool]string{true: " (quick)", false: ""}[r.Config.Quick])
 	fmt.Fprintf(&b, "- peak memory: %s\n", m.PeakMethod)
 	fmt.Fprintf(&b, "- cost-model coefficients for the skip decisions: %s\n", orDash(r.Config.Coefficients.Source))

@@ -61,8 +61,20 @@ func (r *Report) WritePlots(dir string) ([]string, error) {
 	return paths, nil
 }
 
-// series palette: colour by circuit, dashes by system.
-func seriesStyle(circuit, system string) (color.Color, []vg.Length, draw.GlyphDrawer) {
+// series palette: colour by circuit, dashes by system; BLS12-381 rows get
+// crosses and dotted lines.
+func seriesStyle(circuit, system, curve string) (color.Color, []vg.Length, draw.GlyphDrawer) {
+	c, dashes, glyph := seriesStyleBN254(circuit, system)
+	if curve != "" && curve != Curve {
+		glyph, dashes = draw.CrossGlyph{}, []vg.Length{vg.Points(2), vg.Points(2)}
+		if system == PLONK {
+			dashes = []vg.Length{vg.Points(6), vg.Points(2), vg.Points(2), vg.Points(2)}
+		}
+	}
+	return c, dashes, glyph
+}
+
+func seriesStyleBN254(circuit, system string) (color.Color, []vg.Length, draw.GlyphDrawer) {
 	c := color.Color(color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}) // Freivalds: blue
 	var glyph draw.GlyphDrawer = draw.CircleGlyph{}
 	if circuit == circuits.Naive.Name() {
@@ -126,7 +138,7 @@ func (r *Report) plot(title, ylabel string, y func(Row) (v, lo, hi float64)) (*p
 		if err != nil {
 			return nil, err
 		}
-		c, dashes, glyph := seriesStyle(rows[0].Circuit, rows[0].System)
+		c, dashes, glyph := seriesStyle(rows[0].Circuit, rows[0].System, rows[0].Curve)
 		line.Color, line.Dashes, line.Width = c, dashes, vg.Points(1.5)
 		scatter.Color, scatter.Shape, scatter.Radius = c, glyph, vg.Points(3)
 		p.Add(line, scatter)

@@ -58,7 +58,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := in.witness(m)
+	w, err := in.witness(m, circuits.BN254)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -130,7 +130,13 @@ type Estimate struct {
 
 // EstimateCost predicts proving cost with the given coefficients.
 func EstimateCost(m circuits.Method, n, fracBits int, keysCached bool, c Coefficients) Estimate {
-	nc := EstimateConstraints(m, n, fracBits)
+	return EstimateCostOn(circuits.BN254, m, n, fracBits, keysCached, c)
+}
+
+// EstimateCostOn is EstimateCost for the statement over the curve's field,
+// with the same per-constraint coefficients.
+func EstimateCostOn(curve circuits.Curve, m circuits.Method, n, fracBits int, keysCached bool, c Coefficients) Estimate {
+	nc := EstimateConstraintsOn(curve, m, n, fracBits)
 	e := Estimate{
 		Constraints: nc,
 		Prove:       time.Duration(float64(nc) * c.ProveSecondsPerConstr * float64(time.Second)),

@@ -9,7 +9,6 @@ import (
 	"github.com/consensys/gnark/backend/solidity"
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/circuits"
@@ -50,17 +49,7 @@ func CompilePlonk(m circuits.Method, n, fracBits int) func() (constraint.Constra
 
 // CompilePlonkOn is CompilePlonk over the curve's scalar field.
 func CompilePlonkOn(curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
-	return func() (constraint.ConstraintSystem, error) {
-		shape, err := circuits.New(m, n, fracBits)
-		if err != nil {
-			return nil, err
-		}
-		ccs, err := frontend.Compile(curve.ScalarField(), scs.NewBuilder, shape)
-		if err != nil {
-			return nil, fmt.Errorf("compile %s n=%d f=%d for plonk on %s: %w", m.Name(), n, fracBits, curve, err)
-		}
-		return ccs, nil
-	}
+	return compileWith(curve, scs.NewBuilder, m, n, fracBits)
 }
 
 // CompileFor returns Compile or CompilePlonk by system.

@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/solidity"
@@ -85,16 +84,26 @@ func KeyID(m circuits.Method, n, fracBits int) keys.ID {
 	return keys.ID{Circuit: m.Name(), N: n, FracBits: fracBits, Curve: "bn254", System: "groth16"}
 }
 
-// Compile returns a function compiling the circuit shape for (m, n, f), for keys.Cache.LoadOrSetup.
+// Compile returns a function compiling the circuit shape for (m, n, f) to a
+// BN254 R1CS, for keys.Cache.LoadOrSetup.
 func Compile(m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+	return CompileOn(circuits.BN254, m, n, fracBits)
+}
+
+// CompileOn is Compile over the curve's scalar field.
+func CompileOn(curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+	return compileWith(curve, r1cs.NewBuilder, m, n, fracBits)
+}
+
+func compileWith(curve circuits.Curve, builder frontend.NewBuilder, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	return func() (constraint.ConstraintSystem, error) {
 		shape, err := circuits.New(m, n, fracBits)
 		if err != nil {
 			return nil, err
 		}
-		ccs, err := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, shape)
+		ccs, err := frontend.Compile(curve.ScalarField(), builder, shape)
 		if err != nil {
-			return nil, fmt.Errorf("compile %s n=%d f=%d: %w", m.Name(), n, fracBits, err)
+			return nil, fmt.Errorf("compile %s n=%d f=%d on %s: %w", m.Name(), n, fracBits, curve, err)
 		}
 		return ccs, nil
 	}

@@ -19,8 +19,8 @@ import (
 
 const benchDescription = `
 Measures what proving costs on this machine: for every matrix size n, circuit
-(freivalds-v4, and naive-v4, the n³ reference) and proof system (Groth16; PLONK
-with an UNSAFE dev KZG SRS, timings only), all on BN254, one row with
+(freivalds-v4, and naive-v4, the n³ reference), proof system (Groth16; PLONK
+with an UNSAFE dev KZG SRS, timings only) and curve (BN254, BLS12-381), one row with
 constraints, compile, setup, witness, prove and verify seconds, proof and key
 bytes, peak memory (process peak RSS), the native product time on the fastest
 executor and the ratios below. Compile and setup run once per row; native,
@@ -31,7 +31,7 @@ constraints.png/.svg into --out (rewritten after every row; Ctrl-C stops at
 once and writes the rows finished so far, dropping the one in progress). Rows
 whose estimated peak memory exceeds --max-memory are skipped and say so; the
 naive circuit is skipped above --naive-max-n. --quick is the first look: one
-run of Groth16 only, with keys from the key cache where present (a first
+run of Groth16 on BN254 only, with keys from the key cache where present (a first
 --quick run sets them up and caches them; later ones skip setup). Progress goes to stderr, the
 table (or --json, the report) to stdout. Other processes on the machine skew
 the timings: the load average is recorded.
@@ -52,8 +52,9 @@ func runBench(env *cliEnv, args []string) error {
 	sizes := fs.String("sizes", benchJoinInts(bench.DefaultSizes), "comma-separated matrix sizes n")
 	systems := fs.String("systems", bench.Groth16+","+bench.PLONK, "comma-separated proof systems: groth16, plonk")
 	circs := fs.String("circuits", circuits.Freivalds.Name()+","+circuits.Naive.Name(), "comma-separated circuits")
+	curves := fs.String("curves", string(circuits.BN254)+","+string(circuits.BLS12381), "comma-separated curves: bn254, bls12-381 (default: both; bn254 with --quick)")
 	runs := fs.Int("runs", 0, "repetitions of native/witness/prove/verify (default 3; 1 with --quick)")
-	quick := fs.Bool("quick", false, "a first look in minutes: one run, Groth16 only (unless --systems is given; PLONK never above n = 16), keys reused from the cache (--reuse-keys)")
+	quick := fs.Bool("quick", false, "a first look in minutes: one run, Groth16 on BN254 only (unless --systems or --curves is given; PLONK never above n = 16), keys reused from the cache (--reuse-keys)")
 	reuseKeys := fs.Bool("reuse-keys", false, "reuse Groth16 keys from the key cache ($ZKPOC_HOME/keys) and store new ones there; rows with cached keys report setup as \"cached\"")
 	out := fs.String("out", "", "output directory (default ./zkpoc-bench-<date>-<time>)")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout instead of the table")
@@ -105,6 +106,18 @@ func runBench(env *cliEnv, args []string) error {
 			return usagef("--systems: unknown proof system %q (want groth16 or plonk)", s)
 		}
 		cfg.Systems = append(cfg.Systems, s)
+	}
+	if !*quick || isSet(fs, "curves") {
+		for _, name := range benchSplitList(*curves) {
+			c, err := circuits.ParseCurve(name)
+			if err != nil {
+				return usagef("--curves: %w", err)
+			}
+			cfg.Curves = append(cfg.Curves, c)
+		}
+		if len(cfg.Curves) == 0 {
+			return usagef("--curves must not be empty")
+		}
 	}
 	if len(cfg.Circuits) == 0 || len(cfg.Systems) == 0 || len(cfg.Sizes) == 0 {
 		return usagef("--sizes, --circuits and --systems must not be empty")
