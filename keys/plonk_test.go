@@ -205,29 +205,7 @@ func TestImportedSRSSetupProveVerify(t *testing.T) {
 		t.Errorf("the Groth16 finder returned a PLONK key: %v", err)
 	}
 
-	w, err := frontend.NewWitness(&squareCircuit{X: 3, Y: 9}, ecc.BN254.ScalarField())
-	if err != nil {
-		t.Fatal(err)
-	}
-	proof, err := plonk.Prove(loaded.CCS, loaded.PlonkPK, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pb bytes.Buffer
-	if _, err := proof.WriteTo(&pb); err != nil {
-		t.Fatal(err)
-	}
-	parsed, err := ParsePlonkProof(pb.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := CheckPlonkProofShape(parsed, vk); err != nil {
-		t.Fatal(err)
-	}
-	pub, _ := w.Public()
-	if err := plonk.Verify(parsed, vk, pub); err != nil {
-		t.Fatalf("verify under the imported SRS: %v", err)
-	}
+	parsed, _ := proveSquare(t, ecc.BN254, loaded, vk)
 	bad, _ := frontend.NewWitness(&squareCircuit{Y: 10}, ecc.BN254.ScalarField(), frontend.PublicOnly())
 	if err := plonk.Verify(parsed, vk, bad); err == nil {
 		t.Error("a wrong public input verified")
@@ -331,31 +309,11 @@ func TestPlonkBLS12381(t *testing.T) {
 	if err != nil || meta.ID != id {
 		t.Fatalf("FindPlonkByFingerprint: %v", err)
 	}
-	w, err := frontend.NewWitness(&squareCircuit{X: 3, Y: 9}, ecc.BLS12_381.ScalarField())
-	if err != nil {
-		t.Fatal(err)
-	}
-	proof, err := plonk.Prove(loaded.CCS, loaded.PlonkPK, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pb, vb bytes.Buffer
-	if _, err := proof.WriteTo(&pb); err != nil {
-		t.Fatal(err)
-	}
+	_, raw := proveSquare(t, ecc.BLS12_381, loaded, vk)
+	pb := bytes.NewBuffer(raw)
+	var vb bytes.Buffer
 	if _, err := vk.WriteTo(&vb); err != nil {
 		t.Fatal(err)
-	}
-	parsed, err := ParsePlonkProofFor(ecc.BLS12_381, pb.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := CheckPlonkProofShape(parsed, vk); err != nil {
-		t.Fatal(err)
-	}
-	pub, _ := w.Public()
-	if err := plonk.Verify(parsed, vk, pub); err != nil {
-		t.Fatalf("verify: %v", err)
 	}
 	if _, err := ParsePlonkVKFor(ecc.BLS12_381, vb.Bytes()); err != nil {
 		t.Fatalf("ParsePlonkVKFor(real key): %v", err)
@@ -377,4 +335,35 @@ func TestPlonkBLS12381(t *testing.T) {
 		t.Error("the BN254 reader accepted a BLS12-381 proof")
 	}
 	t.Logf("BLS12-381 PLONK: verifying key %d bytes, proof %d bytes", vb.Len(), pb.Len())
+}
+
+// proveSquare proves X = 3, Y = 9 with a cached PLONK key set on curve, then
+// decodes the proof with the curve's bounded reader, checks its shape and
+// verifies it under vk; it returns the decoded proof and its bytes.
+func proveSquare(t *testing.T, curve ecc.ID, set *Set, vk plonk.VerifyingKey) (plonk.Proof, []byte) {
+	t.Helper()
+	w, err := frontend.NewWitness(&squareCircuit{X: 3, Y: 9}, curve.ScalarField())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := plonk.Prove(set.CCS, set.PlonkPK, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pb bytes.Buffer
+	if _, err := proof.WriteTo(&pb); err != nil {
+		t.Fatal(err)
+	}
+	parsed, err := ParsePlonkProofFor(curve, pb.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPlonkProofShape(parsed, vk); err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := w.Public()
+	if err := plonk.Verify(parsed, vk, pub); err != nil {
+		t.Fatalf("verify on %v: %v", curve, err)
+	}
+	return parsed, pb.Bytes()
 }
