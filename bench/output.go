@@ -239,7 +239,7 @@ func (r *Report) WriteMarkdown(path string) error {
 
 // MarkdownColumns are the table's headers.
 var MarkdownColumns = []string{
-	"circuit", "system", "n", "constraints", "per elem", "per MAC", "compile s", "setup s",
+	"circuit", "system", "curve", "n", "constraints", "per elem", "per MAC", "compile s", "setup s",
 	"witness ms", "prove s (min..max)", "verify ms", "proof B", "pk MiB", "vk B", "peak RSS MiB",
 	"native µs", "prove/native",
 }
@@ -280,6 +280,9 @@ func (r *Report) Markdown() string {
 		if a.System != b.System {
 			return a.System < b.System
 		}
+		if a.Curve != b.Curve {
+			return a.Curve < b.Curve
+		}
 		if a.Circuit != b.Circuit {
 			return a.Circuit < b.Circuit
 		}
@@ -295,7 +298,7 @@ func (r *Report) Markdown() string {
 	if len(skipped) > 0 {
 		b.WriteString("\nNot measured:\n\n")
 		for _, row := range skipped {
-			fmt.Fprintf(&b, "- %s %s n=%d: %s: %s\n", row.Circuit, row.System, row.N, row.Status, row.Reason)
+			fmt.Fprintf(&b, "- %s %s %s n=%d: %s: %s\n", row.Circuit, row.System, row.Curve, row.N, row.Status, row.Reason)
 		}
 	}
 	b.WriteString("\nNotes:\n\n")
@@ -310,8 +313,8 @@ func (r *Report) Markdown() string {
 const ReadingGuide = `How to read it:
 
 - constraints: the compiled circuit's size (R1CS for Groth16, SCS for PLONK);
-  about 201,700 of every Groth16 count is the fixed PoE SHA-256, so small n
-  are dominated by it.
+  about 53,200 of every Groth16 count is the fixed PoE (SHA-256 over 96 bytes
+  and the bit decompositions of its inputs), so small n are dominated by it.
 - per elem = constraints / n² and per MAC = constraints / n³: Freivalds's cost
   per output element levels off (O(n²) circuit), while the naive reference pays
   about one constraint per multiply-accumulate; per MAC falling with n is the
@@ -334,7 +337,7 @@ func markdownCells(r Row) []string {
 			strconv.FormatFloat(s.Min*scale, 'f', prec, 64), strconv.FormatFloat(s.Max*scale, 'f', prec, 64))
 	}
 	return []string{
-		r.Circuit, r.System, strconv.Itoa(r.N), groupThousands(int64(r.Constraints)),
+		r.Circuit, r.System, r.Curve, strconv.Itoa(r.N), groupThousands(int64(r.Constraints)),
 		fmt.Sprintf("%.1f", r.ConstraintsPerElement), fmt.Sprintf("%.3g", r.ConstraintsPerMAC),
 		fmt.Sprintf("%.1f", r.CompileSeconds.Median), setupCell(r),
 		spread(r.WitnessSeconds, 1e3, 1), spread(r.ProveSeconds, 1, 2), spread(r.VerifySeconds, 1e3, 1),
