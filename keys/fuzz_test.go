@@ -23,9 +23,11 @@ func FuzzParseVK(f *testing.F) {
 	f.Add(compressed.Bytes()[:len(compressed.Bytes())/2])
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		vk, err := ParseVK(data, ecc.BN254)
-		if err == nil && vk == nil {
-			t.Fatal("nil key without error")
+		for _, curve := range []ecc.ID{ecc.BN254, ecc.BLS12_381} {
+			vk, err := ParseVK(data, curve)
+			if err == nil && vk == nil {
+				t.Fatal("nil key without error")
+			}
 		}
 	})
 }

@@ -52,10 +52,11 @@ func ParseVK(data []byte, curve ecc.ID) (vk groth16.VerifyingKey, err error) {
 	if len(data) > MaxVKBytes {
 		return nil, fmt.Errorf("verifying key of %d bytes exceeds limit of %d bytes", len(data), MaxVKBytes)
 	}
-	if curve != ecc.BN254 {
-		return nil, fmt.Errorf("unsupported curve %v (supported: bn254)", curve)
+	enc, err := encodingOf(curve)
+	if err != nil {
+		return nil, err
 	}
-	if err := checkBN254VKLayout(data); err != nil {
+	if err := checkGroth16VKLayout(data, enc); err != nil {
 		return nil, fmt.Errorf("malformed verifying key: %w", err)
 	}
 	// Belt and braces: the layout check should make decoding panic-free, but
@@ -167,8 +168,8 @@ func (s *vkScanner) u64(what string) (uint64, error) {
 	return v, nil
 }
 
-// checkBN254VKLayout walks the gnark v0.16 BN254 Groth16 verifying key
-// encoding,
+// checkGroth16VKLayout walks the gnark v0.16 Groth16 verifying key
+// encoding (the same for every curve, with the curve's point sizes),
 //
 //	[α]1 [β]1 [β]2 [γ]2 [δ]1 [δ]2 u32(len K) [K]1... u32(len C) (u32(len Ci) u64...)... u32(nbCommitments) ([G]2 [GσNeg]2)...
 //
@@ -176,8 +177,8 @@ func (s *vkScanner) u64(what string) (uint64, error) {
 // never allocates from an unbacked length), that commitment indices are valid
 // public-input indices (gnark's Verify indexes the public witness with them),
 // and that there are no trailing bytes.
-func checkBN254VKLayout(b []byte) error {
-	s := newScanner(b, encBN254)
+func checkGroth16VKLayout(b []byte, enc encoding) error {
+	s := newScanner(b, enc)
 	for _, f := range []struct {
 		g1   bool
 		name string

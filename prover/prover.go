@@ -61,7 +61,7 @@ type Options struct {
 	System string
 
 	// Curve is the curve a SNARK is over: circuits.BN254 (default) or
-	// circuits.BLS12381, which takes PLONK and a synthetic task.
+	// circuits.BLS12381, which takes a synthetic task.
 	Curve circuits.Curve
 }
 
@@ -175,9 +175,6 @@ func Run(o Options) (*Result, error) {
 		o.Curve = circuits.BN254
 	case circuits.BN254:
 	case circuits.BLS12381:
-		if o.System != SystemPlonk {
-			return nil, errors.New("prove: bls12-381 is proved with PLONK only (--system plonk): zkpoc's Groth16 keys, receipts and EVM export are BN254")
-		}
 		if t.Supplied() {
 			return nil, errors.New("prove: a supplied task names its matrices by their BN254 input commitment, so it is proved on bn254")
 		}
@@ -208,8 +205,8 @@ func Run(o Options) (*Result, error) {
 		} else if o.System == SystemPlonk {
 			mode, decision = receipt.ModeGroth16, plonkBudgetReason(rn.n)
 		} else {
-			_, err := o.Cache.Load(KeyID(o.Method, rn.n, rn.f))
-			est = EstimateCost(o.Method, rn.n, rn.f, err == nil, coeffs)
+			_, err := o.Cache.Load(KeyIDOn(o.Curve, SystemGroth16, o.Method, rn.n, rn.f))
+			est = EstimateCostOn(o.Curve, o.Method, rn.n, rn.f, err == nil, coeffs)
 			fits, why := est.Fits(o.Budget)
 			switch {
 			case mode == receipt.ModeGroth16 && !fits:
@@ -387,7 +384,7 @@ func proveGroth16(set *keys.Set, w witness.Witness) (io.WriterTo, error) {
 // once), proof, and the proof and benchmark boxes of the receipt.
 func (rn *run) prove() error {
 	o, t, n, f := rn.o, rn.task, rn.n, rn.f
-	system, compile, proveWith := SystemGroth16, Compile(o.Method, n, f), proveGroth16
+	system, compile, proveWith := SystemGroth16, CompileOn(o.Curve, o.Method, n, f), proveGroth16
 	if o.System == SystemPlonk {
 		system, compile, proveWith = SystemPlonk, CompilePlonkOn(o.Curve, o.Method, n, f), provePlonk
 	}

@@ -17,14 +17,21 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// TestPlonkBLS12381Receipt proves a synthetic task with PLONK over
-// BLS12-381 (dev SRS), verifies the receipt offline, and checks that every
-// curve-specific field is bound: relabelling the curve, swapping in the
-// BN254 digests or flipping a proof byte is a reject naming the check.
-func TestPlonkBLS12381Receipt(t *testing.T) {
+// TestBLS12381Receipts proves a synthetic task with Groth16 and with PLONK
+// (dev SRS) over BLS12-381, verifies each receipt offline, and checks that
+// every curve-specific field is bound: relabelling the curve or the proof
+// system, swapping in the BN254 digests or flipping a proof byte is a
+// reject naming the check.
+func TestBLS12381Receipts(t *testing.T) {
 	if testing.Short() {
-		t.Skip("needs a real PLONK setup and proof on BLS12-381")
+		t.Skip("needs real setups and proofs on BLS12-381")
 	}
+	for _, system := range []string{prover.SystemGroth16, prover.SystemPlonk} {
+		t.Run(system, func(t *testing.T) { blsReceipt(t, system) })
+	}
+}
+
+func blsReceipt(t *testing.T, system string) {
 	cache, err := testfixture.KeyCache()
 	if err != nil {
 		t.Fatal(err)
@@ -36,14 +43,14 @@ func TestPlonkBLS12381Receipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	var progress bytes.Buffer
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: prover.SystemPlonk, Curve: circuits.BLS12381, Progress: &progress})
+	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: circuits.BLS12381, Progress: &progress})
 	if err != nil {
 		t.Fatalf("prove: %v\n%s", err, progress.String())
 	}
 	rc := res.Receipt
-	t.Logf("PLONK BLS12-381 n=%d: keys %.1f s (cached %v), prove %.1f s, %d constraints, proof %d bytes",
-		n, res.Timings.Setup.Seconds(), res.Timings.SetupCached, res.Timings.Prove.Seconds(), rc.BenchmarkResult.Constraints, len(rc.Proof.Bytes))
-	if rc.Mode != receipt.ModePlonk || rc.Proof.Curve != receipt.CurveBLS12381 || rc.OutputDigestAlg != receipt.DigestPoseidon2BLS12381 {
+	t.Logf("%s BLS12-381 n=%d: keys %.1f s (cached %v), prove %.1f s, %d constraints, proof %d bytes",
+		system, n, res.Timings.Setup.Seconds(), res.Timings.SetupCached, res.Timings.Prove.Seconds(), rc.BenchmarkResult.Constraints, len(rc.Proof.Bytes))
+	if rc.Mode != system || rc.Proof.Curve != receipt.CurveBLS12381 || rc.OutputDigestAlg != receipt.DigestPoseidon2BLS12381 {
 		t.Fatalf("mode %q curve %q digest %q", rc.Mode, rc.Proof.Curve, rc.OutputDigestAlg)
 	}
 	a, b, _ := workload.Generate(mustSeed(t, task), n)
@@ -56,18 +63,23 @@ func TestPlonkBLS12381Receipt(t *testing.T) {
 	if v.PolicyDecision.Status != verifier.Pass {
 		t.Fatalf("status %s, failed %v: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
 	}
-	if !strings.Contains(v.AllowedClaim, "PLONK (KZG, BLS12-381)") || !strings.Contains(v.AllowedClaim, "could forge proofs") {
-		t.Errorf("claim must name PLONK over BLS12-381 and the dev SRS: %s", v.AllowedClaim)
+	name := map[string]string{prover.SystemGroth16: "Groth16 (BLS12-381)", prover.SystemPlonk: "PLONK (KZG, BLS12-381)"}[system]
+	if !strings.Contains(v.AllowedClaim, name) || !strings.Contains(v.AllowedClaim, "could forge proofs") {
+		t.Errorf("claim must name %s and the dev setup: %s", name, v.AllowedClaim)
 	}
 	pol := verifier.BuiltinPolicies["zk-strict-v1"]
 	if v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
 		t.Errorf("zk-strict-v1 on a dev SRS: %s (%v)", v.PolicyDecision.Status, v.Failed())
 	}
-	set, err := cache.Load(prover.KeyIDOn(circuits.BLS12381, prover.SystemPlonk, circuits.Freivalds, n, 8))
+	set, err := cache.Load(prover.KeyIDOn(circuits.BLS12381, system, circuits.Freivalds, n, 8))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := verifier.Verify(res.Envelope, verifier.Options{PlonkVK: set.PlonkVK}); v.PolicyDecision.Status != verifier.Pass {
+	given := verifier.Options{PlonkVK: set.PlonkVK}
+	if system == prover.SystemGroth16 {
+		given = verifier.Options{VK: set.VK}
+	}
+	if v := verifier.Verify(res.Envelope, given); v.PolicyDecision.Status != verifier.Pass {
 		t.Errorf("with the key given: %s (%v)", v.PolicyDecision.Status, v.Failed())
 	}
 
@@ -102,9 +114,10 @@ func TestPlonkBLS12381Receipt(t *testing.T) {
 			p[len(p)/2] ^= 1
 			st.Predicate.Proof.Bytes = p
 		}, "proof.verify"},
-		{"groth16 on bls12-381", func(st *receipt.Statement) {
-			st.Predicate.Mode, st.Predicate.Proof.System = receipt.ModeGroth16, receipt.ModeGroth16
-		}, "proof.system"},
+		{"proof system relabelled", func(st *receipt.Statement) {
+			other := map[string]string{prover.SystemGroth16: prover.SystemPlonk, prover.SystemPlonk: prover.SystemGroth16}[system]
+			st.Predicate.Mode, st.Predicate.Proof.System = other, other
+		}, "proof.key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := resign(t, res.Envelope, key, func(st *receipt.Statement) { tc.mutate(st); reID(st) })
@@ -115,7 +128,10 @@ func TestPlonkBLS12381Receipt(t *testing.T) {
 		})
 	}
 	if _, err := keys.ParsePlonkProof(rc.Proof.Bytes); err == nil {
-		t.Error("the BN254 proof reader accepted a BLS12-381 proof")
+		t.Error("the BN254 PLONK proof reader accepted a BLS12-381 proof")
+	}
+	if _, err := keys.ParseProof(rc.Proof.Bytes); err == nil {
+		t.Error("the BN254 Groth16 proof reader accepted a BLS12-381 proof")
 	}
 }
 

@@ -268,7 +268,7 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 	} else {
 		r.skip("proof.setup_provenance", "key given as a file: its setup provenance is unknown, so the claim assumes a dev setup")
 	}
-	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, method, n, f, pubv))
+	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, proofCurve(rc), method, n, f, pubv))
 }
 
 func expect(field, have, want string) error {
@@ -303,14 +303,23 @@ func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
 	return nil
 }
 
-// proofCurve is the curve of a receipt's SNARK: BLS12-381 for a PLONK proof
-// that says so, BN254 otherwise (a Groth16 proof naming another curve then
-// fails the proof.curve check).
+// proofCurve is the curve of a receipt's SNARK: BLS12-381 for a proof that
+// says so, BN254 otherwise (a proof naming any other curve then fails the
+// proof.curve check).
 func proofCurve(rc *receipt.Receipt) circuits.Curve {
-	if rc.Mode == receipt.ModePlonk && rc.Proof != nil && rc.Proof.Curve == receipt.CurveBLS12381 {
+	if receipt.SNARKMode(rc.Mode) && rc.Proof != nil && rc.Proof.Curve == receipt.CurveBLS12381 {
 		return circuits.BLS12381
 	}
 	return circuits.BN254
+}
+
+// groth16Label names the proof system in a Groth16 claim, with the curve
+// when it is not the default.
+func groth16Label(rc *receipt.Receipt) string {
+	if c := proofCurve(rc); c != circuits.BN254 {
+		return "Groth16 (" + strings.ToUpper(string(c)) + ")"
+	}
+	return "Groth16"
 }
 
 // parseField decodes 32-byte hex into a canonical BN254 scalar (< p).
@@ -376,17 +385,17 @@ func findKey[VK comparable](fp, what string, given VK, cache *keys.Cache,
 	return vk, meta.Provenance, nil
 }
 
-func verifyProof(vk groth16.VerifyingKey, raw []byte, m circuits.Method, n, f int, p circuits.Public) (err error) {
+func verifyProof(vk groth16.VerifyingKey, raw []byte, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("proof verification panicked: %v", r)
 		}
 	}()
-	proof, err := keys.ParseProof(raw)
+	proof, err := keys.ParseProofFor(curve.ID(), raw)
 	if err != nil {
 		return err
 	}
-	w, err := publicWitness(circuits.BN254, m, n, f, p)
+	w, err := publicWitness(curve, m, n, f, p)
 	if err != nil {
 		return err
 	}
@@ -484,8 +493,8 @@ func claim(rc *receipt.Receipt, provenance, inputs string, blocked []string) (st
 				rc.Node.NodeID, rc.OutputDigest, rc.RequestID),
 			append(blocked, "The output is correct.", "Any part of the output was checked.")
 	}
-	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under Groth16 key %s",
-		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, rc.Proof.KeyFingerprint)
+	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under %s key %s",
+		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, groth16Label(rc), rc.Proof.KeyFingerprint)
 	if rc.Mode == receipt.ModePlonk {
 		return plonkClaim(rc, provenance, inputs, blocked)
 	}

@@ -234,18 +234,19 @@ A dev setup lets whoever ran it forge proofs; receipts say so in their claim.
 With --system plonk it sets up PLONK (KZG) keys instead, over an unsafe dev SRS,
 or over the KZG SRS file --srs (gnark-crypto's BN254 kzg.SRS encoding), which is
 checked to be a power sequence and recorded as srs(NAME, sha256:DIGEST).
---curve bls12-381 (PLONK, dev SRS only) sets up PLONK keys over BLS12-381.`)
+--curve bls12-381 sets up the keys over BLS12-381 (Groth16 with gnark's setup,
+about 10× slower than zkpoc's BN254 setup; PLONK over a dev SRS only).`)
 		n := fs.Int("n", demoN, "matrix size")
 		f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
 		circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit name")
 		system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk")
 		srsPath := fs.String("srs", "", "PLONK only: KZG SRS file to set up over (default: an unsafe dev SRS)")
 		srsName := fs.String("srs-name", "", "PLONK only: the SRS's name for the provenance record, [a-z0-9._-]")
-		curveName := fs.String("curve", string(circuits.BN254), "curve: bn254, or bls12-381 with --system plonk")
+		curveName := fs.String("curve", string(circuits.BN254), "curve: bn254 or bls12-381 (BLS12-381: gnark's Groth16 setup, or PLONK over a dev SRS)")
 		if _, err := parse(fs, args); err != nil {
 			return err
 		}
-		curve, err := parseCurve(*curveName, *system)
+		curve, err := parseCurve(*curveName)
 		if err != nil {
 			return err
 		}
@@ -333,7 +334,7 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name())
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
-	curveName := fs.String("curve", string(circuits.BN254), "curve: bn254, or bls12-381 with --system plonk (synthetic tasks only)")
+	curveName := fs.String("curve", string(circuits.BN254), "curve: bn254 or bls12-381 (synthetic tasks only; no EVM export)")
 	var pf proveFlags
 	pf.register(fs)
 	if _, err := parse(fs, args); err != nil {
@@ -365,7 +366,7 @@ is "sampled", with the estimate, the budget and the reason recorded.
 	if pf.mode == receipt.ModePlonk && !isSet(fs, "system") {
 		*system = prover.SystemPlonk
 	}
-	curve, err := parseCurve(*curveName, *system)
+	curve, err := parseCurve(*curveName)
 	if err != nil {
 		return err
 	}

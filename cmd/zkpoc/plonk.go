@@ -28,14 +28,19 @@ func checkSystem(system string) error {
 	return usagef("--system: unknown proof system %q (want groth16 or plonk)", system)
 }
 
-// parseCurve validates a --curve flag value for a proof system.
-func parseCurve(name, system string) (circuits.Curve, error) {
+// receiptCurve is the curve the receipt's proof names (BN254 when it names none).
+func receiptCurve(env *receipt.Envelope) ecc.ID {
+	if st, _, err := env.Statement(); err == nil && st.Predicate.Proof != nil && st.Predicate.Proof.Curve == receipt.CurveBLS12381 {
+		return ecc.BLS12_381
+	}
+	return ecc.BN254
+}
+
+// parseCurve validates a --curve flag value.
+func parseCurve(name string) (circuits.Curve, error) {
 	curve, err := circuits.ParseCurve(name)
 	if err != nil {
 		return "", usagef("--curve: %v", err)
-	}
-	if curve != circuits.BN254 && system != prover.SystemPlonk {
-		return "", usagef("--curve %s needs --system plonk (Groth16 keys, receipts and EVM export are BN254 only)", curve)
 	}
 	return curve, nil
 }
@@ -58,7 +63,7 @@ func setupKeys(cache keys.Cache, system string, curve circuits.Curve, m circuits
 	}
 	id := prover.KeyIDOn(curve, system, m, n, f)
 	if system == prover.SystemGroth16 {
-		return cache.LoadOrSetup(id, prover.Compile(m, n, f), progress)
+		return cache.LoadOrSetup(id, prover.CompileOn(curve, m, n, f), progress)
 	}
 	if srsPath == "" {
 		return cache.LoadOrSetup(id, prover.CompilePlonkOn(curve, m, n, f), progress)
@@ -103,18 +108,14 @@ func setVerifyKey(o *verifier.Options, path string, env *receipt.Envelope) error
 		system = prover.SystemPlonk
 	}
 	if system == prover.SystemPlonk {
-		curve := ecc.BN254
-		if st, _, err := env.Statement(); err == nil && st.Predicate.Proof.Curve == receipt.CurveBLS12381 {
-			curve = ecc.BLS12_381
-		}
-		vk, err := keys.ReadPlonkVKFor(curve, path)
+		vk, err := keys.ReadPlonkVKFor(receiptCurve(env), path)
 		if err != nil {
 			return usageError{err}
 		}
 		o.PlonkVK = vk
 		return nil
 	}
-	vk, err := keys.ReadVK(path, ecc.BN254)
+	vk, err := keys.ReadVK(path, receiptCurve(env))
 	if err != nil {
 		return usageError{err}
 	}
