@@ -1,6 +1,6 @@
 package keys
 
-// PLONK (KZG) keys on BN254.
+// PLONK (KZG) keys on BN254 and BLS12-381 (imported SRS files: BN254 only).
 //
 // A PLONK setup needs a KZG structured reference string (SRS): the powers
 // [1, τ, τ², …, τ^(N+2)]·G1 and [1, τ]·G2 for a secret τ, where N is the
