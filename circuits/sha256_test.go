@@ -173,3 +173,79 @@ func TestSHA256Constraints(t *testing.T) {
 		t.Logf("%s", fmt.Sprintf("SHA-256 of %d words: %d R1CS constraints", k, ccs.GetNbConstraints()))
 	}
 }
+
+// TestPoEEncodingsCanonical: the PoE hashes the canonical bytes of its
+// inputs, so witnesses that encode the same field values differently must
+// be rejected — a 128-bit half carrying 2^128 (the other half lowered to
+// keep hi·2^128 + lo), and the output digest decomposed as x + p (its PoE
+// computed over those bytes, so only the modulus check can catch it).
+func TestPoEEncodingsCanonical(t *testing.T) {
+	const n, f = 2, 8
+	field := ecc.BN254.ScalarField()
+	two128 := new(big.Int).Lsh(big.NewInt(1), 128)
+
+	in := newInstance(t, n, f, 5)
+	honest, err := Assign(Freivalds, n, f, in.a, in.b, in.c, in.pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shape, _ := New(Freivalds, n, f)
+	if err := test.IsSolved(shape, honest, field); err != nil {
+		t.Fatalf("honest assignment rejected: %v", err)
+	}
+
+	t.Run("request_id half of 129 bits", func(t *testing.T) {
+		w, _ := Assign(Freivalds, n, f, in.a, in.b, in.c, in.pub)
+		h := Halves(in.pub.RequestID)
+		w.RequestID = [2]frontend.Variable{new(big.Int).Sub(h[0], big.NewInt(1)), new(big.Int).Add(h[1], two128)}
+		if err := test.IsSolved(shape, w, field); err == nil {
+			t.Fatal("a non-canonical request_id split was accepted")
+		}
+	})
+
+	t.Run("output digest decomposed as x + p", func(t *testing.T) {
+		// find an instance whose digest x has x + p < 2^254, so that the
+		// 254 bits the circuit decomposes into can hold x + p
+		limit := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 254), field)
+		var inst *instance
+		for seed := uint64(6); seed < 200; seed++ {
+			c := newInstance(t, n, f, seed)
+			if new(big.Int).SetBytes(c.pub.OutputDigest[:]).Cmp(limit) < 0 {
+				inst = c
+				break
+			}
+		}
+		if inst == nil {
+			t.Fatal("no instance with a small enough digest")
+		}
+		x := new(big.Int).SetBytes(inst.pub.OutputDigest[:])
+		xp := new(big.Int).Add(x, field)
+		var shifted [32]byte
+		xp.FillBytes(shifted[:])
+		pub := inst.pub
+		pub.PoE = poe(pub.RequestID, shifted, pub.NodeID)
+		w, err := Assign(Freivalds, n, f, inst.a, inst.b, inst.c, pub)
+		if err != nil {
+			t.Fatal(err)
+		}
+		used := false
+		nBits := bits.GetHints()[1]
+		hint := func(m *big.Int, inputs, outputs []*big.Int) error {
+			v := inputs[0]
+			if v.Cmp(x) == 0 && len(outputs) >= xp.BitLen() {
+				v, used = xp, true
+			}
+			for i := range outputs {
+				outputs[i].SetUint64(uint64(v.Bit(i)))
+			}
+			return nil
+		}
+		err = test.IsSolved(shape, w, field, test.WithReplacementHint(solver.GetHintID(nBits), hint))
+		if !used {
+			t.Fatal("the digest was never decomposed through the replaced hint")
+		}
+		if err == nil {
+			t.Fatal("the output digest's bytes of x + p were accepted")
+		}
+	})
+}
