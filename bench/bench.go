@@ -464,7 +464,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 
 func baseNotes(cfg Config) []string {
 	notes := []string{
-		"curves: BN254 digests use a width-16 Poseidon2 sponge, BLS12-381 digests a width-3 one (gnark-crypto's BLS12-381 Poseidon2 has widths 2–3), so per-element hashing costs differ; BLS12-381 Groth16 keys use gnark's groth16.Setup and are never cached; skip estimates use the BN254 per-constraint coefficients for both curves",
+		"curves: BN254 digests use a width-16 Poseidon2 sponge, BLS12-381 digests a width-3 one (gnark-crypto's BLS12-381 Poseidon2 has widths 2–3), so per-element hashing costs differ; BLS12-381 Groth16 keys come from gnark's groth16.Setup (zkpoc's fixed-base setup is BN254's); skip estimates scale the BN254 per-constraint coefficients for BLS12-381 (prove ×2, setup ×11, measured side by side)",
 		"compile and setup run once per row; native, witness, prove and verify run " + fmt.Sprint(cfg.Runs) + " time(s): median (min..max)",
 		"prove seconds include gnark's constraint solving; witness seconds are the native digests, PoE and assignment",
 		"peak memory: process peak RSS (VmHWM, reset per row via /proc/self/clear_refs), so it includes the compiled circuit and keys held",

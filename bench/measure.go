@@ -177,11 +177,10 @@ func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, cur
 	switch sys {
 	case Groth16:
 		start = time.Now()
-		id := prover.KeyID(m, n, f)
-		id.Curve = string(curve)
+		id := prover.KeyIDOn(curve, Groth16, m, n, f)
 		cached := false
 		set, err := step(ctx, func() (*keys.Set, error) {
-			if cfg.Keys == nil || curve != circuits.BN254 { // the cache's Groth16 entries are BN254
+			if cfg.Keys == nil {
 				return keys.Setup(id, ccs, progress)
 			}
 			set, c, err := cfg.Keys.LoadOrSetup(id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, progress)
