@@ -325,7 +325,9 @@ when keys are not cached) and memory. With --mode auto (the default), a task
 whose estimate exceeds the budget is not proved: its output rows are committed
 in a Merkle tree, rows chosen by Fiat–Shamir are opened, and the receipt's mode
 is "sampled", with the estimate, the budget and the reason recorded.
---mode binding records only the PoE binding (no correctness evidence).`)
+--mode binding records only the PoE binding (no correctness evidence).
+--system plonk proves with PLONK (KZG) instead; --curve bls12-381 proves over
+BLS12-381 (a synthetic task; its receipts have no EVM export).`)
 	taskPath := fs.String("task", "", "task JSON file (from zkpoc challenge new); with --a and --b alone, a supplied task is made on the fly")
 	var in inputFlags
 	in.register(fs, "a supplied task's input")
