@@ -35,6 +35,10 @@ type digestVector struct {
 	ResultSHA256    string `json:"result_bytes_sha256"`
 	InputCommitment string `json:"input_commitment"`
 	OutputDigest    string `json:"output_digest"`
+	// The same digests on BLS12-381 (width-3 Poseidon2 sponge), which a
+	// BLS12-381 receipt carries instead.
+	InputCommitmentBLS12381 string `json:"input_commitment_bls12_381"`
+	OutputDigestBLS12381    string `json:"output_digest_bls12_381"`
 }
 
 type bindingVector struct {
@@ -78,9 +82,18 @@ func computeExtended(t *testing.T) extended {
 		if err != nil {
 			t.Fatal(err)
 		}
+		icBLS, err := circuits.InputCommitmentOn(circuits.BLS12381, a, b, c.n, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		odBLS, err := circuits.OutputDigestOn(circuits.BLS12381, out, c.n, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		ext.Digests = append(ext.Digests, digestVector{
 			Seed: hexOf(seed), MatrixSize: c.n, FracBits: c.f, OutputBits: circuits.OutputBits(c.n, c.f),
 			ResultSHA256: hexOf(sha256sum(workload.ResultBytes(out))), InputCommitment: hexOf(ic), OutputDigest: hexOf(od),
+			InputCommitmentBLS12381: hexOf(icBLS), OutputDigestBLS12381: hexOf(odBLS),
 		})
 	}
 	// Binding of the n = 4 output to the RFC 8032 test-1 key (also v1.json's key).
