@@ -98,10 +98,7 @@ func (in *instance) witness(m circuits.Method, curve circuits.Curve) (witness.Wi
 // SCS (sparse, PLONKish) for PLONK — the prover's own compilation, over the
 // curve's scalar field. The bench's system names are the prover's ("groth16", "plonk").
 func compile(m circuits.Method, sys string, curve circuits.Curve, n, f int) (constraint.ConstraintSystem, error) {
-	if sys == PLONK {
-		return prover.CompilePlonkOn(curve, m, n, f)()
-	}
-	return prover.CompileOn(curve, m, n, f)()
+	return prover.CompileFor(sys, curve, m, n, f)()
 }
 
 // keyPair is one system's keys with uniform prove/verify.

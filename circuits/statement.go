@@ -157,7 +157,7 @@ func newWithLayout(method Method, n, fracBits int, lay layout) *MatMul {
 }
 
 // GetHints lists the hints the circuit uses, for solvers that need them explicitly.
-func GetHints() []solver.Hint { return []solver.Hint{identityHint, splitBitsHint} }
+func GetHints() []solver.Hint { return []solver.Hint{identityHint, splitBitsHint, countHint} }
 
 // Define implements frontend.Circuit.
 func (c *MatMul) Define(api frontend.API) error {

@@ -117,8 +117,8 @@ func checkName(s, extra string) error {
 	return nil
 }
 
-// supportedCurves maps ID.Curve values to curves. BN254 carries Groth16
-// and PLONK keys; BLS12-381 carries PLONK keys (over a dev SRS) only.
+// supportedCurves maps ID.Curve values to curves; both carry Groth16 and
+// PLONK keys (on BLS12-381, PLONK over a dev SRS only).
 var supportedCurves = map[string]ecc.ID{"bn254": ecc.BN254, "bls12-381": ecc.BLS12_381}
 
 // curveID maps the Curve field to gnark-crypto's ecc.ID.

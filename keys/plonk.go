@@ -202,17 +202,15 @@ func ImportSRS(path, name string, maxBytes int64) (*SRS, error) {
 	return &SRS{Canonical: srs, Provenance: fmt.Sprintf("srs(%s, sha256:%s)", name, hex.EncodeToString(d[:]))}, nil
 }
 
-// kzgVKLinesBytes is the size of the precomputed pairing lines in an encoded
-// BN254 kzg.VerifyingKey: 2×2×66 line evaluations of two E2 elements, written raw.
-const kzgVKLinesBytes = 2 * 2 * 66 * 2 * 64
-
-// kzgLinesBytes is that size for each curve's kzg.VerifyingKey (the lines
-// are written raw, so their encoded size is their binary size).
+// kzgLinesBytes is the size of the precomputed pairing lines in an encoded
+// kzg.VerifyingKey of the curve (BN254: 2×2×66 line evaluations of two E2
+// elements, 33,792 bytes): the lines are written raw, so their encoded size
+// is their binary size.
 func kzgLinesBytes(curve ecc.ID) int {
 	if curve == ecc.BLS12_381 {
 		return binary.Size(kzgbls.VerifyingKey{}.Lines)
 	}
-	return kzgVKLinesBytes
+	return binary.Size(kzgbn254.VerifyingKey{}.Lines)
 }
 
 // ParseSRS decodes an SRS from untrusted bytes: the G1 slice length is checked
@@ -223,7 +221,7 @@ func ParseSRS(data []byte) (srs *kzgbn254.SRS, err error) {
 		return nil, fmt.Errorf("%w: truncated (%d bytes)", ErrSRS, len(data))
 	}
 	n := uint64(binary.BigEndian.Uint32(data))
-	minVK := uint64(bn254G2Compressed*2 + bn254G1Compressed + kzgVKLinesBytes)
+	minVK := uint64(bn254G2Compressed*2 + bn254G1Compressed + kzgLinesBytes(ecc.BN254))
 	if n < 2 || 4+n*bn254G1Compressed+minVK > uint64(len(data)) {
 		return nil, fmt.Errorf("%w: header claims %d G1 powers, the file has %d bytes (truncated or not a kzg.SRS)", ErrSRS, n, len(data))
 	}

@@ -77,12 +77,18 @@ func WriteCoefficients(path string, c Coefficients) error {
 // compiled counts by TestEstimateConstraints.
 const (
 	poeConstraints      = 53_200 // SHA-256 over 96 bytes (two compressions over boolean wires) and the bit decompositions of its inputs
-	spongeConstraints   = 571    // one width-16 Poseidon2 permutation and its 16 lane pins (BN254)
-	spongeConstraintsT3 = 246    // one width-3 Poseidon2 permutation and its 3 lane pins (BLS12-381)
 	freivaldsPerElement = 3      // B·v, A·(B·v), (2^f·C' + R)·v
 	rangecheckPerValue  = 3.5    // gnark's range checker, per checked value (A, B, C', R: 4 per element)
 	lookupPerQuery      = 1      // the lookup table, per query
 )
+
+// permConstraints is the R1CS cost of one Poseidon2 permutation of the sponge
+// with its lane pins: three multiplications per x^5 S-box, width S-boxes in a
+// full round and one in a partial round, one pin per lane (571 for BN254's
+// width 16, 246 for BLS12-381's width 3; linear layers are free in R1CS).
+func permConstraints(sp circuits.Sponge) int {
+	return 3*(sp.FullRounds*sp.Width+sp.PartialRounds) + sp.Width
+}
 
 // EstimateConstraints predicts the R1CS size of a BN254 circuit without compiling it.
 func EstimateConstraints(m circuits.Method, n, fracBits int) int {
@@ -97,10 +103,8 @@ func EstimateConstraintsOn(curve circuits.Curve, m circuits.Method, n, fracBits 
 	}
 	e := float64(n * n)
 	b := circuits.OutputBits(n, fracBits)
-	rate, perPerm := curve.Sponge().Rate(), spongeConstraints
-	if curve == circuits.BLS12381 {
-		perPerm = spongeConstraintsT3
-	}
+	sp := curve.Sponge()
+	rate, perPerm := sp.Rate(), permConstraints(sp)
 	perms := func(elements int) int { return (elements + rate - 1) / rate }
 	inElems := 2 * ((n*n + circuits.PerElement(circuits.InputBits) - 1) / circuits.PerElement(circuits.InputBits))
 	outElems := (n*n + circuits.PerElement(b) - 1) / circuits.PerElement(b)

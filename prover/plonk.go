@@ -52,12 +52,12 @@ func CompilePlonkOn(curve circuits.Curve, m circuits.Method, n, fracBits int) fu
 	return compileWith(curve, scs.NewBuilder, m, n, fracBits)
 }
 
-// CompileFor returns Compile or CompilePlonk by system.
-func CompileFor(system string, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+// CompileFor returns CompileOn or CompilePlonkOn by system.
+func CompileFor(system string, curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	if system == SystemPlonk {
-		return CompilePlonk(m, n, fracBits)
+		return CompilePlonkOn(curve, m, n, fracBits)
 	}
-	return Compile(m, n, fracBits)
+	return CompileOn(curve, m, n, fracBits)
 }
 
 // PlonkProverOptions target gnark's Solidity PLONK verifier (its default

@@ -170,16 +170,14 @@ func Run(o Options) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
 	}
-	switch o.Curve {
-	case "":
+	if o.Curve == "" {
 		o.Curve = circuits.BN254
-	case circuits.BN254:
-	case circuits.BLS12381:
-		if t.Supplied() {
-			return nil, errors.New("prove: a supplied task names its matrices by their BN254 input commitment, so it is proved on bn254")
-		}
-	default:
-		return nil, fmt.Errorf("prove: unknown curve %q (want bn254 or bls12-381)", o.Curve)
+	}
+	if _, err := circuits.ParseCurve(string(o.Curve)); err != nil {
+		return nil, fmt.Errorf("prove: %w", err)
+	}
+	if o.Curve != circuits.BN254 && t.Supplied() {
+		return nil, errors.New("prove: a supplied task names its matrices by their BN254 input commitment, so it is proved on bn254")
 	}
 	if o.Budget == (Budget{}) {
 		o.Budget = DefaultBudget()

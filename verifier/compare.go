@@ -103,14 +103,19 @@ func reference(rc [2]*receipt.Receipt, o Options) (*Reference, error) {
 		Note: "the receipts carry digests, not outputs: the first differing row is known only for a sampled receipt whose opened rows disagree"}
 	leaves := prover.RowLeaves(c, n)
 	root, _ := merkle.RootHash(leaves)
+	digests := map[circuits.Curve][32]byte{} // one Poseidon2 digest of C' per curve
 	for i, r := range rc {
 		switch r.OutputDigestAlg {
 		case receipt.DigestMerkleRows:
 			ref.Correct[i] = r.OutputDigest == hex.EncodeToString(root[:])
 		case receipt.DigestPoseidon2, receipt.DigestPoseidon2BLS12381:
-			pos, err := circuits.OutputDigestOn(proofCurve(r), c, n, f)
-			if err != nil {
-				return nil, err
+			curve := ProofCurve(r)
+			pos, ok := digests[curve]
+			if !ok {
+				if pos, err = circuits.OutputDigestOn(curve, c, n, f); err != nil {
+					return nil, err
+				}
+				digests[curve] = pos
 			}
 			ref.Correct[i] = r.OutputDigest == hex.EncodeToString(pos[:])
 		}

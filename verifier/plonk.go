@@ -65,7 +65,7 @@ func verifyPlonkProof(vk plonk.VerifyingKey, raw []byte, curve circuits.Curve, m
 func plonkClaim(rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
 	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under PLONK (KZG, %s) key %s",
-		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, strings.ToUpper(string(proofCurve(rc))), rc.Proof.KeyFingerprint)
+		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, strings.ToUpper(string(ProofCurve(rc))), rc.Proof.KeyFingerprint)
 	switch {
 	case provenance == "":
 		s += fmt.Sprintf(", whose SRS provenance is unverified (the receipt states %q); treat it as a dev SRS: whoever made that SRS could forge proofs.", short(rc.Proof.SetupProvenance))

@@ -158,8 +158,8 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	var digest [32]byte
 	switch rc.Mode {
 	case receipt.ModeGroth16, receipt.ModePlonk:
-		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, prover.OutputDigestAlgorithm(proofCurve(rc))))
-		od, err := parseFieldOn(proofCurve(rc), "output_digest", rc.OutputDigest)
+		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, prover.OutputDigestAlgorithm(ProofCurve(rc))))
+		od, err := parseFieldOn(ProofCurve(rc), "output_digest", rc.OutputDigest)
 		if r.add("output_digest", err) {
 			od.FillBytes(digest[:])
 		}
@@ -199,7 +199,7 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
 	curve := circuits.BN254 // sampled and binding receipts commit on BN254
 	if receipt.SNARKMode(rc.Mode) {
-		curve = proofCurve(rc)
+		curve = ProofCurve(rc)
 	}
 	if t.Supplied() && curve != circuits.BN254 {
 		r.add("proof.curve", fmt.Errorf("a supplied task names its matrices by their BN254 input commitment; a %s proof cannot bind them", curve))
@@ -248,13 +248,13 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		return
 	}
 	pubv.OutputDigest = digest
-	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, rc.Mode), expect("proof.curve", rc.Proof.Curve, string(proofCurve(rc)))))
+	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, rc.Mode), expect("proof.curve", rc.Proof.Curve, string(ProofCurve(rc)))))
 	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
 	if len(o.AcceptKeys) > 0 {
 		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
 	}
 	if rc.Mode == receipt.ModePlonk {
-		r.checkPlonkProof(v, o, rc, method, n, f, proofCurve(rc), pubv)
+		r.checkPlonkProof(v, o, rc, method, n, f, ProofCurve(rc), pubv)
 		return
 	}
 	vk, provenance, err := resolveKey(rc.Proof.KeyFingerprint, o)
@@ -268,7 +268,7 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 	} else {
 		r.skip("proof.setup_provenance", "key given as a file: its setup provenance is unknown, so the claim assumes a dev setup")
 	}
-	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, proofCurve(rc), method, n, f, pubv))
+	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, ProofCurve(rc), method, n, f, pubv))
 }
 
 func expect(field, have, want string) error {
@@ -303,12 +303,14 @@ func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
 	return nil
 }
 
-// proofCurve is the curve of a receipt's SNARK: BLS12-381 for a proof that
-// says so, BN254 otherwise (a proof naming any other curve then fails the
-// proof.curve check).
-func proofCurve(rc *receipt.Receipt) circuits.Curve {
-	if receipt.SNARKMode(rc.Mode) && rc.Proof != nil && rc.Proof.Curve == receipt.CurveBLS12381 {
-		return circuits.BLS12381
+// ProofCurve is the curve of a receipt's SNARK: the one its proof names when
+// zkpoc knows it, BN254 otherwise (a proof naming an unknown curve then fails
+// the proof.curve check).
+func ProofCurve(rc *receipt.Receipt) circuits.Curve {
+	if receipt.SNARKMode(rc.Mode) && rc.Proof != nil {
+		if c, err := circuits.ParseCurve(rc.Proof.Curve); err == nil {
+			return c
+		}
 	}
 	return circuits.BN254
 }
@@ -316,7 +318,7 @@ func proofCurve(rc *receipt.Receipt) circuits.Curve {
 // groth16Label names the proof system in a Groth16 claim, with the curve
 // when it is not the default.
 func groth16Label(rc *receipt.Receipt) string {
-	if c := proofCurve(rc); c != circuits.BN254 {
+	if c := ProofCurve(rc); c != circuits.BN254 {
 		return "Groth16 (" + strings.ToUpper(string(c)) + ")"
 	}
 	return "Groth16"

@@ -15,6 +15,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/chain"
+	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/prover"
@@ -189,8 +190,8 @@ Groth16 receipts only.`)
 		if !receipt.SNARKMode(r.Mode) || r.Proof == nil {
 			return usagef("%s is a %s receipt: only groth16 and plonk receipts carry a proof", pos[0], r.Mode)
 		}
-		if r.Proof.Curve == receipt.CurveBLS12381 {
-			return usagef("%s is a %s proof over bls12-381: EVM calldata and zk_compute_proof are for BN254 proofs only (the EVM's pairing precompiles are BN254's)", pos[0], r.Mode)
+		if r.Proof.Curve != string(circuits.BN254) {
+			return usagef("%s is a %s proof over %s: EVM calldata and zk_compute_proof are for BN254 proofs only (the EVM's pairing precompiles are BN254's)", pos[0], r.Mode, r.Proof.Curve)
 		}
 		if r.Mode == receipt.ModePlonk && sub == "compute-proof" {
 			return usagef("%s is a plonk receipt: zk_compute_proof carries Groth16 proofs only (use export calldata for the PLONK verifier)", pos[0])

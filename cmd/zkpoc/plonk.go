@@ -28,10 +28,11 @@ func checkSystem(system string) error {
 	return usagef("--system: unknown proof system %q (want groth16 or plonk)", system)
 }
 
-// receiptCurve is the curve the receipt's proof names (BN254 when it names none).
+// receiptCurve is the curve of the receipt's proof (verifier.ProofCurve;
+// BN254 when the statement does not decode).
 func receiptCurve(env *receipt.Envelope) ecc.ID {
-	if st, _, err := env.Statement(); err == nil && st.Predicate.Proof != nil && st.Predicate.Proof.Curve == receipt.CurveBLS12381 {
-		return ecc.BLS12_381
+	if st, _, err := env.Statement(); err == nil {
+		return verifier.ProofCurve(&st.Predicate).ID()
 	}
 	return ecc.BN254
 }
