@@ -3,68 +3,101 @@ package circuits
 import (
 	"fmt"
 	"math/big"
+	"slices"
 
 	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/std/multicommit"
 )
 
-// lookupTable range-checks values with a log-derivative lookup argument
-// (Haböck, eprint 2022/1530) against the constant table {0, …, 2^bits − 1}:
+// MaxTableBits bounds the width of one lookup table (2^20 entries).
+const MaxTableBits = 20
+
+// lookupTables range-checks values with log-derivative lookup arguments
+// (Haböck, eprint 2022/1530), one constant table T_w = {0, …, 2^w − 1} for
+// each width w that is checked:
 //
-//	Σ_t m_t / (α − t) = Σ_i 1 / (α − q_i)
+//	Σ_{t ∈ T_w} m_t / (α − t) = Σ_{i : width(q_i) = w} 1 / (α − q_i)
 //
-// where m_t counts the queries equal to t, and α is drawn from the circuit's
-// single commitment after the queries and the counts are fixed. Each query
-// costs one constraint and the table 2^bits, against about three per value for
+// where m_t counts the queries equal to t and α is drawn from the circuit's
+// single commitment after the queries and the counts are fixed. A query
+// costs one constraint and a table 2^w, against about three per value for
 // gnark's general range checker, so it pays off once there are many queries.
-type lookupTable struct {
-	bits    int
-	queries []frontend.Variable
+//
+// Soundness. Every value v checked with width w is looked up UNSHIFTED in
+// the table of exactly that width. Fix the committed wires (every query is a
+// linear combination of them) and the counts; α is then uniform in F_p and
+// independent of them. Both sides are rational functions of α of degree at
+// most |T_w| + #queries; if they differ as rational functions, they agree at
+// α with probability at most (|T_w| + #queries)/p < 2^−200 (Schwartz–Zippel;
+// a prover with 2^t tries at re-randomising α gets at most 2^t times that).
+// If they are equal, every pole matches: for a value x ∉ T_w the number of
+// queries equal to x is ≡ 0 (mod p), hence 0, because there are fewer than
+// p queries. So each query is a field element equal to an integer in
+// [0, 2^w) — not merely "some u·2^−s", which is what a query v·2^s in a
+// wider table admits (the defect this replaced: with a 17-bit table and
+// int16 inputs checked as v·2^1, every half-integer u/2 passed).
+type lookupTables struct {
 	api     frontend.API
+	queries map[int][]frontend.Variable // width → values checked against T_width
 }
 
-func newLookupTable(api frontend.API, bits int) *lookupTable {
-	return &lookupTable{api: api, bits: bits}
+func newLookupTables(api frontend.API) *lookupTables {
+	return &lookupTables{api: api, queries: map[int][]frontend.Variable{}}
 }
 
-// Check constrains 0 ≤ v < 2^nbBits for nbBits ≤ bits by looking up
-// v·2^(bits−nbBits): multiplying by an invertible constant is injective, and
-// exactly the values below 2^nbBits land inside the table.
-func (t *lookupTable) Check(v frontend.Variable, nbBits int) {
-	if nbBits > t.bits || nbBits < 1 {
-		panic(fmt.Sprintf("lookup table of %d bits cannot check %d bits", t.bits, nbBits))
+// Check constrains v to an integer in [0, 2^nbBits) by looking it up in the
+// table of that width.
+func (t *lookupTables) Check(v frontend.Variable, nbBits int) {
+	if nbBits > MaxTableBits || nbBits < 1 {
+		panic(fmt.Sprintf("lookup tables cannot check %d bits (1 … %d)", nbBits, MaxTableBits))
 	}
-	q := v
-	if nbBits < t.bits {
-		q = t.api.Mul(v, new(big.Int).Lsh(big.NewInt(1), uint(t.bits-nbBits)))
-	}
-	t.queries = append(t.queries, q)
+	t.queries[nbBits] = append(t.queries[nbBits], v)
 }
 
-// commit registers the argument with the circuit's commitment. The committed
+// widths lists the table widths in use, ascending, so that the constraint
+// system does not depend on map order.
+func (t *lookupTables) widths() []int {
+	ws := make([]int, 0, len(t.queries))
+	for w := range t.queries {
+		ws = append(ws, w)
+	}
+	slices.Sort(ws)
+	return ws
+}
+
+// commit registers the arguments with the circuit's commitment. The committed
 // variables must include every variable the queries are built from.
-func (t *lookupTable) commit(committed []frontend.Variable) error {
-	if len(t.queries) == 0 {
+func (t *lookupTables) commit(committed []frontend.Variable) error {
+	ws := t.widths()
+	if len(ws) == 0 {
 		return nil
 	}
-	size := 1 << t.bits
-	in := append([]frontend.Variable{t.bits}, t.queries...)
-	counts, err := t.api.Compiler().NewHint(countHint, size, in...)
-	if err != nil {
-		return fmt.Errorf("lookup counts: %w", err)
+	counts := make([][]frontend.Variable, len(ws))
+	all := append([]frontend.Variable(nil), committed...)
+	for i, w := range ws {
+		in := append([]frontend.Variable{w}, t.queries[w]...)
+		c, err := t.api.Compiler().NewHint(countHint, 1<<w, in...)
+		if err != nil {
+			return fmt.Errorf("lookup counts (%d bits): %w", w, err)
+		}
+		counts[i] = c
+		all = append(all, c...)
 	}
 	multicommit.WithCommitment(t.api, func(api frontend.API, alpha frontend.Variable) error {
-		terms := make([]frontend.Variable, 0, size+len(t.queries))
-		for v, m := range counts {
-			terms = append(terms, api.DivUnchecked(m, api.Sub(alpha, v)))
+		for i, w := range ws {
+			qs := t.queries[w]
+			terms := make([]frontend.Variable, 0, len(counts[i])+len(qs))
+			for v, m := range counts[i] {
+				terms = append(terms, api.DivUnchecked(m, api.Sub(alpha, v)))
+			}
+			for _, q := range qs {
+				terms = append(terms, api.Neg(api.Inverse(api.Sub(alpha, q))))
+			}
+			api.AssertIsEqual(sum(api, terms), 0)
 		}
-		for _, q := range t.queries {
-			terms = append(terms, api.Neg(api.Inverse(api.Sub(alpha, q))))
-		}
-		api.AssertIsEqual(sum(api, terms), 0)
 		return nil
-	}, append(committed, counts...)...)
+	}, all...)
 	return nil
 }
 

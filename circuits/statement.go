@@ -1,14 +1,10 @@
-// Package circuits holds the gnark statements zkpoc proves: a fixed-point
-// matrix product C' = floor(A·B / 2^f) (checked with Freivalds' algorithm and
-// in-circuit randomness, or naively as a benchmark reference), bound to a
-// Poseidon2 input commitment, a Poseidon2 output digest and the
-// proof-of-execution PoE = SHA-256(request_id ‖ output_digest ‖ node_id).
 package circuits
 
 import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 
 	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
@@ -34,9 +30,9 @@ const (
 func (m Method) Name() string {
 	switch m {
 	case Freivalds:
-		return "freivalds-v4"
+		return "freivalds-v5"
 	case Naive:
-		return "naive-v4"
+		return "naive-v5"
 	}
 	return fmt.Sprintf("method(%d)", int(m))
 }
@@ -85,14 +81,54 @@ type MatMul struct {
 
 // layout fixes how the output is represented and range-checked.
 type layout struct {
-	outBits   int // b: C' ∈ [−2^(b−1), 2^(b−1))
-	limbBits  int // width of every C' limb but possibly the last
-	limbs     int // limbs per C' entry
-	tableBits int // 0: gnark's range checker; else the width of the lookup table
+	outBits  int  // b: C' ∈ [−2^(b−1), 2^(b−1))
+	limbBits int  // width of every C' limb but the last
+	limbs    int  // limbs per C' entry
+	lookup   bool // false: gnark's range checker; true: zkpoc's lookup tables
 }
 
-// lookupMinN is the smallest n for which the dedicated lookup table (a fixed
-// 2^16 or more constraints, then one per query) beats gnark's range checker
+// lastBits is the width of the top limb of a C' entry.
+func (l layout) lastBits() int { return l.outBits - l.limbBits*(l.limbs-1) }
+
+// tableWidths lists the distinct widths checked with f fractional bits: the
+// shifted inputs, the remainders (none when f = 0: R is asserted 0), the
+// full output limbs and the top one. Each gets a table of its own.
+func (l layout) tableWidths(f int) []int {
+	ws := []int{InputBits, l.lastBits()}
+	if f > 0 {
+		ws = append(ws, f)
+	}
+	if l.limbs > 1 {
+		ws = append(ws, l.limbBits)
+	}
+	slices.Sort(ws)
+	return slices.Compact(ws)
+}
+
+// tableEntries is the fixed cost of the lookup tables: one constraint per entry.
+func (l layout) tableEntries(f int) int {
+	if !l.lookup {
+		return 0
+	}
+	total := 0
+	for _, w := range l.tableWidths(f) {
+		total += 1 << w
+	}
+	return total
+}
+
+// queriesPerElement counts the range-checked values per output element: an
+// entry of A and of B, a remainder (when f > 0) and the limbs of C'.
+func (l layout) queriesPerElement(f int) int {
+	q := 2 + l.limbs
+	if f > 0 {
+		q++
+	}
+	return q
+}
+
+// lookupMinN is the smallest n for which the dedicated lookup tables (a fixed
+// 2^16 or more constraints, then one per query) beat gnark's range checker
 // (about three constraints per checked value).
 const lookupMinN = 128
 
@@ -102,18 +138,26 @@ func chooseLayout(n, fracBits int) layout {
 	if n < lookupMinN {
 		return l
 	}
-	return lookupLayout(n, b)
+	return lookupLayout(n, fracBits, b)
 }
 
-// lookupLayout picks the table width (≥ 16, so int16 inputs and remainders
-// are single queries) minimising table size + output limb queries.
-func lookupLayout(n, b int) layout {
+// lookupLayout picks the output limb width minimising the tables' entries
+// plus the queries. Every width is at most MaxTableBits and every value is
+// looked up unshifted in the table of its own width (see lookupTables).
+func lookupLayout(n, fracBits, b int) layout {
 	best := layout{}
 	bestCost := -1
-	for bits := 16; bits <= 20; bits++ {
-		limbs := (b + bits - 1) / bits
-		if cost := 1<<bits + n*n*limbs; bestCost < 0 || cost < bestCost {
-			best, bestCost = layout{outBits: b, limbBits: bits, limbs: limbs, tableBits: bits}, cost
+	for w := 8; w <= MaxTableBits; w++ {
+		l := layout{outBits: b, limbBits: w, limbs: (b + w - 1) / w, lookup: true}
+		if l.limbs == 1 {
+			l.limbBits = b
+			if b > MaxTableBits {
+				continue
+			}
+		}
+		cost := l.tableEntries(fracBits) + n*n*l.queriesPerElement(fracBits)
+		if bestCost < 0 || cost < bestCost {
+			best, bestCost = l, cost
 		}
 	}
 	return best
@@ -122,12 +166,15 @@ func lookupLayout(n, b int) layout {
 // Limbs is the number of limbs per output entry in C.
 func (c *MatMul) Limbs() int { return c.lay.limbs }
 
-// TableBits is the width of the lookup table the range checks use, or 0 when
-// they use gnark's range checker.
-func (c *MatMul) TableBits() int { return c.lay.tableBits }
-
 // LimbBits is the width of the output limbs in C.
 func (c *MatMul) LimbBits() int { return c.lay.limbBits }
+
+// TableEntries is the number of lookup-table entries the range checks use
+// (one constraint each), or 0 when they use gnark's range checker.
+func (c *MatMul) TableEntries() int { return c.lay.tableEntries(c.FracBits) }
+
+// QueriesPerElement is the number of range-checked values per output element.
+func (c *MatMul) QueriesPerElement() int { return c.lay.queriesPerElement(c.FracBits) }
 
 // parts selects statement components to leave out when measuring their cost.
 type parts struct{ hashes, poe bool }
@@ -171,9 +218,9 @@ func (c *MatMul) Define(api frontend.API) error {
 
 	// Range checks: inputs are int16, outputs within ±2^(b-1), 0 ≤ R < 2^f.
 	var check frontend.Rangechecker = rc
-	var table *lookupTable
-	if c.lay.tableBits > 0 {
-		table = newLookupTable(api, c.lay.tableBits)
+	var table *lookupTables
+	if c.lay.lookup {
+		table = newLookupTables(api)
 		check = table
 	}
 	b := c.lay.outBits
@@ -276,7 +323,7 @@ func halvesToWords(api frontend.API, h [2]frontend.Variable) []word {
 // outputs range-checks the limbs of C and returns the shifted entries C' + 2^(b−1).
 func (c *MatMul) outputs(api frontend.API, check frontend.Rangechecker) []frontend.Variable {
 	k, w := c.lay.limbs, c.lay.limbBits
-	last := c.lay.outBits - w*(k-1)
+	last := c.lay.lastBits()
 	out := make([]frontend.Variable, c.N*c.N)
 	for e := range out {
 		limbs := c.C[e*k : (e+1)*k]

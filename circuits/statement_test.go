@@ -137,8 +137,8 @@ func layouts(n, f int) map[string]layout {
 	b := OutputBits(n, f)
 	return map[string]layout{
 		"rangecheck":         {outBits: b, limbBits: b, limbs: 1},
-		"lookup":             lookupLayout(n, b),
-		"lookup-10bit-limbs": {outBits: b, limbBits: 10, limbs: (b + 9) / 10, tableBits: 16},
+		"lookup":             lookupLayout(n, f, b),
+		"lookup-10bit-limbs": {outBits: b, limbBits: 10, limbs: (b + 9) / 10, lookup: true},
 	}
 }
 

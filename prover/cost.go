@@ -109,8 +109,8 @@ func EstimateConstraintsOn(curve circuits.Curve, m circuits.Method, n, fracBits 
 	inElems := 2 * ((n*n + circuits.PerElement(circuits.InputBits) - 1) / circuits.PerElement(circuits.InputBits))
 	outElems := (n*n + circuits.PerElement(b) - 1) / circuits.PerElement(b)
 	total := float64(poeConstraints + perPerm*(perms(inElems)+perms(outElems)))
-	if bits := shape.TableBits(); bits > 0 {
-		total += float64(int(1)<<bits) + e*lookupPerQuery*float64(3+shape.Limbs())
+	if entries := shape.TableEntries(); entries > 0 {
+		total += float64(entries) + e*lookupPerQuery*float64(shape.QueriesPerElement())
 	} else {
 		total += e * 4 * rangecheckPerValue
 	}
