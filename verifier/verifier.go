@@ -34,7 +34,10 @@ const (
 const Name = "zkpoc-verifier/v1"
 
 // Verdict is what a verifier concludes about one receipt: the policy decision
-// with every check it ran, and the claim the evidence allows.
+// with every check it ran, and the claim the evidence allows. It is a
+// document of its own, naming the receipt by its receipt_id: the receipt the
+// node signed is never amended (its policy_decision and allowed_claim stay
+// null; a receipt that carries either is rejected).
 type Verdict struct {
 	ReceiptID      string                 `json:"receipt_id"`
 	Verifier       string                 `json:"verifier"`
@@ -111,6 +114,11 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		expect("predicateType", st.PredicateType, receipt.PredicateType),
 		expect("predicate.version", rc.Version, receipt.Version)))
 	r.add("receipt.fields", rc.Validate())
+	// The verdict is this verifier's to write: a node that signs one of its
+	// own (or drops a standard blocked claim) is refused, naming the field.
+	r.add("policy_decision", rc.CheckPolicyDecision())
+	r.add("allowed_claim", rc.CheckAllowedClaim())
+	r.add("blocked_claims", rc.CheckBlockedClaims())
 
 	// Identity and signature.
 	pub, err := hex.DecodeString(rc.Node.PublicKey)
@@ -454,6 +462,13 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 		v.PolicyDecision.Status = Pass
 		v.PolicyDecision.Reason = passReason(rc)
 		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.inputs, v.BlockedClaims)
+	}
+	if rc != nil { // claims the node blocked itself stay blocked, whatever the verdict
+		for _, c := range rc.NodeExtraClaims() {
+			if !slices.Contains(v.BlockedClaims, c) {
+				v.BlockedClaims = append(v.BlockedClaims, c)
+			}
+		}
 	}
 	return v
 }
