@@ -60,6 +60,32 @@ func (v *Verdict) Failed() []string {
 	return out
 }
 
+// identityChecks establish who made a receipt: the signature over the
+// payload under the public key the receipt names, and node_id = SHA-256 of
+// that key.
+var identityChecks = []string{"signature", "node.node_id"}
+
+// Attributable reports whether the receipt is the signed statement of the
+// node it names (nil) — what makes it evidence for or against that node,
+// whatever else failed — or which identity checks failed or did not run.
+func (v *Verdict) Attributable() error {
+	var bad []string
+	for _, name := range identityChecks {
+		i := slices.IndexFunc(v.PolicyDecision.Checks, func(c receipt.Check) bool { return c.Name == name })
+		switch {
+		case i < 0:
+			bad = append(bad, name+" not checked")
+		case v.PolicyDecision.Checks[i].Status != "pass":
+			c := v.PolicyDecision.Checks[i]
+			bad = append(bad, fmt.Sprintf("%s %s: %s", name, c.Status, c.Detail))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("identity not established: %s", strings.Join(bad, "; "))
+	}
+	return nil
+}
+
 // Options says which key and policy to verify under.
 type Options struct {
 	// VK verifies the proof when set; otherwise it is looked up in Cache by

@@ -466,16 +466,8 @@ and the claim the evidence allows.`)
 	if err := in.apply(&o); err != nil {
 		return err
 	}
-	if *keyPath != "" {
-		if err := setVerifyKey(&o, *keyPath, envl); err != nil {
-			return err
-		}
-	} else {
-		cache, err := keyCache()
-		if err != nil {
-			return err
-		}
-		o.Cache = &cache
+	if err := setKeySource(&o, *keyPath, envl); err != nil {
+		return err
 	}
 	v := verifier.Verify(envl, o)
 	if *verdictOut != "" {
