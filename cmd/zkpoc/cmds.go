@@ -486,13 +486,41 @@ and the claim the evidence allows.`)
 }
 
 func verdictExit(v *verifier.Verdict) error {
+	if code := verdictCode(v); code != exitOK {
+		return exitError{code}
+	}
+	return nil
+}
+
+// verdictCode is a verdict's exit code: 0 pass, 3 hold, 1 reject.
+func verdictCode(v *verifier.Verdict) int {
 	switch v.PolicyDecision.Status {
 	case verifier.Pass:
-		return nil
+		return exitOK
 	case verifier.Hold:
-		return exitError{exitHold}
+		return exitHold
 	}
-	return exitError{exitReject}
+	return exitReject
+}
+
+// requirePass verifies the receipt read from path as verify does (its
+// signature, node identity, receipt_id, commitments, PoE and proof, under
+// the key file keyPath or the cached key its fingerprint names, default
+// policy) and refuses it unless it passes, with the verdict's exit code:
+// what verify rejects or holds is never exported or put in a block.
+func requirePass(e *receipt.Envelope, path, keyPath, purpose string) error {
+	pol := verifier.BuiltinPolicies[verifier.DefaultPolicy]
+	o := verifier.Options{Policy: &pol}
+	if err := setKeySource(&o, keyPath, e); err != nil {
+		return err
+	}
+	v := verifier.Verify(e, o)
+	if code := verdictCode(v); code != exitOK {
+		err := fmt.Errorf("receipt %s does not verify (%s under %s: %s): refusing to %s",
+			path, v.PolicyDecision.Status, pol.ID, v.PolicyDecision.Reason, purpose)
+		return refusal{code, withHint(err, "zkpoc verify %s lists every check and its detail", path)}
+	}
+	return nil
 }
 
 func printVerdict(env *cliEnv, v *verifier.Verdict) {
