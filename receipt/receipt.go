@@ -312,11 +312,17 @@ func (r *Receipt) CheckUnjudged() error {
 	return errors.Join(r.CheckPolicyDecision(), r.CheckAllowedClaim(), r.CheckBlockedClaims())
 }
 
-// NodeExtraClaims are the blocked claims the node added beyond the standard ones.
+// NodeExtraClaims are the blocked claims the node added beyond the standard
+// ones, in order, each once (linear time: a hostile receipt may list many).
 func (r *Receipt) NodeExtraClaims() []string {
+	seen := make(map[string]bool, len(ProverBlockedClaims))
+	for _, c := range ProverBlockedClaims {
+		seen[c] = true
+	}
 	var out []string
 	for _, c := range r.BlockedClaims {
-		if !slices.Contains(ProverBlockedClaims, c) && !slices.Contains(out, c) {
+		if !seen[c] {
+			seen[c] = true
 			out = append(out, c)
 		}
 	}

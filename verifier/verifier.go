@@ -489,14 +489,26 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 		v.PolicyDecision.Reason = passReason(rc)
 		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.inputs, v.BlockedClaims)
 	}
-	if rc != nil { // claims the node blocked itself stay blocked, whatever the verdict
-		for _, c := range rc.NodeExtraClaims() {
-			if !slices.Contains(v.BlockedClaims, c) {
-				v.BlockedClaims = append(v.BlockedClaims, c)
-			}
-		}
+	if rc != nil {
+		v.BlockedClaims = appendNew(v.BlockedClaims, rc.NodeExtraClaims())
 	}
 	return v
+}
+
+// appendNew appends the claims of extra that blocked lacks: claims a node
+// blocked itself stay blocked, whatever the verdict.
+func appendNew(blocked, extra []string) []string {
+	have := make(map[string]bool, len(blocked))
+	for _, c := range blocked {
+		have[c] = true
+	}
+	for _, c := range extra {
+		if !have[c] {
+			have[c] = true
+			blocked = append(blocked, c)
+		}
+	}
+	return blocked
 }
 
 func (r *run) failed() []string {

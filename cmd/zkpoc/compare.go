@@ -42,6 +42,10 @@ policy that rejects or holds it).`)
 	if err != nil {
 		return usageError{err}
 	}
+	base := verifier.Options{Policy: &pol}
+	if err := in.apply(&base); err != nil {
+		return err
+	}
 	var envs [2]*receipt.Envelope
 	var opts [2]verifier.Options
 	for i, side := range []struct{ path, key string }{{pos[0], *keyA}, {pos[1], *keyB}} {
@@ -49,11 +53,7 @@ policy that rejects or holds it).`)
 		if err != nil {
 			return err
 		}
-		envs[i] = e
-		opts[i] = verifier.Options{Policy: &pol}
-		if err := in.apply(&opts[i]); err != nil {
-			return err
-		}
+		envs[i], opts[i] = e, base
 		key := side.key
 		if *keyBoth != "" {
 			key = *keyBoth
