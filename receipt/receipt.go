@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gowebpki/jcs"
@@ -31,8 +33,10 @@ const (
 func SNARKMode(mode string) bool { return mode == ModeGroth16 || mode == ModePlonk }
 
 // Receipt is the signed predicate: what ran, what came out, and the evidence
-// for it, each kind of evidence in its own box. The prover leaves
-// policy_decision and allowed_claim empty: only a verifier writes them.
+// for it, each kind of evidence in its own box. The node signs
+// policy_decision and allowed_claim as null: a verdict is a verifier's, and
+// a verifier writes it in a document of its own (verifier.Verdict), never
+// into what the node signed. CheckUnjudged refuses a receipt that has them.
 type Receipt struct {
 	Version            string               `json:"version"`
 	ReceiptID          string               `json:"receipt_id"`
@@ -147,7 +151,8 @@ type CostEstimate struct {
 	Reason            string  `json:"reason"`
 }
 
-// PolicyDecision is written by a verifier: pass, reject or hold, and why.
+// PolicyDecision is a verifier's: pass, reject or hold, and why. It appears
+// in a verifier's verdict; in a signed receipt it must be null.
 type PolicyDecision struct {
 	Status       string  `json:"status"`
 	Reason       string  `json:"reason"`
@@ -163,7 +168,9 @@ type Check struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// ProverBlockedClaims are the claims no zkpoc receipt supports, whatever its evidence.
+// ProverBlockedClaims are the claims no zkpoc receipt supports, whatever its
+// evidence. Every receipt's blocked_claims lists them all; a node may add
+// claims of its own (CheckBlockedClaims).
 var ProverBlockedClaims = []string{
 	"This benchmark proves this job completed.",
 	"This runtime measurement proves the node is faster than others.",
@@ -190,12 +197,11 @@ func PoE(requestID, outputDigest, nodeID [32]byte) [32]byte {
 }
 
 // ComputeID returns the receipt_id: SHA-256 of the canonical (RFC 8785)
-// encoding of the receipt with receipt_id, policy_decision and allowed_claim
-// cleared, so the verifier's boxes never change it.
+// encoding of the receipt with receipt_id cleared. It covers everything else
+// the node signs, policy_decision and allowed_claim included (null in every
+// valid receipt, so they add nothing to an honest receipt's id).
 func (r Receipt) ComputeID() (string, error) {
 	r.ReceiptID = ""
-	r.PolicyDecision = nil
-	r.AllowedClaim = nil
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return "", fmt.Errorf("receipt id: %w", err)
@@ -255,6 +261,72 @@ func (r *Receipt) Validate() error {
 		return fmt.Errorf("%w: %s", ErrMissingFields, strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// ErrNodeVerdict is wrapped by CheckUnjudged's errors: the node's signed
+// receipt carries a box only a verifier may write, or drops a standard
+// blocked claim.
+var ErrNodeVerdict = errors.New("written by the node, not a verifier")
+
+// CheckPolicyDecision reports a policy_decision the node put in its signed
+// receipt: a decision there is the node judging itself, whatever it says
+// (an empty object included), so it must be null.
+func (r *Receipt) CheckPolicyDecision() error {
+	if d := r.PolicyDecision; d != nil {
+		return fmt.Errorf("policy_decision: %w: a signed receipt must leave it null; this one says status %q under policy %q",
+			ErrNodeVerdict, truncate(d.Status, 40), truncate(d.PolicyID, 80))
+	}
+	return nil
+}
+
+// CheckAllowedClaim reports an allowed_claim the node put in its signed
+// receipt (an empty string included): the claim is the verifier's to state.
+func (r *Receipt) CheckAllowedClaim() error {
+	if c := r.AllowedClaim; c != nil {
+		return fmt.Errorf("allowed_claim: %w: a signed receipt must leave it null; this one claims %q", ErrNodeVerdict, truncate(*c, 80))
+	}
+	return nil
+}
+
+// CheckBlockedClaims reports standard blocked claims (ProverBlockedClaims)
+// missing from the receipt's blocked_claims. Claims the node adds only
+// narrow what may be said, and are allowed.
+func (r *Receipt) CheckBlockedClaims() error {
+	var missing []string
+	for _, c := range ProverBlockedClaims {
+		if !slices.Contains(r.BlockedClaims, c) {
+			missing = append(missing, strconv.Quote(c))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("blocked_claims: %w: %d of the %d standard blocked claims removed: %s",
+			ErrNodeVerdict, len(missing), len(ProverBlockedClaims), strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// CheckUnjudged checks the boxes a node must not fill or empty in what it
+// signs (CheckPolicyDecision, CheckAllowedClaim, CheckBlockedClaims),
+// reporting every problem at once, each naming its field.
+func (r *Receipt) CheckUnjudged() error {
+	return errors.Join(r.CheckPolicyDecision(), r.CheckAllowedClaim(), r.CheckBlockedClaims())
+}
+
+// NodeExtraClaims are the blocked claims the node added beyond the standard
+// ones, in order, each once (linear time: a hostile receipt may list many).
+func (r *Receipt) NodeExtraClaims() []string {
+	seen := make(map[string]bool, len(ProverBlockedClaims))
+	for _, c := range ProverBlockedClaims {
+		seen[c] = true
+	}
+	var out []string
+	for _, c := range r.BlockedClaims {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // DecodeHex32 parses a 32-byte lowercase hex value, naming the field on error.

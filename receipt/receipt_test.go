@@ -105,15 +105,18 @@ func TestComputeID(t *testing.T) {
 		{"blocked_claims", func(r *Receipt) { r.BlockedClaims = r.BlockedClaims[1:] }, true},
 		{"verifier_policy_id", func(r *Receipt) { r.VerifierPolicyID = "policy-v2" }, true},
 		{"receipt_id", func(r *Receipt) { r.ReceiptID = "rcpt_other" }, false},
+		// A node never signs a verdict (CheckUnjudged), so receipt_id covers
+		// these boxes like any other: a verdict pasted into a signed receipt
+		// breaks its id too.
 		{"policy_decision", func(r *Receipt) {
 			r.PolicyDecision = &PolicyDecision{Status: "pass", Reason: "ok", PolicyID: "policy-v1",
 				Checks: []Check{{Name: "signature", Status: "pass"}}}
-		}, false},
-		{"allowed_claim", func(r *Receipt) { r.AllowedClaim = &claim }, false},
+		}, true},
+		{"allowed_claim", func(r *Receipt) { r.AllowedClaim = &claim }, true},
 		{"policy_decision and allowed_claim", func(r *Receipt) {
 			r.PolicyDecision = &PolicyDecision{Status: "reject", Reason: "bad proof"}
 			r.AllowedClaim = &claim
-		}, false},
+		}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,7 +132,7 @@ func TestComputeID(t *testing.T) {
 		})
 	}
 
-	// ComputeID has a value receiver: it must not clear the caller's verifier boxes.
+	// ComputeID has a value receiver: it must not clear the caller's fields.
 	r := fullReceipt(t)
 	r.PolicyDecision = &PolicyDecision{Status: "pass"}
 	r.AllowedClaim = &claim
@@ -239,4 +242,62 @@ func FuzzDecodeHex32(f *testing.F) {
 			t.Fatalf("DecodeHex32 accepted non-canonical %q (= %s)", s, canon)
 		}
 	})
+}
+
+// TestCheckUnjudged: the node's receipt as the prover writes it passes; a
+// verdict box filled in, or a standard blocked claim dropped, is refused
+// naming the field (every problem at once); claims the node adds are allowed.
+func TestCheckUnjudged(t *testing.T) {
+	claim := "This job ran under a multi-party setup."
+	empty := ""
+	tests := []struct {
+		name   string
+		mutate func(*Receipt)
+		fields []string // fields the error must name, in order; none: no error
+	}{
+		{"as the prover writes it", func(*Receipt) {}, nil},
+		{"policy_decision pass", func(r *Receipt) { r.PolicyDecision = &PolicyDecision{Status: "pass", PolicyID: "zk-strict-v1"} }, []string{"policy_decision"}},
+		{"policy_decision empty", func(r *Receipt) { r.PolicyDecision = &PolicyDecision{} }, []string{"policy_decision"}},
+		{"allowed_claim", func(r *Receipt) { r.AllowedClaim = &claim }, []string{"allowed_claim"}},
+		{"allowed_claim empty", func(r *Receipt) { r.AllowedClaim = &empty }, []string{"allowed_claim"}},
+		{"blocked claim removed", func(r *Receipt) { r.BlockedClaims = r.BlockedClaims[:len(r.BlockedClaims)-1] }, []string{"blocked_claims"}},
+		{"blocked claim reworded", func(r *Receipt) { r.BlockedClaims[0] += " (mostly)" }, []string{"blocked_claims"}},
+		{"blocked_claims null", func(r *Receipt) { r.BlockedClaims = nil }, []string{"blocked_claims"}},
+		{"blocked claim added", func(r *Receipt) { r.BlockedClaims = append(r.BlockedClaims, "No claim about Tuesdays.") }, nil},
+		{"all three", func(r *Receipt) {
+			r.PolicyDecision = &PolicyDecision{Status: "pass"}
+			r.AllowedClaim = &claim
+			r.BlockedClaims = nil
+		}, []string{"policy_decision", "allowed_claim", "blocked_claims"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fullReceipt(t)
+			tt.mutate(&r)
+			err := r.CheckUnjudged()
+			if len(tt.fields) == 0 {
+				if err != nil {
+					t.Fatalf("CheckUnjudged = %v, want nil", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrNodeVerdict) {
+				t.Fatalf("CheckUnjudged = %v, want ErrNodeVerdict", err)
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(tt.fields) {
+				t.Fatalf("%d errors, want %d: %v", len(lines), len(tt.fields), err)
+			}
+			for i, f := range tt.fields {
+				if !strings.HasPrefix(lines[i], f+": ") {
+					t.Errorf("error %d %q does not name %s", i, lines[i], f)
+				}
+			}
+		})
+	}
+	r := fullReceipt(t)
+	r.BlockedClaims = append(r.BlockedClaims, "Extra.", ProverBlockedClaims[0], "Extra.")
+	if got := r.NodeExtraClaims(); len(got) != 1 || got[0] != "Extra." {
+		t.Errorf("NodeExtraClaims = %q, want [\"Extra.\"]", got)
+	}
 }

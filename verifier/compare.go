@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/merkle"
@@ -12,12 +13,37 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
+// Comparison outcomes.
+const (
+	// Agree: both receipts pass verification and their outputs agree.
+	Agree = "agree"
+	// Disagree: the outputs differ and at least one node's own signed
+	// receipt is refuted by the verifier's recomputation (Escalate names
+	// it), or both are that node's evidence and the product could not be
+	// recomputed to tell which is wrong.
+	Disagree = "disagree"
+	// Undecided: no conclusion, because a receipt is not evidence (its
+	// signature or identity fails) or does not pass verification (a missing
+	// key, a policy that rejects or holds it).
+	Undecided = "undecided"
+)
+
 // Comparison is the outcome of redundant execution: two receipts for the
 // same task from two nodes (seeds 001 and 003, sampled re-dispatch).
 type Comparison struct {
-	RequestID string      `json:"request_id"`
-	Nodes     [2]string   `json:"nodes"`
-	Agree     bool        `json:"agree"`
+	RequestID string `json:"request_id"`
+	// Nodes are the node ids the receipts name; only a receipt that is
+	// evidence establishes that its node made it.
+	Nodes   [2]string `json:"nodes"`
+	Outcome string    `json:"outcome"` // Agree, Disagree or Undecided
+	Agree   bool      `json:"agree"`   // Outcome == Agree
+	// Evidence says which receipts are their node's own signed statement
+	// (signature and node identity verified, Verdict.Attributable): only
+	// those can be held against a node.
+	Evidence [2]bool `json:"evidence"`
+	// Escalate lists the nodes whose own signed receipts carry an output the
+	// verifier's recomputation refutes.
+	Escalate  []string    `json:"escalate,omitempty"`
 	Reference *Reference  `json:"reference,omitempty"`
 	Verdicts  [2]*Verdict `json:"verdicts"`
 	Advice    string      `json:"advice"`
@@ -34,11 +60,17 @@ type Reference struct {
 // MaxCompareN bounds the native recomputation Compare may do (n³ MACs).
 const MaxCompareN = workload.MaxMatrixSize
 
-// Compare verifies both receipts and compares their outputs. When they
-// disagree it recomputes the product natively to tell which one is right.
-func Compare(e1, e2 *receipt.Envelope, o Options) (*Comparison, error) {
+// Compare verifies each receipt under its own options (o1 for e1, o2 for
+// e2: each node's verifying key, say) and compares their outputs. When they
+// disagree it recomputes the product natively, with o1's supplied inputs, to
+// tell which one is right. A receipt that fails its signature or identity
+// checks is evidence against no one: escalation is advised only against a
+// node whose own signed receipt is wrong, and the nodes agree only when both
+// receipts pass.
+func Compare(e1, e2 *receipt.Envelope, o1, o2 Options) (*Comparison, error) {
 	var rc [2]*receipt.Receipt
 	cmp := &Comparison{}
+	opts := [2]Options{o1, o2}
 	for i, e := range []*receipt.Envelope{e1, e2} {
 		st, _, err := e.Statement()
 		if err != nil {
@@ -46,7 +78,8 @@ func Compare(e1, e2 *receipt.Envelope, o Options) (*Comparison, error) {
 		}
 		rc[i] = &st.Predicate
 		cmp.Nodes[i] = rc[i].Node.NodeID
-		cmp.Verdicts[i] = Verify(e, o)
+		cmp.Verdicts[i] = Verify(e, opts[i])
+		cmp.Evidence[i] = cmp.Verdicts[i].Attributable() == nil
 	}
 	if rc[0].RequestID != rc[1].RequestID {
 		return nil, errors.New("the receipts are for different requests: compare needs two receipts of one task")
@@ -55,29 +88,84 @@ func Compare(e1, e2 *receipt.Envelope, o Options) (*Comparison, error) {
 		return nil, errors.New("both receipts come from the same node: redundant execution needs two nodes")
 	}
 	cmp.RequestID = rc[0].RequestID
+	passed := cmp.Verdicts[0].PolicyDecision.Status == Pass && cmp.Verdicts[1].PolicyDecision.Status == Pass
 	if rc[0].OutputDigestAlg == rc[1].OutputDigestAlg && rc[0].OutputDigest == rc[1].OutputDigest {
-		cmp.Agree = true
-		cmp.Advice = "The nodes agree on the output digest. Agreement is evidence against a lone faulty node, not proof of correctness: two colluding nodes agree too."
+		if passed {
+			cmp.decide(Agree, "The nodes agree on the output digest. Agreement is evidence against a lone faulty node, not proof of correctness: two colluding nodes agree too.")
+		} else {
+			cmp.decide(Undecided, "The output digests are equal, but no agreement can be established: "+cmp.unverified()+".")
+		}
 		return cmp, nil
 	}
-	ref, err := reference(rc, o)
+	ref, err := reference(rc, o1)
 	if err != nil {
-		cmp.Advice = "The nodes disagree and the verifier could not recompute the output (" + err.Error() + "): escalate to a third node."
+		if cmp.Evidence[0] && cmp.Evidence[1] {
+			cmp.decide(Disagree, "The nodes' signed receipts disagree and the verifier could not recompute the output ("+err.Error()+"): escalate to a third node.")
+		} else {
+			cmp.decide(Undecided, "The output digests differ and the verifier could not recompute the output ("+err.Error()+"); "+cmp.unverified()+".")
+		}
 		return cmp, nil
 	}
 	cmp.Reference = ref
+	var wrong []string
+	for i := range rc {
+		if !ref.Correct[i] && cmp.Evidence[i] {
+			cmp.Escalate = append(cmp.Escalate, cmp.Nodes[i])
+			wrong = append(wrong, short(cmp.Nodes[i]))
+		}
+	}
 	switch {
-	case ref.Correct[0] && !ref.Correct[1]:
-		cmp.Advice = fmt.Sprintf("Node %s returned a wrong output; node %s's output matches the verifier's recomputation. Escalate against %s.", short(cmp.Nodes[1]), short(cmp.Nodes[0]), short(cmp.Nodes[1]))
-	case ref.Correct[1] && !ref.Correct[0]:
-		cmp.Advice = fmt.Sprintf("Node %s returned a wrong output; node %s's output matches the verifier's recomputation. Escalate against %s.", short(cmp.Nodes[0]), short(cmp.Nodes[1]), short(cmp.Nodes[0]))
-	case ref.Correct[0] && ref.Correct[1]:
-		cmp.Advice = "Both outputs match the recomputation (they use different digest algorithms); no escalation."
-		cmp.Agree = true
+	case len(wrong) > 0:
+		advice := fmt.Sprintf("Node %s signed an output that does not match the verifier's recomputation. Escalate against %s.",
+			strings.Join(wrong, " and node "), strings.Join(wrong, " and "))
+		for i := range rc {
+			if ref.Correct[i] && cmp.Evidence[i] {
+				advice += fmt.Sprintf(" Node %s's output matches the recomputation.", short(cmp.Nodes[i]))
+			}
+		}
+		if u := cmp.unverified(); u != "" && !(cmp.Evidence[0] && cmp.Evidence[1]) {
+			advice += " " + capitalize(u) + "."
+		}
+		cmp.decide(Disagree, advice)
+	case ref.Correct[0] && ref.Correct[1] && passed:
+		cmp.decide(Agree, "Both outputs match the recomputation (they use different digest algorithms); no escalation.")
 	default:
-		cmp.Advice = "Neither output matches the verifier's recomputation: escalate against both nodes."
+		advice := "No escalation: " + cmp.unverified() + "."
+		for i := range rc {
+			if ref.Correct[i] && cmp.Evidence[i] {
+				advice += fmt.Sprintf(" Node %s's output matches the recomputation.", short(cmp.Nodes[i]))
+			}
+		}
+		cmp.decide(Undecided, advice)
 	}
 	return cmp, nil
+}
+
+func (c *Comparison) decide(outcome, advice string) {
+	c.Outcome, c.Agree, c.Advice = outcome, outcome == Agree, advice
+}
+
+// unverified says, for each receipt that is not evidence or did not pass,
+// why it settles nothing ("" when both are evidence and pass).
+func (c *Comparison) unverified() string {
+	var out []string
+	for i, v := range c.Verdicts {
+		if err := v.Attributable(); err != nil {
+			out = append(out, fmt.Sprintf("receipt %d is not evidence (%v): it may not come from node %s, the node it names, and nothing in it may be held against that node",
+				i+1, err, short(c.Nodes[i])))
+		} else if v.PolicyDecision.Status != Pass {
+			out = append(out, fmt.Sprintf("receipt %d (node %s) did not pass verification (%s: %s)",
+				i+1, short(c.Nodes[i]), v.PolicyDecision.Status, v.PolicyDecision.Reason))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // reference recomputes the correct output and checks each receipt's digest

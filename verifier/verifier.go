@@ -34,7 +34,10 @@ const (
 const Name = "zkpoc-verifier/v1"
 
 // Verdict is what a verifier concludes about one receipt: the policy decision
-// with every check it ran, and the claim the evidence allows.
+// with every check it ran, and the claim the evidence allows. It is a
+// document of its own, naming the receipt by its receipt_id: the receipt the
+// node signed is never amended (its policy_decision and allowed_claim stay
+// null; a receipt that carries either is rejected).
 type Verdict struct {
 	ReceiptID      string                 `json:"receipt_id"`
 	Verifier       string                 `json:"verifier"`
@@ -55,6 +58,32 @@ func (v *Verdict) Failed() []string {
 		}
 	}
 	return out
+}
+
+// identityChecks establish who made a receipt: the signature over the
+// payload under the public key the receipt names, and node_id = SHA-256 of
+// that key.
+var identityChecks = []string{"signature", "node.node_id"}
+
+// Attributable reports whether the receipt is the signed statement of the
+// node it names (nil) — what makes it evidence for or against that node,
+// whatever else failed — or which identity checks failed or did not run.
+func (v *Verdict) Attributable() error {
+	var bad []string
+	for _, name := range identityChecks {
+		i := slices.IndexFunc(v.PolicyDecision.Checks, func(c receipt.Check) bool { return c.Name == name })
+		switch {
+		case i < 0:
+			bad = append(bad, name+" not checked")
+		case v.PolicyDecision.Checks[i].Status != "pass":
+			c := v.PolicyDecision.Checks[i]
+			bad = append(bad, fmt.Sprintf("%s %s: %s", name, c.Status, c.Detail))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("identity not established: %s", strings.Join(bad, "; "))
+	}
+	return nil
 }
 
 // Options says which key and policy to verify under.
@@ -111,6 +140,11 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		expect("predicateType", st.PredicateType, receipt.PredicateType),
 		expect("predicate.version", rc.Version, receipt.Version)))
 	r.add("receipt.fields", rc.Validate())
+	// The verdict is this verifier's to write: a node that signs one of its
+	// own (or drops a standard blocked claim) is refused, naming the field.
+	r.add("policy_decision", rc.CheckPolicyDecision())
+	r.add("allowed_claim", rc.CheckAllowedClaim())
+	r.add("blocked_claims", rc.CheckBlockedClaims())
 
 	// Identity and signature.
 	pub, err := hex.DecodeString(rc.Node.PublicKey)
@@ -455,7 +489,26 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 		v.PolicyDecision.Reason = passReason(rc)
 		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.inputs, v.BlockedClaims)
 	}
+	if rc != nil {
+		v.BlockedClaims = appendNew(v.BlockedClaims, rc.NodeExtraClaims())
+	}
 	return v
+}
+
+// appendNew appends the claims of extra that blocked lacks: claims a node
+// blocked itself stay blocked, whatever the verdict.
+func appendNew(blocked, extra []string) []string {
+	have := make(map[string]bool, len(blocked))
+	for _, c := range blocked {
+		have[c] = true
+	}
+	for _, c := range extra {
+		if !have[c] {
+			have[c] = true
+			blocked = append(blocked, c)
+		}
+	}
+	return blocked
 }
 
 func (r *run) failed() []string {

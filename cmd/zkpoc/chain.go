@@ -32,12 +32,18 @@ type inclusion struct {
 }
 
 func runRoot(env *cliEnv, args []string) error {
-	fs := newFlags(env, "root", "root [--worker ADDR] [--prove I -o FILE] RECEIPT... | root --verify FILE --root HEX", `
+	fs := newFlags(env, "root", "root --worker ADDR... [--key VK] [--prove I -o FILE] RECEIPT... | root --verify FILE --root HEX", `
 Builds the ComputeResult (seed 002) of each receipt, in the order given, and
 prints the block's compute_root: the RFC 6962 SHA-256 Merkle root over their
-canonical (RFC 8785) encodings. --prove I writes leaf I's inclusion proof;
+canonical (RFC 8785) encodings. Every receipt is verified first, as zkpoc
+verify does (key: --key, or the cache by its fingerprint); one that does not
+pass is refused (exit 1 reject, 3 hold). A receipt does not carry its worker's
+address, so --worker is required: once when every receipt comes from one node,
+else once per receipt, in order. --prove I writes leaf I's inclusion proof;
 --verify checks such a proof against a root (exit 1 if it does not verify).`)
-	worker := fs.String("worker", "cpc1qzkpocexampleworker0", "worker address put in every ComputeResult")
+	var workers stringList
+	fs.Var(&workers, "worker", "worker address of the ComputeResults (required; once for receipts from one node, or once per receipt in order)")
+	keyPath := fs.String("key", "", "verifying key file for the receipts (default: the cache, by each receipt's fingerprint)")
 	prove := fs.Int("prove", -1, "write the inclusion proof of leaf I (0-based)")
 	out := fs.String("o", "", "file for --prove (default: stdout)")
 	verify := fs.String("verify", "", "inclusion proof file to verify")
@@ -81,15 +87,40 @@ canonical (RFC 8785) encodings. --prove I writes leaf I's inclusion proof;
 		fmt.Fprintf(env.stdout, "inclusion: pass: leaf %d of %d is in compute_root %s\n", p.Index, p.Size, *root)
 		return nil
 	}
+	if len(pos) == 0 {
+		return withHint(usagef("root needs at least one receipt: a block without ComputeResults has no compute_root to compute"),
+			"zkpoc root --worker ADDR RECEIPT...")
+	}
+	if len(workers) == 0 {
+		return withHint(usagef("--worker is required: a ComputeResult names its worker's address, and a receipt does not carry it"),
+			"give --worker ADDR once for receipts from one node, or once per receipt in order")
+	}
+	if len(workers) != 1 && len(workers) != len(pos) {
+		return usagef("%d --worker addresses for %d receipts: give one for all, or one per receipt", len(workers), len(pos))
+	}
 	results := make([]chain.ComputeResult, len(pos))
+	nodes := map[string]bool{}
 	for i, path := range pos {
 		e, err := readEnvelope(path)
 		if err != nil {
 			return err
 		}
-		if results[i], err = chain.FromReceipt(e, *worker); err != nil {
+		if err := requirePass(e, path, *keyPath, "put it in a compute_root"); err != nil {
+			return err
+		}
+		st, _, _ := e.Statement() // readEnvelope decoded it
+		nodes[st.Predicate.Node.NodeID] = true
+		worker := workers[0]
+		if len(workers) > 1 {
+			worker = workers[i]
+		}
+		if results[i], err = chain.FromReceipt(e, worker); err != nil {
 			return usagef("%s: %v", path, err)
 		}
+	}
+	if len(workers) == 1 && len(nodes) > 1 {
+		return withHint(usagef("one --worker address for receipts from %d nodes: each ComputeResult names its own worker", len(nodes)),
+			"give --worker once per receipt, in order")
 	}
 	leaves, err := chain.Leaves(results)
 	if err != nil {
@@ -169,8 +200,11 @@ calldata: the ABI calldata for the receipt's proof, hex: verifyProof(bytes,uint2
 for Groth16; Verify(bytes,uint256[]) for PLONK, whose proof layout depends on the
 verifying key (found in the cache by the receipt's fingerprint, or --key).
 compute-proof: the zk_compute_proof bytes a block header carries (README), base64;
-Groth16 receipts only.`)
-		keyPath := fs.String("key", "", "PLONK only: verifying key file (default: the cache, by the receipt's fingerprint)")
+Groth16 receipts only.
+The receipt is verified first, as zkpoc verify does (signature, node identity,
+receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
+3 hold) and nothing is printed.`)
+		keyPath := fs.String("key", "", "verifying key file (default: the cache, by the receipt's fingerprint)")
 		pos, err := parse(fs, args)
 		if err != nil {
 			return err
@@ -196,18 +230,13 @@ Groth16 receipts only.`)
 		if r.Mode == receipt.ModePlonk && sub == "compute-proof" {
 			return usagef("%s is a plonk receipt: zk_compute_proof carries Groth16 proofs only (use export calldata for the PLONK verifier)", pos[0])
 		}
+		if err := requirePass(e, pos[0], *keyPath, "export it"); err != nil {
+			return err
+		}
 		if sub == "calldata" {
-			var cd []byte
-			if r.Mode == receipt.ModePlonk {
-				_, pvk, err := loadAnyVK(r.Proof.KeyFingerprint, *keyPath, prover.SystemPlonk)
-				if err != nil {
-					return err
-				}
-				if cd, err = chain.PlonkCalldata(r.Proof.Bytes, r.Proof.PublicInputs, pvk); err != nil {
-					return usageError{err}
-				}
-			} else if cd, err = chain.Calldata(r.Proof.Bytes, r.Proof.PublicInputs); err != nil {
-				return usageError{err}
+			cd, err := calldata(r, *keyPath)
+			if err != nil {
+				return err
 			}
 			fmt.Fprintf(env.stdout, "0x%s\n", hex.EncodeToString(cd))
 			return nil
@@ -224,6 +253,29 @@ Groth16 receipts only.`)
 		return nil
 	}
 	return usagef("usage: zkpoc export solidity|calldata|compute-proof [flags]")
+}
+
+// calldata is the EVM calldata of a receipt's proof: Groth16's
+// verifyProof(bytes,uint256[4]), or PLONK's Verify(bytes,uint256[]), laid
+// out by the verifying key (keyPath, or the cache by the receipt's
+// fingerprint). It does not verify the receipt: export does that first.
+func calldata(r *receipt.Receipt, keyPath string) ([]byte, error) {
+	if r.Mode != receipt.ModePlonk {
+		cd, err := chain.Calldata(r.Proof.Bytes, r.Proof.PublicInputs)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return cd, nil
+	}
+	_, pvk, err := loadAnyVK(r.Proof.KeyFingerprint, keyPath, prover.SystemPlonk)
+	if err != nil {
+		return nil, err
+	}
+	cd, err := chain.PlonkCalldata(r.Proof.Bytes, r.Proof.PublicInputs, pvk)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cd, nil
 }
 
 // loadAnyVK returns a Groth16 or a PLONK verifying key (the other nil): from

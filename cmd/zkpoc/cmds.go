@@ -466,16 +466,8 @@ and the claim the evidence allows.`)
 	if err := in.apply(&o); err != nil {
 		return err
 	}
-	if *keyPath != "" {
-		if err := setVerifyKey(&o, *keyPath, envl); err != nil {
-			return err
-		}
-	} else {
-		cache, err := keyCache()
-		if err != nil {
-			return err
-		}
-		o.Cache = &cache
+	if err := setKeySource(&o, *keyPath, envl); err != nil {
+		return err
 	}
 	v := verifier.Verify(envl, o)
 	if *verdictOut != "" {
@@ -494,13 +486,41 @@ and the claim the evidence allows.`)
 }
 
 func verdictExit(v *verifier.Verdict) error {
+	if code := verdictCode(v); code != exitOK {
+		return exitError{code}
+	}
+	return nil
+}
+
+// verdictCode is a verdict's exit code: 0 pass, 3 hold, 1 reject.
+func verdictCode(v *verifier.Verdict) int {
 	switch v.PolicyDecision.Status {
 	case verifier.Pass:
-		return nil
+		return exitOK
 	case verifier.Hold:
-		return exitError{exitHold}
+		return exitHold
 	}
-	return exitError{exitReject}
+	return exitReject
+}
+
+// requirePass verifies the receipt read from path as verify does (its
+// signature, node identity, receipt_id, commitments, PoE and proof, under
+// the key file keyPath or the cached key its fingerprint names, default
+// policy) and refuses it unless it passes, with the verdict's exit code:
+// what verify rejects or holds is never exported or put in a block.
+func requirePass(e *receipt.Envelope, path, keyPath, purpose string) error {
+	pol := verifier.BuiltinPolicies[verifier.DefaultPolicy]
+	o := verifier.Options{Policy: &pol}
+	if err := setKeySource(&o, keyPath, e); err != nil {
+		return err
+	}
+	v := verifier.Verify(e, o)
+	if code := verdictCode(v); code != exitOK {
+		err := fmt.Errorf("receipt %s does not verify (%s under %s: %s): refusing to %s",
+			path, v.PolicyDecision.Status, pol.ID, v.PolicyDecision.Reason, purpose)
+		return refusal{code, withHint(err, "zkpoc verify %s lists every check and its detail", path)}
+	}
+	return nil
 }
 
 func printVerdict(env *cliEnv, v *verifier.Verdict) {
@@ -524,7 +544,10 @@ func printVerdict(env *cliEnv, v *verifier.Verdict) {
 func runInspect(env *cliEnv, args []string) error {
 	fs := newFlags(env, "inspect", "inspect [--json] RECEIPT", `
 Prints what a receipt says (task, node, digests, proof metadata) without checking
-it. Use zkpoc verify to judge it.`)
+it. Use zkpoc verify to judge it. A receipt whose signed body carries a verdict
+(policy_decision, allowed_claim) or drops a standard blocked claim was judged by
+the node itself: inspect marks those fields as node-written and exits 1, as
+verify rejects such a receipt.`)
 	asJSON := fs.Bool("json", false, "print the decoded statement as JSON")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -541,12 +564,22 @@ it. Use zkpoc verify to judge it.`)
 	if err != nil {
 		return usageError{err}
 	}
-	if *asJSON {
-		return printJSON(env, st)
-	}
 	r := st.Predicate
+	judged := r.CheckUnjudged()
+	if *asJSON {
+		if err := printJSON(env, st); err != nil {
+			return err
+		}
+		return nodeVerdictRefusal(pos[0], judged)
+	}
 	w := env.stdout
 	fmt.Fprintf(w, "receipt   %s (%s, mode %s) — NOT verified; run zkpoc verify\n", r.ReceiptID, r.Version, r.Mode)
+	if judged != nil {
+		fmt.Fprintln(w, "NODE-WRITTEN verdict fields, NOT trustworthy (only a verifier's verdict counts):")
+		for _, line := range strings.Split(judged.Error(), "\n") {
+			fmt.Fprintf(w, "          %s\n", line)
+		}
+	}
 	source := "seed " + r.Task.Payload.Seed
 	if r.Task.Supplied() {
 		source = "supplied matrices, input_commitment " + r.Task.Payload.InputCommitment
@@ -570,7 +603,17 @@ it. Use zkpoc verify to judge it.`)
 	if m := r.RuntimeMeasurement; m != nil {
 		fmt.Fprintf(w, "runtime   %s on %s, %d cores, %.6f s (%s)\n", m.Executor, m.CPU, m.LogicalCores, m.NativeSeconds, m.ClaimLimit)
 	}
-	return nil
+	return nodeVerdictRefusal(pos[0], judged)
+}
+
+// nodeVerdictRefusal is inspect's exit for a receipt whose signed body the
+// node judged itself (err from CheckUnjudged): a reject, nil when err is nil.
+func nodeVerdictRefusal(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return refusal{exitReject, withHint(fmt.Errorf("receipt %s: the node wrote verifier fields into what it signed; they are not a verdict: %w", path, err),
+		"a verdict comes only from zkpoc verify, which rejects this receipt")}
 }
 
 // stringList is a repeatable string flag.

@@ -40,6 +40,29 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
+// refusal is an error reported with a specific exit code (a reject, a hold)
+// rather than as a usage error or a failure.
+type refusal struct {
+	code int
+	err  error
+}
+
+func (e refusal) Error() string { return e.err.Error() }
+func (e refusal) Unwrap() error { return e.err }
+
+// hinted adds a "hint:" line, what to do about the error, below its "error:" line.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (e hinted) Error() string { return e.err.Error() }
+func (e hinted) Unwrap() error { return e.err }
+
+func withHint(err error, format string, args ...any) error {
+	return hinted{err, fmt.Sprintf(format, args...)}
+}
+
 type command struct {
 	name    string
 	summary string
@@ -141,7 +164,18 @@ func code(env *cliEnv, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	fmt.Fprintf(env.stderr, "zkpoc: %v\n", err)
+	for _, line := range strings.Split(err.Error(), "\n") { // errors.Join: one line each
+		fmt.Fprintf(env.stderr, "error: %s\n", line)
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if h, ok := e.(hinted); ok {
+			fmt.Fprintf(env.stderr, "hint: %s\n", h.hint)
+		}
+	}
+	var rf refusal
+	if errors.As(err, &rf) {
+		return rf.code
+	}
 	var ue usageError
 	if errors.As(err, &ue) {
 		return exitUsage

@@ -102,6 +102,21 @@ func exportVK(cache keys.Cache, fp, out string) error {
 	return keys.WritePlonkVK(out, pvk)
 }
 
+// setKeySource makes o verify env's proof under the key file path when it
+// is given (setVerifyKey), else under the key the local cache holds for the
+// receipt's fingerprint.
+func setKeySource(o *verifier.Options, path string, env *receipt.Envelope) error {
+	if path != "" {
+		return setVerifyKey(o, path, env)
+	}
+	cache, err := keyCache()
+	if err != nil {
+		return err
+	}
+	o.Cache = &cache
+	return nil
+}
+
 // setVerifyKey reads --key as the kind of key the receipt's proof needs.
 func setVerifyKey(o *verifier.Options, path string, env *receipt.Envelope) error {
 	system := prover.SystemGroth16

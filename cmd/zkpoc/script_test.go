@@ -257,8 +257,8 @@ func rewrite(ts *testscript.TestScript, keyFile, in string, edits []string, out 
 		rc := &st.Predicate
 		if !explicit["subject"] && !anyPrefix(explicit, "subject.") {
 			st.Subject = []receipt.Subject{
-				{Name: "input_commitment", Digest: map[string]string{receipt.DigestAlgorithm: rc.InputCommitment}},
-				{Name: "output_digest", Digest: map[string]string{receipt.DigestAlgorithm: rc.OutputDigest}},
+				{Name: "input_commitment", Digest: map[string]string{rc.InputSubjectAlgorithm(): rc.InputCommitment}},
+				{Name: "output_digest", Digest: map[string]string{receipt.SubjectAlgorithm(rc.OutputDigestAlg): rc.OutputDigest}},
 			}
 		}
 		if !explicit["predicate.receipt_id"] {
