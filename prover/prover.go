@@ -316,6 +316,7 @@ func (rn *run) native() error {
 		Executor:      ex.Name(),
 		CPU:           hw.CPUBrand,
 		LogicalCores:  hw.LogicalCores,
+		UsableCPUs:    hw.Process.Usable,
 		Goroutines:    runtime.GOMAXPROCS(0),
 		NativeSeconds: rn.res.Timings.Native.Seconds(),
 		Hardware:      &hw,

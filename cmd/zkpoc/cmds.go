@@ -568,7 +568,11 @@ it. Use zkpoc verify to judge it.`)
 		fmt.Fprintf(w, "proof     %s/%s %s, %d bytes, key %s (%s)\n", p.System, p.Curve, p.Circuit, len(p.Bytes), p.KeyFingerprint, p.SetupProvenance)
 	}
 	if m := r.RuntimeMeasurement; m != nil {
-		fmt.Fprintf(w, "runtime   %s on %s, %d cores, %.6f s (%s)\n", m.Executor, m.CPU, m.LogicalCores, m.NativeSeconds, m.ClaimLimit)
+		usable := "usable CPUs not recorded"
+		if m.UsableCPUs > 0 {
+			usable = fmt.Sprintf("%d usable CPUs", m.UsableCPUs)
+		}
+		fmt.Fprintf(w, "runtime   %s on %s, %s (the CPU package reports %d logical cores), %.6f s (%s)\n", m.Executor, m.CPU, usable, m.LogicalCores, m.NativeSeconds, m.ClaimLimit)
 	}
 	return nil
 }
