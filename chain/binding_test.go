@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/consensys/gnark/backend/groth16"
@@ -95,12 +97,19 @@ func TestChainRefusesOtherInputs(t *testing.T) {
 	if forged.Proof.PublicInputs[0] == f.rc.Proof.PublicInputs[0] {
 		t.Fatal("the forgery did not change the input commitment")
 	}
-	if _, err := EncodeComputeProof(forged); err == nil {
-		t.Error("zk_compute_proof encoded for a proof over other matrices")
+	otherInputs := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Errorf("%s: accepted a proof over other matrices", what)
+		} else if !errors.Is(err, ErrBinding) || !strings.Contains(err.Error(), "input_commitment (public input 0)") {
+			t.Errorf("%s: refused for another reason: %v", what, err)
+		}
 	}
-	if _, err := FromReceipt(env, fixtureWorker); err == nil {
-		t.Error("ComputeResult built for a proof over other matrices")
-	}
+	_, err := EncodeComputeProof(forged)
+	otherInputs("zk_compute_proof", err)
+	_, err = FromReceipt(env, fixtureWorker)
+	otherInputs("ComputeResult", err)
+	otherInputs("calldata export check", CheckReceipt(forged))
 	// The light client, given the forged ComputeResult as a worker would submit it.
 	honest, err := FromReceipt(f.env, fixtureWorker)
 	if err != nil {
@@ -124,7 +133,104 @@ func TestChainRefusesOtherInputs(t *testing.T) {
 	sub := honest
 	sub.ResultHash = forged.PoE
 	sub.Proof = strp(base64.StdEncoding.EncodeToString(enc))
-	if _, err := VerifyComputeResult(sub, f.vk); err == nil {
-		t.Error("light client accepted a proof over other matrices")
+	_, err = VerifyComputeResult(sub, f.binding(t), f.vk)
+	otherInputs("light client", err)
+	// Without the binding the proof itself is valid: the attack is real.
+	if err := cp.verifyPairing(f.vk); err != nil {
+		t.Errorf("the forged proof does not verify against its own public inputs: %v", err)
+	}
+}
+
+// resigned is the fixture receipt with its task changed and signed again by
+// the fixture's node, as a node would for a task of its own making.
+func resigned(t *testing.T, mutate func(*workload.ComputeTask)) (*receipt.Envelope, *receipt.Receipt) {
+	t.Helper()
+	fx := testfixture.Groth16N4(t)
+	rc := *fx.Receipt
+	mutate(&rc.Task)
+	var err error
+	if rc.ReceiptID, err = rc.ComputeID(); err != nil {
+		t.Fatal(err)
+	}
+	env, err := receipt.Sign(&rc, fx.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env, &rc
+}
+
+// TestUnboundTaskRefused: a receipt for a v1 task (no payload.input_commitment)
+// is refused by every export path with ErrUnboundTask.
+func TestUnboundTaskRefused(t *testing.T) {
+	env, rc := resigned(t, func(task *workload.ComputeTask) {
+		task.Payload.InputCommitment, task.Payload.InputCommitmentAlg = "", ""
+	})
+	_, errEnc := EncodeComputeProof(rc)
+	_, errRes := FromReceipt(env, fixtureWorker)
+	for what, err := range map[string]error{"zk_compute_proof": errEnc, "ComputeResult": errRes, "calldata export check": CheckReceipt(rc)} {
+		if !errors.Is(err, ErrUnboundTask) || !strings.Contains(err.Error(), "no input_commitment") {
+			t.Errorf("%s: err = %v, want ErrUnboundTask", what, err)
+		}
+	}
+}
+
+// TestBindingCheck: the fixture's decoded zk_compute_proof against bindings
+// that differ from its own in one respect each.
+func TestBindingCheck(t *testing.T) {
+	f := getFixture(t)
+	cp, err := ComputeProofFromReceipt(f.rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := f.binding(t)
+	if err := cp.CheckBinding(good); err != nil {
+		t.Fatalf("own binding: %v", err)
+	}
+	seed, _ := good.Task.SeedBytes()
+	blsTask, err := prover.NewSyntheticTask(circuits.BLS12381, good.Task.TaskID, seed, 4, 8, good.Task.Reward, good.Task.Deadline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		mutate func(b *Binding, cp *ComputeProof)
+		want   string
+	}{
+		{"unbound task", func(b *Binding, _ *ComputeProof) {
+			b.Task.Payload.InputCommitment, b.Task.Payload.InputCommitmentAlg = "", ""
+		}, "no input_commitment"},
+		{"task bound on BLS12-381", func(b *Binding, _ *ComputeProof) { b.Task = blsTask }, "payload.input_commitment_algorithm is poseidon2-bls12-381-sponge3/v1, but chain proofs are over BN254"},
+		{"another commitment in the task", func(b *Binding, _ *ComputeProof) {
+			b.Task.Payload.InputCommitment = strings.Repeat("0", 63) + "1"
+		}, "the proof's input_commitment (public input 0)"},
+		{"another request (reward)", func(b *Binding, _ *ComputeProof) { b.Task.Reward = "1001" }, "a proof for another request or node"},
+		{"another node", func(b *Binding, _ *ComputeProof) { b.NodeID[0] ^= 1 }, "a proof for another request or node"},
+		{"another n", func(b *Binding, _ *ComputeProof) { b.Task.Payload.MatrixSize = 8 }, "the proof is for n = 4, f = 8, the task for n = 8, f = 8"},
+		{"another f", func(b *Binding, _ *ComputeProof) { b.Task.Payload.FracBits = 7 }, "the task for n = 4, f = 7"},
+		{"invalid task", func(b *Binding, _ *ComputeProof) { b.Task.Deadline = -1 }, "task: deadline"},
+		{"three public inputs", func(_ *Binding, cp *ComputeProof) { cp.PublicInputs = cp.PublicInputs[:3] }, "3 public inputs, want 4"},
+		{"five public inputs", func(_ *Binding, cp *ComputeProof) { cp.PublicInputs = append(cp.PublicInputs, [32]byte{}) }, "5 public inputs, want 4"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, c := good, *cp
+			c.PublicInputs = append([][32]byte(nil), cp.PublicInputs...)
+			tc.mutate(&b, &c)
+			err := c.CheckBinding(b)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if !errors.Is(err, ErrBinding) && !errors.Is(err, ErrUnboundTask) {
+				t.Errorf("error %v wraps neither ErrBinding nor ErrUnboundTask", err)
+			}
+		})
+	}
+	cr, err := FromReceipt(f.env, fixtureWorker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := good
+	other.Task.TaskID = "00000000-0000-4000-8000-000000000000"
+	if _, err := VerifyComputeResult(cr, other, f.vk); !errors.Is(err, ErrInvalidResult) || !strings.Contains(err.Error(), "is not the task's") {
+		t.Errorf("a result for another task id: err = %v", err)
 	}
 }
