@@ -186,8 +186,8 @@ func Run(o Options) (*Result, error) {
 		return nil, fmt.Errorf("prove: %w", err)
 	}
 	if bound && o.Curve != taskCurve {
-		return nil, fmt.Errorf("prove: the task binds its inputs with %s (payload.input_commitment_algorithm), so it is proved on %s, not %s",
-			t.CommitmentAlgorithm(), taskCurve, o.Curve)
+		return nil, fmt.Errorf("prove: %w: the task binds its inputs with %s (payload.input_commitment_algorithm), so it is proved on %s, not %s",
+			ErrTaskCurve, t.CommitmentAlgorithm(), taskCurve, o.Curve)
 	}
 	if o.Budget == (Budget{}) {
 		o.Budget = DefaultBudget()

@@ -9,6 +9,10 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
+// ErrTaskCurve is returned by Run for a curve other than the one of the
+// input commitment the task carries.
+var ErrTaskCurve = errors.New("wrong curve for the task")
+
 // CommitmentAlgorithm names the input commitment over curve, as a task's
 // payload.input_commitment_algorithm carries it.
 func CommitmentAlgorithm(curve circuits.Curve) string {

@@ -199,6 +199,10 @@ func FuzzTaskJSON(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"payload":{"matrix_size":-1,"frac_bits":1e9},"deadline":9007199254740993}`))
 	f.Add([]byte(`{"task_id":"3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20","reward":"007"}`))
+	bound := validTask()
+	bound.Payload.InputCommitment, bound.Payload.InputCommitmentAlg = strings.Repeat("0c", 32), CommitPoseidon2BLS12381
+	boundJSON, _ := json.Marshal(bound)
+	f.Add(boundJSON)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var task ComputeTask
 		if json.Unmarshal(data, &task) != nil {
