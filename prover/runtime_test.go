@@ -25,7 +25,7 @@ func TestRuntimeBoxUsableCPUs(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := res.Receipt.RuntimeMeasurement
-	if m == nil || m.Hardware == nil {
+	if m == nil || m.Hardware == nil || m.Hardware.Process == nil {
 		t.Fatal("no runtime box")
 	}
 	if m.UsableCPUs < 1 || m.UsableCPUs != m.Hardware.Process.Usable {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -126,5 +128,33 @@ func TestSNARKOnTheTaskCurve(t *testing.T) {
 	v := verifier.Verify(env, verifier.Options{Cache: &f.cache})
 	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "proof.curve") {
 		t.Fatalf("status %s, failed %v", v.PolicyDecision.Status, v.Failed())
+	}
+}
+
+// TestReceiptBeforeInputBinding: a binding receipt written by zkpoc before
+// tasks carried their input commitment and before the runtime box recorded
+// the usable CPUs (testdata/v1-binding-receipt.json, for the conformance
+// task) still verifies: its receipt_id recomputes, and its inputs are bound
+// through the seed, with a note that chain export refuses it.
+func TestReceiptBeforeInputBinding(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "v1-binding-receipt.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := receipt.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := verifier.Verify(env, verifier.Options{Policy: policy(t, "binding-v1")})
+	if v.PolicyDecision.Status != verifier.Pass {
+		t.Fatalf("status %s, failed %v: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
+	}
+	if !strings.Contains(v.AllowedClaim, "request d14327e3f6c50957e335c3ed362b976c5502e436237e3de9a5d305ad576b77b7") {
+		t.Errorf("claim does not name the v1 request: %s", v.AllowedClaim)
+	}
+	if !slices.ContainsFunc(v.PolicyDecision.Checks, func(c receipt.Check) bool {
+		return c.Name == "task.payload.input_commitment" && c.Status == "skip"
+	}) {
+		t.Error("no note that the v1 task carries no input commitment")
 	}
 }

@@ -43,7 +43,7 @@ func TestProcessCPUsFixtures(t *testing.T) {
 func TestProbeProcessCPUs(t *testing.T) {
 	h := Probe()
 	p := h.Process
-	if p.Usable < 1 || p.NumCPU != runtime.NumCPU() {
+	if p == nil || p.Usable < 1 || p.NumCPU != runtime.NumCPU() {
 		t.Fatalf("process CPUs %+v", p)
 	}
 	if runtime.GOOS == "linux" {

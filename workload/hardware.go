@@ -24,11 +24,13 @@ type Hardware struct {
 	CPUVendor string `json:"cpu_vendor"`
 	// PhysicalCores and LogicalCores are the CPU package's, as cpuid reports
 	// them (CoresReportedBy says so in the JSON); Process is what this
-	// process may use, which a VM or container can make far fewer.
-	PhysicalCores   int         `json:"physical_cores"`
-	LogicalCores    int         `json:"logical_cores"`
-	CoresReportedBy string      `json:"cores_reported_by"`
-	Process         ProcessCPUs `json:"process_cpus"`
+	// process may use, which a VM or container can make far fewer. Both are
+	// absent from receipts made before they were recorded (omitempty keeps
+	// those receipts' canonical encoding, hence their receipt_id).
+	PhysicalCores   int          `json:"physical_cores"`
+	LogicalCores    int          `json:"logical_cores"`
+	CoresReportedBy string       `json:"cores_reported_by,omitempty"`
+	Process         *ProcessCPUs `json:"process_cpus,omitempty"`
 	// Cache sizes in bytes; 0 where undetected.
 	L1DBytes int `json:"l1d_bytes"`
 	L2Bytes  int `json:"l2_bytes"`
@@ -81,13 +83,14 @@ const (
 // with a 2 s limit). It never fails: what cannot be detected is left zero or empty.
 func Probe() Hardware {
 	c := &cpuid.CPU
+	proc := ProbeProcessCPUs()
 	h := Hardware{
 		CPUBrand:        strings.TrimSpace(c.BrandName),
 		CPUVendor:       c.VendorString,
 		PhysicalCores:   c.PhysicalCores,
 		LogicalCores:    c.LogicalCores,
 		CoresReportedBy: CoresReportedBy,
-		Process:         ProbeProcessCPUs(),
+		Process:         &proc,
 		L1DBytes:        max(c.Cache.L1D, 0),
 		L2Bytes:         max(c.Cache.L2, 0),
 		L3Bytes:         max(c.Cache.L3, 0),
