@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -160,16 +162,35 @@ func resigned(t *testing.T, mutate func(*workload.ComputeTask)) (*receipt.Envelo
 }
 
 // TestUnboundTaskRefused: a receipt for a v1 task (no payload.input_commitment)
-// is refused by every export path with ErrUnboundTask.
+// is refused by every export path with ErrUnboundTask: the fixture's with
+// the commitment removed, and a Groth16 receipt zkpoc wrote before tasks
+// carried it (testdata/v1-groth16-receipt.json).
 func TestUnboundTaskRefused(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "v1-groth16-receipt.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldEnv, err := receipt.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := oldEnv.Statement()
+	if err != nil {
+		t.Fatal(err)
+	}
 	env, rc := resigned(t, func(task *workload.ComputeTask) {
 		task.Payload.InputCommitment, task.Payload.InputCommitmentAlg = "", ""
 	})
-	_, errEnc := EncodeComputeProof(rc)
-	_, errRes := FromReceipt(env, fixtureWorker)
-	for what, err := range map[string]error{"zk_compute_proof": errEnc, "ComputeResult": errRes, "calldata export check": CheckReceipt(rc)} {
-		if !errors.Is(err, ErrUnboundTask) || !strings.Contains(err.Error(), "no input_commitment") {
-			t.Errorf("%s: err = %v, want ErrUnboundTask", what, err)
+	for name, c := range map[string]struct {
+		env *receipt.Envelope
+		rc  *receipt.Receipt
+	}{"fixture without commitment": {env, rc}, "receipt from before": {oldEnv, &st.Predicate}} {
+		_, errEnc := EncodeComputeProof(c.rc)
+		_, errRes := FromReceipt(c.env, fixtureWorker)
+		for what, err := range map[string]error{"zk_compute_proof": errEnc, "ComputeResult": errRes, "calldata export check": CheckReceipt(c.rc)} {
+			if !errors.Is(err, ErrUnboundTask) || !strings.Contains(err.Error(), "no input_commitment") {
+				t.Errorf("%s: %s: err = %v, want ErrUnboundTask", name, what, err)
+			}
 		}
 	}
 }
