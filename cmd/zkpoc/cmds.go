@@ -63,20 +63,18 @@ func (t *taskFlags) task() (workload.ComputeTask, error) {
 		return workload.ComputeTask{}, err
 	}
 	seed := workload.DeriveSeed([32]byte(bh), t.worker)
+	var task workload.ComputeTask
 	if t.unbound {
-		task, err := workload.NewSyntheticTask(id, seed, t.n, t.f, wei, t.deadline)
-		if err != nil {
-			return task, usageError{err}
+		task, err = workload.NewSyntheticTask(id, seed, t.n, t.f, wei, t.deadline)
+	} else {
+		curve := circuits.BN254
+		if t.curve != "" {
+			if curve, err = parseCurve(t.curve); err != nil {
+				return task, err
+			}
 		}
-		return task, nil
+		task, err = prover.NewSyntheticTask(curve, id, seed, t.n, t.f, wei, t.deadline)
 	}
-	curve := circuits.BN254
-	if t.curve != "" {
-		if curve, err = parseCurve(t.curve); err != nil {
-			return workload.ComputeTask{}, err
-		}
-	}
-	task, err := prover.NewSyntheticTask(curve, id, seed, t.n, t.f, wei, t.deadline)
 	if err != nil {
 		return task, usageError{err}
 	}
