@@ -36,6 +36,13 @@ var ErrBinding = errors.New("proof is not bound to the task and node")
 // answered it. A proof's public inputs are chosen by the prover: without
 // this comparison a valid proof only says that some matrices have some
 // product, for some request.
+//
+// The task is trusted as given: it must be the one the chain issued. A task
+// a worker derived itself (seed 002's synthetic flow) must be checked first,
+// or its payload could name any commitment: its seed is
+// workload.DeriveSeed(block_hash, worker_address), and prover.Inputs(task,
+// nil, nil) recomputes its input commitment from that seed and refuses one
+// that differs (O(n²) hashing, seconds at n = 4096).
 type Binding struct {
 	Task   workload.ComputeTask
 	NodeID [32]byte
