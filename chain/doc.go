@@ -5,6 +5,13 @@
 // client parses, and the EVM path (the Solidity verifier gnark exports for the
 // circuit's verifying key, and the ABI calldata for its verifyProof function).
 //
+// A proof's public inputs are the prover's choice, so every chain-side check
+// compares them with the task the chain issued and the node that answers it
+// (Binding): the input commitment must be the task's payload.input_commitment
+// and the PoE SHA-256(request_id ‖ output_digest ‖ node_id). A task whose
+// payload carries no input commitment (a v1 synthetic task) is refused with
+// ErrUnboundTask; its receipts verify offline only.
+//
 // Nothing here fetches anything from a network; every decoder bounds its input
 // before it allocates and rejects trailing bytes.
 package chain

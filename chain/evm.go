@@ -87,6 +87,12 @@ func SolidityProof(proofBytes []byte) ([]byte, error) {
 // Calldata returns the ABI calldata of verifyProof(bytes,uint256[K]) on the
 // exported contract, for gnark's compressed proof bytes and the K public
 // inputs as canonical decimal field elements (receipt proof.public_inputs).
+//
+// The contract checks the proof against the inputs it is given, nothing
+// more: check the receipt first (CheckReceipt), and on chain have the
+// contract that calls verifyProof take input[0] from the task it issued
+// (payload.input_commitment) and compare input[2], input[3] with the halves
+// of SHA-256(request_id ‖ input[1] ‖ node_id), never the submitter's word.
 func Calldata(proofBytes []byte, publicInputs []string) ([]byte, error) {
 	if len(publicInputs) < 1 || len(publicInputs) > MaxPublicInputs {
 		return nil, fmt.Errorf("calldata: %d public inputs (want 1..%d)", len(publicInputs), MaxPublicInputs)

@@ -28,6 +28,16 @@ func TestMain(m *testing.M) {
 
 const fixtureWorker = testfixture.Worker
 
+// binding is the task and node the fixture's receipt is for.
+func (f fixture) binding(t *testing.T) Binding {
+	t.Helper()
+	b, err := ReceiptBinding(f.rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func getFixture(t *testing.T) fixture {
 	t.Helper()
 	f := testfixture.Groth16N4(t)

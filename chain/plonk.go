@@ -63,7 +63,8 @@ func PlonkSolidityProof(proofBytes []byte, vk plonk.VerifyingKey) ([]byte, error
 
 // PlonkCalldata returns the ABI calldata of Verify(bytes,uint256[]) for
 // gnark's compressed PLONK proof bytes and the public inputs as canonical
-// decimal field elements.
+// decimal field elements. As with Calldata, the binding of those inputs to
+// the task and node is the caller's to check (CheckReceipt).
 func PlonkCalldata(proofBytes []byte, publicInputs []string, vk plonk.VerifyingKey) ([]byte, error) {
 	if len(publicInputs) < 1 || len(publicInputs) > MaxPublicInputs {
 		return nil, fmt.Errorf("plonk calldata: %d public inputs (want 1..%d)", len(publicInputs), MaxPublicInputs)

@@ -50,6 +50,14 @@ import (
 // For zkpoc's circuit (freivalds-v4, one commitment, 4 public inputs:
 // input_commitment; output_digest; PoE hi, lo) that is
 // 46 + 12 + 196 + 128 = 382 bytes (512 characters of base64).
+//
+// The public inputs are the prover's choice: a proof that verifies under the
+// key says only that some matrices (behind input_commitment) have some
+// product (behind output_digest), for some request and node (behind the
+// PoE). A chain-side check must compare them with the task it issued and the
+// node that answers it (Binding, CheckBinding; Verify and VerifyComputeResult
+// do): input_commitment must be the task's payload.input_commitment and the
+// PoE SHA-256(request_id ‖ output_digest ‖ node_id).
 
 // Encoding constants.
 const (
@@ -94,7 +102,10 @@ func EncodeComputeProof(r *receipt.Receipt) ([]byte, error) {
 	return cp.Encode()
 }
 
-// ComputeProofFromReceipt extracts the proof box of a Groth16 receipt.
+// ComputeProofFromReceipt extracts the proof box of a Groth16 receipt,
+// after checking that its public inputs are bound to the receipt's task and
+// node (CheckBinding with ReceiptBinding): a task without an input commitment
+// is refused (ErrUnboundTask).
 func ComputeProofFromReceipt(r *receipt.Receipt) (*ComputeProof, error) {
 	if r == nil {
 		return nil, fmt.Errorf("%w: nil receipt", ErrComputeProof)
@@ -120,19 +131,17 @@ func ComputeProofFromReceipt(r *receipt.Receipt) (*ComputeProof, error) {
 		VKFingerprint: fp,
 		Proof:         append([]byte(nil), p.Bytes...),
 	}
-	if len(p.PublicInputs) > MaxPublicInputs {
-		return nil, fmt.Errorf("%w: receipt %s: %d public inputs, more than %d", ErrComputeProof, r.ReceiptID, len(p.PublicInputs), MaxPublicInputs)
-	}
-	for i, s := range p.PublicInputs {
-		x, err := ParseFieldElement(s)
-		if err != nil {
-			return nil, fmt.Errorf("%w: receipt %s: public input %d: %v", ErrComputeProof, r.ReceiptID, i, err)
-		}
-		var b [32]byte
-		x.FillBytes(b[:])
-		cp.PublicInputs = append(cp.PublicInputs, b)
+	if cp.PublicInputs, err = publicInputBytes(p.PublicInputs); err != nil {
+		return nil, fmt.Errorf("%w: receipt %s: %v", ErrComputeProof, r.ReceiptID, err)
 	}
 	if err := cp.check(); err != nil {
+		return nil, fmt.Errorf("receipt %s: %w", r.ReceiptID, err)
+	}
+	b, err := ReceiptBinding(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := cp.CheckBinding(b); err != nil {
 		return nil, fmt.Errorf("receipt %s: %w", r.ReceiptID, err)
 	}
 	return cp, nil
@@ -321,21 +330,7 @@ func (cp *ComputeProof) PublicInputStrings() []string {
 }
 
 // PoE returns the 32-byte PoE from its two 128-bit public-input halves.
-func (cp *ComputeProof) PoE() ([32]byte, error) {
-	var out [32]byte
-	if len(cp.PublicInputs) < PoEInputIndex+2 {
-		return out, fmt.Errorf("%w: %d public inputs, the PoE needs %d", ErrComputeProof, len(cp.PublicInputs), PoEInputIndex+2)
-	}
-	hi, lo := cp.PublicInputs[PoEInputIndex], cp.PublicInputs[PoEInputIndex+1]
-	for _, h := range [][32]byte{hi, lo} {
-		if !bytes.Equal(h[:16], make([]byte, 16)) {
-			return out, fmt.Errorf("%w: a PoE half is wider than 128 bits", ErrComputeProof)
-		}
-	}
-	copy(out[:16], hi[16:])
-	copy(out[16:], lo[16:])
-	return out, nil
-}
+func (cp *ComputeProof) PoE() ([32]byte, error) { return poeOf(cp.PublicInputs) }
 
 // FingerprintHex is the VK fingerprint as the receipt writes it, without the
 // "sha256:" prefix (the form keys.Cache.FindByFingerprint takes).

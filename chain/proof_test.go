@@ -67,25 +67,26 @@ func TestComputeProofRoundTrip(t *testing.T) {
 	if err != nil || !bytes.Equal(again, enc) {
 		t.Errorf("re-encoding differs (%v)", err)
 	}
-	if err := cp.Verify(f.vk); err != nil {
+	b := f.binding(t)
+	if err := cp.Verify(f.vk, b); err != nil {
 		t.Fatalf("valid proof: %v", err)
 	}
 	bad := *cp
 	bad.PublicInputs = append([][32]byte(nil), cp.PublicInputs...)
 	bad.PublicInputs[1][31] ^= 1
-	if err := bad.Verify(f.vk); err == nil {
-		t.Error("proof verified with a wrong input_commitment")
+	if err := bad.Verify(f.vk, b); err == nil {
+		t.Error("proof verified with a wrong output_digest")
 	}
 	bad = *cp
 	bad.VKFingerprint[0] ^= 1
-	if err := bad.Verify(f.vk); err == nil {
+	if err := bad.Verify(f.vk, b); err == nil {
 		t.Error("proof verified although it names another key")
 	}
 	// The stored copy (another setup's key) must not verify under this key.
 	if old, err := DecodeComputeProof(storedProof(t)); err != nil {
 		t.Errorf("stored proof: %v", err)
 	} else if old.VKFingerprint != cp.VKFingerprint {
-		if err := old.Verify(f.vk); err == nil {
+		if err := old.Verify(f.vk, b); err == nil {
 			t.Error("a proof naming another key verified")
 		}
 	}

@@ -123,7 +123,7 @@ func TestFromReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("canonical ComputeResult (SUBMIT_RESULT payload / compute_root leaf): %d bytes", len(canon))
-	if _, err := VerifyComputeResult(cr, f.vk); err != nil {
+	if _, err := VerifyComputeResult(cr, f.binding(t), f.vk); err != nil {
 		t.Fatalf("light-client check of a valid result: %v", err)
 	}
 
@@ -152,22 +152,22 @@ func TestFromReceipt(t *testing.T) {
 
 	bad := cr
 	bad.ResultHash = strings.Repeat("0", 64)
-	if _, err := VerifyComputeResult(bad, f.vk); err == nil {
+	if _, err := VerifyComputeResult(bad, f.binding(t), f.vk); err == nil {
 		t.Error("result_hash that is not the proof's PoE accepted")
 	}
 	bad = cr
 	bad.Proof = nil
-	if _, err := VerifyComputeResult(bad, f.vk); err == nil {
+	if _, err := VerifyComputeResult(bad, f.binding(t), f.vk); err == nil {
 		t.Error("result without proof accepted")
 	}
 	bad = cr
 	bad.Proof = strp("!!" + *cr.Proof)
-	if _, err := VerifyComputeResult(bad, f.vk); err == nil {
+	if _, err := VerifyComputeResult(bad, f.binding(t), f.vk); err == nil {
 		t.Error("non-base64 proof accepted")
 	}
 	bad = cr
 	bad.Proof = strp(strings.Repeat("A", maxProofB64+4))
-	if _, err := VerifyComputeResult(bad, f.vk); err == nil {
+	if _, err := VerifyComputeResult(bad, f.binding(t), f.vk); err == nil {
 		t.Error("oversized proof accepted")
 	}
 

@@ -32,10 +32,20 @@ func ParseProofField(s string) (*ComputeProof, error) {
 	return DecodeComputeProof(b)
 }
 
-// Verify checks the proof against vk: the fingerprint the encoding names must
-// be vk's, and the Groth16 proof must verify for the public inputs it carries
-// (with the Solidity-compatible hash-to-field zkpoc's prover uses).
-func (cp *ComputeProof) Verify(vk groth16.VerifyingKey) (err error) {
+// Verify checks the proof for the task and node of b against vk: the public
+// inputs are bound to them (CheckBinding), the fingerprint the encoding names
+// is vk's, and the Groth16 proof verifies for those public inputs (with the
+// Solidity-compatible hash-to-field zkpoc's prover uses).
+func (cp *ComputeProof) Verify(vk groth16.VerifyingKey, b Binding) (err error) {
+	if err := cp.CheckBinding(b); err != nil {
+		return fmt.Errorf("verify zk_compute_proof: %w", err)
+	}
+	return cp.verifyPairing(vk)
+}
+
+// verifyPairing is Verify without the binding: the proof verifies under vk
+// for whatever public inputs it carries.
+func (cp *ComputeProof) verifyPairing(vk groth16.VerifyingKey) (err error) {
 	fp, err := keys.Fingerprint(vk)
 	if err != nil {
 		return fmt.Errorf("verify zk_compute_proof: %w", err)
@@ -78,14 +88,19 @@ func (cp *ComputeProof) Verify(vk groth16.VerifyingKey) (err error) {
 	return nil
 }
 
-// VerifyComputeResult is a light client's check of one ComputeResult: its
-// proof field decodes, its result_hash is the PoE the proof's public inputs
-// carry, and the proof verifies under vk. It does not check the worker's
-// signature (that needs the receipt) nor that the request_id belongs to a
-// task the chain issued.
-func VerifyComputeResult(c ComputeResult, vk groth16.VerifyingKey) (*ComputeProof, error) {
+// VerifyComputeResult is a light client's check of one ComputeResult for
+// the task the chain issued and the node_id of the worker's key (b): the
+// result names the task, its proof field decodes, its result_hash is the PoE
+// the proof's public inputs carry, those public inputs are bound to the task
+// and node (the task's input commitment; SHA-256(request_id ‖ output_digest ‖
+// node_id)), and the proof verifies under vk. It does not check the worker's
+// signature (that needs the receipt).
+func VerifyComputeResult(c ComputeResult, b Binding, vk groth16.VerifyingKey) (*ComputeProof, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
+	}
+	if c.TaskID != b.Task.TaskID {
+		return nil, fmt.Errorf("%w: task_id %s is not the task's %s", ErrInvalidResult, truncate(c.TaskID, 80), b.Task.TaskID)
 	}
 	if c.Proof == nil {
 		return nil, fmt.Errorf("%w: task %s: no proof", ErrInvalidResult, c.TaskID)
@@ -101,7 +116,7 @@ func VerifyComputeResult(c ComputeResult, vk groth16.VerifyingKey) (*ComputeProo
 	if c.ResultHash != hex.EncodeToString(poe[:]) {
 		return nil, fmt.Errorf("%w: task %s: result_hash %s is not the proof's PoE %x", ErrInvalidResult, c.TaskID, truncate(c.ResultHash, 80), poe)
 	}
-	if err := cp.Verify(vk); err != nil {
+	if err := cp.Verify(vk, b); err != nil {
 		return nil, fmt.Errorf("task %s: %w", c.TaskID, err)
 	}
 	return cp, nil

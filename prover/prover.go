@@ -60,8 +60,10 @@ type Options struct {
 	// for the SNARK mode of whichever system this names.
 	System string
 
-	// Curve is the curve a SNARK is over: circuits.BN254 (default) or
-	// circuits.BLS12381, which takes a synthetic task.
+	// Curve is the curve a SNARK is over: circuits.BN254 or
+	// circuits.BLS12381 (a synthetic task). A task that binds its inputs
+	// names the curve of its commitment, which is the default and the only
+	// curve it is proved on; otherwise BN254 is the default.
 	Curve circuits.Curve
 }
 
@@ -170,14 +172,22 @@ func Run(o Options) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
 	}
-	if o.Curve == "" {
+	taskCurve, bound, err := TaskCurve(t)
+	if err != nil {
+		return nil, fmt.Errorf("prove: %w", err)
+	}
+	switch {
+	case o.Curve == "" && bound:
+		o.Curve = taskCurve
+	case o.Curve == "":
 		o.Curve = circuits.BN254
 	}
 	if _, err := circuits.ParseCurve(string(o.Curve)); err != nil {
 		return nil, fmt.Errorf("prove: %w", err)
 	}
-	if o.Curve != circuits.BN254 && t.Supplied() {
-		return nil, errors.New("prove: a supplied task names its matrices by their BN254 input commitment, so it is proved on bn254")
+	if bound && o.Curve != taskCurve {
+		return nil, fmt.Errorf("prove: %w: the task binds its inputs with %s (payload.input_commitment_algorithm), so it is proved on %s, not %s",
+			ErrTaskCurve, t.CommitmentAlgorithm(), taskCurve, o.Curve)
 	}
 	if o.Budget == (Budget{}) {
 		o.Budget = DefaultBudget()
@@ -232,7 +242,6 @@ func Run(o Options) (*Result, error) {
 		rn.r.CostEstimate = &receipt.CostEstimate{Model: receipt.CostModelVersion, Decision: mode, Reason: decision,
 			BudgetSeconds: round3(o.Budget.Time.Seconds()), BudgetMemoryBytes: o.Budget.Memory}
 	}
-	var err error
 	switch mode {
 	case receipt.ModeGroth16, receipt.ModePlonk:
 		err = rn.prove()
@@ -261,10 +270,11 @@ var ErrInputsMismatch = errors.New("supplied matrices do not match the task's in
 
 // Inputs returns the task's matrices A and B: derived from the seed for a
 // synthetic task (a and b must be nil), or a and b themselves for a supplied
-// task, after checking their size and that their input commitment is the
-// task's payload.input_commitment.
+// task, after checking their size; when the task carries an input commitment
+// (every supplied task, a bound synthetic one), after checking that theirs is
+// payload.input_commitment (over its payload.input_commitment_algorithm).
 func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
-	n, f := t.Payload.MatrixSize, t.Payload.FracBits
+	n := t.Payload.MatrixSize
 	if !t.Supplied() {
 		if a != nil || b != nil {
 			return nil, nil, errors.New("the task is synthetic (payload.seed): its matrices come from the seed, not from files")
@@ -276,6 +286,11 @@ func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
 		if a, b, err = workload.Generate(seed, n); err != nil {
 			return nil, nil, fmt.Errorf("generate matrices: %w", err)
 		}
+		if t.BindsInputs() {
+			if err := checkCommitment(t, a, b); err != nil {
+				return nil, nil, err
+			}
+		}
 		return a, b, nil
 	}
 	if a == nil || b == nil {
@@ -284,12 +299,8 @@ func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
 	if len(a) != n*n || len(b) != n*n {
 		return nil, nil, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
 	}
-	ic, err := circuits.InputCommitment(a, b, n, f)
-	if err != nil {
+	if err := checkCommitment(t, a, b); err != nil {
 		return nil, nil, err
-	}
-	if hex.EncodeToString(ic[:]) != t.Payload.InputCommitment {
-		return nil, nil, fmt.Errorf("%w: A and B commit to %x, the task names %s", ErrInputsMismatch, ic, t.Payload.InputCommitment)
 	}
 	return a, b, nil
 }
@@ -316,6 +327,7 @@ func (rn *run) native() error {
 		Executor:      ex.Name(),
 		CPU:           hw.CPUBrand,
 		LogicalCores:  hw.LogicalCores,
+		UsableCPUs:    hw.Process.Usable,
 		Goroutines:    runtime.GOMAXPROCS(0),
 		NativeSeconds: rn.res.Timings.Native.Seconds(),
 		Hardware:      &hw,

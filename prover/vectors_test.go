@@ -53,10 +53,24 @@ type bindingVector struct {
 	WorkloadDigest string               `json:"workload_digest"`
 }
 
+// boundTaskVector pins a task that binds its inputs (payload.input_commitment
+// and its algorithm), made by prover.NewSyntheticTask on one curve, with its
+// canonical JSON, request_id, and the PoE and public inputs of the binding
+// vector's node and output on that curve.
+type boundTaskVector struct {
+	Curve        string               `json:"curve"`
+	Task         workload.ComputeTask `json:"task"`
+	TaskJCS      string               `json:"task_jcs"`
+	RequestID    string               `json:"request_id"`
+	PoE          string               `json:"poe"`
+	PublicInputs []string             `json:"public_inputs"`
+}
+
 type extended struct {
-	Description string         `json:"description"`
-	Digests     []digestVector `json:"digests"`
-	Binding     bindingVector  `json:"binding"`
+	Description string            `json:"description"`
+	Digests     []digestVector    `json:"digests"`
+	Binding     bindingVector     `json:"binding"`
+	BoundTasks  []boundTaskVector `json:"bound_tasks"`
 }
 
 func hexOf(b [32]byte) string { return hex.EncodeToString(b[:]) }
@@ -64,7 +78,7 @@ func hexOf(b [32]byte) string { return hex.EncodeToString(b[:]) }
 func computeExtended(t *testing.T) extended {
 	t.Helper()
 	seed := workload.DeriveSeed([32]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}, "cpc1qzkpocexampleworker0")
-	ext := extended{Description: "zkpoc v1 vectors beyond shared/vectors/v1.json: Poseidon2 digests (packing as in circuits/digest.go), PoE and public inputs; regenerate with go test ./prover -run TestExtendedVectors -update"}
+	ext := extended{Description: "zkpoc v1 vectors beyond shared/vectors/v1.json: Poseidon2 digests (packing as in circuits/digest.go), PoE and public inputs, tasks that bind their input commitment per curve; regenerate with go test ./prover -run TestExtendedVectors -update"}
 	for _, c := range []struct{ n, f int }{{2, 8}, {4, 8}, {4, 0}, {4, 16}, {16, 8}} {
 		a, b, err := workload.Generate(seed, c.n)
 		if err != nil {
@@ -114,6 +128,22 @@ func computeExtended(t *testing.T) extended {
 		NodePublicKey: hex.EncodeToString(key.Public().(ed25519.PublicKey)), NodeID: hexOf(pub.NodeID),
 		OutputDigest: hexOf(pub.OutputDigest), PoE: hexOf(pub.PoE), PublicInputs: prover.PublicInputs(pub),
 		WorkloadDigest: receipt.WorkloadDigest(circuits.Freivalds.Name(), 4, 8),
+	}
+	for _, curve := range circuits.Curves {
+		bound, err := prover.NewSyntheticTask(curve, task.TaskID, seed, 4, 8, task.Reward, task.Deadline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		jcs, err := bound.CanonicalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, err := prover.PublicValuesOn(curve, bound, key.Public().(ed25519.PublicKey), a, b, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext.BoundTasks = append(ext.BoundTasks, boundTaskVector{Curve: string(curve), Task: bound, TaskJCS: string(jcs),
+			RequestID: hexOf(pub.RequestID), PoE: hexOf(pub.PoE), PublicInputs: prover.PublicInputs(pub)})
 	}
 	return ext
 }

@@ -69,11 +69,16 @@ type Node struct {
 }
 
 // RuntimeMeasurement describes the native execution: capacity context only.
+// LogicalCores is the CPU package's count as cpuid reports it, which a VM or
+// container may see only part of; UsableCPUs is what the process could use
+// (affinity and cgroup quota, workload.ProcessCPUs; 0 in receipts made before
+// it was recorded); Goroutines is GOMAXPROCS.
 type RuntimeMeasurement struct {
 	Type          string             `json:"type"`
 	Executor      string             `json:"executor"`
 	CPU           string             `json:"cpu"`
 	LogicalCores  int                `json:"logical_cores"`
+	UsableCPUs    int                `json:"usable_cpus,omitempty"`
 	Goroutines    int                `json:"goroutines"`
 	NativeSeconds float64            `json:"native_seconds"`
 	Hardware      *workload.Hardware `json:"hardware,omitempty"` // the probe: CPU features, caches, GPUs

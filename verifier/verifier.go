@@ -225,9 +225,11 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 }
 
 // inputs obtains the task's A and B and their commitment: regenerated from
-// the seed of a synthetic task, or the files given for a supplied one. A
-// supplied task without files yields nil matrices and the commitment the
-// task names (bound by request_id).
+// the seed of a synthetic task (checked against the commitment its payload
+// carries, if any), or the files given for a supplied one. A supplied task
+// without files yields nil matrices and the commitment the task names (bound
+// by request_id). A SNARK receipt's curve must be that of the commitment the
+// task carries.
 func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, ic [32]byte, ok bool) {
 	t := rc.Task
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
@@ -235,8 +237,11 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 	if receipt.SNARKMode(rc.Mode) {
 		curve = ProofCurve(rc)
 	}
-	if t.Supplied() && curve != circuits.BN254 {
-		r.add("proof.curve", fmt.Errorf("a supplied task names its matrices by their BN254 input commitment; a %s proof cannot bind them", curve))
+	if tc, bound, err := prover.TaskCurve(t); err != nil || bound && receipt.SNARKMode(rc.Mode) && curve != tc {
+		if err == nil {
+			err = fmt.Errorf("the task binds its inputs with %s (payload.input_commitment_algorithm); a %s proof cannot carry that commitment", t.CommitmentAlgorithm(), curve)
+		}
+		r.add("proof.curve", err)
 		return nil, nil, ic, false
 	}
 	if t.Supplied() && o.A == nil && o.B == nil {
@@ -259,6 +264,9 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 	a, b, err := prover.Inputs(t, o.A, o.B)
 	if !r.add(name, err) {
 		return nil, nil, ic, false
+	}
+	if !t.BindsInputs() {
+		r.skip("task.payload.input_commitment", "a v1 task: its payload carries no input commitment, so request_id binds the inputs through the seed alone (regenerated here); chain export refuses its receipts")
 	}
 	ic, _ = circuits.InputCommitmentOn(curve, a, b, n, f)
 	return a, b, ic, true

@@ -134,7 +134,7 @@ func TestTamperMatrix(t *testing.T) {
 			r.Task.Payload.Seed = flipHex(r.Task.Payload.Seed)
 			id, _ := r.Task.RequestID()
 			r.RequestID = hex.EncodeToString(id[:])
-		}), f.key, "input_commitment"},
+		}), f.key, "input_commitment.regenerate"}, // the task's payload.input_commitment is the old seed's
 		{"task.payload.matrix_size", pred(func(r *receipt.Receipt) { r.Task.Payload.MatrixSize = 8 }), f.key, "request_id"},
 		{"task.payload.frac_bits", pred(func(r *receipt.Receipt) { r.Task.Payload.FracBits = 4 }), f.key, "request_id"},
 		{"task.reward", pred(func(r *receipt.Receipt) { r.Task.Reward = "1001" }), f.key, "request_id"},

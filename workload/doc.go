@@ -11,7 +11,10 @@
 //   - Fixed point: entries are int16 with f fractional bits. The accumulator is exact (int64)
 //     and C'[i][j] = floor(Σ_k A[i][k]·B[k][j] / 2^f), i.e. an arithmetic shift right; no wrap,
 //     no saturation. Canonical result bytes are n·n little-endian int64, row-major.
-//   - A ComputeTask's request_id is SHA-256 of its RFC 8785 (JCS) canonical JSON.
+//   - A ComputeTask's request_id is SHA-256 of its RFC 8785 (JCS) canonical JSON. A task binds its
+//     input matrices when its payload carries input_commitment (with input_commitment_algorithm,
+//     which names the curve): always for supplied matrices, and for synthetic tasks made by
+//     prover.NewSyntheticTask; a v1 synthetic task without it binds them through the seed alone.
 //   - Rewards are integer wei carried as decimal strings; ParseCPC converts decimal CPC
 //     amounts (18 decimals) exactly.
 package workload

@@ -20,10 +20,17 @@ import (
 // Hardware describes the machine an executor ran on. It is capacity context for receipts
 // only: nothing about a result's correctness depends on it.
 type Hardware struct {
-	CPUBrand      string `json:"cpu_brand"`
-	CPUVendor     string `json:"cpu_vendor"`
-	PhysicalCores int    `json:"physical_cores"`
-	LogicalCores  int    `json:"logical_cores"`
+	CPUBrand  string `json:"cpu_brand"`
+	CPUVendor string `json:"cpu_vendor"`
+	// PhysicalCores and LogicalCores are the CPU package's, as cpuid reports
+	// them (CoresReportedBy says so in the JSON); Process is what this
+	// process may use, which a VM or container can make far fewer. Both are
+	// absent from receipts made before they were recorded (omitempty keeps
+	// those receipts' canonical encoding, hence their receipt_id).
+	PhysicalCores   int          `json:"physical_cores"`
+	LogicalCores    int          `json:"logical_cores"`
+	CoresReportedBy string       `json:"cores_reported_by,omitempty"`
+	Process         *ProcessCPUs `json:"process_cpus,omitempty"`
 	// Cache sizes in bytes; 0 where undetected.
 	L1DBytes int `json:"l1d_bytes"`
 	L2Bytes  int `json:"l2_bytes"`
@@ -71,22 +78,25 @@ const (
 	nvidiaSMITimeout = 2 * time.Second
 )
 
-// Probe describes this host: CPU (via github.com/klauspost/cpuid/v2), Go runtime settings and
-// NVIDIA GPUs (from /proc/driver/nvidia/gpus/*/information, else from nvidia-smi if installed,
+// Probe describes this host: CPU (via github.com/klauspost/cpuid/v2), the CPUs this process
+// may use (affinity and cgroup quota, ProbeProcessCPUs), Go runtime settings and NVIDIA GPUs (from /proc/driver/nvidia/gpus/*/information, else from nvidia-smi if installed,
 // with a 2 s limit). It never fails: what cannot be detected is left zero or empty.
 func Probe() Hardware {
 	c := &cpuid.CPU
+	proc := ProbeProcessCPUs()
 	h := Hardware{
-		CPUBrand:      strings.TrimSpace(c.BrandName),
-		CPUVendor:     c.VendorString,
-		PhysicalCores: c.PhysicalCores,
-		LogicalCores:  c.LogicalCores,
-		L1DBytes:      max(c.Cache.L1D, 0),
-		L2Bytes:       max(c.Cache.L2, 0),
-		L3Bytes:       max(c.Cache.L3, 0),
-		Features:      []string{},
-		GOARCH:        runtime.GOARCH,
-		GOMAXPROCS:    runtime.GOMAXPROCS(0),
+		CPUBrand:        strings.TrimSpace(c.BrandName),
+		CPUVendor:       c.VendorString,
+		PhysicalCores:   c.PhysicalCores,
+		LogicalCores:    c.LogicalCores,
+		CoresReportedBy: CoresReportedBy,
+		Process:         &proc,
+		L1DBytes:        max(c.Cache.L1D, 0),
+		L2Bytes:         max(c.Cache.L2, 0),
+		L3Bytes:         max(c.Cache.L3, 0),
+		Features:        []string{},
+		GOARCH:          runtime.GOARCH,
+		GOMAXPROCS:      runtime.GOMAXPROCS(0),
 	}
 	if h.LogicalCores <= 0 {
 		h.LogicalCores = runtime.NumCPU()

@@ -40,13 +40,47 @@ var ErrInvalidTask = errors.New("invalid task")
 var maxUint256 = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))
 
 // Payload is the matrix_mul payload: synthetic (Seed: A and B derived from
-// it) or supplied (InputCommitment: A and B come from files and are
-// identified by their commitment). Exactly one of the two is set.
+// it) or supplied (no Seed; A and B come from files and are identified by
+// InputCommitment).
+//
+// InputCommitment binds the input matrices to the request: request_id covers
+// it, so a chain-side check can compare a proof's input_commitment public
+// input with the task's. A supplied task always carries it; a synthetic task
+// carries it too (anyone can recompute it from the seed) unless it is a v1
+// task made before the field existed, which binds its inputs through the seed
+// alone: the offline verifier, which regenerates A and B, accepts it, chain
+// export refuses it.
+//
+// The commitment depends on the curve whose Poseidon2 sponge computes it, so
+// InputCommitmentAlg names its algorithm (CommitPoseidon2BN254 or
+// CommitPoseidon2BLS12381). A synthetic task that carries a commitment must
+// name it; a supplied task may omit it, which means CommitPoseidon2BN254, the
+// only algorithm a supplied task may use.
 type Payload struct {
-	Seed            string `json:"seed,omitempty"`             // 32 bytes, lowercase hex
-	InputCommitment string `json:"input_commitment,omitempty"` // 32 bytes, lowercase hex (a BN254 scalar, big-endian)
-	MatrixSize      int    `json:"matrix_size"`
-	FracBits        int    `json:"frac_bits"`
+	Seed               string `json:"seed,omitempty"`                       // 32 bytes, lowercase hex
+	InputCommitment    string `json:"input_commitment,omitempty"`           // 32 bytes, lowercase hex (a scalar of the algorithm's curve, big-endian)
+	InputCommitmentAlg string `json:"input_commitment_algorithm,omitempty"` // CommitPoseidon2BN254 or CommitPoseidon2BLS12381
+	MatrixSize         int    `json:"matrix_size"`
+	FracBits           int    `json:"frac_bits"`
+}
+
+// Input commitment algorithms (payload.input_commitment_algorithm): the
+// Poseidon2 digest of A then B of circuits.InputCommitmentOn, over BN254's
+// scalar field (width-16 sponge) or BLS12-381's (width-3 sponge).
+const (
+	CommitPoseidon2BN254    = "poseidon2-bn254-sponge16/v1"
+	CommitPoseidon2BLS12381 = "poseidon2-bls12-381-sponge3/v1"
+)
+
+// commitmentCurves maps each input commitment algorithm to the name of the
+// curve (circuits.Curve) whose field it is over.
+var commitmentCurves = map[string]string{CommitPoseidon2BN254: "bn254", CommitPoseidon2BLS12381: "bls12-381"}
+
+// CommitmentAlgorithmCurve returns the curve name ("bn254", "bls12-381") of
+// an input commitment algorithm, and whether the algorithm is known.
+func CommitmentAlgorithmCurve(alg string) (string, bool) {
+	c, ok := commitmentCurves[alg]
+	return c, ok
 }
 
 // ComputeTask is the task a worker executes (seed 002).
@@ -101,7 +135,10 @@ func NewTaskID() (string, error) {
 	return string(s[:]), nil
 }
 
-// NewSyntheticTask builds a matrix_mul task and validates it.
+// NewSyntheticTask builds a matrix_mul task and validates it. The task
+// carries no input commitment (the v1 form of the conformance vectors): it
+// verifies offline, but chain export refuses its receipts. prover.NewSyntheticTask
+// makes the bound form, with the commitment on a named curve.
 func NewSyntheticTask(taskID string, seed [32]byte, n, fracBits int, rewardWei string, deadline int64) (ComputeTask, error) {
 	return newTask("synthetic", taskID, Payload{Seed: hex.EncodeToString(seed[:]), MatrixSize: n, FracBits: fracBits}, rewardWei, deadline)
 }
@@ -123,7 +160,31 @@ func newTask(kind, taskID string, p Payload, rewardWei string, deadline int64) (
 
 // Supplied reports whether the task's matrices are supplied as files
 // (identified by payload.input_commitment) rather than derived from a seed.
-func (t ComputeTask) Supplied() bool { return t.Payload.InputCommitment != "" }
+func (t ComputeTask) Supplied() bool { return t.Payload.Seed == "" && t.Payload.InputCommitment != "" }
+
+// BindsInputs reports whether the task's payload carries the input
+// commitment (every supplied task, and synthetic tasks made since the field
+// exists), so that request_id binds the input matrices.
+func (t ComputeTask) BindsInputs() bool { return t.Payload.InputCommitment != "" }
+
+// CommitmentAlgorithm is the algorithm of payload.input_commitment: the one
+// the payload names, CommitPoseidon2BN254 for a supplied task that names none,
+// "" for a task that carries no commitment.
+func (t ComputeTask) CommitmentAlgorithm() string {
+	switch p := t.Payload; {
+	case p.InputCommitment == "":
+		return ""
+	case p.InputCommitmentAlg == "":
+		return CommitPoseidon2BN254
+	default:
+		return p.InputCommitmentAlg
+	}
+}
+
+// InputCommitmentBytes decodes payload.input_commitment.
+func (t ComputeTask) InputCommitmentBytes() ([32]byte, error) {
+	return decodeHex32("input commitment", "payload.input_commitment", t.Payload.InputCommitment)
+}
 
 // DecodeTask strictly decodes one JSON ComputeTask (unknown fields and trailing data are
 // rejected) and validates it.
@@ -147,7 +208,10 @@ func DecodeTask(data []byte) (ComputeTask, error) {
 // each naming its field); every one wraps ErrInvalidTask.
 //
 // Rules: task_id is an RFC 4122 UUID in lowercase text form (8-4-4-4-12 hex digits);
-// challenge_type is "matrix_mul"; exactly one of payload.seed and payload.input_commitment, 64 lowercase hex digits;
+// challenge_type is "matrix_mul"; payload.seed (synthetic) or, without it, payload.input_commitment
+// (supplied), each 64 lowercase hex digits; a synthetic task may carry payload.input_commitment too,
+// and must then name payload.input_commitment_algorithm; a supplied task's algorithm, when named, is
+// CommitPoseidon2BN254 (see Payload);
 // payload.matrix_size ∈ [1, MaxMatrixSize]; payload.frac_bits ∈ [0, MaxFracBits];
 // reward is a canonical non-negative decimal integer (no sign, no leading zeros except "0")
 // that fits in a uint256; deadline ∈ [0, 2^53−1].
@@ -162,15 +226,24 @@ func (t ComputeTask) Validate() error {
 	if t.ChallengeType != ChallengeMatMul {
 		add("challenge_type", "%q is not supported (want %q)", clip(t.ChallengeType), ChallengeMatMul)
 	}
-	switch p := t.Payload; {
-	case p.Seed != "" && p.InputCommitment != "":
-		add("payload", "has both seed (synthetic) and input_commitment (supplied): want exactly one")
-	case p.InputCommitment != "":
-		if !isLowerHex(p.InputCommitment, 64) {
-			add("payload.input_commitment", "%q is not 32 bytes of lowercase hex", clip(p.InputCommitment))
+	p := t.Payload
+	if p.Seed != "" || p.InputCommitment == "" {
+		if !isLowerHex(p.Seed, 64) {
+			add("payload.seed", "%q is not 32 bytes of lowercase hex", clip(p.Seed))
 		}
-	case !isLowerHex(p.Seed, 64):
-		add("payload.seed", "%q is not 32 bytes of lowercase hex", clip(p.Seed))
+	}
+	if p.InputCommitment != "" && !isLowerHex(p.InputCommitment, 64) {
+		add("payload.input_commitment", "%q is not 32 bytes of lowercase hex", clip(p.InputCommitment))
+	}
+	switch _, known := commitmentCurves[p.InputCommitmentAlg]; {
+	case p.InputCommitmentAlg != "" && p.InputCommitment == "":
+		add("payload.input_commitment_algorithm", "is set, but the payload has no input_commitment")
+	case p.InputCommitmentAlg != "" && !known:
+		add("payload.input_commitment_algorithm", "%q is unknown (want %q or %q)", clip(p.InputCommitmentAlg), CommitPoseidon2BN254, CommitPoseidon2BLS12381)
+	case p.Seed != "" && p.InputCommitment != "" && p.InputCommitmentAlg == "":
+		add("payload.input_commitment_algorithm", "is required with a synthetic task's input_commitment (the commitment depends on the curve): want %q or %q", CommitPoseidon2BN254, CommitPoseidon2BLS12381)
+	case p.Seed == "" && p.InputCommitment != "" && t.CommitmentAlgorithm() != CommitPoseidon2BN254:
+		add("payload.input_commitment_algorithm", "%q: a supplied task names its matrices by their %s commitment (its sampled and binding receipts carry that one)", clip(p.InputCommitmentAlg), CommitPoseidon2BN254)
 	}
 	if n := t.Payload.MatrixSize; n < 1 || n > MaxMatrixSize {
 		add("payload.matrix_size", "%d is out of range [1, %d]", n, MaxMatrixSize)
@@ -189,18 +262,23 @@ func (t ComputeTask) Validate() error {
 
 // SeedBytes decodes payload.seed; a supplied task has none.
 func (t ComputeTask) SeedBytes() ([32]byte, error) {
-	var s [32]byte
 	if t.Supplied() {
-		return s, errors.New("workload: seed bytes: the task's matrices are supplied (payload.input_commitment), not derived from a seed")
+		return [32]byte{}, errors.New("workload: seed bytes: the task's matrices are supplied (payload.input_commitment), not derived from a seed")
 	}
-	if !isLowerHex(t.Payload.Seed, 64) {
-		return s, fmt.Errorf("workload: seed bytes: %w", &FieldError{Field: "payload.seed",
-			Msg: fmt.Sprintf("%q is not 32 bytes of lowercase hex", clip(t.Payload.Seed))})
+	return decodeHex32("seed bytes", "payload.seed", t.Payload.Seed)
+}
+
+// decodeHex32 decodes a payload field of 32 bytes of lowercase hex.
+func decodeHex32(what, field, s string) ([32]byte, error) {
+	var out [32]byte
+	if !isLowerHex(s, 64) {
+		return out, fmt.Errorf("workload: %s: %w", what, &FieldError{Field: field,
+			Msg: fmt.Sprintf("%q is not 32 bytes of lowercase hex", clip(s))})
 	}
-	if _, err := hex.Decode(s[:], []byte(t.Payload.Seed)); err != nil {
-		return s, fmt.Errorf("workload: seed bytes: %w", err)
+	if _, err := hex.Decode(out[:], []byte(s)); err != nil {
+		return out, fmt.Errorf("workload: %s: %s: %w", what, field, err)
 	}
-	return s, nil
+	return out, nil
 }
 
 // CanonicalJSON returns the RFC 8785 (JCS) canonical JSON of a valid task: encoding/json

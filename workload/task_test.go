@@ -199,6 +199,10 @@ func FuzzTaskJSON(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`{"payload":{"matrix_size":-1,"frac_bits":1e9},"deadline":9007199254740993}`))
 	f.Add([]byte(`{"task_id":"3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20","reward":"007"}`))
+	bound := validTask()
+	bound.Payload.InputCommitment, bound.Payload.InputCommitmentAlg = strings.Repeat("0c", 32), CommitPoseidon2BLS12381
+	boundJSON, _ := json.Marshal(bound)
+	f.Add(boundJSON)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var task ComputeTask
 		if json.Unmarshal(data, &task) != nil {
@@ -259,8 +263,8 @@ func TestSuppliedTask(t *testing.T) {
 	}
 	both := task
 	both.Payload.Seed = strings.Repeat("ab", 32)
-	if err := both.Validate(); err == nil || !strings.Contains(err.Error(), "both seed") {
-		t.Fatalf("seed and input_commitment together: err = %v", err)
+	if err := both.Validate(); err == nil || !strings.Contains(err.Error(), "payload.input_commitment_algorithm: is required") {
+		t.Fatalf("seed and input_commitment without an algorithm: err = %v", err)
 	}
 	bad := task
 	bad.Payload.InputCommitment = "XYZ"
@@ -271,5 +275,59 @@ func TestSuppliedTask(t *testing.T) {
 	neither.Payload.InputCommitment = ""
 	if err := neither.Validate(); err == nil || !strings.Contains(err.Error(), "payload.seed") {
 		t.Fatalf("neither: err = %v", err)
+	}
+}
+
+// TestInputCommitmentPayload: which payloads bind their inputs, with which
+// algorithm, and which are refused (naming the field).
+func TestInputCommitmentPayload(t *testing.T) {
+	seed, ic := strings.Repeat("ab", 32), strings.Repeat("0c", 32)
+	for _, tc := range []struct {
+		name            string
+		p               Payload
+		err             string // the field the error names; "" when valid
+		supplied, binds bool
+		alg             string
+	}{
+		{"v1 synthetic", Payload{Seed: seed}, "", false, false, ""},
+		{"bound synthetic bn254", Payload{Seed: seed, InputCommitment: ic, InputCommitmentAlg: CommitPoseidon2BN254}, "", false, true, CommitPoseidon2BN254},
+		{"bound synthetic bls12-381", Payload{Seed: seed, InputCommitment: ic, InputCommitmentAlg: CommitPoseidon2BLS12381}, "", false, true, CommitPoseidon2BLS12381},
+		{"v1 supplied", Payload{InputCommitment: ic}, "", true, true, CommitPoseidon2BN254},
+		{"supplied naming bn254", Payload{InputCommitment: ic, InputCommitmentAlg: CommitPoseidon2BN254}, "", true, true, CommitPoseidon2BN254},
+		{"synthetic commitment without algorithm", Payload{Seed: seed, InputCommitment: ic}, "payload.input_commitment_algorithm: is required", false, true, CommitPoseidon2BN254},
+		{"algorithm without commitment", Payload{Seed: seed, InputCommitmentAlg: CommitPoseidon2BN254}, "payload.input_commitment_algorithm: is set, but", false, false, ""},
+		{"unknown algorithm", Payload{Seed: seed, InputCommitment: ic, InputCommitmentAlg: "mimc-bn254"}, "payload.input_commitment_algorithm: \"mimc-bn254\" is unknown", false, true, "mimc-bn254"},
+		{"supplied on bls12-381", Payload{InputCommitment: ic, InputCommitmentAlg: CommitPoseidon2BLS12381}, "payload.input_commitment_algorithm: \"poseidon2-bls12-381-sponge3/v1\": a supplied task", true, true, CommitPoseidon2BLS12381},
+		{"synthetic bad commitment", Payload{Seed: seed, InputCommitment: "0C", InputCommitmentAlg: CommitPoseidon2BN254}, "payload.input_commitment: \"0C\"", false, true, CommitPoseidon2BN254},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			task := validTask()
+			tc.p.MatrixSize, tc.p.FracBits = 4, 8
+			task.Payload = tc.p
+			err := task.Validate()
+			switch {
+			case tc.err == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err) || !errors.Is(err, ErrInvalidTask)):
+				t.Fatalf("err = %v, want one naming %s", err, tc.err)
+			}
+			if task.Supplied() != tc.supplied || task.BindsInputs() != tc.binds || task.CommitmentAlgorithm() != tc.alg {
+				t.Errorf("supplied %v binds %v algorithm %q", task.Supplied(), task.BindsInputs(), task.CommitmentAlgorithm())
+			}
+			if err != nil {
+				return
+			}
+			canon, err := task.CanonicalJSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if has := strings.Contains(string(canon), `"input_commitment_algorithm"`); has != (tc.p.InputCommitmentAlg != "") {
+				t.Errorf("canonical JSON %s", canon)
+			}
+			back, err := DecodeTask(canon)
+			if err != nil || back != task {
+				t.Fatalf("round trip: %v", err)
+			}
+		})
 	}
 }

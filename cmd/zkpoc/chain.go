@@ -200,8 +200,10 @@ calldata: the ABI calldata for the receipt's proof, hex: verifyProof(bytes,uint2
 for Groth16; Verify(bytes,uint256[]) for PLONK, whose proof layout depends on the
 verifying key (found in the cache by the receipt's fingerprint, or --key).
 compute-proof: the zk_compute_proof bytes a block header carries (README), base64;
-Groth16 receipts only.
-The receipt is verified first, as zkpoc verify does (signature, node identity,
+Groth16 receipts only. Both refuse a receipt whose proof is not bound to its task
+and node: the proof's input_commitment must be the task's payload.input_commitment
+(a v1 task without one is refused) and its PoE SHA-256(request_id ‖ output_digest ‖ node_id).
+The receipt is then verified, as zkpoc verify does (signature, node identity,
 receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
 3 hold) and nothing is printed.`)
 		keyPath := fs.String("key", "", "verifying key file (default: the cache, by the receipt's fingerprint)")
@@ -229,6 +231,9 @@ receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
 		}
 		if r.Mode == receipt.ModePlonk && sub == "compute-proof" {
 			return usagef("%s is a plonk receipt: zk_compute_proof carries Groth16 proofs only (use export calldata for the PLONK verifier)", pos[0])
+		}
+		if err := chain.CheckReceipt(r); err != nil {
+			return usagef("%s: %v", pos[0], err)
 		}
 		if err := requirePass(e, pos[0], *keyPath, "export it"); err != nil {
 			return err

@@ -26,11 +26,14 @@ const (
 	demoN         = 16
 )
 
-// taskFlags are the flags that describe a synthetic challenge.
+// taskFlags are the flags that describe a synthetic challenge. curve ("":
+// bn254) names the curve of the input commitment the task carries; unbound
+// makes a v1 task that carries none.
 type taskFlags struct {
-	blockHash, worker, taskID, reward string
-	n, f                              int
-	deadline                          int64
+	blockHash, worker, taskID, reward, curve string
+	n, f                                     int
+	deadline                                 int64
+	unbound                                  bool
 }
 
 func (t *taskFlags) register(fs interface {
@@ -59,7 +62,19 @@ func (t *taskFlags) task() (workload.ComputeTask, error) {
 	if err != nil {
 		return workload.ComputeTask{}, err
 	}
-	task, err := workload.NewSyntheticTask(id, workload.DeriveSeed([32]byte(bh), t.worker), t.n, t.f, wei, t.deadline)
+	seed := workload.DeriveSeed([32]byte(bh), t.worker)
+	var task workload.ComputeTask
+	if t.unbound {
+		task, err = workload.NewSyntheticTask(id, seed, t.n, t.f, wei, t.deadline)
+	} else {
+		curve := circuits.BN254
+		if t.curve != "" {
+			if curve, err = parseCurve(t.curve); err != nil {
+				return task, err
+			}
+		}
+		task, err = prover.NewSyntheticTask(curve, id, seed, t.n, t.f, wei, t.deadline)
+	}
 	if err != nil {
 		return task, usageError{err}
 	}
@@ -182,9 +197,15 @@ Synthetic: seed = SHA-256(block_hash ‖ worker_address), A and B generated from
 the seed (DESIGN.md). Supplied (--a, --b): A and B come from NumPy int16 .npy
 or CSV files, n is read from them, and the task names their input commitment
 (Poseidon2 over A then B); prover and verifier then need the same files.
+A synthetic task carries the input commitment of the matrices its seed derives
+(payload.input_commitment, over --curve, named by payload.input_commitment_algorithm)
+so that request_id binds them and chain verifiers can compare a proof with it;
+--unbound writes the v1 form without it.
 request_id = SHA-256 of the task's RFC 8785 canonical JSON is printed on stderr.`)
 	var tf taskFlags
 	tf.register(fs, taskFlags{reward: "0", n: demoN, deadline: time.Now().Add(24 * time.Hour).Unix()})
+	fs.StringVar(&tf.curve, "curve", string(circuits.BN254), "synthetic: the curve whose input commitment the task carries (payload.input_commitment_algorithm); the task is proved on it")
+	fs.BoolVar(&tf.unbound, "unbound", false, "synthetic: a v1 task without payload.input_commitment (verifies offline; chain export refuses its receipts)")
 	var in inputFlags
 	in.register(fs, "supplied input")
 	out := fs.String("o", "", "write the task to this file instead of stdout")
@@ -336,7 +357,7 @@ BLS12-381 (a synthetic task; its receipts have no EVM export).`)
 	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name())
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
-	curveName := fs.String("curve", string(circuits.BN254), "curve: bn254 or bls12-381 (synthetic tasks only; no EVM export)")
+	curveName := fs.String("curve", string(circuits.BN254), "curve: bn254 or bls12-381 (synthetic tasks only; no EVM export); default: the curve of the task's input commitment, else bn254")
 	var pf proveFlags
 	pf.register(fs)
 	if _, err := parse(fs, args); err != nil {
@@ -368,16 +389,18 @@ BLS12-381 (a synthetic task; its receipts have no EVM export).`)
 	if pf.mode == receipt.ModePlonk && !isSet(fs, "system") {
 		*system = prover.SystemPlonk
 	}
-	curve, err := parseCurve(*curveName)
-	if err != nil {
-		return err
+	var curve circuits.Curve // "": the task's
+	if isSet(fs, "curve") {
+		if curve, err = parseCurve(*curveName); err != nil {
+			return err
+		}
 	}
 	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system, Curve: curve, A: a, B: b}
 	if err := pf.apply(&opts); err != nil {
 		return err
 	}
 	res, err := prover.Run(opts)
-	if errors.Is(err, prover.ErrInputsMismatch) {
+	if errors.Is(err, prover.ErrInputsMismatch) || errors.Is(err, workload.ErrInvalidTask) || errors.Is(err, prover.ErrTaskCurve) {
 		return usageError{err}
 	}
 	if err != nil {
@@ -601,7 +624,11 @@ verify rejects such a receipt.`)
 		fmt.Fprintf(w, "proof     %s/%s %s, %d bytes, key %s (%s)\n", p.System, p.Curve, p.Circuit, len(p.Bytes), p.KeyFingerprint, p.SetupProvenance)
 	}
 	if m := r.RuntimeMeasurement; m != nil {
-		fmt.Fprintf(w, "runtime   %s on %s, %d cores, %.6f s (%s)\n", m.Executor, m.CPU, m.LogicalCores, m.NativeSeconds, m.ClaimLimit)
+		usable := "usable CPUs not recorded"
+		if m.UsableCPUs > 0 {
+			usable = fmt.Sprintf("%d usable CPUs", m.UsableCPUs)
+		}
+		fmt.Fprintf(w, "runtime   %s on %s, %s (the CPU package reports %d logical cores), %.6f s (%s)\n", m.Executor, m.CPU, usable, m.LogicalCores, m.NativeSeconds, m.ClaimLimit)
 	}
 	return nodeVerdictRefusal(pos[0], judged)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,22 +17,25 @@ import (
 	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/chain"
+	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// square is a tiny stand-in circuit (x² = y): the export commands only read
-// keys and proof bytes, so the real statement's minutes-long PLONK setup is
-// not needed to test their plumbing.
-type square struct {
-	X frontend.Variable
-	Y frontend.Variable `gnark:",public"`
+// standIn is a tiny stand-in circuit with the real statement's public
+// inputs (input_commitment; output_digest; PoE hi, lo) and one constraint
+// (x = their sum): the export commands only read keys, proof bytes and the
+// public inputs they check against the task, so the real statement's
+// minutes-long PLONK setup is not needed to test their plumbing.
+type standIn struct {
+	X                    frontend.Variable
+	IC, OD, PoEHi, PoELo frontend.Variable `gnark:",public"`
 }
 
-func (c *square) Define(api frontend.API) error {
-	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
+func (c *standIn) Define(api frontend.API) error {
+	api.AssertIsEqual(c.X, api.Add(c.IC, c.OD, c.PoEHi, c.PoELo))
 	return nil
 }
 
@@ -53,9 +57,9 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ccs constraint.ConstraintSystem
-	id := keys.ID{Circuit: "square-test", N: 1, Curve: "bn254", System: keys.SystemPlonk}
+	id := keys.ID{Circuit: "stand-in-test", N: 1, Curve: "bn254", System: keys.SystemPlonk}
 	set, _, err := cache.LoadOrSetupPlonk(id, func() (constraint.ConstraintSystem, error) {
-		ccs, err = frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &square{})
+		ccs, err = frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &standIn{})
 		return ccs, err
 	}, keys.DevSRS, "", nil)
 	if err != nil {
@@ -79,8 +83,33 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatalf("a PLONK key file read as Groth16: exit %d, want 2\n%s", exit, stderr)
 	}
 
-	// A PLONK receipt carrying a proof of the tiny circuit.
-	w, err := frontend.NewWitness(&square{X: 3, Y: 9}, ecc.BN254.ScalarField())
+	// A PLONK receipt carrying a proof of the tiny circuit for the public
+	// inputs of a bound task and this node.
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32))
+	task, err := prover.NewSyntheticTask(circuits.BN254, "3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", [32]byte{1}, 2, 8, "0", 1795000000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, err := prover.Inputs(task, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := workload.Multiply(a, b, 2, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubv, err := prover.PublicValues(task, key.Public().(ed25519.PublicKey), a, b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubs := prover.PublicInputs(pubv)
+	var in [4]*big.Int
+	sum := new(big.Int)
+	for i, s := range pubs {
+		in[i], _ = new(big.Int).SetString(s, 10)
+		sum.Add(sum, in[i])
+	}
+	w, err := frontend.NewWitness(&standIn{X: sum.Mod(sum, ecc.BN254.ScalarField()), IC: in[0], OD: in[1], PoEHi: in[2], PoELo: in[3]}, ecc.BN254.ScalarField())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,11 +121,6 @@ func TestExportPlonk(t *testing.T) {
 	if _, err := proof.WriteTo(&pb); err != nil {
 		t.Fatal(err)
 	}
-	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32))
-	task, err := workload.NewSyntheticTask("3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", [32]byte{1}, 2, 8, "0", 1795000000)
-	if err != nil {
-		t.Fatal(err)
-	}
 	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Mode: receipt.ModeBinding})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +128,7 @@ func TestExportPlonk(t *testing.T) {
 	r := res.Receipt
 	r.Mode = receipt.ModePlonk
 	r.Proof = &receipt.Proof{System: keys.SystemPlonk, Curve: "bn254", Circuit: id.Circuit, KeyFingerprint: fp,
-		SetupProvenance: set.Meta.Provenance, Bytes: pb.Bytes(), PublicInputs: []string{"9"}}
+		SetupProvenance: set.Meta.Provenance, Bytes: pb.Bytes(), PublicInputs: pubs}
 	if r.ReceiptID, err = r.ComputeID(); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +140,7 @@ func TestExportPlonk(t *testing.T) {
 	if err := writeJSON(rcPath, env); err != nil {
 		t.Fatal(err)
 	}
-	want, err := chain.PlonkCalldata(pb.Bytes(), []string{"9"}, set.PlonkVK)
+	want, err := chain.PlonkCalldata(pb.Bytes(), pubs, set.PlonkVK)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +159,26 @@ func TestExportPlonk(t *testing.T) {
 	}
 	if out, stderr, exit := cli(t, "export", "calldata", rcPath); exit != exitReject || out != "" || !strings.Contains(stderr, "does not verify") {
 		t.Fatalf("export calldata of a receipt verify rejects: exit %d, want 1, stdout %.40q\n%s", exit, out, stderr)
+	}
+	// The same proof claimed for other matrices (public input 0 is not the
+	// task's input commitment) is not exported.
+	forged := *r
+	fp2 := *r.Proof
+	fp2.PublicInputs = append([]string{"12345"}, pubs[1:]...)
+	forged.Proof = &fp2
+	if forged.ReceiptID, err = forged.ComputeID(); err != nil {
+		t.Fatal(err)
+	}
+	fenv, err := receipt.Sign(&forged, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgedPath := filepath.Join(t.TempDir(), "forged.json")
+	if err := writeJSON(forgedPath, fenv); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, exit := cli(t, "export", "calldata", forgedPath); exit != 2 || !strings.Contains(stderr, "input_commitment (public input 0)") {
+		t.Fatalf("calldata for other matrices: exit %d, want 2\n%s", exit, stderr)
 	}
 	if _, stderr, exit := cli(t, "export", "compute-proof", rcPath); exit != 2 || !strings.Contains(stderr, "Groth16 proofs only") {
 		t.Fatalf("compute-proof of a PLONK receipt: exit %d, want 2\n%s", exit, stderr)

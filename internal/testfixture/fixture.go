@@ -68,10 +68,11 @@ func KeyCache() (keys.Cache, error) {
 }
 
 // Task returns the fixture's task: n = 4, f = 8, seeded from a fixed block
-// hash and Worker.
+// hash and Worker, carrying its BN254 input commitment (the form chain
+// export takes).
 func Task() (workload.ComputeTask, error) {
 	seed := workload.DeriveSeed([32]byte{1, 2, 3}, Worker)
-	return workload.NewSyntheticTask(TaskID, seed, 4, 8, "1000", 1795000000)
+	return prover.NewSyntheticTask(circuits.BN254, TaskID, seed, 4, 8, "1000", 1795000000)
 }
 
 // Groth16N4 returns the fixture, proving it on first use; it skips the test

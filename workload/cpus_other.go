@@ -1,0 +1,6 @@
+//go:build !linux
+
+package workload
+
+// affinityCount is 0 (unknown) where sched_getaffinity does not exist.
+func affinityCount() int { return 0 }
