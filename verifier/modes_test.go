@@ -100,8 +100,8 @@ func TestBudgetFallsBackToSampling(t *testing.T) {
 	if res.Timings.Setup != 0 || res.Timings.Prove != 0 {
 		t.Error("a sampled run must not set up or prove")
 	}
-	if r.Sampling.K != prover.SamplesFor(0.05, -20) {
-		t.Errorf("k = %d, want the default %d", r.Sampling.K, prover.SamplesFor(0.05, -20))
+	if want := prover.DefaultSampling.RowsFor(512); r.Sampling.K != want || want != 404 {
+		t.Errorf("k = %d, want the default %d (404)", r.Sampling.K, want)
 	}
 
 	v := verdict(t, res.Envelope, "sampled-v1")
@@ -109,7 +109,7 @@ func TestBudgetFallsBackToSampling(t *testing.T) {
 		t.Fatalf("sampled-v1: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}
 	checkClaim(t, v)
-	if !strings.Contains(v.AllowedClaim, "271 of those rows") || !slices.Contains(v.BlockedClaims, "Every entry of the output is correct.") {
+	if !strings.Contains(v.AllowedClaim, "404 of those rows") || !slices.Contains(v.BlockedClaims, "Every entry of the output is correct.") {
 		t.Errorf("sampled claim: %s / %v", v.AllowedClaim, v.BlockedClaims)
 	}
 	if v := verdict(t, res.Envelope, "zk-strict-v1"); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "policy.mode") {
