@@ -9,11 +9,13 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -153,5 +155,84 @@ func TestSampledGrindRegression(t *testing.T) {
 	}
 	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "sampling.method") {
 		t.Fatalf("status %s, failed %v: want reject naming sampling.method", v.PolicyDecision.Status, v.Failed())
+	}
+}
+
+// grindPolicy would pass a sampled receipt whose bound, in its method's
+// attacker model (2^64 SHA-256 evaluations for proof of work), is ≤ 0.2.
+var grindPolicy = verifier.Policy{ID: "grind-test", Modes: []string{receipt.ModeSampled}, MinSamples: 1, MaxErrorBound: 0.2,
+	MaxEpsilon: 0.25, AttackerWorkLog2: 64}
+
+// TestSampledGrindPoW: the same grind against proof-of-work sampling with a
+// cheap 4-bit difficulty succeeds (the randomness is still the node's to
+// re-roll, at 2^4 hashes a try), but the verifier's bound says so: against
+// 2^64 hash evaluations it is 1, so the policy refuses it, and binding-v1's
+// claim states that bound rather than the per-attempt one alone.
+func TestSampledGrindPoW(t *testing.T) {
+	const n, k, eps, g = 64, 8, 0.25, 4
+	at := newAttacker(t, n, 16)
+	var leaves [][]byte
+	var root [32]byte
+	var s receipt.Sampling
+	for try := 0; try < 10000; try++ {
+		leaves, root = at.reroll(try)
+		com := sampling.Commitment{Root: root, RequestID: at.req, NodeID: at.node, Rows: n}
+		nonce, _ := sampling.SolvePoW(com.PoWChallenge(g), g, 1)
+		seed, _ := com.PoWSeed(g, nonce)
+		s = receipt.Sampling{Method: receipt.SamplingMethodPoW, Rows: n, K: k, Epsilon: eps, ErrorBound: sampling.Miss(n, k, 16),
+			PoWBits: g, Nonce: sampling.FormatNonce(nonce), Indices: sampling.Indices(seed, n, k)}
+		if at.misses(s.Indices) {
+			break
+		}
+	}
+	if !at.misses(s.Indices) {
+		t.Fatal("the grind found no sample missing the wrong rows")
+	}
+	env := at.forge(t, leaves, root, s)
+	pol := grindPolicy
+	v := verifier.Verify(env, verifier.Options{Policy: &pol})
+	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "policy.sampling") {
+		t.Fatalf("status %s, failed %v: a 4-bit proof of work must not meet a bound of 0.2 against 2^64 work", v.PolicyDecision.Status, v.Failed())
+	}
+	v = verifier.Verify(env, verifier.Options{Policy: policy(t, "binding-v1")})
+	if v.PolicyDecision.Status != verifier.Pass || !strings.Contains(v.AllowedClaim, "against an attacker with 2^64 SHA-256 evaluations, at most min(1, 2^(64−4)·δ) = 1.") {
+		t.Fatalf("binding-v1 (%s) must state the bound against 2^64 work, which is 1: %s", v.PolicyDecision.Status, v.AllowedClaim)
+	}
+}
+
+// TestSampledGrindChallenge: a node that grinds against a challenge it
+// chose (or learnt before committing) gets a receipt that is held without
+// the verifier's own challenge and rejected with it: the verifier's
+// challenge selects other rows, and re-committing changes the pinned root.
+func TestSampledGrindChallenge(t *testing.T) {
+	const n, k, eps = 64, 8, 0.25
+	at := newAttacker(t, n, 16)
+	known := bytes.Repeat([]byte{0x42}, 32)
+	var leaves [][]byte
+	var root [32]byte
+	var idx []int
+	for try := 0; try < 10000; try++ {
+		leaves, root = at.reroll(try)
+		com := sampling.Commitment{Root: root, RequestID: at.req, NodeID: at.node, Rows: n}
+		if idx = sampling.Indices(com.ChallengeSeed(known), n, k); at.misses(idx) {
+			break
+		}
+	}
+	env := at.forge(t, leaves, root, receipt.Sampling{Method: receipt.SamplingMethodChallenge, Rows: n, K: k, Epsilon: eps,
+		ErrorBound: sampling.Miss(n, k, 16), Challenge: hex.EncodeToString(known), Indices: idx})
+	pol := grindPolicy
+	for _, tc := range []struct {
+		name   string
+		mine   *verifier.SampleChallenge
+		status string
+	}{
+		{"no verifier challenge", nil, verifier.Hold},
+		{"the verifier's own challenge", &verifier.SampleChallenge{Value: bytes.Repeat([]byte{0x99}, 32), Root: root}, verifier.Reject},
+		{"the known challenge, root re-committed", &verifier.SampleChallenge{Value: known, Root: [32]byte{7}}, verifier.Reject},
+	} {
+		v := verifier.Verify(env, verifier.Options{Policy: &pol, SampleChallenge: tc.mine})
+		if v.PolicyDecision.Status != tc.status || (tc.status == verifier.Reject && !slices.Contains(v.Failed(), "sampling.challenge")) {
+			t.Errorf("%s: %s %v, want %s", tc.name, v.PolicyDecision.Status, v.Failed(), tc.status)
+		}
 	}
 }

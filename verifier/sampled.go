@@ -186,7 +186,7 @@ func (r *run) sampleSeed(s *receipt.Sampling, mine *SampleChallenge, com samplin
 		return seed, true
 	case mine == nil:
 		r.skip("sampling.challenge", "no challenge given (--challenge, --committed-root): its freshness cannot be established")
-		r.holdAlso(fmt.Sprintf("the sampled rows come from challenge %s recorded by the node; this verifier did not supply the challenge and the root committed before it (--challenge, --committed-root), so it cannot establish that the challenge was issued after the commitment — a node that knew it in advance could have chosen its rows", short(s.Challenge)))
+		r.holdAlso(fmt.Sprintf("the sampled rows come from challenge %s recorded by the node; this verifier did not supply the challenge and the root committed before it (--challenge, --committed-root), so the challenge's freshness cannot be established: nothing shows it was issued after the commitment, and a node that knew it in advance could have chosen its rows", short(s.Challenge)))
 		return seed, true
 	case !bytes.Equal(mine.Value, ch):
 		r.add("sampling.challenge", fmt.Errorf("sampling.challenge is %s, but this verifier issued %x", short(s.Challenge), mine.Value))
