@@ -272,6 +272,9 @@ func (rn *run) seal() (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkEnvelopeSize(env, rn.r); err != nil {
+		return nil, err
+	}
 	rn.res.Envelope, rn.res.Receipt = env, rn.r
 	return &rn.res, nil
 }

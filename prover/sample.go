@@ -2,6 +2,7 @@ package prover
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -243,4 +244,25 @@ func (c *Committed) Open(challenge []byte) (*Result, error) {
 	}
 	c.opened = true
 	return c.rn.seal()
+}
+
+// envelopeSlack leaves room for the indentation a receipt file adds.
+const envelopeSlack = 4 << 10
+
+// checkEnvelopeSize refuses a receipt larger than a verifier reads
+// (receipt.MaxEnvelopeBytes): in practice a sampled receipt opening many
+// rows of a large n, each with its audit path.
+func checkEnvelopeSize(env *receipt.Envelope, r *receipt.Receipt) error {
+	raw, err := json.Marshal(env)
+	if err != nil {
+		return fmt.Errorf("prove: encode receipt: %w", err)
+	}
+	if len(raw)+envelopeSlack <= receipt.MaxEnvelopeBytes {
+		return nil
+	}
+	hint := ""
+	if s := r.Sampling; s != nil {
+		hint = fmt.Sprintf(": %d rows with their audit paths are too many; open fewer (--samples) or raise the proof of work (--pow-bits), which lowers the k needed", s.K)
+	}
+	return fmt.Errorf("prove: the receipt would be %d bytes, over the %d a verifier reads%s", len(raw), receipt.MaxEnvelopeBytes-envelopeSlack, hint)
 }
