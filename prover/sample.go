@@ -176,12 +176,12 @@ func (rn *run) open(leaves [][]byte, root [32]byte, p SamplingParams) error {
 		rn.o.logf("proof of work: %d bits in %d hashes (2^%.1f), %s", box.PoWBits, tries, math.Log2(float64(tries)), time.Since(start).Round(time.Millisecond))
 	}
 	box.Indices = sampling.Indices(seed, n, k)
-	box.Paths = make([][]string, len(box.Indices))
-	for i, row := range box.Indices {
-		path, err := merkle.InclusionProof(leaves, row)
-		if err != nil {
-			return fmt.Errorf("sample: %w", err)
-		}
+	paths, err := merkle.InclusionProofs(leaves, box.Indices)
+	if err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
+	box.Paths = make([][]string, len(paths))
+	for i, path := range paths {
 		box.Paths[i] = make([]string, len(path))
 		for j, h := range path {
 			box.Paths[i][j] = hex.EncodeToString(h[:])

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/receipt"
@@ -90,13 +93,29 @@ func (r *run) checkSampling(rc *receipt.Receipt, o Options, a, b []int16, root, 
 		r.holdAlso("the sampled rows were not re-executed: " + why)
 		return
 	}
-	for i, row := range s.Indices {
-		if err := checkRow(a, b, n, f, row, s.Paths[i], root); err != nil {
-			r.add("sampling.rows_match", err)
-			return
+	r.add("sampling.rows_match", rowsMatch(a, b, n, f, s, root))
+}
+
+// rowsMatch re-executes the sampled rows on all cores and reports the first
+// one, in the receipt's order, that does not match the root.
+func rowsMatch(a, b []int16, n, f int, s *receipt.Sampling, root [32]byte) error {
+	errs := make([]error, len(s.Indices))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(s.Indices)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(s.Indices); i = int(next.Add(1)) - 1 {
+				errs[i] = checkRow(a, b, n, f, s.Indices[i], s.Paths[i], root)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
-	r.add("sampling.rows_match", nil)
+	return nil
 }
 
 func checkMethod(m string) error {
