@@ -117,6 +117,22 @@ func InclusionProof(leaves [][]byte, i int) ([][32]byte, error) {
 	return path(leafHashes(leaves), i), nil
 }
 
+// InclusionProofs returns the audit paths of several leaves, hashing the
+// leaves once (InclusionProof per index would hash all of them each time).
+func InclusionProofs(leaves [][]byte, idx []int) ([][][32]byte, error) {
+	for _, i := range idx {
+		if i < 0 || i >= len(leaves) {
+			return nil, fmt.Errorf("inclusion proof: index %d out of range for %d leaves", i, len(leaves))
+		}
+	}
+	h := leafHashes(leaves)
+	out := make([][][32]byte, len(idx))
+	for j, i := range idx {
+		out[j] = path(h, i)
+	}
+	return out, nil
+}
+
 func path(h [][32]byte, m int) [][32]byte {
 	if len(h) <= 1 {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/zkpoc/zkpoc/internal/golden"
@@ -326,4 +327,28 @@ func FuzzVerifyInclusion(f *testing.F) {
 			t.Fatalf("a second audit path verified for leaf %d", i)
 		}
 	})
+}
+
+// TestInclusionProofs: the batch paths are the single ones, for every leaf.
+func TestInclusionProofs(t *testing.T) {
+	for _, n := range []int{1, 2, 5, 13, 17} {
+		leaves := leavesN(n)
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = n - 1 - i
+		}
+		batch, err := InclusionProofs(leaves, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, i := range idx {
+			one, _ := InclusionProof(leaves, i)
+			if !slices.Equal(batch[j], one) {
+				t.Fatalf("n=%d leaf %d: batch path differs", n, i)
+			}
+		}
+		if _, err := InclusionProofs(leaves, []int{0, n}); err == nil {
+			t.Errorf("n=%d: index n accepted", n)
+		}
+	}
 }

@@ -144,9 +144,30 @@ type run struct {
 // Run executes the task natively, then proves, samples or only binds the
 // output (as Options.Mode and the budget decide) and returns the signed receipt.
 func Run(o Options) (*Result, error) {
+	rn, mode, err := start(o)
+	if err != nil {
+		return nil, err
+	}
+	switch mode {
+	case receipt.ModeGroth16, receipt.ModePlonk:
+		err = rn.prove()
+	case receipt.ModeSampled:
+		err = rn.sample()
+	case receipt.ModeBinding:
+		err = rn.bind()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rn.seal()
+}
+
+// start validates the options, runs the product natively, decides the mode
+// and fills the receipt fields every mode shares, cost estimate included.
+func start(o Options) (*run, string, error) {
 	t := o.Task
 	if err := t.Validate(); err != nil {
-		return nil, fmt.Errorf("prove: %w", err)
+		return nil, "", fmt.Errorf("prove: %w", err)
 	}
 	if o.PolicyID == "" {
 		o.PolicyID = DefaultPolicyID
@@ -157,11 +178,11 @@ func Run(o Options) (*Result, error) {
 	switch o.Mode {
 	case ModeAuto, receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled, receipt.ModeBinding:
 	default:
-		return nil, fmt.Errorf("prove: unknown mode %q (want auto, groth16, sampled or binding)", o.Mode)
+		return nil, "", fmt.Errorf("prove: unknown mode %q (want auto, groth16, sampled or binding)", o.Mode)
 	}
 	if o.Mode == receipt.ModePlonk { // the SNARK mode, with PLONK
 		if o.System != "" && o.System != SystemPlonk {
-			return nil, fmt.Errorf("prove: mode plonk with proof system %q", o.System)
+			return nil, "", fmt.Errorf("prove: mode plonk with proof system %q", o.System)
 		}
 		o.System, o.Mode = SystemPlonk, receipt.ModeGroth16
 	}
@@ -170,11 +191,11 @@ func Run(o Options) (*Result, error) {
 		o.System = SystemGroth16
 	case SystemGroth16, SystemPlonk:
 	default:
-		return nil, fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
+		return nil, "", fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
 	}
 	taskCurve, bound, err := TaskCurve(t)
 	if err != nil {
-		return nil, fmt.Errorf("prove: %w", err)
+		return nil, "", fmt.Errorf("prove: %w", err)
 	}
 	switch {
 	case o.Curve == "" && bound:
@@ -183,11 +204,17 @@ func Run(o Options) (*Result, error) {
 		o.Curve = circuits.BN254
 	}
 	if _, err := circuits.ParseCurve(string(o.Curve)); err != nil {
-		return nil, fmt.Errorf("prove: %w", err)
+		return nil, "", fmt.Errorf("prove: %w", err)
 	}
 	if bound && o.Curve != taskCurve {
-		return nil, fmt.Errorf("prove: %w: the task binds its inputs with %s (payload.input_commitment_algorithm), so it is proved on %s, not %s",
+		return nil, "", fmt.Errorf("prove: %w: the task binds its inputs with %s (payload.input_commitment_algorithm), so it is proved on %s, not %s",
 			ErrTaskCurve, t.CommitmentAlgorithm(), taskCurve, o.Curve)
+	}
+	if o.Sampling.Challenge != nil && o.Mode != receipt.ModeSampled {
+		return nil, "", fmt.Errorf("prove: a challenge is answered by a sampled receipt, not mode %s", o.Mode)
+	}
+	if err := o.Sampling.Validate(); err != nil {
+		return nil, "", fmt.Errorf("prove: %w", err)
 	}
 	if o.Budget == (Budget{}) {
 		o.Budget = DefaultBudget()
@@ -198,7 +225,7 @@ func Run(o Options) (*Result, error) {
 	}
 	rn := &run{o: o, task: t, n: t.Payload.MatrixSize, f: t.Payload.FracBits}
 	if err := rn.native(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 
 	// Decide the mode before spending anything on proving.
@@ -207,7 +234,7 @@ func Run(o Options) (*Result, error) {
 	if mode == ModeAuto || mode == receipt.ModeGroth16 {
 		if rn.n > circuits.MaxN {
 			if mode == receipt.ModeGroth16 {
-				return nil, fmt.Errorf("prove: n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
+				return nil, "", fmt.Errorf("prove: n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
 			}
 			mode, decision = receipt.ModeSampled, fmt.Sprintf("n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
 		} else if o.System == SystemPlonk {
@@ -234,7 +261,7 @@ func Run(o Options) (*Result, error) {
 	}
 	o.logf("mode %s: %s", mode, decision)
 	if err := rn.base(mode); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if est.Constraints > 0 {
 		rn.r.CostEstimate = est.record(o.Budget, mode, decision)
@@ -242,22 +269,20 @@ func Run(o Options) (*Result, error) {
 		rn.r.CostEstimate = &receipt.CostEstimate{Model: receipt.CostModelVersion, Decision: mode, Reason: decision,
 			BudgetSeconds: round3(o.Budget.Time.Seconds()), BudgetMemoryBytes: o.Budget.Memory}
 	}
-	switch mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
-		err = rn.prove()
-	case receipt.ModeSampled:
-		err = rn.sample()
-	case receipt.ModeBinding:
-		err = rn.bind()
-	}
-	if err != nil {
-		return nil, err
-	}
+	return rn, mode, nil
+}
+
+// seal computes the receipt id and signs the receipt.
+func (rn *run) seal() (*Result, error) {
+	var err error
 	if rn.r.ReceiptID, err = rn.r.ComputeID(); err != nil {
 		return nil, fmt.Errorf("prove: %w", err)
 	}
-	env, err := receipt.Sign(rn.r, o.NodeKey)
+	env, err := receipt.Sign(rn.r, rn.o.NodeKey)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkEnvelopeSize(env, rn.r); err != nil {
 		return nil, err
 	}
 	rn.res.Envelope, rn.res.Receipt = env, rn.r

@@ -1,39 +1,102 @@
 package prover
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"runtime"
+	"time"
 
 	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// SamplingParams choose how many output rows a sampled receipt opens.
+// SamplingParams choose how a sampled receipt picks and sizes its rows. The
+// soundness argument is in package sampling.
 type SamplingParams struct {
-	Epsilon float64 // the wrong-row fraction the bound is stated for
-	K       int     // rows to open; 0 derives it from Epsilon and BoundLog2
-	// BoundLog2 is the target log2 of (1 − ε)^k, e.g. −20.
+	Epsilon float64 // the wrong-row fraction the bound is stated for (default 0.05)
+	K       int     // rows to open; 0 sizes k for BoundLog2 in the attacker model
+	// BoundLog2 is the target log2 bound: for a challenge, of δ (one
+	// attempt); for proof of work, of 2^(WorkLog2 − PoWBits)·δ. Default −20.
 	BoundLog2 float64
+	WorkLog2  int // t: SHA-256 evaluations (2^t) the proof-of-work k is sized against; default 64
+	PoWBits   int // g: proof-of-work difficulty in leading zero bits; default 22, at most MaxProverPoWBits
+	// Challenge, when set, is the challenge the rows are drawn from (issued
+	// after the root was committed; package sampling's "challenge" method).
+	// Without it the rows come from proof-of-work Fiat–Shamir.
+	Challenge []byte
 }
 
-// DefaultSampling opens enough rows that an output with ≥ 5% of its rows
-// wrong passes with probability ≤ 2^−20: k = 271.
-var DefaultSampling = SamplingParams{Epsilon: 0.05, BoundLog2: -20}
+// DefaultSampling: bound 2^−20 at ε = 5% against 2^64 SHA-256 evaluations,
+// with a 22-bit proof of work (k = 756 at n = 4096, 404 at n = 512, every
+// row at n ≤ 128).
+var DefaultSampling = SamplingParams{Epsilon: 0.05, BoundLog2: -20, WorkLog2: 64, PoWBits: 22}
 
-// SamplesFor is the smallest k with (1 − ε)^k ≤ 2^bound.
-func SamplesFor(epsilon, boundLog2 float64) int {
-	return int(math.Ceil(boundLog2 * math.Ln2 / math.Log1p(-epsilon)))
+// MaxProverPoWBits bounds the difficulty a prover searches (2^32 hashes,
+// minutes on one core); a verifier accepts up to sampling.MaxPoWBits.
+const MaxProverPoWBits = 32
+
+// withDefaults fills every zero field from DefaultSampling.
+func (p SamplingParams) withDefaults() SamplingParams {
+	d := DefaultSampling
+	if p.Epsilon == 0 {
+		p.Epsilon = d.Epsilon
+	}
+	if p.BoundLog2 == 0 {
+		p.BoundLog2 = d.BoundLog2
+	}
+	if p.WorkLog2 == 0 {
+		p.WorkLog2 = d.WorkLog2
+	}
+	if p.PoWBits == 0 {
+		p.PoWBits = d.PoWBits
+	}
+	return p
 }
 
-// ErrorBound is (1 − ε)^k: the probability that an output with at least a
-// fraction ε of wrong rows has none of them among k distinct sampled rows
-// (sampling without replacement only lowers it).
-func ErrorBound(epsilon float64, k int) float64 { return math.Pow(1-epsilon, float64(k)) }
+// Validate reports every problem with the parameters at once (after defaults).
+func (p SamplingParams) Validate() error {
+	p = p.withDefaults()
+	var errs []error
+	if !(p.Epsilon > 0 && p.Epsilon < 1) {
+		errs = append(errs, fmt.Errorf("sampling epsilon %v must be in (0, 1)", p.Epsilon))
+	}
+	if p.K < 0 {
+		errs = append(errs, fmt.Errorf("sampling k = %d must not be negative", p.K))
+	}
+	if !(p.BoundLog2 < 0 && p.BoundLog2 >= -1000) {
+		errs = append(errs, fmt.Errorf("sampling bound 2^%v must be below 1 (log2 in [−1000, 0))", p.BoundLog2))
+	}
+	if p.PoWBits < 1 || p.PoWBits > MaxProverPoWBits {
+		errs = append(errs, fmt.Errorf("sampling pow bits %d must be in [1, %d]", p.PoWBits, MaxProverPoWBits))
+	}
+	if p.WorkLog2 < 1 || p.WorkLog2 > 256 {
+		errs = append(errs, fmt.Errorf("sampling work 2^%d must have log2 in [1, 256]", p.WorkLog2))
+	}
+	if p.Challenge != nil && (len(p.Challenge) < sampling.MinChallengeBytes || len(p.Challenge) > sampling.MaxChallengeBytes) {
+		errs = append(errs, fmt.Errorf("sampling challenge is %d bytes, want %d to %d", len(p.Challenge), sampling.MinChallengeBytes, sampling.MaxChallengeBytes))
+	}
+	return errors.Join(errs...)
+}
+
+// RowsFor is the k these parameters open at n rows: K when set (at most n),
+// otherwise the smallest k whose bound in the attacker model reaches
+// BoundLog2 — every row when that k would exceed n − ⌈ε·n⌉.
+func (p SamplingParams) RowsFor(n int) int {
+	p = p.withDefaults()
+	if p.K > 0 {
+		return min(p.K, n)
+	}
+	target := p.BoundLog2
+	if p.Challenge == nil {
+		target -= float64(p.WorkLog2 - p.PoWBits)
+	}
+	return sampling.RowsFor(n, sampling.WrongRows(n, p.Epsilon), target)
+}
 
 // RowLeaves encodes each output row as a Merkle leaf: its n entries as
 // little-endian int64, the canonical result bytes of that row.
@@ -42,51 +105,6 @@ func RowLeaves(c []int64, n int) [][]byte {
 	for i := range out {
 		out[i] = workload.ResultBytes(c[i*n : (i+1)*n])
 	}
-	return out
-}
-
-// SampleIndices derives k distinct row indices in [0, n) from the Merkle root
-// of the output rows, the request and the node (Fiat–Shamir): the prover
-// fixes the rows before it can know which will be opened, and cannot choose
-// them. Block j of the stream is SHA-256("zkpoc/sample/v1" ‖ root ‖
-// request_id ‖ node_id ‖ uint32_be(k) ‖ uint64_be(j)), read as big-endian
-// uint64 words; a word w is used as w mod n unless w falls in the final
-// incomplete range (rejection, so every row is equally likely); repeats are
-// skipped. The result is sorted. With k ≥ n every row is returned.
-func SampleIndices(root, requestID, nodeID [32]byte, n, k int) []int {
-	if n <= 0 || k <= 0 {
-		return nil
-	}
-	if k >= n {
-		all := make([]int, n)
-		for i := range all {
-			all[i] = i
-		}
-		return all
-	}
-	var prefix []byte
-	prefix = append(prefix, "zkpoc/sample/v1"...)
-	prefix = append(prefix, root[:]...)
-	prefix = append(prefix, requestID[:]...)
-	prefix = append(prefix, nodeID[:]...)
-	prefix = binary.BigEndian.AppendUint32(prefix, uint32(k))
-	limit := math.MaxUint64 - math.MaxUint64%uint64(n) // accept w < limit
-	seen := make(map[int]bool, k)
-	out := make([]int, 0, k)
-	for j := uint64(0); len(out) < k; j++ {
-		block := sha256.Sum256(binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), j))
-		for w := 0; w < 4 && len(out) < k; w++ {
-			v := binary.BigEndian.Uint64(block[8*w:])
-			if v >= limit {
-				continue
-			}
-			if i := int(v % uint64(n)); !seen[i] {
-				seen[i] = true
-				out = append(out, i)
-			}
-		}
-	}
-	sort.Ints(out)
 	return out
 }
 
@@ -117,49 +135,134 @@ func (rn *run) bind() error {
 	return nil
 }
 
-// sample commits to the rows and opens the Fiat–Shamir-chosen ones.
+// sample commits to the rows and opens the ones its randomness selects:
+// proof-of-work Fiat–Shamir, or Options.Sampling.Challenge when set.
 func (rn *run) sample() error {
 	leaves, root, err := rn.outputTree()
 	if err != nil {
 		return fmt.Errorf("sample: %w", err)
 	}
-	p := rn.o.Sampling
-	if p.Epsilon == 0 {
-		p = DefaultSampling
+	return rn.open(leaves, root, rn.o.Sampling)
+}
+
+// open fills the sampling box for the committed rows.
+func (rn *run) open(leaves [][]byte, root [32]byte, p SamplingParams) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("sample: %w", err)
 	}
-	if !(p.Epsilon > 0 && p.Epsilon < 1) {
-		return fmt.Errorf("sample: epsilon %v must be in (0, 1)", p.Epsilon)
-	}
-	k := p.K
-	if k == 0 {
-		k = SamplesFor(p.Epsilon, p.BoundLog2)
-	}
-	if k < 1 {
-		return fmt.Errorf("sample: k = %d must be positive", k)
-	}
+	p = p.withDefaults()
+	n := rn.n
 	reqID, _ := receipt.DecodeHex32("request_id", rn.r.RequestID)
 	nodeID, _ := receipt.DecodeHex32("node.node_id", rn.r.Node.NodeID)
-	idx := SampleIndices(root, reqID, nodeID, rn.n, k)
-	paths := make([][]string, len(idx))
-	for i, row := range idx {
-		path, err := merkle.InclusionProof(leaves, row)
-		if err != nil {
+	com := sampling.Commitment{Root: root, RequestID: reqID, NodeID: nodeID, Rows: n}
+	k := p.RowsFor(n)
+	box := &receipt.Sampling{Rows: n, K: k, Epsilon: p.Epsilon, ErrorBound: sampling.Miss(n, k, sampling.WrongRows(n, p.Epsilon))}
+	var seed [32]byte
+	if p.Challenge != nil {
+		box.Method, box.Challenge = receipt.SamplingMethodChallenge, hex.EncodeToString(p.Challenge)
+		seed = com.ChallengeSeed(p.Challenge)
+	} else {
+		box.Method = receipt.SamplingMethodPoW
+		if k < n { // every row opened needs no randomness: pow_bits 0, nonce 0
+			box.PoWBits = p.PoWBits
+		}
+		start := time.Now()
+		nonce, tries := sampling.SolvePoW(com.PoWChallenge(box.PoWBits), box.PoWBits, runtime.GOMAXPROCS(0))
+		box.Nonce = sampling.FormatNonce(nonce)
+		var err error
+		if seed, err = com.PoWSeed(box.PoWBits, nonce); err != nil {
 			return fmt.Errorf("sample: %w", err)
 		}
-		paths[i] = make([]string, len(path))
+		rn.o.logf("proof of work: %d bits in %d hashes (2^%.1f), %s", box.PoWBits, tries, math.Log2(float64(tries)), time.Since(start).Round(time.Millisecond))
+	}
+	box.Indices = sampling.Indices(seed, n, k)
+	paths, err := merkle.InclusionProofs(leaves, box.Indices)
+	if err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
+	box.Paths = make([][]string, len(paths))
+	for i, path := range paths {
+		box.Paths[i] = make([]string, len(path))
 		for j, h := range path {
-			paths[i][j] = hex.EncodeToString(h[:])
+			box.Paths[i][j] = hex.EncodeToString(h[:])
 		}
 	}
-	rn.r.Sampling = &receipt.Sampling{
-		Method:     receipt.SamplingMethodFS,
-		Rows:       rn.n,
-		K:          len(idx),
-		Epsilon:    p.Epsilon,
-		ErrorBound: ErrorBound(p.Epsilon, len(idx)),
-		Indices:    idx,
-		Paths:      paths,
-	}
-	rn.o.logf("sampled %d of %d rows (error bound %.3g at ε = %g)", len(idx), rn.n, rn.r.Sampling.ErrorBound, p.Epsilon)
+	rn.r.Sampling = box
+	rn.o.logf("sampled %d of %d rows (%s; per-attempt bound %.3g at ε = %g)", k, n, box.Method, box.ErrorBound, p.Epsilon)
 	return nil
+}
+
+// Committed is a run whose output rows are committed but not yet opened:
+// the first half of a commit-then-challenge exchange. The node publishes
+// Root (for example in a signed binding receipt); the challenger, having
+// seen it, issues a challenge; Open answers it with the sampled receipt.
+type Committed struct {
+	rn     *run
+	leaves [][]byte
+	root   [32]byte
+	opened bool
+}
+
+// Commit runs the task natively (Options.Mode is taken as sampled) and
+// commits to its output rows: the Merkle root, bound to the request and the
+// node by the PoE. Options.Sampling.Challenge must be unset: the challenge
+// comes after the commitment.
+func Commit(o Options) (*Committed, error) {
+	if o.Sampling.Challenge != nil {
+		return nil, errors.New("commit: the challenge must be issued after the commitment (leave Sampling.Challenge unset and pass it to Open)")
+	}
+	o.Mode = receipt.ModeSampled
+	rn, _, err := start(o)
+	if err != nil {
+		return nil, err
+	}
+	leaves, root, err := rn.outputTree()
+	if err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return &Committed{rn: rn, leaves: leaves, root: root}, nil
+}
+
+// Root is the committed Merkle root of the output rows (the receipt's
+// output_digest).
+func (c *Committed) Root() [32]byte { return c.root }
+
+// Open draws the rows from challenge and returns the signed sampled
+// receipt. A commitment is opened once: a node that could answer a second
+// challenge would choose whichever sample misses its wrong rows.
+func (c *Committed) Open(challenge []byte) (*Result, error) {
+	if c.opened {
+		return nil, errors.New("open: this commitment was already opened; a commitment answers one challenge")
+	}
+	if challenge == nil {
+		return nil, errors.New("open: a challenge is required (for a non-interactive receipt use Run)")
+	}
+	p := c.rn.o.Sampling
+	p.Challenge = challenge
+	if err := c.rn.open(c.leaves, c.root, p); err != nil {
+		return nil, err
+	}
+	c.opened = true
+	return c.rn.seal()
+}
+
+// envelopeSlack leaves room for the indentation a receipt file adds.
+const envelopeSlack = 4 << 10
+
+// checkEnvelopeSize refuses a receipt larger than a verifier reads
+// (receipt.MaxEnvelopeBytes): in practice a sampled receipt opening many
+// rows of a large n, each with its audit path.
+func checkEnvelopeSize(env *receipt.Envelope, r *receipt.Receipt) error {
+	raw, err := json.Marshal(env)
+	if err != nil {
+		return fmt.Errorf("prove: encode receipt: %w", err)
+	}
+	if len(raw)+envelopeSlack <= receipt.MaxEnvelopeBytes {
+		return nil
+	}
+	hint := ""
+	if s := r.Sampling; s != nil {
+		hint = fmt.Sprintf(": %d rows with their audit paths are too many; open fewer (--samples) or raise the proof of work (--pow-bits), which lowers the k needed", s.K)
+	}
+	return fmt.Errorf("prove: the receipt would be %d bytes, over the %d a verifier reads%s", len(raw), receipt.MaxEnvelopeBytes-envelopeSlack, hint)
 }

@@ -123,22 +123,45 @@ const (
 	// the same packing, absorbed by a width-3 Poseidon2 sponge over BLS12-381.
 	DigestPoseidon2BLS12381 = "poseidon2-bls12-381-sponge3/v1"
 	DigestMerkleRows        = "sha256-rfc6962-rows/v1"
-	SamplingMethodFS        = "fiat-shamir-sha256/v1"
 	CostModelVersion        = "zkpoc-cost/v1"
 )
 
+// Sampling methods (package sampling documents each derivation and its
+// soundness argument).
+const (
+	// SamplingMethodPoW: Fiat–Shamir over the committed root hardened by a
+	// proof of work of pow_bits bits; the bound is stated against an
+	// attacker's total SHA-256 work.
+	SamplingMethodPoW = "fiat-shamir-pow-sha256/v2"
+	// SamplingMethodChallenge: rows from a challenge issued after the root
+	// was committed (by the verifier, a coordinator or a later public
+	// beacon); a verifier relies on it only when it knows the challenge.
+	SamplingMethodChallenge = "challenge-sha256/v2"
+	// SamplingMethodFSv1 drew the rows from values the prover controls, so
+	// a node could re-roll its root until the sample missed its wrong rows.
+	// Verifiers refuse it.
+	SamplingMethodFSv1 = "fiat-shamir-sha256/v1"
+)
+
 // Sampling is the evidence box of a sampled receipt: the Merkle root of the
-// output rows (the output digest), the rows chosen by Fiat–Shamir from that
-// root, the request and the node, and their audit paths. A verifier
-// recomputes those rows and checks them against the root.
+// output rows (the output digest), the k rows opened, their audit paths, and
+// where the randomness that chose them came from: a proof-of-work nonce
+// (pow_bits, nonce) or a challenge. A verifier recomputes those rows, checks
+// them against the root, and recomputes the error bound itself.
 type Sampling struct {
-	Method     string     `json:"method"`
-	Rows       int        `json:"rows"`        // leaves in the tree: n
-	K          int        `json:"k"`           // rows sampled
-	Epsilon    float64    `json:"epsilon"`     // the wrong-row fraction the bound is stated for
-	ErrorBound float64    `json:"error_bound"` // (1 − ε)^k
-	Indices    []int      `json:"indices"`
-	Paths      [][]string `json:"paths"` // per sampled row: sibling hashes (hex), leaf side first
+	Method  string  `json:"method"`
+	Rows    int     `json:"rows"`    // leaves in the tree: n
+	K       int     `json:"k"`       // rows sampled
+	Epsilon float64 `json:"epsilon"` // the wrong-row fraction the bound is stated for
+	// ErrorBound is the per-attempt probability C(n−w, k)/C(n, k), w = ⌈ε·n⌉,
+	// that an output with ≥ ε of its rows wrong passes (0 when k > n − w).
+	ErrorBound float64 `json:"error_bound"`
+	PoWBits    int     `json:"pow_bits,omitempty"`  // SamplingMethodPoW: g, leading zero bits of SHA-256(c ‖ nonce)
+	Nonce      string  `json:"nonce,omitempty"`     // SamplingMethodPoW: 8 bytes, hex
+	Challenge  string  `json:"challenge,omitempty"` // SamplingMethodChallenge: hex
+	Indices    []int   `json:"indices"`
+	// Paths: per sampled row, its sibling hashes (hex), leaf side first.
+	Paths [][]string `json:"paths"`
 }
 
 // CostEstimate records what the prover expected proving to cost, the budget

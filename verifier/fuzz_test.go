@@ -1,6 +1,7 @@
 package verifier_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -17,6 +18,18 @@ import (
 func FuzzVerify(f *testing.F) {
 	for _, mode := range []string{receipt.ModeSampled, receipt.ModeBinding} {
 		res := fuzzSeed(f, mode)
+		raw, err := json.Marshal(res.Envelope)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw)
+	}
+	// Sampled receipts opening 8 of 64 rows, by proof of work and by challenge.
+	for _, p := range []prover.SamplingParams{{K: 8, PoWBits: 8}, {K: 8, Challenge: bytes.Repeat([]byte{0xc7}, 16)}} {
+		res, err := runNative(filepath.Join(f.TempDir(), "keys"), 64, prover.Options{Mode: receipt.ModeSampled, Sampling: p})
+		if err != nil {
+			f.Fatal(err)
+		}
 		raw, err := json.Marshal(res.Envelope)
 		if err != nil {
 			f.Fatal(err)

@@ -36,15 +36,23 @@ func nativeReceipt(t *testing.T, n int, o prover.Options) *prover.Result {
 // runNative makes a receipt that needs no key setup (sampled or binding mode,
 // or a budget that forces sampling).
 func runNative(cacheDir string, n int, o prover.Options) (*prover.Result, error) {
+	if err := nativeOptions(cacheDir, n, &o); err != nil {
+		return nil, err
+	}
+	return prover.Run(o)
+}
+
+// nativeOptions fills in the fixed synthetic task, node key and key cache.
+func nativeOptions(cacheDir string, n int, o *prover.Options) error {
 	seed := workload.DeriveSeed([32]byte{9}, "cpc1qsampler")
 	task, err := workload.NewSyntheticTask("7c1f2a9e-6b7d-4e21-9a0b-5c8d7e6f1a21", seed, n, 8, "5", 1795000000)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	o.Task = task
 	o.NodeKey = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	o.Cache = keys.Cache{Dir: cacheDir}
-	return prover.Run(o)
+	return nil
 }
 
 func makeNative(cacheDir string, n int, mode string) (*prover.Result, error) {
@@ -100,8 +108,8 @@ func TestBudgetFallsBackToSampling(t *testing.T) {
 	if res.Timings.Setup != 0 || res.Timings.Prove != 0 {
 		t.Error("a sampled run must not set up or prove")
 	}
-	if r.Sampling.K != prover.SamplesFor(0.05, -20) {
-		t.Errorf("k = %d, want the default %d", r.Sampling.K, prover.SamplesFor(0.05, -20))
+	if want := prover.DefaultSampling.RowsFor(512); r.Sampling.K != want || want != 404 {
+		t.Errorf("k = %d, want the default %d (404)", r.Sampling.K, want)
 	}
 
 	v := verdict(t, res.Envelope, "sampled-v1")
@@ -109,7 +117,7 @@ func TestBudgetFallsBackToSampling(t *testing.T) {
 		t.Fatalf("sampled-v1: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}
 	checkClaim(t, v)
-	if !strings.Contains(v.AllowedClaim, "271 of those rows") || !slices.Contains(v.BlockedClaims, "Every entry of the output is correct.") {
+	if !strings.Contains(v.AllowedClaim, "404 of those rows") || !slices.Contains(v.BlockedClaims, "Every entry of the output is correct.") {
 		t.Errorf("sampled claim: %s / %v", v.AllowedClaim, v.BlockedClaims)
 	}
 	if v := verdict(t, res.Envelope, "zk-strict-v1"); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "policy.mode") {

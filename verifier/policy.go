@@ -33,7 +33,16 @@ type Policy struct {
 	MinSamples    int     `json:"min_samples,omitempty"`
 	MaxErrorBound float64 `json:"max_error_bound,omitempty"`
 	MaxEpsilon    float64 `json:"max_epsilon,omitempty"`
+	// AttackerWorkLog2 is t: the bound of a proof-of-work sample is taken
+	// against an attacker with 2^t SHA-256 evaluations, min(1, 2^(t−g)·δ),
+	// and must be at most MaxErrorBound. Required when sampled receipts may
+	// pass; the claim states it.
+	AttackerWorkLog2 int `json:"attacker_work_log2,omitempty"`
 }
+
+// DefaultAttackerWorkLog2 is the attacker work the built-in policies state:
+// 2^64 SHA-256 evaluations.
+const DefaultAttackerWorkLog2 = 64
 
 // DefaultPolicy is the policy a verifier applies unless told otherwise.
 const DefaultPolicy = "zk-dev-v1"
@@ -44,10 +53,10 @@ var BuiltinPolicies = map[string]Policy{
 		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}, RequireTrustedSetup: true},
 	"zk-dev-v1": {ID: "zk-dev-v1", Description: "a Groth16 proof; a dev setup passes with the forgery caveat in the claim",
 		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}},
-	"sampled-v1": {ID: "sampled-v1", Description: "a Groth16 proof, or sampled re-execution with an error bound ≤ 2^-20 at ε ≤ 5%",
-		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled}, MinSamples: 64, MaxErrorBound: 1.0 / (1 << 20), MaxEpsilon: 0.05},
+	"sampled-v1": {ID: "sampled-v1", Description: "a Groth16 proof, or sampled re-execution whose error bound at ε ≤ 5% is ≤ 2^-20 per verifier challenge, or against an attacker with 2^64 SHA-256 evaluations for proof-of-work sampling",
+		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled}, MinSamples: 64, MaxErrorBound: 1.0 / (1 << 20), MaxEpsilon: 0.05, AttackerWorkLog2: DefaultAttackerWorkLog2},
 	"binding-v1": {ID: "binding-v1", Description: "any evidence; a binding-only receipt passes with a binding-only claim",
-		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled, receipt.ModeBinding}, MinSamples: 1, MaxErrorBound: 1, MaxEpsilon: 1},
+		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled, receipt.ModeBinding}, MinSamples: 1, MaxErrorBound: 1, MaxEpsilon: 1, AttackerWorkLog2: DefaultAttackerWorkLog2},
 }
 
 // PolicyIDs lists the built-in policy ids, sorted.
@@ -115,6 +124,9 @@ func (p Policy) Validate() error {
 		if !(p.MaxEpsilon > 0 && p.MaxEpsilon <= 1) {
 			errs = append(errs, errors.New("max_epsilon must be in (0, 1]"))
 		}
+		if p.AttackerWorkLog2 < 1 || p.AttackerWorkLog2 > 256 {
+			errs = append(errs, errors.New("attacker_work_log2 must be in [1, 256] when sampled receipts may pass (the bound of proof-of-work sampling is stated against 2^t SHA-256 evaluations)"))
+		}
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("%w: %w", ErrPolicy, errors.Join(errs...))
@@ -168,16 +180,6 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 			r.hold = fmt.Sprintf("policy %s requires keys from a multi-party setup; these come from %s", p.ID, what)
 		}
 	case receipt.ModeSampled:
-		s := rc.Sampling
-		all := s.K == s.Rows
-		var err error
-		switch {
-		case all:
-		case s.K < p.MinSamples:
-			err = fmt.Errorf("%d rows sampled, policy %s needs at least %d", s.K, p.ID, p.MinSamples)
-		case s.ErrorBound > p.MaxErrorBound || s.Epsilon > p.MaxEpsilon:
-			err = fmt.Errorf("error bound %.3g at ε = %g, policy %s needs ≤ %.3g at ε ≤ %g", s.ErrorBound, s.Epsilon, p.ID, p.MaxErrorBound, p.MaxEpsilon)
-		}
-		r.add("policy.sampling", err)
+		r.applySamplingPolicy(p)
 	}
 }

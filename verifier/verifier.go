@@ -103,11 +103,16 @@ type Options struct {
 	// them a supplied task's proof still verifies against the commitment, and
 	// a sampled receipt is held (its rows cannot be re-executed).
 	A, B []int16
+	// SampleChallenge is the challenge this verifier issued for a
+	// challenge-method sampled receipt, with the root committed before it;
+	// without it such a receipt is held.
+	SampleChallenge *SampleChallenge
 }
 
 type run struct {
-	checks []receipt.Check
-	hold   string // why the policy holds evidence that verified, "" if it does not
+	checks  []receipt.Check
+	hold    string       // why the policy holds evidence that verified, "" if it does not
+	sampled *sampleFacts // a sampled receipt's recomputed bound
 }
 
 func (r *run) add(name string, err error) bool {
@@ -214,7 +219,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		r.checkProof(v, o, rc, a, b, circuits.Public{RequestID: reqID, NodeID: nodeID, InputCommitment: ic, PoE: poe}, digest)
 	case receipt.ModeSampled:
 		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
-		r.checkSampling(rc, a, b, digest, reqID, nodeID)
+		r.checkSampling(rc, o, a, b, digest, reqID, nodeID)
 	case receipt.ModeBinding:
 		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
 		if rc.Proof != nil || rc.Sampling != nil {
@@ -495,7 +500,7 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 	default:
 		v.PolicyDecision.Status = Pass
 		v.PolicyDecision.Reason = passReason(rc)
-		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.inputs, v.BlockedClaims)
+		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.inputs, r.sampled, v.BlockedClaims)
 	}
 	if rc != nil {
 		v.BlockedClaims = appendNew(v.BlockedClaims, rc.NodeExtraClaims())
@@ -543,14 +548,11 @@ func passReason(rc *receipt.Receipt) string {
 
 // claim is the strongest statement the evidence in a passing receipt
 // supports, narrowed by its mode and, for a proof, its setup provenance.
-func claim(rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
+func claim(rc *receipt.Receipt, provenance, inputs string, sampled *sampleFacts, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
 	switch rc.Mode {
 	case receipt.ModeSampled:
-		s := rc.Sampling
-		return fmt.Sprintf("Node %s bound output digest %s (the Merkle root of its %d output rows) to request %s; %d of those rows were re-executed by the verifier from inputs %s and matched floor(A·B / 2^%d). An output with at least %g of its rows wrong passes this check with probability at most %.3g.",
-				rc.Node.NodeID, rc.OutputDigest, n, rc.RequestID, s.K, inputs, f, s.Epsilon, s.ErrorBound),
-			append(blocked, "Every entry of the output is correct.", "A SNARK proves this output.")
+		return sampledClaim(rc, sampled, inputs, blocked)
 	case receipt.ModeBinding:
 		return fmt.Sprintf("Node %s returned output digest %s (the Merkle root of its output rows) for request %s. Nothing is claimed about the output's correctness.",
 				rc.Node.NodeID, rc.OutputDigest, rc.RequestID),

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 )
 
 // proveFlags are the flags that choose the proof mode and budget.
@@ -21,6 +23,9 @@ type proveFlags struct {
 	executor    string
 	samples     int
 	epsilon     float64
+	powBits     int
+	workLog2    int
+	challenge   string
 	calibration string
 }
 
@@ -30,8 +35,12 @@ func (p *proveFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&p.maxSeconds, "max-prove-seconds", def.Time.Seconds(), "proving budget in seconds, key setup included when keys are not cached")
 	fs.StringVar(&p.maxMemory, "max-prove-memory", fmt.Sprintf("%dMiB", def.Memory>>20), "proving memory budget, e.g. 8GiB or 512MiB (default: half of physical memory)")
 	fs.StringVar(&p.executor, "executor", "", "native executor: cpu-avx512, cpu-avx2, cpu-go, gpu-cublas (default: the fastest available)")
-	fs.IntVar(&p.samples, "samples", 0, "rows a sampled receipt opens (default: enough for (1−ε)^k ≤ 2^-20)")
-	fs.Float64Var(&p.epsilon, "epsilon", prover.DefaultSampling.Epsilon, "wrong-row fraction the sampling bound is stated for")
+	d := prover.DefaultSampling
+	fs.IntVar(&p.samples, "samples", 0, "rows a sampled receipt opens (default: the fewest whose bound reaches 2^-20 in the attacker model; every row when n is small)")
+	fs.Float64Var(&p.epsilon, "epsilon", d.Epsilon, "wrong-row fraction the sampling bound is stated for")
+	fs.IntVar(&p.powBits, "pow-bits", d.PoWBits, fmt.Sprintf("proof-of-work difficulty of a sampled receipt without --challenge, in leading zero bits (1–%d; about 2^N hashes)", prover.MaxProverPoWBits))
+	fs.IntVar(&p.workLog2, "work-log2", d.WorkLog2, "attacker work 2^N SHA-256 evaluations the proof-of-work k is sized against")
+	fs.StringVar(&p.challenge, "challenge", "", "hex challenge (16–64 bytes) issued after the row root was committed: the sampled rows come from it (needs --mode sampled)")
 	fs.StringVar(&p.calibration, "calibration", "", "cost-model coefficients file (default: $ZKPOC_HOME/calibration.json if present, else built-in defaults)")
 }
 
@@ -52,7 +61,20 @@ func (p *proveFlags) apply(o *prover.Options) error {
 	if p.samples < 0 {
 		return usagef("--samples must not be negative")
 	}
-	o.Sampling = prover.SamplingParams{Epsilon: p.epsilon, K: p.samples, BoundLog2: prover.DefaultSampling.BoundLog2}
+	o.Sampling = prover.SamplingParams{Epsilon: p.epsilon, K: p.samples, BoundLog2: prover.DefaultSampling.BoundLog2, PoWBits: p.powBits, WorkLog2: p.workLog2}
+	if p.challenge != "" {
+		if p.mode != receipt.ModeSampled {
+			return usagef("--challenge answers a sampled receipt: use it with --mode sampled")
+		}
+		ch, err := sampling.ParseChallenge("--challenge", p.challenge)
+		if err != nil {
+			return usageError{err}
+		}
+		o.Sampling.Challenge = ch
+	}
+	if err := o.Sampling.Validate(); err != nil {
+		return usageError{err}
+	}
 	path := p.calibration
 	if path == "" {
 		h, err := home()

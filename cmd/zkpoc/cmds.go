@@ -344,9 +344,23 @@ once and cached), and writes the receipt signed by the node key (a DSSE envelope
 Before proving, the cost model estimates constraints, seconds (setup included
 when keys are not cached) and memory. With --mode auto (the default), a task
 whose estimate exceeds the budget is not proved: its output rows are committed
-in a Merkle tree, rows chosen by Fiat–Shamir are opened, and the receipt's mode
-is "sampled", with the estimate, the budget and the reason recorded.
+in a Merkle tree, k rows are opened, and the receipt's mode is "sampled", with
+the estimate, the budget and the reason recorded.
 --mode binding records only the PoE binding (no correctness evidence).
+
+A sampled receipt's rows come from randomness the node cannot re-roll:
+  - by default, Fiat–Shamir over the committed root hardened by a proof of work
+    (--pow-bits, default 22: about 4M SHA-256 hashes, under a second), with k
+    sized so that an attacker with 2^64 hash evaluations (--work-log2) passes a
+    5%-wrong output with probability ≤ 2^-20 (k = 404 at n = 512, 756 at 4096);
+  - or a challenge issued after the commitment, in two steps:
+      zkpoc prove --task T --mode binding -o commit.json   # publishes the row root
+      # the challenger reads the root (zkpoc inspect commit.json: "output"),
+      # then issues 32 random bytes (or names a later public beacon)
+      zkpoc prove --task T --mode sampled --challenge HEX -o receipt.json
+      zkpoc verify --challenge HEX --committed-root ROOT receipt.json
+    The product is recomputed in step two and commits to the same root. A
+    verifier without the challenge and root holds such a receipt.
 --system plonk proves with PLONK (KZG) instead; --curve bls12-381 proves over
 BLS12-381 (a synthetic task; its receipts have no EVM export).`)
 	taskPath := fs.String("task", "", "task JSON file (from zkpoc challenge new); with --a and --b alone, a supplied task is made on the fly")
@@ -461,7 +475,9 @@ checked against the commitment alone, and a sampled receipt is held because its
 rows cannot be re-executed), the PoE, and the Groth16 proof under
 the verifying key (--key, or found in the local cache by the receipt's fingerprint).
 Prints the verdict: pass (exit 0), reject (exit 1) or hold (exit 3), every check run,
-and the claim the evidence allows.`)
+and the claim the evidence allows. A sampled receipt whose rows come from a
+challenge passes only when --challenge and --committed-root say which challenge
+this verifier issued after which commitment; without them it is held.`)
 	keyPath := fs.String("key", "", "verifying key file (default: look up the receipt's fingerprint in the cache)")
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
 	verdictOut := fs.String("verdict-out", "", "also write the verdict JSON to this file")
@@ -470,6 +486,8 @@ and the claim the evidence allows.`)
 	policyRef := fs.String("policy", verifier.DefaultPolicy, "policy: "+strings.Join(verifier.PolicyIDs(), ", ")+", or a policy JSON file")
 	var in inputFlags
 	in.register(fs, "a supplied task's input, checked against its commitment")
+	var cf challengeFlags
+	cf.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -487,6 +505,9 @@ and the claim the evidence allows.`)
 	}
 	o := verifier.Options{Policy: &pol, AcceptKeys: accept}
 	if err := in.apply(&o); err != nil {
+		return err
+	}
+	if err := cf.apply(&o); err != nil {
 		return err
 	}
 	if err := setKeySource(&o, *keyPath, envl); err != nil {
@@ -618,7 +639,7 @@ verify rejects such a receipt.`)
 		fmt.Fprintf(w, "decision  %s: %s\n", ce.Decision, ce.Reason)
 	}
 	if s := r.Sampling; s != nil {
-		fmt.Fprintf(w, "sampling  %d of %d rows opened, error bound %.3g at ε = %g\n", s.K, s.Rows, s.ErrorBound, s.Epsilon)
+		fmt.Fprintf(w, "sampling  %s\n", describeSampling(s))
 	}
 	if p := r.Proof; p != nil {
 		fmt.Fprintf(w, "proof     %s/%s %s, %d bytes, key %s (%s)\n", p.System, p.Curve, p.Circuit, len(p.Bytes), p.KeyFingerprint, p.SetupProvenance)
