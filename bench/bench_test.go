@@ -313,16 +313,16 @@ func TestSkips(t *testing.T) {
 		reasons[r.Circuit+"/"+r.System+"/"+strconv.Itoa(r.N)] = r.Reason
 	}
 	for key, want := range map[string]string{
-		"freivalds-v4/groth16/32": "budget 0.00 GiB",
-		"naive-v4/groth16/128":    "naive reference skipped above n=64",
-		"freivalds-v4/plonk/32":   "quick: PLONK skipped above n=16",
+		"freivalds-v5/groth16/32": "budget 0.00 GiB",
+		"naive-v5/groth16/128":    "naive reference skipped above n=64",
+		"freivalds-v5/plonk/32":   "quick: PLONK skipped above n=16",
 	} {
 		if !strings.Contains(reasons[key], want) {
 			t.Errorf("%s: reason %q, want %q", key, reasons[key], want)
 		}
 	}
-	if !strings.Contains(reasons["freivalds-v4/groth16/32"], "estimated") {
-		t.Errorf("budget reason %q", reasons["freivalds-v4/groth16/32"])
+	if !strings.Contains(reasons["freivalds-v5/groth16/32"], "estimated") {
+		t.Errorf("budget reason %q", reasons["freivalds-v5/groth16/32"])
 	}
 	if !strings.Contains(rep.Markdown(), "Not measured") || !strings.Contains(log.String(), "skipped") {
 		t.Error("skips are not reported")
@@ -354,15 +354,15 @@ func syntheticReport() *Report {
 	rep := &Report{
 		Started: "2026-01-02T03:04:05Z", Finished: "2026-01-02T03:14:05Z",
 		Machine: Machine{GoVersion: "go1.26.8", GnarkVersion: "v0.16.1", GnarkCryptoVersion: "v0.21.0", PeakMethod: "VmHWM"},
-		Config:  ConfigSummary{Sizes: []int{4, 8, 16}, Circuits: []string{"freivalds-v4", "naive-v4"}, Systems: []string{Groth16, PLONK}, Curve: Curve, Runs: 3, FracBits: 8},
+		Config:  ConfigSummary{Sizes: []int{4, 8, 16}, Circuits: []string{"freivalds-v5", "naive-v5"}, Systems: []string{Groth16, PLONK}, Curve: Curve, Runs: 3, FracBits: 8},
 		Notes:   []string{"synthetic"},
 	}
 	for _, sys := range []string{Groth16, PLONK} {
-		for _, c := range []string{"freivalds-v4", "naive-v4"} {
+		for _, c := range []string{"freivalds-v5", "naive-v5"} {
 			for _, n := range []int{4, 8, 16} {
 				x := float64(n)
 				k := 1.0
-				if c == "naive-v4" {
+				if c == "naive-v5" {
 					k = 1.5
 				}
 				if sys == PLONK {
@@ -386,7 +386,7 @@ func syntheticReport() *Report {
 			}
 		}
 	}
-	rep.Rows = append(rep.Rows, Row{Circuit: "naive-v4", System: Groth16, Curve: Curve, N: 128, Status: StatusSkipped,
+	rep.Rows = append(rep.Rows, Row{Circuit: "naive-v5", System: Groth16, Curve: Curve, N: 128, Status: StatusSkipped,
 		Reason: "naive reference skipped above n=64, with \"quotes\", commas", EstimatedConstraints: 2300000, EstimatedPeakBytes: 6 << 30})
 	return rep
 }
@@ -499,7 +499,7 @@ func TestReadCSVRejectsGarbage(t *testing.T) {
 	for name, content := range map[string]string{
 		"empty":      "",
 		"header":     "a,b,c\n1,2,3\n",
-		"short row":  strings.Join(csvColumns, ",") + "\nfreivalds-v4,groth16\n",
+		"short row":  strings.Join(csvColumns, ",") + "\nfreivalds-v5,groth16\n",
 		"not number": strings.Join(csvColumns, ",") + "\n" + strings.Repeat("x,", len(csvColumns)-1) + "x\n",
 	} {
 		p := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".csv")
@@ -590,7 +590,7 @@ func TestRunBLS12381(t *testing.T) {
 	if got := rep.Config.Curves; len(got) != 1 || got[0] != string(circuits.BLS12381) {
 		t.Errorf("config curves %v", got)
 	}
-	if r.Label() != "freivalds-v4/groth16/bls12-381" {
+	if r.Label() != "freivalds-v5/groth16/bls12-381" {
 		t.Errorf("label %q", r.Label())
 	}
 }

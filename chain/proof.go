@@ -32,7 +32,7 @@ import (
 //	5           1     proof system: 0x01 = Groth16
 //	6           1     curve: 0x01 = BN254
 //	7           1     L: circuit id length, 1..64
-//	8           L     circuit id, ASCII [a-z0-9.-], e.g. "freivalds-v4"
+//	8           L     circuit id, ASCII [a-z0-9.-], e.g. "freivalds-v5"
 //	8+L         2     n: matrix size, u16, 1..4096
 //	10+L        1     f: fractional bits, u8, 0..16
 //	11+L        32    VK fingerprint: SHA-256 of gnark's compressed
@@ -47,7 +47,7 @@ import (
 //	46+L+P      32·K  public inputs in circuit order, each a canonical BN254
 //	                  scalar field element (< r) as 32 bytes big-endian
 //
-// For zkpoc's circuit (freivalds-v4, one commitment, 4 public inputs:
+// For zkpoc's circuit (freivalds-v5, one commitment, 4 public inputs:
 // input_commitment; output_digest; PoE hi, lo) that is
 // 46 + 12 + 196 + 128 = 382 bytes (512 characters of base64).
 //

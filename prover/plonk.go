@@ -22,7 +22,7 @@ const (
 )
 
 // PlonkConstraintsN4 is the measured PLONK (sparse R1CS) constraint count of
-// freivalds-v4 at n = 4, f = 8 on BN254 (gnark v0.16.1), quoted when a PLONK
+// freivalds-v5 at n = 4, f = 8 on BN254 (gnark v0.16.1), quoted when a PLONK
 // run skips the budget check.
 const PlonkConstraintsN4 = 170598
 

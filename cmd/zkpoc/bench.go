@@ -19,7 +19,7 @@ import (
 
 const benchDescription = `
 Measures what proving costs on this machine: for every matrix size n, circuit
-(freivalds-v4, and naive-v4, the n³ reference), proof system (Groth16; PLONK
+(freivalds-v5, and naive-v5, the n³ reference), proof system (Groth16; PLONK
 with an UNSAFE dev KZG SRS, timings only) and curve (BN254, BLS12-381), one row with
 constraints, compile, setup, witness, prove and verify seconds, proof and key
 bytes, peak memory (process peak RSS), the native product time on the fastest
