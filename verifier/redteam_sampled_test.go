@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/hex"
 	"math"
 	"regexp"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/verifier"
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // reSampled re-signs a sampled receipt with the node's key after mutate,
@@ -198,7 +200,9 @@ func TestRedteamSampledDoS(t *testing.T) {
 			if v.PolicyDecision.Status != verifier.Reject {
 				t.Errorf("status %s", v.PolicyDecision.Status)
 			}
-			if d := time.Since(start); d > 5*time.Second {
+			d := time.Since(start)
+			t.Logf("refused in %s: %v", d.Round(time.Millisecond), v.Failed())
+			if d > 5*time.Second {
 				t.Errorf("took %s", d)
 			}
 		})
@@ -261,5 +265,35 @@ func TestRedteamFinding_SampledReceiptCarriesProofBox(t *testing.T) {
 		if v := verdict(t, env, pol); v.PolicyDecision.Status != verifier.Reject {
 			t.Errorf("%s: a sampled receipt with a bogus BLS12-381 Groth16 proof box: %s %v", pol, v.PolicyDecision.Status, v.Failed())
 		}
+	}
+}
+
+// TestRedteamFinding_ForgedReceiptCostsGigabytes: Verify runs every check
+// even when the signature fails, and regenerating a task's inputs comes
+// before anything cheap can stop it. A receipt of a few kB naming a task at
+// n = 4096, with no valid signature at all (anyone can write it), made the
+// verifier run ~25 s on 2 cores and peak at 2.4 GB resident (measured with
+// /usr/bin/time -v on this test) before rejecting it: a handful in parallel
+// exhaust a verifier service's memory. Expected: an envelope whose
+// signature or identity fails is rejected without regenerating inputs (or
+// the regeneration is made cheap: the commitment builds one big.Int per
+// entry, 32M of them at n = 4096).
+func TestRedteamFinding_ForgedReceiptCostsGigabytes(t *testing.T) {
+	redteamFinding(t, "an unsigned receipt naming n = 4096 costs the verifier ~25 s and 2.4 GB before it is rejected")
+	pow := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	env := resign(t, pow.Envelope, nil, func(st *receipt.Statement) { // not re-signed: the signature fails
+		r := &st.Predicate
+		r.Task.Payload.MatrixSize = workload.MaxMatrixSize
+		rid, _ := r.Task.RequestID()
+		r.RequestID = hex.EncodeToString(rid[:])
+	})
+	start := time.Now()
+	v := verdict(t, env, "binding-v1")
+	d := time.Since(start)
+	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "signature") {
+		t.Fatalf("status %s, failed %v", v.PolicyDecision.Status, v.Failed())
+	}
+	if d > 2*time.Second {
+		t.Errorf("an unsigned receipt took %s to reject (failed %v)", d.Round(time.Millisecond), v.Failed())
 	}
 }
