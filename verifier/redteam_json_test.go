@@ -115,3 +115,18 @@ func TestRedteamFinding_DuplicateKeyDigest(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteamFinding_SubjectListedTwice: checkSubjects wants two subjects,
+// each named input_commitment or output_digest with the matching digest,
+// but not one of each: a statement whose subjects are the input commitment
+// twice, and no output digest, passes. in-toto tooling that matches
+// artifacts by subject then finds no output in the signed statement.
+func TestRedteamFinding_SubjectListedTwice(t *testing.T) {
+	redteamFinding(t, "a statement listing the input_commitment subject twice and no output_digest subject passes")
+	res := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
+	env := resign(t, res.Envelope, key, func(st *receipt.Statement) { st.Subject[1] = st.Subject[0] })
+	if v := verdict(t, env, "binding-v1"); v.PolicyDecision.Status == verifier.Pass {
+		t.Errorf("subjects %v passed", []string{"input_commitment", "input_commitment"})
+	}
+}
