@@ -1,0 +1,163 @@
+package circuits
+
+import (
+	"fmt"
+	"math/big"
+	"testing"
+
+	"github.com/consensys/gnark/constraint"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"github.com/consensys/gnark/frontend/cs/scs"
+
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+// TestRedteamCompiledNonLookupLayouts: the test engine checks gnark's range
+// checker natively (a big-integer comparison), so for the layouts New picks
+// at n < 128 TestLayoutsRejectNonIntegers exercises no range-check
+// constraint at all; TestForgeryRejectedByCompiledSystems runs the compiled
+// gadget for f = 8 only. Here the edge cases f = 0 (R asserted 0), f = 1
+// (R boolean: gnark's checker special-cases 1 bit), f = 16, at the layouts of
+// n = 1 and n = 127, go through the compiled R1CS (and SCS for f = 16):
+// half-integer inputs keeping the input commitment, and C' ± 1/2 with R
+// compensated, must not solve.
+func TestRedteamCompiledNonLookupLayouts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles circuits")
+	}
+	half := func(fg *forged) bool { halfIntegerInputs(fg, fg.a2); return true }
+	cHalf := func(fg *forged) bool {
+		if fg.f == 0 {
+			return false
+		}
+		e := 5
+		sigma := int64(1)
+		h := big.NewInt(1 << (fg.f - 1))
+		if fg.r[e].Cmp(h) < 0 {
+			sigma = -1
+		}
+		k := fg.lay.limbs
+		fg.limbs[e*k].Add(fg.limbs[e*k], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
+		fg.r[e].Sub(fg.r[e], new(big.Int).Mul(big.NewInt(sigma), h))
+		fg.recombine()
+		return true
+	}
+	// R = −1 (p − 1) with C' + 1/2^f… is not expressible as integers; the
+	// integer version: C' − 1, R + 2^f (R out of range by one).
+	rOver := func(fg *forged) bool {
+		e, k := 3, fg.lay.limbs
+		if fg.limbs[e*k].Sign() == 0 {
+			return false
+		}
+		fg.limbs[e*k].Sub(fg.limbs[e*k], big.NewInt(1))
+		fg.r[e].Add(fg.r[e], big.NewInt(1<<fg.f))
+		fg.recombine()
+		return true
+	}
+	attacks := map[string]func(*forged) bool{"half-integer A": half, "C' ± 1/2, R compensated": cHalf, "R = 2^f + r, C' − 1": rOver}
+	count := 0
+	defer func() { t.Logf("%d forged witnesses through compiled systems, all rejected", count) }()
+	for _, f := range []int{0, 1, 16} {
+		for _, n := range []int{1, 127} {
+			lay := chooseLayout(n, f)
+			if lay.lookup {
+				t.Fatalf("n = %d chose lookup tables", n)
+			}
+			builders := []string{"r1cs"}
+			if f == 16 && n == 1 {
+				builders = append(builders, "scs")
+			}
+			for _, bname := range builders {
+				name := fmt.Sprintf("f=%d/layout(n=%d)=%+v/%s", f, n, lay, bname)
+				honest := newForged(t, BN254, 4, f, lay, 7)
+				honest.rangeOnly = true
+				honest.redigest()
+				var ccs constraint.ConstraintSystem
+				var err error
+				if bname == "scs" {
+					ccs, err = frontend.Compile(BN254.ScalarField(), scs.NewBuilder, honest.shape(Freivalds))
+				} else {
+					ccs, err = frontend.Compile(BN254.ScalarField(), r1cs.NewBuilder, honest.shape(Freivalds))
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, err := frontend.NewWitness(honest.circuit(Freivalds), BN254.ScalarField())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := ccs.IsSolved(w); err != nil {
+					t.Fatalf("%s: honest witness: %v", name, err)
+				}
+				t.Logf("%s: %d constraints", name, ccs.GetNbConstraints())
+				for aname, apply := range attacks {
+					fg := newForged(t, BN254, 4, f, lay, 7)
+					fg.rangeOnly = true
+					if !apply(fg) {
+						continue
+					}
+					fg.redigest()
+					count++
+					w, err := frontend.NewWitness(fg.circuit(Freivalds), BN254.ScalarField())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := ccs.IsSolved(w); err == nil {
+						t.Errorf("%s: %s solves the compiled system", name, aname)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRedteamDigestPackingAndTags: for every (n, f) a digest can be taken at
+// (SNARK n ≤ MaxN; sampled and binding receipts commit inputs on BN254 up
+// to workload.MaxMatrixSize), the packed elements stay below both moduli
+// (so packing is injective) and the domain tags are pairwise distinct
+// (n, f and the limb width cannot be confused, nor inputs with outputs).
+func TestRedteamDigestPackingAndTags(t *testing.T) {
+	seen := map[uint64]string{}
+	minBits := BN254.ScalarField().BitLen() - 1 // every value below 2^253 is < p for both curves
+	for n := 1; n <= workload.MaxMatrixSize; n++ {
+		for f := 0; f <= workload.MaxFracBits; f++ {
+			b := OutputBits(n, f)
+			if PerElement(b)*b > minBits || PerElement(InputBits)*InputBits > minBits {
+				t.Fatalf("n=%d f=%d: packing %d×%d bits", n, f, PerElement(b), b)
+			}
+			if n <= MaxN && (b < 2 || b > 62) {
+				t.Fatalf("n=%d f=%d: output width %d", n, f, b)
+			}
+			for _, tag := range []struct {
+				v    uint64
+				what string
+			}{{domainTag(domainInput, n, f, InputBits), fmt.Sprintf("input n=%d f=%d", n, f)}, {domainTag(domainOutput, n, f, b), fmt.Sprintf("output n=%d f=%d", n, f)}} {
+				if other, ok := seen[tag.v]; ok {
+					t.Fatalf("domain tag %x of %s is also %s", tag.v, tag.what, other)
+				}
+				seen[tag.v] = tag.what
+			}
+		}
+	}
+	// The integer identity: |D| < p/2 at the largest n and every f.
+	for f := 0; f <= 16; f++ {
+		n := int64(MaxN)
+		b := OutputBits(MaxN, f)
+		d := new(big.Int).Lsh(big.NewInt(n), 30)
+		d.Add(d, new(big.Int).Lsh(big.NewInt(1), uint(f+b-1)))
+		d.Add(d, new(big.Int).Lsh(big.NewInt(1), uint(f)))
+		if d.Cmp(new(big.Int).Rsh(BN254.ScalarField(), 1)) >= 0 {
+			t.Fatalf("f=%d: |D| bound %v not below p/2", f, d)
+		}
+		// and the true product bound fits in b bits
+		lo, hi := workload.OutputBound(MaxN, f), b
+		if lo != hi {
+			t.Fatalf("OutputBits and workload.OutputBound disagree")
+		}
+		maxProd := new(big.Int).Lsh(big.NewInt(n), 30) // n·(−2^15)², the largest |Σ a·b|
+		if new(big.Int).Rsh(maxProd, uint(f)).Cmp(new(big.Int).Lsh(big.NewInt(1), uint(b-1))) >= 0 {
+			t.Fatalf("f=%d: floor(n·2^30/2^f) is not below 2^(b−1)", f)
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package verifier_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/verifier"
+)
+
+// The signed payload is parsed with encoding/json, which matches object keys
+// case-insensitively (Unicode simple folding: "ſ" is "s", "K" is "k") and
+// lets the last of duplicate keys win. Any other reader of the same signed
+// bytes — a case-sensitive parser, a first-key-wins one, jq, a browser —
+// may see different values from the ones the verifier judged, while the
+// receipt_id (computed from the Go struct) stays the honest one. A node can
+// therefore sign a receipt that verify passes and that, read by anything
+// else, carries its own verdict (item 3) or another output digest.
+
+// spliceKey replaces the first `"key":<old>` in payload by extra (raw JSON
+// members), failing the test when the member is not there.
+func spliceKey(t *testing.T, payload []byte, member, replacement string) []byte {
+	t.Helper()
+	if !bytes.Contains(payload, []byte(member)) {
+		t.Fatalf("payload lacks %s", member)
+	}
+	return bytes.Replace(payload, []byte(member), []byte(replacement), 1)
+}
+
+// caseSensitiveView reads the predicate the way a case-sensitive reader does
+// (exact keys; for duplicates, encoding/json's map decoding keeps the last).
+func caseSensitiveView(t *testing.T, payload []byte) map[string]any {
+	t.Helper()
+	var st map[string]any
+	if err := json.Unmarshal(payload, &st); err != nil {
+		t.Fatal(err)
+	}
+	pred, _ := st["predicate"].(map[string]any)
+	return pred
+}
+
+// TestRedteamFinding_CaseFoldedVerdict bypasses the item-3 fix: the node puts
+// its own pass verdict and widened claim under the exact keys
+// policy_decision and allowed_claim, followed by case-folded twins set to
+// null. encoding/json keeps the null (last wins, keys fold), so every
+// CheckUnjudged check passes and verify says pass; a case-sensitive reader
+// of the same signed bytes sees policy_decision {status: pass, policy
+// zk-strict-v1} and the widened claim. Expected: reject naming the field.
+func TestRedteamFinding_CaseFoldedVerdict(t *testing.T) {
+	redteamFinding(t, "a node-written verdict hidden from encoding/json by case-folded duplicate keys passes verify (item 3 bypass)")
+	res := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
+	raw := payloadOf(t, res.Envelope)
+	verdictJSON := `{"status":"pass","reason":"all checks pass","policy_id":"zk-strict-v1","checks":[{"name":"proof.verify","status":"pass"}]}`
+	for _, tc := range []struct{ name, decisionTwin, claimTwin string }{
+		{"upper case twins", "POLICY_DECISION", "ALLOWED_CLAIM"},
+		{"long-s twin (U+017F folds to s)", "policy_deciſion", "Allowed_Claim"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := spliceKey(t, raw, `"policy_decision":null`,
+				`"policy_decision":`+verdictJSON+`,"`+tc.decisionTwin+`":null`)
+			p = spliceKey(t, p, `"allowed_claim":null`,
+				`"allowed_claim":"Output digest X is the correct product, proved under a multi-party setup.","`+tc.claimTwin+`":null`)
+			view := caseSensitiveView(t, p)
+			if view["policy_decision"] == nil || view["allowed_claim"] == nil {
+				t.Fatalf("the splice did not put a verdict in the case-sensitive view: %v", view["policy_decision"])
+			}
+			env := signRaw(key, p)
+			for _, pol := range []string{"binding-v1", "zk-strict-v1"} {
+				v := verdict(t, env, pol)
+				if v.PolicyDecision.Status == verifier.Pass || pol == "binding-v1" && !strings.Contains(strings.Join(v.Failed(), ","), "policy_decision") {
+					t.Errorf("%s: a signed receipt whose bytes carry policy_decision %v got %s (failed %v); want reject naming policy_decision (or a non-canonical payload)",
+						pol, view["policy_decision"], v.PolicyDecision.Status, v.Failed())
+				}
+			}
+		})
+	}
+}
+
+// TestRedteamFinding_DuplicateKeyDigest: the output_digest the verifier
+// judges is not the one other readers see. The payload carries a fake digest
+// under "output_digest" and the real one under "OUTPUT_DIGEST" (or a second
+// exact "output_digest", for first-key-wins readers); verify passes the real
+// one, and the receipt_id is the honest receipt's, so a verdict for that
+// receipt_id can be shown next to signed bytes that name another output.
+// Expected: a payload that is not the canonical encoding of what was parsed
+// is rejected.
+func TestRedteamFinding_DuplicateKeyDigest(t *testing.T) {
+	redteamFinding(t, "duplicate / case-folded keys: the signed bytes name another output digest than the one verify passed, under the honest receipt_id")
+	res := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
+	raw := payloadOf(t, res.Envelope)
+	real := res.Receipt.OutputDigest
+	fake := strings.Repeat("5a", 32)
+	for _, tc := range []struct{ name, replacement string }{
+		{"case-folded twin", `"output_digest":"` + fake + `","OUTPUT_DIGEST":"` + real + `"`},
+		{"exact duplicate (first-key-wins readers see the fake)", `"output_digest":"` + fake + `","output_digest":"` + real + `"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := spliceKey(t, raw, `"output_digest":"`+real+`"`, tc.replacement)
+			env := signRaw(key, p)
+			v := verdict(t, env, "binding-v1")
+			st, _, err := env.Statement()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.PolicyDecision.Status == verifier.Pass {
+				t.Errorf("pass for a payload that also names output digest %s…; receipt_id %s is the honest one: %v",
+					fake[:8], st.Predicate.ReceiptID, st.Predicate.ReceiptID == res.Receipt.ReceiptID)
+			}
+		})
+	}
+}
+
+// TestRedteamFinding_SubjectListedTwice: checkSubjects wants two subjects,
+// each named input_commitment or output_digest with the matching digest,
+// but not one of each: a statement whose subjects are the input commitment
+// twice, and no output digest, passes. in-toto tooling that matches
+// artifacts by subject then finds no output in the signed statement.
+func TestRedteamFinding_SubjectListedTwice(t *testing.T) {
+	redteamFinding(t, "a statement listing the input_commitment subject twice and no output_digest subject passes")
+	res := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
+	env := resign(t, res.Envelope, key, func(st *receipt.Statement) { st.Subject[1] = st.Subject[0] })
+	if v := verdict(t, env, "binding-v1"); v.PolicyDecision.Status == verifier.Pass {
+		t.Errorf("subjects %v passed", []string{"input_commitment", "input_commitment"})
+	}
+}
