@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -30,6 +31,12 @@ var ErrUnboundTask = errors.New("the task does not bind its input matrices (its 
 // ErrBinding is wrapped by every error of Binding.Check other than ErrUnboundTask.
 var ErrBinding = errors.New("proof is not bound to the task and node")
 
+// ErrWorkerAddress is wrapped by the errors of a worker_address that nothing
+// ties to the receipt's node or the task's worker (Binding.CheckWorker,
+// FromReceipt): whoever submits first could otherwise claim another
+// worker's result under its own address.
+var ErrWorkerAddress = errors.New("worker_address is not bound to the worker")
+
 // Binding is what a chain-side check compares a proof's public inputs with:
 // the task the chain issued (its payload names the input commitment; its
 // canonical JSON gives request_id) and the node_id of the worker that
@@ -43,19 +50,55 @@ var ErrBinding = errors.New("proof is not bound to the task and node")
 // workload.DeriveSeed(block_hash, worker_address), and prover.Inputs(task,
 // nil, nil) recomputes its input commitment from that seed and refuses one
 // that differs (O(n²) hashing, seconds at n = 4096).
+//
+// WorkerAddress and BlockHash, optional, are what ties a ComputeResult's
+// worker_address to the worker (CheckWorker, run by VerifyComputeResult);
+// the proof itself names the node (its key's node_id, in the PoE), never an
+// address.
 type Binding struct {
 	Task   workload.ComputeTask
 	NodeID [32]byte
+	// WorkerAddress, when set, is the worker_address a ComputeResult must
+	// name: the node.worker_address the receipt's node signed
+	// (ReceiptBinding), or the address the chain issued the task to.
+	WorkerAddress string
+	// BlockHash, when set, is the hash of the block a synthetic task was
+	// derived at: a ComputeResult's worker_address must then be the one the
+	// seed was derived for, payload.seed = SHA-256(block_hash ‖
+	// worker_address) (a supplied task has no seed, and is refused).
+	BlockHash *[32]byte
 }
 
-// ReceiptBinding is the binding a receipt claims: its task, and the node_id
-// of the public key that signs it.
+// ReceiptBinding is the binding a receipt claims: its task, the node_id of
+// the public key that signs it, and the worker address it signs (if any).
 func ReceiptBinding(r *receipt.Receipt) (Binding, error) {
 	pub, err := hex.DecodeString(r.Node.PublicKey)
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return Binding{}, fmt.Errorf("%w: receipt %s: node.public_key is not 32 bytes of hex", ErrBinding, r.ReceiptID)
 	}
-	return Binding{Task: r.Task, NodeID: receipt.NodeID(ed25519.PublicKey(pub))}, nil
+	return Binding{Task: r.Task, NodeID: receipt.NodeID(ed25519.PublicKey(pub)), WorkerAddress: r.Node.WorkerAddress}, nil
+}
+
+// CheckWorker checks a ComputeResult's worker_address against what the
+// binding knows of the worker: a well-formed address
+// (workload.CheckWorkerAddress), equal to b.WorkerAddress when that is set,
+// and the one the task's seed was derived for at b.BlockHash when that is
+// set. With neither set it checks the form only: nothing then ties the
+// address to the worker, and the caller must know it otherwise.
+func (b Binding) CheckWorker(workerAddress string) error {
+	if err := workload.CheckWorkerAddress("worker_address", workerAddress); err != nil {
+		return fmt.Errorf("%w: task %s: %w", ErrWorkerAddress, b.Task.TaskID, err)
+	}
+	if b.WorkerAddress != "" && workerAddress != b.WorkerAddress {
+		return fmt.Errorf("%w: task %s: worker_address %s is not %s, the address the node signed (node.worker_address) or the task was issued to",
+			ErrWorkerAddress, b.Task.TaskID, strconv.Quote(workerAddress), strconv.Quote(truncate(b.WorkerAddress, workload.MaxWorkerAddressLen)))
+	}
+	if b.BlockHash != nil {
+		if err := b.Task.IssuedTo(*b.BlockHash, workerAddress); err != nil {
+			return fmt.Errorf("%w: task %s: worker_address: %w", ErrWorkerAddress, b.Task.TaskID, err)
+		}
+	}
+	return nil
 }
 
 // Check compares the public inputs of a BN254 proof (big-endian field

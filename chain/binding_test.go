@@ -147,9 +147,16 @@ func TestChainRefusesOtherInputs(t *testing.T) {
 // the fixture's node, as a node would for a task of its own making.
 func resigned(t *testing.T, mutate func(*workload.ComputeTask)) (*receipt.Envelope, *receipt.Receipt) {
 	t.Helper()
+	return resignedReceipt(t, func(r *receipt.Receipt) { mutate(&r.Task) })
+}
+
+// resignedReceipt is the fixture's receipt changed by mutate, with its
+// receipt_id recomputed and signed afresh by the fixture's node key.
+func resignedReceipt(t *testing.T, mutate func(*receipt.Receipt)) (*receipt.Envelope, *receipt.Receipt) {
+	t.Helper()
 	fx := testfixture.Groth16N4(t)
 	rc := *fx.Receipt
-	mutate(&rc.Task)
+	mutate(&rc)
 	var err error
 	if rc.ReceiptID, err = rc.ComputeID(); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,13 @@
 // payload carries no input commitment (a v1 synthetic task) is refused with
 // ErrUnboundTask; its receipts verify offline only.
 //
+// Nor does a proof name a worker address: a ComputeResult's worker_address
+// is the node.worker_address the receipt's node signed (FromReceipt), or, for
+// a receipt that signs none, the address a synthetic task's seed was derived
+// for at a given block hash (FromReceiptForBlock); anything else is refused
+// with ErrWorkerAddress. A light client checks it against what its Binding
+// knows (Binding.CheckWorker).
+//
 // Nothing here fetches anything from a network; every decoder bounds its input
 // before it allocates and rejects trailing bytes.
 package chain

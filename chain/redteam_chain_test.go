@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/big"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -129,29 +132,95 @@ func TestRedteamLightClient(t *testing.T) {
 	}
 }
 
-// TestRedteamFinding_WorkerAddressNotBound (issue 11 item 6, in part): a
-// ComputeResult names the worker whose address the synthetic task's seed is
-// derived from (seed = SHA-256(block_hash ‖ worker_address)), but nothing
-// ties the worker_address FromReceipt (and `zkpoc root --worker`) writes to
-// the receipt: node B's receipt goes into a ComputeResult naming any worker,
-// and the light client accepts it (worker_address is not an input of
-// VerifyComputeResult, and the node's signature does not cover it). Whoever
-// submits first can claim B's result under its own address. Expected:
-// refused unless the address is the one the task's seed was derived from.
-func TestRedteamFinding_WorkerAddressNotBound(t *testing.T) {
-	redteamFinding(t, "FromReceipt / root --worker accept any worker address for a receipt; the light client does not check it")
+// TestRedteamWorkerAddressBound (issue 11 item 6, in part; was a finding):
+// a ComputeResult names the worker whose address the synthetic task's seed
+// is derived from (seed = SHA-256(block_hash ‖ worker_address)), but nothing
+// tied the worker_address FromReceipt (and `zkpoc root --worker`) wrote to
+// the receipt: node B's receipt went into a ComputeResult naming any
+// worker, and the light client accepted it. Whoever submitted first could
+// claim B's result under its own address. Now the address comes from the
+// receipt, signed by the node (node.worker_address), or for a receipt that
+// signs none, from the task's seed at a given block hash; the light client
+// checks it against what its binding knows.
+func TestRedteamWorkerAddressBound(t *testing.T) {
 	f := getFixture(t)
 	const thief = "cpc1qsomeoneelse"
-	blockHash := [32]byte{1, 2, 3} // the fixture's
+	blockHash := testfixture.BlockHash
 	if s := workload.DeriveSeed(blockHash, thief); s == workload.DeriveSeed(blockHash, fixtureWorker) {
 		t.Fatal("seeds collide")
 	}
-	c, err := FromReceipt(f.env, thief)
-	if err == nil {
-		if _, err := VerifyComputeResult(c, f.binding(t), f.vk); err == nil {
-			t.Errorf("a ComputeResult naming worker %q for a task seeded from worker %q is built and verifies", thief, fixtureWorker)
+	honest, err := FromReceipt(f.env, "")
+	if err != nil || honest.WorkerAddress != fixtureWorker {
+		t.Fatalf("the signed address is not taken: %+v, %v", honest, err)
+	}
+	if c, err := FromReceiptForBlock(f.env, fixtureWorker, blockHash); err != nil || !reflect.DeepEqual(c, honest) {
+		t.Errorf("with the block hash: %+v, %v", c, err)
+	}
+	// The same receipt, signing no worker address (a receipt made before
+	// node.worker_address existed): its address comes from the seed.
+	unsigned, _ := resignedReceipt(t, func(r *receipt.Receipt) { r.Node.WorkerAddress = "" })
+	if c, err := FromReceiptForBlock(unsigned, fixtureWorker, blockHash); err != nil || c.WorkerAddress != fixtureWorker {
+		t.Errorf("unsigned address, checked against the seed: %+v, %v", c, err)
+	}
+	// The node signed the thief's address, but the seed is the fixture worker's.
+	signedThief, _ := resignedReceipt(t, func(r *receipt.Receipt) { r.Node.WorkerAddress = thief })
+	refused := func(what string, err error, want string) {
+		t.Helper()
+		if !errors.Is(err, ErrWorkerAddress) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want ErrWorkerAddress naming %q", what, err, want)
 		}
 	}
+	_, err = FromReceipt(f.env, thief)
+	refused("another address than the signed one", err, "node.worker_address")
+	_, err = FromReceiptForBlock(f.env, thief, blockHash)
+	refused("another address than the signed one, with the block hash", err, "node.worker_address")
+	_, err = FromReceiptForBlock(f.env, "", [32]byte{9})
+	refused("the signed address at another block", err, "payload.seed")
+	_, err = FromReceiptForBlock(signedThief, "", blockHash)
+	refused("a signed address the seed was not derived for", err, "payload.seed")
+	_, err = FromReceipt(unsigned, fixtureWorker)
+	refused("no signed address, no block hash", err, "signs no node.worker_address")
+	_, err = FromReceipt(unsigned, "")
+	refused("no signed address, none given", err, "signs no node.worker_address")
+	_, err = FromReceiptForBlock(unsigned, thief, blockHash)
+	refused("no signed address, another worker's", err, "payload.seed")
+	// A supplied task has no seed: without a signed address nothing binds it.
+	supplied := *f.rc
+	supplied.Node.WorkerAddress = ""
+	supplied.Task.Payload.Seed = ""
+	_, err = resultWorker(&supplied, fixtureWorker, &blockHash)
+	refused("supplied task, no signed address", err, "supplied matrices")
+	supplied.Node.WorkerAddress = fixtureWorker
+	if w, err := resultWorker(&supplied, "", nil); err != nil || w != fixtureWorker {
+		t.Errorf("supplied task, signed address: %q, %v", w, err)
+	}
+
+	// The light client: B's result copied under the thief's address.
+	stolen := honest
+	stolen.WorkerAddress = thief
+	b := f.binding(t) // carries the signed node.worker_address
+	if b.WorkerAddress != fixtureWorker {
+		t.Fatalf("ReceiptBinding: worker address %q", b.WorkerAddress)
+	}
+	if _, err := VerifyComputeResult(honest, b, f.vk); err != nil {
+		t.Fatalf("honest result: %v", err)
+	}
+	_, err = VerifyComputeResult(stolen, b, f.vk)
+	refused("light client, signed address known", err, "node.worker_address")
+	seedOnly := Binding{Task: b.Task, NodeID: b.NodeID, BlockHash: &blockHash}
+	if _, err := VerifyComputeResult(honest, seedOnly, f.vk); err != nil {
+		t.Errorf("honest result, block hash known: %v", err)
+	}
+	_, err = VerifyComputeResult(stolen, seedOnly, f.vk)
+	refused("light client, block hash known", err, "payload.seed")
+	// The documented limit: knowing neither, the light client cannot tell.
+	if _, err := VerifyComputeResult(stolen, Binding{Task: b.Task, NodeID: b.NodeID}, f.vk); err != nil {
+		t.Errorf("light client knowing neither address nor block hash: %v (the doc says it cannot check)", err)
+	}
+	bad := honest
+	bad.WorkerAddress = "cpc1q worker"
+	_, err = VerifyComputeResult(bad, b, f.vk)
+	refused("an address with a space", err, "worker_address")
 }
 
 // TestRedteamFinding_ComputeProofCircuitUnchecked (item 4, noted only): the

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/gowebpki/jcs"
 
 	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // TxTypeSubmitResult is the transaction type of seed 002 that carries a
@@ -69,7 +71,27 @@ type BlockHeader struct {
 // receipt envelope. It checks that the envelope's one signature verifies
 // under the receipt's own node key (self-consistency; full verification is
 // the verifier package's job).
+//
+// worker_address is the node.worker_address the node signed in the
+// receipt: workerAddress may be "" (take it) or must equal it. A receipt
+// that signs none is refused: nothing in it ties any address to the node,
+// so whoever submits first could claim the result; use FromReceiptForBlock.
 func FromReceipt(env *receipt.Envelope, workerAddress string) (ComputeResult, error) {
+	return fromReceipt(env, workerAddress, nil)
+}
+
+// FromReceiptForBlock is FromReceipt for a synthetic task derived at the
+// block with hash blockHash: the worker address (workerAddress, or the
+// receipt's signed node.worker_address when workerAddress is "") must be
+// the one the task's seed was derived for, payload.seed = SHA-256(blockHash
+// ‖ worker_address). That is what binds the address for a receipt that
+// signs none; for one that does, it also checks the node signed the task's
+// own worker. A supplied task has no seed and is refused.
+func FromReceiptForBlock(env *receipt.Envelope, workerAddress string, blockHash [32]byte) (ComputeResult, error) {
+	return fromReceipt(env, workerAddress, &blockHash)
+}
+
+func fromReceipt(env *receipt.Envelope, workerAddress string, blockHash *[32]byte) (ComputeResult, error) {
 	if env == nil {
 		return ComputeResult{}, errors.New("compute result from receipt: nil envelope")
 	}
@@ -92,11 +114,15 @@ func FromReceipt(env *receipt.Envelope, workerAddress string) (ComputeResult, er
 	if err != nil {
 		return ComputeResult{}, fmt.Errorf("compute result from receipt %s: %w", r.ReceiptID, err)
 	}
+	worker, err := resultWorker(r, workerAddress, blockHash)
+	if err != nil {
+		return ComputeResult{}, fmt.Errorf("compute result from receipt %s: %w", r.ReceiptID, err)
+	}
 	proof := base64.StdEncoding.EncodeToString(enc)
 	sig := env.Signatures[0].Sig
 	cr := ComputeResult{
 		TaskID:        r.Task.TaskID,
-		WorkerAddress: workerAddress,
+		WorkerAddress: worker,
 		ResultHash:    r.PoE,
 		Proof:         &proof,
 		Signature:     &sig,
@@ -105,6 +131,40 @@ func FromReceipt(env *receipt.Envelope, workerAddress string) (ComputeResult, er
 		return ComputeResult{}, fmt.Errorf("compute result from receipt %s: %w", r.ReceiptID, err)
 	}
 	return cr, nil
+}
+
+// resultWorker is the worker_address of the ComputeResult for receipt r:
+// the node's signed node.worker_address (given, unless "", must equal it),
+// or for a receipt that signs none, given, for a synthetic task whose seed
+// was derived for it at blockHash. With blockHash the seed is checked
+// either way (Binding.CheckWorker).
+func resultWorker(r *receipt.Receipt, given string, blockHash *[32]byte) (string, error) {
+	signed := r.Node.WorkerAddress
+	if signed != "" {
+		if err := workload.CheckWorkerAddress("node.worker_address", signed); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrWorkerAddress, err)
+		}
+		if given == "" {
+			given = signed
+		}
+	} else {
+		const unsigned = "the receipt signs no node.worker_address"
+		switch {
+		case given == "":
+			return "", fmt.Errorf("%w: %s: give the worker address and the hash of the block its task was derived at, or prove with the worker address signed", ErrWorkerAddress, unsigned)
+		case r.Task.Supplied():
+			return "", fmt.Errorf("%w: %s, and its task is over supplied matrices (no seed derived from a worker address): nothing ties worker_address %s to it; prove with the worker address signed",
+				ErrWorkerAddress, unsigned, strconv.Quote(truncate(given, workload.MaxWorkerAddressLen)))
+		case blockHash == nil:
+			return "", fmt.Errorf("%w: %s: without the hash of the block its task was derived at, nothing ties worker_address %s to it",
+				ErrWorkerAddress, unsigned, strconv.Quote(truncate(given, workload.MaxWorkerAddressLen)))
+		}
+	}
+	b := Binding{Task: r.Task, WorkerAddress: signed, BlockHash: blockHash}
+	if err := b.CheckWorker(given); err != nil {
+		return "", err
+	}
+	return given, nil
 }
 
 // Validate checks the fields seed 002 requires and the nonce's JSON range.

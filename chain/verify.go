@@ -90,17 +90,26 @@ func (cp *ComputeProof) verifyPairing(vk groth16.VerifyingKey) (err error) {
 
 // VerifyComputeResult is a light client's check of one ComputeResult for
 // the task the chain issued and the node_id of the worker's key (b): the
-// result names the task, its proof field decodes, its result_hash is the PoE
-// the proof's public inputs carry, those public inputs are bound to the task
-// and node (the task's input commitment; SHA-256(request_id ‖ output_digest ‖
-// node_id)), and the proof verifies under vk. It does not check the worker's
-// signature (that needs the receipt).
+// result names the task, its worker_address is the worker's as far as b
+// knows it (Binding.CheckWorker: b.WorkerAddress, the seed's derivation at
+// b.BlockHash), its proof field decodes, its result_hash is the PoE the
+// proof's public inputs carry, those public inputs are bound to the task and
+// node (the task's input commitment; SHA-256(request_id ‖ output_digest ‖
+// node_id)), and the proof verifies under vk.
+//
+// It cannot check the worker's signature (that needs the receipt), so it
+// cannot read the node.worker_address a receipt signs: with neither
+// b.WorkerAddress nor b.BlockHash set, nothing ties worker_address to the
+// worker, and a result copied under another address verifies.
 func VerifyComputeResult(c ComputeResult, b Binding, vk groth16.VerifyingKey) (*ComputeProof, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	if c.TaskID != b.Task.TaskID {
 		return nil, fmt.Errorf("%w: task_id %s is not the task's %s", ErrInvalidResult, truncate(c.TaskID, 80), b.Task.TaskID)
+	}
+	if err := b.CheckWorker(c.WorkerAddress); err != nil {
+		return nil, err
 	}
 	if c.Proof == nil {
 		return nil, fmt.Errorf("%w: task %s: no proof", ErrInvalidResult, c.TaskID)

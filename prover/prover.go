@@ -60,6 +60,12 @@ type Options struct {
 	// for the SNARK mode of whichever system this names.
 	System string
 
+	// WorkerAddress, when set, is signed into the receipt as
+	// node.worker_address: the chain address the node submits the result
+	// under (workload.CheckWorkerAddress). For a synthetic task issued to a
+	// worker (seed = SHA-256(block_hash ‖ worker_address)) it is that worker's.
+	WorkerAddress string
+
 	// Curve is the curve a SNARK is over: circuits.BN254 or
 	// circuits.BLS12381 (a synthetic task). A task that binds its inputs
 	// names the curve of its commitment, which is the default and the only
@@ -168,6 +174,11 @@ func start(o Options) (*run, string, error) {
 	t := o.Task
 	if err := t.Validate(); err != nil {
 		return nil, "", fmt.Errorf("prove: %w", err)
+	}
+	if o.WorkerAddress != "" {
+		if err := workload.CheckWorkerAddress("node.worker_address", o.WorkerAddress); err != nil {
+			return nil, "", fmt.Errorf("prove: %w", err)
+		}
 	}
 	if o.PolicyID == "" {
 		o.PolicyID = DefaultPolicyID
@@ -388,8 +399,9 @@ func (rn *run) base(mode string) error {
 		RequestID:       hex.EncodeToString(reqID[:]),
 		Task:            t,
 		Node: receipt.Node{
-			PublicKey: hex.EncodeToString(pub),
-			NodeID:    hex.EncodeToString(nodeID[:]),
+			PublicKey:     hex.EncodeToString(pub),
+			NodeID:        hex.EncodeToString(nodeID[:]),
+			WorkerAddress: rn.o.WorkerAddress,
 		},
 		RuntimeMeasurement: rn.runtime,
 		AttestationResult: &receipt.AttestationResult{

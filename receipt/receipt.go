@@ -63,9 +63,16 @@ type Receipt struct {
 }
 
 // Node identifies who ran the job: node_id = SHA-256(public key).
+//
+// WorkerAddress, when set, is the chain address (seed 002's worker_address,
+// "cpc1…") under which the node submits this result: the node signs it with
+// the rest of the receipt, and receipt_id covers it, so a ComputeResult built
+// from the receipt must name it (chain.FromReceipt). It is omitted when
+// empty, so receipts made before it existed keep their receipt_id.
 type Node struct {
-	PublicKey string `json:"public_key"` // Ed25519, 32 bytes hex
-	NodeID    string `json:"node_id"`    // hex
+	PublicKey     string `json:"public_key"` // Ed25519, 32 bytes hex
+	NodeID        string `json:"node_id"`    // hex
+	WorkerAddress string `json:"worker_address,omitempty"`
 }
 
 // RuntimeMeasurement describes the native execution: capacity context only.

@@ -32,17 +32,25 @@ type inclusion struct {
 }
 
 func runRoot(env *cliEnv, args []string) error {
-	fs := newFlags(env, "root", "root --worker ADDR... [--key VK] [--prove I -o FILE] RECEIPT... | root --verify FILE --root HEX", `
+	fs := newFlags(env, "root", "root [--worker ADDR]... [--block-hash HEX]... [--key VK] [--prove I -o FILE] RECEIPT... | root --verify FILE --root HEX", `
 Builds the ComputeResult (seed 002) of each receipt, in the order given, and
 prints the block's compute_root: the RFC 6962 SHA-256 Merkle root over their
 canonical (RFC 8785) encodings. Every receipt is verified first, as zkpoc
 verify does (key: --key, or the cache by its fingerprint); one that does not
-pass is refused (exit 1 reject, 3 hold). A receipt does not carry its worker's
-address, so --worker is required: once when every receipt comes from one node,
-else once per receipt, in order. --prove I writes leaf I's inclusion proof;
---verify checks such a proof against a root (exit 1 if it does not verify).`)
-	var workers stringList
-	fs.Var(&workers, "worker", "worker address of the ComputeResults (required; once for receipts from one node, or once per receipt in order)")
+pass is refused (exit 1 reject, 3 hold).
+Each ComputeResult's worker_address is the one the receipt's node signed
+(node.worker_address: zkpoc prove --worker); a --worker that differs is
+refused. A receipt that signs none needs --worker and --block-hash, the hash
+of the block its synthetic task was derived at, and is refused unless the
+task's seed is SHA-256(block_hash ‖ worker) (a supplied task's receipt that
+signs none is refused: nothing ties an address to it). With --block-hash a
+signed address is checked against the seed too. --worker and --block-hash
+are given once for all receipts or once per receipt, in order.
+--prove I writes leaf I's inclusion proof; --verify checks such a proof
+against a root (exit 1 if it does not verify).`)
+	var workers, blockHashes stringList
+	fs.Var(&workers, "worker", "worker address of the ComputeResults: must be the one each receipt signs; required with --block-hash for a receipt that signs none (once for all receipts, or once per receipt in order)")
+	fs.Var(&blockHashes, "block-hash", "hash of the block a receipt's synthetic task was derived at, 64 hex: its seed must be SHA-256(block_hash ‖ worker) (once for all receipts, or once per receipt in order)")
 	keyPath := fs.String("key", "", "verifying key file for the receipts (default: the cache, by each receipt's fingerprint)")
 	prove := fs.Int("prove", -1, "write the inclusion proof of leaf I (0-based)")
 	out := fs.String("o", "", "file for --prove (default: stdout)")
@@ -89,14 +97,21 @@ else once per receipt, in order. --prove I writes leaf I's inclusion proof;
 	}
 	if len(pos) == 0 {
 		return withHint(usagef("root needs at least one receipt: a block without ComputeResults has no compute_root to compute"),
-			"zkpoc root --worker ADDR RECEIPT...")
+			"zkpoc root RECEIPT...")
 	}
-	if len(workers) == 0 {
-		return withHint(usagef("--worker is required: a ComputeResult names its worker's address, and a receipt does not carry it"),
-			"give --worker ADDR once for receipts from one node, or once per receipt in order")
+	for _, l := range []struct {
+		flag string
+		vals stringList
+	}{{"--worker", workers}, {"--block-hash", blockHashes}} {
+		if len(l.vals) > 1 && len(l.vals) != len(pos) {
+			return usagef("%d %s values for %d receipts: give one for all, or one per receipt", len(l.vals), l.flag, len(pos))
+		}
 	}
-	if len(workers) != 1 && len(workers) != len(pos) {
-		return usagef("%d --worker addresses for %d receipts: give one for all, or one per receipt", len(workers), len(pos))
+	hashes := make([][32]byte, len(blockHashes))
+	for i, h := range blockHashes {
+		if hashes[i], err = parseBlockHash("--block-hash", h); err != nil {
+			return err
+		}
 	}
 	results := make([]chain.ComputeResult, len(pos))
 	nodes := map[string]bool{}
@@ -110,17 +125,23 @@ else once per receipt, in order. --prove I writes leaf I's inclusion proof;
 		}
 		st, _, _ := e.Statement() // readEnvelope decoded it
 		nodes[st.Predicate.Node.NodeID] = true
-		worker := workers[0]
-		if len(workers) > 1 {
-			worker = workers[i]
+		worker := perReceipt(workers, i)
+		if len(hashes) > 0 {
+			results[i], err = chain.FromReceiptForBlock(e, worker, perReceipt(hashes, i))
+		} else {
+			results[i], err = chain.FromReceipt(e, worker)
 		}
-		if results[i], err = chain.FromReceipt(e, worker); err != nil {
+		if errors.Is(err, chain.ErrWorkerAddress) {
+			return withHint(usagef("%s: %v", path, err),
+				"the worker address comes from the receipt (zkpoc prove --worker ADDR signs it); for a receipt that signs none, give --worker ADDR and --block-hash HEX, the block its task was derived at")
+		}
+		if err != nil {
 			return usagef("%s: %v", path, err)
 		}
 	}
 	if len(workers) == 1 && len(nodes) > 1 {
 		return withHint(usagef("one --worker address for receipts from %d nodes: each ComputeResult names its own worker", len(nodes)),
-			"give --worker once per receipt, in order")
+			"give --worker once per receipt, in order, or leave it out to take each receipt's signed address")
 	}
 	leaves, err := chain.Leaves(results)
 	if err != nil {
@@ -148,6 +169,19 @@ else once per receipt, in order. --prove I writes leaf I's inclusion proof;
 	}
 	fmt.Fprintf(env.stdout, "compute_root %s; inclusion proof of leaf %d written to %s\n", r, *prove, *out)
 	return writeJSON(*out, p)
+}
+
+// perReceipt is receipt i's value of a flag given once for all receipts or
+// once per receipt (the zero value when not given).
+func perReceipt[T any](vals []T, i int) T {
+	var zero T
+	switch len(vals) {
+	case 0:
+		return zero
+	case 1:
+		return vals[0]
+	}
+	return vals[i]
 }
 
 func runExport(env *cliEnv, args []string) error {

@@ -51,18 +51,21 @@ func (t *taskFlags) register(fs interface {
 }
 
 func (t *taskFlags) task() (workload.ComputeTask, error) {
-	bh, err := hex.DecodeString(t.blockHash)
-	if err != nil || len(bh) != 32 {
-		return workload.ComputeTask{}, usagef("--block-hash: want 64 hex characters, have %q", t.blockHash)
+	bh, err := parseBlockHash("--block-hash", t.blockHash)
+	if err != nil {
+		return workload.ComputeTask{}, err
 	}
 	if t.worker == "" {
 		return workload.ComputeTask{}, usagef("--worker is required")
+	}
+	if err := workload.CheckWorkerAddress("--worker", t.worker); err != nil {
+		return workload.ComputeTask{}, usageError{err}
 	}
 	wei, id, err := t.rewardAndID()
 	if err != nil {
 		return workload.ComputeTask{}, err
 	}
-	seed := workload.DeriveSeed([32]byte(bh), t.worker)
+	seed := workload.DeriveSeed(bh, t.worker)
 	var task workload.ComputeTask
 	if t.unbound {
 		task, err = workload.NewSyntheticTask(id, seed, t.n, t.f, wei, t.deadline)
@@ -145,7 +148,7 @@ The first run sets up keys (about a minute on 2 cores); later runs reuse them.`)
 	if err != nil {
 		return err
 	}
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress})
+	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, WorkerAddress: tf.worker})
 	if err != nil {
 		return err
 	}
@@ -235,6 +238,11 @@ request_id = SHA-256 of the task's RFC 8785 canonical JSON is printed on stderr.
 		return err
 	}
 	fmt.Fprintf(env.stderr, "request_id %s\n", hex.EncodeToString(rid[:]))
+	if !in.given() {
+		// The task cannot carry its worker (that would change request_id):
+		// the receipt does, signed by the node.
+		fmt.Fprintf(env.stderr, "worker %s: prove with --worker %s so the receipt signs it (zkpoc root takes it from there)\n", tf.worker, tf.worker)
+	}
 	if *out != "" {
 		return writeJSON(*out, task)
 	}
@@ -362,7 +370,11 @@ A sampled receipt's rows come from randomness the node cannot re-roll:
     The product is recomputed in step two and commits to the same root. A
     verifier without the challenge and root holds such a receipt.
 --system plonk proves with PLONK (KZG) instead; --curve bls12-381 proves over
-BLS12-381 (a synthetic task; its receipts have no EVM export).`)
+BLS12-381 (a synthetic task; its receipts have no EVM export).
+--worker ADDR signs the worker address the result is submitted under into the
+receipt (node.worker_address): zkpoc root puts it in the ComputeResult and
+refuses any other (with --block-hash, prove first checks that the task's seed
+is SHA-256(block_hash ‖ ADDR)).`)
 	taskPath := fs.String("task", "", "task JSON file (from zkpoc challenge new); with --a and --b alone, a supplied task is made on the fly")
 	var in inputFlags
 	in.register(fs, "a supplied task's input")
@@ -372,6 +384,8 @@ BLS12-381 (a synthetic task; its receipts have no EVM export).`)
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
 	curveName := fs.String("curve", string(circuits.BN254), "curve: bn254 or bls12-381 (synthetic tasks only; no EVM export); default: the curve of the task's input commitment, else bn254")
+	worker := fs.String("worker", "", "worker address the result is submitted under (cpc1…): signed into the receipt as node.worker_address, which zkpoc root and chain export then require")
+	blockHash := fs.String("block-hash", "", "with --worker, for a synthetic task: the block hash its seed was derived from; refuses a --worker whose SHA-256(block_hash ‖ worker) is not the seed")
 	var pf proveFlags
 	pf.register(fs)
 	if _, err := parse(fs, args); err != nil {
@@ -379,6 +393,9 @@ BLS12-381 (a synthetic task; its receipts have no EVM export).`)
 	}
 	task, a, b, err := proveTask(env, *taskPath, in)
 	if err != nil {
+		return err
+	}
+	if err := checkProveWorker(task, *worker, *blockHash); err != nil {
 		return err
 	}
 	m, err := parseMethod(*circuit)
@@ -409,7 +426,7 @@ BLS12-381 (a synthetic task; its receipts have no EVM export).`)
 			return err
 		}
 	}
-	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system, Curve: curve, A: a, B: b}
+	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system, Curve: curve, A: a, B: b, WorkerAddress: *worker}
 	if err := pf.apply(&opts); err != nil {
 		return err
 	}
@@ -425,6 +442,44 @@ BLS12-381 (a synthetic task; its receipts have no EVM export).`)
 	}
 	fmt.Fprintf(env.stdout, "receipt %s (%s) written to %s\n", res.Receipt.ReceiptID, res.Receipt.Mode, *out)
 	return nil
+}
+
+// checkProveWorker checks prove's --worker and --block-hash: a well-formed
+// address and, with a block hash, a synthetic task whose seed that worker's
+// (SHA-256(block_hash ‖ worker)).
+func checkProveWorker(task workload.ComputeTask, worker, blockHash string) error {
+	if worker == "" {
+		if blockHash != "" {
+			return usagef("--block-hash checks the --worker address against the task's seed: give --worker too")
+		}
+		return nil
+	}
+	if err := workload.CheckWorkerAddress("--worker", worker); err != nil {
+		return usageError{err}
+	}
+	if blockHash == "" {
+		return nil
+	}
+	bh, err := parseBlockHash("--block-hash", blockHash)
+	if err != nil {
+		return err
+	}
+	if task.Supplied() {
+		return usagef("--block-hash: task %s is over supplied matrices: it has no seed to check the worker address against", task.TaskID)
+	}
+	if err := task.IssuedTo(bh, worker); err != nil {
+		return withHint(usagef("--worker: task %s: %w", task.TaskID, err), "give the worker address and block hash the task was made with (zkpoc challenge new --block-hash … --worker …)")
+	}
+	return nil
+}
+
+// parseBlockHash parses a 32-byte hex block hash given by flag.
+func parseBlockHash(flag, s string) ([32]byte, error) {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != 32 {
+		return [32]byte{}, usagef("%s: want 64 hex characters, have %q", flag, s)
+	}
+	return [32]byte(b), nil
 }
 
 // proveTask returns the task to prove and, for a supplied task, its matrices:
@@ -631,6 +686,9 @@ verify rejects such a receipt.`)
 	fmt.Fprintf(w, "task      %s: %s n=%d f=%d, %s\n", r.Task.TaskID, r.Task.ChallengeType, r.Task.Payload.MatrixSize, r.Task.Payload.FracBits, source)
 	fmt.Fprintf(w, "reward    %s wei, deadline %d\n", r.Task.Reward, r.Task.Deadline)
 	fmt.Fprintf(w, "node      %s\n", r.Node.NodeID)
+	if a := r.Node.WorkerAddress; a != "" {
+		fmt.Fprintf(w, "worker    %q (node.worker_address)\n", a)
+	}
 	fmt.Fprintf(w, "request   %s\n", r.RequestID)
 	fmt.Fprintf(w, "input     %s\n", r.InputCommitment)
 	fmt.Fprintf(w, "output    %s\n", r.OutputDigest)

@@ -11,11 +11,13 @@ import (
 func runCompare(env *cliEnv, args []string) error {
 	fs := newFlags(env, "compare", "compare [--json] [--policy P] [--key VK | --key-a VK1 --key-b VK2] RECEIPT1 RECEIPT2", `
 Redundant execution: compares two receipts of the same task from two nodes.
-Both are verified, each under its own key (--key-a for RECEIPT1, --key-b for
-RECEIPT2, --key for both; default: the local cache by each receipt's
-fingerprint). A receipt is evidence only when its signature and node identity
-verify: one that fails them is evidence against no one, so no escalation is
-ever advised from it. Exit 0: both receipts pass and their outputs agree.
+The task is each receipt's own: receipts whose tasks differ are refused (exit
+2), whatever request_id they state. Both are verified, each under its own key
+(--key-a for RECEIPT1, --key-b for RECEIPT2, --key for both; default: the
+local cache by each receipt's fingerprint). A receipt is evidence only when
+its signature and node identity verify: one that fails them is evidence
+against no one, so no escalation is ever advised from it; nor from one whose
+request_id field is not its task's. Exit 0: both receipts pass and their outputs agree.
 Exit 1: the outputs differ and a node's own signed receipt is wrong by the
 verifier's native recomputation (escalate against that node). Exit 3: no
 conclusion — a receipt is not evidence, or does not pass (a missing key, a
@@ -64,7 +66,7 @@ policy that rejects or holds it).`)
 	}
 	cmp, err := verifier.Compare(envs[0], envs[1], opts[0], opts[1])
 	if err != nil {
-		return usageError{err}
+		return withHint(usageError{err}, "compare takes two nodes' receipts of one task: zkpoc inspect shows each receipt's task and request")
 	}
 	if *asJSON {
 		if err := printJSON(env, cmp); err != nil {
@@ -94,6 +96,9 @@ func printComparison(env *cliEnv, cmp *verifier.Comparison) {
 		evidence := "evidence (signature and node identity verified)"
 		if !cmp.Evidence[i] {
 			evidence = "NOT evidence (signature or node identity fails: it may not come from this node)"
+		}
+		if !cmp.RequestIDMatches[i] {
+			evidence += "; its request_id field is NOT its task's (held against no one)"
 		}
 		line := fmt.Sprintf("  receipt %d, node %s…: %s; verdict %s", i+1, short(cmp.Nodes[i], 16), evidence, v.PolicyDecision.Status)
 		if f := v.Failed(); len(f) > 0 {

@@ -23,14 +23,20 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// Worker is the worker address the fixture's task is derived with.
+// Worker is the worker address the fixture's task is derived with, and the
+// one its receipt signs (node.worker_address).
 const Worker = "cpc1qtestworker"
+
+// BlockHash is the block hash the fixture's task is derived at:
+// payload.seed = SHA-256(BlockHash ‖ Worker).
+var BlockHash = [32]byte{1, 2, 3}
 
 // TaskID is the fixture task's id.
 const TaskID = "3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20"
 
-// Fixture is a proved n = 4 task: the signed receipt, the node key that
-// signed it, and the key cache holding its Groth16 keys.
+// Fixture is a proved n = 4 task: the signed receipt (signing Worker as its
+// node.worker_address), the node key that signed it, and the key cache
+// holding its Groth16 keys.
 type Fixture struct {
 	Env     *receipt.Envelope
 	Receipt *receipt.Receipt
@@ -71,7 +77,7 @@ func KeyCache() (keys.Cache, error) {
 // hash and Worker, carrying its BN254 input commitment (the form chain
 // export takes).
 func Task() (workload.ComputeTask, error) {
-	seed := workload.DeriveSeed([32]byte{1, 2, 3}, Worker)
+	seed := workload.DeriveSeed(BlockHash, Worker)
 	return prover.NewSyntheticTask(circuits.BN254, TaskID, seed, 4, 8, "1000", 1795000000)
 }
 
@@ -92,7 +98,7 @@ func Groth16N4(t testing.TB) Fixture {
 			return
 		}
 		var res *prover.Result
-		if res, err = prover.Run(prover.Options{Task: task, NodeKey: fix.Key, Cache: fix.Cache}); err != nil {
+		if res, err = prover.Run(prover.Options{Task: task, NodeKey: fix.Key, Cache: fix.Cache, WorkerAddress: Worker}); err != nil {
 			return
 		}
 		var set *keys.Set
