@@ -99,6 +99,16 @@ func SubjectAlgorithm(outputDigestAlg string) string {
 	return DigestAlgorithm
 }
 
+// Subjects are the in-toto subjects of the receipt's statement, in the order
+// Sign lists them: its input commitment and its output digest, each under
+// its algorithm. A valid statement lists exactly these, each once.
+func (r *Receipt) Subjects() []Subject {
+	return []Subject{
+		{Name: "input_commitment", Digest: map[string]string{r.InputSubjectAlgorithm(): r.InputCommitment}},
+		{Name: "output_digest", Digest: map[string]string{SubjectAlgorithm(r.OutputDigestAlg): r.OutputDigest}},
+	}
+}
+
 // PAE is DSSE's pre-authentication encoding, the bytes actually signed.
 func PAE(payloadType string, payload []byte) []byte {
 	var b bytes.Buffer
@@ -130,11 +140,8 @@ func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
 		return nil, fmt.Errorf("sign receipt %s: private key's public half does not match its seed", r.ReceiptID)
 	}
 	st := Statement{
-		Type: StatementType,
-		Subject: []Subject{
-			{Name: "input_commitment", Digest: map[string]string{r.InputSubjectAlgorithm(): r.InputCommitment}},
-			{Name: "output_digest", Digest: map[string]string{SubjectAlgorithm(r.OutputDigestAlg): r.OutputDigest}},
-		},
+		Type:          StatementType,
+		Subject:       r.Subjects(),
 		PredicateType: PredicateType,
 		Predicate:     *r,
 	}

@@ -124,17 +124,43 @@ func TestRedteamDuplicateKeyDigest(t *testing.T) {
 	}
 }
 
-// TestRedteamFinding_SubjectListedTwice: checkSubjects wants two subjects,
-// each named input_commitment or output_digest with the matching digest,
-// but not one of each: a statement whose subjects are the input commitment
-// twice, and no output digest, passes. in-toto tooling that matches
-// artifacts by subject then finds no output in the signed statement.
-func TestRedteamFinding_SubjectListedTwice(t *testing.T) {
-	redteamFinding(t, "a statement listing the input_commitment subject twice and no output_digest subject passes")
+// TestRedteamSubjectListedTwice: checkSubjects wanted two subjects, each
+// named input_commitment or output_digest with the matching digest, but not
+// one of each: a statement whose subjects were the input commitment twice,
+// and no output digest, passed (in-toto tooling that matches artifacts by
+// subject then finds no output in the signed statement). Now the subjects
+// must be exactly one of each name and no others.
+func TestRedteamSubjectListedTwice(t *testing.T) {
 	res := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
-	env := resign(t, res.Envelope, key, func(st *receipt.Statement) { st.Subject[1] = st.Subject[0] })
-	if v := verdict(t, env, "binding-v1"); v.PolicyDecision.Status == verifier.Pass {
-		t.Errorf("subjects %v passed", []string{"input_commitment", "input_commitment"})
+	extra := receipt.Subject{Name: "model.bin", Digest: map[string]string{"sha256": strings.Repeat("00", 32)}}
+	for _, tc := range []struct {
+		name   string
+		mutate func(s []receipt.Subject) []receipt.Subject
+		detail string
+	}{
+		{"input commitment twice, no output digest", func(s []receipt.Subject) []receipt.Subject { return []receipt.Subject{s[0], s[0]} }, `no "output_digest" subject`},
+		{"output digest twice, no input commitment", func(s []receipt.Subject) []receipt.Subject { return []receipt.Subject{s[1], s[1]} }, `"output_digest" is listed more than once`},
+		{"a third subject", func(s []receipt.Subject) []receipt.Subject { return append(s, extra) }, `name "model.bin" is not one of`},
+		{"one subject replaced by another name", func(s []receipt.Subject) []receipt.Subject { return []receipt.Subject{s[0], extra} }, `no "output_digest" subject`},
+		{"no subjects", func([]receipt.Subject) []receipt.Subject { return nil }, `no "input_commitment" subject`},
+		{"output digest under a second algorithm too", func(s []receipt.Subject) []receipt.Subject {
+			s[1].Digest["sha256"] = strings.Repeat("00", 32)
+			return s
+		}, "the output_digest digest does not match"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := resign(t, res.Envelope, key, func(st *receipt.Statement) { st.Subject = tc.mutate(st.Subject) })
+			v := verdict(t, env, "binding-v1")
+			i := slices.IndexFunc(v.PolicyDecision.Checks, func(c receipt.Check) bool { return c.Name == "statement.subject" })
+			if v.PolicyDecision.Status != verifier.Reject || i < 0 || !strings.Contains(v.PolicyDecision.Checks[i].Detail, tc.detail) {
+				t.Errorf("status %s, checks %+v; want reject, statement.subject naming %s", v.PolicyDecision.Status, v.PolicyDecision.Checks, tc.detail)
+			}
+		})
+	}
+	// The same subjects in the other order are the same statement.
+	env := resign(t, res.Envelope, key, func(st *receipt.Statement) { slices.Reverse(st.Subject) })
+	if v := verdict(t, env, "binding-v1"); v.PolicyDecision.Status != verifier.Pass {
+		t.Errorf("subjects reordered: %s %v", v.PolicyDecision.Status, v.Failed())
 	}
 }

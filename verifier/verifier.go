@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"strings"
@@ -332,22 +333,33 @@ func short(s string) string {
 	return s
 }
 
+// checkSubjects requires the statement's subjects to be exactly the
+// receipt's (receipt.Subjects): one of each name, with the receipt's digest
+// under its algorithm, and no others.
 func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
-	want := map[string]string{"input_commitment": rc.InputCommitment, "output_digest": rc.OutputDigest}
-	if len(st.Subject) != len(want) {
-		return fmt.Errorf("statement has %d subjects, want %d", len(st.Subject), len(want))
-	}
-	for _, s := range st.Subject {
-		w, ok := want[s.Name]
-		alg := rc.InputSubjectAlgorithm()
-		if s.Name == "output_digest" {
-			alg = receipt.SubjectAlgorithm(rc.OutputDigestAlg)
+	want := rc.Subjects()
+	var errs []error
+	seen := make(map[string]bool, len(want))
+	for i, s := range st.Subject {
+		j := slices.IndexFunc(want, func(w receipt.Subject) bool { return w.Name == s.Name })
+		switch {
+		case j < 0:
+			errs = append(errs, fmt.Errorf("subject[%d]: name %q is not one of the receipt's subjects (input_commitment, output_digest)", i, short(s.Name)))
+		case seen[s.Name]:
+			errs = append(errs, fmt.Errorf("subject[%d]: %q is listed more than once", i, s.Name))
+		case !maps.Equal(s.Digest, want[j].Digest):
+			errs = append(errs, fmt.Errorf("subject[%d]: the %s digest does not match the receipt's %s", i, s.Name, s.Name))
 		}
-		if !ok || len(s.Digest) != 1 || s.Digest[alg] != w {
-			return fmt.Errorf("subject %q does not match the receipt's %s", short(s.Name), short(s.Name))
+		if j >= 0 {
+			seen[s.Name] = true
 		}
 	}
-	return nil
+	for _, w := range want {
+		if !seen[w.Name] {
+			errs = append(errs, fmt.Errorf("statement.subject: no %q subject", w.Name))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // ProofCurve is the curve of a receipt's SNARK: the one its proof names when
