@@ -3,7 +3,9 @@ package verifier_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"math"
 	"regexp"
 	"slices"
@@ -268,32 +270,89 @@ func TestRedteamFinding_SampledReceiptCarriesProofBox(t *testing.T) {
 	}
 }
 
-// TestRedteamFinding_ForgedReceiptCostsGigabytes: Verify runs every check
-// even when the signature fails, and regenerating a task's inputs comes
-// before anything cheap can stop it. A receipt of a few kB naming a task at
-// n = 4096, with no valid signature at all (anyone can write it), made the
-// verifier run ~25 s on 2 cores and peak at 2.4 GB resident (measured with
-// /usr/bin/time -v on this test) before rejecting it: a handful in parallel
-// exhaust a verifier service's memory. Expected: an envelope whose
-// signature or identity fails is rejected without regenerating inputs (or
-// the regeneration is made cheap: the commitment builds one big.Int per
-// entry, 32M of them at n = 4096).
-func TestRedteamFinding_ForgedReceiptCostsGigabytes(t *testing.T) {
-	redteamFinding(t, "an unsigned receipt naming n = 4096 costs the verifier ~25 s and 2.4 GB before it is rejected")
+// TestRedteamForgedReceiptCostsGigabytes: Verify used to regenerate a task's
+// inputs before anything cheap could stop it. A receipt of a few kB naming a
+// task at n = 4096, with no valid signature at all (anyone can write it),
+// made the verifier run ~25 s on 2 cores and peak at 2.4 GB resident before
+// rejecting it: a handful in parallel exhaust a verifier service's memory.
+// Now a receipt whose signature, node identity, task, request_id or
+// receipt_id fails is rejected with the input regeneration, the input
+// commitment and the evidence check skipped, naming the failed checks (the
+// speed is BenchmarkVerifyForgedLargeTask's to measure).
+func TestRedteamForgedReceiptCostsGigabytes(t *testing.T) {
 	pow := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
-	env := resign(t, pow.Envelope, nil, func(st *receipt.Statement) { // not re-signed: the signature fails
-		r := &st.Predicate
-		r.Task.Payload.MatrixSize = workload.MaxMatrixSize
-		rid, _ := r.Task.RequestID()
-		r.RequestID = hex.EncodeToString(rid[:])
-	})
-	start := time.Now()
-	v := verdict(t, env, "binding-v1")
-	d := time.Since(start)
-	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "signature") {
-		t.Fatalf("status %s, failed %v", v.PolicyDecision.Status, v.Failed())
+	for _, tc := range []struct {
+		name   string
+		key    ed25519.PrivateKey // nil: not re-signed
+		mutate func(r *receipt.Receipt)
+		failed string
+	}{
+		{"not re-signed", nil, func(*receipt.Receipt) {}, "signature"},
+		{"re-signed, request_id not recomputed", ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32)), func(r *receipt.Receipt) {
+			r.RequestID = strings.Repeat("00", 32)
+			var err error
+			if r.ReceiptID, err = r.ComputeID(); err != nil {
+				t.Fatal(err)
+			}
+		}, "request_id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := resign(t, pow.Envelope, tc.key, func(st *receipt.Statement) {
+				r := &st.Predicate
+				r.Task.Payload.MatrixSize = workload.MaxMatrixSize
+				rid, _ := r.Task.RequestID()
+				r.RequestID = hex.EncodeToString(rid[:])
+				tc.mutate(r)
+			})
+			v := verdict(t, env, "binding-v1")
+			if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), tc.failed) {
+				t.Fatalf("status %s, failed %v; want reject naming %s", v.PolicyDecision.Status, v.Failed(), tc.failed)
+			}
+			checks := map[string]receipt.Check{}
+			for _, c := range v.PolicyDecision.Checks {
+				checks[c.Name] = c
+			}
+			for _, name := range []string{"input_commitment", "sampling.rows_match"} {
+				if c := checks[name]; c.Status != "skip" || !strings.HasPrefix(c.Detail, "not run: ") || !strings.Contains(c.Detail, tc.failed) {
+					t.Errorf("%s: %+v; want skip naming %s", name, c, tc.failed)
+				}
+			}
+			for _, name := range []string{"input_commitment.regenerate", "sampling", "sampling.indices"} {
+				if c, ok := checks[name]; ok {
+					t.Errorf("%s ran for a receipt that failed %s: %+v", name, tc.failed, c)
+				}
+			}
+			if c := checks["poe"]; c.Status == "" {
+				t.Errorf("the cheap checks stopped too: %+v", v.PolicyDecision.Checks)
+			}
+		})
 	}
-	if d > 2*time.Second {
-		t.Errorf("an unsigned receipt took %s to reject (failed %v)", d.Round(time.Millisecond), v.Failed())
+}
+
+// BenchmarkVerifyForgedLargeTask: an unsigned receipt naming n = 4096 is
+// rejected at the cost of its cheap checks (it took ~25 s and 2.4 GB
+// before they gated the rest).
+func BenchmarkVerifyForgedLargeTask(b *testing.B) {
+	res, err := runNative(b.TempDir(), 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, _, err := res.Envelope.Statement()
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.Predicate.Task.Payload.MatrixSize = workload.MaxMatrixSize
+	payload, err := json.Marshal(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := *res.Envelope
+	env.Payload = base64.StdEncoding.EncodeToString(payload) // the old signature: it fails
+	pol := verifier.BuiltinPolicies["binding-v1"]
+	b.ReportAllocs()
+	for b.Loop() {
+		if v := verifier.Verify(&env, verifier.Options{Policy: &pol}); v.PolicyDecision.Status != verifier.Reject {
+			b.Fatalf("status %s", v.PolicyDecision.Status)
+		}
 	}
 }

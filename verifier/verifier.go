@@ -184,15 +184,6 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		return r.finish(v, o, rc)
 	}
 
-	// The inputs: regenerated from the seed, or the supplied files; without
-	// the files, a supplied task is known by its commitment alone.
-	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
-	a, b, ic, ok := r.inputs(v, rc, o)
-	if !ok {
-		return r.finish(v, o, rc)
-	}
-	r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(ic[:])))
-
 	// The output digest, in the form the mode uses, and the PoE over it.
 	nodeID := receipt.NodeID(pub)
 	var digest [32]byte
@@ -215,6 +206,24 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	poe := receipt.PoE(reqID, digest, nodeID)
 	r.add("poe", expect("poe", rc.PoE, hex.EncodeToString(poe[:])))
 
+	// What follows costs the verifier time and memory that grow with n
+	// (n = 4096: seconds and gigabytes): run it only for a receipt that is
+	// the signed statement of the task it names.
+	if bad := r.failedAmong(costGate); len(bad) > 0 {
+		r.skipCostly(rc.Mode, fmt.Sprintf("not run: %s failed, so the receipt is not its node's signed statement of the task it names; the inputs are not regenerated nor the evidence re-checked for it",
+			strings.Join(bad, ", ")))
+		return r.finish(v, o, rc)
+	}
+
+	// The inputs: regenerated from the seed, or the supplied files; without
+	// the files, a supplied task is known by its commitment alone.
+	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	a, b, ic, ok := r.inputs(v, rc, o)
+	if !ok {
+		return r.finish(v, o, rc)
+	}
+	r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(ic[:])))
+
 	switch rc.Mode {
 	case receipt.ModeGroth16, receipt.ModePlonk:
 		r.checkProof(v, o, rc, a, b, circuits.Public{RequestID: reqID, NodeID: nodeID, InputCommitment: ic, PoE: poe}, digest)
@@ -228,6 +237,36 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		}
 	}
 	return r.finish(v, o, rc)
+}
+
+// costGate are the checks that must pass before Verify does anything whose
+// cost grows with the task: the signature and identity (who made the
+// receipt), the task, request_id and receipt_id (what it is about).
+var costGate = []string{"node.public_key", "signature", "node.node_id", "task", "request_id", "receipt_id"}
+
+// failedAmong lists, in order, the failed checks among names (all failed
+// checks when names is nil).
+func (r *run) failedAmong(names []string) []string {
+	var out []string
+	for _, c := range r.checks {
+		if c.Status == "fail" && (names == nil || slices.Contains(names, c.Name)) {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// skipCostly records the checks whose cost grows with the task as skipped:
+// regenerating (or reading) the inputs for the input commitment, and the
+// mode's evidence — verifying the proof, re-executing the sampled rows.
+func (r *run) skipCostly(mode, why string) {
+	r.skip("input_commitment", why)
+	switch mode {
+	case receipt.ModeGroth16, receipt.ModePlonk:
+		r.skip("proof.verify", why)
+	case receipt.ModeSampled:
+		r.skip("sampling.rows_match", why)
+	}
 }
 
 // inputs obtains the task's A and B and their commitment: regenerated from
@@ -536,15 +575,7 @@ func appendNew(blocked, extra []string) []string {
 	return blocked
 }
 
-func (r *run) failed() []string {
-	var out []string
-	for _, c := range r.checks {
-		if c.Status == "fail" {
-			out = append(out, c.Name)
-		}
-	}
-	return out
-}
+func (r *run) failed() []string { return r.failedAmong(nil) }
 
 func passReason(rc *receipt.Receipt) string {
 	switch rc.Mode {
