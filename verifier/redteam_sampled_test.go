@@ -211,15 +211,14 @@ func TestRedteamSampledDoS(t *testing.T) {
 	}
 }
 
-// TestRedteamFinding_ClaimUnderstatesBound: the allowed claim prints the
-// verifier's bound rounded to nearest ("%.3g", and its log2 to one decimal),
-// so an "at most" bound can be stated below the value the verifier computed:
-// at n = 128, ε = 0.25, k = 16 the per-attempt bound C(96,16)/C(128,16) =
-// 0.0070948… is stated as "at most 0.00709"; at k = 14 the log2 −6.183 is
-// printed "2^-6.2". Expected: upper bounds rounded up (away from the claim's
-// favour).
-func TestRedteamFinding_ClaimUnderstatesBound(t *testing.T) {
-	redteamFinding(t, "the claim's \"at most\" bound is rounded to nearest, so it can understate the computed bound")
+// TestRedteamClaimUnderstatesBound: the allowed claim printed the verifier's
+// bound rounded to nearest ("%.3g", and its log2 to one decimal), so an "at
+// most" bound could be stated below the value the verifier computed: at
+// n = 128, ε = 0.25, k = 16 the per-attempt bound C(96,16)/C(128,16) =
+// 0.0070948… was stated as "at most 0.00709"; at k = 14 the log2 −6.183
+// was printed "2^-6.2". Now upper bounds are rounded up (away from the
+// claim's favour), in the claim and in the policy's refusal.
+func TestRedteamClaimUnderstatesBound(t *testing.T) {
 	for _, k := range []int{14, 16} {
 		res := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: prover.SamplingParams{Epsilon: 0.25, K: k, PoWBits: 8}})
 		v := verdict(t, res.Envelope, "binding-v1")
@@ -239,6 +238,25 @@ func TestRedteamFinding_ClaimUnderstatesBound(t *testing.T) {
 		if statedLog2 < exact {
 			t.Errorf("k = %d: claim says at most 2^%s, the verifier's bound is 2^%.4f", k, m[2], exact)
 		}
+	}
+	// The policy's refusal states the bound it refused as an upper bound
+	// too: n = 128, ε = 0.05 (w = 7), k = 64 per challenge is above
+	// sampled-v1's 2^-20.
+	ch, _ := committed(t, 128, prover.SamplingParams{Epsilon: 0.05, K: 64})
+	v := verdict(t, ch.Envelope, "sampled-v1")
+	i := slices.IndexFunc(v.PolicyDecision.Checks, func(c receipt.Check) bool { return c.Name == "policy.sampling" })
+	if i < 0 {
+		t.Fatalf("no policy.sampling check: %s %v", v.PolicyDecision.Status, v.Failed())
+	}
+	m := regexp.MustCompile(`error bound ([0-9.e+-]+) \(2\^(-?[0-9.]+)\) per challenge`).FindStringSubmatch(v.PolicyDecision.Checks[i].Detail)
+	if m == nil {
+		t.Fatalf("policy.sampling detail: %s", v.PolicyDecision.Checks[i].Detail)
+	}
+	exact := sampling.Log2Miss(128, 64, 7)
+	stated, _ := strconv.ParseFloat(m[1], 64)
+	statedLog2, _ := strconv.ParseFloat(m[2], 64)
+	if stated < math.Exp2(exact) || statedLog2 < exact || statedLog2 > exact+0.1 {
+		t.Errorf("policy says error bound %s (2^%s), the verifier's bound is %.6g (2^%.4f)", m[1], m[2], math.Exp2(exact), exact)
 	}
 }
 
