@@ -77,9 +77,11 @@ const DigestAlgorithmBLS12381 = "poseidon2-bls12-381"
 const CurveBLS12381 = "bls12-381"
 
 // InputSubjectAlgorithm is the in-toto digest-set key of the input
-// commitment: the Poseidon2 of the proof's curve (BN254 without a proof).
+// commitment: the Poseidon2 of the proof's curve for a SNARK receipt, BN254
+// otherwise (sampled and binding receipts commit on BN254, and a proof box
+// in one of them does not relabel it).
 func (r *Receipt) InputSubjectAlgorithm() string {
-	if r.Proof != nil && r.Proof.Curve == CurveBLS12381 {
+	if SNARKMode(r.Mode) && r.Proof != nil && r.Proof.Curve == CurveBLS12381 {
 		return DigestAlgorithmBLS12381
 	}
 	return DigestAlgorithm

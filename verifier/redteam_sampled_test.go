@@ -260,14 +260,13 @@ func TestRedteamClaimUnderstatesBound(t *testing.T) {
 	}
 }
 
-// TestRedteamFinding_SampledReceiptCarriesProofBox: a sampled receipt may
-// carry a proof box (any bytes, any curve) and still pass; the box is never
-// checked, and its curve relabels the signed in-toto subject of the BN254
-// input commitment as "poseidon2-bls12-381". A binding receipt refuses the
-// same box (mode.evidence). Expected: a sampled receipt with a proof box is
-// rejected.
-func TestRedteamFinding_SampledReceiptCarriesProofBox(t *testing.T) {
-	redteamFinding(t, "a sampled receipt carrying an unchecked proof box (and a mislabelled subject) passes")
+// TestRedteamSampledReceiptCarriesProofBox: a sampled receipt could carry a
+// proof box (any bytes, any curve) and still pass; the box was never
+// checked, and its curve relabelled the signed in-toto subject of the BN254
+// input commitment as "poseidon2-bls12-381". Now every mode refuses another
+// mode's evidence box (mode.evidence), and the subject keeps its BN254
+// label (the relabelled one fails statement.subject).
+func TestRedteamSampledReceiptCarriesProofBox(t *testing.T) {
 	pow := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeSampled}) // every row: passes sampled-v1
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	env := resign(t, pow.Envelope, key, func(st *receipt.Statement) {
@@ -282,9 +281,21 @@ func TestRedteamFinding_SampledReceiptCarriesProofBox(t *testing.T) {
 		}
 	})
 	for _, pol := range []string{"sampled-v1", "binding-v1"} {
-		if v := verdict(t, env, pol); v.PolicyDecision.Status != verifier.Reject {
-			t.Errorf("%s: a sampled receipt with a bogus BLS12-381 Groth16 proof box: %s %v", pol, v.PolicyDecision.Status, v.Failed())
+		if v := verdict(t, env, pol); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "mode.evidence") {
+			t.Errorf("%s: a sampled receipt with a bogus BLS12-381 Groth16 proof box: %s %v; want reject naming mode.evidence", pol, v.PolicyDecision.Status, v.Failed())
 		}
+	}
+	relabelled := resign(t, pow.Envelope, key, func(st *receipt.Statement) {
+		r := &st.Predicate
+		r.Proof = &receipt.Proof{System: "groth16", Curve: receipt.CurveBLS12381}
+		st.Subject[0].Digest = map[string]string{receipt.DigestAlgorithmBLS12381: r.InputCommitment}
+		var err error
+		if r.ReceiptID, err = r.ComputeID(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if v := verdict(t, relabelled, "binding-v1"); !slices.Contains(v.Failed(), "statement.subject") {
+		t.Errorf("a sampled receipt's input subject labelled %s: %s %v; want statement.subject to fail", receipt.DigestAlgorithmBLS12381, v.PolicyDecision.Status, v.Failed())
 	}
 }
 

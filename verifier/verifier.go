@@ -203,6 +203,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		return r.finish(v, o, rc)
 	}
 	r.add("mode", nil)
+	r.add("mode.evidence", checkEvidence(rc))
 	poe := receipt.PoE(reqID, digest, nodeID)
 	r.add("poe", expect("poe", rc.PoE, hex.EncodeToString(poe[:])))
 
@@ -232,11 +233,23 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		r.checkSampling(rc, o, a, b, digest, reqID, nodeID)
 	case receipt.ModeBinding:
 		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
-		if rc.Proof != nil || rc.Sampling != nil {
-			r.add("mode.evidence", errors.New("a binding receipt carries neither a proof nor sampling openings"))
-		}
 	}
 	return r.finish(v, o, rc)
+}
+
+// checkEvidence refuses an evidence box that is not the mode's: a proof box
+// outside the SNARK modes, a sampling box outside sampled mode (a binding
+// receipt carries neither). Nothing would check it, yet a reader of the
+// receipt could take it for evidence. A missing box is receipt.fields'.
+func checkEvidence(rc *receipt.Receipt) error {
+	var errs []error
+	if rc.Proof != nil && !receipt.SNARKMode(rc.Mode) {
+		errs = append(errs, fmt.Errorf("proof: a %s receipt carries no proof box (only groth16 and plonk receipts do)", rc.Mode))
+	}
+	if rc.Sampling != nil && rc.Mode != receipt.ModeSampled {
+		errs = append(errs, fmt.Errorf("sampling: a %s receipt carries no sampling box (only sampled receipts do)", rc.Mode))
+	}
+	return errors.Join(errs...)
 }
 
 // costGate are the checks that must pass before Verify does anything whose
