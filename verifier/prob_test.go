@@ -46,6 +46,7 @@ func TestProbRoundsUp(t *testing.T) {
 		{0, "1"},
 		{math.Log2(0.0070948), "0.0071 (2^-7.1)"},
 		{-1500.04, "2^-1500.0"},
+		{math.NaN(), "NaN (2^NaN)"},
 	} {
 		if got := prob(tc.log2); got != tc.want {
 			t.Errorf("prob(%v) = %s, want %s", tc.log2, got, tc.want)

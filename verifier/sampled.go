@@ -325,9 +325,9 @@ func prob(log2 float64) string {
 // than x.
 func roundUp(x float64, format byte, prec int) string {
 	s := strconv.FormatFloat(x, format, prec, 64)
-	d, _ := new(big.Rat).SetString(s)
-	if d.Cmp(new(big.Rat).SetFloat64(x)) >= 0 {
-		return s
+	d, ok := new(big.Rat).SetString(s)
+	if !ok || math.IsInf(x, 0) || d.Cmp(new(big.Rat).SetFloat64(x)) >= 0 {
+		return s // NaN or ±Inf: nothing to round
 	}
 	// Rounded down: add one unit in the last printed place (no carry
 	// changed the exponent, since rounding went down).
