@@ -1,7 +1,9 @@
 package receipt
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -80,4 +82,33 @@ func TestRedteamPayloadNotCanonical(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzStatementPayload feeds arbitrary payload bytes to Statement: an error
+// wrapping ErrMalformed or a statement whose canonical encoding is exactly
+// the payload — one meaning per signed byte string.
+func FuzzStatementPayload(f *testing.F) {
+	_, raw, err := signedEnvelope(f).Statement()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add([]byte(strings.Replace(string(raw), `"job_id":`, `"JOB_ID":`, 1)))
+	f.Add([]byte(strings.Replace(string(raw), `"job_id":`, `"job_id":"x","job_id":`, 1)))
+	f.Add([]byte(`{"subject":[{"digest":{"":"x","a":[]}}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		e := &Envelope{PayloadType: PayloadType, Payload: base64.StdEncoding.EncodeToString(payload), Signatures: []Signature{{}}}
+		st, got, err := e.Statement()
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Statement error wraps no sentinel: %v", err)
+			}
+			return
+		}
+		want, err := json.Marshal(st)
+		if err != nil || !bytes.Equal(want, payload) || !bytes.Equal(got, payload) {
+			t.Fatalf("accepted payload %q is not the canonical encoding %q (%v)", payload, want, err)
+		}
+	})
 }
