@@ -144,6 +144,7 @@ func TestRedteamSubjectListedTwice(t *testing.T) {
 		{"a third subject", func(s []receipt.Subject) []receipt.Subject { return append(s, extra) }, `name "model.bin" is not one of`},
 		{"one subject replaced by another name", func(s []receipt.Subject) []receipt.Subject { return []receipt.Subject{s[0], extra} }, `no "output_digest" subject`},
 		{"no subjects", func([]receipt.Subject) []receipt.Subject { return nil }, `no "input_commitment" subject`},
+		{"10k subjects", func(s []receipt.Subject) []receipt.Subject { return slices.Repeat(s, 5000) }, "10000 subjects listed, want exactly 2"},
 		{"output digest under a second algorithm too", func(s []receipt.Subject) []receipt.Subject {
 			s[1].Digest["sha256"] = strings.Repeat("00", 32)
 			return s
