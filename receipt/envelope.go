@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // DSSE and in-toto identifiers: the receipt is the predicate of an in-toto
@@ -30,6 +31,13 @@ var (
 	ErrMalformed = errors.New("malformed receipt envelope")
 	ErrSignature = errors.New("envelope signature does not verify")
 	ErrTooLarge  = errors.New("receipt file too large")
+	// ErrNonCanonical is wrapped (with ErrMalformed) by Statement's error
+	// for a payload that is not the encoding Sign produces for what it
+	// decodes to: duplicate or case-variant keys (encoding/json folds case,
+	// Unicode simple folding included, and keeps the last duplicate),
+	// invalid UTF-8 (decoded as U+FFFD), or any other spelling of the same
+	// values. Such bytes mean different things to different JSON readers.
+	ErrNonCanonical = errors.New("non-canonical payload")
 )
 
 // Envelope is a DSSE envelope (https://github.com/secure-systems-lab/dsse).
@@ -69,9 +77,11 @@ const DigestAlgorithmBLS12381 = "poseidon2-bls12-381"
 const CurveBLS12381 = "bls12-381"
 
 // InputSubjectAlgorithm is the in-toto digest-set key of the input
-// commitment: the Poseidon2 of the proof's curve (BN254 without a proof).
+// commitment: the Poseidon2 of the proof's curve for a SNARK receipt, BN254
+// otherwise (sampled and binding receipts commit on BN254, and a proof box
+// in one of them does not relabel it).
 func (r *Receipt) InputSubjectAlgorithm() string {
-	if r.Proof != nil && r.Proof.Curve == CurveBLS12381 {
+	if SNARKMode(r.Mode) && r.Proof != nil && r.Proof.Curve == CurveBLS12381 {
 		return DigestAlgorithmBLS12381
 	}
 	return DigestAlgorithm
@@ -89,6 +99,16 @@ func SubjectAlgorithm(outputDigestAlg string) string {
 		return DigestAlgorithmBLS12381
 	}
 	return DigestAlgorithm
+}
+
+// Subjects are the in-toto subjects of the receipt's statement, in the order
+// Sign lists them: its input commitment and its output digest, each under
+// its algorithm. A valid statement lists exactly these, each once.
+func (r *Receipt) Subjects() []Subject {
+	return []Subject{
+		{Name: "input_commitment", Digest: map[string]string{r.InputSubjectAlgorithm(): r.InputCommitment}},
+		{Name: "output_digest", Digest: map[string]string{SubjectAlgorithm(r.OutputDigestAlg): r.OutputDigest}},
+	}
 }
 
 // PAE is DSSE's pre-authentication encoding, the bytes actually signed.
@@ -122,11 +142,8 @@ func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
 		return nil, fmt.Errorf("sign receipt %s: private key's public half does not match its seed", r.ReceiptID)
 	}
 	st := Statement{
-		Type: StatementType,
-		Subject: []Subject{
-			{Name: "input_commitment", Digest: map[string]string{r.InputSubjectAlgorithm(): r.InputCommitment}},
-			{Name: "output_digest", Digest: map[string]string{SubjectAlgorithm(r.OutputDigestAlg): r.OutputDigest}},
-		},
+		Type:          StatementType,
+		Subject:       r.Subjects(),
 		PredicateType: PredicateType,
 		Predicate:     *r,
 	}
@@ -169,7 +186,10 @@ func ReadFrom(r io.Reader) (*Envelope, error) {
 	return Decode(data)
 }
 
-// Statement decodes the payload without checking the signature.
+// Statement decodes the payload without checking the signature. It refuses
+// a payload that is not byte-identical to the encoding Sign produces for the
+// statement it decodes to (ErrNonCanonical), so that the signed bytes have
+// one meaning for every JSON reader, the one the verifier judges.
 func (e *Envelope) Statement() (*Statement, []byte, error) {
 	payload, err := base64.StdEncoding.DecodeString(e.Payload)
 	if err != nil {
@@ -179,7 +199,105 @@ func (e *Envelope) Statement() (*Statement, []byte, error) {
 	if err := strictUnmarshal(payload, &st); err != nil {
 		return nil, nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
 	}
+	if err := checkCanonical(payload, &st); err != nil {
+		return nil, nil, err
+	}
 	return &st, payload, nil
+}
+
+// checkCanonical reports where payload first differs from json.Marshal of
+// st, the statement it decoded to (the encoder Sign uses), naming the field.
+func checkCanonical(payload []byte, st *Statement) error {
+	want, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("%w: payload: re-encoding: %v", ErrMalformed, err)
+	}
+	if bytes.Equal(payload, want) {
+		return nil
+	}
+	i := 0
+	for i < len(payload) && i < len(want) && payload[i] == want[i] {
+		i++
+	}
+	return fmt.Errorf("%w: payload: %w: at byte %d, in %s, the signed bytes differ from the canonical encoding of what they decode to (duplicate or case-variant keys, invalid UTF-8, whitespace or another spelling of a value)",
+		ErrMalformed, ErrNonCanonical, i, jsonPathAt(payload, i))
+}
+
+// jsonPathAt names the member of the JSON document data (already known to
+// parse) that holds byte offset off, as a dotted path with [i] for array
+// elements ("predicate.sampling.paths[2]").
+func jsonPathAt(data []byte, off int) string {
+	type frame struct {
+		object  bool
+		wantKey bool   // object: the next token is a key
+		key     string // object: the current member's key
+		index   int    // array: the current element's index
+	}
+	var stack []frame
+	path := func(frames []frame) string {
+		var b strings.Builder
+		for _, f := range frames {
+			if !f.object {
+				fmt.Fprintf(&b, "[%d]", f.index)
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(truncate(f.key, 80))
+		}
+		if b.Len() == 0 {
+			return "the statement"
+		}
+		return b.String()
+	}
+	// valueDone moves the enclosing container past the value just read.
+	valueDone := func() {
+		if n := len(stack); n > 0 {
+			if stack[n-1].object {
+				stack[n-1].wantKey = true
+			} else {
+				stack[n-1].index++
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return path(stack)
+		}
+		past := dec.InputOffset() > int64(off)
+		top := len(stack) - 1
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '}' || t == ']' {
+				if past {
+					return path(stack[:top])
+				}
+				stack = stack[:top]
+				valueDone()
+				continue
+			}
+			if past {
+				return path(stack)
+			}
+			stack = append(stack, frame{object: t == '{', wantKey: true})
+			continue
+		case string:
+			if top >= 0 && stack[top].wantKey {
+				stack[top].key, stack[top].wantKey = t, false
+				if past {
+					return path(stack)
+				}
+				continue
+			}
+		}
+		if past {
+			return path(stack)
+		}
+		valueDone()
+	}
 }
 
 // VerifySignature checks that exactly one signature by pub covers the payload

@@ -143,9 +143,15 @@ func TestBudgetFallsBackToSampling(t *testing.T) {
 		{"fewer rows than listed", func(r *receipt.Receipt) { r.Sampling.K = 10 }, "sampling"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// re-signed consistently (receipt_id recomputed), so that only
+			// the check the change breaks can catch it
 			env := resign(t, res.Envelope, key, func(st *receipt.Statement) {
 				st.Predicate.Sampling.Indices = slices.Clone(st.Predicate.Sampling.Indices)
 				tc.mutate(&st.Predicate)
+				var err error
+				if st.Predicate.ReceiptID, err = st.Predicate.ComputeID(); err != nil {
+					t.Fatal(err)
+				}
 			})
 			v := verdict(t, env, "sampled-v1")
 			if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), tc.want) {

@@ -3,7 +3,9 @@ package verifier_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"math"
 	"regexp"
 	"slices"
@@ -209,15 +211,14 @@ func TestRedteamSampledDoS(t *testing.T) {
 	}
 }
 
-// TestRedteamFinding_ClaimUnderstatesBound: the allowed claim prints the
-// verifier's bound rounded to nearest ("%.3g", and its log2 to one decimal),
-// so an "at most" bound can be stated below the value the verifier computed:
-// at n = 128, ε = 0.25, k = 16 the per-attempt bound C(96,16)/C(128,16) =
-// 0.0070948… is stated as "at most 0.00709"; at k = 14 the log2 −6.183 is
-// printed "2^-6.2". Expected: upper bounds rounded up (away from the claim's
-// favour).
-func TestRedteamFinding_ClaimUnderstatesBound(t *testing.T) {
-	redteamFinding(t, "the claim's \"at most\" bound is rounded to nearest, so it can understate the computed bound")
+// TestRedteamClaimUnderstatesBound: the allowed claim printed the verifier's
+// bound rounded to nearest ("%.3g", and its log2 to one decimal), so an "at
+// most" bound could be stated below the value the verifier computed: at
+// n = 128, ε = 0.25, k = 16 the per-attempt bound C(96,16)/C(128,16) =
+// 0.0070948… was stated as "at most 0.00709"; at k = 14 the log2 −6.183
+// was printed "2^-6.2". Now upper bounds are rounded up (away from the
+// claim's favour), in the claim and in the policy's refusal.
+func TestRedteamClaimUnderstatesBound(t *testing.T) {
 	for _, k := range []int{14, 16} {
 		res := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: prover.SamplingParams{Epsilon: 0.25, K: k, PoWBits: 8}})
 		v := verdict(t, res.Envelope, "binding-v1")
@@ -238,16 +239,34 @@ func TestRedteamFinding_ClaimUnderstatesBound(t *testing.T) {
 			t.Errorf("k = %d: claim says at most 2^%s, the verifier's bound is 2^%.4f", k, m[2], exact)
 		}
 	}
+	// The policy's refusal states the bound it refused as an upper bound
+	// too: n = 128, ε = 0.05 (w = 7), k = 64 per challenge is above
+	// sampled-v1's 2^-20.
+	ch, _ := committed(t, 128, prover.SamplingParams{Epsilon: 0.05, K: 64})
+	v := verdict(t, ch.Envelope, "sampled-v1")
+	i := slices.IndexFunc(v.PolicyDecision.Checks, func(c receipt.Check) bool { return c.Name == "policy.sampling" })
+	if i < 0 {
+		t.Fatalf("no policy.sampling check: %s %v", v.PolicyDecision.Status, v.Failed())
+	}
+	m := regexp.MustCompile(`error bound ([0-9.e+-]+) \(2\^(-?[0-9.]+)\) per challenge`).FindStringSubmatch(v.PolicyDecision.Checks[i].Detail)
+	if m == nil {
+		t.Fatalf("policy.sampling detail: %s", v.PolicyDecision.Checks[i].Detail)
+	}
+	exact := sampling.Log2Miss(128, 64, 7)
+	stated, _ := strconv.ParseFloat(m[1], 64)
+	statedLog2, _ := strconv.ParseFloat(m[2], 64)
+	if stated < math.Exp2(exact) || statedLog2 < exact || statedLog2 > exact+0.1 {
+		t.Errorf("policy says error bound %s (2^%s), the verifier's bound is %.6g (2^%.4f)", m[1], m[2], math.Exp2(exact), exact)
+	}
 }
 
-// TestRedteamFinding_SampledReceiptCarriesProofBox: a sampled receipt may
-// carry a proof box (any bytes, any curve) and still pass; the box is never
-// checked, and its curve relabels the signed in-toto subject of the BN254
-// input commitment as "poseidon2-bls12-381". A binding receipt refuses the
-// same box (mode.evidence). Expected: a sampled receipt with a proof box is
-// rejected.
-func TestRedteamFinding_SampledReceiptCarriesProofBox(t *testing.T) {
-	redteamFinding(t, "a sampled receipt carrying an unchecked proof box (and a mislabelled subject) passes")
+// TestRedteamSampledReceiptCarriesProofBox: a sampled receipt could carry a
+// proof box (any bytes, any curve) and still pass; the box was never
+// checked, and its curve relabelled the signed in-toto subject of the BN254
+// input commitment as "poseidon2-bls12-381". Now every mode refuses another
+// mode's evidence box (mode.evidence), and the subject keeps its BN254
+// label (the relabelled one fails statement.subject).
+func TestRedteamSampledReceiptCarriesProofBox(t *testing.T) {
 	pow := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeSampled}) // every row: passes sampled-v1
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	env := resign(t, pow.Envelope, key, func(st *receipt.Statement) {
@@ -262,38 +281,107 @@ func TestRedteamFinding_SampledReceiptCarriesProofBox(t *testing.T) {
 		}
 	})
 	for _, pol := range []string{"sampled-v1", "binding-v1"} {
-		if v := verdict(t, env, pol); v.PolicyDecision.Status != verifier.Reject {
-			t.Errorf("%s: a sampled receipt with a bogus BLS12-381 Groth16 proof box: %s %v", pol, v.PolicyDecision.Status, v.Failed())
+		if v := verdict(t, env, pol); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "mode.evidence") {
+			t.Errorf("%s: a sampled receipt with a bogus BLS12-381 Groth16 proof box: %s %v; want reject naming mode.evidence", pol, v.PolicyDecision.Status, v.Failed())
 		}
+	}
+	relabelled := resign(t, pow.Envelope, key, func(st *receipt.Statement) {
+		r := &st.Predicate
+		r.Proof = &receipt.Proof{System: "groth16", Curve: receipt.CurveBLS12381}
+		st.Subject[0].Digest = map[string]string{receipt.DigestAlgorithmBLS12381: r.InputCommitment}
+		var err error
+		if r.ReceiptID, err = r.ComputeID(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if v := verdict(t, relabelled, "binding-v1"); !slices.Contains(v.Failed(), "statement.subject") {
+		t.Errorf("a sampled receipt's input subject labelled %s: %s %v; want statement.subject to fail", receipt.DigestAlgorithmBLS12381, v.PolicyDecision.Status, v.Failed())
 	}
 }
 
-// TestRedteamFinding_ForgedReceiptCostsGigabytes: Verify runs every check
-// even when the signature fails, and regenerating a task's inputs comes
-// before anything cheap can stop it. A receipt of a few kB naming a task at
-// n = 4096, with no valid signature at all (anyone can write it), made the
-// verifier run ~25 s on 2 cores and peak at 2.4 GB resident (measured with
-// /usr/bin/time -v on this test) before rejecting it: a handful in parallel
-// exhaust a verifier service's memory. Expected: an envelope whose
-// signature or identity fails is rejected without regenerating inputs (or
-// the regeneration is made cheap: the commitment builds one big.Int per
-// entry, 32M of them at n = 4096).
-func TestRedteamFinding_ForgedReceiptCostsGigabytes(t *testing.T) {
-	redteamFinding(t, "an unsigned receipt naming n = 4096 costs the verifier ~25 s and 2.4 GB before it is rejected")
+// TestRedteamForgedReceiptCostsGigabytes: Verify used to regenerate a task's
+// inputs before anything cheap could stop it. A receipt of a few kB naming a
+// task at n = 4096, with no valid signature at all (anyone can write it),
+// made the verifier run ~25 s on 2 cores and peak at 2.4 GB resident before
+// rejecting it: a handful in parallel exhaust a verifier service's memory.
+// Now a receipt whose signature, node identity, task, request_id or
+// receipt_id fails is rejected with the input regeneration, the input
+// commitment and the evidence check skipped, naming the failed checks (the
+// speed is BenchmarkVerifyForgedLargeTask's to measure).
+func TestRedteamForgedReceiptCostsGigabytes(t *testing.T) {
 	pow := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
-	env := resign(t, pow.Envelope, nil, func(st *receipt.Statement) { // not re-signed: the signature fails
-		r := &st.Predicate
-		r.Task.Payload.MatrixSize = workload.MaxMatrixSize
-		rid, _ := r.Task.RequestID()
-		r.RequestID = hex.EncodeToString(rid[:])
-	})
-	start := time.Now()
-	v := verdict(t, env, "binding-v1")
-	d := time.Since(start)
-	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "signature") {
-		t.Fatalf("status %s, failed %v", v.PolicyDecision.Status, v.Failed())
+	for _, tc := range []struct {
+		name   string
+		key    ed25519.PrivateKey // nil: not re-signed
+		mutate func(r *receipt.Receipt)
+		failed string
+	}{
+		{"not re-signed", nil, func(*receipt.Receipt) {}, "signature"},
+		{"re-signed, request_id not recomputed", ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32)), func(r *receipt.Receipt) {
+			r.RequestID = strings.Repeat("00", 32)
+			var err error
+			if r.ReceiptID, err = r.ComputeID(); err != nil {
+				t.Fatal(err)
+			}
+		}, "request_id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := resign(t, pow.Envelope, tc.key, func(st *receipt.Statement) {
+				r := &st.Predicate
+				r.Task.Payload.MatrixSize = workload.MaxMatrixSize
+				rid, _ := r.Task.RequestID()
+				r.RequestID = hex.EncodeToString(rid[:])
+				tc.mutate(r)
+			})
+			v := verdict(t, env, "binding-v1")
+			if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), tc.failed) {
+				t.Fatalf("status %s, failed %v; want reject naming %s", v.PolicyDecision.Status, v.Failed(), tc.failed)
+			}
+			checks := map[string]receipt.Check{}
+			for _, c := range v.PolicyDecision.Checks {
+				checks[c.Name] = c
+			}
+			for _, name := range []string{"input_commitment", "sampling.rows_match"} {
+				if c := checks[name]; c.Status != "skip" || !strings.HasPrefix(c.Detail, "not run: ") || !strings.Contains(c.Detail, tc.failed) {
+					t.Errorf("%s: %+v; want skip naming %s", name, c, tc.failed)
+				}
+			}
+			for _, name := range []string{"input_commitment.regenerate", "sampling", "sampling.indices"} {
+				if c, ok := checks[name]; ok {
+					t.Errorf("%s ran for a receipt that failed %s: %+v", name, tc.failed, c)
+				}
+			}
+			if c := checks["poe"]; c.Status == "" {
+				t.Errorf("the cheap checks stopped too: %+v", v.PolicyDecision.Checks)
+			}
+		})
 	}
-	if d > 2*time.Second {
-		t.Errorf("an unsigned receipt took %s to reject (failed %v)", d.Round(time.Millisecond), v.Failed())
+}
+
+// BenchmarkVerifyForgedLargeTask: an unsigned receipt naming n = 4096 is
+// rejected at the cost of its cheap checks (it took ~25 s and 2.4 GB
+// before they gated the rest).
+func BenchmarkVerifyForgedLargeTask(b *testing.B) {
+	res, err := runNative(b.TempDir(), 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, _, err := res.Envelope.Statement()
+	if err != nil {
+		b.Fatal(err)
+	}
+	st.Predicate.Task.Payload.MatrixSize = workload.MaxMatrixSize
+	payload, err := json.Marshal(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := *res.Envelope
+	env.Payload = base64.StdEncoding.EncodeToString(payload) // the old signature: it fails
+	pol := verifier.BuiltinPolicies["binding-v1"]
+	b.ReportAllocs()
+	for b.Loop() {
+		if v := verifier.Verify(&env, verifier.Options{Policy: &pol}); v.PolicyDecision.Status != verifier.Reject {
+			b.Fatalf("status %s", v.PolicyDecision.Status)
+		}
 	}
 }

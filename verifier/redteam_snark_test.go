@@ -191,11 +191,11 @@ func TestRedteamEnvelopeTricks(t *testing.T) {
 	}
 }
 
-// TestRedteamFinding_Groth16ReceiptCarriesSamplingBox: the mirror of the
-// sampled finding: a Groth16 receipt may carry an unchecked sampling box
-// (claiming, to anyone reading the receipt, that rows were re-executed).
-func TestRedteamFinding_Groth16ReceiptCarriesSamplingBox(t *testing.T) {
-	redteamFinding(t, "a groth16 receipt carrying an unchecked sampling box passes")
+// TestRedteamGroth16ReceiptCarriesSamplingBox: the mirror of the sampled
+// case: a Groth16 receipt could carry an unchecked sampling box (claiming,
+// to anyone reading the receipt, that rows were re-executed). Now refused,
+// naming mode.evidence.
+func TestRedteamGroth16ReceiptCarriesSamplingBox(t *testing.T) {
 	f := getFixture(t)
 	env := resign(t, f.env, f.key, func(st *receipt.Statement) {
 		r := &st.Predicate
@@ -203,8 +203,8 @@ func TestRedteamFinding_Groth16ReceiptCarriesSamplingBox(t *testing.T) {
 			Challenge: strings.Repeat("11", 32), Indices: []int{0, 1, 2, 3}, Paths: [][]string{{}, {}, {}, {}}}
 		repoe(t, r)
 	})
-	if v := verifier.Verify(env, verifier.Options{Cache: &f.cache}); v.PolicyDecision.Status != verifier.Reject {
-		t.Errorf("a groth16 receipt with an unchecked sampling box: %s %v", v.PolicyDecision.Status, v.Failed())
+	if v := verifier.Verify(env, verifier.Options{Cache: &f.cache}); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "mode.evidence") {
+		t.Errorf("a groth16 receipt with an unchecked sampling box: %s %v; want reject naming mode.evidence", v.PolicyDecision.Status, v.Failed())
 	}
 }
 

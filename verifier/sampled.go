@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -302,7 +305,9 @@ func (s *sampleFacts) model() string {
 	return "per challenge"
 }
 
-// prob formats a probability given as its log2.
+// prob formats an upper bound on a probability given as its log2: the
+// decimal (3 significant digits) and the log2 (one decimal) are rounded
+// toward +∞, so neither is ever printed below the bound computed.
 func prob(log2 float64) string {
 	switch {
 	case math.IsInf(log2, -1):
@@ -310,9 +315,38 @@ func prob(log2 float64) string {
 	case log2 >= 0:
 		return "1"
 	case log2 < -1000:
-		return fmt.Sprintf("2^%.1f", log2)
+		return "2^" + roundUp(log2, 'f', 1)
 	}
-	return fmt.Sprintf("%.3g (2^%.1f)", math.Exp2(log2), log2)
+	return roundUp(math.Exp2(log2), 'g', 3) + " (2^" + roundUp(log2, 'f', 1) + ")"
+}
+
+// roundUp formats x as strconv.FormatFloat(x, format, prec, 64) does
+// (format 'f' or 'g'), but rounded up: the decimal printed is never less
+// than x.
+func roundUp(x float64, format byte, prec int) string {
+	s := strconv.FormatFloat(x, format, prec, 64)
+	d, ok := new(big.Rat).SetString(s)
+	if !ok || math.IsInf(x, 0) || d.Cmp(new(big.Rat).SetFloat64(x)) >= 0 {
+		return s // NaN or ±Inf: nothing to round
+	}
+	// Rounded down: add one unit in the last printed place (no carry
+	// changed the exponent, since rounding went down).
+	place := -prec
+	if format == 'g' {
+		e := strconv.FormatFloat(x, 'e', prec-1, 64)
+		exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
+		place = exp - (prec - 1)
+	}
+	unit := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(max(place, -place))), nil))
+	if place < 0 {
+		unit.Inv(unit)
+	}
+	d.Add(d, unit)
+	if format == 'f' {
+		return d.FloatString(prec)
+	}
+	f, _ := d.Float64()
+	return strconv.FormatFloat(f, 'g', prec, 64)
 }
 
 // sampledClaim is the allowed claim of a sampled receipt that passed: what

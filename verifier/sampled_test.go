@@ -157,7 +157,7 @@ func TestSampledClaims(t *testing.T) {
 		blocked   string
 	}{
 		{"pow default", pow, "sampled-v1", nil, []string{"241 of those rows", "22-bit proof of work", "at least 13 of its 256 rows wrong (ε = 0.05)",
-			"4.39e-20 (2^-64.3) per attempt", "against an attacker with 2^64 SHA-256 evaluations, at most min(1, 2^(64−22)·δ) = 1.93e-07 (2^-22.3)"},
+			"4.4e-20 (2^-64.3) per attempt", "against an attacker with 2^64 SHA-256 evaluations, at most min(1, 2^(64−22)·δ) = 1.94e-07 (2^-22.3)"},
 			[]string{"every one"}, "The bound holds against an attacker with more than 2^64 SHA-256 evaluations."},
 		{"challenge", ch, "binding-v1", &verifier.SampleChallenge{Value: testChallenge, Root: chRoot}, []string{"16 of those rows",
 			"which this verifier supplied after the node had committed that root", "over the challenge"}, []string{"SHA-256 evaluations"}, "Every entry of the output is correct."},

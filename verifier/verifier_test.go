@@ -109,8 +109,20 @@ func TestTamperMatrix(t *testing.T) {
 	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
 	otherPub := other.Public().(ed25519.PublicKey)
 	otherID := receipt.NodeID(otherPub)
+	// pred changes the predicate and recomputes receipt_id (unless fn set
+	// it), as the node re-signing its own receipt would.
 	pred := func(fn func(r *receipt.Receipt)) func(st *receipt.Statement) {
-		return func(st *receipt.Statement) { fn(&st.Predicate) }
+		return func(st *receipt.Statement) {
+			r := &st.Predicate
+			id := r.ReceiptID
+			fn(r)
+			if r.ReceiptID == id {
+				var err error
+				if r.ReceiptID, err = r.ComputeID(); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 	}
 	cases := []struct {
 		name   string
