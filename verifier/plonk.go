@@ -16,6 +16,10 @@ import (
 // checkPlonkProof is the PLONK half of checkProof: key, provenance, proof.
 func (r *run) checkPlonkProof(v *Verdict, o Options, rc *receipt.Receipt, method circuits.Method, n, f int, curve circuits.Curve, pubv circuits.Public) {
 	vk, provenance, err := resolvePlonkKey(rc.Proof.KeyFingerprint, o)
+	if errors.Is(err, keys.ErrNotFound) {
+		r.missingKey(v, rc.Proof.KeyFingerprint, err)
+		return
+	}
 	if !r.add("proof.key", err) {
 		r.skip("proof.verify", "no verifying key")
 		return

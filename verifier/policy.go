@@ -166,6 +166,9 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 	r.add("policy.mode", nil)
 	switch rc.Mode {
 	case receipt.ModeGroth16, receipt.ModePlonk:
+		if r.noKey {
+			return // held already: nothing about the key is known
+		}
 		if p.RequireTrustedSetup && (provenance == "" || keys.IsDevSetup(provenance)) {
 			what := "a single-party dev setup"
 			switch {
@@ -177,7 +180,7 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 			if provenance == "" {
 				what = "a setup whose provenance this verifier cannot confirm (key given as a file)"
 			}
-			r.hold = fmt.Sprintf("policy %s requires keys from a multi-party setup; these come from %s", p.ID, what)
+			r.holdAlso(fmt.Sprintf("policy %s requires keys from a multi-party setup; these come from %s", p.ID, what))
 		}
 	case receipt.ModeSampled:
 		r.applySamplingPolicy(p)

@@ -44,6 +44,10 @@ type Verdict struct {
 	PolicyDecision receipt.PolicyDecision `json:"policy_decision"`
 	AllowedClaim   string                 `json:"allowed_claim"`
 	BlockedClaims  []string               `json:"blocked_claims"`
+	// KeyNeeded is the fingerprint ("sha256:…") of the verifying key the
+	// proof names when this verifier does not have it: the proof could not
+	// be checked, and the verdict holds unless something else failed.
+	KeyNeeded string `json:"key_needed,omitempty"`
 
 	provenance string // setup provenance vouched for by the key's source, "" if unknown
 	inputs     string // where the verifier's A and B came from, for the claim
@@ -113,6 +117,7 @@ type run struct {
 	checks  []receipt.Check
 	hold    string       // why the policy holds evidence that verified, "" if it does not
 	sampled *sampleFacts // a sampled receipt's recomputed bound
+	noKey   bool         // the proof's verifying key is not available: it was not checked
 }
 
 func (r *run) add(name string, err error) bool {
@@ -305,6 +310,10 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		return
 	}
 	vk, provenance, err := resolveKey(rc.Proof.KeyFingerprint, o)
+	if errors.Is(err, keys.ErrNotFound) {
+		r.missingKey(v, rc.Proof.KeyFingerprint, err)
+		return
+	}
 	if !r.add("proof.key", err) {
 		r.skip("proof.verify", "no verifying key")
 		return
@@ -425,13 +434,26 @@ func findKey[VK comparable](fp, what string, given VK, cache *keys.Cache,
 		return given, "", nil
 	}
 	if cache == nil {
-		return none, "", errors.New("no verifying key given and no key cache to search")
+		return none, "", fmt.Errorf("no verifying key given and no key cache to search: %w", keys.ErrNotFound)
 	}
 	vk, meta, err := find(*cache, want)
 	if err != nil {
-		return none, "", fmt.Errorf("%sverifying key %s: %w (pass --key)", what, short(fp), err)
+		return none, "", fmt.Errorf("%sverifying key %s: %w", what, short(fp), err)
 	}
 	return vk, meta.Provenance, nil
+}
+
+// missingKey records that the verifying key the proof names is not
+// available here: the proof could not be checked, which is no evidence
+// against the receipt, so the verdict holds (unless another check failed)
+// and says which key is needed and how to obtain it.
+func (r *run) missingKey(v *Verdict, fp string, err error) {
+	fp = "sha256:" + strings.TrimPrefix(fp, "sha256:")
+	v.KeyNeeded, r.noKey = fp, true
+	r.skip("proof.key", err.Error())
+	r.skip("proof.verify", "no verifying key")
+	r.holdAlso(fmt.Sprintf("the proof's verifying key %s is not in this verifier's key cache, so the proof was not checked: "+
+		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, fp))
 }
 
 func verifyProof(vk groth16.VerifyingKey, raw []byte, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
@@ -494,7 +516,7 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 	case r.hold != "":
 		v.PolicyDecision.Status = Hold
 		v.PolicyDecision.Reason = r.hold
-		v.AllowedClaim = fmt.Sprintf("The evidence in receipt %q verifies, but policy %s holds it: %s. Until the hold is lifted, claim only that node %s bound output digest %s to request %s.",
+		v.AllowedClaim = fmt.Sprintf("The checks that ran on receipt %q pass, but policy %s holds it: %s. Until the hold is lifted, claim only that node %s bound output digest %s to request %s.",
 			short(v.ReceiptID), pol.ID, r.hold, rc.Node.NodeID, rc.OutputDigest, rc.RequestID)
 		v.BlockedClaims = append(v.BlockedClaims, "This receipt passed policy "+pol.ID+".")
 	default:

@@ -526,7 +526,19 @@ this verifier issued after which commitment; without them it is held.`)
 	} else {
 		printVerdict(env, v)
 	}
+	if h := keyHint(v); h != "" {
+		fmt.Fprintf(env.stderr, "hint: %s\n", h)
+	}
 	return verdictExit(v)
+}
+
+// keyHint says how to obtain the verifying key a verdict lacked, "" when
+// it lacked none.
+func keyHint(v *verifier.Verdict) string {
+	if v == nil || v.KeyNeeded == "" {
+		return ""
+	}
+	return fmt.Sprintf("verifying key %s is not in the local key cache: get its bundle from the node (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", v.KeyNeeded, v.KeyNeeded)
 }
 
 func verdictExit(v *verifier.Verdict) error {
@@ -562,6 +574,9 @@ func requirePass(e *receipt.Envelope, path, keyPath, purpose string) error {
 	if code := verdictCode(v); code != exitOK {
 		err := fmt.Errorf("receipt %s does not verify (%s under %s: %s): refusing to %s",
 			path, v.PolicyDecision.Status, pol.ID, v.PolicyDecision.Reason, purpose)
+		if h := keyHint(v); h != "" {
+			return refusal{code, withHint(err, "%s", h)}
+		}
 		return refusal{code, withHint(err, "zkpoc verify %s lists every check and its detail", path)}
 	}
 	return nil
