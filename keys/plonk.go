@@ -58,8 +58,6 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -120,6 +118,9 @@ type SRS struct {
 	// Canonical with an FFT over G1.
 	Lagrange   *kzgbn254.SRS
 	Provenance string
+	// FileSHA256 is the hex SHA-256 of the file an imported SRS was read
+	// from ("" for a dev SRS).
+	FileSHA256 string
 
 	// other holds a dev SRS (canonical, Lagrange) on a curve other than
 	// BN254, sized for one circuit; Canonical and Lagrange are nil then.
@@ -198,8 +199,19 @@ func ImportSRS(path, name string, maxBytes int64) (*SRS, error) {
 	if err := CheckSRS(srs); err != nil {
 		return nil, fmt.Errorf("import SRS %s: %w", path, err)
 	}
-	d := sha256.Sum256(data)
-	return &SRS{Canonical: srs, Provenance: fmt.Sprintf("srs(%s, sha256:%s)", name, hex.EncodeToString(d[:]))}, nil
+	sum := sha256.Sum256(data)
+	d := hex.EncodeToString(sum[:])
+	return &SRS{Canonical: srs, Provenance: fmt.Sprintf("srs(%s, sha256:%s)", name, d), FileSHA256: d}, nil
+}
+
+// digest identifies the SRS a setup used: the imported file's SHA-256, or
+// for a dev SRS that of the trimmed SRS the setup wrote (encoded).
+func (s *SRS) digest(encoded []byte) string {
+	if s.FileSHA256 != "" {
+		return s.FileSHA256
+	}
+	sum := sha256.Sum256(encoded)
+	return hex.EncodeToString(sum[:])
 }
 
 // kzgLinesBytes is the size of the precomputed pairing lines in an encoded
@@ -383,6 +395,7 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 	start := time.Now()
 	var pk plonk.ProvingKey
 	var vk plonk.VerifyingKey
+	var srsBytes []byte
 	elapsed, err := whileTicking(progress, progressInterval, stillSettingUp(id), func() error {
 		if srs == nil {
 			fmt.Fprintf(progress, "drawing an unsafe dev KZG SRS for %s (domain %d)\n", id, PlonkDomainSize(ccs))
@@ -396,8 +409,15 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 			return err
 		}
 		fmt.Fprintf(progress, "setting up PLONK keys for %s: %s constraints, domain %d, SRS %s\n", id, groupThousands(nc), PlonkDomainSize(ccs), srs.Provenance)
-		pk, vk, err = plonk.Setup(ccs, canonical, lagrange)
-		return err
+		if pk, vk, err = plonk.Setup(ccs, canonical, lagrange); err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if _, err := canonical.WriteTo(&b); err != nil {
+			return fmt.Errorf("encode the SRS: %w", err)
+		}
+		srsBytes = b.Bytes()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plonk setup %s: %w", id, err)
@@ -416,10 +436,12 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 			SetupSeconds: elapsed.Seconds(),
 			CreatedAt:    start.UTC().Format(time.RFC3339),
 			GnarkVersion: GnarkVersion(),
+			Origin:       &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, SRSSHA256: srs.digest(srsBytes), At: now()},
 		},
-		PlonkPK: pk,
-		PlonkVK: vk,
-		CCS:     ccs,
+		PlonkPK:  pk,
+		PlonkVK:  vk,
+		CCS:      ccs,
+		PlonkSRS: srsBytes,
 	}, nil
 }
 
@@ -862,7 +884,25 @@ func storePlonkKeys(dir string, set *Set) error {
 	}); err != nil {
 		return fmt.Errorf("proving key: %w", err)
 	}
+	srsPath := filepath.Join(dir, fileSRS)
+	if set.PlonkSRS != nil {
+		if err := atomicfile.Write(srsPath, set.PlonkSRS, 0o644); err != nil {
+			return fmt.Errorf("SRS: %w", err)
+		}
+	} else if err := os.Remove(srsPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove stale SRS: %w", err)
+	}
 	return WritePlonkVK(filepath.Join(dir, fileVK), set.PlonkVK)
+}
+
+// SRSFile is the path of the SRS a cached PLONK entry was set up over, ""
+// when the entry has none (set up before it was kept).
+func (c Cache) SRSFile(id ID) string {
+	p := filepath.Join(c.EntryDir(id), fileSRS)
+	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	return p
 }
 
 // LoadOrSetupPlonk is LoadOrSetup for a PLONK id with a chosen SRS: srs is
@@ -892,36 +932,5 @@ func (c Cache) LoadOrSetupPlonk(id ID, compile func() (constraint.ConstraintSyst
 
 // FindPlonkByFingerprint is FindByFingerprint for PLONK keys.
 func (c Cache) FindPlonkByFingerprint(fp string) (plonk.VerifyingKey, Meta, error) {
-	fp = strings.ToLower(strings.TrimSpace(fp))
-	if b, err := hex.DecodeString(fp); err != nil || len(b) != 32 {
-		return nil, Meta{}, fmt.Errorf("find PLONK verifying key: invalid fingerprint %q (want 64 hex digits)", fp)
-	}
-	metas, dirs, err := c.scan()
-	if err != nil {
-		return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s: %w", fp, err)
-	}
-	for i, m := range metas {
-		if m.ID.System != SystemPlonk || strings.ToLower(m.Fingerprint) != fp {
-			continue
-		}
-		unlock, err := c.lock(m.ID, syscall.LOCK_SH)
-		if err != nil {
-			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s: %w", fp, err)
-		}
-		curve, err := m.ID.curveID()
-		if err != nil {
-			unlock()
-			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s in %s: %w", fp, dirs[i], err)
-		}
-		vk, err := ReadPlonkVKFor(curve, filepath.Join(dirs[i], fileVK))
-		unlock()
-		if err != nil {
-			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s: %w", fp, err)
-		}
-		if err := checkFingerprintPlonk(vk, fp); err != nil {
-			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s in %s: %w", fp, dirs[i], err)
-		}
-		return vk, m, nil
-	}
-	return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s in %s: %w", fp, c.Dir, ErrNotFound)
+	return findByFingerprint(c, fp, SystemPlonk, "PLONK verifying key", ReadPlonkVKFor, FingerprintHexPlonk)
 }
