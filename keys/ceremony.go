@@ -1318,7 +1318,7 @@ func CeremonyFinalize(dir string, beacon []byte, cache Cache, opts ...CeremonyOp
 	if err != nil {
 		return nil, fmt.Errorf("ceremony finalize %s: %w", dir, err)
 	}
-	origin := &Origin{Source: OriginCeremony, Setup: EstablishedTranscript, CCSSHA256: v.manifest.CCSSHA256, Transcript: rec, At: now()}
+	origin := &Origin{Source: OriginCeremony, Setup: EstablishedTranscript, CCSSHA256: v.manifest.CCSSHA256, Transcript: rec, At: Now()}
 	if o.circuitCCS != "" {
 		if o.circuitCCS != v.manifest.CCSSHA256 {
 			return nil, fmt.Errorf("ceremony finalize %s: the transcript is for constraint system %s, the circuit %s compiles to %s", dir, v.manifest.CCSSHA256, v.manifest.ID, o.circuitCCS)

@@ -98,3 +98,43 @@ func VKFingerprintHex(id ID, vk []byte) (string, error) {
 	}
 	return FingerprintHex(k)
 }
+
+// EntryDirFor is the directory of the entry m describes: an imported key's
+// (Origin.Source OriginImport) or one of this machine's own key sets.
+func (c Cache) EntryDirFor(m Meta) string {
+	if m.Origin != nil && m.Origin.Source == OriginImport {
+		return c.ImportedDir(strings.ToLower(m.Fingerprint))
+	}
+	return c.EntryDir(m.ID)
+}
+
+// ImportedBundle returns the bundle file an imported key was stored with.
+func (c Cache) ImportedBundle(fp string, limit int64) ([]byte, error) {
+	data, err := atomicfile.ReadLimited(filepath.Join(c.ImportedDir(strings.ToLower(fp)), fileBundle), limit)
+	if err != nil {
+		return nil, fmt.Errorf("imported key %s: %w", fp, err)
+	}
+	return data, nil
+}
+
+// VKBytes returns the stored (fingerprinted) encoding of the verifying key
+// of the entry m describes.
+func (c Cache) VKBytes(m Meta) ([]byte, error) {
+	data, err := atomicfile.ReadLimited(filepath.Join(c.EntryDirFor(m), fileVK), MaxVKBytes)
+	if err != nil {
+		return nil, fmt.Errorf("verifying key of %s: %w", m.ID, err)
+	}
+	return data, nil
+}
+
+// CCSFile is the path of the constraint system a key set of this machine
+// keeps, "" when it has none.
+func (c Cache) CCSFile(id ID) string { return regularFile(filepath.Join(c.EntryDir(id), fileCCS)) }
+
+// regularFile is p when it names a regular file, else "".
+func regularFile(p string) string {
+	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	return p
+}

@@ -251,7 +251,7 @@ func Setup(id ID, ccs constraint.ConstraintSystem, progress io.Writer) (*Set, er
 			SetupSeconds: elapsed.Seconds(),
 			CreatedAt:    start.UTC().Format(time.RFC3339),
 			GnarkVersion: GnarkVersion(),
-			Origin:       &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: now()},
+			Origin:       &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: Now()},
 		},
 		PK:  pk,
 		VK:  vk,

@@ -68,7 +68,8 @@ type Origin struct {
 	At           string `json:"at"` // RFC 3339 UTC
 }
 
-func now() string { return time.Now().UTC().Format(time.RFC3339) }
+// Now is the current time as origins record it (RFC 3339 UTC).
+func Now() string { return time.Now().UTC().Format(time.RFC3339) }
 
 // TranscriptRecord is what a verified ceremony transcript establishes, in a
 // form small enough to pin: the key identity, the constraint system, every

@@ -436,7 +436,7 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 			SetupSeconds: elapsed.Seconds(),
 			CreatedAt:    start.UTC().Format(time.RFC3339),
 			GnarkVersion: GnarkVersion(),
-			Origin:       &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, SRSSHA256: srs.digest(srsBytes), At: now()},
+			Origin:       &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, SRSSHA256: srs.digest(srsBytes), At: Now()},
 		},
 		PlonkPK:  pk,
 		PlonkVK:  vk,
@@ -897,13 +897,7 @@ func storePlonkKeys(dir string, set *Set) error {
 
 // SRSFile is the path of the SRS a cached PLONK entry was set up over, ""
 // when the entry has none (set up before it was kept).
-func (c Cache) SRSFile(id ID) string {
-	p := filepath.Join(c.EntryDir(id), fileSRS)
-	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
-		return ""
-	}
-	return p
-}
+func (c Cache) SRSFile(id ID) string { return regularFile(filepath.Join(c.EntryDir(id), fileSRS)) }
 
 // LoadOrSetupPlonk is LoadOrSetup for a PLONK id with a chosen SRS: srs is
 // called (after compiling) only when no entry is cached. When want is not
