@@ -23,6 +23,11 @@ import (
 // or this machine's compile of the circuit is another constraint system.
 var ErrMismatch = errors.New("the key bundle does not check out")
 
+// ErrNotApplicable is wrapped when a check was asked for that does not
+// apply to the bundle's key (an SRS for a Groth16 key, a transcript for a
+// key from no ceremony, a directory without its beacon).
+var ErrNotApplicable = errors.New("check does not apply")
+
 // Compiler compiles the circuit shape a key id names (for the id's system:
 // R1CS for Groth16, sparse R1CS for PLONK).
 type Compiler func(keys.ID) (constraint.ConstraintSystem, error)
@@ -81,13 +86,13 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 	}
 	plonk := b.ID.System == keys.SystemPlonk
 	if o.SRS != "" && !plonk {
-		return nil, fmt.Errorf("an SRS re-derives PLONK keys; key %s is a %s key", b.Fingerprint, b.ID.System)
+		return nil, fmt.Errorf("%w: an SRS re-derives PLONK keys; key %s is a %s key", ErrNotApplicable, b.Fingerprint, b.ID.System)
 	}
 	if (o.CeremonyDir == "") != (o.Beacon == nil) {
-		return nil, errors.New("a ceremony transcript is checked with its directory and its final beacon together")
+		return nil, fmt.Errorf("%w: a ceremony transcript is checked with its directory and its final beacon together", ErrNotApplicable)
 	}
 	if o.CeremonyDir != "" && b.Setup != SetupCeremony {
-		return nil, fmt.Errorf("key %s is not from a ceremony (setup %s): there is no transcript to check", b.Fingerprint, b.Setup)
+		return nil, fmt.Errorf("%w: key %s is not from a ceremony (setup %s): there is no transcript to check", ErrNotApplicable, b.Fingerprint, b.Setup)
 	}
 	r := &Result{Bundle: b, Origin: keys.Origin{Source: keys.OriginImport, CCSSHA256: b.CCSSHA256, Transcript: b.Transcript}}
 	k := &verifier.KeyEstablished{Fingerprint: b.Fingerprint, Provenance: b.Provenance, Transcript: b.Transcript}
@@ -125,7 +130,7 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 // sequence, the circuit compiled, and the key set up again from them.
 func rederive(b *Bundle, o Options, r *Result) (how, setup string, err error) {
 	if b.ID.Curve != "bn254" {
-		return "", "", fmt.Errorf("re-deriving a PLONK key needs a BN254 SRS file; key %s is on %s (pin it in a policy instead)", b.Fingerprint, b.ID.Curve)
+		return "", "", fmt.Errorf("%w: re-deriving a PLONK key needs a BN254 SRS file; key %s is on %s (pin it in a policy instead)", ErrNotApplicable, b.Fingerprint, b.ID.Curve)
 	}
 	digest, err := fileDigest(o.SRS, keys.MaxSRSBytes)
 	if err != nil {
@@ -144,13 +149,18 @@ func rederive(b *Bundle, o Options, r *Result) (how, setup string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	set, err := keys.SetupPlonk(b.ID, ccs, srs, o.Progress)
+	fmt.Fprintf(o.Progress, "re-deriving the PLONK key of %s…\n", b.ID)
+	vk, err := keys.RederivePlonkVK(ccs, srs)
 	if err != nil {
 		return "", "", fmt.Errorf("re-derive PLONK key %s: %w", b.ID, err)
 	}
-	if set.Meta.Fingerprint != b.Fingerprint {
+	fp, err := keys.FingerprintHexPlonk(vk)
+	if err != nil {
+		return "", "", err
+	}
+	if fp != b.Fingerprint {
 		return "", "", fmt.Errorf("%w: the PLONK key of %s re-derived from SRS sha256:%s is sha256:%s, the bundle's is sha256:%s: it is not this circuit's key over this SRS",
-			ErrMismatch, b.ID, digest, set.Meta.Fingerprint, b.Fingerprint)
+			ErrMismatch, b.ID, digest, fp, b.Fingerprint)
 	}
 	r.Origin.Circuit, r.Origin.SRSSHA256 = keys.EstablishedRederived, digest
 	how = fmt.Sprintf("re-derived by this verifier from SRS sha256:%s and the circuit it compiled", digest)

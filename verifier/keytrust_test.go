@@ -351,6 +351,10 @@ func TestCacheOrigins(t *testing.T) {
 			verifier.Hold, "whose constraint system was not checked"},
 		{"imported unchecked", keys.Origin{Source: keys.OriginImport, Transcript: rec},
 			verifier.Hold, "could not check"},
+		{"imported with the transcript verified", keys.Origin{Source: keys.OriginImport, Circuit: keys.EstablishedTranscript, Setup: keys.EstablishedTranscript, Transcript: rec},
+			verifier.Pass, "verified by this machine on import (this machine's key cache record)"},
+		{"imported, re-derived (as for PLONK), setup unverified", keys.Origin{Source: keys.OriginImport, Circuit: keys.EstablishedRederived, SRSSHA256: strings.Repeat("5", 64), Transcript: rec},
+			verifier.Hold, "only stated, not verified"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cache := cacheWithMeta(t, f, func(m *keys.Meta) { m.Provenance, m.Origin = rec.Provenance(), &tc.origin })

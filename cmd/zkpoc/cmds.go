@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -310,9 +311,13 @@ about 10× slower than zkpoc's BN254 setup; PLONK over a dev SRS only).`)
 			return printJSON(env, metas)
 		}
 		for _, m := range metas {
-			fmt.Fprintf(env.stdout, "%-40s sha256:%s  %9d constraints  %s\n", m.ID, m.Fingerprint, m.Constraints, m.Provenance)
+			fmt.Fprintf(env.stdout, "%-40s sha256:%s  %9d constraints  %s%s\n", m.ID, m.Fingerprint, m.Constraints, m.Provenance, originNote(m.Origin))
 		}
 		return nil
+	case "export":
+		return runKeysExport(env, args)
+	case "import":
+		return runKeysImport(env, args)
 	case "export-vk":
 		fs := newFlags(env, "keys export-vk", "keys export-vk --fingerprint HEX -o FILE", `
 Writes a cached verifying key to a file, to hand to verifiers (zkpoc verify --key FILE).`)
@@ -330,10 +335,27 @@ Writes a cached verifying key to a file, to hand to verifiers (zkpoc verify --ke
 		}
 		return exportVK(cache, strings.TrimPrefix(*fp, "sha256:"), *out)
 	case "-h", "--help":
-		fmt.Fprintln(env.stdout, "Usage: zkpoc keys setup|list|export-vk [flags]\n\nRun \"zkpoc keys <sub> -h\" for flags.")
+		fmt.Fprintln(env.stdout, "Usage: zkpoc keys setup|list|export|import|export-vk [flags]\n\n"+
+			"  setup      sets up (dev) keys for a circuit shape in the local cache\n"+
+			"  list       lists the cached keys, this machine's own and imported ones\n"+
+			"  export     writes a key bundle for verifiers (the key, its circuit, provenance, transcript or SRS digest)\n"+
+			"  import     checks a key bundle and adds its key to the local cache\n"+
+			"  export-vk  writes a bare verifying key (its circuit cannot be established from it)\n\n"+
+			"Run \"zkpoc keys <sub> -h\" for flags.")
 		return nil
 	}
-	return usagef("usage: zkpoc keys setup|list|export-vk [flags]")
+	return usagef("usage: zkpoc keys setup|list|export|import|export-vk [flags]")
+}
+
+// originNote is keys list's note on where a cached key came from.
+func originNote(o *keys.Origin) string {
+	if o == nil || o.Source != keys.OriginImport {
+		return ""
+	}
+	if o.Circuit == "" {
+		return "  (imported; circuit NOT established)"
+	}
+	return fmt.Sprintf("  (imported; circuit established: %s)", o.Circuit)
 }
 
 func runProve(env *cliEnv, args []string) error {
@@ -478,7 +500,9 @@ Prints the verdict: pass (exit 0), reject (exit 1) or hold (exit 3), every check
 and the claim the evidence allows. A sampled receipt whose rows come from a
 challenge passes only when --challenge and --committed-root say which challenge
 this verifier issued after which commitment; without them it is held.`)
-	keyPath := fs.String("key", "", "verifying key file (default: look up the receipt's fingerprint in the cache)")
+	keyPath := fs.String("key", "", "verifying key: a key bundle (zkpoc keys export) or a bare key file (default: look up the receipt's fingerprint in the cache)")
+	var tf trustFlags
+	tf.register(fs)
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
 	verdictOut := fs.String("verdict-out", "", "also write the verdict JSON to this file")
 	var accept stringList
@@ -510,7 +534,7 @@ this verifier issued after which commitment; without them it is held.`)
 	if err := cf.apply(&o); err != nil {
 		return err
 	}
-	if err := setKeySource(&o, *keyPath, envl); err != nil {
+	if err := setKeySource(&o, *keyPath, envl, tf, env.stderr); err != nil {
 		return err
 	}
 	v := verifier.Verify(envl, o)
@@ -567,7 +591,7 @@ func verdictCode(v *verifier.Verdict) int {
 func requirePass(e *receipt.Envelope, path, keyPath, purpose string) error {
 	pol := verifier.BuiltinPolicies[verifier.DefaultPolicy]
 	o := verifier.Options{Policy: &pol}
-	if err := setKeySource(&o, keyPath, e); err != nil {
+	if err := setKeySource(&o, keyPath, e, trustFlags{}, nil); err != nil {
 		return err
 	}
 	v := verifier.Verify(e, o)

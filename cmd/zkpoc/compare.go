@@ -58,7 +58,7 @@ policy that rejects or holds it).`)
 		if *keyBoth != "" {
 			key = *keyBoth
 		}
-		if err := setKeySource(&opts[i], key, e); err != nil {
+		if err := setKeySource(&opts[i], key, e, trustFlags{}, env.stderr); err != nil {
 			return err
 		}
 	}
