@@ -58,6 +58,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -501,6 +502,17 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 		CCS:      ccs,
 		PlonkSRS: srsBytes,
 	}, nil
+}
+
+var srsProvenanceRE = regexp.MustCompile(`^srs\([a-z0-9][a-z0-9._-]{0,63}, sha256:([0-9a-f]{64})\)$`)
+
+// SRSProvenanceDigest is the SRS file digest (hex) an imported-SRS
+// provenance "srs(NAME, sha256:HEX)" names, "" for any other provenance.
+func SRSProvenanceDigest(provenance string) string {
+	if m := srsProvenanceRE.FindStringSubmatch(provenance); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // IsDevSRS reports whether a PLONK provenance is the unsafe dev SRS.

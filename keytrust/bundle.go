@@ -28,7 +28,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 
 	"github.com/zkpoc/zkpoc/keys"
 )
@@ -71,16 +70,6 @@ type Bundle struct {
 	SRSSHA256    string `json:"srs_sha256,omitempty"`
 	GnarkVersion string `json:"gnark_version"`
 	CreatedAt    string `json:"created_at"`
-}
-
-var srsProvenanceRE = regexp.MustCompile(`^srs\([a-z0-9][a-z0-9._-]{0,63}, sha256:([0-9a-f]{64})\)$`)
-
-// srsFileDigest is the file digest an imported-SRS provenance names.
-func srsFileDigest(provenance string) string {
-	if m := srsProvenanceRE.FindStringSubmatch(provenance); m != nil {
-		return m[1]
-	}
-	return ""
 }
 
 // Decode reads a bundle from untrusted bytes (at most MaxBundleBytes):
@@ -166,7 +155,7 @@ func (b *Bundle) Validate() error {
 		if !plonk {
 			bad("setup srs: only PLONK keys are set up over an SRS")
 		}
-		if srsFileDigest(b.Provenance) == "" {
+		if keys.SRSProvenanceDigest(b.Provenance) == "" {
 			bad("provenance %q: want srs(NAME, sha256:HEX)", short(b.Provenance))
 		}
 	case SetupCeremony:

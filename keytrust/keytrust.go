@@ -136,7 +136,7 @@ func rederive(b *Bundle, o Options, r *Result) (how, setup string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	named := srsFileDigest(b.Provenance)
+	named := keys.SRSProvenanceDigest(b.Provenance)
 	if digest != b.SRSSHA256 && digest != named {
 		return "", "", fmt.Errorf("%w: SRS file %s has SHA-256 %s, neither the bundle's srs_sha256 %q nor the file its provenance names (%q)", ErrMismatch, o.SRS, digest, b.SRSSHA256, named)
 	}
@@ -306,7 +306,7 @@ func Export(cache keys.Cache, ref string, compile Compiler) (*Bundle, string, er
 		if b.TranscriptSHA256, err = b.Transcript.Digest(); err != nil {
 			return nil, "", err
 		}
-	case srsFileDigest(m.Provenance) != "":
+	case keys.SRSProvenanceDigest(m.Provenance) != "":
 		b.Setup = SetupSRS
 	default:
 		b.Setup = SetupDev

@@ -61,8 +61,9 @@ func fromCache(m keys.Meta) *KeyEstablished {
 		// used: a ceremony's is unbacked by a transcript record.
 		k.Circuit = m.ID
 		k.How = "generated locally by this machine's own setup" + rec
-		if keys.IsDevSRS(m.Provenance) || m.Provenance == keys.ProvenanceDevSingleParty || strings.HasPrefix(m.Provenance, "srs(") {
+		if keys.IsDevSRS(m.Provenance) || m.Provenance == keys.ProvenanceDevSingleParty || keys.SRSProvenanceDigest(m.Provenance) != "" {
 			k.SetupHow = "this machine's own setup" + rec
+			k.SRSDigest = keys.SRSProvenanceDigest(m.Provenance)
 		}
 		return k
 	}
@@ -191,8 +192,8 @@ func (r *run) setupClause(p Policy, rc *receipt.Receipt, provenance string, bloc
 	forge := "This proof holds against whoever ran the key setup."
 	p1, p2, mpc := keys.MPCContributions(provenance)
 	switch {
-	case rc.Mode == receipt.ModePlonk && k.SRSDigest != "" && p.trustsSRS(k.SRSDigest):
-		return fmt.Sprintf(", set up over SRS sha256:%s, which policy %s trusts (trusted_srs; the key's source calls it %q): sound only if nobody knows that SRS's toxic waste τ.", k.SRSDigest, p.ID, short(k.Provenance)),
+	case rc.Mode == receipt.ModePlonk && trustedSRS(p, k, provenance) != "":
+		return fmt.Sprintf(", set up over SRS sha256:%s, which policy %s trusts (trusted_srs; the key's source calls it %q): sound only if nobody knows that SRS's toxic waste τ.", trustedSRS(p, k, provenance), p.ID, short(k.Provenance)),
 			append(blocked, "Nobody knows the SRS's toxic waste.")
 	case provenance == "":
 		if k.Provenance != "" {
@@ -234,7 +235,7 @@ func (r *run) unestablishedClaim(rc *receipt.Receipt, system string, blocked []s
 func (r *run) trustedSetupGap(p Policy, rc *receipt.Receipt, provenance string) string {
 	k := r.key
 	if rc.Mode == receipt.ModePlonk {
-		if k.SRSDigest != "" && p.trustsSRS(k.SRSDigest) && k.established() {
+		if trustedSRS(p, k, provenance) != "" && k.established() {
 			return ""
 		}
 		switch {
@@ -258,4 +259,16 @@ func (r *run) trustedSetupGap(p Policy, rc *receipt.Receipt, provenance string) 
 		return "their setup provenance is unknown"
 	}
 	return "these come from a single-party dev setup"
+}
+
+// trustedSRS is the digest of the SRS a PLONK key is known to come from —
+// the one its establishment used, or the file its verified or pinned
+// provenance names — when the policy trusts it, else "".
+func trustedSRS(p Policy, k *KeyEstablished, provenance string) string {
+	for _, d := range []string{k.SRSDigest, keys.SRSProvenanceDigest(provenance)} {
+		if d != "" && p.trustsSRS(d) {
+			return d
+		}
+	}
+	return ""
 }
