@@ -489,17 +489,27 @@ func proveTask(env *cliEnv, taskPath string, in inputFlags) (workload.ComputeTas
 }
 
 func runVerify(env *cliEnv, args []string) error {
-	fs := newFlags(env, "verify", "verify [--key VK] [--json] RECEIPT", `
+	fs := newFlags(env, "verify", "verify [--key BUNDLE|VK [--srs SRS | --ceremony DIR --beacon HEX]] [--policy P] [--json] RECEIPT", `
 Checks a receipt offline: the node's signature, node_id, request_id, the input
 commitment regenerated from the task's seed (for a task over supplied matrices:
 recomputed from the files given with --a and --b; without them the proof is
 checked against the commitment alone, and a sampled receipt is held because its
-rows cannot be re-executed), the PoE, and the Groth16 proof under
+rows cannot be re-executed), the PoE, and the Groth16 or PLONK proof under
 the verifying key (--key, or found in the local cache by the receipt's fingerprint).
 Prints the verdict: pass (exit 0), reject (exit 1) or hold (exit 3), every check run,
 and the claim the evidence allows. A sampled receipt whose rows come from a
 challenge passes only when --challenge and --committed-root say which challenge
-this verifier issued after which commitment; without them it is held.`)
+this verifier issued after which commitment; without them it is held.
+
+Keys: without the key the receipt names, the verdict is hold (exit 3) and a
+hint says how to get it (zkpoc keys export on the node, zkpoc keys import
+here). The claim names the receipt's circuit only under a key established for
+it: this machine's own, a PLONK key re-derived from its SRS (keys import
+--srs, or --key BUNDLE --srs SRS here), a ceremony key whose transcript was
+verified against the compiled circuit (--ceremony DIR --beacon HEX), or a key
+the policy pins. Under a bare key file (--key vk.bin) or an unchecked bundle
+the claim says the key's circuit was not established and nothing about the
+output's correctness, and zk-strict-v1 holds.`)
 	keyPath := fs.String("key", "", "verifying key: a key bundle (zkpoc keys export) or a bare key file (default: look up the receipt's fingerprint in the cache)")
 	var tf trustFlags
 	tf.register(fs)
