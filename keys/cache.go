@@ -14,8 +14,10 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/constraint"
+
 	"github.com/zkpoc/zkpoc/atomicfile"
 )
 
@@ -25,6 +27,7 @@ const (
 	filePK   = "pk.bin"
 	fileVK   = "vk.bin"
 	fileMeta = "meta.json"
+	fileSRS  = "srs.bin"
 
 	maxMetaBytes = 64 << 10
 	ioBufSize    = 1 << 20
@@ -346,94 +349,138 @@ func compileCCS(id ID, compile func() (constraint.ConstraintSystem, error)) (con
 }
 
 // FindByFingerprint returns the verifying key whose fingerprint (hex
-// SHA-256, case-insensitive) is fp, scanning <Dir>/*/meta.json. The key is
-// read with ReadVK and its fingerprint re-checked. Returns an error wrapping
-// ErrNotFound if no Groth16 entry matches (PLONK keys: FindPlonkByFingerprint).
+// SHA-256, case-insensitive) is fp, scanning <Dir>/*/meta.json, then the
+// imported keys (<Dir>/imported/*/meta.json). The key is read with ReadVK
+// and its fingerprint re-checked. Returns an error wrapping ErrNotFound if
+// no Groth16 entry matches (PLONK keys: FindPlonkByFingerprint).
 func (c Cache) FindByFingerprint(fp string) (groth16.VerifyingKey, Meta, error) {
-	fp = strings.ToLower(strings.TrimSpace(fp))
-	if b, err := hex.DecodeString(fp); err != nil || len(b) != 32 {
-		return nil, Meta{}, fmt.Errorf("find verifying key: invalid fingerprint %q (want 64 hex digits)", fp)
-	}
-	metas, dirs, err := c.scan()
-	if err != nil {
-		return nil, Meta{}, fmt.Errorf("find verifying key %s: %w", fp, err)
-	}
-	for i, m := range metas {
-		if m.ID.System != SystemGroth16 || strings.ToLower(m.Fingerprint) != fp {
-			continue // PLONK keys: FindPlonkByFingerprint
-		}
-		curve, err := m.ID.curveID()
-		if err != nil {
-			return nil, Meta{}, fmt.Errorf("find verifying key %s: %w", fp, err)
-		}
-		vk, err := ReadVK(filepath.Join(dirs[i], fileVK), curve)
-		if err != nil {
-			return nil, Meta{}, fmt.Errorf("find verifying key %s: %w", fp, err)
-		}
-		if err := checkFingerprint(vk, fp); err != nil {
-			return nil, Meta{}, fmt.Errorf("find verifying key %s in %s: %w", fp, dirs[i], err)
-		}
-		return vk, m, nil
-	}
-	return nil, Meta{}, fmt.Errorf("find verifying key %s in %s: %w", fp, c.Dir, ErrNotFound)
+	return findByFingerprint(c, fp, SystemGroth16, "verifying key", func(curve ecc.ID, path string) (groth16.VerifyingKey, error) {
+		return ReadVK(path, curve)
+	}, FingerprintHex)
 }
 
-// List returns the metadata of every complete entry, sorted by ID string.
-// A missing cache directory yields an empty list.
+// findByFingerprint is the lookup both proof systems share: the first entry
+// of the system whose meta.json names fp, its key read under the entry's
+// shared lock and its fingerprint re-checked.
+func findByFingerprint[VK any](c Cache, fp, system, what string, read func(ecc.ID, string) (VK, error), fingerprint func(VK) (string, error)) (VK, Meta, error) {
+	var none VK
+	fp = strings.ToLower(strings.TrimSpace(fp))
+	if b, err := hex.DecodeString(fp); err != nil || len(b) != 32 {
+		return none, Meta{}, fmt.Errorf("find %s: invalid fingerprint %q (want 64 hex digits)", what, fp)
+	}
+	entries, err := c.scan()
+	if err != nil {
+		return none, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
+	}
+	for _, e := range entries {
+		if e.m.ID.System != system || strings.ToLower(e.m.Fingerprint) != fp {
+			continue
+		}
+		curve, err := e.m.ID.curveID()
+		if err != nil {
+			return none, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, e.dir, err)
+		}
+		unlock, err := lockFile(e.lock, syscall.LOCK_SH)
+		if err != nil {
+			return none, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
+		}
+		vk, err := read(curve, filepath.Join(e.dir, fileVK))
+		unlock()
+		if err != nil {
+			return none, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
+		}
+		got, err := fingerprint(vk)
+		if err != nil {
+			return none, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, e.dir, err)
+		}
+		if got != fp {
+			return none, Meta{}, fmt.Errorf("find %s %s in %s: the key's fingerprint is %s, meta.json says %s", what, fp, e.dir, got, fp)
+		}
+		return vk, e.m, nil
+	}
+	return none, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, c.Dir, ErrNotFound)
+}
+
+// List returns the metadata of every complete entry, this machine's own
+// keys sorted by ID string, then the imported ones (Origin.Source
+// OriginImport) by ID string and fingerprint. A missing cache directory
+// yields an empty list.
 func (c Cache) List() ([]Meta, error) {
-	metas, _, err := c.scan()
+	entries, err := c.scan()
 	if err != nil {
 		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	metas := make([]Meta, len(entries))
+	for i, e := range entries {
+		metas[i] = e.m
 	}
 	return metas, nil
 }
 
-// scan reads <Dir>/*/meta.json, skipping directories without one and
-// entries whose meta.json does not parse or does not match its directory.
-func (c Cache) scan() ([]Meta, []string, error) {
+// cacheEntry is one complete entry found by scan.
+type cacheEntry struct {
+	m         Meta
+	dir, lock string
+}
+
+// scan reads <Dir>/*/meta.json, then <Dir>/imported/*/meta.json, skipping
+// directories without one and entries whose meta.json does not parse or
+// does not match its directory name (the key id, or for imported keys the
+// fingerprint).
+func (c Cache) scan() ([]cacheEntry, error) {
 	if c.Dir == "" {
-		return nil, nil, errors.New("key cache: empty directory")
+		return nil, errors.New("key cache: empty directory")
 	}
-	ents, err := os.ReadDir(c.Dir)
+	own, err := scanDir(c.Dir, func(m Meta) string { return m.ID.String() })
+	if err != nil {
+		return nil, err
+	}
+	imported, err := scanDir(filepath.Join(c.Dir, importedDirName), func(m Meta) string { return m.Fingerprint })
+	if err != nil {
+		return nil, err
+	}
+	return append(own, imported...), nil
+}
+
+func scanDir(dir string, name func(Meta) string) ([]cacheEntry, error) {
+	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	type entry struct {
-		m   Meta
-		dir string
-	}
-	var found []entry
+	var found []cacheEntry
 	for _, e := range ents {
 		if !e.IsDir() {
 			continue
 		}
-		dir := filepath.Join(c.Dir, e.Name())
-		m, err := readMeta(filepath.Join(dir, fileMeta))
+		d := filepath.Join(dir, e.Name())
+		m, err := readMeta(filepath.Join(d, fileMeta))
 		if err != nil {
 			continue // incomplete or foreign entry
 		}
-		if m.ID.Validate() != nil || m.ID.String() != e.Name() {
+		if m.ID.Validate() != nil || name(m) != e.Name() {
 			continue
 		}
-		found = append(found, entry{m, dir})
+		found = append(found, cacheEntry{m, d, d + ".lock"})
 	}
-	sort.Slice(found, func(i, j int) bool { return found[i].m.ID.String() < found[j].m.ID.String() })
-	metas := make([]Meta, len(found))
-	dirs := make([]string, len(found))
-	for i, f := range found {
-		metas[i], dirs[i] = f.m, f.dir
-	}
-	return metas, dirs, nil
+	sort.Slice(found, func(i, j int) bool {
+		a, b := found[i].m, found[j].m
+		return a.ID.String() < b.ID.String() || a.ID.String() == b.ID.String() && a.Fingerprint < b.Fingerprint
+	})
+	return found, nil
 }
 
 // lock takes a flock (LOCK_SH or LOCK_EX) on <Dir>/<id>.lock, blocking until
 // it is granted. flock locks belong to the open file description, so they
 // also serialize goroutines of one process that each call lock.
 func (c Cache) lock(id ID, how int) (unlock func(), err error) {
-	path := c.lockPath(id)
+	return lockFile(c.lockPath(id), how)
+}
+
+// lockFile takes a flock (LOCK_SH or LOCK_EX) on the lock file path.
+func lockFile(path string, how int) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil && how == syscall.LOCK_SH {
 		// A reader of a read-only cache: lock if the lock file exists,

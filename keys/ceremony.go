@@ -165,6 +165,7 @@ type Report struct {
 	Phase1       []ContributionInfo `json:"phase1"`
 	Phase1Sealed bool               `json:"phase1_sealed"`
 	Phase1Beacon string             `json:"phase1_beacon,omitempty"`
+	Phase2Base   string             `json:"phase2_base,omitempty"` // hash of the phase-2 base (phase2/000.bin), once sealed
 	Phase2       []ContributionInfo `json:"phase2"`
 	Beacon       string             `json:"beacon,omitempty"`      // final beacon, hex, if given
 	Fingerprint  string             `json:"fingerprint,omitempty"` // VK fingerprint the transcript and beacon yield
@@ -175,7 +176,18 @@ type Report struct {
 // CeremonyOption configures the long-running ceremony calls.
 type CeremonyOption func(*ceremonyOpts)
 
-type ceremonyOpts struct{ progress io.Writer }
+type ceremonyOpts struct {
+	progress   io.Writer
+	circuitCCS string // CCSDigest of the circuit compiled for the manifest's id, "" if not checked
+}
+
+// WithCompiledCCS tells CeremonyFinalize the constraint-system digest of the
+// circuit the caller compiled for the manifest's key id: a transcript for
+// another constraint system is refused, and the stored keys record that
+// their circuit was established by the transcript.
+func WithCompiledCCS(digest string) CeremonyOption {
+	return func(o *ceremonyOpts) { o.circuitCCS = digest }
+}
 
 // WithProgress sends progress lines (step names, elapsed time) to w.
 func WithProgress(w io.Writer) CeremonyOption {
@@ -1189,6 +1201,7 @@ func verifyAll(dir string, beacon []byte, o ceremonyOpts) (*verified, error) {
 	if sum := sha256.Sum256(basePayload); hex.EncodeToString(sum[:]) != baseHash {
 		return nil, badContrib(2, 0, "does not match the base recomputed from phase 1")
 	}
+	v.report.Phase2Base = baseHash
 	k2, err := listContributions(dir, 2)
 	if err != nil {
 		return nil, err
@@ -1301,6 +1314,17 @@ func CeremonyFinalize(dir string, beacon []byte, cache Cache, opts ...CeremonyOp
 	if v.vk == nil {
 		return nil, fmt.Errorf("ceremony finalize %s: phase 1 is not sealed", dir)
 	}
+	rec, err := v.report.Transcript()
+	if err != nil {
+		return nil, fmt.Errorf("ceremony finalize %s: %w", dir, err)
+	}
+	origin := &Origin{Source: OriginCeremony, Setup: EstablishedTranscript, CCSSHA256: v.manifest.CCSSHA256, Transcript: rec, At: Now()}
+	if o.circuitCCS != "" {
+		if o.circuitCCS != v.manifest.CCSSHA256 {
+			return nil, fmt.Errorf("ceremony finalize %s: the transcript is for constraint system %s, the circuit %s compiles to %s", dir, v.manifest.CCSSHA256, v.manifest.ID, o.circuitCCS)
+		}
+		origin.Circuit = EstablishedTranscript
+	}
 	elapsed := time.Since(start)
 	set := &Set{
 		Meta: Meta{
@@ -1311,6 +1335,7 @@ func CeremonyFinalize(dir string, beacon []byte, cache Cache, opts ...CeremonyOp
 			SetupSeconds: elapsed.Seconds(),
 			CreatedAt:    start.UTC().Format(time.RFC3339),
 			GnarkVersion: GnarkVersion(),
+			Origin:       origin,
 		},
 		PK:  v.pk,
 		VK:  v.vk,

@@ -9,8 +9,10 @@
 //	<id>/ccs.bin    constraint system (WriteTo / ReadFrom)
 //	<id>/pk.bin     proving key, raw (WriteRawTo / UnsafeReadFrom)
 //	<id>/vk.bin     verifying key, compressed (WriteTo / checked ReadFrom)
+//	<id>/srs.bin    PLONK: the SRS the keys were set up over, trimmed to the circuit
 //	<id>/meta.json  Meta, written last: its presence marks a complete entry
 //	<id>.lock       flock(2) lock file serializing setup and stores
+//	imported/<fingerprint>/  verifying keys imported from key bundles (imported.go)
 //
 // where <id> is ID.String(). The proving key and constraint system are read
 // without subgroup checks: that is acceptable only because the cache holds
@@ -139,6 +141,10 @@ type Meta struct {
 	SetupSeconds float64 `json:"setup_seconds"`
 	CreatedAt    string  `json:"created_at"`    // RFC 3339 UTC
 	GnarkVersion string  `json:"gnark_version"` // e.g. "v0.16.1"
+	// Origin says where the key came from and what this machine checked
+	// about it; nil in entries written before it was recorded (a local
+	// setup or ceremony: there was no other way into the cache).
+	Origin *Origin `json:"origin,omitempty"`
 }
 
 // Set is a complete key set for one circuit shape: PK and VK for Groth16,
@@ -151,6 +157,10 @@ type Set struct {
 
 	PlonkPK plonk.ProvingKey
 	PlonkVK plonk.VerifyingKey
+	// PlonkSRS is the canonical SRS a PLONK setup used, trimmed to the
+	// circuit (gnark-crypto's kzg.SRS WriteTo form): stored as srs.bin so
+	// the key can be re-derived elsewhere (keytrust). Optional.
+	PlonkSRS []byte
 }
 
 // Fingerprint returns the SHA-256 of the verifying key's canonical
@@ -241,6 +251,7 @@ func Setup(id ID, ccs constraint.ConstraintSystem, progress io.Writer) (*Set, er
 			SetupSeconds: elapsed.Seconds(),
 			CreatedAt:    start.UTC().Format(time.RFC3339),
 			GnarkVersion: GnarkVersion(),
+			Origin:       &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: Now()},
 		},
 		PK:  pk,
 		VK:  vk,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -174,7 +175,7 @@ func TestStoreLoadProveVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Meta != set.Meta {
+	if !reflect.DeepEqual(got.Meta, set.Meta) {
 		t.Errorf("meta round trip: got %+v want %+v", got.Meta, set.Meta)
 	}
 	if got.CCS == nil || got.CCS.GetNbConstraints() != set.CCS.GetNbConstraints() {
@@ -196,14 +197,14 @@ func TestStoreLoadProveVerify(t *testing.T) {
 	}
 
 	list, err := c.List()
-	if err != nil || len(list) != 1 || list[0] != set.Meta {
+	if err != nil || len(list) != 1 || !reflect.DeepEqual(list[0], set.Meta) {
 		t.Fatalf("List = %+v, %v", list, err)
 	}
 	vk, m, err := c.FindByFingerprint(strings.ToUpper(set.Meta.Fingerprint))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m != set.Meta || vk.IsDifferent(set.VK) {
+	if !reflect.DeepEqual(m, set.Meta) || vk.IsDifferent(set.VK) {
 		t.Fatalf("FindByFingerprint returned wrong entry %+v", m)
 	}
 	if _, _, err := c.FindByFingerprint(strings.Repeat("ab", 32)); !errors.Is(err, ErrNotFound) {
@@ -347,7 +348,7 @@ func TestLoadOrSetupCachesAndSkipsCompile(t *testing.T) {
 	if !cached || compiles.Load() != 1 {
 		t.Fatalf("second call: cached=%v compiles=%d, want cached and no compile", cached, compiles.Load())
 	}
-	if set1.Meta != set2.Meta {
+	if !reflect.DeepEqual(set1.Meta, set2.Meta) {
 		t.Fatalf("meta differs: %+v vs %+v", set1.Meta, set2.Meta)
 	}
 	if err := proveVerify(t, set2, 7, 49); err != nil {
@@ -363,7 +364,7 @@ func TestLoadOrSetupCachesAndSkipsCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cached || compiles.Load() != 2 || set3.Meta != set1.Meta || set3.CCS == nil {
+	if !cached || compiles.Load() != 2 || !reflect.DeepEqual(set3.Meta, set1.Meta) || set3.CCS == nil {
 		t.Fatalf("no-ccs call: cached=%v compiles=%d", cached, compiles.Load())
 	}
 

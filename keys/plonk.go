@@ -58,8 +58,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
-	"strings"
-	"syscall"
+	"regexp"
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -68,6 +67,8 @@ import (
 	kzgbls "github.com/consensys/gnark-crypto/ecc/bls12-381/kzg"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr/fft"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr/iop"
 	kzgbn254 "github.com/consensys/gnark-crypto/ecc/bn254/kzg"
 	"github.com/consensys/gnark-crypto/kzg"
 	"github.com/consensys/gnark/backend/plonk"
@@ -120,6 +121,9 @@ type SRS struct {
 	// Canonical with an FFT over G1.
 	Lagrange   *kzgbn254.SRS
 	Provenance string
+	// FileSHA256 is the hex SHA-256 of the file an imported SRS was read
+	// from ("" for a dev SRS).
+	FileSHA256 string
 
 	// other holds a dev SRS (canonical, Lagrange) on a curve other than
 	// BN254, sized for one circuit; Canonical and Lagrange are nil then.
@@ -198,8 +202,19 @@ func ImportSRS(path, name string, maxBytes int64) (*SRS, error) {
 	if err := CheckSRS(srs); err != nil {
 		return nil, fmt.Errorf("import SRS %s: %w", path, err)
 	}
-	d := sha256.Sum256(data)
-	return &SRS{Canonical: srs, Provenance: fmt.Sprintf("srs(%s, sha256:%s)", name, hex.EncodeToString(d[:]))}, nil
+	sum := sha256.Sum256(data)
+	d := hex.EncodeToString(sum[:])
+	return &SRS{Canonical: srs, Provenance: fmt.Sprintf("srs(%s, sha256:%s)", name, d), FileSHA256: d}, nil
+}
+
+// digest identifies the SRS a setup used: the imported file's SHA-256, or
+// for a dev SRS that of the trimmed SRS the setup wrote (encoded).
+func (s *SRS) digest(encoded []byte) string {
+	if s.FileSHA256 != "" {
+		return s.FileSHA256
+	}
+	sum := sha256.Sum256(encoded)
+	return hex.EncodeToString(sum[:])
 }
 
 // kzgLinesBytes is the size of the precomputed pairing lines in an encoded
@@ -344,6 +359,62 @@ func (s *SRS) ForCircuit(ccs constraint.ConstraintSystem) (canonical, lagrange *
 	return canonical, &kzgbn254.SRS{Pk: kzgbn254.ProvingKey{G1: lg}, Vk: s.Canonical.Vk}, nil
 }
 
+// RederivePlonkVK computes the verifying key plonk.Setup gives for ccs (a
+// BN254 sparse R1CS) over the SRS, without the SRS's Lagrange form. gnark
+// commits to each trace polynomial (selectors, permutation, commitment
+// columns), given by its evaluations on the domain, with the Lagrange-basis
+// SRS; that commitment is the one to its coefficients with the canonical
+// SRS (Σ p(ωⁱ)·[Lᵢ(τ)]G1 = [p(τ)]G1 = Σ cⱼ·[τʲ]G1), and the coefficients
+// cost field FFTs, where the Lagrange SRS costs a G1 FFT (over two minutes
+// for the 2^18 domain at n = 4 on 2 cores). The key's other fields (domain,
+// coset shift, KZG key, commitment indexes, encoding version) come from
+// plonk.Setup run over a placeholder Lagrange SRS.
+func RederivePlonkVK(ccs constraint.ConstraintSystem, srs *SRS) (plonk.VerifyingKey, error) {
+	spr, ok := ccs.(*csbn254.SparseR1CS)
+	if !ok {
+		return nil, fmt.Errorf("re-derive PLONK key: constraint system is %T, not a BN254 sparse R1CS", ccs)
+	}
+	if srs == nil || srs.Canonical == nil {
+		return nil, errors.New("re-derive PLONK key: no BN254 SRS")
+	}
+	size := PlonkDomainSize(ccs)
+	if have := uint64(len(srs.Canonical.Pk.G1)); have < size+3 {
+		return nil, fmt.Errorf("%w: the SRS has %d G1 powers; the circuit (domain %d) needs %d", ErrSRS, have, size, size+3)
+	}
+	canonical := kzgbn254.SRS{Pk: kzgbn254.ProvingKey{G1: srs.Canonical.Pk.G1[:size+3]}, Vk: srs.Canonical.Vk}
+	placeholder := kzgbn254.SRS{Pk: kzgbn254.ProvingKey{G1: make([]bn254.G1Affine, size)}, Vk: srs.Canonical.Vk}
+	_, vk, err := plonkbn254.Setup(spr, canonical, placeholder)
+	if err != nil {
+		return nil, fmt.Errorf("re-derive PLONK key: %w", err)
+	}
+	domain := fft.NewDomain(uint64(spr.GetNbConstraints() + len(spr.Public)))
+	if domain.Cardinality != vk.Size {
+		return nil, fmt.Errorf("re-derive PLONK key: domain %d, the key's %d", domain.Cardinality, vk.Size)
+	}
+	trace := plonkbn254.NewTrace(spr, domain)
+	pk := kzgbn254.ProvingKey{G1: canonical.Pk.G1[:size]}
+	commit := func(p *iop.Polynomial, d *kzgbn254.Digest) {
+		if err == nil {
+			*d, err = kzgbn254.Commit(p.ToCanonical(domain).ToRegular().Coefficients(), pk)
+		}
+	}
+	vk.Qcp = make([]kzgbn254.Digest, len(trace.Qcp))
+	for i := range trace.Qcp {
+		commit(trace.Qcp[i], &vk.Qcp[i])
+	}
+	for _, c := range []struct {
+		p *iop.Polynomial
+		d *kzgbn254.Digest
+	}{{trace.Ql, &vk.Ql}, {trace.Qr, &vk.Qr}, {trace.Qm, &vk.Qm}, {trace.Qo, &vk.Qo}, {trace.Qk, &vk.Qk},
+		{trace.S1, &vk.S[0]}, {trace.S2, &vk.S[1]}, {trace.S3, &vk.S[2]}} {
+		commit(c.p, c.d)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("re-derive PLONK key: commit: %w", err)
+	}
+	return vk, nil
+}
+
 // pair returns the canonical and Lagrange SRS a PLONK setup of ccs takes.
 func (s *SRS) pair(ccs constraint.ConstraintSystem) (kzg.SRS, kzg.SRS, error) {
 	if s != nil && s.other[0] != nil {
@@ -383,6 +454,7 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 	start := time.Now()
 	var pk plonk.ProvingKey
 	var vk plonk.VerifyingKey
+	var srsBytes []byte
 	elapsed, err := whileTicking(progress, progressInterval, stillSettingUp(id), func() error {
 		if srs == nil {
 			fmt.Fprintf(progress, "drawing an unsafe dev KZG SRS for %s (domain %d)\n", id, PlonkDomainSize(ccs))
@@ -396,8 +468,15 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 			return err
 		}
 		fmt.Fprintf(progress, "setting up PLONK keys for %s: %s constraints, domain %d, SRS %s\n", id, groupThousands(nc), PlonkDomainSize(ccs), srs.Provenance)
-		pk, vk, err = plonk.Setup(ccs, canonical, lagrange)
-		return err
+		if pk, vk, err = plonk.Setup(ccs, canonical, lagrange); err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if _, err := canonical.WriteTo(&b); err != nil {
+			return fmt.Errorf("encode the SRS: %w", err)
+		}
+		srsBytes = b.Bytes()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("plonk setup %s: %w", id, err)
@@ -416,11 +495,24 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 			SetupSeconds: elapsed.Seconds(),
 			CreatedAt:    start.UTC().Format(time.RFC3339),
 			GnarkVersion: GnarkVersion(),
+			Origin:       &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, SRSSHA256: srs.digest(srsBytes), At: Now()},
 		},
-		PlonkPK: pk,
-		PlonkVK: vk,
-		CCS:     ccs,
+		PlonkPK:  pk,
+		PlonkVK:  vk,
+		CCS:      ccs,
+		PlonkSRS: srsBytes,
 	}, nil
+}
+
+var srsProvenanceRE = regexp.MustCompile(`^srs\([a-z0-9][a-z0-9._-]{0,63}, sha256:([0-9a-f]{64})\)$`)
+
+// SRSProvenanceDigest is the SRS file digest (hex) an imported-SRS
+// provenance "srs(NAME, sha256:HEX)" names, "" for any other provenance.
+func SRSProvenanceDigest(provenance string) string {
+	if m := srsProvenanceRE.FindStringSubmatch(provenance); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // IsDevSRS reports whether a PLONK provenance is the unsafe dev SRS.
@@ -862,8 +954,20 @@ func storePlonkKeys(dir string, set *Set) error {
 	}); err != nil {
 		return fmt.Errorf("proving key: %w", err)
 	}
+	srsPath := filepath.Join(dir, fileSRS)
+	if set.PlonkSRS != nil {
+		if err := atomicfile.Write(srsPath, set.PlonkSRS, 0o644); err != nil {
+			return fmt.Errorf("SRS: %w", err)
+		}
+	} else if err := os.Remove(srsPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove stale SRS: %w", err)
+	}
 	return WritePlonkVK(filepath.Join(dir, fileVK), set.PlonkVK)
 }
+
+// SRSFile is the path of the SRS a cached PLONK entry was set up over, ""
+// when the entry has none (set up before it was kept).
+func (c Cache) SRSFile(id ID) string { return regularFile(filepath.Join(c.EntryDir(id), fileSRS)) }
 
 // LoadOrSetupPlonk is LoadOrSetup for a PLONK id with a chosen SRS: srs is
 // called (after compiling) only when no entry is cached. When want is not
@@ -892,36 +996,5 @@ func (c Cache) LoadOrSetupPlonk(id ID, compile func() (constraint.ConstraintSyst
 
 // FindPlonkByFingerprint is FindByFingerprint for PLONK keys.
 func (c Cache) FindPlonkByFingerprint(fp string) (plonk.VerifyingKey, Meta, error) {
-	fp = strings.ToLower(strings.TrimSpace(fp))
-	if b, err := hex.DecodeString(fp); err != nil || len(b) != 32 {
-		return nil, Meta{}, fmt.Errorf("find PLONK verifying key: invalid fingerprint %q (want 64 hex digits)", fp)
-	}
-	metas, dirs, err := c.scan()
-	if err != nil {
-		return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s: %w", fp, err)
-	}
-	for i, m := range metas {
-		if m.ID.System != SystemPlonk || strings.ToLower(m.Fingerprint) != fp {
-			continue
-		}
-		unlock, err := c.lock(m.ID, syscall.LOCK_SH)
-		if err != nil {
-			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s: %w", fp, err)
-		}
-		curve, err := m.ID.curveID()
-		if err != nil {
-			unlock()
-			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s in %s: %w", fp, dirs[i], err)
-		}
-		vk, err := ReadPlonkVKFor(curve, filepath.Join(dirs[i], fileVK))
-		unlock()
-		if err != nil {
-			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s: %w", fp, err)
-		}
-		if err := checkFingerprintPlonk(vk, fp); err != nil {
-			return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s in %s: %w", fp, dirs[i], err)
-		}
-		return vk, m, nil
-	}
-	return nil, Meta{}, fmt.Errorf("find PLONK verifying key %s in %s: %w", fp, c.Dir, ErrNotFound)
+	return findByFingerprint(c, fp, SystemPlonk, "PLONK verifying key", ReadPlonkVKFor, FingerprintHexPlonk)
 }

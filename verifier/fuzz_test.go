@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/zkpoc/zkpoc/prover"
@@ -96,6 +97,9 @@ func FuzzPolicy(f *testing.F) {
 		f.Add(raw)
 	}
 	f.Add([]byte(`{"id":"x","modes":["sampled"],"min_samples":-1}`))
+	f.Add([]byte(`{"id":"pins","modes":["groth16","plonk"],"require_trusted_setup":true,"require_established_key":true,"min_contributions":2,` +
+		`"trusted_keys":[{"fingerprint":"sha256:` + strings.Repeat("ab", 32) + `","circuit":"freivalds-v5","n":4,"frac_bits":8,"curve":"bn254","system":"groth16","provenance":"mpc(2+2 contributions, beacon 00)"}],` +
+		`"trusted_transcripts":["sha256:` + strings.Repeat("cd", 32) + `"],"trusted_srs":["` + strings.Repeat("ef", 32) + `"]}`))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(dir, "policy.json")

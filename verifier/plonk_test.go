@@ -82,11 +82,12 @@ func TestPlonkVerifyPass(t *testing.T) {
 		t.Fatalf("mode %q, proof box: system %q provenance %q", rc.Mode, rc.Proof.System, rc.Proof.SetupProvenance)
 	}
 	for _, tc := range []struct {
-		name string
-		o    verifier.Options
+		name, claim string
+		o           verifier.Options
 	}{
-		{"key from cache", verifier.Options{Cache: &f.cache}},
-		{"key given", verifier.Options{PlonkVK: f.set.PlonkVK}},
+		{"key from cache", "could forge proofs", verifier.Options{Cache: &f.cache}},
+		// a bare key file does not show its circuit (keytrust re-derives it)
+		{"key given", "circuit was not established", verifier.Options{PlonkVK: f.set.PlonkVK}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
@@ -95,15 +96,34 @@ func TestPlonkVerifyPass(t *testing.T) {
 			if v.PolicyDecision.Status != verifier.Pass {
 				t.Fatalf("status %s, failed %v: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
 			}
-			if !strings.Contains(v.AllowedClaim, "PLONK") || !strings.Contains(v.AllowedClaim, "could forge proofs") {
-				t.Errorf("a dev-SRS PLONK claim must name PLONK and say the SRS's maker could forge proofs: %s", v.AllowedClaim)
+			if !strings.Contains(v.AllowedClaim, "PLONK") || !strings.Contains(v.AllowedClaim, tc.claim) {
+				t.Errorf("a dev-SRS PLONK claim must name PLONK and say %q: %s", tc.claim, v.AllowedClaim)
 			}
 		})
+	}
+	// Without its key the receipt is held, naming the key (TestMissingKeyHolds).
+	if v := verifier.Verify(f.env, verifier.Options{Cache: &keys.Cache{Dir: t.TempDir()}}); v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != f.res.Receipt.Proof.KeyFingerprint {
+		t.Errorf("key not in the cache: %s %v, key_needed %q", v.PolicyDecision.Status, v.Failed(), v.KeyNeeded)
 	}
 	// The strict policy holds a dev SRS.
 	pol := verifier.BuiltinPolicies["zk-strict-v1"]
 	if v := verifier.Verify(f.env, verifier.Options{Cache: &f.cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
 		t.Errorf("zk-strict-v1 on a dev SRS: %s (%v)", v.PolicyDecision.Status, v.Failed())
+	}
+	// Re-derived (by whoever passes KeyEstablished, package keytrust) from
+	// an SRS the policy trusts, the key passes zk-strict-v1's rules; from
+	// an SRS it does not list, it is held.
+	const srs = "5151515151515151515151515151515151515151515151515151515151515151"
+	ke := &verifier.KeyEstablished{Fingerprint: f.set.Meta.Fingerprint, Circuit: f.set.Meta.ID, How: "re-derived from SRS sha256:" + srs + " and the compiled circuit",
+		Provenance: f.set.Meta.Provenance, SRSDigest: srs}
+	trusting := pol
+	trusting.ID, trusting.TrustedSRS = "strict-srs", []string{srs}
+	v := verifier.Verify(f.env, verifier.Options{PlonkVK: f.set.PlonkVK, KeyEstablished: ke, Policy: &trusting})
+	if v.PolicyDecision.Status != verifier.Pass || !strings.Contains(v.AllowedClaim, "re-derived from SRS") || !strings.Contains(v.AllowedClaim, "which policy strict-srs trusts") {
+		t.Errorf("re-derived from a trusted SRS: %s: %s %s", v.PolicyDecision.Status, v.PolicyDecision.Reason, v.AllowedClaim)
+	}
+	if v := verifier.Verify(f.env, verifier.Options{PlonkVK: f.set.PlonkVK, KeyEstablished: ke, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold || !strings.Contains(v.PolicyDecision.Reason, "unsafe dev KZG SRS") {
+		t.Errorf("re-derived from an untrusted SRS: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}
 	// The Groth16 finder does not return PLONK keys.
 	if _, _, err := f.cache.FindByFingerprint(f.set.Meta.Fingerprint); !errors.Is(err, keys.ErrNotFound) {
@@ -145,7 +165,6 @@ func TestPlonkRejects(t *testing.T) {
 			reID(st)
 		}), verifier.Options{Cache: &f.cache}, "proof.system"},
 		{"wrong verifying key", f.env, verifier.Options{PlonkVK: &other}, "proof.key"},
-		{"key not in the cache", f.env, verifier.Options{Cache: &keys.Cache{Dir: t.TempDir()}}, "proof.key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := verifier.Verify(tc.env, tc.o)

@@ -38,6 +38,66 @@ type Policy struct {
 	// and must be at most MaxErrorBound. Required when sampled receipts may
 	// pass; the claim states it.
 	AttackerWorkLog2 int `json:"attacker_work_log2,omitempty"`
+	// RequireEstablishedKey holds a proof under a key that nothing showed
+	// belongs to the receipt's circuit (KeyEstablished).
+	RequireEstablishedKey bool `json:"require_established_key,omitempty"`
+	// MinContributions is the least number of contributions per phase a
+	// ceremony needs under RequireTrustedSetup (at least 1). A count is not
+	// independence: one party can make every contribution, so the claim
+	// states the assumption that one contributor per phase was honest.
+	MinContributions int `json:"min_contributions,omitempty"`
+	// TrustedKeys pins verifying keys to the circuit they belong to and,
+	// optionally, to their setup provenance: the policy's author vouches
+	// for both.
+	TrustedKeys []TrustedKey `json:"trusted_keys,omitempty"`
+	// TrustedTranscripts pins ceremony transcripts by digest
+	// (keys.TranscriptRecord.Digest, "sha256:…", printed by zkpoc ceremony
+	// verify): a key whose transcript record has a pinned digest is
+	// established for the record's circuit with the record's provenance.
+	TrustedTranscripts []string `json:"trusted_transcripts,omitempty"`
+	// TrustedSRS lists the SHA-256 digests (hex) of KZG SRS files whose τ
+	// the policy trusts nobody knows: under RequireTrustedSetup a PLONK key
+	// passes only if it was set up over or re-derived from one of them.
+	TrustedSRS []string `json:"trusted_srs,omitempty"`
+}
+
+// TrustedKey is one verifying key a policy pins.
+type TrustedKey struct {
+	Fingerprint string `json:"fingerprint"` // hex SHA-256 of the key ("sha256:" optional)
+	Circuit     string `json:"circuit"`
+	N           int    `json:"n"`
+	FracBits    int    `json:"frac_bits"`
+	Curve       string `json:"curve"`
+	System      string `json:"system"`
+	// Provenance is the key's setup as the policy's author knows it, e.g.
+	// "mpc(3+3 contributions, beacon …)"; "" pins the circuit only.
+	Provenance string `json:"provenance,omitempty"`
+}
+
+func (t TrustedKey) id() keys.ID {
+	return keys.ID{Circuit: t.Circuit, N: t.N, FracBits: t.FracBits, Curve: t.Curve, System: t.System}
+}
+
+func normHex(s string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(s), "sha256:"))
+}
+
+// trustedKey is the pin for the key with fingerprint fp (hex), nil if none.
+func (p Policy) trustedKey(fp string) *TrustedKey {
+	for i, t := range p.TrustedKeys {
+		if normHex(t.Fingerprint) == fp {
+			return &p.TrustedKeys[i]
+		}
+	}
+	return nil
+}
+
+func (p Policy) trustsTranscript(digest string) bool {
+	return slices.ContainsFunc(p.TrustedTranscripts, func(t string) bool { return normHex(t) == normHex(digest) })
+}
+
+func (p Policy) trustsSRS(digest string) bool {
+	return slices.ContainsFunc(p.TrustedSRS, func(t string) bool { return normHex(t) == normHex(digest) })
 }
 
 // DefaultAttackerWorkLog2 is the attacker work the built-in policies state:
@@ -49,8 +109,9 @@ const DefaultPolicy = "zk-dev-v1"
 
 // BuiltinPolicies are the policies zkpoc ships, by id.
 var BuiltinPolicies = map[string]Policy{
-	"zk-strict-v1": {ID: "zk-strict-v1", Description: "a Groth16 proof under keys from a multi-party setup",
-		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}, RequireTrustedSetup: true},
+	"zk-strict-v1": {ID: "zk-strict-v1", Description: "a Groth16 or PLONK proof under a key established for the receipt's circuit (this machine's own or re-derived key, a ceremony transcript checked against the compiled circuit, or a policy pin), " +
+		"from a setup this verifier verified or the policy pins: a multi-party ceremony with at least 2 contributions per phase — sound if at least one contributor per phase was honest; a contributor count is not independence, since one party can make every contribution, so pin the transcripts you trust (trusted_transcripts) — or, for PLONK, an SRS the policy trusts (trusted_srs)",
+		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}, RequireTrustedSetup: true, RequireEstablishedKey: true, MinContributions: 2},
 	"zk-dev-v1": {ID: "zk-dev-v1", Description: "a Groth16 proof; a dev setup passes with the forgery caveat in the claim",
 		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}},
 	"sampled-v1": {ID: "sampled-v1", Description: "a Groth16 proof, or sampled re-execution whose error bound at ε ≤ 5% is ≤ 2^-20 per verifier challenge, or against an attacker with 2^64 SHA-256 evaluations for proof-of-work sampling",
@@ -114,6 +175,24 @@ func (p Policy) Validate() error {
 			errs = append(errs, fmt.Errorf("modes: unknown mode %q", m))
 		}
 	}
+	if p.MinContributions < 0 || p.MinContributions > 1<<12 {
+		errs = append(errs, errors.New("min_contributions must be in [0, 4096]"))
+	}
+	for i, t := range p.TrustedKeys {
+		if b, err := hex.DecodeString(normHex(t.Fingerprint)); err != nil || len(b) != sha256.Size {
+			errs = append(errs, fmt.Errorf("trusted_keys[%d].fingerprint: want 64 hex digits", i))
+		}
+		if err := t.id().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("trusted_keys[%d]: %w", i, err))
+		}
+	}
+	for name, list := range map[string][]string{"trusted_transcripts": p.TrustedTranscripts, "trusted_srs": p.TrustedSRS} {
+		for i, d := range list {
+			if b, err := hex.DecodeString(normHex(d)); err != nil || len(b) != sha256.Size {
+				errs = append(errs, fmt.Errorf("%s[%d]: want a SHA-256 digest (64 hex digits, \"sha256:\" optional)", name, i))
+			}
+		}
+	}
 	if slices.Contains(p.Modes, receipt.ModeSampled) {
 		if p.MinSamples < 1 {
 			errs = append(errs, errors.New("min_samples must be ≥ 1 when sampled receipts may pass"))
@@ -157,7 +236,8 @@ func (o Options) policy() Policy {
 
 // applyPolicy adds the policy's own checks to a receipt whose evidence all
 // verified: a mode it does not accept, or too little sampling, is a failure;
-// a proof it would accept only with a trusted setup is held.
+// a proof it would accept only under an established key or a trusted setup
+// is held.
 func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 	if !slices.Contains(p.Modes, rc.Mode) {
 		r.add("policy.mode", fmt.Errorf("policy %s does not accept %s receipts (accepts %s)", p.ID, rc.Mode, strings.Join(p.Modes, ", ")))
@@ -166,18 +246,19 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 	r.add("policy.mode", nil)
 	switch rc.Mode {
 	case receipt.ModeGroth16, receipt.ModePlonk:
-		if p.RequireTrustedSetup && (provenance == "" || keys.IsDevSetup(provenance)) {
-			what := "a single-party dev setup"
-			switch {
-			case keys.IsDevSRS(provenance):
-				what = "an unsafe dev KZG SRS"
-			case strings.HasPrefix(provenance, "srs("):
-				what = "an imported KZG SRS (" + provenance + ") whose ceremony this verifier cannot confirm"
+		if r.noKey || r.key == nil {
+			return // held already: nothing about the key is known
+		}
+		if p.RequireEstablishedKey && !r.key.established() {
+			r.holdAlso(fmt.Sprintf("policy %s requires a key established for the receipt's circuit; key %s's circuit was not established (it was %s): "+
+				"import its bundle with the SRS (PLONK: zkpoc keys import --srs FILE re-derives the key) or the ceremony transcript (Groth16: --ceremony DIR --beacon HEX), or pin it in the policy (trusted_keys, trusted_transcripts)",
+				p.ID, rc.Proof.KeyFingerprint, r.key.How))
+		}
+		if p.RequireTrustedSetup {
+			if gap := r.trustedSetupGap(p, rc, provenance); gap != "" {
+				r.holdAlso(fmt.Sprintf("policy %s requires keys from a setup it can vouch for (a multi-party ceremony with at least %d contributions per phase whose transcript this verifier verified or the policy pins, or for PLONK an SRS in trusted_srs); %s",
+					p.ID, max(1, p.MinContributions), gap))
 			}
-			if provenance == "" {
-				what = "a setup whose provenance this verifier cannot confirm (key given as a file)"
-			}
-			r.hold = fmt.Sprintf("policy %s requires keys from a multi-party setup; these come from %s", p.ID, what)
 		}
 	case receipt.ModeSampled:
 		r.applySamplingPolicy(p)

@@ -45,6 +45,10 @@ type Verdict struct {
 	PolicyDecision receipt.PolicyDecision `json:"policy_decision"`
 	AllowedClaim   string                 `json:"allowed_claim"`
 	BlockedClaims  []string               `json:"blocked_claims"`
+	// KeyNeeded is the fingerprint ("sha256:…") of the verifying key the
+	// proof names when this verifier does not have it: the proof could not
+	// be checked, and the verdict holds unless something else failed.
+	KeyNeeded string `json:"key_needed,omitempty"`
 
 	provenance string // setup provenance vouched for by the key's source, "" if unknown
 	inputs     string // where the verifier's A and B came from, for the claim
@@ -95,7 +99,13 @@ type Options struct {
 	Cache *keys.Cache
 	// PlonkVK is VK for receipts whose proof system is "plonk".
 	PlonkVK plonk.VerifyingKey
-	Policy  *Policy // BuiltinPolicies[DefaultPolicy] unless set
+	// KeyEstablished is what the caller established about VK or PlonkVK
+	// (package keytrust: a key bundle checked by re-deriving the key or
+	// verifying its ceremony transcript against the compiled circuit). Its
+	// fingerprint must be the given key's. Without it a given key's circuit
+	// is not established and the claim says so.
+	KeyEstablished *KeyEstablished
+	Policy         *Policy // BuiltinPolicies[DefaultPolicy] unless set
 	// AcceptKeys pins the verifying keys a proof may use (fingerprints,
 	// "sha256:"-prefixed or bare hex); empty accepts any key the verifier finds.
 	AcceptKeys []string
@@ -112,8 +122,10 @@ type Options struct {
 
 type run struct {
 	checks  []receipt.Check
-	hold    string       // why the policy holds evidence that verified, "" if it does not
-	sampled *sampleFacts // a sampled receipt's recomputed bound
+	hold    string          // why the policy holds evidence that verified, "" if it does not
+	sampled *sampleFacts    // a sampled receipt's recomputed bound
+	noKey   bool            // the proof's verifying key is not available: it was not checked
+	key     *KeyEstablished // what is known about the proof's key, once found
 }
 
 func (r *run) add(name string, err error) bool {
@@ -357,16 +369,9 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		r.checkPlonkProof(v, o, rc, method, n, f, ProofCurve(rc), pubv)
 		return
 	}
-	vk, provenance, err := resolveKey(rc.Proof.KeyFingerprint, o)
-	if !r.add("proof.key", err) {
-		r.skip("proof.verify", "no verifying key")
+	vk, known, err := resolveKey(rc.Proof.KeyFingerprint, o)
+	if !r.keyFound(v, o, rc, known, err) {
 		return
-	}
-	if provenance != "" {
-		r.add("proof.setup_provenance", expect("proof.setup_provenance", rc.Proof.SetupProvenance, provenance))
-		v.provenance = provenance
-	} else {
-		r.skip("proof.setup_provenance", "key given as a file: its setup provenance is unknown, so the claim assumes a dev setup")
 	}
 	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, ProofCurve(rc), method, n, f, pubv))
 }
@@ -466,39 +471,97 @@ func checkInputs(have, want []string) error {
 	return nil
 }
 
-// resolveKey finds the verifying key the proof names, and the setup
-// provenance recorded with it when it comes from the local cache ("" when
-// the key was given as a bare file and its provenance is unknown).
-func resolveKey(fp string, o Options) (groth16.VerifyingKey, string, error) {
-	return findKey(fp, "", o.VK, o.Cache, keys.FingerprintHex, keys.Cache.FindByFingerprint)
+// resolveKey finds the verifying key the proof names, and what is known
+// about it (KeyEstablished).
+func resolveKey(fp string, o Options) (groth16.VerifyingKey, *KeyEstablished, error) {
+	return findKey(fp, "", o.VK, o, keys.FingerprintHex, keys.Cache.FindByFingerprint)
 }
 
 // findKey is the key lookup both proof systems share: a key given by the
-// caller must have the fingerprint the proof names (its provenance is then
-// unknown, ""); otherwise the local cache is searched by fingerprint and
-// vouches for the provenance. what names the system in errors ("" or "PLONK ").
-func findKey[VK comparable](fp, what string, given VK, cache *keys.Cache,
-	fingerprint func(VK) (string, error), find func(keys.Cache, string) (VK, keys.Meta, error)) (VK, string, error) {
+// caller must have the fingerprint the proof names (what is known about it
+// is Options.KeyEstablished, which must be about that key, or nothing);
+// otherwise the local cache is searched by fingerprint and its record says
+// what this machine knows of the key. what names the system in errors (""
+// or "PLONK ").
+func findKey[VK comparable](fp, what string, given VK, o Options,
+	fingerprint func(VK) (string, error), find func(keys.Cache, string) (VK, keys.Meta, error)) (VK, *KeyEstablished, error) {
 	var none VK
 	want := strings.TrimPrefix(fp, "sha256:")
 	if given != none {
 		got, err := fingerprint(given)
 		if err != nil {
-			return none, "", err
+			return none, nil, err
 		}
 		if got != want {
-			return none, "", fmt.Errorf("the given %sverifying key has fingerprint sha256:%s, the proof names %s", what, got, short(fp))
+			return none, nil, fmt.Errorf("the given %sverifying key has fingerprint sha256:%s, the proof names %s", what, got, short(fp))
 		}
-		return given, "", nil
+		k := o.KeyEstablished
+		if k == nil {
+			return given, &KeyEstablished{Fingerprint: got, How: givenKeyHow}, nil
+		}
+		if normHex(k.Fingerprint) != got {
+			return none, nil, fmt.Errorf("what was established about the given %sverifying key is about key sha256:%s, not sha256:%s", what, short(normHex(k.Fingerprint)), got)
+		}
+		c := *k
+		return given, &c, nil
 	}
-	if cache == nil {
-		return none, "", errors.New("no verifying key given and no key cache to search")
+	if o.Cache == nil {
+		return none, nil, fmt.Errorf("no verifying key given and no key cache to search: %w", keys.ErrNotFound)
 	}
-	vk, meta, err := find(*cache, want)
+	vk, meta, err := find(*o.Cache, want)
+	if errors.Is(err, keys.ErrNotFound) {
+		if m, ok := cachedElsewhere(*o.Cache, want); ok {
+			return none, nil, fmt.Errorf("%sverifying key %s: this verifier's cache holds it as a %s key for %s, not for a %sproof", what, short(fp), m.ID.System, describe(m.ID), what)
+		}
+	}
 	if err != nil {
-		return none, "", fmt.Errorf("%sverifying key %s: %w (pass --key)", what, short(fp), err)
+		return none, nil, fmt.Errorf("%sverifying key %s: %w", what, short(fp), err)
 	}
-	return vk, meta.Provenance, nil
+	return vk, fromCache(meta), nil
+}
+
+// cachedElsewhere finds a cache entry with fingerprint fp of any system: a
+// receipt relabelled to another proof system names a key the verifier has,
+// which is a mismatch to reject, not a key to obtain.
+func cachedElsewhere(c keys.Cache, fp string) (keys.Meta, bool) {
+	metas, err := c.List()
+	if err != nil {
+		return keys.Meta{}, false
+	}
+	i := slices.IndexFunc(metas, func(m keys.Meta) bool { return strings.EqualFold(m.Fingerprint, fp) })
+	if i < 0 {
+		return keys.Meta{}, false
+	}
+	return metas[i], true
+}
+
+// keyFound records the outcome of the key lookup (err) and, when the key
+// was found, what is known about it (useKey); false when there is no key
+// to verify the proof with.
+func (r *run) keyFound(v *Verdict, o Options, rc *receipt.Receipt, known *KeyEstablished, err error) bool {
+	if errors.Is(err, keys.ErrNotFound) {
+		r.missingKey(v, rc.Proof.KeyFingerprint, err)
+		return false
+	}
+	if !r.add("proof.key", err) {
+		r.skip("proof.verify", "no verifying key")
+		return false
+	}
+	r.useKey(v, o.policy(), rc, known)
+	return true
+}
+
+// missingKey records that the verifying key the proof names is not
+// available here: the proof could not be checked, which is no evidence
+// against the receipt, so the verdict holds (unless another check failed)
+// and says which key is needed and how to obtain it.
+func (r *run) missingKey(v *Verdict, fp string, err error) {
+	fp = "sha256:" + strings.TrimPrefix(fp, "sha256:")
+	v.KeyNeeded, r.noKey = fp, true
+	r.skip("proof.key", err.Error())
+	r.skip("proof.verify", "no verifying key")
+	r.holdAlso(fmt.Sprintf("the proof's verifying key %s is not in this verifier's key cache, so the proof was not checked: "+
+		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, fp))
 }
 
 func verifyProof(vk groth16.VerifyingKey, raw []byte, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
@@ -561,13 +624,13 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 	case r.hold != "":
 		v.PolicyDecision.Status = Hold
 		v.PolicyDecision.Reason = r.hold
-		v.AllowedClaim = fmt.Sprintf("The evidence in receipt %q verifies, but policy %s holds it: %s. Until the hold is lifted, claim only that node %s bound output digest %s to request %s.",
+		v.AllowedClaim = fmt.Sprintf("The checks that ran on receipt %q pass, but policy %s holds it: %s. Until the hold is lifted, claim only that node %s bound output digest %s to request %s.",
 			short(v.ReceiptID), pol.ID, r.hold, rc.Node.NodeID, rc.OutputDigest, rc.RequestID)
 		v.BlockedClaims = append(v.BlockedClaims, "This receipt passed policy "+pol.ID+".")
 	default:
 		v.PolicyDecision.Status = Pass
-		v.PolicyDecision.Reason = passReason(rc)
-		v.AllowedClaim, v.BlockedClaims = claim(rc, v.provenance, v.inputs, r.sampled, v.BlockedClaims)
+		v.PolicyDecision.Reason = r.passReason(rc)
+		v.AllowedClaim, v.BlockedClaims = r.claim(pol, rc, v.provenance, v.inputs, v.BlockedClaims)
 	}
 	if rc != nil {
 		v.BlockedClaims = appendNew(v.BlockedClaims, rc.NodeExtraClaims())
@@ -593,12 +656,14 @@ func appendNew(blocked, extra []string) []string {
 
 func (r *run) failed() []string { return r.failedAmong(nil) }
 
-func passReason(rc *receipt.Receipt) string {
+func (r *run) passReason(rc *receipt.Receipt) string {
 	switch rc.Mode {
-	case receipt.ModePlonk:
-		return "signature, identities, commitments, PoE and the PLONK proof all verify"
-	case receipt.ModeGroth16:
-		return "signature, identities, commitments, PoE and the Groth16 proof all verify"
+	case receipt.ModePlonk, receipt.ModeGroth16:
+		s := fmt.Sprintf("signature, identities, commitments, PoE and the %s proof all verify", map[bool]string{true: "PLONK", false: "Groth16"}[rc.Mode == receipt.ModePlonk])
+		if !r.key.established() {
+			s += ", under a key whose circuit was not established"
+		}
+		return s
 	case receipt.ModeSampled:
 		return fmt.Sprintf("signature, identities, input commitment and PoE verify; %d sampled rows re-executed and matched", rc.Sampling.K)
 	}
@@ -606,34 +671,29 @@ func passReason(rc *receipt.Receipt) string {
 }
 
 // claim is the strongest statement the evidence in a passing receipt
-// supports, narrowed by its mode and, for a proof, its setup provenance.
-func claim(rc *receipt.Receipt, provenance, inputs string, sampled *sampleFacts, blocked []string) (string, []string) {
+// supports, narrowed by its mode and, for a proof, by what is known about
+// its key: its circuit (established or not) and its setup provenance.
+func (r *run) claim(pol Policy, rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
 	switch rc.Mode {
 	case receipt.ModeSampled:
-		return sampledClaim(rc, sampled, inputs, blocked)
+		return sampledClaim(rc, r.sampled, inputs, blocked)
 	case receipt.ModeBinding:
 		return fmt.Sprintf("Node %s returned output digest %s (the Merkle root of its output rows) for request %s. Nothing is claimed about the output's correctness.",
 				rc.Node.NodeID, rc.OutputDigest, rc.RequestID),
 			append(blocked, "The output is correct.", "Any part of the output was checked.")
 	}
-	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under %s key %s",
-		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, groth16Label(rc), rc.Proof.KeyFingerprint)
+	system := groth16Label(rc)
 	if rc.Mode == receipt.ModePlonk {
-		return plonkClaim(rc, provenance, inputs, blocked)
+		system = "PLONK (KZG, " + strings.ToUpper(string(ProofCurve(rc))) + ")"
 	}
-	switch {
-	case provenance == "":
-		s += fmt.Sprintf(", whose setup provenance is unverified (the receipt states %q); treat it as a dev setup: whoever ran that setup could forge proofs.", short(rc.Proof.SetupProvenance))
-		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
-	case keys.IsDevSetup(provenance):
-		s += ", whose single-party dev setup means whoever ran that setup could forge proofs."
-		blocked = append(blocked, "This proof holds against whoever ran the key setup.")
-	default:
-		s += fmt.Sprintf(" and its setup (%s).", provenance)
+	if !r.key.established() {
+		return r.unestablishedClaim(rc, system, blocked)
 	}
-	blocked = append(blocked,
+	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under %s key %s, established for circuit %s: %s",
+		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, system, rc.Proof.KeyFingerprint, describe(r.key.Circuit), r.key.How)
+	setup, blocked := r.setupClause(pol, rc, provenance, blocked)
+	return s + setup, append(blocked,
 		"This proof shows which hardware ran the job or how fast.",
 		"The node's public key identifies a real-world operator.")
-	return s, blocked
 }

@@ -227,7 +227,7 @@ Coordinator, after the last phase-1 contribution: verifies phase 1, applies the
 public random beacon (announce beforehand which one, e.g. the hash of block
 N+k, so nobody can choose it) and computes the phase-2 base. Slow for large
 circuits. Then hand DIR to the phase-2 participants.`)
-	dir, beacon, err := beaconStep(env, fs, args, "public random beacon, hex (16-128 bytes)", true)
+	dir, beacon, _, err := beaconStep(env, fs, args, "public random beacon, hex (16-128 bytes)", true)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ final beacon) it also derives the keys and prints their fingerprint, which
 must match the key fingerprint receipts name. Lists every contribution hash.
 Exit 1 names the rejected phase and participant index.`)
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	dir, beacon, err := beaconStep(env, fs, args, "final public random beacon, hex (optional: without it only the contributions are checked)", false)
+	dir, beacon, _, err := beaconStep(env, fs, args, "final public random beacon, hex (optional: without it only the contributions are checked)", false)
 	if err != nil {
 		return err
 	}
@@ -278,6 +278,15 @@ Exit 1 names the rejected phase and participant index.`)
 			state = "finalized with these keys"
 		}
 		fmt.Fprintf(w, "  final beacon %s: keys sha256:%s (%s)\n  provenance %s\n", rep.Beacon, rep.Fingerprint, state, rep.Provenance)
+		rec, err := rep.Transcript()
+		if err != nil {
+			return err
+		}
+		d, err := rec.Digest()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  transcript %s (pin it in a verifier policy: trusted_transcripts)\n", d)
 	}
 	return nil
 }
@@ -289,7 +298,7 @@ applies the final public random beacon (fixed after the last contribution),
 extracts the proving and verifying keys and stores them in $ZKPOC_HOME/keys,
 replacing any dev keys for the same circuit. Prints the key fingerprint and
 provenance; zkpoc prove then uses these keys and receipts carry the provenance.`)
-	dir, beacon, err := beaconStep(env, fs, args, "final public random beacon, hex (16-128 bytes)", true)
+	dir, beacon, ccs, err := beaconStep(env, fs, args, "final public random beacon, hex (16-128 bytes)", true)
 	if err != nil {
 		return err
 	}
@@ -297,33 +306,43 @@ provenance; zkpoc prove then uses these keys and receipts carry the provenance.`
 	if err != nil {
 		return err
 	}
-	set, err := keys.CeremonyFinalize(dir, beacon, cache, keys.WithProgress(env.stderr))
+	opts := []keys.CeremonyOption{keys.WithProgress(env.stderr)}
+	if ccs != "" {
+		opts = append(opts, keys.WithCompiledCCS(ccs))
+	}
+	set, err := keys.CeremonyFinalize(dir, beacon, cache, opts...)
 	if err != nil {
 		return ceremonyErr(env, err)
 	}
-	fmt.Fprintf(env.stdout, "%s: fingerprint sha256:%s, %d constraints, provenance %s\nkeys stored in %s\n",
-		set.Meta.ID, set.Meta.Fingerprint, set.Meta.Constraints, set.Meta.Provenance, cache.EntryDir(set.Meta.ID))
+	d, err := set.Meta.Origin.Transcript.Digest()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "%s: fingerprint sha256:%s, %d constraints, provenance %s\ntranscript %s\nkeys stored in %s\n",
+		set.Meta.ID, set.Meta.Fingerprint, set.Meta.Constraints, set.Meta.Provenance, d, cache.EntryDir(set.Meta.ID))
+	fmt.Fprintf(env.stdout, "next: zkpoc keys export --out BUNDLE %s, for verifiers to import with the transcript (or to pin the transcript digest in their policy)\n", set.Meta.ID)
 	return nil
 }
 
 // beaconStep parses the flags of the coordinator steps that take a beacon
 // (seal-phase1, verify, finalize) and, unless --ccs-check=false, checks the
-// ceremony's constraint system against a fresh compile.
-func beaconStep(env *cliEnv, fs *flag.FlagSet, args []string, beaconUsage string, required bool) (string, []byte, error) {
+// ceremony's constraint system against a fresh compile, returning its
+// digest ("" when not checked).
+func beaconStep(env *cliEnv, fs *flag.FlagSet, args []string, beaconUsage string, required bool) (dir string, beacon []byte, ccs string, err error) {
 	beaconHex := fs.String("beacon", "", beaconUsage)
 	ccsCheck := fs.Bool("ccs-check", true, "recompile the circuit and check the ceremony's constraint system")
-	dir, err := ceremonyFlags(fs, args)
-	if err != nil {
-		return "", nil, err
+	if dir, err = ceremonyFlags(fs, args); err != nil {
+		return "", nil, "", err
 	}
-	beacon, err := parseBeacon(*beaconHex, required)
-	if err != nil {
-		return "", nil, err
+	if beacon, err = parseBeacon(*beaconHex, required); err != nil {
+		return "", nil, "", err
 	}
 	if *ccsCheck {
-		if _, err := checkCeremonyCCS(env, dir); err != nil {
-			return "", nil, err
+		m, err := checkCeremonyCCS(env, dir)
+		if err != nil {
+			return "", nil, "", err
 		}
+		ccs = m.CCSSHA256
 	}
-	return dir, beacon, nil
+	return dir, beacon, ccs, nil
 }

@@ -152,6 +152,14 @@ func TestCeremonyCLITiny(t *testing.T) {
 	if err != nil || keys.IsDevSetup(set.Meta.Provenance) {
 		t.Fatalf("cached keys: %v %+v", err, set)
 	}
+	// The record says this machine verified the transcript, but, with
+	// --ccs-check=false, not that it is the circuit's.
+	if o := set.Meta.Origin; o == nil || o.Source != keys.OriginCeremony || o.Setup != keys.EstablishedTranscript || o.Circuit != "" || o.Transcript == nil {
+		t.Fatalf("finalized keys' origin: %+v", o)
+	}
+	if d, _ := set.Meta.Origin.Transcript.Digest(); !strings.Contains(out, "transcript "+d) {
+		t.Errorf("finalize does not print the transcript digest %s:\n%s", d, out)
+	}
 
 	// Tamper with phase-2 contribution 2: verify exits 1 naming it.
 	p := filepath.Join(dir, "phase2", "002.bin")
@@ -244,6 +252,10 @@ func TestCeremonyRealN4(t *testing.T) {
 	v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache, Policy: &strict})
 	if v.PolicyDecision.Status != verifier.Pass {
 		t.Fatalf("verdict under zk-strict-v1: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
+	}
+	if !strings.Contains(v.AllowedClaim, "at least one of its 3 phase-1 and one of its 3 phase-2 contributors was honest") ||
+		!strings.Contains(v.AllowedClaim, "verified by this machine when it finalized the keys") {
+		t.Errorf("the strict claim must state the honest-contributor assumption and where the provenance was verified: %s", v.AllowedClaim)
 	}
 	t.Logf("verdict under zk-strict-v1: %s; claim: %s", v.PolicyDecision.Status, v.AllowedClaim)
 }

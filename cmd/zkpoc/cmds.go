@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -318,9 +319,13 @@ about 10× slower than zkpoc's BN254 setup; PLONK over a dev SRS only).`)
 			return printJSON(env, metas)
 		}
 		for _, m := range metas {
-			fmt.Fprintf(env.stdout, "%-40s sha256:%s  %9d constraints  %s\n", m.ID, m.Fingerprint, m.Constraints, m.Provenance)
+			fmt.Fprintf(env.stdout, "%-40s sha256:%s  %9d constraints  %s%s\n", m.ID, m.Fingerprint, m.Constraints, m.Provenance, originNote(m.Origin))
 		}
 		return nil
+	case "export":
+		return runKeysExport(env, args)
+	case "import":
+		return runKeysImport(env, args)
 	case "export-vk":
 		fs := newFlags(env, "keys export-vk", "keys export-vk --fingerprint HEX -o FILE", `
 Writes a cached verifying key to a file, to hand to verifiers (zkpoc verify --key FILE).`)
@@ -338,10 +343,27 @@ Writes a cached verifying key to a file, to hand to verifiers (zkpoc verify --ke
 		}
 		return exportVK(cache, strings.TrimPrefix(*fp, "sha256:"), *out)
 	case "-h", "--help":
-		fmt.Fprintln(env.stdout, "Usage: zkpoc keys setup|list|export-vk [flags]\n\nRun \"zkpoc keys <sub> -h\" for flags.")
+		fmt.Fprintln(env.stdout, "Usage: zkpoc keys setup|list|export|import|export-vk [flags]\n\n"+
+			"  setup      sets up (dev) keys for a circuit shape in the local cache\n"+
+			"  list       lists the cached keys, this machine's own and imported ones\n"+
+			"  export     writes a key bundle for verifiers (the key, its circuit, provenance, transcript or SRS digest)\n"+
+			"  import     checks a key bundle and adds its key to the local cache\n"+
+			"  export-vk  writes a bare verifying key (its circuit cannot be established from it)\n\n"+
+			"Run \"zkpoc keys <sub> -h\" for flags.")
 		return nil
 	}
-	return usagef("usage: zkpoc keys setup|list|export-vk [flags]")
+	return usagef("usage: zkpoc keys setup|list|export|import|export-vk [flags]")
+}
+
+// originNote is keys list's note on where a cached key came from.
+func originNote(o *keys.Origin) string {
+	if o == nil || o.Source != keys.OriginImport {
+		return ""
+	}
+	if o.Circuit == "" {
+		return "  (imported; circuit NOT established)"
+	}
+	return fmt.Sprintf("  (imported; circuit established: %s)", o.Circuit)
 }
 
 func runProve(env *cliEnv, args []string) error {
@@ -522,18 +544,30 @@ func proveTask(env *cliEnv, taskPath string, in inputFlags) (workload.ComputeTas
 }
 
 func runVerify(env *cliEnv, args []string) error {
-	fs := newFlags(env, "verify", "verify [--key VK] [--json] RECEIPT", `
+	fs := newFlags(env, "verify", "verify [--key BUNDLE|VK [--srs SRS | --ceremony DIR --beacon HEX]] [--policy P] [--json] RECEIPT", `
 Checks a receipt offline: the node's signature, node_id, request_id, the input
 commitment regenerated from the task's seed (for a task over supplied matrices:
 recomputed from the files given with --a and --b; without them the proof is
 checked against the commitment alone, and a sampled receipt is held because its
-rows cannot be re-executed), the PoE, and the Groth16 proof under
+rows cannot be re-executed), the PoE, and the Groth16 or PLONK proof under
 the verifying key (--key, or found in the local cache by the receipt's fingerprint).
 Prints the verdict: pass (exit 0), reject (exit 1) or hold (exit 3), every check run,
 and the claim the evidence allows. A sampled receipt whose rows come from a
 challenge passes only when --challenge and --committed-root say which challenge
-this verifier issued after which commitment; without them it is held.`)
-	keyPath := fs.String("key", "", "verifying key file (default: look up the receipt's fingerprint in the cache)")
+this verifier issued after which commitment; without them it is held.
+
+Keys: without the key the receipt names, the verdict is hold (exit 3) and a
+hint says how to get it (zkpoc keys export on the node, zkpoc keys import
+here). The claim names the receipt's circuit only under a key established for
+it: this machine's own, a PLONK key re-derived from its SRS (keys import
+--srs, or --key BUNDLE --srs SRS here), a ceremony key whose transcript was
+verified against the compiled circuit (--ceremony DIR --beacon HEX), or a key
+the policy pins. Under a bare key file (--key vk.bin) or an unchecked bundle
+the claim says the key's circuit was not established and nothing about the
+output's correctness, and zk-strict-v1 holds.`)
+	keyPath := fs.String("key", "", "verifying key: a key bundle (zkpoc keys export) or a bare key file (default: look up the receipt's fingerprint in the cache)")
+	var tf trustFlags
+	tf.register(fs)
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
 	verdictOut := fs.String("verdict-out", "", "also write the verdict JSON to this file")
 	var accept stringList
@@ -565,7 +599,7 @@ this verifier issued after which commitment; without them it is held.`)
 	if err := cf.apply(&o); err != nil {
 		return err
 	}
-	if err := setKeySource(&o, *keyPath, envl); err != nil {
+	if err := setKeySource(&o, *keyPath, envl, tf, env.stderr); err != nil {
 		return err
 	}
 	v := verifier.Verify(envl, o)
@@ -581,7 +615,19 @@ this verifier issued after which commitment; without them it is held.`)
 	} else {
 		printVerdict(env, v)
 	}
+	if h := keyHint(v); h != "" {
+		fmt.Fprintf(env.stderr, "hint: %s\n", h)
+	}
 	return verdictExit(v)
+}
+
+// keyHint says how to obtain the verifying key a verdict lacked, "" when
+// it lacked none.
+func keyHint(v *verifier.Verdict) string {
+	if v == nil || v.KeyNeeded == "" {
+		return ""
+	}
+	return fmt.Sprintf("verifying key %s is not in the local key cache: get its bundle from the node (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", v.KeyNeeded, v.KeyNeeded)
 }
 
 func verdictExit(v *verifier.Verdict) error {
@@ -610,13 +656,16 @@ func verdictCode(v *verifier.Verdict) int {
 func requirePass(e *receipt.Envelope, path, keyPath, purpose string) error {
 	pol := verifier.BuiltinPolicies[verifier.DefaultPolicy]
 	o := verifier.Options{Policy: &pol}
-	if err := setKeySource(&o, keyPath, e); err != nil {
+	if err := setKeySource(&o, keyPath, e, trustFlags{}, nil); err != nil {
 		return err
 	}
 	v := verifier.Verify(e, o)
 	if code := verdictCode(v); code != exitOK {
 		err := fmt.Errorf("receipt %s does not verify (%s under %s: %s): refusing to %s",
 			path, v.PolicyDecision.Status, pol.ID, v.PolicyDecision.Reason, purpose)
+		if h := keyHint(v); h != "" {
+			return refusal{code, withHint(err, "%s", h)}
+		}
 		return refusal{code, withHint(err, "zkpoc verify %s lists every check and its detail", path)}
 	}
 	return nil

@@ -60,7 +60,7 @@ policy that rejects or holds it).`)
 		if *keyBoth != "" {
 			key = *keyBoth
 		}
-		if err := setKeySource(&opts[i], key, e); err != nil {
+		if err := setKeySource(&opts[i], key, e, trustFlags{}, env.stderr); err != nil {
 			return err
 		}
 	}
@@ -74,6 +74,11 @@ policy that rejects or holds it).`)
 		}
 	} else {
 		printComparison(env, cmp)
+	}
+	for _, v := range cmp.Verdicts {
+		if h := keyHint(v); h != "" {
+			fmt.Fprintf(env.stderr, "hint: %s\n", h)
+		}
 	}
 	switch cmp.Outcome {
 	case verifier.Agree:
@@ -103,6 +108,8 @@ func printComparison(env *cliEnv, cmp *verifier.Comparison) {
 		line := fmt.Sprintf("  receipt %d, node %s…: %s; verdict %s", i+1, short(cmp.Nodes[i], 16), evidence, v.PolicyDecision.Status)
 		if f := v.Failed(); len(f) > 0 {
 			line += " (" + strings.Join(f, ", ") + ")"
+		} else if v.KeyNeeded != "" {
+			line += " (verifying key " + v.KeyNeeded + " missing)"
 		}
 		if r := cmp.Reference; r != nil {
 			line += fmt.Sprintf(", output matches recomputation: %v", r.Correct[i])

@@ -79,7 +79,7 @@ func init() {
 	commands = []command{
 		{"demo", "run the whole job on an embedded default challenge: prove, sign, verify", runDemo},
 		{"challenge", "derive a synthetic challenge task (challenge new)", runChallenge},
-		{"keys", "set up, list and export cached Groth16 keys (keys setup|list|export-vk)", runKeys},
+		{"keys", "set up, list, export and import keys (keys setup|list|export|import|export-vk)", runKeys},
 		{"prove", "run a task natively, prove it and write a signed receipt", runProve},
 		{"verify", "check a receipt offline and print the verdict", runVerify},
 		{"inspect", "print a receipt's contents without judging them", runInspect},

@@ -103,11 +103,15 @@ func exportVK(cache keys.Cache, fp, out string) error {
 }
 
 // setKeySource makes o verify env's proof under the key file path when it
-// is given (setVerifyKey), else under the key the local cache holds for the
-// receipt's fingerprint.
-func setKeySource(o *verifier.Options, path string, env *receipt.Envelope) error {
+// is given (a key bundle checked against tf, or a bare verifying key:
+// readKeyFile), else under the key the local cache holds for the receipt's
+// fingerprint.
+func setKeySource(o *verifier.Options, path string, env *receipt.Envelope, tf trustFlags, progress io.Writer) error {
 	if path != "" {
-		return setVerifyKey(o, path, env)
+		return readKeyFile(o, path, env, tf, progress)
+	}
+	if tf.given() {
+		return usagef("--srs, --ceremony and --beacon check a key bundle given with --key; keys in the cache were checked when they were imported")
 	}
 	cache, err := keyCache()
 	if err != nil {
