@@ -67,6 +67,16 @@ type Binding struct {
 	// seed was derived for, payload.seed = SHA-256(block_hash ‖
 	// worker_address) (a supplied task has no seed, and is refused).
 	BlockHash *[32]byte
+	// KeyCircuit is the circuit the verifying key was established for (the
+	// chain's verifier registry entry, or a key the light client set up or
+	// established itself): ComputeProof.Verify and VerifyComputeResult refuse
+	// a proof that names another circuit, and refuse to verify when it is
+	// empty. A proof verifies under any key whose fingerprint it names, so
+	// without it the light client could not say what was proved: a key of
+	// another circuit (freivalds-v4, whose lookup layouts admitted forgeries,
+	// or one that proves nothing about the same four public inputs) would do.
+	// n and f are bound through the task and the digests' domain tags.
+	KeyCircuit string
 }
 
 // ReceiptBinding is the binding a receipt claims: its task, the node_id of

@@ -2,6 +2,7 @@ package chain
 
 import (
 	"flag"
+	"github.com/zkpoc/zkpoc/circuits"
 	"os"
 	"testing"
 
@@ -35,6 +36,7 @@ func (f fixture) binding(t *testing.T) Binding {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b.KeyCircuit = circuits.Freivalds.Name() // the fixture's key was set up for it
 	return b
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"math/big"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,16 +16,6 @@ import (
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
-
-// Red-team tests: see verifier/redteam_helpers_test.go for the convention.
-// TestRedteamFinding_* tests demonstrate attacks that currently succeed and
-// are skipped ("FINDING: …") unless ZKPOC_REDTEAM_FINDINGS=1.
-func redteamFinding(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("ZKPOC_REDTEAM_FINDINGS") == "" {
-		t.Skip("FINDING: " + msg + " (run with ZKPOC_REDTEAM_FINDINGS=1 to see it fail)")
-	}
-}
 
 // TestRedteamChainNonCanonicalInputs: a zk_compute_proof whose public inputs
 // are x + r (the same field elements for a pairing check that reduces them,
@@ -207,14 +196,14 @@ func TestRedteamWorkerAddressBound(t *testing.T) {
 	}
 	_, err = VerifyComputeResult(stolen, b, f.vk)
 	refused("light client, signed address known", err, "node.worker_address")
-	seedOnly := Binding{Task: b.Task, NodeID: b.NodeID, BlockHash: &blockHash}
+	seedOnly := Binding{Task: b.Task, NodeID: b.NodeID, BlockHash: &blockHash, KeyCircuit: b.KeyCircuit}
 	if _, err := VerifyComputeResult(honest, seedOnly, f.vk); err != nil {
 		t.Errorf("honest result, block hash known: %v", err)
 	}
 	_, err = VerifyComputeResult(stolen, seedOnly, f.vk)
 	refused("light client, block hash known", err, "payload.seed")
 	// The documented limit: knowing neither, the light client cannot tell.
-	if _, err := VerifyComputeResult(stolen, Binding{Task: b.Task, NodeID: b.NodeID}, f.vk); err != nil {
+	if _, err := VerifyComputeResult(stolen, Binding{Task: b.Task, NodeID: b.NodeID, KeyCircuit: b.KeyCircuit}, f.vk); err != nil {
 		t.Errorf("light client knowing neither address nor block hash: %v (the doc says it cannot check)", err)
 	}
 	bad := honest
@@ -223,11 +212,11 @@ func TestRedteamWorkerAddressBound(t *testing.T) {
 	refused("an address with a space", err, "worker_address")
 }
 
-// TestRedteamFinding_ComputeProofCircuitUnchecked (item 4, noted only): the
-// circuit id a zk_compute_proof names is never compared with the key: a
-// proof relabelled "naive-v5" verifies under the freivalds-v5 key.
-func TestRedteamFinding_ComputeProofCircuitUnchecked(t *testing.T) {
-	redteamFinding(t, "item 4: zk_compute_proof's circuit id is not checked against the verifying key")
+// TestRedteamComputeProofCircuitChecked (item 4): the circuit id a
+// zk_compute_proof names is compared with the circuit the light client's key
+// was established for: a proof relabelled "naive-v5" does not verify under
+// the freivalds-v5 key, and nothing verifies without a key circuit.
+func TestRedteamComputeProofCircuitChecked(t *testing.T) {
 	f := getFixture(t)
 	cp, err := ComputeProofFromReceipt(f.rc)
 	if err != nil {
@@ -244,7 +233,16 @@ func TestRedteamFinding_ComputeProofCircuitUnchecked(t *testing.T) {
 	}
 	s := base64.StdEncoding.EncodeToString(enc)
 	c.Proof = &s
-	if _, err := VerifyComputeResult(c, f.binding(t), f.vk); err == nil {
-		t.Errorf("a zk_compute_proof naming circuit %s verified under the %s key", circuits.Naive.Name(), circuits.Freivalds.Name())
+	if _, err := VerifyComputeResult(c, f.binding(t), f.vk); !errors.Is(err, ErrBinding) || !strings.Contains(err.Error(), "names circuit") {
+		t.Errorf("a zk_compute_proof naming circuit %s under the %s key: err = %v, want ErrBinding naming the circuit", circuits.Naive.Name(), circuits.Freivalds.Name(), err)
+	}
+	honest, err := FromReceipt(f.env, fixtureWorker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := f.binding(t)
+	unknown.KeyCircuit = ""
+	if _, err := VerifyComputeResult(honest, unknown, f.vk); !errors.Is(err, ErrBinding) || !strings.Contains(err.Error(), "KeyCircuit") {
+		t.Errorf("no key circuit: err = %v, want ErrBinding naming KeyCircuit", err)
 	}
 }

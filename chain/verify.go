@@ -40,6 +40,12 @@ func (cp *ComputeProof) Verify(vk groth16.VerifyingKey, b Binding) (err error) {
 	if err := cp.CheckBinding(b); err != nil {
 		return fmt.Errorf("verify zk_compute_proof: %w", err)
 	}
+	switch {
+	case b.KeyCircuit == "":
+		return fmt.Errorf("verify zk_compute_proof: %w: the binding names no key circuit (Binding.KeyCircuit: the circuit the verifying key was established for)", ErrBinding)
+	case cp.Circuit != b.KeyCircuit:
+		return fmt.Errorf("verify zk_compute_proof: %w: the proof names circuit %q, the verifying key is for %q", ErrBinding, truncate(cp.Circuit, 80), b.KeyCircuit)
+	}
 	return cp.verifyPairing(vk)
 }
 

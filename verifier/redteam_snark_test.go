@@ -208,15 +208,13 @@ func TestRedteamGroth16ReceiptCarriesSamplingBox(t *testing.T) {
 	}
 }
 
-// TestRedteamFinding_KeyCircuitNotChecked (item 4, noted only): the cached
-// key's meta (circuit, n, f, curve) is never compared with the receipt: a
+// TestRedteamKeyCircuitChecked (item 4): the circuit the cached key was
+// generated for is compared with the receipt's (proof.key_circuit): a
 // receipt that relabels its circuit "naive-v5" (workload_digest recomputed)
-// passes under the freivalds-v5 key. Harmless for v5 (both circuits are
-// sound and the digests bind n and f), but the same lookup would accept a
-// freivalds-v4 key — unsound at n = 512, f = 8 and n = 1024, f = 2…9 — for a
-// receipt labelled freivalds-v5 wherever a cache still holds one.
-func TestRedteamFinding_KeyCircuitNotChecked(t *testing.T) {
-	redteamFinding(t, "item 4: the verifier does not compare the cached key's circuit with the receipt's (an old v4 key would verify a receipt labelled v5)")
+// does not pass under the freivalds-v5 key — nor would a receipt labelled
+// freivalds-v5 under a cached freivalds-v4 key, unsound at n = 512, f = 8
+// and n = 1024, f = 2…9.
+func TestRedteamKeyCircuitChecked(t *testing.T) {
 	f := getFixture(t)
 	env := resign(t, f.env, f.key, func(st *receipt.Statement) {
 		r := &st.Predicate
