@@ -51,7 +51,15 @@ func TestMissingKeyHolds(t *testing.T) {
 			t.Errorf("proof.verify must be skipped without the key: %+v", v.PolicyDecision.Checks)
 		}
 	}
-	forged := resign(t, f.env, f.key, func(st *receipt.Statement) { st.Predicate.OutputDigest = flipHex(st.Predicate.OutputDigest) })
+	// a forgery re-signed consistently (receipt_id recomputed, as a node would)
+	forged := resign(t, f.env, f.key, func(st *receipt.Statement) {
+		st.Predicate.OutputDigest = flipHex(st.Predicate.OutputDigest)
+		id, err := st.Predicate.ComputeID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Predicate.ReceiptID = id
+	})
 	v := verifier.Verify(forged, verifier.Options{Cache: &empty})
 	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "poe") || v.KeyNeeded == "" {
 		t.Fatalf("forgery without the key: %s %v key_needed %q", v.PolicyDecision.Status, v.Failed(), v.KeyNeeded)

@@ -166,7 +166,6 @@ func TestTamperMatrix(t *testing.T) {
 		{"proof.public_inputs dropped", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs = r.Proof.PublicInputs[:3] }), f.key, "proof.public_inputs"},
 		// A key this verifier lacks is a hold (TestMissingKeyHolds); the edit
 		// itself is caught by receipt_id, which the helper does not recompute.
-		{"proof.key_fingerprint", pred(func(r *receipt.Receipt) { r.Proof.KeyFingerprint = "sha256:" + strings.Repeat("1", 64) }), f.key, "receipt_id"},
 		{"proof.circuit", pred(func(r *receipt.Receipt) { r.Proof.Circuit = circuits.Naive.Name() }), f.key, "workload_digest"},
 		{"proof.circuit unknown", pred(func(r *receipt.Receipt) { r.Proof.Circuit = "magic" }), f.key, "proof.circuit"},
 		{"proof.system", pred(func(r *receipt.Receipt) { r.Proof.System = "stark" }), f.key, "proof.system"},
@@ -210,6 +209,17 @@ func TestTamperMatrix(t *testing.T) {
 		total++
 		t.Run(tc.name, func(t *testing.T) { check(t, resign(t, f.env, tc.key, tc.mutate), tc.want) })
 	}
+	// A fingerprint this verifier has no key for (re-signed consistently) is
+	// held, not rejected: the proof may be valid under a key it lacks.
+	t.Run("proof.key_fingerprint", func(t *testing.T) {
+		total++
+		other := "sha256:" + strings.Repeat("1", 64)
+		env := resign(t, f.env, f.key, pred(func(r *receipt.Receipt) { r.Proof.KeyFingerprint = other }))
+		v := verifier.Verify(env, verifier.Options{Cache: &f.cache})
+		if v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != other {
+			t.Fatalf("status %s, key_needed %q; want hold naming %s", v.PolicyDecision.Status, v.KeyNeeded, other)
+		}
+	})
 	for _, tc := range envelopeCases {
 		total++
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,7 +237,7 @@ func TestTamperMatrix(t *testing.T) {
 			t.Fatalf("status %s, failed %v", v.PolicyDecision.Status, v.Failed())
 		}
 	})
-	t.Logf("tamper matrix: %d cases, all rejected", total)
+	t.Logf("tamper matrix: %d cases, all rejected but the unknown key fingerprint, which is held", total)
 }
 
 // TestAcceptKeys: a verifier pinned to other keys rejects a proof that
