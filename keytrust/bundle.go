@@ -22,13 +22,12 @@
 package keytrust
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
+	"github.com/zkpoc/zkpoc/internal/strictjson"
 	"github.com/zkpoc/zkpoc/keys"
 )
 
@@ -73,19 +72,15 @@ type Bundle struct {
 }
 
 // Decode reads a bundle from untrusted bytes (at most MaxBundleBytes):
-// strict JSON (no unknown fields, nothing after the object), then Validate.
+// strict JSON (no unknown fields, nothing after the object, no duplicate
+// or case-variant keys: strictjson.Unmarshal), then Validate.
 func Decode(data []byte) (*Bundle, error) {
 	if len(data) > MaxBundleBytes {
 		return nil, fmt.Errorf("%w: %d bytes exceeds the limit of %d", ErrBundle, len(data), MaxBundleBytes)
 	}
 	var b Bundle
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
+	if err := strictjson.Unmarshal(data, &b); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBundle, err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the bundle object", ErrBundle)
 	}
 	if err := b.Validate(); err != nil {
 		return nil, err

@@ -181,7 +181,7 @@ func TestDecodeRejects(t *testing.T) {
 	}{
 		{"type", edit(func(m map[string]any) { m["type"] = "zkpoc-key-bundle/v0" }), "type"},
 		{"unknown field", edit(func(m map[string]any) { m["extra"] = 1 }), "unknown field"},
-		{"trailing data", append(append([]byte(nil), data...), []byte("{}")...), "after the bundle"},
+		{"trailing data", append(append([]byte(nil), data...), []byte("{}")...), "trailing data"},
 		{"fingerprint", edit(func(m map[string]any) { m["fingerprint"] = strings.Repeat("0", 64) }), "its fingerprint is"},
 		{"fingerprint upper case", edit(func(m map[string]any) { m["fingerprint"] = strings.ToUpper(m["fingerprint"].(string)) }), "fingerprint: want 64 lower-case"},
 		{"another key", edit(func(m map[string]any) { m["verifying_key"] = otherB["verifying_key"] }), "verifying_key: its fingerprint"},

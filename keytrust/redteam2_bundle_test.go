@@ -18,16 +18,6 @@ import (
 // distributor) hands the verifier a bundle, and perhaps an SRS or a
 // ceremony directory, of its own making.
 
-// redteam2Finding skips a test that demonstrates an open finding unless
-// ZKPOC_REDTEAM_FINDINGS=1: the test asserts the secure behaviour and fails
-// on the code as it is.
-func redteam2Finding(t *testing.T, finding string) {
-	t.Helper()
-	if os.Getenv("ZKPOC_REDTEAM_FINDINGS") != "1" {
-		t.Skip("FINDING: " + finding)
-	}
-}
-
 // TestRedteam2BundleRelabelled: a bundle whose stated circuit, curve or
 // system is not its key's. Another curve or system does not parse as the
 // key (Decode); another circuit with the same public inputs parses, so
@@ -199,14 +189,13 @@ func TestRedteam2BundleBounds(t *testing.T) {
 	}
 }
 
-// TestRedteam2Finding_BundleDuplicateKeys: encoding/json keeps the last of
-// duplicate members and folds key case, so a bundle can read one way to a
-// person or another JSON reader (the first "fingerprint", "Provenance")
+// TestRedteam2BundleDuplicateKeys: encoding/json keeps the last of
+// duplicate members and folds key case, so a bundle could read one way to
+// a person or another JSON reader (the first "fingerprint", "Provenance")
 // and another way to zkpoc. The bundle is stored and re-exported
-// byte-for-byte (bundle.json), so the ambiguity travels. Decode must
-// refuse duplicate and case-variant keys, as receipt payloads do.
-func TestRedteam2Finding_BundleDuplicateKeys(t *testing.T) {
-	redteam2Finding(t, "keytrust.Decode accepts duplicate and case-variant JSON keys in a key bundle (last one wins)")
+// byte-for-byte (bundle.json), so the ambiguity would travel. Decode
+// refuses duplicate and case-variant keys, as receipt payloads do.
+func TestRedteam2BundleDuplicateKeys(t *testing.T) {
 	id := testID("cubic", keys.SystemGroth16)
 	_, _, data := export(t, setUp(t, id), id.String())
 	dup := bytes.Replace(data, []byte(`"provenance": "`), []byte(`"provenance": "mpc(9+9 contributions, beacon 00)", "provenance": "`), 1)

@@ -12,6 +12,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/zkpoc/zkpoc/internal/strictjson"
 )
 
 // DSSE and in-toto identifiers: the receipt is the predicate of an in-toto
@@ -162,13 +164,15 @@ func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
 }
 
 // Decode parses an envelope, refusing input over MaxEnvelopeBytes, unknown
-// fields and trailing data.
+// fields, trailing data, and duplicate or case-variant keys (which
+// encoding/json would resolve to the last or the folded match, another
+// reader to the first or none: strictjson.Unmarshal).
 func Decode(data []byte) (*Envelope, error) {
 	if len(data) > MaxEnvelopeBytes {
 		return nil, fmt.Errorf("%w: %d bytes > limit %d", ErrTooLarge, len(data), MaxEnvelopeBytes)
 	}
 	var env Envelope
-	if err := strictUnmarshal(data, &env); err != nil {
+	if err := strictjson.Unmarshal(data, &env); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if env.PayloadType == "" || env.Payload == "" || len(env.Signatures) == 0 {
@@ -196,7 +200,7 @@ func (e *Envelope) Statement() (*Statement, []byte, error) {
 		return nil, nil, fmt.Errorf("%w: payload is not base64: %v", ErrMalformed, err)
 	}
 	var st Statement
-	if err := strictUnmarshal(payload, &st); err != nil {
+	if err := strictjson.Decode(payload, &st); err != nil {
 		return nil, nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
 	}
 	if err := checkCanonical(payload, &st); err != nil {
@@ -324,19 +328,6 @@ func (e *Envelope) VerifySignature(pub ed25519.PublicKey) error {
 	}
 	if !ed25519.Verify(pub, PAE(e.PayloadType, payload), sig) {
 		return ErrSignature
-	}
-	return nil
-}
-
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	// dec.More reports false for a trailing '}' or ']', so look for EOF.
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after JSON value")
 	}
 	return nil
 }

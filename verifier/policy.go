@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +13,7 @@ import (
 	"github.com/gowebpki/jcs"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/internal/strictjson"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/receipt"
 )
@@ -150,9 +150,7 @@ func LookupPolicy(ref string) (Policy, error) {
 		return Policy{}, fmt.Errorf("policy: %w", err)
 	}
 	var p Policy
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := strictjson.Unmarshal(data, &p); err != nil {
 		return Policy{}, fmt.Errorf("%w: %s: %v", ErrPolicy, ref, err)
 	}
 	if err := p.Validate(); err != nil {

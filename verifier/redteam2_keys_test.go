@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,21 +102,20 @@ func TestRedteam2PolicyPins(t *testing.T) {
 	}
 }
 
-// TestRedteam2Finding_PolicyDuplicateKeys: encoding/json keeps the last of
+// TestRedteam2PolicyDuplicateKeys: encoding/json keeps the last of
 // duplicate members and matches keys case-insensitively, so a policy file
 // that reads as strict to its reviewer (the first "require_trusted_setup":
-// true) is lax to zkpoc, and "Require_Trusted_Setup" is taken for the
-// field. The policy is the verifier's trust root: LookupPolicy must refuse
-// duplicate and case-variant keys.
-func TestRedteam2Finding_PolicyDuplicateKeys(t *testing.T) {
-	redteam2Finding(t, "LookupPolicy accepts duplicate and case-variant JSON keys in a policy file (the last one wins)")
+// true) was lax to zkpoc, and "Require_Trusted_Setup" was taken for the
+// field. The policy is the verifier's trust root: LookupPolicy refuses
+// duplicate and case-variant keys, naming the key.
+func TestRedteam2PolicyDuplicateKeys(t *testing.T) {
 	for name, raw := range map[string]string{
 		"duplicate":    `{"id":"strict-looking","modes":["groth16"],"require_trusted_setup":true,"require_established_key":true,"require_trusted_setup":false}`,
 		"case variant": `{"id":"strict-looking","modes":["groth16"],"require_established_key":true,"Require_Established_Key":false}`,
 		"folded":       `{"id":"strict-looking","modes":["groth16"],"REQUIRE_TRUSTED_SETUP":false}`,
 	} {
-		if p, err := verifier.LookupPolicy(writePolicy(t, raw)); err == nil {
-			t.Errorf("%s keys: loaded as %+v", name, p)
+		if p, err := verifier.LookupPolicy(writePolicy(t, raw)); !errors.Is(err, verifier.ErrPolicy) || !strings.Contains(err.Error(), "_") {
+			t.Errorf("%s keys: loaded as %+v (%v), want ErrPolicy naming the key", name, p, err)
 		}
 	}
 }
