@@ -120,12 +120,11 @@ func TestRedteam2Finding_PolicyDuplicateKeys(t *testing.T) {
 	}
 }
 
-// TestRedteam2Finding_MissingKeyMalformedProof: the key is missing, so the
-// proof cannot be verified, but proof bytes that do not even decode as a
-// proof on the receipt's curve are wrong whatever the key: that forgery is
-// detectable and must be rejected, not held with "obtain the key".
-func TestRedteam2Finding_MissingKeyMalformedProof(t *testing.T) {
-	redteam2Finding(t, "a receipt whose proof bytes do not decode is held (exit 3, 'obtain the key') when its key is missing, instead of rejected")
+// TestRedteam2MissingKeyMalformedProof: the key is missing, so the proof
+// cannot be verified, but proof bytes that do not even decode as a proof on
+// the receipt's curve are wrong whatever the key: that forgery is
+// detectable and is rejected (proof.verify), not held with "obtain the key".
+func TestRedteam2MissingKeyMalformedProof(t *testing.T) {
 	f := getFixture(t)
 	empty := keys.Cache{Dir: t.TempDir()}
 	forged := resign(t, f.env, f.key, func(st *receipt.Statement) {
@@ -137,8 +136,13 @@ func TestRedteam2Finding_MissingKeyMalformedProof(t *testing.T) {
 		st.Predicate.ReceiptID = id
 	})
 	v := verifier.Verify(forged, verifier.Options{Cache: &empty})
-	if v.PolicyDecision.Status != verifier.Reject {
+	if v.PolicyDecision.Status != verifier.Reject || !slices.Equal(v.Failed(), []string{"proof.verify"}) {
 		t.Fatalf("garbage proof, key missing: %s (failed %v): %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
+	}
+	for _, c := range v.PolicyDecision.Checks {
+		if c.Name == "proof.verify" && !strings.Contains(c.Detail, "not a bn254 groth16 proof") {
+			t.Errorf("proof.verify does not say the bytes are not a proof: %s", c.Detail)
+		}
 	}
 }
 
