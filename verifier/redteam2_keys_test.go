@@ -146,18 +146,30 @@ func TestRedteam2MissingKeyMalformedProof(t *testing.T) {
 	}
 }
 
-// TestRedteam2Finding_WrongGivenKeyRejects: verify --key with a key that is
-// not the one the receipt names is the verifier lacking the key, not the
-// receipt being wrong: a valid receipt must be held (key_needed), as with a
-// missing key, not rejected like a forgery (issue 11 item 4). --accept-key
-// is the way to refuse receipts under other keys.
-func TestRedteam2Finding_WrongGivenKeyRejects(t *testing.T) {
-	redteam2Finding(t, "verify --key OTHER rejects (exit 1) a valid receipt that names another key; it should hold naming the key needed")
+// TestRedteam2WrongGivenKeyHolds: verify --key with a key that is not the
+// one the receipt names is the verifier lacking the key, not the receipt
+// being wrong: a valid receipt is held (key_needed), as with a missing key,
+// not rejected like a forgery (issue 11 item 4). --accept-key is the way
+// to refuse receipts under other keys.
+func TestRedteam2WrongGivenKeyHolds(t *testing.T) {
 	f := getFixture(t)
 	_, other := otherKeyReceipt(t, f)
 	v := verifier.Verify(f.env, verifier.Options{VK: other})
-	if v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded == "" {
+	st, _, _ := f.env.Statement()
+	otherFP, err := keys.FingerprintHex(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != st.Predicate.Proof.KeyFingerprint {
 		t.Fatalf("valid receipt, another key given: %s (failed %v), key_needed %q", v.PolicyDecision.Status, v.Failed(), v.KeyNeeded)
+	}
+	if want := "the given verifying key is sha256:" + otherFP + ", not the receipt's"; !strings.Contains(v.PolicyDecision.Reason, want) {
+		t.Errorf("reason does not say %q: %s", want, v.PolicyDecision.Reason)
+	}
+	// --accept-key still refuses a receipt under a key not accepted.
+	v = verifier.Verify(f.env, verifier.Options{VK: other, AcceptKeys: []string{"sha256:" + otherFP}})
+	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "proof.key_accepted") {
+		t.Fatalf("another key given and accepted: %s (failed %v)", v.PolicyDecision.Status, v.Failed())
 	}
 }
 

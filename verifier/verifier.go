@@ -478,12 +478,25 @@ func resolveKey(fp string, o Options) (groth16.VerifyingKey, *KeyEstablished, er
 	return findKey(fp, "", o.VK, o, keys.FingerprintHex, keys.Cache.FindByFingerprint)
 }
 
+// otherKeyGiven is the lookup's error when the key the caller gave is not
+// the one the proof names: the verifier lacks the receipt's key, which is
+// no evidence against the receipt (it wraps keys.ErrNotFound, so the
+// verdict holds); Options.AcceptKeys refuses receipts under other keys.
+type otherKeyGiven struct{ what, fp string }
+
+func (e otherKeyGiven) Error() string {
+	return fmt.Sprintf("the given %sverifying key is sha256:%s, not the receipt's", e.what, e.fp)
+}
+
+func (e otherKeyGiven) Unwrap() error { return keys.ErrNotFound }
+
 // findKey is the key lookup both proof systems share: a key given by the
-// caller must have the fingerprint the proof names (what is known about it
-// is Options.KeyEstablished, which must be about that key, or nothing);
-// otherwise the local cache is searched by fingerprint and its record says
-// what this machine knows of the key. what names the system in errors (""
-// or "PLONK ").
+// caller is used if it has the fingerprint the proof names (what is known
+// about it is Options.KeyEstablished, which must be about that key, or
+// nothing), and is otherwise the receipt's key missing (otherKeyGiven);
+// without one the local cache is searched by fingerprint and its record
+// says what this machine knows of the key. what names the system in errors
+// ("" or "PLONK ").
 func findKey[VK comparable](fp, what string, given VK, o Options,
 	fingerprint func(VK) (string, error), find func(keys.Cache, string) (VK, keys.Meta, error)) (VK, *KeyEstablished, error) {
 	var none VK
@@ -494,7 +507,7 @@ func findKey[VK comparable](fp, what string, given VK, o Options,
 			return none, nil, err
 		}
 		if got != want {
-			return none, nil, fmt.Errorf("the given %sverifying key has fingerprint sha256:%s, the proof names %s", what, got, short(fp))
+			return none, nil, otherKeyGiven{what, got}
 		}
 		k := o.KeyEstablished
 		if k == nil {
@@ -566,8 +579,12 @@ func (r *run) missingKey(v *Verdict, fp string, err error) {
 	fp = "sha256:" + strings.TrimPrefix(fp, "sha256:")
 	v.KeyNeeded, r.noKey = fp, true
 	r.skip("proof.key", err.Error())
-	r.holdAlso(fmt.Sprintf("the proof's verifying key %s is not in this verifier's key cache, so the proof was not checked: "+
-		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, fp))
+	lacks := "is not in this verifier's key cache"
+	if g := (otherKeyGiven{}); errors.As(err, &g) {
+		lacks = "was not given (" + g.Error() + ")"
+	}
+	r.holdAlso(fmt.Sprintf("the proof's verifying key %s %s, so the proof was not checked: "+
+		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, lacks, fp))
 }
 
 // verifyProof verifies proof, decoded by keys.ParseProofFor, under vk.
