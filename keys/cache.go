@@ -426,23 +426,39 @@ type cacheEntry struct {
 // scan reads <Dir>/*/meta.json, then <Dir>/imported/*/meta.json, skipping
 // directories without one and entries whose meta.json does not parse or
 // does not match its directory name (the key id, or for imported keys the
-// fingerprint).
+// fingerprint). An entry under imported/ is an imported key whatever its
+// meta.json says (importedOrigin): only keys import writes there, so a
+// meta.json there without an import origin (hand-written, or copied from
+// another cache) is never read as this machine's own setup.
 func (c Cache) scan() ([]cacheEntry, error) {
 	if c.Dir == "" {
 		return nil, errors.New("key cache: empty directory")
 	}
-	own, err := scanDir(c.Dir, func(m Meta) string { return m.ID.String() })
+	own, err := scanDir(c.Dir, func(m Meta) string { return m.ID.String() }, nil)
 	if err != nil {
 		return nil, err
 	}
-	imported, err := scanDir(filepath.Join(c.Dir, importedDirName), func(m Meta) string { return m.Fingerprint })
+	imported, err := scanDir(filepath.Join(c.Dir, importedDirName), func(m Meta) string { return m.Fingerprint }, importedOrigin)
 	if err != nil {
 		return nil, err
 	}
 	return append(own, imported...), nil
 }
 
-func scanDir(dir string, name func(Meta) string) ([]cacheEntry, error) {
+// importedOrigin is the origin of an entry under imported/: its recorded
+// one if that is an import origin, else a bare import origin, which
+// establishes nothing (the checks another kind of origin claims were not
+// made by an import).
+func importedOrigin(o *Origin) *Origin {
+	if o != nil && o.Source == OriginImport {
+		return o
+	}
+	return &Origin{Source: OriginImport}
+}
+
+// scanDir lists the entries of dir whose directory is named name(meta);
+// origin, when not nil, replaces each entry's recorded origin.
+func scanDir(dir string, name func(Meta) string, origin func(*Origin) *Origin) ([]cacheEntry, error) {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -462,6 +478,9 @@ func scanDir(dir string, name func(Meta) string) ([]cacheEntry, error) {
 		}
 		if m.ID.Validate() != nil || name(m) != e.Name() {
 			continue
+		}
+		if origin != nil {
+			m.Origin = origin(m.Origin)
 		}
 		found = append(found, cacheEntry{m, d, d + ".lock"})
 	}

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,5 +103,22 @@ func TestStoreImported(t *testing.T) {
 	noOrigin.Origin = nil
 	if err := c.StoreImported(noOrigin, vk.Bytes(), nil); err == nil {
 		t.Error("an import without an import origin was stored")
+	}
+	// A meta.json under imported/ rewritten without an origin, or with this
+	// machine's own setup as its origin, is still read as a bare import.
+	for name, o := range map[string]*Origin{"no origin": nil, "setup origin": {Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated}} {
+		m := meta
+		m.Origin = o
+		raw, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(c.ImportedDir(meta.Fingerprint), "meta.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := c.FindByFingerprint(meta.Fingerprint)
+		if err != nil || got.Origin == nil || *got.Origin != (Origin{Source: OriginImport}) {
+			t.Errorf("%s under imported/: read as %+v (%v), want a bare import origin", name, got.Origin, err)
+		}
 	}
 }

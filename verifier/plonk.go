@@ -14,11 +14,12 @@ import (
 
 // checkPlonkProof is the PLONK half of checkProof: key, provenance, proof.
 func (r *run) checkPlonkProof(v *Verdict, o Options, rc *receipt.Receipt, method circuits.Method, n, f int, curve circuits.Curve, pubv circuits.Public) {
+	proof, perr := keys.ParsePlonkProofFor(curve.ID(), rc.Proof.Bytes)
 	vk, known, err := resolvePlonkKey(rc.Proof.KeyFingerprint, o)
-	if !r.keyFound(v, o, rc, known, err) {
+	if !r.keyFound(v, o, rc, known, err, perr) {
 		return
 	}
-	r.add("proof.verify", verifyPlonkProof(vk, rc.Proof.Bytes, curve, method, n, f, pubv))
+	r.add("proof.verify", verifyPlonkProof(vk, proof, curve, method, n, f, pubv))
 }
 
 // resolvePlonkKey is resolveKey for PLONK keys.
@@ -29,16 +30,14 @@ func resolvePlonkKey(fp string, o Options) (plonk.VerifyingKey, *KeyEstablished,
 	return findKey(fp, "PLONK ", o.PlonkVK, o, keys.FingerprintHexPlonk, keys.Cache.FindPlonkByFingerprint)
 }
 
-func verifyPlonkProof(vk plonk.VerifyingKey, raw []byte, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
+// verifyPlonkProof verifies proof, decoded by keys.ParsePlonkProofFor,
+// under vk.
+func verifyPlonkProof(vk plonk.VerifyingKey, proof plonk.Proof, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("PLONK proof verification panicked: %v", r)
 		}
 	}()
-	proof, err := keys.ParsePlonkProofFor(curve.ID(), raw)
-	if err != nil {
-		return err
-	}
 	if err := keys.CheckPlonkProofShape(proof, vk); err != nil {
 		return err
 	}

@@ -369,11 +369,12 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		r.checkPlonkProof(v, o, rc, method, n, f, ProofCurve(rc), pubv)
 		return
 	}
+	proof, perr := keys.ParseProofFor(ProofCurve(rc).ID(), rc.Proof.Bytes)
 	vk, known, err := resolveKey(rc.Proof.KeyFingerprint, o)
-	if !r.keyFound(v, o, rc, known, err) {
+	if !r.keyFound(v, o, rc, known, err, perr) {
 		return
 	}
-	r.add("proof.verify", verifyProof(vk, rc.Proof.Bytes, ProofCurve(rc), method, n, f, pubv))
+	r.add("proof.verify", verifyProof(vk, proof, ProofCurve(rc), method, n, f, pubv))
 }
 
 func expect(field, have, want string) error {
@@ -477,12 +478,25 @@ func resolveKey(fp string, o Options) (groth16.VerifyingKey, *KeyEstablished, er
 	return findKey(fp, "", o.VK, o, keys.FingerprintHex, keys.Cache.FindByFingerprint)
 }
 
+// otherKeyGiven is the lookup's error when the key the caller gave is not
+// the one the proof names: the verifier lacks the receipt's key, which is
+// no evidence against the receipt (it wraps keys.ErrNotFound, so the
+// verdict holds); Options.AcceptKeys refuses receipts under other keys.
+type otherKeyGiven struct{ what, fp string }
+
+func (e otherKeyGiven) Error() string {
+	return fmt.Sprintf("the given %sverifying key is sha256:%s, not the receipt's", e.what, e.fp)
+}
+
+func (e otherKeyGiven) Unwrap() error { return keys.ErrNotFound }
+
 // findKey is the key lookup both proof systems share: a key given by the
-// caller must have the fingerprint the proof names (what is known about it
-// is Options.KeyEstablished, which must be about that key, or nothing);
-// otherwise the local cache is searched by fingerprint and its record says
-// what this machine knows of the key. what names the system in errors (""
-// or "PLONK ").
+// caller is used if it has the fingerprint the proof names (what is known
+// about it is Options.KeyEstablished, which must be about that key, or
+// nothing), and is otherwise the receipt's key missing (otherKeyGiven);
+// without one the local cache is searched by fingerprint and its record
+// says what this machine knows of the key. what names the system in errors
+// ("" or "PLONK ").
 func findKey[VK comparable](fp, what string, given VK, o Options,
 	fingerprint func(VK) (string, error), find func(keys.Cache, string) (VK, keys.Meta, error)) (VK, *KeyEstablished, error) {
 	var none VK
@@ -493,7 +507,7 @@ func findKey[VK comparable](fp, what string, given VK, o Options,
 			return none, nil, err
 		}
 		if got != want {
-			return none, nil, fmt.Errorf("the given %sverifying key has fingerprint sha256:%s, the proof names %s", what, got, short(fp))
+			return none, nil, otherKeyGiven{what, got}
 		}
 		k := o.KeyEstablished
 		if k == nil {
@@ -536,19 +550,25 @@ func cachedElsewhere(c keys.Cache, fp string) (keys.Meta, bool) {
 }
 
 // keyFound records the outcome of the key lookup (err) and, when the key
-// was found, what is known about it (useKey); false when there is no key
-// to verify the proof with.
-func (r *run) keyFound(v *Verdict, o Options, rc *receipt.Receipt, known *KeyEstablished, err error) bool {
+// was found, what is known about it (useKey); false when the proof is not
+// to be verified: there is no key, or its bytes did not decode (perr,
+// from decoding them on the receipt's curve and system before the lookup).
+// Bytes that are not a proof are wrong under every key, so proof.verify
+// fails for them even when the key is missing.
+func (r *run) keyFound(v *Verdict, o Options, rc *receipt.Receipt, known *KeyEstablished, err, perr error) bool {
+	found := false
 	if errors.Is(err, keys.ErrNotFound) {
 		r.missingKey(v, rc.Proof.KeyFingerprint, err)
-		return false
+	} else if found = r.add("proof.key", err); found {
+		r.useKey(v, o.policy(), rc, known)
 	}
-	if !r.add("proof.key", err) {
+	switch {
+	case perr != nil:
+		r.add("proof.verify", fmt.Errorf("the proof bytes are not a %s %s proof, under any key: %w", ProofCurve(rc), rc.Mode, perr))
+	case !found:
 		r.skip("proof.verify", "no verifying key")
-		return false
 	}
-	r.useKey(v, o.policy(), rc, known)
-	return true
+	return found && perr == nil
 }
 
 // missingKey records that the verifying key the proof names is not
@@ -559,21 +579,21 @@ func (r *run) missingKey(v *Verdict, fp string, err error) {
 	fp = "sha256:" + strings.TrimPrefix(fp, "sha256:")
 	v.KeyNeeded, r.noKey = fp, true
 	r.skip("proof.key", err.Error())
-	r.skip("proof.verify", "no verifying key")
-	r.holdAlso(fmt.Sprintf("the proof's verifying key %s is not in this verifier's key cache, so the proof was not checked: "+
-		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, fp))
+	lacks := "is not in this verifier's key cache"
+	if g := (otherKeyGiven{}); errors.As(err, &g) {
+		lacks = "was not given (" + g.Error() + ")"
+	}
+	r.holdAlso(fmt.Sprintf("the proof's verifying key %s %s, so the proof was not checked: "+
+		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, lacks, fp))
 }
 
-func verifyProof(vk groth16.VerifyingKey, raw []byte, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
+// verifyProof verifies proof, decoded by keys.ParseProofFor, under vk.
+func verifyProof(vk groth16.VerifyingKey, proof groth16.Proof, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("proof verification panicked: %v", r)
 		}
 	}()
-	proof, err := keys.ParseProofFor(curve.ID(), raw)
-	if err != nil {
-		return err
-	}
 	w, err := publicWitness(curve, m, n, f, p)
 	if err != nil {
 		return err
