@@ -20,16 +20,6 @@ import (
 // the node names keys, hands out key files, and may write policy files
 // for a careless verifier.
 
-// redteam2Finding skips a test that demonstrates an open finding unless
-// ZKPOC_REDTEAM_FINDINGS=1: the test asserts the secure behaviour and fails
-// on the code as it is.
-func redteam2Finding(t *testing.T, finding string) {
-	t.Helper()
-	if os.Getenv("ZKPOC_REDTEAM_FINDINGS") != "1" {
-		t.Skip("FINDING: " + finding)
-	}
-}
-
 func writePolicy(t *testing.T, raw string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "policy.json")
