@@ -197,6 +197,66 @@ func halfIntegerInputs(fg *forged, xs2 []*big.Int) {
 	fg.solve()
 }
 
+// nonIntegerAttacks are witnesses whose only fault is an entry that is a
+// field element but not an integer in its range (or, the last, an integer
+// one past it), each keeping every other constraint satisfied.
+var nonIntegerAttacks = []struct {
+	name string
+	// apply mutates the honest witness; it returns false where the
+	// layout admits no such witness (the case then proves nothing).
+	apply func(fg *forged) bool
+	// wrong: the forgery changes C' while the input commitment stays
+	wrong bool
+}{
+	{"half-integer A, commitment kept", func(fg *forged) bool { halfIntegerInputs(fg, fg.a2); return true }, true},
+	{"half-integer B, commitment kept", func(fg *forged) bool { halfIntegerInputs(fg, fg.b2); return true }, true},
+	{"C' ± 1/2, R compensated", func(fg *forged) bool {
+		if fg.f == 0 {
+			return false
+		}
+		e := 5
+		sigma := int64(1)
+		half := big.NewInt(1 << (fg.f - 1))
+		if new(big.Int).Mul(fg.r[e], big.NewInt(1)).Cmp(half) < 0 {
+			sigma = -1
+		}
+		// limb 0 += σ/2, R −= σ·2^(f−1): 2^f·C' + R is unchanged
+		k := fg.lay.limbs
+		fg.limbs[e*k].Add(fg.limbs[e*k], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
+		fg.r[e].Sub(fg.r[e], new(big.Int).Mul(big.NewInt(sigma), half))
+		fg.recombine()
+		return true
+	}, false},
+	{"top limb ± 1/2, next limb compensates (value kept)", func(fg *forged) bool {
+		k, w := fg.lay.limbs, fg.lay.limbBits
+		if k < 2 {
+			return false
+		}
+		e := 6
+		lo := fg.limbs[e*k+k-2]
+		sigma := int64(1)
+		if lo.Cmp(big.NewInt(1<<(w-1))) < 0 {
+			sigma = -1
+		}
+		fg.limbs[e*k+k-1].Add(fg.limbs[e*k+k-1], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
+		lo.Sub(lo, big.NewInt(sigma<<(w-1)))
+		fg.recombine()
+		return true
+	}, false},
+	{"remainder + p·0 as 2^f (integer out of range)", func(fg *forged) bool {
+		e := 3
+		// C' − 1, R + 2^f: the identity holds, only R's range is wrong
+		k := fg.lay.limbs
+		if fg.limbs[e*k].Sign() == 0 {
+			return false
+		}
+		fg.limbs[e*k].Sub(fg.limbs[e*k], big.NewInt(1))
+		fg.r[e].Add(fg.r[e], big.NewInt(1<<fg.f))
+		fg.recombine()
+		return true
+	}, false},
+}
+
 // TestLayoutsRejectNonIntegers: for every layout New can choose (every
 // n ≤ MaxN, every f), forced at n = 4 so the test engine can run it, the
 // witnesses whose only fault is an entry that is a field element but not an
@@ -204,62 +264,6 @@ func halfIntegerInputs(fg *forged, xs2 []*big.Int) {
 func TestLayoutsRejectNonIntegers(t *testing.T) {
 	const n = 4
 	lays := allLayouts(t)
-	attacks := []struct {
-		name string
-		// apply mutates the honest witness; it returns false where the
-		// layout admits no such witness (the case then proves nothing).
-		apply func(fg *forged) bool
-		// wrong: the forgery changes C' while the input commitment stays
-		wrong bool
-	}{
-		{"half-integer A, commitment kept", func(fg *forged) bool { halfIntegerInputs(fg, fg.a2); return true }, true},
-		{"half-integer B, commitment kept", func(fg *forged) bool { halfIntegerInputs(fg, fg.b2); return true }, true},
-		{"C' ± 1/2, R compensated", func(fg *forged) bool {
-			if fg.f == 0 {
-				return false
-			}
-			e := 5
-			sigma := int64(1)
-			half := big.NewInt(1 << (fg.f - 1))
-			if new(big.Int).Mul(fg.r[e], big.NewInt(1)).Cmp(half) < 0 {
-				sigma = -1
-			}
-			// limb 0 += σ/2, R −= σ·2^(f−1): 2^f·C' + R is unchanged
-			k := fg.lay.limbs
-			fg.limbs[e*k].Add(fg.limbs[e*k], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
-			fg.r[e].Sub(fg.r[e], new(big.Int).Mul(big.NewInt(sigma), half))
-			fg.recombine()
-			return true
-		}, false},
-		{"top limb ± 1/2, next limb compensates (value kept)", func(fg *forged) bool {
-			k, w := fg.lay.limbs, fg.lay.limbBits
-			if k < 2 {
-				return false
-			}
-			e := 6
-			lo := fg.limbs[e*k+k-2]
-			sigma := int64(1)
-			if lo.Cmp(big.NewInt(1<<(w-1))) < 0 {
-				sigma = -1
-			}
-			fg.limbs[e*k+k-1].Add(fg.limbs[e*k+k-1], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
-			lo.Sub(lo, big.NewInt(sigma<<(w-1)))
-			fg.recombine()
-			return true
-		}, false},
-		{"remainder + p·0 as 2^f (integer out of range)", func(fg *forged) bool {
-			e := 3
-			// C' − 1, R + 2^f: the identity holds, only R's range is wrong
-			k := fg.lay.limbs
-			if fg.limbs[e*k].Sign() == 0 {
-				return false
-			}
-			fg.limbs[e*k].Sub(fg.limbs[e*k], big.NewInt(1))
-			fg.r[e].Add(fg.r[e], big.NewInt(1<<fg.f))
-			fg.recombine()
-			return true
-		}, false},
-	}
 	count := 0
 	flagship := chooseLayout(512, 8)
 	for _, cl := range lays {
@@ -280,7 +284,7 @@ func TestLayoutsRejectNonIntegers(t *testing.T) {
 				if err := honest.solves(m); err != nil {
 					t.Fatalf("%s: honest witness rejected: %v", name, err)
 				}
-				for _, at := range attacks {
+				for _, at := range nonIntegerAttacks {
 					fg := newForged(t, curve, n, cl.f, cl.lay, 42)
 					fg.rangeOnly = true
 					if !at.apply(fg) {
@@ -389,12 +393,6 @@ func TestForgeryRejectedByCompiledSystems(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles circuits with 2^16-entry tables")
 	}
-	compile := func(curve Curve, bname string, c frontend.Circuit) (constraint.ConstraintSystem, error) {
-		if bname == "scs" {
-			return frontend.Compile(curve.ScalarField(), scs.NewBuilder, c)
-		}
-		return frontend.Compile(curve.ScalarField(), r1cs.NewBuilder, c)
-	}
 	for _, lay := range []layout{chooseLayout(512, 8), chooseLayout(4, 8)} {
 		for _, curve := range Curves {
 			for _, bname := range []string{"r1cs", "scs"} {
@@ -410,7 +408,7 @@ func TestForgeryRejectedByCompiledSystems(t *testing.T) {
 				if fg.pub.InputCommitment != honest.pub.InputCommitment || !fg.wrongOutput(honest) {
 					t.Fatalf("%s: the forgery must keep the commitment and change C'", name)
 				}
-				ccs, err := compile(curve, bname, newWithLayout(Freivalds, 4, 8, lay))
+				ccs, err := compileWith(curve, bname, newWithLayout(Freivalds, 4, 8, lay))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -434,4 +432,13 @@ func TestForgeryRejectedByCompiledSystems(t *testing.T) {
 			}
 		}
 	}
+}
+
+// compileWith compiles c over the curve's field as R1CS (Groth16) or, for
+// "scs", sparse R1CS (PLONK).
+func compileWith(curve Curve, builder string, c frontend.Circuit) (constraint.ConstraintSystem, error) {
+	if builder == "scs" {
+		return frontend.Compile(curve.ScalarField(), scs.NewBuilder, c)
+	}
+	return frontend.Compile(curve.ScalarField(), r1cs.NewBuilder, c)
 }

@@ -5,10 +5,7 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
-	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -21,41 +18,11 @@ import (
 // (R boolean: gnark's checker special-cases 1 bit), f = 16, at the layouts of
 // n = 1 and n = 127, go through the compiled R1CS (and SCS for f = 16):
 // half-integer inputs keeping the input commitment, and C' ± 1/2 with R
-// compensated, must not solve.
+// compensated, must not solve (every attack of nonIntegerAttacks).
 func TestRedteamCompiledNonLookupLayouts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles circuits")
 	}
-	half := func(fg *forged) bool { halfIntegerInputs(fg, fg.a2); return true }
-	cHalf := func(fg *forged) bool {
-		if fg.f == 0 {
-			return false
-		}
-		e := 5
-		sigma := int64(1)
-		h := big.NewInt(1 << (fg.f - 1))
-		if fg.r[e].Cmp(h) < 0 {
-			sigma = -1
-		}
-		k := fg.lay.limbs
-		fg.limbs[e*k].Add(fg.limbs[e*k], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
-		fg.r[e].Sub(fg.r[e], new(big.Int).Mul(big.NewInt(sigma), h))
-		fg.recombine()
-		return true
-	}
-	// R = −1 (p − 1) with C' + 1/2^f… is not expressible as integers; the
-	// integer version: C' − 1, R + 2^f (R out of range by one).
-	rOver := func(fg *forged) bool {
-		e, k := 3, fg.lay.limbs
-		if fg.limbs[e*k].Sign() == 0 {
-			return false
-		}
-		fg.limbs[e*k].Sub(fg.limbs[e*k], big.NewInt(1))
-		fg.r[e].Add(fg.r[e], big.NewInt(1<<fg.f))
-		fg.recombine()
-		return true
-	}
-	attacks := map[string]func(*forged) bool{"half-integer A": half, "C' ± 1/2, R compensated": cHalf, "R = 2^f + r, C' − 1": rOver}
 	count := 0
 	defer func() { t.Logf("%d forged witnesses through compiled systems, all rejected", count) }()
 	for _, f := range []int{0, 1, 16} {
@@ -73,13 +40,7 @@ func TestRedteamCompiledNonLookupLayouts(t *testing.T) {
 				honest := newForged(t, BN254, 4, f, lay, 7)
 				honest.rangeOnly = true
 				honest.redigest()
-				var ccs constraint.ConstraintSystem
-				var err error
-				if bname == "scs" {
-					ccs, err = frontend.Compile(BN254.ScalarField(), scs.NewBuilder, honest.shape(Freivalds))
-				} else {
-					ccs, err = frontend.Compile(BN254.ScalarField(), r1cs.NewBuilder, honest.shape(Freivalds))
-				}
+				ccs, err := compileWith(BN254, bname, honest.shape(Freivalds))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -91,10 +52,10 @@ func TestRedteamCompiledNonLookupLayouts(t *testing.T) {
 					t.Fatalf("%s: honest witness: %v", name, err)
 				}
 				t.Logf("%s: %d constraints", name, ccs.GetNbConstraints())
-				for aname, apply := range attacks {
+				for _, at := range nonIntegerAttacks {
 					fg := newForged(t, BN254, 4, f, lay, 7)
 					fg.rangeOnly = true
-					if !apply(fg) {
+					if !at.apply(fg) {
 						continue
 					}
 					fg.redigest()
@@ -104,7 +65,7 @@ func TestRedteamCompiledNonLookupLayouts(t *testing.T) {
 						t.Fatal(err)
 					}
 					if err := ccs.IsSolved(w); err == nil {
-						t.Errorf("%s: %s solves the compiled system", name, aname)
+						t.Errorf("%s: %s solves the compiled system", name, at.name)
 					}
 				}
 			}
