@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/internal/corpus"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -101,9 +102,9 @@ func (g *corpusGen) cases() []genCase {
 			c := "The output is correct."
 			r.AllowedClaim = &c
 		}), loose, "allowed_claim"),
-		genCase{name: "envelope-duplicate-key", comment: "the envelope names payload twice: it does not decode, so there is no verdict", want: expectMalformed,
+		genCase{name: "envelope-duplicate-key", comment: "the envelope names payload twice: it does not decode, so there is no verdict", want: corpus.Malformed,
 			raw: []byte(`{"payloadType":"` + receipt.PayloadType + `","payload":"e30=","payload":"` + binding.Payload + `","signatures":[{"keyid":"` + binding.Signatures[0].KeyID + `","sig":"` + binding.Signatures[0].Sig + "\"}]}\n")},
-		genCase{name: "envelope-unknown-field", comment: "the envelope carries a field DSSE does not define: it does not decode", want: expectMalformed,
+		genCase{name: "envelope-unknown-field", comment: "the envelope carries a field DSSE does not define: it does not decode", want: corpus.Malformed,
 			raw: []byte(`{"payloadType":"` + receipt.PayloadType + `","payload":"` + binding.Payload + `","signatures":[{"keyid":"` + binding.Signatures[0].KeyID + `","sig":"` + binding.Signatures[0].Sig + `"}],"verdict":"pass"}` + "\n")},
 	)
 
@@ -122,8 +123,8 @@ func (g *corpusGen) cases() []genCase {
 		reject("sampled-pow-not-the-challenge", "the verifier issued a challenge, but the receipt's rows come from proof of work", b["sampled"], challenge, "sampling.challenge"),
 		reject("sampled-challenge-other", "the receipt answers a challenge other than the one this verifier issued", b["sampled-challenge"], with(challenge, func(g *given) { g.challenge = []byte(strings.Repeat("\x01", 32)) }), "sampling.challenge"),
 		reject("sampled-challenge-other-root", "the receipt's output root is not the one committed before the challenge", b["sampled-challenge"], with(challenge, func(g *given) { g.root = &[32]byte{1} }), "sampling.challenge"),
-		hold("sampled-challenge-no-challenge", "a challenge-method receipt without the verifier's challenge and committed root: nothing shows the challenge came after the commitment", b["sampled-challenge"], loose, holdChallengeNeeded),
-		hold("sampled-supplied-no-files", "a sampled receipt over supplied matrices the verifier does not have: its rows cannot be re-executed", b["sampled-supplied"], loose, holdInputsNeeded),
+		hold("sampled-challenge-no-challenge", "a challenge-method receipt without the verifier's challenge and committed root: nothing shows the challenge came after the commitment", b["sampled-challenge"], loose, corpus.HoldChallengeNeeded),
+		hold("sampled-supplied-no-files", "a sampled receipt over supplied matrices the verifier does not have: its rows cannot be re-executed", b["sampled-supplied"], loose, corpus.HoldInputsNeeded),
 	)
 
 	// SNARK receipts, with the verifying keys shipped beside the corpus.
@@ -145,10 +146,10 @@ func (g *corpusGen) cases() []genCase {
 		reject("plonk-proof-flipped", "one byte of the PLONK proof flipped", proofBytes("plonk", func(p []byte) []byte { p[len(p)/2] ^= 1; return p }), plonk, "proof.verify"),
 		reject("plonk-public-input-wrong", "a listed public input of the PLONK receipt is not the one recomputed", publicInput("plonk"), plonk, "proof.public_inputs"),
 		reject("groth16-bls12-381-proof-flipped", "one byte of the BLS12-381 proof flipped", proofBytes("groth16-bls12-381", func(p []byte) []byte { p[len(p)/2] ^= 1; return p }), with(dev, func(g *given) { g.key = blsVKFile }), "proof.verify"),
-		hold("groth16-no-key", "no verifying key given (and no key cache): the proof cannot be checked", b["groth16"], given{policy: "zk-dev-v1"}, holdKeyNeeded),
-		hold("groth16-other-key", "the key given is not the receipt's (the n = 2 key): the receipt's key is missing", b["groth16"], with(dev, func(g *given) { g.key = otherVKFile }), holdKeyNeeded),
-		hold("plonk-no-key", "no PLONK verifying key given", b["plonk"], given{policy: "zk-dev-v1"}, holdKeyNeeded),
-		hold("groth16-strict-bare-key", "zk-strict-v1 and a bare key from a dev setup: neither its circuit nor its setup is vouched for", b["groth16"], with(dev, func(g *given) { g.policy = "zk-strict-v1" }), holdKeyNotEstablished, holdSetupNotTrusted),
+		hold("groth16-no-key", "no verifying key given (and no key cache): the proof cannot be checked", b["groth16"], given{policy: "zk-dev-v1"}, corpus.HoldKeyNeeded),
+		hold("groth16-other-key", "the key given is not the receipt's (the n = 2 key): the receipt's key is missing", b["groth16"], with(dev, func(g *given) { g.key = otherVKFile }), corpus.HoldKeyNeeded),
+		hold("plonk-no-key", "no PLONK verifying key given", b["plonk"], given{policy: "zk-dev-v1"}, corpus.HoldKeyNeeded),
+		hold("groth16-strict-bare-key", "zk-strict-v1 and a bare key from a dev setup: neither its circuit nor its setup is vouched for", b["groth16"], with(dev, func(g *given) { g.policy = "zk-strict-v1" }), corpus.HoldKeyNotEstablished, corpus.HoldSetupNotTrusted),
 	)
 	return cs
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/internal/corpus"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
@@ -104,7 +105,7 @@ func TestCorpusGenerate(t *testing.T) {
 	g := newCorpusGen(t, corpusDir)
 	g.makeBases()
 	cases := g.cases()
-	old, err := corpusFiles(g.dir)
+	old, err := corpus.Files(g.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,16 +407,16 @@ func (g *corpusGen) write(c genCase) {
 	if body == nil {
 		body = g.envelopeJSON(c.env)
 	}
-	cc := &corpusCase{expect: c.want, policy: c.g.policy, acceptKeys: c.g.acceptKeys, challenge: c.g.challenge, root: c.g.root,
-		a: c.g.files[0], b: c.g.files[1], comment: c.comment, body: body, hold: c.hold}
+	cc := &corpus.Case{Expect: c.want, Policy: c.g.policy, AcceptKeys: c.g.acceptKeys, Challenge: c.g.challenge, Root: c.g.root,
+		A: c.g.files[0], B: c.g.files[1], Comment: c.comment, Body: body, Hold: c.hold}
 	if c.g.key != "" {
 		st, _, err := c.env.Statement()
 		if err != nil || st.Predicate.Proof == nil {
 			t.Fatalf("%s: a key is given for a receipt without a proof", c.name)
 		}
-		cc.key = &corpusKey{system: st.Predicate.Proof.System, curve: st.Predicate.Proof.Curve, path: c.g.key}
+		cc.Key = &corpus.Key{System: st.Predicate.Proof.System, Curve: st.Predicate.Proof.Curve, Path: c.g.key}
 	}
-	got, v, err := runCorpusCase(g.dir, cc)
+	got, v, err := corpus.Run(g.dir, cc)
 	if err != nil {
 		t.Fatalf("%s: %v", c.name, err)
 	}
@@ -423,48 +424,23 @@ func (g *corpusGen) write(c genCase) {
 	if v != nil {
 		reason = v.PolicyDecision.Reason
 	}
-	if got.expect != c.want || !slices.Equal(got.hold, c.hold) {
-		t.Fatalf("%s: verdict %s (failed %v, hold %v), want %s (hold %v): %s", c.name, got.expect, got.failed, got.hold, c.want, c.hold, reason)
+	if got.Expect != c.want || !slices.Equal(got.Hold, c.hold) {
+		t.Fatalf("%s: verdict %s (failed %v, hold %v), want %s (hold %v): %s", c.name, got.Expect, got.Failed, got.Hold, c.want, c.hold, reason)
 	}
 	for _, m := range c.mustFail {
-		if !slices.Contains(got.failed, m) {
-			t.Fatalf("%s: failed checks %v do not name %s", c.name, got.failed, m)
+		if !slices.Contains(got.Failed, m) {
+			t.Fatalf("%s: failed checks %v do not name %s", c.name, got.Failed, m)
 		}
 	}
-	cc.failed, cc.keyNeeded = got.failed, got.keyNeeded
-	var h strings.Builder
-	line := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(&h, "%s: %s\n", k, v)
-		}
-	}
-	line("expect", cc.expect)
-	line("failed", strings.Join(cc.failed, " "))
-	line("hold", strings.Join(cc.hold, " "))
-	line("key_needed", cc.keyNeeded)
-	line("policy", cc.policy)
-	if k := cc.key; k != nil {
-		line("key", k.system+" "+k.curve+" "+k.path)
-	}
-	for _, a := range cc.acceptKeys {
-		line("accept_key", a)
-	}
-	if cc.challenge != nil {
-		line("challenge", hex.EncodeToString(cc.challenge))
-		line("committed_root", hex.EncodeToString(cc.root[:]))
-	}
-	line("a", cc.a)
-	line("b", cc.b)
-	line("comment", cc.comment)
-	h.WriteString("\n")
-	h.Write(body)
-	g.writeFile(c.name, []byte(h.String()))
+	cc.Failed, cc.KeyNeeded = got.Failed, got.KeyNeeded
+	data := cc.Marshal()
+	g.writeFile(c.name, data)
 	// The file as written must parse back to the same case.
-	back, err := parseCorpusCase([]byte(h.String()))
+	back, err := corpus.Parse(data)
 	if err != nil {
 		t.Fatalf("%s: the written file does not parse: %v", c.name, err)
 	}
-	if d := back.diff(got); d != "" {
+	if d := back.Diff(got); d != "" {
 		t.Fatalf("%s: the written file says otherwise: %s", c.name, d)
 	}
 }
