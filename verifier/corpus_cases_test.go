@@ -59,6 +59,11 @@ func (g *corpusGen) cases() []genCase {
 		})
 	}
 	b := g.bases
+	b["groth16-setup-overstated"] = g.pred("groth16", func(r *receipt.Receipt) {
+		p := *r.Proof
+		p.SetupProvenance = "mpc(3+3 contributions, beacon " + strings.Repeat("ab", 32) + ")"
+		r.Proof = &p
+	})
 	binding := b["binding"]
 
 	var cs []genCase
@@ -102,6 +107,18 @@ func (g *corpusGen) cases() []genCase {
 			c := "The output is correct."
 			r.AllowedClaim = &c
 		}), loose, "allowed_claim"),
+		pass("binding-v1-task-pass", "a v1 task, whose payload carries no input commitment: request_id binds the inputs through the seed alone", "binding-v1-task", loose),
+		reject("binding-blocked-claim-dropped", "claim bigger than the evidence: the node dropped a standard blocked claim from its receipt", g.pred("binding", func(r *receipt.Receipt) {
+			r.BlockedClaims = slices.DeleteFunc(slices.Clone(r.BlockedClaims), func(c string) bool { return c == receipt.ProverBlockedClaims[0] })
+		}), loose, "blocked_claims"),
+		reject("binding-receipt-id-wrong", "receipt_id is not the digest of the receipt's content", g.pred("binding", func(r *receipt.Receipt) { r.ReceiptID = "rcpt_00000000000000000000000000000000" }), loose, "receipt_id"),
+		reject("binding-sampling-box", "a binding receipt carrying a sampling box nothing would check, which a reader could take for evidence", g.pred("binding", func(r *receipt.Receipt) { r.Sampling = g.statement("sampled").Predicate.Sampling }), loose, "mode.evidence"),
+		reject("binding-subject-wrong", "the in-toto subject's output digest is not the receipt's", g.edit("binding", g.key, func(st *receipt.Statement) {
+			st.Subject = st.Predicate.Subjects()
+			for k, d := range st.Subject[1].Digest {
+				st.Subject[1].Digest[k] = flipLastHex(d)
+			}
+		}), loose, "statement.subject"),
 		genCase{name: "envelope-duplicate-key", comment: "the envelope names payload twice: it does not decode, so there is no verdict", want: corpus.Malformed,
 			raw: []byte(`{"payloadType":"` + receipt.PayloadType + `","payload":"e30=","payload":"` + binding.Payload + `","signatures":[{"keyid":"` + binding.Signatures[0].KeyID + `","sig":"` + binding.Signatures[0].Sig + "\"}]}\n")},
 		genCase{name: "envelope-unknown-field", comment: "the envelope carries a field DSSE does not define: it does not decode", want: corpus.Malformed,
@@ -141,6 +158,9 @@ func (g *corpusGen) cases() []genCase {
 		reject("groth16-proof-truncated", "the proof cut to 50 bytes", proofBytes("groth16", func(p []byte) []byte { return p[:50] }), dev, "proof.verify"),
 		reject("groth16-public-input-wrong", "a listed public input is not the one recomputed from the receipt", publicInput("groth16"), dev, "proof.public_inputs"),
 		reject("groth16-result-tampered", "another output digest, with the PoE, public inputs, subjects and receipt_id re-derived and re-signed: only the proof can tell", g.retargetOutput("groth16"), dev, "proof.verify"),
+		pass("groth16-setup-overstated-pinned-pass", "the receipt says its key came from a 3+3 ceremony; the policy pins the key to its circuit only: passes, the stated setup counting for nothing (the claim treats it as a dev setup)", "groth16-setup-overstated", with(dev, func(g *given) { g.policy = pinnedPolicy })),
+		hold("groth16-setup-overstated-strict", "claim bigger than the evidence: a receipt stating a 3+3 ceremony does not satisfy zk-strict-v1 under a bare key", b["groth16-setup-overstated"], with(dev, func(g *given) { g.policy = "zk-strict-v1" }), corpus.HoldKeyNotEstablished, corpus.HoldSetupNotTrusted),
+		reject("groth16-workload-digest-wrong", "workload_digest does not name the circuit and shape of the proof", g.pred("groth16", func(r *receipt.Receipt) { r.WorkloadDigest = "sha256:" + strings.Repeat("0", 64) }), dev, "workload_digest"),
 		reject("groth16-key-not-accepted", "the verifier accepts only another key (accept_key)", b["groth16"], with(dev, func(g *given) { g.acceptKeys = []string{"sha256:" + strings.Repeat("0", 64)} }), "proof.key_accepted"),
 		reject("groth16-pinned-other-circuit", "the policy pins the receipt's key to another circuit (n = 8)", b["groth16"], with(dev, func(g *given) { g.policy = pinnedOther }), "proof.key_circuit"),
 		reject("plonk-proof-flipped", "one byte of the PLONK proof flipped", proofBytes("plonk", func(p []byte) []byte { p[len(p)/2] ^= 1; return p }), plonk, "proof.verify"),
@@ -152,6 +172,15 @@ func (g *corpusGen) cases() []genCase {
 		hold("groth16-strict-bare-key", "zk-strict-v1 and a bare key from a dev setup: neither its circuit nor its setup is vouched for", b["groth16"], with(dev, func(g *given) { g.policy = "zk-strict-v1" }), corpus.HoldKeyNotEstablished, corpus.HoldSetupNotTrusted),
 	)
 	return cs
+}
+
+// statement decodes base's statement.
+func (g *corpusGen) statement(base string) *receipt.Statement {
+	st, _, err := g.bases[base].Statement()
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return st
 }
 
 // field returns a string field of base's predicate, by JSON name.

@@ -243,6 +243,11 @@ func (g *corpusGen) makeBases() {
 	cheap := prover.SamplingParams{Epsilon: 0.25, K: 2, PoWBits: 8}
 	supplied := g.suppliedTask()
 	g.base("binding", prover.Options{Mode: receipt.ModeBinding})
+	v1, err := workload.NewSyntheticTask(corpusTaskID, corpusSeed, corpusN, corpusFracBits, "1000", corpusDeadline)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	g.base("binding-v1-task", prover.Options{Mode: receipt.ModeBinding, Task: v1})
 	g.base("binding-supplied", prover.Options{Mode: receipt.ModeBinding, Task: supplied, A: g.a, B: g.b})
 	g.base("sampled", prover.Options{Mode: receipt.ModeSampled, Sampling: cheap})
 	g.base("sampled-all", prover.Options{Mode: receipt.ModeSampled, Sampling: prover.SamplingParams{Epsilon: 0.25, K: corpusN, PoWBits: 8}})
