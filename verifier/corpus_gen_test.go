@@ -20,6 +20,7 @@ import (
 	"github.com/zkpoc/zkpoc/internal/corpus"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -201,7 +202,7 @@ func (g *corpusGen) suppliedTask() workload.ComputeTask {
 // base proves o and keeps its receipt, normalized, under name.
 func (g *corpusGen) base(name string, o prover.Options) {
 	g.t.Helper()
-	o.NodeKey, o.Cache, o.Executor = g.key, g.cache, workload.ExecutorCPUGo
+	o.NodeKey, o.Cache, o.Executor = g.key, g.cache, native.ExecutorCPUGo
 	if o.Task.TaskID == "" {
 		o.Task = g.task(circuits.BN254)
 	}
@@ -273,7 +274,7 @@ func (g *corpusGen) makeBases() {
 // node commits to its output root, then opens the rows corpusChallenge
 // selects.
 func (g *corpusGen) challengeBase() {
-	c, err := prover.Commit(prover.Options{Task: g.task(circuits.BN254), NodeKey: g.key, Cache: g.cache, Executor: workload.ExecutorCPUGo,
+	c, err := prover.Commit(prover.Options{Task: g.task(circuits.BN254), NodeKey: g.key, Cache: g.cache, Executor: native.ExecutorCPUGo,
 		Sampling: prover.SamplingParams{Epsilon: 0.25, K: 2}})
 	if err != nil {
 		g.t.Fatal(err)
