@@ -19,7 +19,7 @@ type Option func(*config)
 
 type config struct {
 	progress   io.Writer
-	circuitCCS string // CCSDigest of the circuit compiled for the manifest's id, "" if not checked
+	circuitCCS string // keys.CCSDigest of the circuit compiled for the manifest's id, "" if not checked
 }
 
 // WithCompiledCCS tells Finalize the constraint-system digest of the
