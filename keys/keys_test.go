@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/zkpoc/zkpoc/internal/keytest"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -17,24 +19,14 @@ import (
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
-type squareCircuit struct {
-	X frontend.Variable
-	Y frontend.Variable `gnark:",public"`
-}
+// squareCircuit is the tests' one-constraint circuit X² = Y.
+type squareCircuit = keytest.Circuit
 
-func (c *squareCircuit) Define(api frontend.API) error {
-	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
-	return nil
-}
-
-func compileSquare() (constraint.ConstraintSystem, error) {
-	return frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &squareCircuit{})
-}
+func compileSquare() (constraint.ConstraintSystem, error) { return keytest.R1CS() }
 
 var testID = ID{Circuit: "square-test", N: 1, FracBits: 0, Curve: "bn254", System: "groth16"}
 

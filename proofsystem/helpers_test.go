@@ -1,62 +1,26 @@
 package proofsystem
 
 import (
-	"os"
-	"sync"
-	"testing"
+	"github.com/zkpoc/zkpoc/internal/keytest"
 
-	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark/backend/groth16"
-	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"os"
+	"testing"
 )
 
-type squareCircuit struct {
-	X frontend.Variable
-	Y frontend.Variable `gnark:",public"`
-}
+// squareCircuit is the tests' one-constraint circuit X² = Y.
+type squareCircuit = keytest.Circuit
 
-func (c *squareCircuit) Define(api frontend.API) error {
-	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
-	return nil
-}
+// fixture is a BN254 Groth16 key set of the square circuit.
+func fixture(t testing.TB) keytest.Keys { return keytest.Groth16(t) }
 
-// testSet is a Groth16 key set of the square circuit (gnark's own setup).
-type testSet struct {
-	CCS constraint.ConstraintSystem
-	PK  groth16.ProvingKey
-	VK  groth16.VerifyingKey
-}
-
-// key is the set's verifying key behind the interface.
-func (s testSet) key(t testing.TB) VerifyingKey {
+// wrapped is the fixture's verifying key behind the interface.
+func wrapped(t testing.TB, k keytest.Keys) VerifyingKey {
 	t.Helper()
-	k, err := NewVerifyingKey(s.VK)
+	vk, err := NewVerifyingKey(k.VK)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return k
-}
-
-var (
-	fixtureOnce sync.Once
-	fixtureSet  testSet
-	fixtureErr  error
-)
-
-func fixture(t testing.TB) testSet {
-	t.Helper()
-	fixtureOnce.Do(func() {
-		s := &fixtureSet
-		if s.CCS, fixtureErr = frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &squareCircuit{}); fixtureErr == nil {
-			s.PK, s.VK, fixtureErr = groth16.Setup(s.CCS)
-		}
-	})
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
-	}
-	return fixtureSet
+	return vk
 }
 
 func writeFile(t *testing.T, path string, b []byte) {

@@ -17,7 +17,7 @@ import (
 func TestWriteReadVK(t *testing.T) {
 	set := fixture(t)
 	path := filepath.Join(t.TempDir(), "sub", "vk.bin")
-	if err := WriteVerifyingKeyFile(path, set.key(t)); err != nil {
+	if err := WriteVerifyingKeyFile(path, wrapped(t, set)); err != nil {
 		t.Fatal(err)
 	}
 	vk, err := ReadVerifyingKeyFile(path, Groth16, ecc.BN254)

@@ -1,10 +1,10 @@
 package setup
 
 import (
+	"github.com/zkpoc/zkpoc/internal/keytest"
+
 	"bytes"
 	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -24,48 +24,19 @@ import (
 	"github.com/zkpoc/zkpoc/srs"
 )
 
-type squareCircuit struct {
-	X frontend.Variable
-	Y frontend.Variable `gnark:",public"`
-}
+// squareCircuit is the tests' one-constraint circuit X² = Y.
+type squareCircuit = keytest.Circuit
 
-func (c *squareCircuit) Define(api frontend.API) error {
-	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
-	return nil
-}
+func compileSquare() (constraint.ConstraintSystem, error) { return keytest.R1CS() }
 
-func compileSquare() (constraint.ConstraintSystem, error) {
-	return frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &squareCircuit{})
-}
-
-func compileSquareSCS() (constraint.ConstraintSystem, error) {
-	return frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &squareCircuit{})
-}
+func compileSquareSCS() (constraint.ConstraintSystem, error) { return keytest.SCS() }
 
 var testID = keys.ID{Circuit: "square-test", N: 1, FracBits: 0, Curve: "bn254", System: "groth16"}
 
-// testSRS is an SRS of size powers for a fixed τ, as unsafekzg makes them.
-func testSRS(t testing.TB, size uint64) *kzgbn254.SRS {
-	t.Helper()
-	s, err := kzgbn254.NewSRS(size, big.NewInt(123456789))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+// testSRS and writeSRS are keytest's.
+func testSRS(t testing.TB, size uint64) *kzgbn254.SRS { return keytest.SRS(t, size) }
 
-func writeSRS(t *testing.T, s *kzgbn254.SRS) string {
-	t.Helper()
-	var b bytes.Buffer
-	if _, err := s.WriteTo(&b); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "srs.bin")
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func writeSRS(t *testing.T, s *kzgbn254.SRS) string { return keytest.WriteSRS(t, s) }
 
 // proveVerify proves X = x, Y = y with a Groth16 set through Prove and
 // verifies it under the set's key.

@@ -1,63 +1,33 @@
 package srs
 
 import (
-	"bytes"
+	"github.com/zkpoc/zkpoc/internal/keytest"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
 	kzgbn254 "github.com/consensys/gnark-crypto/ecc/bn254/kzg"
 	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/scs"
 	"github.com/consensys/gnark/test/unsafekzg"
 
 	"github.com/zkpoc/zkpoc/keys"
 )
 
-type squareCircuit struct {
-	X frontend.Variable
-	Y frontend.Variable `gnark:",public"`
-}
+// squareCircuit is the tests' one-constraint circuit X² = Y.
+type squareCircuit = keytest.Circuit
 
-func (c *squareCircuit) Define(api frontend.API) error {
-	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
-	return nil
-}
+func compileSquareSCS() (constraint.ConstraintSystem, error) { return keytest.SCS() }
 
-func compileSquareSCS() (constraint.ConstraintSystem, error) {
-	return frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &squareCircuit{})
-}
+// testSRS and writeSRS are keytest's.
+func testSRS(t testing.TB, size uint64) *kzgbn254.SRS { return keytest.SRS(t, size) }
 
-// testSRS is an SRS of size powers for a fixed τ, as unsafekzg makes them.
-func testSRS(t testing.TB, size uint64) *kzgbn254.SRS {
-	t.Helper()
-	srs, err := kzgbn254.NewSRS(size, big.NewInt(123456789))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srs
-}
-
-func writeSRS(t *testing.T, srs *kzgbn254.SRS) string {
-	t.Helper()
-	var b bytes.Buffer
-	if _, err := srs.WriteTo(&b); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "srs.bin")
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
+func writeSRS(t *testing.T, s *kzgbn254.SRS) string { return keytest.WriteSRS(t, s) }
 
 func cloneSRS(s *kzgbn254.SRS) *kzgbn254.SRS {
 	c := *s

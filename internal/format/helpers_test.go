@@ -1,64 +1,29 @@
 package format
 
 import (
+	"github.com/zkpoc/zkpoc/internal/keytest"
+
 	"bytes"
 	"math/big"
-	"sync"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	kzgbn254 "github.com/consensys/gnark-crypto/ecc/bn254/kzg"
-	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
-	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
-	"github.com/consensys/gnark/frontend/cs/scs"
 )
 
-type squareCircuit struct {
-	X frontend.Variable
-	Y frontend.Variable `gnark:",public"`
-}
+// squareCircuit is the tests' one-constraint circuit X² = Y.
+type squareCircuit = keytest.Circuit
 
-func (c *squareCircuit) Define(api frontend.API) error {
-	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
-	return nil
-}
-
-// testSet is a Groth16 key set of the square circuit (gnark's own setup:
-// these tests need valid keys, not zkpoc's setup).
-type testSet struct {
-	CCS constraint.ConstraintSystem
-	PK  groth16.ProvingKey
-	VK  groth16.VerifyingKey
-}
-
-var (
-	fixtureOnce sync.Once
-	fixtureSet  testSet
-	fixtureErr  error
-)
-
-func fixture(t testing.TB) testSet {
-	t.Helper()
-	fixtureOnce.Do(func() {
-		s := &fixtureSet
-		if s.CCS, fixtureErr = frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &squareCircuit{}); fixtureErr == nil {
-			s.PK, s.VK, fixtureErr = groth16.Setup(s.CCS)
-		}
-	})
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
-	}
-	return fixtureSet
-}
+// fixture is a BN254 Groth16 key set of the square circuit.
+func fixture(t testing.TB) keytest.Keys { return keytest.Groth16(t) }
 
 // plonkSquare is a PLONK key and proof for the square circuit over a test
 // SRS (gnark's plonk.Setup), and that SRS, for fuzz seeds.
 func plonkSquare(t testing.TB) (vk, proof, srs []byte) {
 	t.Helper()
-	ccs, err := frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &squareCircuit{})
+	ccs, err := keytest.SCS()
 	if err != nil {
 		t.Fatal(err)
 	}
