@@ -21,8 +21,10 @@ import (
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -263,7 +265,7 @@ func (g *corpusGen) makeBases() {
 	g.keyFile(plonkVKFile, circuits.BN254, prover.SystemPlonk, corpusN)
 	g.keyFile(blsVKFile, circuits.BLS12381, prover.SystemGroth16, corpusN)
 	id := prover.KeyID(circuits.Freivalds, 2, corpusFracBits)
-	if _, _, err := g.cache.LoadOrSetup(id, prover.Compile(circuits.Freivalds, 2, corpusFracBits), nil); err != nil {
+	if _, _, err := setup.LoadOrSetup(g.cache, id, prover.Compile(circuits.Freivalds, 2, corpusFracBits), nil); err != nil {
 		g.t.Fatal(err)
 	}
 	g.keyFile(otherVKFile, circuits.BN254, prover.SystemGroth16, 2)
@@ -294,19 +296,14 @@ func (g *corpusGen) keyFile(path string, curve circuits.Curve, system string, n 
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	full := filepath.Join(g.dir, filepath.FromSlash(path))
-	var fp string
-	if system == prover.SystemPlonk {
-		err = keys.WritePlonkVK(full, set.PlonkVK)
-		fp, _ = keys.FingerprintHexPlonk(set.PlonkVK)
-	} else {
-		err = keys.WriteVK(full, set.VK)
-		fp, _ = keys.FingerprintHex(set.VK)
-	}
+	vk, err := set.VerifyingKey()
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	g.fp[path] = "sha256:" + fp
+	if err := proofsystem.WriteVerifyingKeyFile(filepath.Join(g.dir, filepath.FromSlash(path)), vk); err != nil {
+		g.t.Fatal(err)
+	}
+	g.fp[path] = "sha256:" + vk.FingerprintHex()
 }
 
 // policies writes the policy files: zk-dev-v1 requiring an established key,

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/circuits"
-	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
@@ -64,15 +64,7 @@ func (k *Key) load(dir string, o *verifier.Options) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, filepath.FromSlash(k.Path))
-	switch k.System {
-	case receipt.ModeGroth16:
-		o.VK, err = keys.ReadVK(path, curve.ID())
-	case receipt.ModePlonk:
-		o.PlonkVK, err = keys.ReadPlonkVKFor(curve.ID(), path)
-	default:
-		err = fmt.Errorf("unknown proof system %q", k.System)
-	}
+	o.VK, err = proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, filepath.FromSlash(k.Path)), k.System, curve.ID())
 	return err
 }
 
