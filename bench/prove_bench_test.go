@@ -9,8 +9,8 @@ import (
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -41,7 +41,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if s := setups[n]; s != nil {
 		return s
 	}
-	m, f := circuits.Freivalds, DefaultFracBits
+	m, f := protocol.Freivalds, DefaultFracBits
 	ex, err := workload.SelectExecutor(workload.Probe(), "")
 	if err != nil {
 		b.Fatal(err)
@@ -58,7 +58,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := in.witness(m, circuits.BN254)
+	w, err := in.witness(m, protocol.BN254)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	proof, err := groth16.Prove(ccs, set.PK, w, prover.ProverOptions()...)
+	proof, err := groth16.Prove(ccs, set.PK, w, keys.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func BenchmarkProveGroth16(b *testing.B) {
 			b.ReportMetric(float64(s.ccs.GetNbConstraints()), "constraints")
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := groth16.Prove(s.ccs, s.set.PK, s.w, prover.ProverOptions()...); err != nil {
+				if _, err := groth16.Prove(s.ccs, s.set.PK, s.w, keys.ProverOptions(protocol.Groth16)...); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -99,7 +99,7 @@ func BenchmarkVerifyGroth16(b *testing.B) {
 			s := groth16Setup(b, n)
 			b.ResetTimer()
 			for b.Loop() {
-				if err := groth16.Verify(s.proof, s.set.VK, s.pub, prover.VerifierOptions()...); err != nil {
+				if err := groth16.Verify(s.proof, s.set.VK, s.pub, keys.VerifierOptions(protocol.Groth16)...); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,13 +2,13 @@ package chain
 
 import (
 	"flag"
-	"github.com/zkpoc/zkpoc/circuits"
 	"os"
 	"testing"
 
 	"github.com/consensys/gnark/backend/groth16"
 
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -36,7 +36,7 @@ func (f fixture) binding(t *testing.T) Binding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.KeyCircuit = circuits.Freivalds.Name() // the fixture's key was set up for it
+	b.KeyCircuit = protocol.Freivalds.Name() // the fixture's key was set up for it
 	return b
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // File names inside an entry directory.
@@ -93,7 +94,7 @@ func (c Cache) load(id ID) (*Set, error) {
 	if meta.ID != id {
 		return nil, fmt.Errorf("load keys %s: %s describes %s", id, filepath.Join(dir, fileMeta), meta.ID)
 	}
-	if id.System == SystemPlonk {
+	if id.System == protocol.Plonk {
 		return c.loadPlonk(id, meta)
 	}
 	curve, _ := id.curveID()
@@ -192,7 +193,7 @@ func (c Cache) Store(set *Set) error {
 // store writes an entry; the caller holds the exclusive lock.
 func (c Cache) store(set *Set) error {
 	id := set.Meta.ID
-	plonkKeys := id.System == SystemPlonk
+	plonkKeys := id.System == protocol.Plonk
 	var fp string
 	var err error
 	if plonkKeys {
@@ -271,7 +272,7 @@ func (c Cache) store(set *Set) error {
 // chooses the SRS.
 func (c Cache) LoadOrSetup(id ID, compile func() (constraint.ConstraintSystem, error), progress io.Writer) (set *Set, cached bool, err error) {
 	return c.loadOrSetup(id, compile, func(ccs constraint.ConstraintSystem) (*Set, error) {
-		if id.System == SystemPlonk {
+		if id.System == protocol.Plonk {
 			return SetupPlonk(id, ccs, nil, progress)
 		}
 		return Setup(id, ccs, progress)
@@ -354,7 +355,7 @@ func compileCCS(id ID, compile func() (constraint.ConstraintSystem, error)) (con
 // and its fingerprint re-checked. Returns an error wrapping ErrNotFound if
 // no Groth16 entry matches (PLONK keys: FindPlonkByFingerprint).
 func (c Cache) FindByFingerprint(fp string) (groth16.VerifyingKey, Meta, error) {
-	return findByFingerprint(c, fp, SystemGroth16, "verifying key", func(curve ecc.ID, path string) (groth16.VerifyingKey, error) {
+	return findByFingerprint(c, fp, protocol.Groth16, "verifying key", func(curve ecc.ID, path string) (groth16.VerifyingKey, error) {
 		return ReadVK(path, curve)
 	}, FingerprintHex)
 }
@@ -362,7 +363,7 @@ func (c Cache) FindByFingerprint(fp string) (groth16.VerifyingKey, Meta, error) 
 // findByFingerprint is the lookup both proof systems share: the first entry
 // of the system whose meta.json names fp, its key read under the entry's
 // shared lock and its fingerprint re-checked.
-func findByFingerprint[VK any](c Cache, fp, system, what string, read func(ecc.ID, string) (VK, error), fingerprint func(VK) (string, error)) (VK, Meta, error) {
+func findByFingerprint[VK any](c Cache, fp string, system protocol.System, what string, read func(ecc.ID, string) (VK, error), fingerprint func(VK) (string, error)) (VK, Meta, error) {
 	var none VK
 	fp = strings.ToLower(strings.TrimSpace(fp))
 	if b, err := hex.DecodeString(fp); err != nil || len(b) != 32 {

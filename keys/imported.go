@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // Imported verifying keys live apart from this machine's own key sets, one
@@ -85,7 +86,7 @@ func VKFingerprintHex(id ID, vk []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if id.System == SystemPlonk {
+	if id.System == protocol.Plonk {
 		k, err := ParsePlonkVKFor(curve, vk)
 		if err != nil {
 			return "", err

@@ -37,6 +37,8 @@ import (
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/constraint"
 	cs "github.com/consensys/gnark/constraint/bn254"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // ProvenanceDevSingleParty marks keys produced by a single-party setup on
@@ -64,11 +66,11 @@ var progressInterval = 5 * time.Second
 
 // ID identifies one circuit shape; it is the cache key.
 type ID struct {
-	Circuit  string `json:"circuit"`   // e.g. "freivalds-v1"
-	N        int    `json:"n"`         // matrix dimension
-	FracBits int    `json:"frac_bits"` // fixed-point fractional bits
-	Curve    string `json:"curve"`     // "bn254"
-	System   string `json:"system"`    // "groth16"
+	Circuit  string          `json:"circuit"`   // e.g. "freivalds-v1"
+	N        int             `json:"n"`         // matrix dimension
+	FracBits int             `json:"frac_bits"` // fixed-point fractional bits
+	Curve    protocol.Curve  `json:"curve"`     // "bn254" or "bls12-381"
+	System   protocol.System `json:"system"`    // "groth16" or "plonk"
 }
 
 // String returns the canonical form, e.g. "freivalds-v1_n16_f8_bn254_groth16",
@@ -91,13 +93,13 @@ func (id ID) Validate() error {
 	if id.FracBits < 0 {
 		return fmt.Errorf("invalid key id %q: frac bits must be non-negative, got %d", id.String(), id.FracBits)
 	}
-	if err := checkName(id.Curve, "-"); err != nil {
+	if err := checkName(string(id.Curve), "-"); err != nil {
 		return fmt.Errorf("invalid key id %q: curve: %w", id.String(), err)
 	}
 	if _, err := id.curveID(); err != nil {
 		return fmt.Errorf("invalid key id %q: %w", id.String(), err)
 	}
-	if id.System != SystemGroth16 && id.System != SystemPlonk {
+	if id.System != protocol.Groth16 && id.System != protocol.Plonk {
 		return fmt.Errorf("invalid key id %q: unsupported proof system %q (want groth16 or plonk)", id.String(), id.System)
 	}
 	return nil
@@ -121,7 +123,7 @@ func checkName(s, extra string) error {
 
 // supportedCurves maps ID.Curve values to curves; both carry Groth16 and
 // PLONK keys (on BLS12-381, PLONK over a dev SRS only).
-var supportedCurves = map[string]ecc.ID{"bn254": ecc.BN254, "bls12-381": ecc.BLS12_381}
+var supportedCurves = map[protocol.Curve]ecc.ID{"bn254": ecc.BN254, "bls12-381": ecc.BLS12_381}
 
 // curveID maps the Curve field to gnark-crypto's ecc.ID.
 func (id ID) curveID() (ecc.ID, error) {

@@ -62,7 +62,7 @@ import (
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark-crypto/ecc/bls12-381"
+	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	frbls "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
 	kzgbls "github.com/consensys/gnark-crypto/ecc/bls12-381/kzg"
 	"github.com/consensys/gnark-crypto/ecc/bn254"
@@ -80,12 +80,7 @@ import (
 	"github.com/consensys/gnark/test/unsafekzg"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
-)
-
-// Proof systems an ID may name.
-const (
-	SystemGroth16 = "groth16"
-	SystemPlonk   = "plonk"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // ProvenanceDevSRS marks PLONK keys over an SRS whose τ was drawn by the
@@ -432,7 +427,7 @@ func SetupPlonk(id ID, ccs constraint.ConstraintSystem, srs *SRS, progress io.Wr
 	if err := id.Validate(); err != nil {
 		return nil, fmt.Errorf("plonk setup: %w", err)
 	}
-	if id.System != SystemPlonk {
+	if id.System != protocol.Plonk {
 		return nil, fmt.Errorf("plonk setup %s: key id names system %q", id, id.System)
 	}
 	if ccs == nil {
@@ -974,7 +969,7 @@ func (c Cache) SRSFile(id ID) string { return regularFile(filepath.Join(c.EntryD
 // empty, a cached entry of another provenance is an error naming both, so an
 // explicit SRS is never silently replaced by keys made from another one.
 func (c Cache) LoadOrSetupPlonk(id ID, compile func() (constraint.ConstraintSystem, error), srs func(constraint.ConstraintSystem) (*SRS, error), want string, progress io.Writer) (*Set, bool, error) {
-	if id.System != SystemPlonk {
+	if id.System != protocol.Plonk {
 		return nil, false, fmt.Errorf("load or set up PLONK keys: key id %s names system %q", id, id.System)
 	}
 	set, cached, err := c.loadOrSetup(id, compile, func(ccs constraint.ConstraintSystem) (*Set, error) {
@@ -996,5 +991,5 @@ func (c Cache) LoadOrSetupPlonk(id ID, compile func() (constraint.ConstraintSyst
 
 // FindPlonkByFingerprint is FindByFingerprint for PLONK keys.
 func (c Cache) FindPlonkByFingerprint(fp string) (plonk.VerifyingKey, Meta, error) {
-	return findByFingerprint(c, fp, SystemPlonk, "PLONK verifying key", ReadPlonkVKFor, FingerprintHexPlonk)
+	return findByFingerprint(c, fp, protocol.Plonk, "PLONK verifying key", ReadPlonkVKFor, FingerprintHexPlonk)
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/scs"
 	"github.com/consensys/gnark/test/unsafekzg"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 func compileSquareSCS() (constraint.ConstraintSystem, error) {
@@ -181,7 +183,7 @@ func TestImportedSRSSetupProveVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := ID{Circuit: "square-test", N: 1, FracBits: 0, Curve: "bn254", System: SystemPlonk}
+	id := ID{Circuit: "square-test", N: 1, FracBits: 0, Curve: "bn254", System: protocol.Plonk}
 	c := Cache{Dir: t.TempDir()}
 	set, cached, err := c.LoadOrSetupPlonk(id, compileSquareSCS, func(constraint.ConstraintSystem) (*SRS, error) { return srs, nil }, srs.Provenance, nil)
 	if err != nil || cached {
@@ -231,7 +233,7 @@ func plonkSquare(t testing.TB) (vk, proof, srs []byte) {
 		t.Fatal(err)
 	}
 	s := testSRS(t, PlonkDomainSize(ccs)+3)
-	set, err := SetupPlonk(ID{Circuit: "square-test", N: 1, Curve: "bn254", System: SystemPlonk}, ccs, &SRS{Canonical: s, Provenance: "srs(test, sha256:00)"}, nil)
+	set, err := SetupPlonk(ID{Circuit: "square-test", N: 1, Curve: "bn254", System: protocol.Plonk}, ccs, &SRS{Canonical: s, Provenance: "srs(test, sha256:00)"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +295,7 @@ func TestPlonkBLS12381(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := Cache{Dir: t.TempDir()}
-	id := ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: SystemPlonk}
+	id := ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: protocol.Plonk}
 	set, cached, err := c.LoadOrSetupPlonk(id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, DevSRS, "", nil)
 	if err != nil || cached {
 		t.Fatalf("setup: cached %v, %v", cached, err)

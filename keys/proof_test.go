@@ -11,6 +11,8 @@ import (
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 func realProof(t testing.TB) []byte {
@@ -89,7 +91,7 @@ func TestGroth16BLS12381(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := Cache{Dir: t.TempDir()}
-	id := ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: SystemGroth16}
+	id := ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: protocol.Groth16}
 	if _, cached, err := c.LoadOrSetup(id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, nil); err != nil || cached {
 		t.Fatalf("setup: cached %v, %v", cached, err)
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -34,11 +34,11 @@ type Compiler func(keys.ID) (constraint.ConstraintSystem, error)
 
 // Compile is the Compiler for zkpoc's circuits (prover.CompileFor).
 func Compile(id keys.ID) (constraint.ConstraintSystem, error) {
-	m, err := circuits.ParseMethod(id.Circuit)
+	m, err := protocol.ParseMethod(id.Circuit)
 	if err != nil {
 		return nil, err
 	}
-	curve, err := circuits.ParseCurve(id.Curve)
+	curve, err := protocol.ParseCurve(string(id.Curve))
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}
-	plonk := b.ID.System == keys.SystemPlonk
+	plonk := b.ID.System == protocol.Plonk
 	if o.SRS != "" && !plonk {
 		return nil, fmt.Errorf("%w: an SRS re-derives PLONK keys; key %s is a %s key", ErrNotApplicable, b.Fingerprint, b.ID.System)
 	}
@@ -312,7 +312,7 @@ func Export(cache keys.Cache, ref string, compile Compiler) (*Bundle, string, er
 		b.Setup = SetupDev
 	}
 	srs := ""
-	if m.ID.System == keys.SystemPlonk {
+	if m.ID.System == protocol.Plonk {
 		if srs = cache.SRSFile(m.ID); srs != "" {
 			if b.SRSSHA256, err = fileDigest(srs, keys.MaxSRSBytes); err != nil {
 				return nil, "", err

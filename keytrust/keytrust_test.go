@@ -18,6 +18,7 @@ import (
 	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // Small stand-ins for the statement keep these tests at setup costs of
@@ -52,7 +53,7 @@ func (c *square) Define(api frontend.API) error {
 	return nil
 }
 
-func testID(circuit, system string) keys.ID {
+func testID(circuit string, system protocol.System) keys.ID {
 	return keys.ID{Circuit: circuit, N: 1, FracBits: 0, Curve: "bn254", System: system}
 }
 
@@ -62,7 +63,7 @@ func compileTest(id keys.ID) (constraint.ConstraintSystem, error) {
 	if id.Circuit == "square" {
 		c = &square{}
 	}
-	if id.System == keys.SystemPlonk {
+	if id.System == protocol.Plonk {
 		return frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, c)
 	}
 	return frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, c)
@@ -110,7 +111,7 @@ func writeBundle(t *testing.T, data []byte) string {
 // not established (nothing but its setup's runner can tie a dev Groth16
 // key to a circuit) and the record saying so.
 func TestGroth16DevRoundTrip(t *testing.T) {
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	a := setUp(t, id)
 	metas, _ := a.List()
 	b, srs, data := export(t, a, "sha256:"+metas[0].Fingerprint)
@@ -157,9 +158,9 @@ func TestGroth16DevRoundTrip(t *testing.T) {
 // TestDecodeRejects: every inconsistency in a bundle is refused, naming
 // the field.
 func TestDecodeRejects(t *testing.T) {
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	_, _, data := export(t, setUp(t, id), id.String())
-	other := testID("square", keys.SystemGroth16)
+	other := testID("square", protocol.Groth16)
 	_, _, otherData := export(t, setUp(t, other), other.String())
 	var otherB map[string]any
 	if err := json.Unmarshal(otherData, &otherB); err != nil {
@@ -214,7 +215,7 @@ func TestDecodeRejects(t *testing.T) {
 // same SRS) fails the re-derivation; an SRS file that is neither the
 // bundle's nor its provenance's is refused before any work.
 func TestPlonkRederive(t *testing.T) {
-	id := testID("cubic", keys.SystemPlonk)
+	id := testID("cubic", protocol.Plonk)
 	a := setUp(t, id)
 	b, srs, data := export(t, a, id.String())
 	if srs == "" || b.SRSSHA256 == "" || b.Setup != SetupDev || b.Provenance != keys.ProvenanceDevSRS {
@@ -238,7 +239,7 @@ func TestPlonkRederive(t *testing.T) {
 	}
 
 	// The key of "square" under a bundle that says "cubic".
-	sq := testID("square", keys.SystemPlonk)
+	sq := testID("square", protocol.Plonk)
 	sqBundle, _, _ := export(t, setUp(t, sq), sq.String())
 	forged := *b
 	forged.VerifyingKey, forged.Fingerprint = sqBundle.VerifyingKey, sqBundle.Fingerprint
@@ -271,7 +272,7 @@ func TestPlonkRederive(t *testing.T) {
 // policy could pin. A wrong beacon, or a record edited consistently (so the
 // bundle still decodes), fails against the transcript.
 func TestCeremonyTranscript(t *testing.T) {
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	dir := filepath.Join(t.TempDir(), "ceremony")
 	ccs, err := compileTest(id)
 	if err != nil {
@@ -342,7 +343,7 @@ func TestCeremonyTranscript(t *testing.T) {
 // accepts re-encodes to a bundle that decodes the same.
 func FuzzDecode(f *testing.F) {
 	c := keys.Cache{Dir: f.TempDir()}
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	if _, _, err := c.LoadOrSetup(id, compileFor(id), nil); err != nil {
 		f.Fatal(err)
 	}

@@ -4,21 +4,13 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/plonk"
-	"github.com/consensys/gnark/backend/solidity"
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
-)
-
-// Proof systems a proving run can use.
-const (
-	SystemGroth16 = keys.SystemGroth16
-	SystemPlonk   = keys.SystemPlonk
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // PlonkConstraintsN4 is the measured PLONK (sparse R1CS) constraint count of
@@ -31,50 +23,38 @@ func plonkBudgetReason(n int) string {
 }
 
 // KeyIDFor is KeyID for a chosen proof system.
-func KeyIDFor(system string, m circuits.Method, n, fracBits int) keys.ID {
-	return KeyIDOn(circuits.BN254, system, m, n, fracBits)
+func KeyIDFor(system protocol.System, m protocol.Method, n, fracBits int) keys.ID {
+	return KeyIDOn(protocol.BN254, system, m, n, fracBits)
 }
 
 // KeyIDOn is KeyIDFor on a chosen curve.
-func KeyIDOn(curve circuits.Curve, system string, m circuits.Method, n, fracBits int) keys.ID {
+func KeyIDOn(curve protocol.Curve, system protocol.System, m protocol.Method, n, fracBits int) keys.ID {
 	id := KeyID(m, n, fracBits)
-	id.System, id.Curve = system, string(curve)
+	id.System, id.Curve = system, curve
 	return id
 }
 
 // CompilePlonk is Compile for PLONK: the same circuit through scs.NewBuilder.
-func CompilePlonk(m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
-	return CompilePlonkOn(circuits.BN254, m, n, fracBits)
+func CompilePlonk(m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+	return CompilePlonkOn(protocol.BN254, m, n, fracBits)
 }
 
 // CompilePlonkOn is CompilePlonk over the curve's scalar field.
-func CompilePlonkOn(curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+func CompilePlonkOn(curve protocol.Curve, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	return compileWith(curve, scs.NewBuilder, m, n, fracBits)
 }
 
 // CompileFor returns CompileOn or CompilePlonkOn by system.
-func CompileFor(system string, curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
-	if system == SystemPlonk {
+func CompileFor(system protocol.System, curve protocol.Curve, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+	if system == protocol.Plonk {
 		return CompilePlonkOn(curve, m, n, fracBits)
 	}
 	return CompileOn(curve, m, n, fracBits)
 }
 
-// PlonkProverOptions target gnark's Solidity PLONK verifier (its default
-// transcript hash already matches; the option is kept so a change in gnark
-// reaches zkpoc).
-func PlonkProverOptions() []backend.ProverOption {
-	return []backend.ProverOption{solidity.WithProverTargetSolidityVerifier(backend.PLONK)}
-}
-
-// PlonkVerifierOptions mirror PlonkProverOptions.
-func PlonkVerifierOptions() []backend.VerifierOption {
-	return []backend.VerifierOption{solidity.WithVerifierTargetSolidityVerifier(backend.PLONK)}
-}
-
 // provePlonk proves with PLONK keys (a dev SRS setup when none are cached).
 func provePlonk(set *keys.Set, w witness.Witness) (io.WriterTo, error) {
-	proof, err := plonk.Prove(set.CCS, set.PlonkPK, w, PlonkProverOptions()...)
+	proof, err := plonk.Prove(set.CCS, set.PlonkPK, w, keys.ProverOptions(protocol.Plonk)...)
 	if err != nil {
 		return nil, fmt.Errorf("plonk: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/zkpoc/zkpoc/keys"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -100,7 +100,7 @@ func otherKeyReceipt(t *testing.T, f fixture) (*receipt.Envelope, groth16.Verify
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(ccs, pk, w, prover.ProverOptions()...)
+	proof, err := groth16.Prove(ccs, pk, w, keys.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,20 +6,19 @@ import (
 
 	"github.com/consensys/gnark/backend/plonk"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
 // checkPlonkProof is the PLONK half of checkProof: key, provenance, proof.
-func (r *run) checkPlonkProof(v *Verdict, o Options, rc *receipt.Receipt, method circuits.Method, n, f int, curve circuits.Curve, pubv circuits.Public) {
+func (r *run) checkPlonkProof(v *Verdict, o Options, rc *receipt.Receipt, curve protocol.Curve, pubv protocol.Public) {
 	proof, perr := keys.ParsePlonkProofFor(curve.ID(), rc.Proof.Bytes)
 	vk, known, err := resolvePlonkKey(rc.Proof.KeyFingerprint, o)
 	if !r.keyFound(v, o, rc, known, err, perr) {
 		return
 	}
-	r.add("proof.verify", verifyPlonkProof(vk, proof, curve, method, n, f, pubv))
+	r.add("proof.verify", verifyPlonkProof(vk, proof, curve, pubv))
 }
 
 // resolvePlonkKey is resolveKey for PLONK keys.
@@ -32,7 +31,7 @@ func resolvePlonkKey(fp string, o Options) (plonk.VerifyingKey, *KeyEstablished,
 
 // verifyPlonkProof verifies proof, decoded by keys.ParsePlonkProofFor,
 // under vk.
-func verifyPlonkProof(vk plonk.VerifyingKey, proof plonk.Proof, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
+func verifyPlonkProof(vk plonk.VerifyingKey, proof plonk.Proof, curve protocol.Curve, p protocol.Public) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("PLONK proof verification panicked: %v", r)
@@ -41,11 +40,11 @@ func verifyPlonkProof(vk plonk.VerifyingKey, proof plonk.Proof, curve circuits.C
 	if err := keys.CheckPlonkProofShape(proof, vk); err != nil {
 		return err
 	}
-	w, err := publicWitness(curve, m, n, f, p)
+	w, err := PublicWitness(curve, p)
 	if err != nil {
 		return err
 	}
-	if err := plonk.Verify(proof, vk, w, prover.PlonkVerifierOptions()...); err != nil {
+	if err := plonk.Verify(proof, vk, w, keys.VerifierOptions(protocol.Plonk)...); err != nil {
 		return fmt.Errorf("plonk: %w", err)
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -59,7 +60,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 			return
 		}
 		var progress bytes.Buffer
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: plonkFix.key, Cache: plonkFix.cache, System: prover.SystemPlonk, Progress: &progress})
+		res, err := prover.Run(prover.Options{Task: task, NodeKey: plonkFix.key, Cache: plonkFix.cache, System: protocol.Plonk, Progress: &progress})
 		if err != nil {
 			plonkErr = err
 			return
@@ -67,7 +68,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 		t.Logf("PLONK n=4: setup %.1f s, prove %.1f s, %d constraints, %d proof bytes\n%s",
 			res.Timings.Setup.Seconds(), res.Timings.Prove.Seconds(), res.Receipt.BenchmarkResult.Constraints, len(res.Receipt.Proof.Bytes), progress.String())
 		plonkFix.env, plonkFix.res = res.Envelope, res
-		plonkFix.set, plonkErr = plonkFix.cache.Load(prover.KeyIDFor(prover.SystemPlonk, circuits.Freivalds, 4, 8))
+		plonkFix.set, plonkErr = plonkFix.cache.Load(prover.KeyIDFor(protocol.Plonk, protocol.Freivalds, 4, 8))
 	})
 	if plonkErr != nil {
 		t.Fatal(plonkErr)
@@ -78,7 +79,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 func TestPlonkVerifyPass(t *testing.T) {
 	f := getPlonkFixture(t)
 	rc := f.res.Receipt
-	if rc.Mode != receipt.ModePlonk || rc.Proof.System != "plonk" || rc.Proof.SetupProvenance != keys.ProvenanceDevSRS {
+	if rc.Mode != protocol.ModePlonk || rc.Proof.System != "plonk" || rc.Proof.SetupProvenance != keys.ProvenanceDevSRS {
 		t.Fatalf("mode %q, proof box: system %q provenance %q", rc.Mode, rc.Proof.System, rc.Proof.SetupProvenance)
 	}
 	for _, tc := range []struct {
@@ -161,7 +162,7 @@ func TestPlonkRejects(t *testing.T) {
 			reID(st)
 		}), verifier.Options{Cache: &f.cache}, "proof.public_inputs"},
 		{"mode says groth16", resign(t, f.env, f.key, func(st *receipt.Statement) {
-			st.Predicate.Mode = receipt.ModeGroth16
+			st.Predicate.Mode = protocol.ModeGroth16
 			reID(st)
 		}), verifier.Options{Cache: &f.cache}, "proof.system"},
 	} {
@@ -191,12 +192,12 @@ func TestPlonkRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := prover.PublicValues(rc.Task, f.key.Public().(ed25519.PublicKey), a, b, f.res.Output)
+	p, err := protocol.PublicValues(protocol.BN254, rc.Task, f.key.Public().(ed25519.PublicKey), a, b, f.res.Output)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pubWitness := func(p circuits.Public) witness.Witness {
-		asg, err := circuits.PublicAssignment(circuits.Freivalds, 4, 8, p)
+	pubWitness := func(p protocol.Public) witness.Witness {
+		asg, err := circuits.PublicAssignment(protocol.Freivalds, 4, 8, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,15 +207,15 @@ func TestPlonkRejects(t *testing.T) {
 		}
 		return w
 	}
-	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(p), prover.PlonkVerifierOptions()...); err != nil {
+	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(p), keys.VerifierOptions(protocol.Plonk)...); err != nil {
 		t.Fatalf("the real proof must verify: %v", err)
 	}
 	bad := p
 	bad.PoE[31] ^= 1
-	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(bad), prover.PlonkVerifierOptions()...); err == nil {
+	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(bad), keys.VerifierOptions(protocol.Plonk)...); err == nil {
 		t.Error("a wrong PoE public input verified")
 	}
-	if err := plonk.Verify(proof, &other, pubWitness(p), prover.PlonkVerifierOptions()...); err == nil {
+	if err := plonk.Verify(proof, &other, pubWitness(p), keys.VerifierOptions(protocol.Plonk)...); err == nil {
 		t.Error("a wrong verifying key verified")
 	}
 

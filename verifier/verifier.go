@@ -15,12 +15,9 @@ import (
 
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
-	"github.com/consensys/gnark/backend/witness"
-	"github.com/consensys/gnark/frontend"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -105,7 +102,7 @@ type Options struct {
 	// fingerprint must be the given key's. Without it a given key's circuit
 	// is not established and the claim says so.
 	KeyEstablished *KeyEstablished
-	Policy         *Policy // BuiltinPolicies[DefaultPolicy] unless set
+	Policy         *Policy // BuiltinPolicies[protocol.DefaultPolicyID] unless set
 	// AcceptKeys pins the verifying keys a proof may use (fingerprints,
 	// "sha256:"-prefixed or bare hex); empty accepts any key the verifier finds.
 	AcceptKeys []string
@@ -171,7 +168,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		r.skip("signature", "no usable public key")
 	} else {
 		r.add("signature", env.VerifySignature(pub))
-		id := receipt.NodeID(pub)
+		id := protocol.NodeID(pub)
 		r.add("node.node_id", expect("node.node_id", rc.Node.NodeID, hex.EncodeToString(id[:])))
 	}
 
@@ -197,26 +194,26 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	}
 
 	// The output digest, in the form the mode uses, and the PoE over it.
-	nodeID := receipt.NodeID(pub)
+	nodeID := protocol.NodeID(pub)
 	var digest [32]byte
 	switch rc.Mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
-		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, prover.OutputDigestAlgorithm(ProofCurve(rc))))
+	case protocol.ModeGroth16, protocol.ModePlonk:
+		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, protocol.OutputDigestAlgorithm(ProofCurve(rc))))
 		od, err := parseFieldOn(ProofCurve(rc), "output_digest", rc.OutputDigest)
 		if r.add("output_digest", err) {
 			od.FillBytes(digest[:])
 		}
-	case receipt.ModeSampled, receipt.ModeBinding:
+	case protocol.ModeSampled, protocol.ModeBinding:
 		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, receipt.DigestMerkleRows))
 		digest, err = receipt.DecodeHex32("output_digest", rc.OutputDigest)
 		r.add("output_digest", err)
 	default:
-		r.add("mode", fmt.Errorf("unknown mode %q (want groth16, plonk, sampled or binding)", short(rc.Mode)))
+		r.add("mode", fmt.Errorf("unknown mode %q (want groth16, plonk, sampled or binding)", short(string(rc.Mode))))
 		return r.finish(v, o, rc)
 	}
 	r.add("mode", nil)
 	r.add("mode.evidence", checkEvidence(rc))
-	poe := receipt.PoE(reqID, digest, nodeID)
+	poe := protocol.PoE(reqID, digest, nodeID)
 	r.add("poe", expect("poe", rc.PoE, hex.EncodeToString(poe[:])))
 
 	// What follows costs the verifier time and memory that grow with n
@@ -238,12 +235,12 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(ic[:])))
 
 	switch rc.Mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
-		r.checkProof(v, o, rc, a, b, circuits.Public{RequestID: reqID, NodeID: nodeID, InputCommitment: ic, PoE: poe}, digest)
-	case receipt.ModeSampled:
+	case protocol.ModeGroth16, protocol.ModePlonk:
+		r.checkProof(v, o, rc, a, b, protocol.Public{RequestID: reqID, NodeID: nodeID, InputCommitment: ic, PoE: poe}, digest)
+	case protocol.ModeSampled:
 		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
 		r.checkSampling(rc, o, a, b, digest, reqID, nodeID)
-	case receipt.ModeBinding:
+	case protocol.ModeBinding:
 		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
 	}
 	return r.finish(v, o, rc)
@@ -255,10 +252,10 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 // receipt could take it for evidence. A missing box is receipt.fields'.
 func checkEvidence(rc *receipt.Receipt) error {
 	var errs []error
-	if rc.Proof != nil && !receipt.SNARKMode(rc.Mode) {
+	if rc.Proof != nil && !rc.Mode.SNARK() {
 		errs = append(errs, fmt.Errorf("proof: a %s receipt carries no proof box (only groth16 and plonk receipts do)", rc.Mode))
 	}
-	if rc.Sampling != nil && rc.Mode != receipt.ModeSampled {
+	if rc.Sampling != nil && rc.Mode != protocol.ModeSampled {
 		errs = append(errs, fmt.Errorf("sampling: a %s receipt carries no sampling box (only sampled receipts do)", rc.Mode))
 	}
 	return errors.Join(errs...)
@@ -284,12 +281,12 @@ func (r *run) failedAmong(names []string) []string {
 // skipCostly records the checks whose cost grows with the task as skipped:
 // regenerating (or reading) the inputs for the input commitment, and the
 // mode's evidence — verifying the proof, re-executing the sampled rows.
-func (r *run) skipCostly(mode, why string) {
+func (r *run) skipCostly(mode protocol.Mode, why string) {
 	r.skip("input_commitment", why)
 	switch mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
+	case protocol.ModeGroth16, protocol.ModePlonk:
 		r.skip("proof.verify", why)
-	case receipt.ModeSampled:
+	case protocol.ModeSampled:
 		r.skip("sampling.rows_match", why)
 	}
 }
@@ -303,11 +300,11 @@ func (r *run) skipCostly(mode, why string) {
 func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, ic [32]byte, ok bool) {
 	t := rc.Task
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
-	curve := circuits.BN254 // sampled and binding receipts commit on BN254
-	if receipt.SNARKMode(rc.Mode) {
+	curve := protocol.BN254 // sampled and binding receipts commit on BN254
+	if rc.Mode.SNARK() {
 		curve = ProofCurve(rc)
 	}
-	if tc, bound, err := prover.TaskCurve(t); err != nil || bound && receipt.SNARKMode(rc.Mode) && curve != tc {
+	if tc, bound, err := protocol.TaskCurve(t); err != nil || bound && rc.Mode.SNARK() && curve != tc {
 		if err == nil {
 			err = fmt.Errorf("the task binds its inputs with %s (payload.input_commitment_algorithm); a %s proof cannot carry that commitment", t.CommitmentAlgorithm(), curve)
 		}
@@ -331,42 +328,42 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 		name = "input_commitment.files"
 		v.inputs = "supplied as files the verifier checked against that commitment"
 	}
-	a, b, err := prover.Inputs(t, o.A, o.B)
+	a, b, err := protocol.Inputs(t, o.A, o.B)
 	if !r.add(name, err) {
 		return nil, nil, ic, false
 	}
 	if !t.BindsInputs() {
 		r.skip("task.payload.input_commitment", "a v1 task: its payload carries no input commitment, so request_id binds the inputs through the seed alone (regenerated here); chain export refuses its receipts")
 	}
-	ic, _ = circuits.InputCommitmentOn(curve, a, b, n, f)
+	ic, _ = protocol.InputCommitmentOn(curve, a, b, n, f)
 	return a, b, ic, true
 }
 
 // checkProof verifies the Groth16 evidence against the statement recomputed
 // from the task.
-func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int16, pubv circuits.Public, digest [32]byte) {
+func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int16, pubv protocol.Public, digest [32]byte) {
 	if rc.Proof == nil {
 		r.skip("proof", "no proof box")
 		return
 	}
-	method, err := circuits.ParseMethod(rc.Proof.Circuit)
+	method, err := protocol.ParseMethod(rc.Proof.Circuit)
 	if !r.add("proof.circuit", err) {
 		return
 	}
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
 	r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest(method.Name(), n, f)))
-	if n > circuits.MaxN {
-		r.add("task.payload.matrix_size", fmt.Errorf("n = %d exceeds the circuit limit %d", n, circuits.MaxN))
+	if n > protocol.MaxN {
+		r.add("task.payload.matrix_size", fmt.Errorf("n = %d exceeds the circuit limit %d", n, protocol.MaxN))
 		return
 	}
 	pubv.OutputDigest = digest
-	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, rc.Mode), expect("proof.curve", rc.Proof.Curve, string(ProofCurve(rc)))))
-	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
+	r.add("proof.system", errors.Join(expect("proof.system", string(rc.Proof.System), string(rc.Mode)), expect("proof.curve", string(rc.Proof.Curve), string(ProofCurve(rc)))))
+	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, protocol.PublicInputStrings(pubv)))
 	if len(o.AcceptKeys) > 0 {
 		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
 	}
-	if rc.Mode == receipt.ModePlonk {
-		r.checkPlonkProof(v, o, rc, method, n, f, ProofCurve(rc), pubv)
+	if rc.Mode == protocol.ModePlonk {
+		r.checkPlonkProof(v, o, rc, ProofCurve(rc), pubv)
 		return
 	}
 	proof, perr := keys.ParseProofFor(ProofCurve(rc).ID(), rc.Proof.Bytes)
@@ -374,7 +371,7 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 	if !r.keyFound(v, o, rc, known, err, perr) {
 		return
 	}
-	r.add("proof.verify", verifyProof(vk, proof, ProofCurve(rc), method, n, f, pubv))
+	r.add("proof.verify", verifyProof(vk, proof, ProofCurve(rc), pubv))
 }
 
 func expect(field, have, want string) error {
@@ -426,29 +423,29 @@ func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
 // ProofCurve is the curve of a receipt's SNARK: the one its proof names when
 // zkpoc knows it, BN254 otherwise (a proof naming an unknown curve then fails
 // the proof.curve check).
-func ProofCurve(rc *receipt.Receipt) circuits.Curve {
-	if receipt.SNARKMode(rc.Mode) && rc.Proof != nil {
-		if c, err := circuits.ParseCurve(rc.Proof.Curve); err == nil {
+func ProofCurve(rc *receipt.Receipt) protocol.Curve {
+	if rc.Mode.SNARK() && rc.Proof != nil {
+		if c, err := protocol.ParseCurve(string(rc.Proof.Curve)); err == nil {
 			return c
 		}
 	}
-	return circuits.BN254
+	return protocol.BN254
 }
 
 // groth16Label names the proof system in a Groth16 claim, with the curve
 // when it is not the default.
 func groth16Label(rc *receipt.Receipt) string {
-	if c := ProofCurve(rc); c != circuits.BN254 {
+	if c := ProofCurve(rc); c != protocol.BN254 {
 		return "Groth16 (" + strings.ToUpper(string(c)) + ")"
 	}
 	return "Groth16"
 }
 
 // parseField decodes 32-byte hex into a canonical BN254 scalar (< p).
-func parseField(field, s string) (*big.Int, error) { return parseFieldOn(circuits.BN254, field, s) }
+func parseField(field, s string) (*big.Int, error) { return parseFieldOn(protocol.BN254, field, s) }
 
 // parseFieldOn decodes 32-byte hex into a canonical scalar of the curve (< r).
-func parseFieldOn(curve circuits.Curve, field, s string) (*big.Int, error) {
+func parseFieldOn(curve protocol.Curve, field, s string) (*big.Int, error) {
 	b, err := receipt.DecodeHex32(field, s)
 	if err != nil {
 		return nil, err
@@ -588,17 +585,17 @@ func (r *run) missingKey(v *Verdict, fp string, err error) {
 }
 
 // verifyProof verifies proof, decoded by keys.ParseProofFor, under vk.
-func verifyProof(vk groth16.VerifyingKey, proof groth16.Proof, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
+func verifyProof(vk groth16.VerifyingKey, proof groth16.Proof, curve protocol.Curve, p protocol.Public) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("proof verification panicked: %v", r)
 		}
 	}()
-	w, err := publicWitness(curve, m, n, f, p)
+	w, err := PublicWitness(curve, p)
 	if err != nil {
 		return err
 	}
-	if err := groth16.Verify(proof, vk, w, prover.VerifierOptions()...); err != nil {
+	if err := groth16.Verify(proof, vk, w, keys.VerifierOptions(protocol.Groth16)...); err != nil {
 		return fmt.Errorf("groth16: %w", err)
 	}
 	return nil
@@ -613,15 +610,6 @@ func acceptedKey(fp string, accept []string) error {
 		}
 	}
 	return fmt.Errorf("key %s is not among the %d accepted verifying keys (--accept-key)", short(fp), len(accept))
-}
-
-// publicWitness is the public part of the statement the verifier recomputed.
-func publicWitness(curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (witness.Witness, error) {
-	assignment, err := circuits.PublicAssignment(m, n, f, p)
-	if err != nil {
-		return nil, err
-	}
-	return frontend.NewWitness(assignment, curve.ScalarField(), frontend.PublicOnly())
 }
 
 func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
@@ -678,13 +666,13 @@ func (r *run) failed() []string { return r.failedAmong(nil) }
 
 func (r *run) passReason(rc *receipt.Receipt) string {
 	switch rc.Mode {
-	case receipt.ModePlonk, receipt.ModeGroth16:
-		s := fmt.Sprintf("signature, identities, commitments, PoE and the %s proof all verify", map[bool]string{true: "PLONK", false: "Groth16"}[rc.Mode == receipt.ModePlonk])
+	case protocol.ModePlonk, protocol.ModeGroth16:
+		s := fmt.Sprintf("signature, identities, commitments, PoE and the %s proof all verify", map[bool]string{true: "PLONK", false: "Groth16"}[rc.Mode == protocol.ModePlonk])
 		if !r.key.established() {
 			s += ", under a key whose circuit was not established"
 		}
 		return s
-	case receipt.ModeSampled:
+	case protocol.ModeSampled:
 		return fmt.Sprintf("signature, identities, input commitment and PoE verify; %d sampled rows re-executed and matched", rc.Sampling.K)
 	}
 	return "signature, identities, input commitment and PoE verify (binding only)"
@@ -696,15 +684,15 @@ func (r *run) passReason(rc *receipt.Receipt) string {
 func (r *run) claim(pol Policy, rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
 	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
 	switch rc.Mode {
-	case receipt.ModeSampled:
+	case protocol.ModeSampled:
 		return sampledClaim(rc, r.sampled, inputs, blocked)
-	case receipt.ModeBinding:
+	case protocol.ModeBinding:
 		return fmt.Sprintf("Node %s returned output digest %s (the Merkle root of its output rows) for request %s. Nothing is claimed about the output's correctness.",
 				rc.Node.NodeID, rc.OutputDigest, rc.RequestID),
 			append(blocked, "The output is correct.", "Any part of the output was checked.")
 	}
 	system := groth16Label(rc)
-	if rc.Mode == receipt.ModePlonk {
+	if rc.Mode == protocol.ModePlonk {
 		system = "PLONK (KZG, " + strings.ToUpper(string(ProofCurve(rc))) + ")"
 	}
 	if !r.key.established() {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/bench"
-	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 )
 
@@ -50,9 +50,9 @@ func runBench(env *cliEnv, args []string) error {
 	}
 	fs := newFlags(env, "bench", "bench [flags] | bench calibrate [-o path]", benchDescription)
 	sizes := fs.String("sizes", benchJoinInts(bench.DefaultSizes), "comma-separated matrix sizes n")
-	systems := fs.String("systems", bench.Groth16+","+bench.PLONK, "comma-separated proof systems: groth16, plonk")
-	circs := fs.String("circuits", circuits.Freivalds.Name()+","+circuits.Naive.Name(), "comma-separated circuits")
-	curves := fs.String("curves", string(circuits.BN254)+","+string(circuits.BLS12381), "comma-separated curves: bn254, bls12-381 (default: both; bn254 with --quick)")
+	systems := fs.String("systems", string(protocol.Groth16)+","+string(protocol.Plonk), "comma-separated proof systems: groth16, plonk")
+	circs := fs.String("circuits", protocol.Freivalds.Name()+","+protocol.Naive.Name(), "comma-separated circuits")
+	curves := fs.String("curves", string(protocol.BN254)+","+string(protocol.BLS12381), "comma-separated curves: bn254, bls12-381 (default: both; bn254 with --quick)")
 	runs := fs.Int("runs", 0, "repetitions of native/witness/prove/verify (default 3; 1 with --quick)")
 	quick := fs.Bool("quick", false, "a first look in minutes: one run, Groth16 on BN254 only (unless --systems or --curves is given; PLONK never above n = 16), keys reused from the cache (--reuse-keys)")
 	reuseKeys := fs.Bool("reuse-keys", false, "reuse Groth16 keys from the key cache ($ZKPOC_HOME/keys) and store new ones there; rows with cached keys report setup as \"cached\"")
@@ -77,7 +77,7 @@ func runBench(env *cliEnv, args []string) error {
 	}
 	cfg := bench.Config{Runs: *runs, Quick: *quick, PlonkMaxN: *plonkMax, Executor: *executor}
 	if *quick && !isSet(fs, "systems") {
-		*systems = bench.Groth16
+		*systems = string(protocol.Groth16)
 	}
 	if *quick || *reuseKeys {
 		cache, err := keyCache()
@@ -90,26 +90,27 @@ func runBench(env *cliEnv, args []string) error {
 		return usagef("--sizes: %w", err)
 	}
 	for _, n := range cfg.Sizes {
-		if n < 1 || n > circuits.MaxN {
-			return usagef("--sizes: n = %d out of range [1, %d]", n, circuits.MaxN)
+		if n < 1 || n > protocol.MaxN {
+			return usagef("--sizes: n = %d out of range [1, %d]", n, protocol.MaxN)
 		}
 	}
 	for _, name := range benchSplitList(*circs) {
-		m, err := circuits.ParseMethod(name)
+		m, err := protocol.ParseMethod(name)
 		if err != nil {
 			return usagef("--circuits: %w", err)
 		}
 		cfg.Circuits = append(cfg.Circuits, m)
 	}
-	for _, s := range benchSplitList(*systems) {
-		if s != bench.Groth16 && s != bench.PLONK {
-			return usagef("--systems: unknown proof system %q (want groth16 or plonk)", s)
+	for _, name := range benchSplitList(*systems) {
+		s, err := protocol.ParseSystem(name)
+		if err != nil {
+			return usagef("--systems: unknown proof system %q (want groth16 or plonk)", name)
 		}
 		cfg.Systems = append(cfg.Systems, s)
 	}
 	if !*quick || isSet(fs, "curves") {
 		for _, name := range benchSplitList(*curves) {
-			c, err := circuits.ParseCurve(name)
+			c, err := protocol.ParseCurve(name)
 			if err != nil {
 				return usagef("--curves: %w", err)
 			}
@@ -226,8 +227,8 @@ Measurements on a machine shared with other work come out pessimistic.`)
 		return usagef("--sizes: want comma-separated sizes such as 16,64")
 	}
 	for _, n := range ns {
-		if n < 1 || n > circuits.MaxN {
-			return usagef("--sizes: n = %d out of range [1, %d]", n, circuits.MaxN)
+		if n < 1 || n > protocol.MaxN {
+			return usagef("--sizes: n = %d out of range [1, %d]", n, protocol.MaxN)
 		}
 	}
 	path := *out

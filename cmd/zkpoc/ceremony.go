@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -134,7 +135,7 @@ func checkCeremonyCCS(env *cliEnv, dir string) (*keys.CeremonyManifest, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	method, err := circuits.ParseMethod(m.ID.Circuit)
+	method, err := protocol.ParseMethod(m.ID.Circuit)
 	if err != nil {
 		return nil, usagef("ceremony %s: %w (use --ccs-check=false to trust ccs.bin)", dir, err)
 	}
@@ -163,7 +164,7 @@ domain (next power of two >= the constraint count). Then hand DIR to the
 phase-1 participants (zkpoc ceremony contribute --phase 1).`)
 	n := fs.Int("n", demoN, "matrix size")
 	f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
-	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit name")
+	circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit name")
 	dir, err := ceremonyFlags(fs, args)
 	if err != nil {
 		return err

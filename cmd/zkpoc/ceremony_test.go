@@ -15,8 +15,8 @@ import (
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
@@ -270,7 +270,7 @@ func TestCeremonyCCSDigestStable(t *testing.T) {
 	var digests [2]string
 	for i := range digests {
 		start := time.Now()
-		ccs, err := prover.Compile(circuits.Freivalds, 4, workload.DefaultFracBits)()
+		ccs, err := prover.Compile(protocol.Freivalds, 4, workload.DefaultFracBits)()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,10 +15,9 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/chain"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/merkle"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -199,7 +198,7 @@ in either system; a key file is read as Groth16 unless --system plonk.
 Proofs are made with the Solidity-compatible hash-to-field, so receipts verify on an EVM.`)
 		fp := fs.String("fingerprint", "", "cached key fingerprint (sha256:… or hex), Groth16 or PLONK")
 		keyPath := fs.String("key", "", "verifying key file instead of the cache")
-		system := fs.String("system", prover.SystemGroth16, "with --key: the key's proof system, groth16 or plonk")
+		system := fs.String("system", string(protocol.Groth16), "with --key: the key's proof system, groth16 or plonk")
 		out := fs.String("o", "", "output .sol file (default: stdout)")
 		if _, err := parse(fs, args); err != nil {
 			return err
@@ -207,7 +206,7 @@ Proofs are made with the Solidity-compatible hash-to-field, so receipts verify o
 		if err := checkSystem(*system); err != nil {
 			return err
 		}
-		vk, pvk, err := loadAnyVK(*fp, *keyPath, *system)
+		vk, pvk, err := loadAnyVK(*fp, *keyPath, protocol.System(*system))
 		if err != nil {
 			return err
 		}
@@ -257,13 +256,13 @@ receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
 			return usageError{err}
 		}
 		r := &st.Predicate
-		if !receipt.SNARKMode(r.Mode) || r.Proof == nil {
+		if !r.Mode.SNARK() || r.Proof == nil {
 			return usagef("%s is a %s receipt: only groth16 and plonk receipts carry a proof", pos[0], r.Mode)
 		}
-		if r.Proof.Curve != string(circuits.BN254) {
+		if r.Proof.Curve != protocol.BN254 {
 			return usagef("%s is a %s proof over %s: EVM calldata and zk_compute_proof are for BN254 proofs only (the EVM's pairing precompiles are BN254's)", pos[0], r.Mode, r.Proof.Curve)
 		}
-		if r.Mode == receipt.ModePlonk && sub == "compute-proof" {
+		if r.Mode == protocol.ModePlonk && sub == "compute-proof" {
 			return usagef("%s is a plonk receipt: zk_compute_proof carries Groth16 proofs only (use export calldata for the PLONK verifier)", pos[0])
 		}
 		if err := chain.CheckReceipt(r); err != nil {
@@ -299,14 +298,14 @@ receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
 // out by the verifying key (keyPath, or the cache by the receipt's
 // fingerprint). It does not verify the receipt: export does that first.
 func calldata(r *receipt.Receipt, keyPath string) ([]byte, error) {
-	if r.Mode != receipt.ModePlonk {
+	if r.Mode != protocol.ModePlonk {
 		cd, err := chain.Calldata(r.Proof.Bytes, r.Proof.PublicInputs)
 		if err != nil {
 			return nil, usageError{err}
 		}
 		return cd, nil
 	}
-	_, pvk, err := loadAnyVK(r.Proof.KeyFingerprint, keyPath, prover.SystemPlonk)
+	_, pvk, err := loadAnyVK(r.Proof.KeyFingerprint, keyPath, protocol.Plonk)
 	if err != nil {
 		return nil, err
 	}
@@ -320,15 +319,15 @@ func calldata(r *receipt.Receipt, keyPath string) ([]byte, error) {
 // loadAnyVK returns a Groth16 or a PLONK verifying key (the other nil): from
 // the file path (read as system), or from the cache by fingerprint, where
 // either system's key may match.
-func loadAnyVK(fp, path, system string) (groth16.VerifyingKey, plonk.VerifyingKey, error) {
-	if path != "" && system == prover.SystemPlonk {
+func loadAnyVK(fp, path string, system protocol.System) (groth16.VerifyingKey, plonk.VerifyingKey, error) {
+	if path != "" && system == protocol.Plonk {
 		pvk, err := keys.ReadPlonkVK(path)
 		if err != nil {
 			return nil, nil, usageError{err}
 		}
 		return nil, pvk, nil
 	}
-	if path != "" || system == prover.SystemGroth16 {
+	if path != "" || system == protocol.Groth16 {
 		vk, err := loadVK(fp, path)
 		if err == nil || path != "" || !errors.Is(err, keys.ErrNotFound) {
 			return vk, nil, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -71,13 +72,13 @@ func (t *taskFlags) task() (workload.ComputeTask, error) {
 	if t.unbound {
 		task, err = workload.NewSyntheticTask(id, seed, t.n, t.f, wei, t.deadline)
 	} else {
-		curve := circuits.BN254
+		curve := protocol.BN254
 		if t.curve != "" {
 			if curve, err = parseCurve(t.curve); err != nil {
 				return task, err
 			}
 		}
-		task, err = prover.NewSyntheticTask(curve, id, seed, t.n, t.f, wei, t.deadline)
+		task, err = protocol.NewSyntheticTask(curve, id, seed, t.n, t.f, wei, t.deadline)
 	}
 	if err != nil {
 		return task, usageError{err}
@@ -98,8 +99,8 @@ func (t *taskFlags) rewardAndID() (wei, id string, err error) {
 	return wei, id, nil
 }
 
-func parseMethod(name string) (circuits.Method, error) {
-	m, err := circuits.ParseMethod(name)
+func parseMethod(name string) (protocol.Method, error) {
+	m, err := protocol.ParseMethod(name)
 	if err != nil {
 		return m, usagef("--circuit: %w", err)
 	}
@@ -117,7 +118,7 @@ The first run sets up keys (about a minute on 2 cores); later runs reuse them.`)
 	tf.register(fs, taskFlags{blockHash: demoBlockHash, worker: demoWorker, taskID: demoTaskID, reward: demoReward, n: demoN, deadline: demoDeadline})
 	out := fs.String("out", "", "where to write the receipt (default: $ZKPOC_HOME/demo/receipt.json)")
 	asJSON := fs.Bool("json", false, "print the verdict as JSON")
-	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name()+" (the n³ reference)")
+	circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit: "+protocol.Freivalds.Name()+" or "+protocol.Naive.Name()+" (the n³ reference)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -141,7 +142,7 @@ The first run sets up keys (about a minute on 2 cores); later runs reuse them.`)
 		return err
 	}
 	progress := env.stderr
-	id := receipt.NodeID(key.Public().(ed25519.PublicKey))
+	id := protocol.NodeID(key.Public().(ed25519.PublicKey))
 	fmt.Fprintf(progress, "node %s (key %s%s)\n", hex.EncodeToString(id[:8]), defaultNodeKeyPath(), map[bool]string{true: ", created", false: ""}[created])
 	fmt.Fprintf(progress, "challenge: %s, n=%d, f=%d, seed %s… from block %s… and worker %s\n",
 		task.TaskID, task.Payload.MatrixSize, task.Payload.FracBits, task.Payload.Seed[:16], tf.blockHash[:16], tf.worker)
@@ -208,7 +209,7 @@ so that request_id binds them and chain verifiers can compare a proof with it;
 request_id = SHA-256 of the task's RFC 8785 canonical JSON is printed on stderr.`)
 	var tf taskFlags
 	tf.register(fs, taskFlags{reward: "0", n: demoN, deadline: time.Now().Add(24 * time.Hour).Unix()})
-	fs.StringVar(&tf.curve, "curve", string(circuits.BN254), "synthetic: the curve whose input commitment the task carries (payload.input_commitment_algorithm); the task is proved on it")
+	fs.StringVar(&tf.curve, "curve", string(protocol.BN254), "synthetic: the curve whose input commitment the task carries (payload.input_commitment_algorithm); the task is proved on it")
 	fs.BoolVar(&tf.unbound, "unbound", false, "synthetic: a v1 task without payload.input_commitment (verifies offline; chain export refuses its receipts)")
 	var in inputFlags
 	in.register(fs, "supplied input")
@@ -268,11 +269,11 @@ checked to be a power sequence and recorded as srs(NAME, sha256:DIGEST).
 about 10× slower than zkpoc's BN254 setup; PLONK over a dev SRS only).`)
 		n := fs.Int("n", demoN, "matrix size")
 		f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
-		circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit name")
-		system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk")
+		circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit name")
+		system := fs.String("system", string(protocol.Groth16), "proof system: groth16 or plonk")
 		srsPath := fs.String("srs", "", "PLONK only: KZG SRS file to set up over (default: an unsafe dev SRS)")
 		srsName := fs.String("srs-name", "", "PLONK only: the SRS's name for the provenance record, [a-z0-9._-]")
-		curveName := fs.String("curve", string(circuits.BN254), "curve: bn254 or bls12-381 (BLS12-381: gnark's Groth16 setup, or PLONK over a dev SRS)")
+		curveName := fs.String("curve", string(protocol.BN254), "curve: bn254 or bls12-381 (BLS12-381: gnark's Groth16 setup, or PLONK over a dev SRS)")
 		if _, err := parse(fs, args); err != nil {
 			return err
 		}
@@ -402,10 +403,10 @@ is SHA-256(block_hash ‖ ADDR)).`)
 	in.register(fs, "a supplied task's input")
 	out := fs.String("o", "receipt.json", "receipt output file")
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
-	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit: "+circuits.Freivalds.Name()+" or "+circuits.Naive.Name())
+	circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit: "+protocol.Freivalds.Name()+" or "+protocol.Naive.Name())
 	quiet := fs.Bool("q", false, "no progress on stderr")
-	system := fs.String("system", prover.SystemGroth16, "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
-	curveName := fs.String("curve", string(circuits.BN254), "curve: bn254 or bls12-381 (synthetic tasks only; no EVM export); default: the curve of the task's input commitment, else bn254")
+	system := fs.String("system", string(protocol.Groth16), "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
+	curveName := fs.String("curve", string(protocol.BN254), "curve: bn254 or bls12-381 (synthetic tasks only; no EVM export); default: the curve of the task's input commitment, else bn254")
 	worker := fs.String("worker", "", "worker address the result is submitted under (cpc1…): signed into the receipt as node.worker_address, which zkpoc root and chain export then require")
 	blockHash := fs.String("block-hash", "", "with --worker, for a synthetic task: the block hash its seed was derived from; refuses a --worker whose SHA-256(block_hash ‖ worker) is not the seed")
 	var pf proveFlags
@@ -439,21 +440,21 @@ is SHA-256(block_hash ‖ ADDR)).`)
 	if err := checkSystem(*system); err != nil {
 		return err
 	}
-	if pf.mode == receipt.ModePlonk && !isSet(fs, "system") {
-		*system = prover.SystemPlonk
+	if protocol.Mode(pf.mode) == protocol.ModePlonk && !isSet(fs, "system") {
+		*system = string(protocol.Plonk)
 	}
-	var curve circuits.Curve // "": the task's
+	var curve protocol.Curve // "": the task's
 	if isSet(fs, "curve") {
 		if curve, err = parseCurve(*curveName); err != nil {
 			return err
 		}
 	}
-	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: *system, Curve: curve, A: a, B: b, WorkerAddress: *worker}
+	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: protocol.System(*system), Curve: curve, A: a, B: b, WorkerAddress: *worker}
 	if err := pf.apply(&opts); err != nil {
 		return err
 	}
 	res, err := prover.Run(opts)
-	if errors.Is(err, prover.ErrInputsMismatch) || errors.Is(err, workload.ErrInvalidTask) || errors.Is(err, prover.ErrTaskCurve) {
+	if errors.Is(err, protocol.ErrInputsMismatch) || errors.Is(err, workload.ErrInvalidTask) || errors.Is(err, protocol.ErrTaskCurve) {
 		return usageError{err}
 	}
 	if err != nil {
@@ -572,7 +573,7 @@ output's correctness, and zk-strict-v1 holds.`)
 	verdictOut := fs.String("verdict-out", "", "also write the verdict JSON to this file")
 	var accept stringList
 	fs.Var(&accept, "accept-key", "accept only proofs under this verifying-key fingerprint (repeatable)")
-	policyRef := fs.String("policy", verifier.DefaultPolicy, "policy: "+strings.Join(verifier.PolicyIDs(), ", ")+", or a policy JSON file")
+	policyRef := fs.String("policy", protocol.DefaultPolicyID, "policy: "+strings.Join(verifier.PolicyIDs(), ", ")+", or a policy JSON file")
 	var in inputFlags
 	in.register(fs, "a supplied task's input, checked against its commitment")
 	var cf challengeFlags
@@ -654,7 +655,7 @@ func verdictCode(v *verifier.Verdict) int {
 // policy) and refuses it unless it passes, with the verdict's exit code:
 // what verify rejects or holds is never exported or put in a block.
 func requirePass(e *receipt.Envelope, path, keyPath, purpose string) error {
-	pol := verifier.BuiltinPolicies[verifier.DefaultPolicy]
+	pol := verifier.BuiltinPolicies[protocol.DefaultPolicyID]
 	o := verifier.Options{Policy: &pol}
 	if err := setKeySource(&o, keyPath, e, trustFlags{}, nil); err != nil {
 		return err

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
-	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -64,7 +64,7 @@ func (t *taskFlags) suppliedTask(a, b workload.Matrix) (workload.ComputeTask, er
 	if err != nil {
 		return workload.ComputeTask{}, err
 	}
-	ic, err := circuits.InputCommitment(a.Data, b.Data, a.N, t.f)
+	ic, err := protocol.InputCommitment(a.Data, b.Data, a.N, t.f)
 	if err != nil {
 		return workload.ComputeTask{}, usageError{err}
 	}
@@ -133,7 +133,7 @@ their input commitment is the synthetic task's.`)
 			return err
 		}
 	}
-	ic, err := circuits.InputCommitment(a, b, n, task.Payload.FracBits)
+	ic, err := protocol.InputCommitment(a, b, n, task.Payload.FracBits)
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,9 @@ import (
 	"io"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/keytrust"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -206,11 +206,11 @@ func readKeyFile(o *verifier.Options, path string, env *receipt.Envelope, tf tru
 	if err != nil {
 		return establishErr(fmt.Errorf("key bundle %s: %w", path, err))
 	}
-	curve, err := circuits.ParseCurve(b.ID.Curve)
+	curve, err := protocol.ParseCurve(string(b.ID.Curve))
 	if err != nil {
 		return usageError{fmt.Errorf("key bundle %s: %w", path, err)}
 	}
-	if b.ID.System == keys.SystemPlonk {
+	if b.ID.System == protocol.Plonk {
 		o.PlonkVK, err = keys.ParsePlonkVKFor(curve.ID(), b.VerifyingKey)
 	} else {
 		o.VK, err = keys.ParseVK(b.VerifyingKey, curve.ID())

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -281,7 +282,7 @@ func rewrite(ts *testscript.TestScript, keyFile, in string, edits []string, out 
 		if err != nil {
 			return err
 		}
-		id := receipt.NodeID(key.Public().(ed25519.PublicKey))
+		id := protocol.NodeID(key.Public().(ed25519.PublicKey))
 		sig := ed25519.Sign(key, receipt.PAE(envl.PayloadType, b))
 		m["signatures"] = []any{map[string]any{
 			"keyid": hex.EncodeToString(id[:]),
@@ -365,7 +366,7 @@ func edit(ts *testscript.TestScript, root any, path, value string) error {
 		if kind == "pubkey" {
 			nv = hex.EncodeToString(pub)
 		} else {
-			id := receipt.NodeID(pub)
+			id := protocol.NodeID(pub)
 			nv = hex.EncodeToString(id[:])
 		}
 	default:
