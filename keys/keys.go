@@ -121,17 +121,14 @@ func checkName(s, extra string) error {
 	return nil
 }
 
-// supportedCurves maps ID.Curve values to curves; both carry Groth16 and
-// PLONK keys (on BLS12-381, PLONK over a dev SRS only).
-var supportedCurves = map[protocol.Curve]ecc.ID{"bn254": ecc.BN254, "bls12-381": ecc.BLS12_381}
-
-// curveID maps the Curve field to gnark-crypto's ecc.ID.
+// curveID maps the Curve field to gnark-crypto's ecc.ID. Both curves carry
+// Groth16 and PLONK keys (on BLS12-381, PLONK over a dev SRS only).
 func (id ID) curveID() (ecc.ID, error) {
-	c, ok := supportedCurves[id.Curve]
-	if !ok {
+	c, err := protocol.ParseCurve(string(id.Curve))
+	if err != nil {
 		return ecc.UNKNOWN, fmt.Errorf("unsupported curve %q (supported: bn254, bls12-381)", id.Curve)
 	}
-	return c, nil
+	return c.ID(), nil
 }
 
 // Meta describes a key set; it is stored as meta.json beside the keys.

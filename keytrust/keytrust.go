@@ -129,7 +129,7 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 // (srs_sha256) or the one its provenance names; it is checked to be a power
 // sequence, the circuit compiled, and the key set up again from them.
 func rederive(b *Bundle, o Options, r *Result) (how, setup string, err error) {
-	if b.ID.Curve != "bn254" {
+	if b.ID.Curve != protocol.BN254 {
 		return "", "", fmt.Errorf("%w: re-deriving a PLONK key needs a BN254 SRS file; key %s is on %s (pin it in a policy instead)", ErrNotApplicable, b.Fingerprint, b.ID.Curve)
 	}
 	digest, err := fileDigest(o.SRS, keys.MaxSRSBytes)

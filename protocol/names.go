@@ -78,10 +78,10 @@ type Mode string
 
 // Modes a receipt can record.
 const (
-	ModeGroth16 Mode = "groth16" // a Groth16 proof
-	ModePlonk   Mode = "plonk"   // a PLONK proof
-	ModeSampled Mode = "sampled" // sampled rows re-executed against a Merkle root
-	ModeBinding Mode = "binding" // the output bound by the PoE, nothing checked
+	ModeGroth16 Mode = Mode(Groth16) // a Groth16 proof
+	ModePlonk   Mode = Mode(Plonk)   // a PLONK proof
+	ModeSampled Mode = "sampled"     // sampled rows re-executed against a Merkle root
+	ModeBinding Mode = "binding"     // the output bound by the PoE, nothing checked
 )
 
 // Modes lists the receipt modes.
