@@ -19,7 +19,9 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/hardware/probe"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
@@ -286,8 +288,8 @@ func (rn *run) seal() (*Result, error) {
 
 // native obtains the matrices and runs the product on the chosen executor.
 func (rn *run) native() error {
-	hw := workload.Probe()
-	ex, err := workload.SelectExecutor(hw, rn.o.Executor)
+	hw := probe.Host()
+	ex, err := native.SelectExecutor(hw, rn.o.Executor)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
