@@ -1,8 +1,8 @@
 // Package keys handles Groth16 and PLONK key material for zkpoc circuits on
-// BN254 and BLS12-381: setup (with progress reporting; a multi-party
-// ceremony on BN254), serialization, bounded readers, verifying-key
-// fingerprints and an on-disk cache so that the expensive setup is never run
-// twice for the same circuit shape.
+// BN254 and BLS12-381: setup (with progress reporting; the multi-party
+// ceremony on BN254 is package ceremony), serialization, bounded readers,
+// verifying-key fingerprints and an on-disk cache so that the expensive setup
+// is never run twice for the same circuit shape.
 //
 // Cache layout, under Cache.Dir:
 //

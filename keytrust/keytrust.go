@@ -12,6 +12,7 @@ import (
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
@@ -175,10 +176,10 @@ func rederive(b *Bundle, o Options, r *Result) (how, setup string, err error) {
 // o.CeremonyDir with o.Beacon must verify, be the bundle's record, and be
 // for the constraint system of the circuit this machine compiles.
 func checkTranscript(b *Bundle, o Options, r *Result) (string, error) {
-	if _, err := keys.ReadCeremonyManifest(o.CeremonyDir); err != nil {
+	if _, err := ceremony.ReadManifest(o.CeremonyDir); err != nil {
 		return "", err // not a ceremony directory: the caller's input
 	}
-	rep, err := keys.CeremonyVerify(o.CeremonyDir, o.Beacon, keys.WithProgress(o.Progress))
+	rep, err := ceremony.Verify(o.CeremonyDir, o.Beacon, ceremony.WithProgress(o.Progress))
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrMismatch, err)
 	}

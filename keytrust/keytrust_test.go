@@ -17,6 +17,7 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
+	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/protocol"
 )
@@ -278,25 +279,25 @@ func TestCeremonyTranscript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := keys.CeremonyInit(dir, id, ccs); err != nil {
+	if err := ceremony.Init(dir, id, ccs); err != nil {
 		t.Fatal(err)
 	}
 	beacon1, beacon2 := bytes.Repeat([]byte{0xb1}, 32), bytes.Repeat([]byte{0xb2}, 32)
 	for phase := 1; phase <= 2; phase++ {
 		for i := 0; i < 2; i++ {
-			if _, _, err := keys.CeremonyContribute(dir, phase, rand.Reader); err != nil {
+			if _, _, err := ceremony.Contribute(dir, phase, rand.Reader); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if phase == 1 {
-			if err := keys.CeremonySealPhase1(dir, beacon1); err != nil {
+			if err := ceremony.SealPhase1(dir, beacon1); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	digest, _, _ := keys.CCSDigest(ccs)
 	a := keys.Cache{Dir: t.TempDir()}
-	set, err := keys.CeremonyFinalize(dir, beacon2, a, keys.WithCompiledCCS(digest))
+	set, err := ceremony.Finalize(dir, beacon2, a, ceremony.WithCompiledCCS(digest))
 	if err != nil {
 		t.Fatal(err)
 	}

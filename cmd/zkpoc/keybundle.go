@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/keytrust"
 	"github.com/zkpoc/zkpoc/protocol"
@@ -51,7 +52,7 @@ func establishErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, keytrust.ErrMismatch), errors.Is(err, keys.ErrBadContribution):
+	case errors.Is(err, keytrust.ErrMismatch), errors.Is(err, ceremony.ErrBadContribution):
 		return refusal{exitReject, err}
 	case errors.Is(err, keytrust.ErrBundle), errors.Is(err, keytrust.ErrNotApplicable), errors.Is(err, keys.ErrSRS):
 		return usageError{err}
