@@ -16,7 +16,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
-	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
@@ -67,7 +67,7 @@ func forgeOtherInputs(t *testing.T) (*receipt.Envelope, *receipt.Receipt) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(set.CCS, set.PK, w, keys.ProverOptions(protocol.Groth16)...)
+	proof, err := groth16.Prove(set.CCS, set.PK, w, proofsystem.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}

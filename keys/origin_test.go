@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/zkpoc/zkpoc/protocol"
 )
 
 func testRecord() *TranscriptRecord {
@@ -51,7 +49,7 @@ func TestTranscriptRecord(t *testing.T) {
 		"no phase 2":      func(r *TranscriptRecord) { r.Phase2 = nil },
 		"short hash":      func(r *TranscriptRecord) { r.Phase1[0] = "abcd" },
 		"short beacon":    func(r *TranscriptRecord) { r.Beacon = "00" },
-		"plonk":           func(r *TranscriptRecord) { r.ID.System = protocol.Plonk },
+		"plonk":           func(r *TranscriptRecord) { r.ID.System = SystemPlonk },
 		"bad fingerprint": func(r *TranscriptRecord) { r.Fingerprint = "zz" },
 	} {
 		x := testRecord()

@@ -20,6 +20,7 @@ import (
 	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/protocol"
+	"github.com/zkpoc/zkpoc/setup"
 )
 
 // Small stand-ins for the statement keep these tests at setup costs of
@@ -78,7 +79,7 @@ func compileFor(id keys.ID) func() (constraint.ConstraintSystem, error) {
 func setUp(t *testing.T, id keys.ID) keys.Cache {
 	t.Helper()
 	c := keys.Cache{Dir: t.TempDir()}
-	if _, _, err := c.LoadOrSetup(id, compileFor(id), nil); err != nil {
+	if _, _, err := setup.LoadOrSetup(c, id, compileFor(id), nil); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -231,7 +232,7 @@ func TestPlonkRederive(t *testing.T) {
 		!strings.Contains(r.Established.How, "re-derived by this verifier from SRS sha256:"+b.SRSSHA256) {
 		t.Fatalf("re-derivation: origin %+v, established %+v", r.Origin, r.Established)
 	}
-	if _, m, err := verifierCache.FindPlonkByFingerprint(b.Fingerprint); err != nil || m.Origin.Circuit != keys.EstablishedRederived {
+	if _, m, err := verifierCache.FindByFingerprint(b.Fingerprint); err != nil || m.ID.System != protocol.Plonk || m.Origin.Circuit != keys.EstablishedRederived {
 		t.Fatalf("imported PLONK key: %+v, %v", m, err)
 	}
 	// Without the SRS: imported, not established.
@@ -345,7 +346,7 @@ func TestCeremonyTranscript(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	c := keys.Cache{Dir: f.TempDir()}
 	id := testID("cubic", protocol.Groth16)
-	if _, _, err := c.LoadOrSetup(id, compileFor(id), nil); err != nil {
+	if _, _, err := setup.LoadOrSetup(c, id, compileFor(id), nil); err != nil {
 		f.Fatal(err)
 	}
 	b, _, err := Export(c, id.String(), compileTest)

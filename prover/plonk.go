@@ -2,10 +2,7 @@ package prover
 
 import (
 	"fmt"
-	"io"
 
-	"github.com/consensys/gnark/backend/plonk"
-	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
@@ -50,13 +47,4 @@ func CompileFor(system protocol.System, curve protocol.Curve, m protocol.Method,
 		return CompilePlonkOn(curve, m, n, fracBits)
 	}
 	return CompileOn(curve, m, n, fracBits)
-}
-
-// provePlonk proves with PLONK keys (a dev SRS setup when none are cached).
-func provePlonk(set *keys.Set, w witness.Witness) (io.WriterTo, error) {
-	proof, err := plonk.Prove(set.CCS, set.PlonkPK, w, keys.ProverOptions(protocol.Plonk)...)
-	if err != nil {
-		return nil, fmt.Errorf("plonk: %w", err)
-	}
-	return proof, nil
 }

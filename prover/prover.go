@@ -12,8 +12,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/consensys/gnark/backend/groth16"
-	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
@@ -25,6 +23,7 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
+	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -363,23 +362,15 @@ func (rn *run) base(mode protocol.Mode) error {
 	return nil
 }
 
-// proveGroth16 proves with Groth16 keys.
-func proveGroth16(set *keys.Set, w witness.Witness) (io.WriterTo, error) {
-	proof, err := groth16.Prove(set.CCS, set.PK, w, keys.ProverOptions(protocol.Groth16)...)
-	if err != nil {
-		return nil, fmt.Errorf("groth16: %w", err)
-	}
-	return proof, nil
-}
-
 // prove runs the SNARK path for Options.System: witness, cached keys (set up
 // once), proof, and the proof and benchmark boxes of the receipt.
 func (rn *run) prove() error {
 	o, t, n, f := rn.o, rn.task, rn.n, rn.f
-	system, compile, proveWith := protocol.Groth16, CompileOn(o.Curve, o.Method, n, f), proveGroth16
+	system := protocol.Groth16
 	if o.System == protocol.Plonk {
-		system, compile, proveWith = protocol.Plonk, CompilePlonkOn(o.Curve, o.Method, n, f), provePlonk
+		system = protocol.Plonk
 	}
+	compile := CompileFor(system, o.Curve, o.Method, n, f)
 	start := time.Now()
 	pub, err := protocol.PublicValues(o.Curve, t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
 	if err != nil {
@@ -397,7 +388,7 @@ func (rn *run) prove() error {
 
 	start = time.Now()
 	id := KeyIDOn(o.Curve, system, o.Method, n, f)
-	set, cached, err := o.Cache.LoadOrSetup(id, compile, o.Progress)
+	set, cached, err := setup.LoadOrSetup(o.Cache, id, compile, o.Progress)
 	if err != nil {
 		return fmt.Errorf("prove: keys %s: %w", id, err)
 	}
@@ -408,7 +399,7 @@ func (rn *run) prove() error {
 
 	start = time.Now()
 	o.logf("proving %s with %s (%d constraints)…", id, system, set.CCS.GetNbConstraints())
-	proof, err := proveWith(set, w)
+	proof, err := setup.Prove(set, w)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}

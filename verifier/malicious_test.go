@@ -12,7 +12,7 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
-	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
@@ -83,5 +83,5 @@ func proveWith(ccs constraint.ConstraintSystem, pk groth16.ProvingKey, w *circui
 	if err != nil {
 		return nil, err
 	}
-	return groth16.Prove(ccs, pk, wit, keys.ProverOptions(protocol.Groth16)...)
+	return groth16.Prove(ccs, pk, wit, proofsystem.ProverOptions(protocol.Groth16)...)
 }

@@ -13,10 +13,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/consensys/gnark/backend/groth16"
-	"github.com/consensys/gnark/backend/plonk"
-
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
@@ -90,19 +88,18 @@ func (v *Verdict) Attributable() error {
 
 // Options says which key and policy to verify under.
 type Options struct {
-	// VK verifies the proof when set; otherwise it is looked up in Cache by
+	// VK verifies the proof when set (a key of the receipt's proof system:
+	// proofsystem.ReadVerifyingKey); otherwise it is looked up in Cache by
 	// the receipt's key fingerprint.
-	VK    groth16.VerifyingKey
+	VK    proofsystem.VerifyingKey
 	Cache *keys.Cache
-	// PlonkVK is VK for receipts whose proof system is "plonk".
-	PlonkVK plonk.VerifyingKey
-	// KeyEstablished is what the caller established about VK or PlonkVK
+	// KeyEstablished is what the caller established about VK
 	// (package keytrust: a key bundle checked by re-deriving the key or
 	// verifying its ceremony transcript against the compiled circuit). Its
 	// fingerprint must be the given key's. Without it a given key's circuit
 	// is not established and the claim says so.
 	KeyEstablished *KeyEstablished
-	Policy         *Policy // BuiltinPolicies[protocol.DefaultPolicyID] unless set
+	Policy         *Policy // BuiltinPolicies[DefaultPolicy] unless set
 	// AcceptKeys pins the verifying keys a proof may use (fingerprints,
 	// "sha256:"-prefixed or bare hex); empty accepts any key the verifier finds.
 	AcceptKeys []string
@@ -339,6 +336,41 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 	return a, b, ic, true
 }
 
+// checkProof verifies the SNARK evidence (either system) against the statement recomputed
+// from the task.
+func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int16, pubv protocol.Public, digest [32]byte) {
+	if rc.Proof == nil {
+		r.skip("proof", "no proof box")
+		return
+	}
+	method, err := protocol.ParseMethod(rc.Proof.Circuit)
+	if !r.add("proof.circuit", err) {
+		return
+	}
+	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest(method.Name(), n, f)))
+	if n > protocol.MaxN {
+		r.add("task.payload.matrix_size", fmt.Errorf("n = %d exceeds the circuit limit %d", n, protocol.MaxN))
+		return
+	}
+	pubv.OutputDigest = digest
+	r.add("proof.system", errors.Join(expect("proof.system", string(rc.Proof.System), string(rc.Mode)), expect("proof.curve", string(rc.Proof.Curve), string(ProofCurve(rc)))))
+	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, protocol.PublicInputStrings(pubv)))
+	if len(o.AcceptKeys) > 0 {
+		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
+	}
+	system := protocol.Groth16
+	if rc.Mode == protocol.ModePlonk {
+		system = protocol.Plonk
+	}
+	proof, perr := proofsystem.ParseProof(rc.Proof.Bytes, system, ProofCurve(rc).ID())
+	vk, known, err := resolveKey(rc.Proof.KeyFingerprint, system, o)
+	if !r.keyFound(v, o, rc, known, err, perr) {
+		return
+	}
+	r.add("proof.verify", verifyProof(vk, proof, ProofCurve(rc), pubv))
+}
+
 func expect(field, have, want string) error {
 	if have != want {
 		return fmt.Errorf("%s is %q, recomputed %q", field, short(have), short(want))
@@ -397,6 +429,15 @@ func ProofCurve(rc *receipt.Receipt) protocol.Curve {
 	return protocol.BN254
 }
 
+// groth16Label names the proof system in a Groth16 claim, with the curve
+// when it is not the default.
+func groth16Label(rc *receipt.Receipt) string {
+	if c := ProofCurve(rc); c != protocol.BN254 {
+		return "Groth16 (" + strings.ToUpper(string(c)) + ")"
+	}
+	return "Groth16"
+}
+
 // parseField decodes 32-byte hex into a canonical BN254 scalar (< p).
 func parseField(field, s string) (*big.Int, error) { return parseFieldOn(protocol.BN254, field, s) }
 
@@ -411,4 +452,235 @@ func parseFieldOn(curve protocol.Curve, field, s string) (*big.Int, error) {
 		return nil, fmt.Errorf("%s is not a canonical %s scalar (≥ the modulus)", field, curve)
 	}
 	return x, nil
+}
+
+func checkInputs(have, want []string) error {
+	if !slices.Equal(have, want) {
+		for i := range want {
+			if i >= len(have) || have[i] != want[i] {
+				return fmt.Errorf("public input %d differs from the value recomputed from the receipt (%d listed, %d expected)", i, len(have), len(want))
+			}
+		}
+		return fmt.Errorf("%d public inputs listed, %d expected", len(have), len(want))
+	}
+	return nil
+}
+
+// resolveKey finds the verifying key of system the proof names, and what
+// is known about it (KeyEstablished).
+func resolveKey(fp string, system protocol.System, o Options) (proofsystem.VerifyingKey, *KeyEstablished, error) {
+	if o.VK != nil && o.VK.System() != system {
+		if system == protocol.Plonk {
+			return nil, nil, errors.New("the proof is a PLONK proof but the verifying key given is a Groth16 key")
+		}
+		o.VK = nil // a PLONK key given for a Groth16 proof is ignored, as it always was: the cache is searched
+	}
+	return findKey(fp, system, o)
+}
+
+// otherKeyGiven is the lookup's error when the key the caller gave is not
+// the one the proof names: the verifier lacks the receipt's key, which is
+// no evidence against the receipt (it wraps keys.ErrNotFound, so the
+// verdict holds); Options.AcceptKeys refuses receipts under other keys.
+type otherKeyGiven struct{ what, fp string }
+
+func (e otherKeyGiven) Error() string {
+	return fmt.Sprintf("the given %sverifying key is sha256:%s, not the receipt's", e.what, e.fp)
+}
+
+func (e otherKeyGiven) Unwrap() error { return keys.ErrNotFound }
+
+// findKey is the key lookup: a key given by the caller is used if it has
+// the fingerprint the proof names (what is known about it is
+// Options.KeyEstablished, which must be about that key, or nothing), and
+// is otherwise the receipt's key missing (otherKeyGiven); without one the
+// local cache is searched by fingerprint and its record says what this
+// machine knows of the key, which must be a key of system.
+func findKey(fp string, system protocol.System, o Options) (proofsystem.VerifyingKey, *KeyEstablished, error) {
+	what := ""
+	if system == protocol.Plonk {
+		what = "PLONK "
+	}
+	want := strings.TrimPrefix(fp, "sha256:")
+	if given := o.VK; given != nil {
+		got := given.FingerprintHex()
+		if got != want {
+			return nil, nil, otherKeyGiven{what, got}
+		}
+		k := o.KeyEstablished
+		if k == nil {
+			return given, &KeyEstablished{Fingerprint: got, How: givenKeyHow}, nil
+		}
+		if normHex(k.Fingerprint) != got {
+			return nil, nil, fmt.Errorf("what was established about the given %sverifying key is about key sha256:%s, not sha256:%s", what, short(normHex(k.Fingerprint)), got)
+		}
+		c := *k
+		return given, &c, nil
+	}
+	if o.Cache == nil {
+		return nil, nil, fmt.Errorf("no verifying key given and no key cache to search: %w", keys.ErrNotFound)
+	}
+	vk, meta, err := o.Cache.FindByFingerprint(want)
+	if err == nil && meta.ID.System != system {
+		// A receipt relabelled to another proof system names a key the
+		// verifier has: a mismatch to reject, not a key to obtain.
+		return nil, nil, fmt.Errorf("%sverifying key %s: this verifier's cache holds it as a %s key for %s, not for a %sproof", what, short(fp), meta.ID.System, describe(meta.ID), what)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("%sverifying key %s: %w", what, short(fp), err)
+	}
+	return vk, fromCache(meta), nil
+}
+
+// keyFound records the outcome of the key lookup (err) and, when the key
+// was found, what is known about it (useKey); false when the proof is not
+// to be verified: there is no key, or its bytes did not decode (perr,
+// from decoding them on the receipt's curve and system before the lookup).
+// Bytes that are not a proof are wrong under every key, so proof.verify
+// fails for them even when the key is missing.
+func (r *run) keyFound(v *Verdict, o Options, rc *receipt.Receipt, known *KeyEstablished, err, perr error) bool {
+	found := false
+	if errors.Is(err, keys.ErrNotFound) {
+		r.missingKey(v, rc.Proof.KeyFingerprint, err)
+	} else if found = r.add("proof.key", err); found {
+		r.useKey(v, o.policy(), rc, known)
+	}
+	switch {
+	case perr != nil:
+		r.add("proof.verify", fmt.Errorf("the proof bytes are not a %s %s proof, under any key: %w", ProofCurve(rc), rc.Mode, perr))
+	case !found:
+		r.skip("proof.verify", "no verifying key")
+	}
+	return found && perr == nil
+}
+
+// missingKey records that the verifying key the proof names is not
+// available here: the proof could not be checked, which is no evidence
+// against the receipt, so the verdict holds (unless another check failed)
+// and says which key is needed and how to obtain it.
+func (r *run) missingKey(v *Verdict, fp string, err error) {
+	fp = "sha256:" + strings.TrimPrefix(fp, "sha256:")
+	v.KeyNeeded, r.noKey = fp, true
+	r.skip("proof.key", err.Error())
+	lacks := "is not in this verifier's key cache"
+	if g := (otherKeyGiven{}); errors.As(err, &g) {
+		lacks = "was not given (" + g.Error() + ")"
+	}
+	r.holdAlso(fmt.Sprintf("the proof's verifying key %s %s, so the proof was not checked: "+
+		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, lacks, fp))
+}
+
+// verifyProof verifies proof, decoded by proofsystem.ParseProof, under vk
+// for the public witness recomputed from the receipt.
+func verifyProof(vk proofsystem.VerifyingKey, proof proofsystem.Proof, curve protocol.Curve, p protocol.Public) error {
+	w, err := PublicWitness(curve, p)
+	if err != nil {
+		return err
+	}
+	return vk.Verify(proof, w)
+}
+
+// acceptedKey checks a proof's key fingerprint against the pinned ones.
+func acceptedKey(fp string, accept []string) error {
+	have := strings.ToLower(strings.TrimPrefix(fp, "sha256:"))
+	for _, a := range accept {
+		if strings.ToLower(strings.TrimPrefix(a, "sha256:")) == have {
+			return nil
+		}
+	}
+	return fmt.Errorf("key %s is not among the %d accepted verifying keys (--accept-key)", short(fp), len(accept))
+}
+
+func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
+	pol := o.policy()
+	v.PolicyDecision.PolicyID = pol.ID
+	v.PolicyDecision.PolicyDigest = pol.Digest()
+	if rc != nil && len(r.failed()) == 0 {
+		r.applyPolicy(pol, rc, v.provenance)
+	}
+	v.PolicyDecision.Checks = r.checks
+	failed := v.Failed()
+	v.BlockedClaims = append([]string(nil), receipt.ProverBlockedClaims...)
+	switch {
+	case len(failed) > 0:
+		v.PolicyDecision.Status = Reject
+		v.PolicyDecision.Reason = "failed checks: " + strings.Join(failed, ", ")
+		v.AllowedClaim = fmt.Sprintf("The verifier path ran on receipt %q under policy %s and rejected it (%s). Nothing about its output may be claimed.",
+			short(v.ReceiptID), pol.ID, strings.Join(failed, ", "))
+		v.BlockedClaims = append(v.BlockedClaims, "This node computed this output correctly.")
+	case r.hold != "":
+		v.PolicyDecision.Status = Hold
+		v.PolicyDecision.Reason = r.hold
+		v.AllowedClaim = fmt.Sprintf("The checks that ran on receipt %q pass, but policy %s holds it: %s. Until the hold is lifted, claim only that node %s bound output digest %s to request %s.",
+			short(v.ReceiptID), pol.ID, r.hold, rc.Node.NodeID, rc.OutputDigest, rc.RequestID)
+		v.BlockedClaims = append(v.BlockedClaims, "This receipt passed policy "+pol.ID+".")
+	default:
+		v.PolicyDecision.Status = Pass
+		v.PolicyDecision.Reason = r.passReason(rc)
+		v.AllowedClaim, v.BlockedClaims = r.claim(pol, rc, v.provenance, v.inputs, v.BlockedClaims)
+	}
+	if rc != nil {
+		v.BlockedClaims = appendNew(v.BlockedClaims, rc.NodeExtraClaims())
+	}
+	return v
+}
+
+// appendNew appends the claims of extra that blocked lacks: claims a node
+// blocked itself stay blocked, whatever the verdict.
+func appendNew(blocked, extra []string) []string {
+	have := make(map[string]bool, len(blocked))
+	for _, c := range blocked {
+		have[c] = true
+	}
+	for _, c := range extra {
+		if !have[c] {
+			have[c] = true
+			blocked = append(blocked, c)
+		}
+	}
+	return blocked
+}
+
+func (r *run) failed() []string { return r.failedAmong(nil) }
+
+func (r *run) passReason(rc *receipt.Receipt) string {
+	switch rc.Mode {
+	case protocol.ModePlonk, protocol.ModeGroth16:
+		s := fmt.Sprintf("signature, identities, commitments, PoE and the %s proof all verify", map[bool]string{true: "PLONK", false: "Groth16"}[rc.Mode == protocol.ModePlonk])
+		if !r.key.established() {
+			s += ", under a key whose circuit was not established"
+		}
+		return s
+	case protocol.ModeSampled:
+		return fmt.Sprintf("signature, identities, input commitment and PoE verify; %d sampled rows re-executed and matched", rc.Sampling.K)
+	}
+	return "signature, identities, input commitment and PoE verify (binding only)"
+}
+
+// claim is the strongest statement the evidence in a passing receipt
+// supports, narrowed by its mode and, for a proof, by what is known about
+// its key: its circuit (established or not) and its setup provenance.
+func (r *run) claim(pol Policy, rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
+	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	switch rc.Mode {
+	case protocol.ModeSampled:
+		return sampledClaim(rc, r.sampled, inputs, blocked)
+	case protocol.ModeBinding:
+		return fmt.Sprintf("Node %s returned output digest %s (the Merkle root of its output rows) for request %s. Nothing is claimed about the output's correctness.",
+				rc.Node.NodeID, rc.OutputDigest, rc.RequestID),
+			append(blocked, "The output is correct.", "Any part of the output was checked.")
+	}
+	system := groth16Label(rc)
+	if rc.Mode == protocol.ModePlonk {
+		system = "PLONK (KZG, " + strings.ToUpper(string(ProofCurve(rc))) + ")"
+	}
+	if !r.key.established() {
+		return r.unestablishedClaim(rc, system, blocked)
+	}
+	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under %s key %s, established for circuit %s: %s",
+		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, system, rc.Proof.KeyFingerprint, describe(r.key.Circuit), r.key.How)
+	setup, blocked := r.setupClause(pol, rc, provenance, blocked)
+	return s + setup, append(blocked,
+		"This proof shows which hardware ran the job or how fast.",
+		"The node's public key identifies a real-world operator.")
 }

@@ -1,6 +1,5 @@
-// Package progress prints "still running" lines while a long step (a key
-// setup, a ceremony contribution or verification) runs, so that a person
-// watching sees the work is alive.
+// Package progress prints the elapsed-time lines of long steps (key setups,
+// ceremony contributions), so that a person watching sees the work is alive.
 package progress
 
 import (
@@ -11,7 +10,8 @@ import (
 )
 
 // While runs fn, writing line(elapsed) to w every interval until fn
-// returns, and reports how long fn took.
+// returns, and reports how long fn took. Long setups and ceremony steps use
+// it so that a person watching sees the work is alive.
 func While(w io.Writer, interval time.Duration, line func(elapsed time.Duration) string, fn func() error) (time.Duration, error) {
 	start := time.Now()
 	done := make(chan struct{})
