@@ -183,27 +183,11 @@ func start(o Options) (*run, string, error) {
 	if o.PolicyID == "" {
 		o.PolicyID = DefaultPolicyID
 	}
-	if o.Mode == "" {
-		o.Mode = ModeAuto
+	mode, system, err := ResolveMode(o.Mode, o.System)
+	if err != nil {
+		return nil, "", err
 	}
-	switch o.Mode {
-	case ModeAuto, receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled, receipt.ModeBinding:
-	default:
-		return nil, "", fmt.Errorf("prove: unknown mode %q (want auto, groth16, sampled or binding)", o.Mode)
-	}
-	if o.Mode == receipt.ModePlonk { // the SNARK mode, with PLONK
-		if o.System != "" && o.System != SystemPlonk {
-			return nil, "", fmt.Errorf("prove: mode plonk with proof system %q", o.System)
-		}
-		o.System, o.Mode = SystemPlonk, receipt.ModeGroth16
-	}
-	switch o.System {
-	case "":
-		o.System = SystemGroth16
-	case SystemGroth16, SystemPlonk:
-	default:
-		return nil, "", fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
-	}
+	o.Mode, o.System = mode, system
 	taskCurve, bound, err := TaskCurve(t)
 	if err != nil {
 		return nil, "", fmt.Errorf("prove: %w", err)

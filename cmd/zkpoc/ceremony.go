@@ -139,7 +139,7 @@ func checkCeremonyCCS(env *cliEnv, dir string) (*keys.CeremonyManifest, error) {
 		return nil, usagef("ceremony %s: %w (use --ccs-check=false to trust ccs.bin)", dir, err)
 	}
 	start := time.Now()
-	fmt.Fprintf(env.stderr, "recompiling %s to check the ceremony's constraint system ...\n", m.ID)
+	fmt.Fprintf(env.progress(), "recompiling %s to check the ceremony's constraint system ...\n", m.ID)
 	ccs, err := prover.Compile(method, m.ID.N, m.ID.FracBits)()
 	if err != nil {
 		return nil, err
@@ -151,7 +151,7 @@ func checkCeremonyCCS(env *cliEnv, dir string) (*keys.CeremonyManifest, error) {
 	if digest != m.CCSSHA256 {
 		return nil, fmt.Errorf("ceremony %s: constraint system digest %s is not that of %s compiled by this binary (%s)", dir, m.CCSSHA256, m.ID, digest)
 	}
-	fmt.Fprintf(env.stderr, "constraint system matches %s (sha256 %s, %.1f s)\n", m.ID, digest, time.Since(start).Seconds())
+	fmt.Fprintf(env.progress(), "constraint system matches %s (sha256 %s, %.1f s)\n", m.ID, digest, time.Since(start).Seconds())
 	return m, nil
 }
 
@@ -177,7 +177,7 @@ phase-1 participants (zkpoc ceremony contribute --phase 1).`)
 	}
 	id := prover.KeyID(m, *n, *f)
 	start := time.Now()
-	fmt.Fprintf(env.stderr, "compiling %s ...\n", id)
+	fmt.Fprintf(env.progress(), "compiling %s ...\n", id)
 	ccs, err := prover.Compile(m, *n, *f)()
 	if err != nil {
 		return err
@@ -213,7 +213,7 @@ anywhere. Contributions within a phase are strictly sequential.`)
 	if _, err := keys.ReadCeremonyManifest(dir); err != nil {
 		return usageError{err}
 	}
-	idx, hash, err := keys.CeremonyContribute(dir, *phase, rand.Reader, keys.WithProgress(env.stderr))
+	idx, hash, err := keys.CeremonyContribute(dir, *phase, rand.Reader, keys.WithProgress(env.progress()))
 	if err != nil {
 		return ceremonyErr(env, err)
 	}
@@ -231,7 +231,7 @@ circuits. Then hand DIR to the phase-2 participants.`)
 	if err != nil {
 		return err
 	}
-	if err := keys.CeremonySealPhase1(dir, beacon, keys.WithProgress(env.stderr)); err != nil {
+	if err := keys.CeremonySealPhase1(dir, beacon, keys.WithProgress(env.progress())); err != nil {
 		return ceremonyErr(env, err)
 	}
 	fmt.Fprintf(env.stdout, "phase 1 sealed with beacon %x\nnext: phase-2 participants run: zkpoc ceremony contribute --dir %s --phase 2\n", beacon, dir)
@@ -251,7 +251,7 @@ Exit 1 names the rejected phase and participant index.`)
 	if err != nil {
 		return err
 	}
-	rep, err := keys.CeremonyVerify(dir, beacon, keys.WithProgress(env.stderr))
+	rep, err := keys.CeremonyVerify(dir, beacon, keys.WithProgress(env.progress()))
 	if err != nil {
 		return ceremonyErr(env, err)
 	}
@@ -306,7 +306,7 @@ provenance; zkpoc prove then uses these keys and receipts carry the provenance.`
 	if err != nil {
 		return err
 	}
-	opts := []keys.CeremonyOption{keys.WithProgress(env.stderr)}
+	opts := []keys.CeremonyOption{keys.WithProgress(env.progress())}
 	if ccs != "" {
 		opts = append(opts, keys.WithCompiledCCS(ccs))
 	}
