@@ -115,9 +115,9 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 		note := "a Groth16 dev key can be tied to its circuit only by whoever ran its setup"
 		switch {
 		case plonk:
-			note = "give the SRS (--srs FILE: the file keys export --srs-out wrote, or the one its provenance names) to re-derive the key"
+			note = "give the SRS (the file exported with the bundle, or the one its provenance names) to re-derive the key"
 		case b.Setup == SetupCeremony:
-			note = fmt.Sprintf("give the ceremony transcript (--ceremony DIR --beacon HEX) to verify it, or pin its digest %s in a policy (trusted_transcripts)", b.TranscriptSHA256)
+			note = fmt.Sprintf("give the ceremony transcript and its final beacon to verify it, or pin its digest %s in a policy (trusted_transcripts)", b.TranscriptSHA256)
 		}
 		r.Notes = append(r.Notes, "circuit not established: "+note)
 		k.How = "given as a key bundle whose circuit this verifier could not check (" + note + ")"

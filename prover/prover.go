@@ -241,7 +241,7 @@ func start(o Options) (*run, string, error) {
 			switch {
 			case mode == receipt.ModeGroth16 && !fits:
 				decision = "groth16 requested: " + why
-				o.logf("warning: proving anyway (--mode groth16): %s", why)
+				o.logf("warning: proving anyway (mode groth16 requested): %s", why)
 			case fits:
 				mode, decision = receipt.ModeGroth16, why
 			default:

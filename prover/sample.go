@@ -262,7 +262,7 @@ func checkEnvelopeSize(env *receipt.Envelope, r *receipt.Receipt) error {
 	}
 	hint := ""
 	if s := r.Sampling; s != nil {
-		hint = fmt.Sprintf(": %d rows with their audit paths are too many; open fewer (--samples) or raise the proof of work (--pow-bits), which lowers the k needed", s.K)
+		hint = fmt.Sprintf(": %d rows with their audit paths are too many; open fewer rows or raise the proof of work, which lowers the k needed", s.K)
 	}
 	return fmt.Errorf("prove: the receipt would be %d bytes, over the %d a verifier reads%s", len(raw), receipt.MaxEnvelopeBytes-envelopeSlack, hint)
 }

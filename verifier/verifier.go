@@ -320,7 +320,7 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 			r.add("input_commitment.files", err)
 			return nil, nil, ic, false
 		}
-		r.skip("input_commitment.files", "supplied inputs not given (--a, --b): the matrices are known by their commitment only")
+		r.skip("input_commitment.files", "supplied inputs not given: the matrices are known by their commitment only")
 		x.FillBytes(ic[:])
 		v.inputs = "supplied as files the verifier did not see"
 		return nil, nil, ic, true
@@ -584,7 +584,7 @@ func (r *run) missingKey(v *Verdict, fp string, err error) {
 		lacks = "was not given (" + g.Error() + ")"
 	}
 	r.holdAlso(fmt.Sprintf("the proof's verifying key %s %s, so the proof was not checked: "+
-		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, lacks, fp))
+		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or give the verifier the key file", fp, lacks, fp))
 }
 
 // verifyProof verifies proof, decoded by keys.ParseProofFor, under vk.
@@ -612,7 +612,7 @@ func acceptedKey(fp string, accept []string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("key %s is not among the %d accepted verifying keys (--accept-key)", short(fp), len(accept))
+	return fmt.Errorf("key %s is not among the %d accepted verifying keys", short(fp), len(accept))
 }
 
 // publicWitness is the public part of the statement the verifier recomputed.

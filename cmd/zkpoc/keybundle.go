@@ -187,6 +187,14 @@ differs); 2: it is malformed.`)
 	for _, n := range r.Notes {
 		fmt.Fprintf(env.stderr, "note: %s\n", n)
 	}
+	if k.Circuit == (keys.ID{}) {
+		switch {
+		case b.ID.System == keys.SystemPlonk:
+			fmt.Fprintf(env.stderr, "hint: zkpoc keys import --srs FILE %s re-derives the key (FILE: what zkpoc keys export --srs-out wrote)\n", pos[0])
+		case b.TranscriptSHA256 != "":
+			fmt.Fprintf(env.stderr, "hint: zkpoc keys import --ceremony DIR --beacon HEX %s verifies its transcript\n", pos[0])
+		}
+	}
 	return nil
 }
 

@@ -60,19 +60,19 @@ output's correctness, and zk-strict-v1 holds.`)
 	if err := checkOutput("--verdict-out", *verdictOut); err != nil {
 		return err
 	}
-	envl, err := readEnvelope(env, pos[0])
-	if err != nil {
-		return err
-	}
 	pol, err := verifier.LookupPolicy(*policyRef)
 	if err != nil {
 		return usageError{err}
 	}
 	o := verifier.Options{Policy: &pol, AcceptKeys: accept}
-	if err := in.apply(&o); err != nil {
+	if err := cf.apply(&o); err != nil {
 		return err
 	}
-	if err := cf.apply(&o); err != nil {
+	envl, err := readEnvelope(env, pos[0])
+	if err != nil {
+		return err
+	}
+	if err := in.apply(&o); err != nil {
 		return err
 	}
 	if err := setKeySource(&o, *keyPath, envl, tf, env.progress()); err != nil {
@@ -94,7 +94,38 @@ output's correctness, and zk-strict-v1 holds.`)
 	if h := keyHint(v); h != "" {
 		fmt.Fprintf(env.stderr, "hint: %s\n", h)
 	}
+	for _, h := range checkHints(v) {
+		fmt.Fprintf(env.stderr, "hint: %s\n", h)
+	}
 	return verdictExit(v)
+}
+
+// checkHints are verify's hints for checks the verifier could not run for
+// want of something only the command line gives (the library's details
+// name no flags).
+func checkHints(v *verifier.Verdict) []string {
+	var out []string
+	for _, c := range v.PolicyDecision.Checks {
+		switch {
+		case c.Name == "input_commitment.files" && c.Status == "skip",
+			c.Name == "sampling.rows_match" && c.Status == "skip" && strings.Contains(c.Detail, "none were given"):
+			out = append(out, "give the task's matrix files with --a and --b to check them against its commitment and re-execute sampled rows")
+		case c.Name == "sampling.challenge" && c.Status == "skip" && strings.HasPrefix(c.Detail, "no challenge given"):
+			out = append(out, "give the challenge you issued and the root committed before it: --challenge HEX --committed-root ROOT")
+		case c.Name == "proof.key_accepted" && c.Status == "fail":
+			out = append(out, "the proof's key is not one of the --accept-key fingerprints")
+		}
+	}
+	// One hint each.
+	seen := map[string]bool{}
+	uniq := out[:0]
+	for _, h := range out {
+		if !seen[h] {
+			seen[h] = true
+			uniq = append(uniq, h)
+		}
+	}
+	return uniq
 }
 
 // keyHint says how to obtain the verifying key a verdict lacked, "" when
