@@ -50,6 +50,9 @@ against a root (exit 1 if it does not verify).`)
 	if err != nil {
 		return err
 	}
+	if *size < 0 {
+		return usagef("--size %d: a block has 0 or more ComputeResults", *size)
+	}
 	if proveGiven() && *prove < 0 {
 		return usagef("--prove %d: a leaf index is 0 or more", *prove)
 	}

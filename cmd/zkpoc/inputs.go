@@ -95,6 +95,11 @@ their input commitment is the synthetic task's.`)
 		if err := checkOutput(f.flag, f.path); err != nil {
 			return err
 		}
+		switch strings.ToLower(filepath.Ext(f.path)) {
+		case ".npy", ".csv", ".txt":
+		default:
+			return usagef("%s %s: unknown extension (want .npy or .csv)", f.flag, f.path)
+		}
 	}
 	task, err := readTask(env, pos[0])
 	if err != nil {

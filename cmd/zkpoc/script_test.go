@@ -21,7 +21,7 @@ import (
 )
 
 // sharedKeys is the one Groth16 key cache every script uses (through a
-// keys symlink in its own $ZKPOC_HOME), so the ~1 minute dev setup for
+// keys symlink in its own $ZKPOC_HOME), so the one-time dev setup for
 // n = 4 happens once per go test run; keys.Cache's flock makes scripts
 // running in parallel wait for it rather than repeat it.
 var sharedKeys string
