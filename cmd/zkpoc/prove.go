@@ -114,6 +114,9 @@ is SHA-256(block_hash ‖ ADDR)).`)
 	if errors.Is(err, prover.ErrInputsMismatch) || errors.Is(err, workload.ErrInvalidTask) || errors.Is(err, prover.ErrTaskCurve) {
 		return usageError{err}
 	}
+	if errors.Is(err, prover.ErrReceiptTooLarge) {
+		return withHint(err, "open fewer rows (--samples) or raise the proof of work (--pow-bits), which lowers the k needed")
+	}
 	if err != nil {
 		return err
 	}
