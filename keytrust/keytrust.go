@@ -247,6 +247,12 @@ func Import(cache keys.Cache, path string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read key bundle: %w", err)
 	}
+	return ImportData(cache, path, data, o)
+}
+
+// ImportData is Import of a bundle already read (at most MaxBundleBytes,
+// from standard input say); name names it in errors.
+func ImportData(cache keys.Cache, path string, data []byte, o Options) (*Result, error) {
 	b, err := Decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("key bundle %s: %w", path, err)

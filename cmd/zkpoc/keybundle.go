@@ -165,7 +165,11 @@ differs); 2: it is malformed.`)
 	if err != nil {
 		return err
 	}
-	r, err := keytrust.Import(cache, pos[0], o)
+	data, err := readInput(env, pos[0], keytrust.MaxBundleBytes)
+	if err != nil {
+		return usageError{fmt.Errorf("read key bundle: %w", err)}
+	}
+	r, err := keytrust.ImportData(cache, pos[0], data, o)
 	if err != nil {
 		return establishErr(err)
 	}
