@@ -24,15 +24,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -191,18 +190,6 @@ func (r Row) Label() string {
 		return r.Circuit + "/" + r.System + "/" + r.Curve
 	}
 	return r.Circuit + "/" + r.System
-}
-
-// Machine describes where a report was measured.
-type Machine struct {
-	Hardware           workload.Hardware `json:"hardware"`
-	MemTotalBytes      int64             `json:"mem_total_bytes"`
-	GoVersion          string            `json:"go_version"`
-	GnarkVersion       string            `json:"gnark_version"`
-	GnarkCryptoVersion string            `json:"gnark_crypto_version"`
-	LoadAvgStart       string            `json:"loadavg_start,omitempty"`
-	LoadAvgEnd         string            `json:"loadavg_end,omitempty"`
-	PeakMethod         string            `json:"peak_method"`
 }
 
 // ConfigSummary is the configuration a report was measured with.
@@ -381,7 +368,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		rep.Finished = rep.Started
 		return rep, fmt.Errorf("bench: not started: %w", err)
 	}
-	ex, err := workload.SelectExecutor(rep.Machine.Hardware, cfg.Executor)
+	ex, err := native.SelectExecutor(rep.Machine.Hardware, cfg.Executor)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
@@ -544,62 +531,4 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
-}
-
-func probeMachine() Machine {
-	m := Machine{
-		Hardware:           workload.Probe(),
-		MemTotalBytes:      memTotal(),
-		GoVersion:          runtime.Version(),
-		GnarkVersion:       keys.GnarkVersion(),
-		GnarkCryptoVersion: moduleVersion("github.com/consensys/gnark-crypto", "v0.21.0"),
-		LoadAvgStart:       loadAvg(),
-		PeakMethod:         "VmHWM (/proc/self/status), reset per row via /proc/self/clear_refs",
-	}
-	if _, ok := readStatusBytes("VmHWM:"); !ok || !resetPeak() {
-		m.PeakMethod = "Go runtime HeapSys (no /proc peak RSS on this host)"
-	}
-	return m
-}
-
-func moduleVersion(path, fallback string) string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == path {
-				if d.Replace != nil && d.Replace.Version != "" {
-					return d.Replace.Version
-				}
-				if d.Version != "" && d.Version != "(devel)" {
-					return d.Version
-				}
-			}
-		}
-	}
-	return fallback
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
-}
-
-func memTotal() int64 {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		var kb int64
-		if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil {
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -35,7 +36,7 @@ type instance struct {
 	n, f int
 	a, b []int16
 	c    []int64
-	ex   workload.Executor
+	ex   native.Executor
 }
 
 // benchSeed, benchRequest and benchNode are fixed so reports are comparable.
@@ -45,7 +46,7 @@ var (
 	benchNode    = sha256.Sum256([]byte("zkpoc/bench/node/v1"))
 )
 
-func newInstance(n, f int, ex workload.Executor) (*instance, error) {
+func newInstance(n, f int, ex native.Executor) (*instance, error) {
 	a, b, err := workload.Generate(benchSeed, n)
 	if err != nil {
 		return nil, err

@@ -10,9 +10,10 @@ import (
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/hardware/probe"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/prover"
-	"github.com/zkpoc/zkpoc/workload"
 )
 
 // benchSetup is one Groth16 setup shared by the Go benchmarks, made once
@@ -42,7 +43,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 		return s
 	}
 	m, f := circuits.Freivalds, DefaultFracBits
-	ex, err := workload.SelectExecutor(workload.Probe(), "")
+	ex, err := native.SelectExecutor(probe.Host(), "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func BenchmarkVerifyGroth16(b *testing.B) {
 // BenchmarkNative times the native product on the fastest executor, the
 // denominator of the prove/native ratio.
 func BenchmarkNative(b *testing.B) {
-	ex, err := workload.SelectExecutor(workload.Probe(), "")
+	ex, err := native.SelectExecutor(probe.Host(), "")
 	if err != nil {
 		b.Fatal(err)
 	}

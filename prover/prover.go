@@ -23,7 +23,9 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/hardware/probe"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -327,8 +329,8 @@ func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
 
 // native obtains the matrices and runs the product on the chosen executor.
 func (rn *run) native() error {
-	hw := workload.Probe()
-	ex, err := workload.SelectExecutor(hw, rn.o.Executor)
+	hw := probe.Host()
+	ex, err := native.SelectExecutor(hw, rn.o.Executor)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}

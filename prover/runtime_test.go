@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/hardware"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -34,7 +35,7 @@ func TestRuntimeBoxUsableCPUs(t *testing.T) {
 	if runtime.GOOS == "linux" && m.UsableCPUs > runtime.NumCPU() {
 		t.Errorf("usable_cpus %d > runtime.NumCPU() %d", m.UsableCPUs, runtime.NumCPU())
 	}
-	if m.Hardware.CoresReportedBy != workload.CoresReportedBy {
+	if m.Hardware.CoresReportedBy != hardware.CoresReportedBy {
 		t.Errorf("the package core counts are not labelled: %q", m.Hardware.CoresReportedBy)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gowebpki/jcs"
+	"github.com/zkpoc/zkpoc/hardware"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -78,7 +79,7 @@ type Node struct {
 // RuntimeMeasurement describes the native execution: capacity context only.
 // LogicalCores is the CPU package's count as cpuid reports it, which a VM or
 // container may see only part of; UsableCPUs is what the process could use
-// (affinity and cgroup quota, workload.ProcessCPUs; 0 in receipts made before
+// (affinity and cgroup quota, hardware.ProcessCPUs; 0 in receipts made before
 // it was recorded); Goroutines is GOMAXPROCS.
 type RuntimeMeasurement struct {
 	Type          string             `json:"type"`
@@ -88,7 +89,7 @@ type RuntimeMeasurement struct {
 	UsableCPUs    int                `json:"usable_cpus,omitempty"`
 	Goroutines    int                `json:"goroutines"`
 	NativeSeconds float64            `json:"native_seconds"`
-	Hardware      *workload.Hardware `json:"hardware,omitempty"` // the probe: CPU features, caches, GPUs
+	Hardware      *hardware.Hardware `json:"hardware,omitempty"` // the probe: CPU features, caches, GPUs
 	ClaimLimit    string             `json:"claim_limit"`
 }
 

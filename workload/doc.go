@@ -1,6 +1,14 @@
-// Package workload defines zkpoc compute tasks and their native execution:
-// tasks, seed derivation, matrix generation, fixed-point semantics and native
-// executors (protocol v1, see DESIGN.md "Task and challenge").
+// Package workload defines zkpoc compute tasks and their meaning: tasks, seed
+// derivation, matrix generation, the fixed-point semantics with the reference
+// product (Multiply, MultiplyRow, ResultBytes, OutputBound) and matrix files
+// (protocol v1, see DESIGN.md "Task and challenge").
+//
+// The package is pure: it runs no commands, probes no hardware and loads no
+// libraries, so receipts and verifiers can import it alone. The executors that
+// compute the product fast on this host (SIMD kernels, cuBLAS) are package
+// github.com/zkpoc/zkpoc/native; the host probe is package
+// github.com/zkpoc/zkpoc/hardware/probe and the record it fills in is package
+// github.com/zkpoc/zkpoc/hardware.
 //
 // Protocol summary:
 //

@@ -14,16 +14,10 @@ import (
 // B is transposed once, rows of C' are split over GOMAXPROCS goroutines and the inner loop
 // reads contiguous memory.
 func Multiply(A, B []int16, n, fracBits int) ([]int64, error) {
-	if err := checkSize(n); err != nil {
-		return nil, fmt.Errorf("workload: multiply: %w", err)
-	}
-	if err := checkFracBits(fracBits); err != nil {
+	if err := CheckOperands(A, B, n, fracBits); err != nil {
 		return nil, fmt.Errorf("workload: multiply: %w", err)
 	}
 	nn := n * n
-	if len(A) != nn || len(B) != nn {
-		return nil, fmt.Errorf("workload: multiply: len(A)=%d, len(B)=%d, want %d (n=%d)", len(A), len(B), nn, n)
-	}
 	BT := transpose(B, n)
 	C := make([]int64, nn)
 	shift := uint(fracBits)
@@ -50,6 +44,23 @@ func Multiply(A, B []int16, n, fracBits int) ([]int64, error) {
 	}
 	wg.Wait()
 	return C, nil
+}
+
+// CheckOperands checks the arguments of a product of two n×n matrices: n in
+// [1, MaxMatrixSize], fracBits in [0, MaxFracBits] and len(A) = len(B) = n·n.
+// Multiply and every executor of package github.com/zkpoc/zkpoc/native check
+// their arguments with it; the error does not name the caller.
+func CheckOperands(A, B []int16, n, fracBits int) error {
+	if err := checkSize(n); err != nil {
+		return err
+	}
+	if err := checkFracBits(fracBits); err != nil {
+		return err
+	}
+	if nn := n * n; len(A) != nn || len(B) != nn {
+		return fmt.Errorf("len(A)=%d, len(B)=%d, want %d (n=%d)", len(A), len(B), nn, n)
+	}
+	return nil
 }
 
 // MultiplyRow computes one output row, C'[i][·] = floor(Arow·B / 2^f), with Arow of length n

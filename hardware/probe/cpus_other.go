@@ -1,6 +1,6 @@
 //go:build !linux
 
-package workload
+package probe
 
 // affinityCount is 0 (unknown) where sched_getaffinity does not exist.
 func affinityCount() int { return 0 }

@@ -1,18 +1,20 @@
 //go:build !(linux && (amd64 || arm64))
 
-package workload
+package native
 
 import (
 	"errors"
 	"fmt"
+
+	"github.com/zkpoc/zkpoc/hardware"
 )
 
 var errNoCublasLoader = errors.New("gpu-cublas is only built for linux/amd64 and linux/arm64")
 
-func newCublasExecutor(Hardware) (Executor, error) { return nil, errNoCublasLoader }
+func newCublasExecutor(hardware.Hardware) (Executor, error) { return nil, errNoCublasLoader }
 
 func loadCublas(cudart, cublas []string) (struct{}, error) {
-	return struct{}{}, fmt.Errorf("workload: load CUDA runtime %v: %w", cudart, errNoCublasLoader)
+	return struct{}{}, fmt.Errorf("native: load CUDA runtime %v: %w", cudart, errNoCublasLoader)
 }
 
 func cudaLibrariesPresent() bool { return false }

@@ -1,4 +1,4 @@
-package workload
+package probe
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/zkpoc/zkpoc/hardware"
 )
 
 // TestProcessCPUsFixtures reads the cgroup layouts under testdata/cgroup (each
@@ -16,18 +18,18 @@ func TestProcessCPUsFixtures(t *testing.T) {
 	for _, tc := range []struct {
 		dir              string
 		affinity, numCPU int
-		want             ProcessCPUs
+		want             hardware.ProcessCPUs
 	}{
-		{"v2-limited", 254, 254, ProcessCPUs{Usable: 2, Affinity: 254, NumCPU: 254, CgroupQuota: 2, CgroupSource: "/sys/fs/cgroup/user.slice/job/cpu.max"}},
-		{"v2-parent", 254, 254, ProcessCPUs{Usable: 2, Affinity: 254, NumCPU: 254, CgroupQuota: 1.5, CgroupSource: "/sys/fs/cgroup/user.slice/cpu.max"}},
-		{"v2-unlimited", 254, 254, ProcessCPUs{Usable: 254, Affinity: 254, NumCPU: 254}},
-		{"v2-malformed", 8, 8, ProcessCPUs{Usable: 8, Affinity: 8, NumCPU: 8}},
-		{"v2-outside", 8, 8, ProcessCPUs{Usable: 8, Affinity: 8, NumCPU: 8}},
-		{"v1-docker", 254, 254, ProcessCPUs{Usable: 1, Affinity: 254, NumCPU: 254, CgroupQuota: 0.5, CgroupSource: "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us"}},
-		{"hybrid-unlimited", 2, 2, ProcessCPUs{Usable: 2, Affinity: 2, NumCPU: 2}},
-		{"hybrid-both", 254, 254, ProcessCPUs{Usable: 3, Affinity: 254, NumCPU: 254, CgroupQuota: 2.5, CgroupSource: "/sys/fs/cgroup/unified/job/cpu.max"}},
-		{"v2-limited", 1, 254, ProcessCPUs{Usable: 1, Affinity: 1, NumCPU: 254, CgroupQuota: 2, CgroupSource: "/sys/fs/cgroup/user.slice/job/cpu.max"}},
-		{"none", 0, 6, ProcessCPUs{Usable: 6, Affinity: 0, NumCPU: 6}}, // no affinity (not Linux): NumCPU
+		{"v2-limited", 254, 254, hardware.ProcessCPUs{Usable: 2, Affinity: 254, NumCPU: 254, CgroupQuota: 2, CgroupSource: "/sys/fs/cgroup/user.slice/job/cpu.max"}},
+		{"v2-parent", 254, 254, hardware.ProcessCPUs{Usable: 2, Affinity: 254, NumCPU: 254, CgroupQuota: 1.5, CgroupSource: "/sys/fs/cgroup/user.slice/cpu.max"}},
+		{"v2-unlimited", 254, 254, hardware.ProcessCPUs{Usable: 254, Affinity: 254, NumCPU: 254}},
+		{"v2-malformed", 8, 8, hardware.ProcessCPUs{Usable: 8, Affinity: 8, NumCPU: 8}},
+		{"v2-outside", 8, 8, hardware.ProcessCPUs{Usable: 8, Affinity: 8, NumCPU: 8}},
+		{"v1-docker", 254, 254, hardware.ProcessCPUs{Usable: 1, Affinity: 254, NumCPU: 254, CgroupQuota: 0.5, CgroupSource: "/sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us"}},
+		{"hybrid-unlimited", 2, 2, hardware.ProcessCPUs{Usable: 2, Affinity: 2, NumCPU: 2}},
+		{"hybrid-both", 254, 254, hardware.ProcessCPUs{Usable: 3, Affinity: 254, NumCPU: 254, CgroupQuota: 2.5, CgroupSource: "/sys/fs/cgroup/unified/job/cpu.max"}},
+		{"v2-limited", 1, 254, hardware.ProcessCPUs{Usable: 1, Affinity: 1, NumCPU: 254, CgroupQuota: 2, CgroupSource: "/sys/fs/cgroup/user.slice/job/cpu.max"}},
+		{"none", 0, 6, hardware.ProcessCPUs{Usable: 6, Affinity: 0, NumCPU: 6}}, // no affinity (not Linux): NumCPU
 	} {
 		t.Run(tc.dir, func(t *testing.T) {
 			got := probeProcessCPUs(os.DirFS(filepath.Join("testdata", "cgroup", tc.dir)), tc.affinity, tc.numCPU)
@@ -41,7 +43,7 @@ func TestProcessCPUsFixtures(t *testing.T) {
 // TestProbeProcessCPUs: on this host, what the process may use is what the
 // runtime sees at most, and the receipt's hardware box labels both.
 func TestProbeProcessCPUs(t *testing.T) {
-	h := Probe()
+	h := Host()
 	p := h.Process
 	if p == nil || p.Usable < 1 || p.NumCPU != runtime.NumCPU() {
 		t.Fatalf("process CPUs %+v", p)

@@ -1,4 +1,4 @@
-package workload
+package probe
 
 import (
 	"bufio"
@@ -10,37 +10,14 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/zkpoc/zkpoc/hardware"
 )
-
-// CoresReportedBy labels Hardware.PhysicalCores and LogicalCores: they are
-// what cpuid says about the CPU package, which a virtual machine or a
-// container may see only part of.
-const CoresReportedBy = "cpuid: the CPU package, not what this process may use (see process_cpus)"
-
-// ProcessCPUs is what this process may actually run on, beside the CPU
-// package's counts in Hardware (a 2-vCPU guest can report a 254-core package).
-type ProcessCPUs struct {
-	// Usable is the most CPUs the process can keep busy at once: the
-	// affinity count (runtime.NumCPU where unknown), lowered to the cgroup
-	// CPU quota rounded up.
-	Usable int `json:"usable"`
-	// Affinity is the number of CPUs in the process's sched_getaffinity
-	// mask now; 0 where it cannot be read (not Linux).
-	Affinity int `json:"affinity"`
-	// NumCPU is runtime.NumCPU: on Linux the affinity mask at process start.
-	NumCPU int `json:"num_cpu"`
-	// CgroupQuota is the tightest CPU bandwidth limit (quota / period, in
-	// CPUs) of the process's cgroup and its ancestors, from cgroup v2
-	// cpu.max or v1 cpu.cfs_quota_us / cpu.cfs_period_us; 0 when there is none.
-	CgroupQuota float64 `json:"cgroup_quota,omitempty"`
-	// CgroupSource names the file CgroupQuota came from.
-	CgroupSource string `json:"cgroup_source,omitempty"`
-}
 
 // probeProcessCPUs reads the cgroup files under fsys (a view of "/") and
 // combines them with the affinity count and runtime.NumCPU.
-func probeProcessCPUs(fsys fs.FS, affinity, numCPU int) ProcessCPUs {
-	p := ProcessCPUs{Affinity: affinity, NumCPU: numCPU}
+func probeProcessCPUs(fsys fs.FS, affinity, numCPU int) hardware.ProcessCPUs {
+	p := hardware.ProcessCPUs{Affinity: affinity, NumCPU: numCPU}
 	p.CgroupQuota, p.CgroupSource = cgroupQuota(fsys)
 	p.Usable = affinity
 	if p.Usable <= 0 {
@@ -53,8 +30,8 @@ func probeProcessCPUs(fsys fs.FS, affinity, numCPU int) ProcessCPUs {
 	return p
 }
 
-// ProbeProcessCPUs describes what this process may use (see ProcessCPUs).
-func ProbeProcessCPUs() ProcessCPUs {
+// ProcessCPUs describes what this process may use (see hardware.ProcessCPUs).
+func ProcessCPUs() hardware.ProcessCPUs {
 	return probeProcessCPUs(os.DirFS("/"), affinityCount(), runtime.NumCPU())
 }
 

@@ -1,4 +1,10 @@
-package workload
+// Package probe describes this host for receipts and benchmark reports: the
+// CPU through github.com/klauspost/cpuid/v2, the CPUs this process may use
+// (sched_getaffinity and the cgroup CPU quota), Go runtime settings and NVIDIA
+// GPUs (from /proc/driver/nvidia, else nvidia-smi). It fills in the pure
+// record types of package github.com/zkpoc/zkpoc/hardware; code that only
+// reads or verifies receipts imports that package, never this one.
+package probe
 
 import (
 	"bufio"
@@ -15,55 +21,10 @@ import (
 	"time"
 
 	"github.com/klauspost/cpuid/v2"
+	"github.com/zkpoc/zkpoc/hardware"
 )
 
-// Hardware describes the machine an executor ran on. It is capacity context for receipts
-// only: nothing about a result's correctness depends on it.
-type Hardware struct {
-	CPUBrand  string `json:"cpu_brand"`
-	CPUVendor string `json:"cpu_vendor"`
-	// PhysicalCores and LogicalCores are the CPU package's, as cpuid reports
-	// them (CoresReportedBy says so in the JSON); Process is what this
-	// process may use, which a VM or container can make far fewer. Both are
-	// absent from receipts made before they were recorded (omitempty keeps
-	// those receipts' canonical encoding, hence their receipt_id).
-	PhysicalCores   int          `json:"physical_cores"`
-	LogicalCores    int          `json:"logical_cores"`
-	CoresReportedBy string       `json:"cores_reported_by,omitempty"`
-	Process         *ProcessCPUs `json:"process_cpus,omitempty"`
-	// Cache sizes in bytes; 0 where undetected.
-	L1DBytes int `json:"l1d_bytes"`
-	L2Bytes  int `json:"l2_bytes"`
-	L3Bytes  int `json:"l3_bytes"`
-	// Features lists, sorted, the CPU features relevant to the executors that this CPU has,
-	// from AVX2, AVX512F, AVX512BW, AVX512VNNI, AVXVNNI, ADX, BMI2, FMA3. Never nil.
-	Features   []string `json:"features"`
-	GOARCH     string   `json:"goarch"`
-	GOMAXPROCS int      `json:"gomaxprocs"`
-	// GPUs found on the host; empty (never nil) where there is none.
-	GPUs []GPU `json:"gpus"`
-}
-
-// GPU is one accelerator found by Probe.
-type GPU struct {
-	Vendor string `json:"vendor"` // "nvidia"
-	Model  string `json:"model"`
-	BusID  string `json:"bus_id,omitempty"`
-	// MemoryMiB is the device memory in MiB; 0 where unknown.
-	MemoryMiB int64 `json:"memory_mib,omitempty"`
-}
-
-// HasFeature reports whether h.Features lists name.
-func (h Hardware) HasFeature(name string) bool {
-	for _, f := range h.Features {
-		if f == name {
-			return true
-		}
-	}
-	return false
-}
-
-// probedFeatures are the CPU features Probe reports, by the names it reports them under.
+// probedFeatures are the CPU features Host reports, by the names it reports them under.
 var probedFeatures = []struct {
 	name string
 	id   cpuid.FeatureID
@@ -78,18 +39,18 @@ const (
 	nvidiaSMITimeout = 2 * time.Second
 )
 
-// Probe describes this host: CPU (via github.com/klauspost/cpuid/v2), the CPUs this process
-// may use (affinity and cgroup quota, ProbeProcessCPUs), Go runtime settings and NVIDIA GPUs (from /proc/driver/nvidia/gpus/*/information, else from nvidia-smi if installed,
+// Host describes this host: CPU (via github.com/klauspost/cpuid/v2), the CPUs this process
+// may use (affinity and cgroup quota, ProcessCPUs), Go runtime settings and NVIDIA GPUs (from /proc/driver/nvidia/gpus/*/information, else from nvidia-smi if installed,
 // with a 2 s limit). It never fails: what cannot be detected is left zero or empty.
-func Probe() Hardware {
+func Host() hardware.Hardware {
 	c := &cpuid.CPU
-	proc := ProbeProcessCPUs()
-	h := Hardware{
+	proc := ProcessCPUs()
+	h := hardware.Hardware{
 		CPUBrand:        strings.TrimSpace(c.BrandName),
 		CPUVendor:       c.VendorString,
 		PhysicalCores:   c.PhysicalCores,
 		LogicalCores:    c.LogicalCores,
-		CoresReportedBy: CoresReportedBy,
+		CoresReportedBy: hardware.CoresReportedBy,
 		Process:         &proc,
 		L1DBytes:        max(c.Cache.L1D, 0),
 		L2Bytes:         max(c.Cache.L2, 0),
@@ -130,18 +91,18 @@ func runNvidiaSMI(ctx context.Context) ([]byte, error) {
 
 // probeGPUs lists NVIDIA GPUs from procDir/*/information, falling back to smi. Any failure
 // yields an empty (non-nil) slice.
-func probeGPUs(procDir string, smi smiFunc) []GPU {
+func probeGPUs(procDir string, smi smiFunc) []hardware.GPU {
 	if gpus := parseNvidiaProc(procDir); len(gpus) > 0 {
 		return gpus
 	}
 	if smi == nil {
-		return []GPU{}
+		return []hardware.GPU{}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), nvidiaSMITimeout)
 	defer cancel()
 	out, err := smi(ctx)
 	if err != nil {
-		return []GPU{}
+		return []hardware.GPU{}
 	}
 	return parseNvidiaSMI(out)
 }
@@ -152,8 +113,8 @@ func probeGPUs(procDir string, smi smiFunc) []GPU {
 //	Bus Location: 	 0000:01:00.0
 //
 // The bus is taken from "Bus Location:" or else the directory name.
-func parseNvidiaProc(procDir string) []GPU {
-	gpus := []GPU{}
+func parseNvidiaProc(procDir string) []hardware.GPU {
+	gpus := []hardware.GPU{}
 	dirs, err := filepath.Glob(filepath.Join(procDir, "*", "information"))
 	if err != nil {
 		return gpus
@@ -164,7 +125,7 @@ func parseNvidiaProc(procDir string) []GPU {
 		if err != nil {
 			continue
 		}
-		g := GPU{Vendor: "nvidia", BusID: filepath.Base(filepath.Dir(info))}
+		g := hardware.GPU{Vendor: "nvidia", BusID: filepath.Base(filepath.Dir(info))}
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		for sc.Scan() {
 			key, val, ok := strings.Cut(sc.Text(), ":")
@@ -191,15 +152,15 @@ func parseNvidiaProc(procDir string) []GPU {
 // parseNvidiaSMI parses `nvidia-smi --query-gpu=name,memory.total[,pci.bus_id]
 // --format=csv,noheader` output: one "NVIDIA H100 80GB HBM3, 81559 MiB[, 00000000:01:00.0]"
 // line per GPU. Lines without a name are skipped; an unparsable memory field is left 0.
-func parseNvidiaSMI(out []byte) []GPU {
-	gpus := []GPU{}
+func parseNvidiaSMI(out []byte) []hardware.GPU {
+	gpus := []hardware.GPU{}
 	for _, line := range strings.Split(string(out), "\n") {
 		fields := strings.Split(line, ",")
 		name := strings.TrimSpace(fields[0])
 		if name == "" {
 			continue
 		}
-		g := GPU{Vendor: "nvidia", Model: name}
+		g := hardware.GPU{Vendor: "nvidia", Model: name}
 		if len(fields) > 1 {
 			mem := strings.TrimSpace(fields[1])
 			mem = strings.TrimSpace(strings.TrimSuffix(mem, "MiB"))

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package workload
+package native
 
 // processCPUSeconds is unknown on this OS.
 func processCPUSeconds() float64 { return 0 }

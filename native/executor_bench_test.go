@@ -1,8 +1,10 @@
-package workload
+package native
 
 import (
 	"fmt"
 	"testing"
+
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // BenchmarkExecutors measures every executor available on this host on seeded matrices and
@@ -14,7 +16,7 @@ func BenchmarkExecutors(b *testing.B) {
 		for _, n := range []int{256, 512, 1024} {
 			var seed [32]byte
 			seed[0] = byte(n)
-			A, B, err := Generate(seed, n)
+			A, B, err := workload.Generate(seed, n)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -22,7 +24,7 @@ func BenchmarkExecutors(b *testing.B) {
 				macs := float64(n) * float64(n) * float64(n)
 				cpu0 := processCPUSeconds()
 				for b.Loop() {
-					if _, err := e.Multiply(A, B, n, DefaultFracBits); err != nil {
+					if _, err := e.Multiply(A, B, n, workload.DefaultFracBits); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -1,13 +1,17 @@
-package workload
+package native
 
 import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/zkpoc/zkpoc/hardware"
+	"github.com/zkpoc/zkpoc/hardware/probe"
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // Executor computes the fixed-point product exactly: Multiply(A, B, n, f) returns the same
-// entries as the package-level Multiply (C'[i][j] = floor(Σ_k A[i][k]·B[k][j] / 2^f)), or an
+// entries as the reference workload.Multiply (C'[i][j] = floor(Σ_k A[i][k]·B[k][j] / 2^f)), or an
 // error. Implementations differ only in speed and in the hardware they need.
 type Executor interface {
 	// Name identifies the executor in receipts: "cpu-go", "cpu-avx512", "cpu-avx2",
@@ -30,18 +34,18 @@ func KnownExecutors() []string {
 	return []string{ExecutorGPUCublas, ExecutorCPUAVX512, ExecutorCPUAVX2, ExecutorCPUGo}
 }
 
-// cpuGo is the portable executor: the package-level Multiply.
+// cpuGo is the portable executor: the reference workload.Multiply.
 type cpuGo struct{}
 
 func (cpuGo) Name() string { return ExecutorCPUGo }
 
 func (cpuGo) Multiply(A, B []int16, n, fracBits int) ([]int64, error) {
-	return Multiply(A, B, n, fracBits)
+	return workload.Multiply(A, B, n, fracBits)
 }
 
 var (
 	hostOnce      sync.Once
-	hostHardware  Hardware
+	hostHardware  hardware.Hardware
 	hostExecutors []Executor
 )
 
@@ -49,7 +53,7 @@ var (
 // last one is always "cpu-go".
 func Executors() []Executor {
 	hostOnce.Do(func() {
-		hostHardware = Probe()
+		hostHardware = probe.Host()
 		hostExecutors = availableExecutors(hostHardware)
 	})
 	return append([]Executor(nil), hostExecutors...)
@@ -58,7 +62,7 @@ func Executors() []Executor {
 // availableExecutors lists the executors usable on h, fastest first. A GPU executor is listed
 // only if h has a GPU and its libraries load; SIMD executors only in a GOEXPERIMENT=simd build
 // on a CPU with the features they need.
-func availableExecutors(h Hardware) []Executor {
+func availableExecutors(h hardware.Hardware) []Executor {
 	var list []Executor
 	if g, err := newCublasExecutor(h); err == nil {
 		list = append(list, g)
@@ -70,7 +74,7 @@ func availableExecutors(h Hardware) []Executor {
 // SelectExecutor picks an executor for hardware h: preferred "" or "auto" selects the fastest
 // available; a name selects that executor and fails, naming the available ones, if it is
 // unknown or not available on h.
-func SelectExecutor(h Hardware, preferred string) (Executor, error) {
+func SelectExecutor(h hardware.Hardware, preferred string) (Executor, error) {
 	avail := availableExecutors(h)
 	if preferred == "" || preferred == "auto" {
 		return avail[0], nil
@@ -95,7 +99,7 @@ func SelectExecutor(h Hardware, preferred string) (Executor, error) {
 			}
 		}
 	}
-	return nil, fmt.Errorf("workload: select executor %q: %s; available: %s", clip(preferred), why, strings.Join(names, ", "))
+	return nil, fmt.Errorf("native: select executor %q: %s; available: %s", clip(preferred), why, strings.Join(names, ", "))
 }
 
 // MaxFloat64ExactSize is the largest n for which a float64 matrix product of int16 entries is
@@ -112,16 +116,11 @@ const MaxFloat64ExactSize = 1 << 23
 // MaxFloat64ExactSize).
 func float64Exact(n int) bool { return n >= 1 && n <= MaxFloat64ExactSize }
 
-// checkMultiply validates the arguments of an executor's Multiply.
-func checkMultiply(A, B []int16, n, fracBits int) error {
-	if err := checkSize(n); err != nil {
-		return err
+// clip shortens attacker-controlled strings quoted in error messages.
+func clip(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
 	}
-	if err := checkFracBits(fracBits); err != nil {
-		return err
-	}
-	if nn := n * n; len(A) != nn || len(B) != nn {
-		return fmt.Errorf("len(A)=%d, len(B)=%d, want %d (n=%d)", len(A), len(B), nn, n)
-	}
-	return nil
+	return s[:max] + "…"
 }

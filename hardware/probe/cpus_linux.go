@@ -1,4 +1,4 @@
-package workload
+package probe
 
 import "golang.org/x/sys/unix"
 

@@ -1,6 +1,6 @@
 //go:build linux && (amd64 || arm64)
 
-package workload
+package native
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"unsafe"
 
 	"github.com/ebitengine/purego"
+	"github.com/zkpoc/zkpoc/hardware"
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // Library names tried, in order, when loading CUDA at run time.
@@ -73,11 +75,11 @@ func dlopenFirst(names []string) (uintptr, error) {
 func loadCublas(cudart, cublas []string) (*cublasLib, error) {
 	rt, err := dlopenFirst(cudart)
 	if err != nil {
-		return nil, fmt.Errorf("workload: load CUDA runtime: %w", err)
+		return nil, fmt.Errorf("native: load CUDA runtime: %w", err)
 	}
 	bl, err := dlopenFirst(cublas)
 	if err != nil {
-		return nil, fmt.Errorf("workload: load cuBLAS: %w", err)
+		return nil, fmt.Errorf("native: load cuBLAS: %w", err)
 	}
 	lib := &cublasLib{}
 	for _, s := range []struct {
@@ -95,7 +97,7 @@ func loadCublas(cudart, cublas []string) (*cublasLib, error) {
 	} {
 		sym, err := purego.Dlsym(s.handle, s.name)
 		if err != nil {
-			return nil, fmt.Errorf("workload: load CUDA symbol %s: %w", s.name, err)
+			return nil, fmt.Errorf("native: load CUDA symbol %s: %w", s.name, err)
 		}
 		purego.RegisterFunc(s.fn, sym)
 	}
@@ -103,7 +105,7 @@ func loadCublas(cudart, cublas []string) (*cublasLib, error) {
 }
 
 // newCublasExecutor returns the cuBLAS executor if h has a GPU and the libraries load.
-func newCublasExecutor(h Hardware) (Executor, error) {
+func newCublasExecutor(h hardware.Hardware) (Executor, error) {
 	if len(h.GPUs) == 0 {
 		return nil, errors.New("no GPU found")
 	}
@@ -141,9 +143,9 @@ func cublasCheckSize(n int) error {
 
 func (e *cublasExecutor) Multiply(A, B []int16, n, fracBits int) (C []int64, err error) {
 	fail := func(format string, args ...any) ([]int64, error) {
-		return nil, fmt.Errorf("workload: gpu-cublas multiply: "+format, args...)
+		return nil, fmt.Errorf("native: gpu-cublas multiply: "+format, args...)
 	}
-	if err := checkMultiply(A, B, n, fracBits); err != nil {
+	if err := workload.CheckOperands(A, B, n, fracBits); err != nil {
 		return fail("%w", err)
 	}
 	if err := cublasCheckSize(n); err != nil {
@@ -194,7 +196,7 @@ func (e *cublasExecutor) Multiply(A, B []int16, n, fracBits int) (C []int64, err
 		C[i] = int64(v) >> shift
 	}
 	for _, i := range []int{0, n / 2, n - 1} {
-		want := MultiplyRow(A[i*n:i*n+n], B, n, fracBits)
+		want := workload.MultiplyRow(A[i*n:i*n+n], B, n, fracBits)
 		for j, w := range want {
 			if C[i*n+j] != w {
 				return fail("spot check failed at C[%d][%d]: GPU %d, CPU %d", i, j, C[i*n+j], w)

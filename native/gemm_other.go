@@ -1,6 +1,6 @@
 //go:build !amd64 || purego
 
-package workload
+package native
 
 // simdExecutors returns no executors: the vector kernels are amd64 assembly.
 func simdExecutors() []Executor { return nil }

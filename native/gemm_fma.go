@@ -1,9 +1,11 @@
-package workload
+package native
 
 import (
 	"fmt"
 	"runtime"
 	"sync"
+
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // fmaExecutor multiplies with a float64 fused-multiply-add GEMM: B is packed per k-block into
@@ -13,14 +15,14 @@ import (
 //
 // Exactness. Every entry is an int16, so every product is an integer with |a·b| ≤ 2^30, and
 // every value an accumulator ever holds is an integer partial sum of at most n products,
-// |s| ≤ n·2^30 ≤ 2^12·2^30 = 2^42 (n ≤ MaxMatrixSize = 2^12) < 2^53, hence exactly
+// |s| ≤ n·2^30 ≤ 2^12·2^30 = 2^42 (n ≤ workload.MaxMatrixSize = 2^12) < 2^53, hence exactly
 // representable in float64. A fused multiply-add returns the exact x·y + z rounded once; that
 // exact value is such an integer, hence representable, hence returned unchanged. By induction
 // every accumulator is the exact integer partial sum, whatever the order of the k terms, so
 // the final float64 → int64 conversion is exact and the arithmetic shift gives the floor. This
 // covers all inputs, including all −32768, where an int16 pair instruction such as VPMADDWD
 // overflows int32 ((−2^15)² + (−2^15)² = 2^31). See MaxFloat64ExactSize; Multiply re-checks
-// float64Exact so that raising MaxMatrixSize cannot silently break the argument.
+// float64Exact so that raising workload.MaxMatrixSize cannot silently break the argument.
 //
 // Why float64 and not VPMADDWD into int32: the VPMADDWD pair sum needs 32 bits, so int32
 // lanes cannot add up even two of them without widening or splitting the operands, which
@@ -41,11 +43,11 @@ const fmaKC = 256
 const fmaMC = 96
 
 func (e *fmaExecutor) Multiply(A, B []int16, n, fracBits int) ([]int64, error) {
-	if err := checkMultiply(A, B, n, fracBits); err != nil {
-		return nil, fmt.Errorf("workload: %s multiply: %w", e.name, err)
+	if err := workload.CheckOperands(A, B, n, fracBits); err != nil {
+		return nil, fmt.Errorf("native: %s multiply: %w", e.name, err)
 	}
 	if !float64Exact(n) {
-		return nil, fmt.Errorf("workload: %s multiply: n=%d exceeds the float64 exactness limit %d", e.name, n, MaxFloat64ExactSize)
+		return nil, fmt.Errorf("native: %s multiply: n=%d exceeds the float64 exactness limit %d", e.name, n, MaxFloat64ExactSize)
 	}
 	mr, nr := e.mr, e.nr
 	mpad := (n + mr - 1) / mr * mr

@@ -1,13 +1,14 @@
-package workload
+package native
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
+	"math/big"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/zkpoc/zkpoc/hardware"
+	"github.com/zkpoc/zkpoc/hardware/probe"
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // goKernel is a portable reference micro-kernel for the fmaExecutor driver, so that packing,
@@ -32,6 +33,34 @@ func testExecutors() []Executor {
 	return list
 }
 
+// refMultiply is the math/big reference: floor(Σ_k A[i][k]·B[k][j] / 2^f), using Euclidean
+// division by a positive divisor (which equals floor), independent of shift semantics (as in
+// package workload's tests, which check workload.Multiply against it).
+func refMultiply(A, B []int16, n, f int) []*big.Int {
+	d := new(big.Int).Lsh(big.NewInt(1), uint(f))
+	out := make([]*big.Int, n*n)
+	t := new(big.Int)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			s := new(big.Int)
+			for k := 0; k < n; k++ {
+				t.SetInt64(int64(A[i*n+k]))
+				s.Add(s, t.Mul(t, big.NewInt(int64(B[k*n+j]))))
+			}
+			out[i*n+j] = s.Div(s, d)
+		}
+	}
+	return out
+}
+
+func fill(n int, f func(i int) int16) []int16 {
+	m := make([]int16, n*n)
+	for i := range m {
+		m[i] = f(i)
+	}
+	return m
+}
+
 func extremeCases(n int, rng *rand.Rand) map[string][2][]int16 {
 	random := func(int) int16 { return int16(rng.Uint32()) }
 	pm := func(int) int16 { return [...]int16{-32768, 32767}[rng.IntN(2)] }
@@ -52,7 +81,7 @@ func TestExecutorsAgainstReferences(t *testing.T) {
 		for name, ab := range extremeCases(n, rng) {
 			A, B := ab[0], ab[1]
 			for _, f := range []int{0, 8, 16} {
-				want, err := Multiply(A, B, n, f)
+				want, err := workload.Multiply(A, B, n, f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -91,7 +120,7 @@ func TestExecutorsLarge(t *testing.T) {
 	for _, n := range []int{257, 521} {
 		for _, name := range []string{"random", "all_min_x_all_min", "random_extremes"} {
 			ab := extremeCases(n, rng)[name]
-			want, err := Multiply(ab[0], ab[1], n, 8)
+			want, err := workload.Multiply(ab[0], ab[1], n, 8)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,9 +148,9 @@ func TestExecutorErrors(t *testing.T) {
 			wantErr string
 		}{
 			{ok, ok, 0, 8, "out of range"},
-			{ok, ok, MaxMatrixSize + 1, 8, "out of range"},
+			{ok, ok, workload.MaxMatrixSize + 1, 8, "out of range"},
 			{ok, ok, 4, -1, "frac bits"},
-			{ok, ok, 4, MaxFracBits + 1, "frac bits"},
+			{ok, ok, 4, workload.MaxFracBits + 1, "frac bits"},
 			{ok[:15], ok, 4, 8, "len(A)"},
 			{ok, nil, 4, 8, "len(A)"},
 		} {
@@ -145,7 +174,7 @@ func TestExecutorsListAndSelect(t *testing.T) {
 		}
 		seen[e.Name()] = true
 	}
-	h := Probe()
+	h := probe.Host()
 	if len(h.GPUs) == 0 && seen[ExecutorGPUCublas] {
 		t.Errorf("gpu-cublas listed on a host without GPU")
 	}
@@ -170,7 +199,7 @@ func TestExecutorsListAndSelect(t *testing.T) {
 // TestSelectWithoutGPU: without a GPU (or with one but no CUDA libraries), gpu-cublas is
 // never selected and naming it fails with a clear error listing what is available.
 func TestSelectWithoutGPU(t *testing.T) {
-	noGPU := Hardware{CPUBrand: "test", LogicalCores: 1, Features: []string{}, GPUs: []GPU{}}
+	noGPU := hardware.Hardware{CPUBrand: "test", LogicalCores: 1, Features: []string{}, GPUs: []hardware.GPU{}}
 	for _, e := range availableExecutors(noGPU) {
 		if e.Name() == ExecutorGPUCublas {
 			t.Fatal("gpu-cublas available without a GPU")
@@ -189,7 +218,7 @@ func TestSelectWithoutGPU(t *testing.T) {
 	// A GPU is reported but the libraries cannot be loaded: still not selected, and the error
 	// says why.
 	fakeGPU := noGPU
-	fakeGPU.GPUs = []GPU{{Vendor: "nvidia", Model: "Fake GPU"}}
+	fakeGPU.GPUs = []hardware.GPU{{Vendor: "nvidia", Model: "Fake GPU"}}
 	if _, err := loadCublas([]string{"libcudart-does-not-exist.so"}, []string{"libcublas-does-not-exist.so"}); err == nil {
 		t.Fatal("loadCublas of missing libraries succeeded")
 	} else if !strings.Contains(err.Error(), "does-not-exist") {
@@ -214,13 +243,13 @@ func TestFloat64ExactBound(t *testing.T) {
 	if MaxFloat64ExactSize != 1<<23 || float64(MaxFloat64ExactSize)*(1<<30) != 1<<53 {
 		t.Fatalf("MaxFloat64ExactSize = %d", MaxFloat64ExactSize)
 	}
-	for n, want := range map[int]bool{0: false, -1: false, 1: true, MaxMatrixSize: true, 1 << 23: true, 1<<23 + 1: false} {
+	for n, want := range map[int]bool{0: false, -1: false, 1: true, workload.MaxMatrixSize: true, 1 << 23: true, 1<<23 + 1: false} {
 		if got := float64Exact(n); got != want {
 			t.Errorf("float64Exact(%d) = %v", n, got)
 		}
 	}
-	if !float64Exact(MaxMatrixSize) {
-		t.Fatal("MaxMatrixSize exceeds the float64 exactness bound")
+	if !float64Exact(workload.MaxMatrixSize) {
+		t.Fatal("workload.MaxMatrixSize exceeds the float64 exactness bound")
 	}
 	// The bound is tight: 2^53 + 1 is the first integer float64 cannot hold.
 	if x := float64(1 << 53); x+1 != x {
@@ -231,98 +260,6 @@ func TestFloat64ExactBound(t *testing.T) {
 			t.Errorf("cublasCheckSize(%d) accepted", n)
 		}
 	}
-}
-
-func TestProbe(t *testing.T) {
-	h := Probe()
-	if h.CPUBrand == "" || h.LogicalCores < 1 || h.GOMAXPROCS < 1 || h.GOARCH == "" {
-		t.Fatalf("Probe() = %+v", h)
-	}
-	if h.Features == nil || h.GPUs == nil {
-		t.Fatal("nil Features or GPUs")
-	}
-	for i := 1; i < len(h.Features); i++ {
-		if h.Features[i-1] >= h.Features[i] {
-			t.Fatalf("features not sorted: %v", h.Features)
-		}
-	}
-	b, err := json.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range []string{`"cpu_brand"`, `"logical_cores"`, `"l1d_bytes"`, `"features":[`, `"gpus":[`, `"gomaxprocs"`} {
-		if !strings.Contains(string(b), key) {
-			t.Errorf("JSON %s lacks %s", b, key)
-		}
-	}
-	t.Logf("%s", b)
-}
-
-func TestParseNvidiaProc(t *testing.T) {
-	gpus := parseNvidiaProc("testdata/nvidia/gpus")
-	want := []GPU{
-		{Vendor: "nvidia", Model: "NVIDIA H100 80GB HBM3", BusID: "0000:18:00.0"},
-		{Vendor: "nvidia", Model: "NVIDIA A100-SXM4-40GB", BusID: "gpu1"}, // no "Bus Location:": the directory name
-	}
-	if fmt.Sprint(gpus) != fmt.Sprint(want) {
-		t.Fatalf("parseNvidiaProc = %+v, want %+v", gpus, want)
-	}
-	if g := parseNvidiaProc("testdata/does-not-exist"); g == nil || len(g) != 0 {
-		t.Fatalf("missing dir: %v", g)
-	}
-}
-
-func TestParseNvidiaSMI(t *testing.T) {
-	out := readTestdata(t, "testdata/nvidia-smi.txt")
-	gpus := parseNvidiaSMI(out)
-	want := []GPU{
-		{Vendor: "nvidia", Model: "NVIDIA H100 80GB HBM3", BusID: "00000000:18:00.0", MemoryMiB: 81559},
-		{Vendor: "nvidia", Model: "Tesla T4", MemoryMiB: 15360},
-		{Vendor: "nvidia", Model: "NVIDIA GeForce RTX 4090", BusID: "00000000:01:00.0"},
-	}
-	if fmt.Sprint(gpus) != fmt.Sprint(want) {
-		t.Fatalf("parseNvidiaSMI = %+v, want %+v", gpus, want)
-	}
-	if g := parseNvidiaSMI(nil); g == nil || len(g) != 0 {
-		t.Fatalf("empty output: %v", g)
-	}
-}
-
-func TestProbeGPUsSources(t *testing.T) {
-	smiOut := readTestdata(t, "testdata/nvidia-smi.txt")
-	calls := 0
-	smi := func(ctx context.Context) ([]byte, error) {
-		calls++
-		if _, ok := ctx.Deadline(); !ok {
-			t.Error("nvidia-smi run without a deadline")
-		}
-		return smiOut, nil
-	}
-	// /proc wins; nvidia-smi is not run.
-	if g := probeGPUs("testdata/nvidia/gpus", smi); len(g) != 2 || calls != 0 {
-		t.Fatalf("proc: %v, %d smi calls", g, calls)
-	}
-	// No /proc entries: nvidia-smi output is used.
-	if g := probeGPUs("testdata/does-not-exist", smi); len(g) != 3 || calls != 1 {
-		t.Fatalf("smi: %v, %d calls", g, calls)
-	}
-	// Neither: an empty, non-nil slice.
-	failing := func(context.Context) ([]byte, error) { return nil, errNoSMI }
-	if g := probeGPUs("testdata/does-not-exist", failing); g == nil || len(g) != 0 {
-		t.Fatalf("none: %v", g)
-	}
-	if g := probeGPUs("testdata/does-not-exist", nil); g == nil || len(g) != 0 {
-		t.Fatalf("nil smi: %v", g)
-	}
-}
-
-func readTestdata(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func names(list []Executor) []string {
