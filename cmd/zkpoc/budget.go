@@ -10,10 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
-	"github.com/zkpoc/zkpoc/workload"
 )
 
 // proveFlags are the flags that choose the proof mode and budget.
@@ -123,16 +123,16 @@ func checkExecutor(flagName, name string) error {
 		return nil
 	}
 	var avail []string
-	for _, e := range workload.Executors() {
+	for _, e := range native.Executors() {
 		if e.Name() == name {
 			return nil
 		}
 		avail = append(avail, e.Name())
 	}
-	for _, k := range workload.KnownExecutors() {
+	for _, k := range native.KnownExecutors() {
 		if k == name {
 			return withHint(usagef("%s %s: not available on this host or build", flagName, name), "available here: %s (default: the fastest)", strings.Join(avail, ", "))
 		}
 	}
-	return withHint(usagef("%s: unknown executor %q", flagName, clip(name, 40)), "executors: %s; available here: %s", strings.Join(workload.KnownExecutors(), ", "), strings.Join(avail, ", "))
+	return withHint(usagef("%s: unknown executor %q", flagName, clip(name, 40)), "executors: %s; available here: %s", strings.Join(native.KnownExecutors(), ", "), strings.Join(avail, ", "))
 }
