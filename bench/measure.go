@@ -25,8 +25,10 @@ import (
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -115,11 +117,11 @@ type groth16Keys struct {
 }
 
 func (k groth16Keys) prove(ccs constraint.ConstraintSystem, w witness.Witness) (io.WriterTo, error) {
-	return groth16.Prove(ccs, k.pk, w, prover.ProverOptions()...)
+	return groth16.Prove(ccs, k.pk, w, proofsystem.ProverOptions(proofsystem.Groth16)...)
 }
 
 func (k groth16Keys) verify(p io.WriterTo, pub witness.Witness) error {
-	return groth16.Verify(p.(groth16.Proof), k.vk, pub, prover.VerifierOptions()...)
+	return groth16.Verify(p.(groth16.Proof), k.vk, pub, proofsystem.VerifierOptions(proofsystem.Groth16)...)
 }
 
 func (k groth16Keys) sizes() (int64, int64, error) { return sizesOf(k.pk, k.vk) }
@@ -179,9 +181,9 @@ func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, cur
 		cached := false
 		set, err := step(ctx, func() (*keys.Set, error) {
 			if cfg.Keys == nil {
-				return keys.Setup(id, ccs, progress)
+				return setup.Run(id, ccs, nil, progress)
 			}
-			set, c, err := cfg.Keys.LoadOrSetup(id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, progress)
+			set, c, err := setup.LoadOrSetup(*cfg.Keys, id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, progress)
 			cached = c
 			return set, err
 		})

@@ -13,7 +13,9 @@ import (
 	"github.com/zkpoc/zkpoc/hardware/probe"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/setup"
 )
 
 // benchSetup is one Groth16 setup shared by the Go benchmarks, made once
@@ -55,7 +57,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	set, err := keys.Setup(prover.KeyID(m, n, f), ccs, nil)
+	set, err := setup.Run(prover.KeyID(m, n, f), ccs, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	proof, err := groth16.Prove(ccs, set.PK, w, prover.ProverOptions()...)
+	proof, err := groth16.Prove(ccs, set.PK, w, proofsystem.ProverOptions(proofsystem.Groth16)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func BenchmarkProveGroth16(b *testing.B) {
 			b.ReportMetric(float64(s.ccs.GetNbConstraints()), "constraints")
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := groth16.Prove(s.ccs, s.set.PK, s.w, prover.ProverOptions()...); err != nil {
+				if _, err := groth16.Prove(s.ccs, s.set.PK, s.w, proofsystem.ProverOptions(proofsystem.Groth16)...); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -100,7 +102,7 @@ func BenchmarkVerifyGroth16(b *testing.B) {
 			s := groth16Setup(b, n)
 			b.ResetTimer()
 			for b.Loop() {
-				if err := groth16.Verify(s.proof, s.set.VK, s.pub, prover.VerifierOptions()...); err != nil {
+				if err := groth16.Verify(s.proof, s.set.VK, s.pub, proofsystem.VerifierOptions(proofsystem.Groth16)...); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -65,7 +66,7 @@ func forgeOtherInputs(t *testing.T) (*receipt.Envelope, *receipt.Receipt) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(set.CCS, set.PK, w, prover.ProverOptions()...)
+	proof, err := groth16.Prove(set.CCS, set.PK, w, proofsystem.ProverOptions(proofsystem.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}

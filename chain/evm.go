@@ -7,10 +7,15 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
-	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	"github.com/consensys/gnark/backend/plonk"
+	plonkbn254 "github.com/consensys/gnark/backend/plonk/bn254"
 	"golang.org/x/crypto/sha3"
+
+	"github.com/zkpoc/zkpoc/internal/format"
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
 // EVM path. ExportSolidity writes gnark's Groth16 verifier contract for a
@@ -31,13 +36,22 @@ import (
 // Calldata ABI-encodes that call: selector ‖ head (offset of proof = 32·(K+1),
 // then the K inputs) ‖ proof length ‖ proof padded to 32 bytes.
 
-// ExportSolidity writes the Solidity verifier contract for vk.
-func ExportSolidity(vk groth16.VerifyingKey, w io.Writer) error {
-	if vk == nil {
-		return errors.New("export solidity verifier: nil verifying key")
+// ExportSolidity writes the Solidity verifier contract for vk: gnark's
+// Groth16 contract ("Verifier") or its PLONK one ("PlonkVerifier", see
+// PlonkCalldata), for BN254 keys only (ErrNotBN254).
+func ExportSolidity(vk proofsystem.VerifyingKey, w io.Writer) error {
+	what := "export solidity verifier"
+	if vk != nil && vk.System() == proofsystem.PLONK {
+		what = "export PLONK solidity verifier"
+	}
+	switch {
+	case vk == nil:
+		return fmt.Errorf("%s: nil verifying key", what)
+	case vk.Curve() != ecc.BN254:
+		return fmt.Errorf("%s: %w", what, ErrNotBN254)
 	}
 	if err := vk.ExportSolidity(w); err != nil {
-		return fmt.Errorf("export solidity verifier: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
@@ -62,9 +76,9 @@ func SolidityProof(proofBytes []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("solidity proof: %w", err)
 	}
-	bp, ok := p.(*groth16bn254.Proof)
+	bp, ok := p.Gnark().(*groth16bn254.Proof)
 	if !ok {
-		return nil, fmt.Errorf("solidity proof: unexpected proof type %T", p)
+		return nil, fmt.Errorf("solidity proof: unexpected proof type %T", p.Gnark())
 	}
 	// MarshalSolidity's layout, built here so that nothing can panic:
 	// WriteRawTo is Ar ‖ Bs ‖ Krs ‖ u32 count ‖ commitments ‖ PoK, uncompressed.
@@ -106,14 +120,9 @@ func Calldata(proofBytes []byte, publicInputs []string) ([]byte, error) {
 	out := make([]byte, 0, 4+32*(k+2)+len(sol)+31)
 	out = append(out, sel[:]...)
 	out = append(out, word(uint64(32*(k+1)))...)
-	for i, s := range publicInputs {
-		x, err := ParseFieldElement(s)
-		if err != nil {
-			return nil, fmt.Errorf("calldata: public input %d: %w", i, err)
-		}
-		var w [32]byte
-		x.FillBytes(w[:])
-		out = append(out, w[:]...)
+	out, err = appendFieldWords(out, publicInputs)
+	if err != nil {
+		return nil, fmt.Errorf("calldata: %w", err)
 	}
 	out = append(out, word(uint64(len(sol)))...)
 	out = append(out, sol...)
@@ -128,8 +137,91 @@ func (cp *ComputeProof) Calldata() ([]byte, error) {
 	return Calldata(cp.Proof, cp.PublicInputStrings())
 }
 
+// appendFieldWords appends the public inputs, canonical decimal field
+// elements, as 32-byte big-endian ABI words.
+func appendFieldWords(out []byte, publicInputs []string) ([]byte, error) {
+	for i, s := range publicInputs {
+		x, err := ParseFieldElement(s)
+		if err != nil {
+			return nil, fmt.Errorf("public input %d: %w", i, err)
+		}
+		var w [32]byte
+		x.FillBytes(w[:])
+		out = append(out, w[:]...)
+	}
+	return out, nil
+}
+
 func word(v uint64) []byte {
 	var w [32]byte
 	binary.BigEndian.PutUint64(w[24:], v)
 	return w[:]
+}
+
+// PLONK EVM path. ExportSolidity writes gnark's PLONK verifier contract
+// ("PlonkVerifier") for a BN254 PLONK verifying key. Its entry point is
+//
+//	function Verify(bytes calldata proof, uint256[] calldata public_inputs) public view returns (bool success)
+//
+// which reverts on malformed input and returns false or true otherwise. proof
+// is gnark's MarshalSolidity layout of the proof (uncompressed points, the
+// opened values, the BSB22 commitments and their openings); PlonkCalldata
+// builds the ABI call from receipt proof.bytes and proof.public_inputs.
+
+// PlonkVerifySignature is the Solidity signature of the PLONK contract's Verify.
+const PlonkVerifySignature = "Verify(bytes,uint256[])"
+
+// ErrNotBN254 is returned for keys and proofs on other curves: the EVM's
+// pairing precompiles (EIP-196/197) are BN254's.
+var ErrNotBN254 = errors.New("EVM verifiers exist for BN254 keys and proofs only (the EVM's pairing precompiles are BN254's)")
+
+// PlonkSolidityProof converts gnark's compressed PLONK proof bytes (receipt
+// proof.bytes) into the contract's MarshalSolidity layout. vk gives the
+// expected commitment count, checked first so that MarshalSolidity cannot
+// index past the proof's opened values.
+func PlonkSolidityProof(proofBytes []byte, vk proofsystem.VerifyingKey) ([]byte, error) {
+	if vk == nil || vk.System() != proofsystem.PLONK || vk.Curve() != ecc.BN254 {
+		return nil, fmt.Errorf("plonk solidity proof: want a BN254 PLONK verifying key, have %s", describeKey(vk))
+	}
+	p, err := proofsystem.ParseProof(proofBytes, proofsystem.PLONK, ecc.BN254)
+	if err != nil {
+		return nil, fmt.Errorf("plonk solidity proof: %w", err)
+	}
+	if err := format.CheckPlonkProofShape(p.Gnark().(plonk.Proof), vk.Gnark().(plonk.VerifyingKey)); err != nil {
+		return nil, fmt.Errorf("plonk solidity proof: %w", err)
+	}
+	bp, ok := p.Gnark().(*plonkbn254.Proof)
+	if !ok {
+		return nil, fmt.Errorf("plonk solidity proof: unexpected proof type %T", p.Gnark())
+	}
+	return bp.MarshalSolidity(), nil
+}
+
+// PlonkCalldata returns the ABI calldata of Verify(bytes,uint256[]) for
+// gnark's compressed PLONK proof bytes and the public inputs as canonical
+// decimal field elements. As with Calldata, the binding of those inputs to
+// the task and node is the caller's to check (CheckReceipt).
+func PlonkCalldata(proofBytes []byte, publicInputs []string, vk proofsystem.VerifyingKey) ([]byte, error) {
+	if len(publicInputs) < 1 || len(publicInputs) > MaxPublicInputs {
+		return nil, fmt.Errorf("plonk calldata: %d public inputs (want 1..%d)", len(publicInputs), MaxPublicInputs)
+	}
+	sol, err := PlonkSolidityProof(proofBytes, vk)
+	if err != nil {
+		return nil, fmt.Errorf("plonk calldata: %w", err)
+	}
+	padded := (len(sol) + 31) / 32 * 32
+	sel := Selector(PlonkVerifySignature)
+	out := make([]byte, 0, 4+64+32+padded+32+32*len(publicInputs))
+	out = append(out, sel[:]...)
+	out = append(out, word(64)...)                   // offset of proof
+	out = append(out, word(uint64(64+32+padded))...) // offset of public_inputs
+	out = append(out, word(uint64(len(sol)))...)
+	out = append(out, sol...)
+	out = append(out, make([]byte, padded-len(sol))...)
+	out = append(out, word(uint64(len(publicInputs)))...)
+	out, err = appendFieldWords(out, publicInputs)
+	if err != nil {
+		return nil, fmt.Errorf("plonk calldata: %w", err)
+	}
+	return out, nil
 }

@@ -2,11 +2,13 @@ package chain
 
 import (
 	"flag"
-	"github.com/zkpoc/zkpoc/circuits"
 	"os"
 	"testing"
 
-	"github.com/consensys/gnark/backend/groth16"
+	"github.com/zkpoc/zkpoc/keys"
+
+	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/proofsystem"
 
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/receipt"
@@ -18,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 type fixture struct {
 	env *receipt.Envelope
 	rc  *receipt.Receipt
-	vk  groth16.VerifyingKey
+	vk  proofsystem.VerifyingKey
 }
 
 func TestMain(m *testing.M) {
@@ -44,4 +46,14 @@ func getFixture(t *testing.T) fixture {
 	t.Helper()
 	f := testfixture.Groth16N4(t)
 	return fixture{env: f.Env, rc: f.Receipt, vk: f.VK}
+}
+
+// mustVK is a key set's verifying key behind proofsystem's interface.
+func mustVK(t testing.TB, set *keys.Set) proofsystem.VerifyingKey {
+	t.Helper()
+	vk, err := set.VerifyingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vk
 }

@@ -122,7 +122,7 @@ func deployPlonkVerifier(t *testing.T) plonkEVM {
 			return
 		}
 		var src bytes.Buffer
-		if plonkEVMErr = ExportPlonkSolidity(set.PlonkVK, &src); plonkEVMErr != nil {
+		if plonkEVMErr = ExportSolidity(mustVK(t, set), &src); plonkEVMErr != nil {
 			return
 		}
 		start := time.Now()
@@ -145,7 +145,7 @@ func deployPlonkVerifier(t *testing.T) plonkEVM {
 func TestPlonkEVMVerifier(t *testing.T) {
 	f := deployPlonkVerifier(t)
 	rc := f.rc
-	valid, err := PlonkCalldata(rc.Proof.Bytes, rc.Proof.PublicInputs, f.set.PlonkVK)
+	valid, err := PlonkCalldata(rc.Proof.Bytes, rc.Proof.PublicInputs, mustVK(t, f.set))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestPlonkEVMVerifier(t *testing.T) {
 
 	in := slices.Clone(rc.Proof.PublicInputs)
 	in[1] = "12345"
-	wrong, err := PlonkCalldata(rc.Proof.Bytes, in, f.set.PlonkVK)
+	wrong, err := PlonkCalldata(rc.Proof.Bytes, in, mustVK(t, f.set))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestPlonkEVMVerifier(t *testing.T) {
 	}
 	t.Logf("wrong public input: err=%v ret=%x", err, ret)
 
-	sol, err := PlonkSolidityProof(rc.Proof.Bytes, f.set.PlonkVK)
+	sol, err := PlonkSolidityProof(rc.Proof.Bytes, mustVK(t, f.set))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark/backend/groth16"
 
-	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/internal/format"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -67,8 +67,8 @@ const (
 	CurveBN254          = 1
 
 	MaxCircuitIDLen   = 64
-	MaxProofLen       = keys.MaxProofBytes
-	MaxCommitments    = keys.MaxProofCommitments
+	MaxProofLen       = proofsystem.MaxGroth16ProofBytes
+	MaxCommitments    = proofsystem.MaxProofCommitments
 	MaxPublicInputs   = 64
 	maxComputeProofSz = 4 + 3 + 1 + MaxCircuitIDLen + 2 + 1 + 32 + 2 + MaxProofLen + 1 + 32*MaxPublicInputs
 )
@@ -188,7 +188,7 @@ func (cp *ComputeProof) check() error {
 	if cp.FracBits < 0 || cp.FracBits > workload.MaxFracBits {
 		return fmt.Errorf("%w: f = %d out of range [0, %d]", ErrComputeProof, cp.FracBits, workload.MaxFracBits)
 	}
-	if err := keys.CheckProofFraming(cp.Proof); err != nil {
+	if err := format.CheckGroth16ProofFraming(cp.Proof); err != nil {
 		return fmt.Errorf("%w: %v", ErrComputeProof, err)
 	}
 	if len(cp.PublicInputs) < 1 || len(cp.PublicInputs) > MaxPublicInputs {
@@ -307,12 +307,12 @@ func (d *decoder) u16(what string) uint16 {
 
 // GnarkProof decodes the Groth16 proof (gnark's compressed encoding), with
 // subgroup checks, requiring it to use exactly the bytes it has.
-func (cp *ComputeProof) GnarkProof() (groth16.Proof, error) {
+func (cp *ComputeProof) GnarkProof() (proofsystem.Proof, error) {
 	return parseGnarkProof(cp.Proof)
 }
 
-func parseGnarkProof(raw []byte) (groth16.Proof, error) {
-	p, err := keys.ParseProof(raw)
+func parseGnarkProof(raw []byte) (proofsystem.Proof, error) {
+	p, err := proofsystem.ParseProof(raw, proofsystem.Groth16, ecc.BN254)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrComputeProof, err)
 	}

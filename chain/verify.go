@@ -7,13 +7,9 @@ import (
 	"math/big"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark/backend"
-	"github.com/consensys/gnark/backend/groth16"
-	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
-	"github.com/consensys/gnark/backend/solidity"
 	"github.com/consensys/gnark/backend/witness"
 
-	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
 // maxProofB64 bounds the base64 text of a zk_compute_proof before decoding.
@@ -36,7 +32,7 @@ func ParseProofField(s string) (*ComputeProof, error) {
 // inputs are bound to them (CheckBinding), the fingerprint the encoding names
 // is vk's, and the Groth16 proof verifies for those public inputs (with the
 // Solidity-compatible hash-to-field zkpoc's prover uses).
-func (cp *ComputeProof) Verify(vk groth16.VerifyingKey, b Binding) (err error) {
+func (cp *ComputeProof) Verify(vk proofsystem.VerifyingKey, b Binding) (err error) {
 	if err := cp.CheckBinding(b); err != nil {
 		return fmt.Errorf("verify zk_compute_proof: %w", err)
 	}
@@ -51,25 +47,21 @@ func (cp *ComputeProof) Verify(vk groth16.VerifyingKey, b Binding) (err error) {
 
 // verifyPairing is Verify without the binding: the proof verifies under vk
 // for whatever public inputs it carries.
-func (cp *ComputeProof) verifyPairing(vk groth16.VerifyingKey) (err error) {
-	fp, err := keys.Fingerprint(vk)
-	if err != nil {
-		return fmt.Errorf("verify zk_compute_proof: %w", err)
+func (cp *ComputeProof) verifyPairing(vk proofsystem.VerifyingKey) error {
+	if vk == nil || vk.System() != proofsystem.Groth16 || vk.Curve() != ecc.BN254 {
+		return fmt.Errorf("verify zk_compute_proof: not a BN254 Groth16 verifying key (%v)", describeKey(vk))
 	}
-	if fp != cp.VKFingerprint {
+	if fp := vk.Fingerprint(); fp != cp.VKFingerprint {
 		return fmt.Errorf("verify zk_compute_proof: key fingerprint %x is not the one the proof names (%s)", fp, cp.FingerprintHex())
 	}
 	proof, err := cp.GnarkProof()
 	if err != nil {
 		return fmt.Errorf("verify zk_compute_proof: %w", err)
 	}
-	if bvk, ok := vk.(*groth16bn254.VerifyingKey); ok {
-		// The key's K includes one wire per commitment, which the verifier derives.
-		if want := bvk.NbPublicWitness() - len(bvk.PublicAndCommitmentCommitted); want != len(cp.PublicInputs) {
-			return fmt.Errorf("verify zk_compute_proof: %d public inputs, the key takes %d", len(cp.PublicInputs), want)
-		}
-	} else {
-		return fmt.Errorf("verify zk_compute_proof: not a BN254 Groth16 verifying key (%T)", vk)
+	// The key's K includes one wire per commitment, which the verifier
+	// derives: NbPublic counts the inputs only.
+	if want := vk.NbPublic(); want != len(cp.PublicInputs) {
+		return fmt.Errorf("verify zk_compute_proof: %d public inputs, the key takes %d", len(cp.PublicInputs), want)
 	}
 	w, err := witness.New(ecc.BN254.ScalarField())
 	if err != nil {
@@ -83,15 +75,20 @@ func (cp *ComputeProof) verifyPairing(vk groth16.VerifyingKey) (err error) {
 	if err := w.Fill(len(cp.PublicInputs), 0, ch); err != nil {
 		return fmt.Errorf("verify zk_compute_proof: public witness: %w", err)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("verify zk_compute_proof: groth16 verification panicked: %v", r)
-		}
-	}()
-	if err := groth16.Verify(proof, vk, w, solidity.WithVerifierTargetSolidityVerifier(backend.GROTH16)); err != nil {
-		return fmt.Errorf("verify zk_compute_proof: groth16: %w", err)
+	// With the Solidity-compatible hash-to-field zkpoc's prover uses
+	// (proofsystem.VerifierOptions); a gnark panic is an error.
+	if err := vk.Verify(proof, w); err != nil {
+		return fmt.Errorf("verify zk_compute_proof: %w", err)
 	}
 	return nil
+}
+
+// describeKey names a verifying key's system and curve in errors.
+func describeKey(vk proofsystem.VerifyingKey) string {
+	if vk == nil {
+		return "none"
+	}
+	return vk.System() + " on " + vk.Curve().String()
 }
 
 // VerifyComputeResult is a light client's check of one ComputeResult for
@@ -107,7 +104,7 @@ func (cp *ComputeProof) verifyPairing(vk groth16.VerifyingKey) (err error) {
 // cannot read the node.worker_address a receipt signs: with neither
 // b.WorkerAddress nor b.BlockHash set, nothing ties worker_address to the
 // worker, and a result copied under another address verifies.
-func VerifyComputeResult(c ComputeResult, b Binding, vk groth16.VerifyingKey) (*ComputeProof, error) {
+func VerifyComputeResult(c ComputeResult, b Binding, vk proofsystem.VerifyingKey) (*ComputeProof, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -16,9 +16,11 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
+	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
 // File names inside an entry directory.
@@ -93,25 +95,20 @@ func (c Cache) load(id ID) (*Set, error) {
 	if meta.ID != id {
 		return nil, fmt.Errorf("load keys %s: %s describes %s", id, filepath.Join(dir, fileMeta), meta.ID)
 	}
-	if id.System == SystemPlonk {
-		return c.loadPlonk(id, meta)
-	}
-	curve, _ := id.curveID()
-	vk, err := ReadVK(filepath.Join(dir, fileVK), curve)
+	curve, _ := id.CurveID()
+	vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, fileVK), id.System, curve)
 	if err != nil {
 		return nil, fmt.Errorf("load keys %s: %w", id, err)
 	}
-	if err := checkFingerprint(vk, meta.Fingerprint); err != nil {
-		return nil, fmt.Errorf("load keys %s: %w", id, err)
+	if got := vk.FingerprintHex(); got != meta.Fingerprint {
+		return nil, fmt.Errorf("load keys %s: %s fingerprint %s does not match meta.json fingerprint %q", id, proofsystem.KeyName(id.System), got, meta.Fingerprint)
 	}
-
-	set := &Set{Meta: meta, VK: vk}
 
 	// Proving key: our own file in the local cache, read without subgroup
 	// checks (fast). Never use this path for keys from elsewhere.
-	set.PK = groth16.NewProvingKey(curve)
+	pk, ccs := newProvingKey(id.System, curve), newCS(id.System, curve)
 	if err := readFile(filepath.Join(dir, filePK), func(r io.Reader) error {
-		_, err := set.PK.UnsafeReadFrom(r)
+		_, err := pk.UnsafeReadFrom(r)
 		return err
 	}); err != nil {
 		return nil, fmt.Errorf("load keys %s: proving key: %w", id, err)
@@ -119,28 +116,34 @@ func (c Cache) load(id ID) (*Set, error) {
 
 	ccsPath := filepath.Join(dir, fileCCS)
 	if _, err := os.Stat(ccsPath); err == nil {
-		set.CCS = groth16.NewCS(curve)
 		if err := readFile(ccsPath, func(r io.Reader) error {
-			_, err := set.CCS.ReadFrom(r)
+			_, err := ccs.ReadFrom(r)
 			return err
 		}); err != nil {
 			return nil, fmt.Errorf("load keys %s: constraint system: %w", id, err)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("load keys %s: %w", id, err)
+	} else {
+		ccs = nil
 	}
-	return set, nil
+	return NewSet(meta, pk, vk.Gnark(), ccs)
 }
 
-func checkFingerprint(vk groth16.VerifyingKey, want string) error {
-	got, err := FingerprintHex(vk)
-	if err != nil {
-		return err
+// newProvingKey and newCS are the empty proving key and constraint system
+// a cache entry of the system on curve is read into.
+func newProvingKey(system string, curve ecc.ID) ProvingKey {
+	if system == SystemPlonk {
+		return plonk.NewProvingKey(curve)
 	}
-	if got != want {
-		return fmt.Errorf("verifying key fingerprint %s does not match meta.json fingerprint %q", got, want)
+	return groth16.NewProvingKey(curve)
+}
+
+func newCS(system string, curve ecc.ID) constraint.ConstraintSystem {
+	if system == SystemPlonk {
+		return plonk.NewCS(curve)
 	}
-	return nil
+	return groth16.NewCS(curve)
 }
 
 func readMeta(path string) (Meta, error) {
@@ -192,23 +195,16 @@ func (c Cache) Store(set *Set) error {
 // store writes an entry; the caller holds the exclusive lock.
 func (c Cache) store(set *Set) error {
 	id := set.Meta.ID
-	plonkKeys := id.System == SystemPlonk
-	var fp string
-	var err error
-	if plonkKeys {
-		if set.PlonkPK == nil || set.PlonkVK == nil {
-			return fmt.Errorf("store keys %s: missing PLONK proving or verifying key", id)
+	pk := set.ProvingKey()
+	vk, err := set.VerifyingKey()
+	if pk == nil || err != nil {
+		what := "proving or verifying key"
+		if id.System == SystemPlonk {
+			what = "PLONK " + what
 		}
-		fp, err = FingerprintHexPlonk(set.PlonkVK)
-	} else {
-		if set.PK == nil || set.VK == nil {
-			return fmt.Errorf("store keys %s: missing proving or verifying key", id)
-		}
-		fp, err = FingerprintHex(set.VK)
+		return fmt.Errorf("store keys %s: missing %s", id, what)
 	}
-	if err != nil {
-		return fmt.Errorf("store keys %s: %w", id, err)
-	}
+	fp := vk.FingerprintHex()
 	if set.Meta.Fingerprint != "" && set.Meta.Fingerprint != fp {
 		return fmt.Errorf("store keys %s: meta fingerprint %q does not match verifying key %s", id, set.Meta.Fingerprint, fp)
 	}
@@ -239,20 +235,22 @@ func (c Cache) store(set *Set) error {
 	} else if err := os.Remove(ccsPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("store keys %s: remove stale constraint system: %w", id, err)
 	}
-	if plonkKeys {
-		if err := storePlonkKeys(dir, set); err != nil {
-			return fmt.Errorf("store keys %s: %w", id, err)
+	if err := atomicfile.WriteFunc(filepath.Join(dir, filePK), 0o644, func(w io.Writer) error {
+		_, err := pk.WriteRawTo(w)
+		return err
+	}); err != nil {
+		return fmt.Errorf("store keys %s: proving key: %w", id, err)
+	}
+	srsPath := filepath.Join(dir, fileSRS)
+	if set.PlonkSRS != nil {
+		if err := atomicfile.Write(srsPath, set.PlonkSRS, 0o644); err != nil {
+			return fmt.Errorf("store keys %s: SRS: %w", id, err)
 		}
-	} else {
-		if err := atomicfile.WriteFunc(filepath.Join(dir, filePK), 0o644, func(w io.Writer) error {
-			_, err := set.PK.WriteRawTo(w)
-			return err
-		}); err != nil {
-			return fmt.Errorf("store keys %s: proving key: %w", id, err)
-		}
-		if err := WriteVK(filepath.Join(dir, fileVK), set.VK); err != nil {
-			return fmt.Errorf("store keys %s: %w", id, err)
-		}
+	} else if err := os.Remove(srsPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("store keys %s: remove stale SRS: %w", id, err)
+	}
+	if err := proofsystem.WriteVerifyingKeyFile(filepath.Join(dir, fileVK), vk); err != nil {
+		return fmt.Errorf("store keys %s: %w", id, err)
 	}
 	if err := atomicfile.Write(filepath.Join(dir, fileMeta), append(meta, '\n'), 0o644); err != nil {
 		return fmt.Errorf("store keys %s: metadata: %w", id, err)
@@ -260,31 +258,19 @@ func (c Cache) store(set *Set) error {
 	return nil
 }
 
-// LoadOrSetup returns the cached key set for id (cached = true), or else
-// compiles the circuit, runs Setup and stores the result. compile is not
-// called when the entry exists with its constraint system. An exclusive
-// flock on <Dir>/<id>.lock is held around check-then-setup, so concurrent
-// callers (goroutines or processes) run the setup once; the others wait and
-// then load it.
-//
-// A PLONK id is set up over an unsafe dev SRS (DevSRS); LoadOrSetupPlonk
-// chooses the SRS.
-func (c Cache) LoadOrSetup(id ID, compile func() (constraint.ConstraintSystem, error), progress io.Writer) (set *Set, cached bool, err error) {
-	return c.loadOrSetup(id, compile, func(ccs constraint.ConstraintSystem) (*Set, error) {
-		if id.System == SystemPlonk {
-			return SetupPlonk(id, ccs, nil, progress)
-		}
-		return Setup(id, ccs, progress)
-	})
-}
-
-// loadOrSetup is LoadOrSetup with the setup step given.
-func (c Cache) loadOrSetup(id ID, compile func() (constraint.ConstraintSystem, error), setup func(constraint.ConstraintSystem) (*Set, error)) (set *Set, cached bool, err error) {
+// LoadOrStore returns the cached key set for id (cached = true), or else
+// compiles the circuit, runs setup on it and stores the result (package
+// setup's LoadOrSetup gives the setup). compile is not called when the
+// entry exists with its constraint system. An exclusive flock on
+// <Dir>/<id>.lock is held around check-then-setup, so concurrent callers
+// (goroutines or processes) run the setup once; the others wait and then
+// load it.
+func (c Cache) LoadOrStore(id ID, compile func() (constraint.ConstraintSystem, error), setup func(constraint.ConstraintSystem) (*Set, error)) (set *Set, cached bool, err error) {
 	if err := c.check(id); err != nil {
 		return nil, false, fmt.Errorf("load or set up keys: %w", err)
 	}
-	if compile == nil {
-		return nil, false, fmt.Errorf("load or set up keys %s: nil compile function", id)
+	if compile == nil || setup == nil {
+		return nil, false, fmt.Errorf("load or set up keys %s: nil compile or setup function", id)
 	}
 	// Fast path: a complete entry, no exclusive lock needed.
 	set, err = c.Load(id)
@@ -348,58 +334,50 @@ func compileCCS(id ID, compile func() (constraint.ConstraintSystem, error)) (con
 	return ccs, nil
 }
 
-// FindByFingerprint returns the verifying key whose fingerprint (hex
-// SHA-256, case-insensitive) is fp, scanning <Dir>/*/meta.json, then the
-// imported keys (<Dir>/imported/*/meta.json). The key is read with ReadVK
-// and its fingerprint re-checked. Returns an error wrapping ErrNotFound if
-// no Groth16 entry matches (PLONK keys: FindPlonkByFingerprint).
-func (c Cache) FindByFingerprint(fp string) (groth16.VerifyingKey, Meta, error) {
-	return findByFingerprint(c, fp, SystemGroth16, "verifying key", func(curve ecc.ID, path string) (groth16.VerifyingKey, error) {
-		return ReadVK(path, curve)
-	}, FingerprintHex)
-}
-
-// findByFingerprint is the lookup both proof systems share: the first entry
-// of the system whose meta.json names fp, its key read under the entry's
-// shared lock and its fingerprint re-checked.
-func findByFingerprint[VK any](c Cache, fp, system, what string, read func(ecc.ID, string) (VK, error), fingerprint func(VK) (string, error)) (VK, Meta, error) {
-	var none VK
+// FindByFingerprint returns the verifying key, of either system, whose
+// fingerprint (hex SHA-256, case-insensitive) is fp, scanning
+// <Dir>/*/meta.json, then the imported keys (<Dir>/imported/*/meta.json).
+// The key is read with proofsystem's bounded reader for the entry's system
+// and curve, under the entry's shared lock, and its fingerprint re-checked.
+// Returns an error wrapping ErrNotFound if no entry matches.
+func (c Cache) FindByFingerprint(fp string) (proofsystem.VerifyingKey, Meta, error) {
 	fp = strings.ToLower(strings.TrimSpace(fp))
 	if b, err := hex.DecodeString(fp); err != nil || len(b) != 32 {
-		return none, Meta{}, fmt.Errorf("find %s: invalid fingerprint %q (want 64 hex digits)", what, fp)
+		return nil, Meta{}, fmt.Errorf("find verifying key: invalid fingerprint %q (want 64 hex digits)", fp)
 	}
 	entries, err := c.scan()
 	if err != nil {
-		return none, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
+		return nil, Meta{}, fmt.Errorf("find verifying key %s: %w", fp, err)
 	}
 	for _, e := range entries {
-		if e.m.ID.System != system || strings.ToLower(e.m.Fingerprint) != fp {
+		if strings.ToLower(e.m.Fingerprint) != fp {
 			continue
 		}
-		curve, err := e.m.ID.curveID()
+		what := proofsystem.KeyName(e.m.ID.System)
+		curve, err := e.m.ID.CurveID()
 		if err != nil {
-			return none, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, e.dir, err)
+			return nil, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, e.dir, err)
 		}
 		unlock, err := lockFile(e.lock, syscall.LOCK_SH)
 		if err != nil {
-			return none, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
+			return nil, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
 		}
-		vk, err := read(curve, filepath.Join(e.dir, fileVK))
+		vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(e.dir, fileVK), e.m.ID.System, curve)
 		unlock()
 		if err != nil {
-			return none, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
+			return nil, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
 		}
-		got, err := fingerprint(vk)
-		if err != nil {
-			return none, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, e.dir, err)
-		}
-		if got != fp {
-			return none, Meta{}, fmt.Errorf("find %s %s in %s: the key's fingerprint is %s, meta.json says %s", what, fp, e.dir, got, fp)
+		if got := vk.FingerprintHex(); got != fp {
+			return nil, Meta{}, fmt.Errorf("find %s %s in %s: the key's fingerprint is %s, meta.json says %s", what, fp, e.dir, got, fp)
 		}
 		return vk, e.m, nil
 	}
-	return none, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, c.Dir, ErrNotFound)
+	return nil, Meta{}, fmt.Errorf("find verifying key %s in %s: %w", fp, c.Dir, ErrNotFound)
 }
+
+// SRSFile is the path of the SRS a cached PLONK entry was set up over, ""
+// when the entry has none (set up before it was kept).
+func (c Cache) SRSFile(id ID) string { return regularFile(filepath.Join(c.EntryDir(id), fileSRS)) }
 
 // List returns the metadata of every complete entry, this machine's own
 // keys sorted by ID string, then the imported ones (Origin.Source

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
 // Imported verifying keys live apart from this machine's own key sets, one
@@ -78,25 +79,18 @@ func (c Cache) StoreImported(meta Meta, vk, bundle []byte) error {
 }
 
 // VKFingerprintHex parses vk, an encoded verifying key of the system and
-// curve id names (with ParseVK or ParsePlonkVKFor's checks), and returns
+// curve id names (with proofsystem.ParseVerifyingKey's checks), and returns
 // its fingerprint.
 func VKFingerprintHex(id ID, vk []byte) (string, error) {
-	curve, err := id.curveID()
+	curve, err := id.CurveID()
 	if err != nil {
 		return "", err
 	}
-	if id.System == SystemPlonk {
-		k, err := ParsePlonkVKFor(curve, vk)
-		if err != nil {
-			return "", err
-		}
-		return FingerprintHexPlonk(k)
-	}
-	k, err := ParseVK(vk, curve)
+	k, err := proofsystem.ParseVerifyingKey(vk, id.System, curve)
 	if err != nil {
 		return "", err
 	}
-	return FingerprintHex(k)
+	return k.FingerprintHex(), nil
 }
 
 // EntryDirFor is the directory of the entry m describes: an imported key's
@@ -120,7 +114,7 @@ func (c Cache) ImportedBundle(fp string, limit int64) ([]byte, error) {
 // VKBytes returns the stored (fingerprinted) encoding of the verifying key
 // of the entry m describes.
 func (c Cache) VKBytes(m Meta) ([]byte, error) {
-	data, err := atomicfile.ReadLimited(filepath.Join(c.EntryDirFor(m), fileVK), MaxVKBytes)
+	data, err := atomicfile.ReadLimited(filepath.Join(c.EntryDirFor(m), fileVK), proofsystem.MaxVKBytes)
 	if err != nil {
 		return nil, fmt.Errorf("verifying key of %s: %w", m.ID, err)
 	}

@@ -1,8 +1,9 @@
-// Package keys handles Groth16 and PLONK key material for zkpoc circuits on
-// BN254 and BLS12-381: setup (with progress reporting; a multi-party
-// ceremony on BN254), serialization, bounded readers, verifying-key
-// fingerprints and an on-disk cache so that the expensive setup is never run
-// twice for the same circuit shape.
+// Package keys is the on-disk cache of Groth16 and PLONK key sets for zkpoc
+// circuits on BN254 and BLS12-381, so that the expensive setup (package
+// setup; a multi-party ceremony on BN254) is never run twice for the same
+// circuit shape: key ids, metadata and what this machine checked about a
+// key (Origin), imported verifying keys, and the file lock. Keys are read
+// through package proofsystem's bounded readers.
 //
 // Cache layout, under Cache.Dir:
 //
@@ -17,50 +18,38 @@
 // where <id> is ID.String(). The proving key and constraint system are read
 // without subgroup checks: that is acceptable only because the cache holds
 // files this package wrote itself on the local machine. Verifying keys, which
-// may come from elsewhere, are always read through ReadVK (bounded size,
-// subgroup-checked, structurally validated).
+// may come from elsewhere, are always read through proofsystem's readers
+// (bounded size, subgroup-checked, structurally validated).
 package keys
 
 import (
-	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/constraint"
-	cs "github.com/consensys/gnark/constraint/bn254"
+	gnarkio "github.com/consensys/gnark/io"
+
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
-
-// ProvenanceDevSingleParty marks keys produced by a single-party setup on
-// this machine: whoever ran it knows the toxic waste and could forge proofs.
-// Fine for development, not for adversarial deployments.
-const ProvenanceDevSingleParty = "dev-single-party"
-
-// MaxVKBytes bounds the size of a serialized verifying key accepted by
-// ReadVK. A BN254 verifying key is a few hundred bytes plus 32-64 bytes per
-// public input.
-const MaxVKBytes = 1 << 20
-
-// SecondsPerConstraint is the measured single-party Groth16 setup cost per
-// constraint on the reference machine, used for the estimate Setup prints.
-const SecondsPerConstraint = 30e-6 // 2-core Xeon, idle: 25 µs at n = 16 and 64 (bench calibrate), 33 µs at n = 512 (166.5 s for 5,040,094)
 
 // gnarkVersionFallback is reported when build info is unavailable.
 const gnarkVersionFallback = "v0.16.1"
 
+// Proof systems an ID may name.
+const (
+	SystemGroth16 = proofsystem.Groth16
+	SystemPlonk   = proofsystem.PLONK
+)
+
 // ErrNotFound is returned (wrapped) when a key is not in the cache.
 var ErrNotFound = errors.New("key not found")
-
-// progressInterval is how often Setup prints an elapsed-time line.
-var progressInterval = 5 * time.Second
 
 // ID identifies one circuit shape; it is the cache key.
 type ID struct {
@@ -82,7 +71,7 @@ func (id ID) String() string {
 // [a-z0-9.-] starting with a letter or digit, N > 0, FracBits >= 0, Curve is
 // "bn254", and System is "groth16" or "plonk".
 func (id ID) Validate() error {
-	if err := checkName(id.Circuit, "-."); err != nil {
+	if err := CheckName(id.Circuit, "-."); err != nil {
 		return fmt.Errorf("invalid key id %q: circuit: %w", id.String(), err)
 	}
 	if id.N <= 0 {
@@ -91,19 +80,21 @@ func (id ID) Validate() error {
 	if id.FracBits < 0 {
 		return fmt.Errorf("invalid key id %q: frac bits must be non-negative, got %d", id.String(), id.FracBits)
 	}
-	if err := checkName(id.Curve, "-"); err != nil {
+	if err := CheckName(id.Curve, "-"); err != nil {
 		return fmt.Errorf("invalid key id %q: curve: %w", id.String(), err)
 	}
-	if _, err := id.curveID(); err != nil {
+	if _, err := id.CurveID(); err != nil {
 		return fmt.Errorf("invalid key id %q: %w", id.String(), err)
 	}
-	if id.System != SystemGroth16 && id.System != SystemPlonk {
-		return fmt.Errorf("invalid key id %q: unsupported proof system %q (want groth16 or plonk)", id.String(), id.System)
+	if err := proofsystem.CheckSystem(id.System); err != nil {
+		return fmt.Errorf("invalid key id %q: %w", id.String(), err)
 	}
 	return nil
 }
 
-func checkName(s, extra string) error {
+// CheckName checks a name (a circuit, curve or SRS name) is 1-64
+// characters of [a-z0-9] and extra, starting with a letter or digit.
+func CheckName(s, extra string) error {
 	if s == "" {
 		return errors.New("empty")
 	}
@@ -123,8 +114,8 @@ func checkName(s, extra string) error {
 // PLONK keys (on BLS12-381, PLONK over a dev SRS only).
 var supportedCurves = map[string]ecc.ID{"bn254": ecc.BN254, "bls12-381": ecc.BLS12_381}
 
-// curveID maps the Curve field to gnark-crypto's ecc.ID.
-func (id ID) curveID() (ecc.ID, error) {
+// CurveID maps the Curve field to gnark-crypto's ecc.ID.
+func (id ID) CurveID() (ecc.ID, error) {
 	c, ok := supportedCurves[id.Curve]
 	if !ok {
 		return ecc.UNKNOWN, fmt.Errorf("unsupported curve %q (supported: bn254, bls12-381)", id.Curve)
@@ -148,7 +139,12 @@ type Meta struct {
 }
 
 // Set is a complete key set for one circuit shape: PK and VK for Groth16,
-// PlonkPK and PlonkVK for PLONK (Meta.ID.System says which).
+// PlonkPK and PlonkVK for PLONK (Meta.ID.System says which; ProvingKey and
+// VerifyingKey give either).
+//
+// The per-system fields stay until the ceremony (which builds a Groth16
+// Set) has moved to its own package: then they become one PK and one
+// proofsystem.VerifyingKey.
 type Set struct {
 	Meta Meta
 	PK   groth16.ProvingKey
@@ -163,19 +159,62 @@ type Set struct {
 	PlonkSRS []byte
 }
 
-// Fingerprint returns the SHA-256 of the verifying key's canonical
-// (compressed, vk.WriteTo) serialization.
-func Fingerprint(vk groth16.VerifyingKey) ([32]byte, error) {
-	if vk == nil {
-		return [32]byte{}, errors.New("fingerprint: nil verifying key")
-	}
-	return fingerprintOf(vk, "verifying key")
+// ProvingKey is a proving key as the cache stores it (raw, read back
+// without checks): gnark's groth16.ProvingKey or plonk.ProvingKey.
+type ProvingKey interface {
+	io.WriterTo
+	gnarkio.WriterRawTo
+	gnarkio.UnsafeReaderFrom
 }
 
-// FingerprintHex is Fingerprint as lower-case hex, the form stored in Meta
-// and carried by receipts.
-func FingerprintHex(vk groth16.VerifyingKey) (string, error) {
-	fp, err := Fingerprint(vk)
+// NewSet is the key set of a setup's gnark keys: pk and vk are a
+// groth16.ProvingKey and VerifyingKey, or plonk's, as meta.ID.System says.
+func NewSet(meta Meta, pk ProvingKey, vk any, ccs constraint.ConstraintSystem) (*Set, error) {
+	s := &Set{Meta: meta, CCS: ccs}
+	var ok1, ok2 bool
+	if meta.ID.System == SystemPlonk {
+		s.PlonkPK, ok1 = pk.(plonk.ProvingKey)
+		s.PlonkVK, ok2 = vk.(plonk.VerifyingKey)
+	} else {
+		s.PK, ok1 = pk.(groth16.ProvingKey)
+		s.VK, ok2 = vk.(groth16.VerifyingKey)
+	}
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("key set %s: a %T and %T are not %s keys", meta.ID, pk, vk, meta.ID.System)
+	}
+	return s, nil
+}
+
+// ProvingKey is the set's proving key, of either system (nil if none).
+func (s *Set) ProvingKey() ProvingKey {
+	if s.Meta.ID.System == SystemPlonk {
+		if s.PlonkPK != nil {
+			return s.PlonkPK
+		}
+	} else if s.PK != nil {
+		return s.PK
+	}
+	return nil
+}
+
+// VerifyingKey is the set's verifying key, of either system.
+func (s *Set) VerifyingKey() (proofsystem.VerifyingKey, error) {
+	var vk any = s.VK
+	if s.Meta.ID.System == SystemPlonk {
+		vk = s.PlonkVK
+	}
+	if vk == nil {
+		return nil, fmt.Errorf("key set %s: no %s", s.Meta.ID, proofsystem.KeyName(s.Meta.ID.System))
+	}
+	return proofsystem.NewVerifyingKey(vk)
+}
+
+// FingerprintHex is the lower-case hex SHA-256 of a gnark verifying key's
+// canonical (compressed, WriteTo) encoding, the form stored in Meta and
+// carried by receipts (proofsystem.VerifyingKey.FingerprintHex for a key
+// behind the interface).
+func FingerprintHex(vk io.WriterTo) (string, error) {
+	fp, err := proofsystem.Fingerprint(vk)
 	if err != nil {
 		return "", err
 	}
@@ -197,105 +236,4 @@ func GnarkVersion() string {
 		}
 	}
 	return gnarkVersionFallback
-}
-
-// EstimateSetup returns the expected single-party setup time for a circuit
-// of the given number of constraints on the reference machine.
-func EstimateSetup(constraints int) time.Duration {
-	return time.Duration(float64(constraints) * SecondsPerConstraint * float64(time.Second))
-}
-
-// Setup runs a (single-party, development) Groth16 setup for ccs. Progress
-// lines go to progress (nil means none): the constraint count and estimate
-// before, the elapsed time every ~5 s while running, the measured time after.
-func Setup(id ID, ccs constraint.ConstraintSystem, progress io.Writer) (*Set, error) {
-	if err := id.Validate(); err != nil {
-		return nil, fmt.Errorf("setup: %w", err)
-	}
-	if ccs == nil {
-		return nil, fmt.Errorf("setup %s: nil constraint system", id)
-	}
-	curve, _ := id.curveID()
-	if ccs.Field().Cmp(curve.ScalarField()) != 0 {
-		return nil, fmt.Errorf("setup %s: constraint system is not over the %s scalar field", id, id.Curve)
-	}
-	if progress == nil {
-		progress = io.Discard
-	}
-	nc := ccs.GetNbConstraints()
-	fmt.Fprintf(progress, "setting up Groth16 keys for %s: %s constraints, estimated %s (dev single-party setup)\n",
-		id, groupThousands(nc), formatEstimate(EstimateSetup(nc)))
-
-	start := time.Now()
-	var pk groth16.ProvingKey
-	var vk groth16.VerifyingKey
-	elapsed, err := whileTicking(progress, progressInterval, stillSettingUp(id), func() (err error) {
-		pk, vk, err = groth16Setup(ccs)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("groth16 setup %s: %w", id, err)
-	}
-	fmt.Fprintf(progress, "Groth16 setup for %s done in %.1f s\n", id, elapsed.Seconds())
-
-	fp, err := FingerprintHex(vk)
-	if err != nil {
-		return nil, fmt.Errorf("setup %s: %w", id, err)
-	}
-	return &Set{
-		Meta: Meta{
-			ID:           id,
-			Fingerprint:  fp,
-			Provenance:   ProvenanceDevSingleParty,
-			Constraints:  nc,
-			SetupSeconds: elapsed.Seconds(),
-			CreatedAt:    start.UTC().Format(time.RFC3339),
-			GnarkVersion: GnarkVersion(),
-			Origin:       &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: Now()},
-		},
-		PK:  pk,
-		VK:  vk,
-		CCS: ccs,
-	}, nil
-}
-
-// groth16Setup is groth16.Setup, with zkpoc's faster setup for BN254 R1CS
-// (setupGroth16BN254: same keys, same layout, fixed-base comb multiplications).
-func groth16Setup(ccs constraint.ConstraintSystem) (groth16.ProvingKey, groth16.VerifyingKey, error) {
-	if r1cs, ok := ccs.(*cs.R1CS); ok {
-		return setupGroth16BN254(r1cs)
-	}
-	return groth16.Setup(ccs)
-}
-
-func formatEstimate(d time.Duration) string {
-	s := d.Seconds()
-	switch {
-	case s < 1:
-		return "<1 s"
-	case s < 120:
-		return fmt.Sprintf("~%.0f s", s)
-	default:
-		return fmt.Sprintf("~%.1f min", s/60)
-	}
-}
-
-// groupThousands formats n with comma separators: 251203 -> "251,203".
-func groupThousands(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b bytes.Buffer
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/zkpoc/zkpoc/internal/keytest"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -17,22 +19,14 @@ import (
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
-type squareCircuit struct {
-	X frontend.Variable
-	Y frontend.Variable `gnark:",public"`
-}
+// squareCircuit is the tests' one-constraint circuit X² = Y.
+type squareCircuit = keytest.Circuit
 
-func (c *squareCircuit) Define(api frontend.API) error {
-	api.AssertIsEqual(api.Mul(c.X, c.X), c.Y)
-	return nil
-}
-
-func compileSquare() (constraint.ConstraintSystem, error) {
-	return frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &squareCircuit{})
-}
+func compileSquare() (constraint.ConstraintSystem, error) { return keytest.R1CS() }
 
 var testID = ID{Circuit: "square-test", N: 1, FracBits: 0, Curve: "bn254", System: "groth16"}
 
@@ -51,12 +45,29 @@ func fixture(t testing.TB) *Set {
 			fixtureErr = err
 			return
 		}
-		fixtureSet, fixtureErr = Setup(testID, ccs, nil)
+		fixtureSet, fixtureErr = devSetup(testID)(ccs)
 	})
 	if fixtureErr != nil {
 		t.Fatal(fixtureErr)
 	}
 	return fixtureSet
+}
+
+// devSetup is a single-party Groth16 setup of ccs for id with gnark's own
+// groth16.Setup (the cache's tests need valid keys, not package setup's).
+func devSetup(id ID) func(constraint.ConstraintSystem) (*Set, error) {
+	return func(ccs constraint.ConstraintSystem) (*Set, error) {
+		pk, vk, err := groth16.Setup(ccs)
+		if err != nil {
+			return nil, err
+		}
+		fp, err := FingerprintHex(vk)
+		if err != nil {
+			return nil, err
+		}
+		return NewSet(Meta{ID: id, Fingerprint: fp, Provenance: ProvenanceDevSingleParty, Constraints: ccs.GetNbConstraints(),
+			CreatedAt: Now(), GnarkVersion: GnarkVersion(), Origin: &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: Now()}}, pk, vk, ccs)
+	}
 }
 
 func proveVerify(t *testing.T, set *Set, x, y int) error {
@@ -112,56 +123,6 @@ func TestIDStringAndValidate(t *testing.T) {
 	}
 }
 
-func TestGroupThousands(t *testing.T) {
-	for in, want := range map[int]string{0: "0", 12: "12", 999: "999", 1000: "1,000", 251203: "251,203", 1234567: "1,234,567", -4500: "-4,500"} {
-		if got := groupThousands(in); got != want {
-			t.Errorf("groupThousands(%d) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestSetupProgress(t *testing.T) {
-	old := progressInterval
-	progressInterval = time.Millisecond
-	defer func() { progressInterval = old }()
-	ccs, err := compileSquare()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	set, err := Setup(testID, ccs, &syncWriter{w: &buf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
-	for _, want := range []string{"setting up Groth16 keys for square-test_n1_f0_bn254_groth16", "constraints, estimated", "dev single-party setup", "done in"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("progress output lacks %q:\n%s", want, out)
-		}
-	}
-	m := set.Meta
-	if m.Provenance != ProvenanceDevSingleParty || m.Constraints != ccs.GetNbConstraints() || m.GnarkVersion == "" || len(m.Fingerprint) != 64 {
-		t.Errorf("bad meta: %+v", m)
-	}
-	if _, err := time.Parse(time.RFC3339, m.CreatedAt); err != nil {
-		t.Errorf("CreatedAt %q: %v", m.CreatedAt, err)
-	}
-	if err := proveVerify(t, set, 3, 9); err != nil {
-		t.Fatalf("prove/verify with fresh keys: %v", err)
-	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
 func TestStoreLoadProveVerify(t *testing.T) {
 	set := fixture(t)
 	c := Cache{Dir: t.TempDir()}
@@ -204,7 +165,7 @@ func TestStoreLoadProveVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(m, set.Meta) || vk.IsDifferent(set.VK) {
+	if !reflect.DeepEqual(m, set.Meta) || vk.Gnark().(groth16.VerifyingKey).IsDifferent(set.VK) {
 		t.Fatalf("FindByFingerprint returned wrong entry %+v", m)
 	}
 	if _, _, err := c.FindByFingerprint(strings.Repeat("ab", 32)); !errors.Is(err, ErrNotFound) {
@@ -272,10 +233,10 @@ func TestLoadDetectsTampering(t *testing.T) {
 				t.Fatalf("tampered entry reported as not found: %v", err)
 			}
 			// LoadOrSetup must not silently overwrite a corrupt entry.
-			_, _, err = c.LoadOrSetup(testID, func() (constraint.ConstraintSystem, error) {
+			_, _, err = c.LoadOrStore(testID, func() (constraint.ConstraintSystem, error) {
 				t.Error("compile called for a corrupt entry")
 				return compileSquare()
-			}, nil)
+			}, devSetup(testID))
 			if err == nil {
 				t.Fatal("LoadOrSetup accepted a tampered entry")
 			}
@@ -327,21 +288,21 @@ func writeFile(t *testing.T, path string, b []byte) {
 	}
 }
 
-func TestLoadOrSetupCachesAndSkipsCompile(t *testing.T) {
+func TestLoadOrStoreCachesAndSkipsCompile(t *testing.T) {
 	c := Cache{Dir: filepath.Join(t.TempDir(), "nested", "keys")}
 	var compiles atomic.Int32
 	compile := func() (constraint.ConstraintSystem, error) {
 		compiles.Add(1)
 		return compileSquare()
 	}
-	set1, cached, err := c.LoadOrSetup(testID, compile, nil)
+	set1, cached, err := c.LoadOrStore(testID, compile, devSetup(testID))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cached || compiles.Load() != 1 {
 		t.Fatalf("first call: cached=%v compiles=%d", cached, compiles.Load())
 	}
-	set2, cached, err := c.LoadOrSetup(testID, compile, nil)
+	set2, cached, err := c.LoadOrStore(testID, compile, devSetup(testID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +321,7 @@ func TestLoadOrSetupCachesAndSkipsCompile(t *testing.T) {
 	if err := os.Remove(filepath.Join(c.EntryDir(testID), "ccs.bin")); err != nil {
 		t.Fatal(err)
 	}
-	set3, cached, err := c.LoadOrSetup(testID, compile, nil)
+	set3, cached, err := c.LoadOrStore(testID, compile, devSetup(testID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +333,7 @@ func TestLoadOrSetupCachesAndSkipsCompile(t *testing.T) {
 	other := testID
 	other.N = 2
 	boom := errors.New("boom")
-	_, _, err = c.LoadOrSetup(other, func() (constraint.ConstraintSystem, error) { return nil, boom }, nil)
+	_, _, err = c.LoadOrStore(other, func() (constraint.ConstraintSystem, error) { return nil, boom }, devSetup(other))
 	if !errors.Is(err, boom) || !strings.Contains(err.Error(), other.String()) {
 		t.Fatalf("failing compile: %v", err)
 	}
@@ -381,7 +342,7 @@ func TestLoadOrSetupCachesAndSkipsCompile(t *testing.T) {
 	}
 }
 
-func TestLoadOrSetupConcurrent(t *testing.T) {
+func TestLoadOrStoreConcurrent(t *testing.T) {
 	c := Cache{Dir: t.TempDir()}
 	var compiles atomic.Int32
 	compile := func() (constraint.ConstraintSystem, error) {
@@ -398,7 +359,7 @@ func TestLoadOrSetupConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			sets[i], cachedFlags[i], errs[i] = c.LoadOrSetup(testID, compile, nil)
+			sets[i], cachedFlags[i], errs[i] = c.LoadOrStore(testID, compile, devSetup(testID))
 		}(i)
 	}
 	wg.Wait()
@@ -435,7 +396,7 @@ func TestDefaultCacheDir(t *testing.T) {
 
 func TestFingerprintStable(t *testing.T) {
 	set := fixture(t)
-	a, err := Fingerprint(set.VK)
+	a, err := proofsystem.Fingerprint(set.VK)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,15 +404,15 @@ func TestFingerprintStable(t *testing.T) {
 	if _, err := set.VK.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	vk, err := ParseVK(buf.Bytes(), ecc.BN254)
+	vk, err := proofsystem.ParseVerifyingKey(buf.Bytes(), SystemGroth16, ecc.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Fingerprint(vk)
-	if err != nil || a != b {
+	b := vk.Fingerprint()
+	if a != b {
 		t.Fatalf("fingerprint changed across round trip: %x vs %x (%v)", a, b, err)
 	}
-	if _, err := Fingerprint(nil); err == nil {
+	if _, err := proofsystem.Fingerprint(nil); err == nil {
 		t.Fatal("Fingerprint(nil) succeeded")
 	}
 }

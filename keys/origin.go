@@ -122,7 +122,7 @@ func (t *TranscriptRecord) Validate() error {
 		}
 	}
 	for name, s := range map[string]string{"phase1_beacon": t.Phase1Beacon, "beacon": t.Beacon} {
-		if b, err := hex.DecodeString(s); err != nil || checkBeacon(b) != nil {
+		if b, err := hex.DecodeString(s); err != nil || CheckBeacon(b) != nil {
 			errs = append(errs, fmt.Errorf("%s: want %d to %d bytes of hex, have %q", name, MinBeaconBytes, MaxBeaconBytes, short(s)))
 		}
 	}
@@ -151,24 +151,7 @@ func (t *TranscriptRecord) Digest() (string, error) {
 // "mpc(P1+P2 contributions, beacon HEX)".
 func (t *TranscriptRecord) Provenance() string {
 	b, _ := hex.DecodeString(t.Beacon)
-	return mpcProvenance(len(t.Phase1), len(t.Phase2), b)
-}
-
-// Transcript returns the record of a report made with the final beacon
-// (CeremonyVerify with a beacon); without one there are no keys to record.
-func (r Report) Transcript() (*TranscriptRecord, error) {
-	if r.Fingerprint == "" {
-		return nil, errors.New("transcript record: the report has no keys (verify with the final beacon)")
-	}
-	t := &TranscriptRecord{ID: r.ID, CCSSHA256: r.CCSSHA256, Phase1Beacon: r.Phase1Beacon, Phase2Base: r.Phase2Base,
-		Beacon: r.Beacon, Fingerprint: r.Fingerprint, Phase1: []string{}, Phase2: []string{}}
-	for _, c := range r.Phase1 {
-		t.Phase1 = append(t.Phase1, c.Hash)
-	}
-	for _, c := range r.Phase2 {
-		t.Phase2 = append(t.Phase2, c.Hash)
-	}
-	return t, t.Validate()
+	return MPCProvenance(len(t.Phase1), len(t.Phase2), b)
 }
 
 // MPCContributions returns the per-phase contribution counts of a ceremony

@@ -29,6 +29,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/internal/strictjson"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
 // BundleType is a key bundle's "type".
@@ -116,8 +117,8 @@ func (b *Bundle) Validate() error {
 	switch {
 	case len(b.VerifyingKey) == 0:
 		bad("verifying_key: missing")
-	case len(b.VerifyingKey) > keys.MaxVKBytes:
-		bad("verifying_key: %d bytes exceeds the limit of %d", len(b.VerifyingKey), keys.MaxVKBytes)
+	case len(b.VerifyingKey) > proofsystem.MaxVKBytes:
+		bad("verifying_key: %d bytes exceeds the limit of %d", len(b.VerifyingKey), proofsystem.MaxVKBytes)
 	case idOK:
 		if fp, err := keys.VKFingerprintHex(b.ID, b.VerifyingKey); err != nil {
 			bad("verifying_key: not a %s %s key: %v", b.ID.Curve, b.ID.System, err)

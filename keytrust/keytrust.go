@@ -12,9 +12,12 @@ import (
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/setup"
+	"github.com/zkpoc/zkpoc/srs"
 	"github.com/zkpoc/zkpoc/verifier"
 )
 
@@ -128,11 +131,11 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 // rederive is Establish's PLONK check: the SRS file must be the bundle's
 // (srs_sha256) or the one its provenance names; it is checked to be a power
 // sequence, the circuit compiled, and the key set up again from them.
-func rederive(b *Bundle, o Options, r *Result) (how, setup string, err error) {
+func rederive(b *Bundle, o Options, r *Result) (how, setupHow string, err error) {
 	if b.ID.Curve != "bn254" {
 		return "", "", fmt.Errorf("%w: re-deriving a PLONK key needs a BN254 SRS file; key %s is on %s (pin it in a policy instead)", ErrNotApplicable, b.Fingerprint, b.ID.Curve)
 	}
-	digest, err := fileDigest(o.SRS, keys.MaxSRSBytes)
+	digest, err := fileDigest(o.SRS, srs.MaxBytes)
 	if err != nil {
 		return "", "", err
 	}
@@ -141,7 +144,7 @@ func rederive(b *Bundle, o Options, r *Result) (how, setup string, err error) {
 		return "", "", fmt.Errorf("%w: SRS file %s has SHA-256 %s, neither the bundle's srs_sha256 %q nor the file its provenance names (%q)", ErrMismatch, o.SRS, digest, b.SRSSHA256, named)
 	}
 	fmt.Fprintf(o.Progress, "checking SRS %s is a power sequence…\n", o.SRS)
-	srs, err := keys.ImportSRS(o.SRS, "bundle", 0)
+	s, err := srs.Import(o.SRS, "bundle", 0)
 	if err != nil {
 		return "", "", err
 	}
@@ -150,35 +153,31 @@ func rederive(b *Bundle, o Options, r *Result) (how, setup string, err error) {
 		return "", "", err
 	}
 	fmt.Fprintf(o.Progress, "re-deriving the PLONK key of %s…\n", b.ID)
-	vk, err := keys.RederivePlonkVK(ccs, srs)
+	vk, err := setup.RederivePLONK(ccs, s)
 	if err != nil {
 		return "", "", fmt.Errorf("re-derive PLONK key %s: %w", b.ID, err)
 	}
-	fp, err := keys.FingerprintHexPlonk(vk)
-	if err != nil {
-		return "", "", err
-	}
-	if fp != b.Fingerprint {
+	if fp := vk.FingerprintHex(); fp != b.Fingerprint {
 		return "", "", fmt.Errorf("%w: the PLONK key of %s re-derived from SRS sha256:%s is sha256:%s, the bundle's is sha256:%s: it is not this circuit's key over this SRS",
-			ErrMismatch, b.ID, digest, fp, b.Fingerprint)
+			ErrMismatch, b.ID, digest, vk.FingerprintHex(), b.Fingerprint)
 	}
 	r.Origin.Circuit, r.Origin.SRSSHA256 = keys.EstablishedRederived, digest
 	how = fmt.Sprintf("re-derived by this verifier from SRS sha256:%s and the circuit it compiled", digest)
 	if digest == named {
 		r.Origin.Setup = keys.EstablishedRederived
-		setup = fmt.Sprintf("re-derived by this verifier from the SRS file sha256:%s its provenance names", digest)
+		setupHow = fmt.Sprintf("re-derived by this verifier from the SRS file sha256:%s its provenance names", digest)
 	}
-	return how, setup, nil
+	return how, setupHow, nil
 }
 
 // checkTranscript is Establish's ceremony check: the transcript in
 // o.CeremonyDir with o.Beacon must verify, be the bundle's record, and be
 // for the constraint system of the circuit this machine compiles.
 func checkTranscript(b *Bundle, o Options, r *Result) (string, error) {
-	if _, err := keys.ReadCeremonyManifest(o.CeremonyDir); err != nil {
+	if _, err := ceremony.ReadManifest(o.CeremonyDir); err != nil {
 		return "", err // not a ceremony directory: the caller's input
 	}
-	rep, err := keys.CeremonyVerify(o.CeremonyDir, o.Beacon, keys.WithProgress(o.Progress))
+	rep, err := ceremony.Verify(o.CeremonyDir, o.Beacon, ceremony.WithProgress(o.Progress))
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", ErrMismatch, err)
 	}
@@ -317,10 +316,10 @@ func Export(cache keys.Cache, ref string, compile Compiler) (*Bundle, string, er
 	default:
 		b.Setup = SetupDev
 	}
-	srs := ""
+	srsFile := ""
 	if m.ID.System == keys.SystemPlonk {
-		if srs = cache.SRSFile(m.ID); srs != "" {
-			if b.SRSSHA256, err = fileDigest(srs, keys.MaxSRSBytes); err != nil {
+		if srsFile = cache.SRSFile(m.ID); srsFile != "" {
+			if b.SRSSHA256, err = fileDigest(srsFile, srs.MaxBytes); err != nil {
 				return nil, "", err
 			}
 		}
@@ -328,7 +327,7 @@ func Export(cache keys.Cache, ref string, compile Compiler) (*Bundle, string, er
 	if err := b.Validate(); err != nil {
 		return nil, "", fmt.Errorf("export %s: %w", m.ID, err)
 	}
-	return b, srs, nil
+	return b, srsFile, nil
 }
 
 // find is the cache entry ref names (see Export).

@@ -17,7 +17,9 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
+	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/setup"
 )
 
 // Small stand-ins for the statement keep these tests at setup costs of
@@ -76,7 +78,7 @@ func compileFor(id keys.ID) func() (constraint.ConstraintSystem, error) {
 func setUp(t *testing.T, id keys.ID) keys.Cache {
 	t.Helper()
 	c := keys.Cache{Dir: t.TempDir()}
-	if _, _, err := c.LoadOrSetup(id, compileFor(id), nil); err != nil {
+	if _, _, err := setup.LoadOrSetup(c, id, compileFor(id), nil); err != nil {
 		t.Fatal(err)
 	}
 	return c
@@ -229,7 +231,7 @@ func TestPlonkRederive(t *testing.T) {
 		!strings.Contains(r.Established.How, "re-derived by this verifier from SRS sha256:"+b.SRSSHA256) {
 		t.Fatalf("re-derivation: origin %+v, established %+v", r.Origin, r.Established)
 	}
-	if _, m, err := verifierCache.FindPlonkByFingerprint(b.Fingerprint); err != nil || m.Origin.Circuit != keys.EstablishedRederived {
+	if _, m, err := verifierCache.FindByFingerprint(b.Fingerprint); err != nil || m.ID.System != keys.SystemPlonk || m.Origin.Circuit != keys.EstablishedRederived {
 		t.Fatalf("imported PLONK key: %+v, %v", m, err)
 	}
 	// Without the SRS: imported, not established.
@@ -277,25 +279,25 @@ func TestCeremonyTranscript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := keys.CeremonyInit(dir, id, ccs); err != nil {
+	if err := ceremony.Init(dir, id, ccs); err != nil {
 		t.Fatal(err)
 	}
 	beacon1, beacon2 := bytes.Repeat([]byte{0xb1}, 32), bytes.Repeat([]byte{0xb2}, 32)
 	for phase := 1; phase <= 2; phase++ {
 		for i := 0; i < 2; i++ {
-			if _, _, err := keys.CeremonyContribute(dir, phase, rand.Reader); err != nil {
+			if _, _, err := ceremony.Contribute(dir, phase, rand.Reader); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if phase == 1 {
-			if err := keys.CeremonySealPhase1(dir, beacon1); err != nil {
+			if err := ceremony.SealPhase1(dir, beacon1); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	digest, _, _ := keys.CCSDigest(ccs)
 	a := keys.Cache{Dir: t.TempDir()}
-	set, err := keys.CeremonyFinalize(dir, beacon2, a, keys.WithCompiledCCS(digest))
+	set, err := ceremony.Finalize(dir, beacon2, a, ceremony.WithCompiledCCS(digest))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +345,7 @@ func TestCeremonyTranscript(t *testing.T) {
 func FuzzDecode(f *testing.F) {
 	c := keys.Cache{Dir: f.TempDir()}
 	id := testID("cubic", keys.SystemGroth16)
-	if _, _, err := c.LoadOrSetup(id, compileFor(id), nil); err != nil {
+	if _, _, err := setup.LoadOrSetup(c, id, compileFor(id), nil); err != nil {
 		f.Fatal(err)
 	}
 	b, _, err := Export(c, id.String(), compileTest)

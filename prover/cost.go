@@ -10,8 +10,8 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/circuits"
-	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/setup"
 )
 
 // Coefficients turn a constraint count into seconds and bytes on one host.
@@ -29,7 +29,7 @@ type Coefficients struct {
 var DefaultCoefficients = Coefficients{
 	Source:                "defaults",
 	ProveSecondsPerConstr: 14e-6, // 2-core Xeon, idle: 12.8 µs at n = 16 and 64 (bench calibrate), 14.0 µs at n = 512 (70.5 s)
-	SetupSecondsPerConstr: keys.SecondsPerConstraint,
+	SetupSecondsPerConstr: setup.SecondsPerConstraint,
 	PeakBytesPerConstr:    2700, // bench calibrate: 2730 B per constraint + 30 MiB; n = 512 peaked at 11.8 GiB
 	PeakBytesFixed:        64 << 20,
 }

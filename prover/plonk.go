@@ -2,23 +2,19 @@ package prover
 
 import (
 	"fmt"
-	"io"
 
-	"github.com/consensys/gnark/backend"
-	"github.com/consensys/gnark/backend/plonk"
-	"github.com/consensys/gnark/backend/solidity"
-	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
 // Proof systems a proving run can use.
 const (
-	SystemGroth16 = keys.SystemGroth16
-	SystemPlonk   = keys.SystemPlonk
+	SystemGroth16 = proofsystem.Groth16
+	SystemPlonk   = proofsystem.PLONK
 )
 
 // PlonkConstraintsN4 is the measured PLONK (sparse R1CS) constraint count of
@@ -58,25 +54,4 @@ func CompileFor(system string, curve circuits.Curve, m circuits.Method, n, fracB
 		return CompilePlonkOn(curve, m, n, fracBits)
 	}
 	return CompileOn(curve, m, n, fracBits)
-}
-
-// PlonkProverOptions target gnark's Solidity PLONK verifier (its default
-// transcript hash already matches; the option is kept so a change in gnark
-// reaches zkpoc).
-func PlonkProverOptions() []backend.ProverOption {
-	return []backend.ProverOption{solidity.WithProverTargetSolidityVerifier(backend.PLONK)}
-}
-
-// PlonkVerifierOptions mirror PlonkProverOptions.
-func PlonkVerifierOptions() []backend.VerifierOption {
-	return []backend.VerifierOption{solidity.WithVerifierTargetSolidityVerifier(backend.PLONK)}
-}
-
-// provePlonk proves with PLONK keys (a dev SRS setup when none are cached).
-func provePlonk(set *keys.Set, w witness.Witness) (io.WriterTo, error) {
-	proof, err := plonk.Prove(set.CCS, set.PlonkPK, w, PlonkProverOptions()...)
-	if err != nil {
-		return nil, fmt.Errorf("plonk: %w", err)
-	}
-	return proof, nil
 }

@@ -14,10 +14,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/consensys/gnark/backend"
-	"github.com/consensys/gnark/backend/groth16"
-	"github.com/consensys/gnark/backend/solidity"
-	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
@@ -27,6 +23,7 @@ import (
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -117,17 +114,6 @@ func compileWith(curve circuits.Curve, builder frontend.NewBuilder, m circuits.M
 		}
 		return ccs, nil
 	}
-}
-
-// ProverOptions are the Groth16 prover options zkpoc always uses: the
-// Solidity-compatible hash-to-field, so the same proof verifies on an EVM.
-func ProverOptions() []backend.ProverOption {
-	return []backend.ProverOption{solidity.WithProverTargetSolidityVerifier(backend.GROTH16)}
-}
-
-// VerifierOptions mirror ProverOptions for verification.
-func VerifierOptions() []backend.VerifierOption {
-	return []backend.VerifierOption{solidity.WithVerifierTargetSolidityVerifier(backend.GROTH16)}
 }
 
 func (o *Options) logf(format string, args ...any) {
@@ -404,23 +390,15 @@ func (rn *run) base(mode string) error {
 	return nil
 }
 
-// proveGroth16 proves with Groth16 keys.
-func proveGroth16(set *keys.Set, w witness.Witness) (io.WriterTo, error) {
-	proof, err := groth16.Prove(set.CCS, set.PK, w, ProverOptions()...)
-	if err != nil {
-		return nil, fmt.Errorf("groth16: %w", err)
-	}
-	return proof, nil
-}
-
 // prove runs the SNARK path for Options.System: witness, cached keys (set up
 // once), proof, and the proof and benchmark boxes of the receipt.
 func (rn *run) prove() error {
 	o, t, n, f := rn.o, rn.task, rn.n, rn.f
-	system, compile, proveWith := SystemGroth16, CompileOn(o.Curve, o.Method, n, f), proveGroth16
+	system := SystemGroth16
 	if o.System == SystemPlonk {
-		system, compile, proveWith = SystemPlonk, CompilePlonkOn(o.Curve, o.Method, n, f), provePlonk
+		system = SystemPlonk
 	}
+	compile := CompileFor(system, o.Curve, o.Method, n, f)
 	start := time.Now()
 	pub, err := PublicValuesOn(o.Curve, t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
 	if err != nil {
@@ -438,7 +416,7 @@ func (rn *run) prove() error {
 
 	start = time.Now()
 	id := KeyIDOn(o.Curve, system, o.Method, n, f)
-	set, cached, err := o.Cache.LoadOrSetup(id, compile, o.Progress)
+	set, cached, err := setup.LoadOrSetup(o.Cache, id, compile, o.Progress)
 	if err != nil {
 		return fmt.Errorf("prove: keys %s: %w", id, err)
 	}
@@ -449,7 +427,7 @@ func (rn *run) prove() error {
 
 	start = time.Now()
 	o.logf("proving %s with %s (%d constraints)…", id, system, set.CCS.GetNbConstraints())
-	proof, err := proveWith(set, w)
+	proof, err := setup.Prove(set, w)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
-	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -75,10 +76,11 @@ func blsReceipt(t *testing.T, system string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	given := verifier.Options{PlonkVK: set.PlonkVK}
-	if system == prover.SystemGroth16 {
-		given = verifier.Options{VK: set.VK}
+	vk, err := set.VerifyingKey()
+	if err != nil {
+		t.Fatal(err)
 	}
+	given := verifier.Options{VK: vk}
 	if v := verifier.Verify(res.Envelope, given); v.PolicyDecision.Status != verifier.Pass {
 		t.Errorf("with the key given: %s (%v)", v.PolicyDecision.Status, v.Failed())
 	}
@@ -127,10 +129,10 @@ func blsReceipt(t *testing.T, system string) {
 			}
 		})
 	}
-	if _, err := keys.ParsePlonkProof(rc.Proof.Bytes); err == nil {
+	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, proofsystem.PLONK, ecc.BN254); err == nil {
 		t.Error("the BN254 PLONK proof reader accepted a BLS12-381 proof")
 	}
-	if _, err := keys.ParseProof(rc.Proof.Bytes); err == nil {
+	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, proofsystem.Groth16, ecc.BN254); err == nil {
 		t.Error("the BN254 Groth16 proof reader accepted a BLS12-381 proof")
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/zkpoc/zkpoc/keys"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -81,7 +81,7 @@ func (c *otherCircuit) Define(api frontend.API) error {
 
 // otherKeyReceipt re-signs the fixture's receipt with a proof of its own
 // public inputs under a key for otherCircuit, naming that key.
-func otherKeyReceipt(t *testing.T, f fixture) (*receipt.Envelope, groth16.VerifyingKey) {
+func otherKeyReceipt(t *testing.T, f fixture) (*receipt.Envelope, proofsystem.VerifyingKey) {
 	t.Helper()
 	ccs, err := frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, &otherCircuit{})
 	if err != nil {
@@ -101,7 +101,7 @@ func otherKeyReceipt(t *testing.T, f fixture) (*receipt.Envelope, groth16.Verify
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(ccs, pk, w, prover.ProverOptions()...)
+	proof, err := groth16.Prove(ccs, pk, w, proofsystem.ProverOptions(proofsystem.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,17 @@ func otherKeyReceipt(t *testing.T, f fixture) (*receipt.Envelope, groth16.Verify
 		}
 		st.Predicate.ReceiptID = id
 	})
-	return env, vk
+	return env, wrapVK(t, vk)
+}
+
+// wrapVK is a gnark verifying key behind proofsystem's interface.
+func wrapVK(t testing.TB, vk any) proofsystem.VerifyingKey {
+	t.Helper()
+	k, err := proofsystem.NewVerifyingKey(vk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // TestKeyForAnotherCircuit: a key given as a file is accepted when its
@@ -138,7 +148,7 @@ func TestKeyForAnotherCircuit(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		env  *receipt.Envelope
-		vk   groth16.VerifyingKey
+		vk   proofsystem.VerifyingKey
 	}{{"other circuit", env, vk}, {"real key as a file", f.env, f.vk}} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := verifier.Verify(tc.env, verifier.Options{VK: tc.vk})

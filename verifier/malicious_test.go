@@ -12,6 +12,7 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -81,5 +82,5 @@ func proveWith(ccs constraint.ConstraintSystem, pk groth16.ProvingKey, w *circui
 	if err != nil {
 		return nil, err
 	}
-	return groth16.Prove(ccs, pk, wit, prover.ProverOptions()...)
+	return groth16.Prove(ccs, pk, wit, proofsystem.ProverOptions(proofsystem.Groth16)...)
 }

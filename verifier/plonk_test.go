@@ -3,7 +3,6 @@ package verifier_test
 import (
 	"bytes"
 	"crypto/ed25519"
-	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -87,7 +87,7 @@ func TestPlonkVerifyPass(t *testing.T) {
 	}{
 		{"key from cache", "could forge proofs", verifier.Options{Cache: &f.cache}},
 		// a bare key file does not show its circuit (keytrust re-derives it)
-		{"key given", "circuit was not established", verifier.Options{PlonkVK: f.set.PlonkVK}},
+		{"key given", "circuit was not established", verifier.Options{VK: wrapVK(t, f.set.PlonkVK)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
@@ -118,15 +118,17 @@ func TestPlonkVerifyPass(t *testing.T) {
 		Provenance: f.set.Meta.Provenance, SRSDigest: srs}
 	trusting := pol
 	trusting.ID, trusting.TrustedSRS = "strict-srs", []string{srs}
-	v := verifier.Verify(f.env, verifier.Options{PlonkVK: f.set.PlonkVK, KeyEstablished: ke, Policy: &trusting})
+	v := verifier.Verify(f.env, verifier.Options{VK: wrapVK(t, f.set.PlonkVK), KeyEstablished: ke, Policy: &trusting})
 	if v.PolicyDecision.Status != verifier.Pass || !strings.Contains(v.AllowedClaim, "re-derived from SRS") || !strings.Contains(v.AllowedClaim, "which policy strict-srs trusts") {
 		t.Errorf("re-derived from a trusted SRS: %s: %s %s", v.PolicyDecision.Status, v.PolicyDecision.Reason, v.AllowedClaim)
 	}
-	if v := verifier.Verify(f.env, verifier.Options{PlonkVK: f.set.PlonkVK, KeyEstablished: ke, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold || !strings.Contains(v.PolicyDecision.Reason, "unsafe dev KZG SRS") {
+	if v := verifier.Verify(f.env, verifier.Options{VK: wrapVK(t, f.set.PlonkVK), KeyEstablished: ke, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold || !strings.Contains(v.PolicyDecision.Reason, "unsafe dev KZG SRS") {
 		t.Errorf("re-derived from an untrusted SRS: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}
-	// The Groth16 finder does not return PLONK keys.
-	if _, _, err := f.cache.FindByFingerprint(f.set.Meta.Fingerprint); !errors.Is(err, keys.ErrNotFound) {
+	// The cache's lookup (one for both systems) returns a PLONK key as a
+	// PLONK key, never as a Groth16 one (the verifier refuses a key of
+	// another system than the proof's: TestBLS12381's relabelling cases).
+	if vk, m, err := f.cache.FindByFingerprint(f.set.Meta.Fingerprint); err != nil || vk.System() != keys.SystemPlonk || m.ID.System != keys.SystemPlonk {
 		t.Errorf("FindByFingerprint on a PLONK fingerprint: %v", err)
 	}
 }
@@ -174,16 +176,17 @@ func TestPlonkRejects(t *testing.T) {
 		})
 	}
 	// A given key that is not the receipt's is the receipt's key missing.
-	if v := verifier.Verify(f.env, verifier.Options{PlonkVK: &other}); v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != f.res.Receipt.Proof.KeyFingerprint {
+	if v := verifier.Verify(f.env, verifier.Options{VK: wrapVK(t, &other)}); v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != f.res.Receipt.Proof.KeyFingerprint {
 		t.Errorf("wrong verifying key given: %s (failed %v), key_needed %q", v.PolicyDecision.Status, v.Failed(), v.KeyNeeded)
 	}
 
 	// Below the receipt checks: the SNARK itself rejects a wrong public
 	// input and a wrong key.
-	proof, err := keys.ParsePlonkProof(f.res.Receipt.Proof.Bytes)
+	parsed, err := proofsystem.ParseProof(f.res.Receipt.Proof.Bytes, proofsystem.PLONK, ecc.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
+	proof := parsed.Gnark().(plonk.Proof)
 	st, _, _ := f.env.Statement()
 	rc := &st.Predicate
 	seed, _ := rc.Task.SeedBytes()
@@ -206,15 +209,15 @@ func TestPlonkRejects(t *testing.T) {
 		}
 		return w
 	}
-	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(p), prover.PlonkVerifierOptions()...); err != nil {
+	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(p), proofsystem.VerifierOptions(proofsystem.PLONK)...); err != nil {
 		t.Fatalf("the real proof must verify: %v", err)
 	}
 	bad := p
 	bad.PoE[31] ^= 1
-	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(bad), prover.PlonkVerifierOptions()...); err == nil {
+	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(bad), proofsystem.VerifierOptions(proofsystem.PLONK)...); err == nil {
 		t.Error("a wrong PoE public input verified")
 	}
-	if err := plonk.Verify(proof, &other, pubWitness(p), prover.PlonkVerifierOptions()...); err == nil {
+	if err := plonk.Verify(proof, &other, pubWitness(p), proofsystem.VerifierOptions(proofsystem.PLONK)...); err == nil {
 		t.Error("a wrong verifying key verified")
 	}
 
@@ -224,23 +227,23 @@ func TestPlonkRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("PLONK VK %d bytes, proof %d bytes", vkb.Len(), len(f.res.Receipt.Proof.Bytes))
-	if _, err := keys.ParsePlonkVK(vkb.Bytes()); err != nil {
+	if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes(), proofsystem.PLONK, ecc.BN254); err != nil {
 		t.Fatalf("ParsePlonkVK(real key): %v", err)
 	}
 	for _, cut := range []int{0, 1, 20, vkb.Len() / 2, vkb.Len() - 1} {
-		if _, err := keys.ParsePlonkVK(vkb.Bytes()[:cut]); err == nil {
+		if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes()[:cut], proofsystem.PLONK, ecc.BN254); err == nil {
 			t.Errorf("ParsePlonkVK accepted %d of %d bytes", cut, vkb.Len())
 		}
 	}
 	raw := f.res.Receipt.Proof.Bytes
 	for _, cut := range []int{0, 31, len(raw) / 2, len(raw) - 1} {
-		if _, err := keys.ParsePlonkProof(raw[:cut]); err == nil {
+		if _, err := proofsystem.ParseProof(raw[:cut], proofsystem.PLONK, ecc.BN254); err == nil {
 			t.Errorf("ParsePlonkProof accepted %d of %d bytes", cut, len(raw))
 		}
 	}
 	huge := slices.Clone(raw)
 	huge[8*32] = 0xff // claimed-value count
-	if _, err := keys.ParsePlonkProof(huge); err == nil {
+	if _, err := proofsystem.ParseProof(huge, proofsystem.PLONK, ecc.BN254); err == nil {
 		t.Error("ParsePlonkProof accepted a huge claimed-value count")
 	}
 }

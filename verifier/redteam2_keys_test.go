@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consensys/gnark/backend/groth16"
-
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -181,7 +180,7 @@ func TestRedteam2GivenKeyNeverEstablishedByItself(t *testing.T) {
 		t.Fatalf("record about another key: %s %v", v.PolicyDecision.Status, v.Failed())
 	}
 	strict := verifier.BuiltinPolicies["zk-strict-v1"]
-	for name, vk := range map[string]groth16.VerifyingKey{"other circuit": other} {
+	for name, vk := range map[string]proofsystem.VerifyingKey{"other circuit": other} {
 		v := verifier.Verify(env, verifier.Options{VK: vk, Policy: &strict})
 		if v.PolicyDecision.Status != verifier.Hold || strings.HasPrefix(v.AllowedClaim, "Output digest") {
 			t.Errorf("%s under zk-strict-v1: %s: %s", name, v.PolicyDecision.Status, v.AllowedClaim)
@@ -209,7 +208,7 @@ func TestRedteam2ImportedEntryWithoutOrigin(t *testing.T) {
 		t.Fatal(err)
 	}
 	vkPath := filepath.Join(dir, "vk.bin")
-	if err := keys.WriteVK(vkPath, other); err != nil {
+	if err := proofsystem.WriteVerifyingKeyFile(vkPath, other); err != nil {
 		t.Fatal(err)
 	}
 	m := keys.Meta{ID: keys.ID{Circuit: rc.Proof.Circuit, N: rc.Task.Payload.MatrixSize, FracBits: rc.Task.Payload.FracBits, Curve: rc.Proof.Curve, System: rc.Proof.System},

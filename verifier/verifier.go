@@ -13,13 +13,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/consensys/gnark/backend/groth16"
-	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 )
@@ -93,13 +92,12 @@ func (v *Verdict) Attributable() error {
 
 // Options says which key and policy to verify under.
 type Options struct {
-	// VK verifies the proof when set; otherwise it is looked up in Cache by
+	// VK verifies the proof when set (a key of the receipt's proof system:
+	// proofsystem.ReadVerifyingKey); otherwise it is looked up in Cache by
 	// the receipt's key fingerprint.
-	VK    groth16.VerifyingKey
+	VK    proofsystem.VerifyingKey
 	Cache *keys.Cache
-	// PlonkVK is VK for receipts whose proof system is "plonk".
-	PlonkVK plonk.VerifyingKey
-	// KeyEstablished is what the caller established about VK or PlonkVK
+	// KeyEstablished is what the caller established about VK
 	// (package keytrust: a key bundle checked by re-deriving the key or
 	// verifying its ceremony transcript against the compiled circuit). Its
 	// fingerprint must be the given key's. Without it a given key's circuit
@@ -342,7 +340,7 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 	return a, b, ic, true
 }
 
-// checkProof verifies the Groth16 evidence against the statement recomputed
+// checkProof verifies the SNARK evidence (either system) against the statement recomputed
 // from the task.
 func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int16, pubv circuits.Public, digest [32]byte) {
 	if rc.Proof == nil {
@@ -365,12 +363,12 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 	if len(o.AcceptKeys) > 0 {
 		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
 	}
+	system := proofsystem.Groth16
 	if rc.Mode == receipt.ModePlonk {
-		r.checkPlonkProof(v, o, rc, method, n, f, ProofCurve(rc), pubv)
-		return
+		system = proofsystem.PLONK
 	}
-	proof, perr := keys.ParseProofFor(ProofCurve(rc).ID(), rc.Proof.Bytes)
-	vk, known, err := resolveKey(rc.Proof.KeyFingerprint, o)
+	proof, perr := proofsystem.ParseProof(rc.Proof.Bytes, system, ProofCurve(rc).ID())
+	vk, known, err := resolveKey(rc.Proof.KeyFingerprint, system, o)
 	if !r.keyFound(v, o, rc, known, err, perr) {
 		return
 	}
@@ -472,10 +470,16 @@ func checkInputs(have, want []string) error {
 	return nil
 }
 
-// resolveKey finds the verifying key the proof names, and what is known
-// about it (KeyEstablished).
-func resolveKey(fp string, o Options) (groth16.VerifyingKey, *KeyEstablished, error) {
-	return findKey(fp, "", o.VK, o, keys.FingerprintHex, keys.Cache.FindByFingerprint)
+// resolveKey finds the verifying key of system the proof names, and what
+// is known about it (KeyEstablished).
+func resolveKey(fp, system string, o Options) (proofsystem.VerifyingKey, *KeyEstablished, error) {
+	if o.VK != nil && o.VK.System() != system {
+		if system == proofsystem.PLONK {
+			return nil, nil, errors.New("the proof is a PLONK proof but the verifying key given is a Groth16 key")
+		}
+		o.VK = nil // a PLONK key given for a Groth16 proof is ignored, as it always was: the cache is searched
+	}
+	return findKey(fp, system, o)
 }
 
 // otherKeyGiven is the lookup's error when the key the caller gave is not
@@ -490,63 +494,46 @@ func (e otherKeyGiven) Error() string {
 
 func (e otherKeyGiven) Unwrap() error { return keys.ErrNotFound }
 
-// findKey is the key lookup both proof systems share: a key given by the
-// caller is used if it has the fingerprint the proof names (what is known
-// about it is Options.KeyEstablished, which must be about that key, or
-// nothing), and is otherwise the receipt's key missing (otherKeyGiven);
-// without one the local cache is searched by fingerprint and its record
-// says what this machine knows of the key. what names the system in errors
-// ("" or "PLONK ").
-func findKey[VK comparable](fp, what string, given VK, o Options,
-	fingerprint func(VK) (string, error), find func(keys.Cache, string) (VK, keys.Meta, error)) (VK, *KeyEstablished, error) {
-	var none VK
+// findKey is the key lookup: a key given by the caller is used if it has
+// the fingerprint the proof names (what is known about it is
+// Options.KeyEstablished, which must be about that key, or nothing), and
+// is otherwise the receipt's key missing (otherKeyGiven); without one the
+// local cache is searched by fingerprint and its record says what this
+// machine knows of the key, which must be a key of system.
+func findKey(fp, system string, o Options) (proofsystem.VerifyingKey, *KeyEstablished, error) {
+	what := ""
+	if system == proofsystem.PLONK {
+		what = "PLONK "
+	}
 	want := strings.TrimPrefix(fp, "sha256:")
-	if given != none {
-		got, err := fingerprint(given)
-		if err != nil {
-			return none, nil, err
-		}
+	if given := o.VK; given != nil {
+		got := given.FingerprintHex()
 		if got != want {
-			return none, nil, otherKeyGiven{what, got}
+			return nil, nil, otherKeyGiven{what, got}
 		}
 		k := o.KeyEstablished
 		if k == nil {
 			return given, &KeyEstablished{Fingerprint: got, How: givenKeyHow}, nil
 		}
 		if normHex(k.Fingerprint) != got {
-			return none, nil, fmt.Errorf("what was established about the given %sverifying key is about key sha256:%s, not sha256:%s", what, short(normHex(k.Fingerprint)), got)
+			return nil, nil, fmt.Errorf("what was established about the given %sverifying key is about key sha256:%s, not sha256:%s", what, short(normHex(k.Fingerprint)), got)
 		}
 		c := *k
 		return given, &c, nil
 	}
 	if o.Cache == nil {
-		return none, nil, fmt.Errorf("no verifying key given and no key cache to search: %w", keys.ErrNotFound)
+		return nil, nil, fmt.Errorf("no verifying key given and no key cache to search: %w", keys.ErrNotFound)
 	}
-	vk, meta, err := find(*o.Cache, want)
-	if errors.Is(err, keys.ErrNotFound) {
-		if m, ok := cachedElsewhere(*o.Cache, want); ok {
-			return none, nil, fmt.Errorf("%sverifying key %s: this verifier's cache holds it as a %s key for %s, not for a %sproof", what, short(fp), m.ID.System, describe(m.ID), what)
-		}
+	vk, meta, err := o.Cache.FindByFingerprint(want)
+	if err == nil && meta.ID.System != system {
+		// A receipt relabelled to another proof system names a key the
+		// verifier has: a mismatch to reject, not a key to obtain.
+		return nil, nil, fmt.Errorf("%sverifying key %s: this verifier's cache holds it as a %s key for %s, not for a %sproof", what, short(fp), meta.ID.System, describe(meta.ID), what)
 	}
 	if err != nil {
-		return none, nil, fmt.Errorf("%sverifying key %s: %w", what, short(fp), err)
+		return nil, nil, fmt.Errorf("%sverifying key %s: %w", what, short(fp), err)
 	}
 	return vk, fromCache(meta), nil
-}
-
-// cachedElsewhere finds a cache entry with fingerprint fp of any system: a
-// receipt relabelled to another proof system names a key the verifier has,
-// which is a mismatch to reject, not a key to obtain.
-func cachedElsewhere(c keys.Cache, fp string) (keys.Meta, bool) {
-	metas, err := c.List()
-	if err != nil {
-		return keys.Meta{}, false
-	}
-	i := slices.IndexFunc(metas, func(m keys.Meta) bool { return strings.EqualFold(m.Fingerprint, fp) })
-	if i < 0 {
-		return keys.Meta{}, false
-	}
-	return metas[i], true
 }
 
 // keyFound records the outcome of the key lookup (err) and, when the key
@@ -587,21 +574,14 @@ func (r *run) missingKey(v *Verdict, fp string, err error) {
 		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or give the verifier the key file", fp, lacks, fp))
 }
 
-// verifyProof verifies proof, decoded by keys.ParseProofFor, under vk.
-func verifyProof(vk groth16.VerifyingKey, proof groth16.Proof, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("proof verification panicked: %v", r)
-		}
-	}()
+// verifyProof verifies proof, decoded by proofsystem.ParseProof, under vk
+// for the public witness recomputed from the receipt.
+func verifyProof(vk proofsystem.VerifyingKey, proof proofsystem.Proof, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) error {
 	w, err := publicWitness(curve, m, n, f, p)
 	if err != nil {
 		return err
 	}
-	if err := groth16.Verify(proof, vk, w, prover.VerifierOptions()...); err != nil {
-		return fmt.Errorf("groth16: %w", err)
-	}
-	return nil
+	return vk.Verify(proof, w)
 }
 
 // acceptedKey checks a proof's key fingerprint against the pinned ones.

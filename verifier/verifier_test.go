@@ -17,6 +17,7 @@ import (
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -26,7 +27,7 @@ type fixture struct {
 	env   *receipt.Envelope
 	cache keys.Cache
 	key   ed25519.PrivateKey
-	vk    groth16.VerifyingKey
+	vk    proofsystem.VerifyingKey
 }
 
 func TestMain(m *testing.M) {
@@ -234,7 +235,7 @@ func TestTamperMatrix(t *testing.T) {
 	t.Run("wrong verifying key", func(t *testing.T) {
 		total++
 		other := groth16.NewVerifyingKey(ecc.BN254)
-		v := verifier.Verify(f.env, verifier.Options{VK: other})
+		v := verifier.Verify(f.env, verifier.Options{VK: wrapVK(t, other)})
 		st, _, _ := f.env.Statement()
 		if v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != st.Predicate.Proof.KeyFingerprint {
 			t.Fatalf("status %s, failed %v, key_needed %q", v.PolicyDecision.Status, v.Failed(), v.KeyNeeded)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
@@ -116,7 +117,7 @@ func ceremonyErr(env *cliEnv, err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, keys.ErrBadContribution) {
+	if errors.Is(err, ceremony.ErrBadContribution) {
 		fmt.Fprintf(env.stderr, "zkpoc: REJECTED: %v\n", err)
 		return exitError{exitReject}
 	}
@@ -129,8 +130,8 @@ func ceremonyErr(env *cliEnv, err error) error {
 // checkCeremonyCCS recompiles the circuit the manifest names and checks the
 // ceremony's constraint system is exactly it, so the keys are for the real
 // statement and not for whatever ccs.bin holds.
-func checkCeremonyCCS(env *cliEnv, dir string) (*keys.CeremonyManifest, error) {
-	m, err := keys.ReadCeremonyManifest(dir)
+func checkCeremonyCCS(env *cliEnv, dir string) (*ceremony.Manifest, error) {
+	m, err := ceremony.ReadManifest(dir)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -182,10 +183,10 @@ phase-1 participants (zkpoc ceremony contribute --phase 1).`)
 	if err != nil {
 		return err
 	}
-	if err := keys.CeremonyInit(dir, id, ccs); err != nil {
+	if err := ceremony.Init(dir, id, ccs); err != nil {
 		return err
 	}
-	man, err := keys.ReadCeremonyManifest(dir)
+	man, err := ceremony.ReadManifest(dir)
 	if err != nil {
 		return err
 	}
@@ -210,10 +211,10 @@ anywhere. Contributions within a phase are strictly sequential.`)
 	if *phase != 1 && *phase != 2 {
 		return usagef("ceremony contribute: --phase must be 1 or 2")
 	}
-	if _, err := keys.ReadCeremonyManifest(dir); err != nil {
+	if _, err := ceremony.ReadManifest(dir); err != nil {
 		return usageError{err}
 	}
-	idx, hash, err := keys.CeremonyContribute(dir, *phase, rand.Reader, keys.WithProgress(env.progress()))
+	idx, hash, err := ceremony.Contribute(dir, *phase, rand.Reader, ceremony.WithProgress(env.progress()))
 	if err != nil {
 		return ceremonyErr(env, err)
 	}
@@ -231,7 +232,7 @@ circuits. Then hand DIR to the phase-2 participants.`)
 	if err != nil {
 		return err
 	}
-	if err := keys.CeremonySealPhase1(dir, beacon, keys.WithProgress(env.progress())); err != nil {
+	if err := ceremony.SealPhase1(dir, beacon, ceremony.WithProgress(env.progress())); err != nil {
 		return ceremonyErr(env, err)
 	}
 	fmt.Fprintf(env.stdout, "phase 1 sealed with beacon %x\nnext: phase-2 participants run: zkpoc ceremony contribute --dir %s --phase 2\n", beacon, dir)
@@ -251,7 +252,7 @@ Exit 1 names the rejected phase and participant index.`)
 	if err != nil {
 		return err
 	}
-	rep, err := keys.CeremonyVerify(dir, beacon, keys.WithProgress(env.progress()))
+	rep, err := ceremony.Verify(dir, beacon, ceremony.WithProgress(env.progress()))
 	if err != nil {
 		return ceremonyErr(env, err)
 	}
@@ -306,11 +307,11 @@ provenance; zkpoc prove then uses these keys and receipts carry the provenance.`
 	if err != nil {
 		return err
 	}
-	opts := []keys.CeremonyOption{keys.WithProgress(env.progress())}
+	opts := []ceremony.Option{ceremony.WithProgress(env.progress())}
 	if ccs != "" {
-		opts = append(opts, keys.WithCompiledCCS(ccs))
+		opts = append(opts, ceremony.WithCompiledCCS(ccs))
 	}
-	set, err := keys.CeremonyFinalize(dir, beacon, cache, opts...)
+	set, err := ceremony.Finalize(dir, beacon, cache, opts...)
 	if err != nil {
 		return ceremonyErr(env, err)
 	}

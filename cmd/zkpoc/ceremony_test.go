@@ -15,6 +15,7 @@ import (
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
+	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/prover"
@@ -92,7 +93,7 @@ func (c *tinyCeremonyCircuit) Define(api frontend.API) error {
 }
 
 // TestCeremonyCLITiny drives contribute/seal/verify/finalize through the CLI
-// on a tiny circuit (set up with keys.CeremonyInit; --ccs-check=false since
+// on a tiny circuit (set up with ceremony.Init; --ccs-check=false since
 // this binary does not know the circuit), and checks a tampered transcript
 // exits 1 naming the participant.
 func TestCeremonyCLITiny(t *testing.T) {
@@ -104,7 +105,7 @@ func TestCeremonyCLITiny(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "ceremony")
 	id := keys.ID{Circuit: "tiny-test", N: 1, Curve: "bn254", System: "groth16"}
-	if err := keys.CeremonyInit(dir, id, ccs); err != nil {
+	if err := ceremony.Init(dir, id, ccs); err != nil {
 		t.Fatal(err)
 	}
 	beacon1 := strings.Repeat("a1", 32)

@@ -9,12 +9,10 @@ import (
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark/backend/groth16"
-	"github.com/consensys/gnark/backend/plonk"
 
 	"github.com/zkpoc/zkpoc/chain"
-	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/merkle"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 )
@@ -213,16 +211,12 @@ Proofs are made with the Solidity-compatible hash-to-field, so receipts verify o
 			}
 			*fp = h
 		}
-		vk, pvk, err := loadAnyVK(*fp, *keyPath, *system)
+		vk, err := loadAnyVK(*fp, *keyPath, *system)
 		if err != nil {
 			return err
 		}
 		var b bytes.Buffer
-		if pvk != nil {
-			err = chain.ExportPlonkSolidity(pvk, &b)
-		} else {
-			err = chain.ExportSolidity(vk, &b)
-		}
+		err = chain.ExportSolidity(vk, &b)
 		if errors.Is(err, chain.ErrNotBN254) {
 			return usageError{err}
 		}
@@ -310,7 +304,7 @@ func calldata(r *receipt.Receipt, keyPath string) ([]byte, error) {
 		}
 		return cd, nil
 	}
-	_, pvk, err := loadAnyVK(r.Proof.KeyFingerprint, keyPath, prover.SystemPlonk)
+	pvk, err := loadAnyVK(r.Proof.KeyFingerprint, keyPath, prover.SystemPlonk)
 	if err != nil {
 		return nil, err
 	}
@@ -321,55 +315,27 @@ func calldata(r *receipt.Receipt, keyPath string) ([]byte, error) {
 	return cd, nil
 }
 
-// loadAnyVK returns a Groth16 or a PLONK verifying key (the other nil): from
-// the file path (read as system), or from the cache by fingerprint, where
-// either system's key may match.
-func loadAnyVK(fp, path, system string) (groth16.VerifyingKey, plonk.VerifyingKey, error) {
-	if path != "" && system == prover.SystemPlonk {
-		pvk, err := keys.ReadPlonkVK(path)
+// loadAnyVK returns a verifying key: from the file path (read as system,
+// on BN254), or from the cache by fingerprint, where either system's key
+// may match.
+func loadAnyVK(fp, path, system string) (proofsystem.VerifyingKey, error) {
+	switch {
+	case path != "":
+		vk, err := proofsystem.ReadVerifyingKeyFile(path, system, ecc.BN254)
 		if err != nil {
-			return nil, nil, usageError{err}
+			return nil, usageError{err}
 		}
-		return nil, pvk, nil
-	}
-	if path != "" || system == prover.SystemGroth16 {
-		vk, err := loadVK(fp, path)
-		if err == nil || path != "" || !errors.Is(err, keys.ErrNotFound) {
-			return vk, nil, err
-		}
-	}
-	if fp == "" {
-		return nil, nil, usagef("give --fingerprint or --key")
+		return vk, nil
+	case fp == "":
+		return nil, usagef("give --fingerprint or --key")
 	}
 	cache, err := keyCache()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	pvk, _, err := cache.FindPlonkByFingerprint(strings.TrimPrefix(fp, "sha256:"))
+	vk, _, err := cache.FindByFingerprint(strings.TrimPrefix(fp, "sha256:"))
 	if err != nil {
-		return nil, nil, usageError{fmt.Errorf("verifying key %s: %w", fp, err)}
+		return nil, usageError{fmt.Errorf("verifying key %s: %w", fp, err)}
 	}
-	return nil, pvk, nil
-}
-
-func loadVK(fp, path string) (groth16.VerifyingKey, error) {
-	switch {
-	case path != "":
-		vk, err := keys.ReadVK(path, ecc.BN254)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		return vk, nil
-	case fp != "":
-		cache, err := keyCache()
-		if err != nil {
-			return nil, err
-		}
-		vk, _, err := cache.FindByFingerprint(strings.TrimPrefix(fp, "sha256:"))
-		if err != nil {
-			return nil, usageError{err}
-		}
-		return vk, nil
-	}
-	return nil, usagef("give --fingerprint or --key")
+	return vk, nil
 }

@@ -19,8 +19,10 @@ import (
 	"github.com/zkpoc/zkpoc/chain"
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -58,10 +60,10 @@ func TestExportPlonk(t *testing.T) {
 	}
 	var ccs constraint.ConstraintSystem
 	id := keys.ID{Circuit: "stand-in-test", N: 1, Curve: "bn254", System: keys.SystemPlonk}
-	set, _, err := cache.LoadOrSetupPlonk(id, func() (constraint.ConstraintSystem, error) {
+	set, _, err := setup.LoadOrSetup(cache, id, func() (constraint.ConstraintSystem, error) {
 		ccs, err = frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &standIn{})
 		return ccs, err
-	}, keys.DevSRS, "", nil)
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +74,11 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatalf("export solidity --fingerprint (PLONK): exit %d\n%s\n%.300s", exit, stderr, out)
 	}
 	vkPath := filepath.Join(t.TempDir(), "vk.bin")
-	if err := keys.WritePlonkVK(vkPath, set.PlonkVK); err != nil {
+	vk, err := set.VerifyingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := proofsystem.WriteVerifyingKeyFile(vkPath, vk); err != nil {
 		t.Fatal(err)
 	}
 	out2, stderr, exit := cli(t, "export", "solidity", "--system", "plonk", "--key", vkPath)
@@ -113,7 +119,7 @@ func TestExportPlonk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := plonk.Prove(ccs, set.PlonkPK, w, prover.PlonkProverOptions()...)
+	proof, err := plonk.Prove(ccs, set.PlonkPK, w, proofsystem.ProverOptions(proofsystem.PLONK)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +146,7 @@ func TestExportPlonk(t *testing.T) {
 	if err := writeJSON(&cliEnv{}, rcPath, env); err != nil {
 		t.Fatal(err)
 	}
-	want, err := chain.PlonkCalldata(pb.Bytes(), pubs, set.PlonkVK)
+	want, err := chain.PlonkCalldata(pb.Bytes(), pubs, vk)
 	if err != nil {
 		t.Fatal(err)
 	}

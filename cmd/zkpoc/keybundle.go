@@ -8,10 +8,13 @@ import (
 	"io"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/keytrust"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/srs"
 	"github.com/zkpoc/zkpoc/verifier"
 )
 
@@ -51,9 +54,9 @@ func establishErr(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, keytrust.ErrMismatch), errors.Is(err, keys.ErrBadContribution):
+	case errors.Is(err, keytrust.ErrMismatch), errors.Is(err, ceremony.ErrBadContribution):
 		return refusal{exitReject, err}
-	case errors.Is(err, keytrust.ErrBundle), errors.Is(err, keytrust.ErrNotApplicable), errors.Is(err, keys.ErrSRS):
+	case errors.Is(err, keytrust.ErrBundle), errors.Is(err, keytrust.ErrNotApplicable), errors.Is(err, srs.ErrInvalid):
 		return usageError{err}
 	}
 	return err
@@ -95,7 +98,7 @@ the verifier re-derives the key (zkpoc keys import --srs FILE).`)
 	if err != nil {
 		return err
 	}
-	b, srs, err := keytrust.Export(cache, ref, nil)
+	b, srsFile, err := keytrust.Export(cache, ref, nil)
 	if errors.Is(err, keys.ErrNotFound) {
 		return withHint(usageError{err}, "zkpoc keys list shows the cached keys and their fingerprints")
 	}
@@ -107,11 +110,11 @@ the verifier re-derives the key (zkpoc keys import --srs FILE).`)
 		return err
 	}
 	if *srsOut != "" {
-		if srs == "" {
+		if srsFile == "" {
 			return withHint(usagef("key %s keeps no SRS to export (%s)", b.Fingerprint, b.Provenance),
 				"set the keys up again (zkpoc keys setup --system plonk) to keep their SRS, or give verifiers the SRS file its provenance names")
 		}
-		raw, err := atomicfile.ReadLimited(srs, keys.MaxSRSBytes)
+		raw, err := atomicfile.ReadLimited(srsFile, srs.MaxBytes)
 		if err != nil {
 			return err
 		}
@@ -235,12 +238,7 @@ func readKeyFile(o *verifier.Options, path string, env *receipt.Envelope, tf tru
 	if err != nil {
 		return usageError{fmt.Errorf("key bundle %s: %w", path, err)}
 	}
-	if b.ID.System == keys.SystemPlonk {
-		o.PlonkVK, err = keys.ParsePlonkVKFor(curve.ID(), b.VerifyingKey)
-	} else {
-		o.VK, err = keys.ParseVK(b.VerifyingKey, curve.ID())
-	}
-	if err != nil {
+	if o.VK, err = proofsystem.ParseVerifyingKey(b.VerifyingKey, b.ID.System, curve.ID()); err != nil {
 		return usageError{fmt.Errorf("key bundle %s: %w", path, err)}
 	}
 	o.KeyEstablished = r.Established

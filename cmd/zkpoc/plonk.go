@@ -10,8 +10,11 @@ import (
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/setup"
+	"github.com/zkpoc/zkpoc/srs"
 	"github.com/zkpoc/zkpoc/verifier"
 )
 
@@ -63,43 +66,34 @@ func setupKeys(cache keys.Cache, system string, curve circuits.Curve, m circuits
 		return nil, false, usagef("--srs imports a BN254 SRS; on %s only the dev SRS is supported", curve)
 	}
 	id := prover.KeyIDOn(curve, system, m, n, f)
-	if system == prover.SystemGroth16 {
-		return cache.LoadOrSetup(id, prover.CompileOn(curve, m, n, f), progress)
-	}
+	compile := prover.CompileFor(system, curve, m, n, f)
 	if srsPath == "" {
-		return cache.LoadOrSetup(id, prover.CompilePlonkOn(curve, m, n, f), progress)
+		return setup.LoadOrSetup(cache, id, compile, progress)
 	}
-	want, err := keys.SRSProvenance(srsPath, srsName)
+	want, err := srs.Provenance(srsPath, srsName)
 	if err != nil {
 		return nil, false, usageError{err}
 	}
-	return cache.LoadOrSetupPlonk(id, prover.CompilePlonk(m, n, f), func(ccs constraint.ConstraintSystem) (*keys.SRS, error) {
+	return setup.LoadOrSetup(cache, id, compile, progress, setup.WithSRS(func(ccs constraint.ConstraintSystem) (*srs.SRS, error) {
 		fmt.Fprintf(progress, "importing SRS %s (%s) and checking it is a power sequence…\n", srsPath, srsName)
-		srs, err := keys.ImportSRS(srsPath, srsName, 0)
+		s, err := srs.Import(srsPath, srsName, 0)
 		if err != nil {
 			return nil, usageError{err}
 		}
-		return srs, nil
-	}, want, progress)
+		return s, nil
+	}, want))
 }
 
 // exportVK writes the cached verifying key with fingerprint fp (either system).
 func exportVK(cache keys.Cache, fp, out string) error {
 	vk, _, err := cache.FindByFingerprint(fp)
-	if err == nil {
-		return keys.WriteVK(out, vk)
-	}
-	if !errors.Is(err, keys.ErrNotFound) {
-		return err
-	}
-	pvk, _, perr := cache.FindPlonkByFingerprint(fp)
-	if errors.Is(perr, keys.ErrNotFound) {
+	if errors.Is(err, keys.ErrNotFound) {
 		return usageError{err} // a fingerprint the cache lacks is the caller's input
 	}
-	if perr != nil {
-		return perr
+	if err != nil {
+		return err
 	}
-	return keys.WritePlonkVK(out, pvk)
+	return proofsystem.WriteVerifyingKeyFile(out, vk)
 }
 
 // setKeySource makes o verify env's proof under the key file path when it
@@ -127,15 +121,7 @@ func setVerifyKey(o *verifier.Options, path string, env *receipt.Envelope) error
 	if st, _, err := env.Statement(); err == nil && st.Predicate.Proof != nil && st.Predicate.Proof.System == prover.SystemPlonk {
 		system = prover.SystemPlonk
 	}
-	if system == prover.SystemPlonk {
-		vk, err := keys.ReadPlonkVKFor(receiptCurve(env), path)
-		if err != nil {
-			return usageError{err}
-		}
-		o.PlonkVK = vk
-		return nil
-	}
-	vk, err := keys.ReadVK(path, receiptCurve(env))
+	vk, err := proofsystem.ReadVerifyingKeyFile(path, system, receiptCurve(env))
 	if err != nil {
 		return usageError{err}
 	}

@@ -14,10 +14,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/consensys/gnark/backend/groth16"
-
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -42,7 +41,7 @@ type Fixture struct {
 	Receipt *receipt.Receipt
 	Key     ed25519.PrivateKey
 	Cache   keys.Cache
-	VK      groth16.VerifyingKey
+	VK      proofsystem.VerifyingKey
 }
 
 var (
@@ -105,7 +104,10 @@ func Groth16N4(t testing.TB) Fixture {
 		if set, err = fix.Cache.Load(prover.KeyID(circuits.Freivalds, 4, 8)); err != nil {
 			return
 		}
-		fix.Env, fix.Receipt, fix.VK = res.Envelope, res.Receipt, set.VK
+		if fix.VK, err = set.VerifyingKey(); err != nil {
+			return
+		}
+		fix.Env, fix.Receipt = res.Envelope, res.Receipt
 	})
 	if err != nil {
 		t.Fatal(err)

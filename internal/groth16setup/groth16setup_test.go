@@ -1,4 +1,4 @@
-package keys
+package groth16setup
 
 import (
 	"bytes"

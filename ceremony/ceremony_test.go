@@ -1,4 +1,4 @@
-package keys
+package ceremony
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/zkpoc/zkpoc/keys"
 )
 
 // commitCircuit has a Pedersen commitment (like the real statement's
@@ -37,7 +39,7 @@ func (c *commitCircuit) Define(api frontend.API) error {
 	return nil
 }
 
-var ceremonyTestID = ID{Circuit: "ceremony-test", N: 1, FracBits: 0, Curve: "bn254", System: "groth16"}
+var ceremonyTestID = keys.ID{Circuit: "ceremony-test", N: 1, FracBits: 0, Curve: "bn254", System: "groth16"}
 
 func compileCommit(t testing.TB) constraint.ConstraintSystem {
 	t.Helper()
@@ -62,11 +64,11 @@ func newCeremony(t *testing.T, p1, p2 int, seal bool) (dir string, ccs constrain
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "ceremony")
 	ccs = compileCommit(t)
-	if err := CeremonyInit(dir, ceremonyTestID, ccs); err != nil {
+	if err := Init(dir, ceremonyTestID, ccs); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i <= p1; i++ {
-		idx, h, err := CeremonyContribute(dir, 1, seededRNG(uint64(i)))
+		idx, h, err := Contribute(dir, 1, seededRNG(uint64(i)))
 		if err != nil {
 			t.Fatalf("phase 1 contribution %d: %v", i, err)
 		}
@@ -76,12 +78,12 @@ func newCeremony(t *testing.T, p1, p2 int, seal bool) (dir string, ccs constrain
 		hashes = append(hashes, h)
 	}
 	if p2 > 0 || seal {
-		if err := CeremonySealPhase1(dir, testBeacon1); err != nil {
+		if err := SealPhase1(dir, testBeacon1); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 1; i <= p2; i++ {
-		idx, h, err := CeremonyContribute(dir, 2, nil) // crypto/rand
+		idx, h, err := Contribute(dir, 2, nil) // crypto/rand
 		if err != nil {
 			t.Fatalf("phase 2 contribution %d: %v", i, err)
 		}
@@ -119,14 +121,14 @@ func proveWith(t *testing.T, ccs constraint.ConstraintSystem, pk groth16.Proving
 func TestCeremonyFullFlow(t *testing.T) {
 	dir, ccs, hashes := newCeremony(t, 3, 2, false)
 
-	m, err := ReadCeremonyManifest(dir)
+	m, err := ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m.ID != ceremonyTestID || m.Constraints != ccs.GetNbConstraints() || m.DomainSize != ecc.NextPowerOfTwo(uint64(ccs.GetNbConstraints())) || m.Commitments != 1 {
 		t.Fatalf("manifest %+v", m)
 	}
-	if d, _, _ := CCSDigest(ccs); d != m.CCSSHA256 {
+	if d, _, _ := keys.CCSDigest(ccs); d != m.CCSSHA256 {
 		t.Fatalf("manifest ccs digest %s, want %s", m.CCSSHA256, d)
 	}
 	// Phase-1 files have the exact size the layout check expects.
@@ -139,12 +141,12 @@ func TestCeremonyFullFlow(t *testing.T) {
 	}
 
 	// Contributions are closed to the wrong phase.
-	if _, _, err := CeremonyContribute(dir, 1, nil); err == nil || !strings.Contains(err.Error(), "sealed") {
+	if _, _, err := Contribute(dir, 1, nil); err == nil || !strings.Contains(err.Error(), "sealed") {
 		t.Fatalf("phase-1 contribution after seal: %v", err)
 	}
 
 	// Verify without beacon: contributions only.
-	rep, err := CeremonyVerify(dir, nil)
+	rep, err := Verify(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +159,7 @@ func TestCeremonyFullFlow(t *testing.T) {
 		}
 	}
 
-	rep, err = CeremonyVerify(dir, testBeacon2)
+	rep, err = Verify(dir, testBeacon2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,13 +167,13 @@ func TestCeremonyFullFlow(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 
-	cache := Cache{Dir: filepath.Join(t.TempDir(), "keys")}
-	set, err := CeremonyFinalize(dir, testBeacon2, cache)
+	cache := keys.Cache{Dir: filepath.Join(t.TempDir(), "keys")}
+	set, err := Finalize(dir, testBeacon2, cache)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantProv := "mpc(3+2 contributions, beacon " + hex.EncodeToString(testBeacon2) + ")"
-	if set.Meta.Provenance != wantProv || !strings.HasPrefix(set.Meta.Provenance, ProvenanceMPCPrefix) || IsDevSetup(set.Meta.Provenance) {
+	if set.Meta.Provenance != wantProv || !strings.HasPrefix(set.Meta.Provenance, keys.ProvenanceMPCPrefix) || keys.IsDevSetup(set.Meta.Provenance) {
 		t.Fatalf("provenance %q, want %q", set.Meta.Provenance, wantProv)
 	}
 	if set.Meta.Fingerprint != rep.Fingerprint {
@@ -194,14 +196,14 @@ func TestCeremonyFullFlow(t *testing.T) {
 
 	// After finalize, verify with the beacon confirms final.json; another
 	// beacon yields other keys and is flagged.
-	rep, err = CeremonyVerify(dir, testBeacon2)
+	rep, err = Verify(dir, testBeacon2)
 	if err != nil || !rep.Finalized {
 		t.Fatalf("verify after finalize: %v %+v", err, rep)
 	}
-	if _, err := CeremonyVerify(dir, testBeacon1); err == nil || !strings.Contains(err.Error(), "final.json") {
+	if _, err := Verify(dir, testBeacon1); err == nil || !strings.Contains(err.Error(), "final.json") {
 		t.Fatalf("verify with another beacon: %v", err)
 	}
-	if _, _, err := CeremonyContribute(dir, 2, nil); err == nil {
+	if _, _, err := Contribute(dir, 2, nil); err == nil {
 		t.Fatal("contribution after finalize accepted")
 	}
 }
@@ -216,54 +218,46 @@ func TestCeremonyDeterministicWithSeededRNG(t *testing.T) {
 
 func TestCeremonyPreconditions(t *testing.T) {
 	dir, ccs, _ := newCeremony(t, 0, 0, false)
-	if err := CeremonyInit(dir, ceremonyTestID, ccs); err == nil {
+	if err := Init(dir, ceremonyTestID, ccs); err == nil {
 		t.Error("init over an existing ceremony accepted")
 	}
-	if _, _, err := CeremonyContribute(dir, 3, nil); err == nil {
+	if _, _, err := Contribute(dir, 3, nil); err == nil {
 		t.Error("phase 3 accepted")
 	}
-	if _, _, err := CeremonyContribute(dir, 2, nil); err == nil || !strings.Contains(err.Error(), "not sealed") {
+	if _, _, err := Contribute(dir, 2, nil); err == nil || !strings.Contains(err.Error(), "not sealed") {
 		t.Errorf("phase 2 before seal: %v", err)
 	}
-	if err := CeremonySealPhase1(dir, testBeacon1); err == nil {
+	if err := SealPhase1(dir, testBeacon1); err == nil {
 		t.Error("seal without phase-1 contribution accepted")
 	}
-	if _, _, err := CeremonyContribute(dir, 1, nil); err != nil {
+	if _, _, err := Contribute(dir, 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := CeremonySealPhase1(dir, []byte("short")); err == nil {
+	if err := SealPhase1(dir, []byte("short")); err == nil {
 		t.Error("short beacon accepted")
 	}
-	if _, err := CeremonyFinalize(dir, testBeacon2, Cache{Dir: t.TempDir()}); err == nil {
+	if _, err := Finalize(dir, testBeacon2, keys.Cache{Dir: t.TempDir()}); err == nil {
 		t.Error("finalize before phase 1 seal accepted")
 	}
-	if err := CeremonySealPhase1(dir, testBeacon1); err != nil {
+	if err := SealPhase1(dir, testBeacon1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CeremonyFinalize(dir, testBeacon2, Cache{Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no phase-2 contribution") {
+	if _, err := Finalize(dir, testBeacon2, keys.Cache{Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no phase-2 contribution") {
 		t.Errorf("finalize without phase-2 contributions: %v", err)
 	}
-	if _, err := CeremonyVerify(t.TempDir(), nil); err == nil {
+	if _, err := Verify(t.TempDir(), nil); err == nil {
 		t.Error("verify of an empty directory accepted")
 	}
-	if _, _, err := CeremonyContribute(dir, 2, bytes.NewReader(nil)); err == nil {
+	if _, _, err := Contribute(dir, 2, bytes.NewReader(nil)); err == nil {
 		t.Error("contribution with an empty rng accepted")
 	}
 }
 
-func TestIsDevSetup(t *testing.T) {
-	for p, want := range map[string]bool{
-		ProvenanceDevSingleParty: true,
-		"":                       true,
-		"mpc(3 contributions)":   true,
-		"mpc(0+2 contributions, beacon 00112233)":      true,
-		"mpc(2+0 contributions, beacon 00112233)":      true,
-		"mpc(3+2 contributions, beacon 00112233)":      false,
-		"mpc(3+2 contributions, beacon 00112233) evil": true,
-	} {
-		if got := IsDevSetup(p); got != want {
-			t.Errorf("IsDevSetup(%q) = %v, want %v", p, got, want)
-		}
+// TestReportTranscript: a report made without the final beacon has no keys,
+// so it gives no transcript record.
+func TestReportTranscript(t *testing.T) {
+	if _, err := (Report{ID: ceremonyTestID}).Transcript(); err == nil {
+		t.Error("a report without keys gave a record")
 	}
 }
 
@@ -372,7 +366,7 @@ func TestCeremonyTamper(t *testing.T) {
 	tau1 := 3*proofSize + 8 + g2Size // offset of [τ¹]₁ in a phase-1 payload
 	cases := []tc{
 		{"p1 flip payload byte", 1, 2, flip(1, 2, -100)},
-		{"p1 flip header index", 1, 2, flip(1, 2, len(CeremonyMagic)+2+1+3)},
+		{"p1 flip header index", 1, 2, flip(1, 2, len(Magic)+2+1+3)},
 		{"p1 flip magic", 1, 3, flip(1, 3, 0)},
 		{"p1 truncate", 1, 2, truncate(1, 2)},
 		{"p1 delete middle", 1, 2, remove(1, 2)},
@@ -393,7 +387,7 @@ func TestCeremonyTamper(t *testing.T) {
 	}
 	// One pristine ceremony, copied per case.
 	pristine, _, _ := newCeremony(t, 3, 3, false)
-	if _, err := CeremonyVerify(pristine, testBeacon2); err != nil {
+	if _, err := Verify(pristine, testBeacon2); err != nil {
 		t.Fatalf("pristine ceremony: %v", err)
 	}
 	for _, c := range cases {
@@ -403,7 +397,7 @@ func TestCeremonyTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.mutate(t, dir)
-			_, err := CeremonyVerify(dir, testBeacon2)
+			_, err := Verify(dir, testBeacon2)
 			if !errors.Is(err, ErrBadContribution) {
 				t.Fatalf("verify error %v, want ErrBadContribution", err)
 			}
@@ -411,7 +405,7 @@ func TestCeremonyTamper(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Phase != c.phase || ce.Index != c.index {
 				t.Fatalf("error names %+v, want phase %d index %d: %v", ce, c.phase, c.index, err)
 			}
-			if _, err := CeremonyFinalize(dir, testBeacon2, Cache{Dir: t.TempDir()}); !errors.Is(err, ErrBadContribution) {
+			if _, err := Finalize(dir, testBeacon2, keys.Cache{Dir: t.TempDir()}); !errors.Is(err, ErrBadContribution) {
 				t.Fatalf("finalize error %v, want ErrBadContribution", err)
 			}
 			t.Logf("rejected: %v", err)
@@ -434,10 +428,10 @@ func TestCeremonyHostileSizes(t *testing.T) {
 	if err := writePhaseFile(contribPath(dir, 1, 2), 1, 2, q); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := CeremonyContribute(dir, 2, nil); err != nil {
+	if _, _, err := Contribute(dir, 2, nil); err != nil {
 		t.Fatal(err) // phase 2 builds on phase2 files only
 	}
-	if _, err := CeremonyVerify(dir, nil); !errors.Is(err, ErrBadContribution) || !strings.Contains(err.Error(), "domain size") {
+	if _, err := Verify(dir, nil); !errors.Is(err, ErrBadContribution) || !strings.Contains(err.Error(), "domain size") {
 		t.Fatalf("huge domain: %v", err)
 	}
 
@@ -452,23 +446,23 @@ func TestCeremonyHostileSizes(t *testing.T) {
 	if err := writePhaseFile(contribPath(dir, 2, 1), 2, 1, q); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CeremonyVerify(dir, nil); !errors.Is(err, ErrBadContribution) {
+	if _, err := Verify(dir, nil); !errors.Is(err, ErrBadContribution) {
 		t.Fatalf("huge slice length: %v", err)
 	}
-	if _, _, err := CeremonyContribute(dir, 2, nil); !errors.Is(err, ErrBadContribution) {
+	if _, _, err := Contribute(dir, 2, nil); !errors.Is(err, ErrBadContribution) {
 		t.Fatalf("contribute on a hostile file: %v", err)
 	}
 
 	// Oversized manifest numbers.
-	m, err := ReadCeremonyManifest(dir)
+	m, err := ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.DomainSize = 1 << 40
-	if err := writeJSONFile(filepath.Join(dir, ceremonyManifestFile), m); err != nil {
+	if err := writeJSONFile(filepath.Join(dir, manifestFile), m); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CeremonyVerify(dir, nil); err == nil || !strings.Contains(err.Error(), "domain") {
+	if _, err := Verify(dir, nil); err == nil || !strings.Contains(err.Error(), "domain") {
 		t.Fatalf("huge manifest domain: %v", err)
 	}
 }

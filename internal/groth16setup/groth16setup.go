@@ -1,4 +1,8 @@
-package keys
+// Package groth16setup is zkpoc's faster single-party Groth16 setup for
+// BN254 R1CS: gnark's own setup with fixed-base comb multiplications, the
+// same keys in the same layout (Setup; gnark's groth16.Setup for other
+// constraint systems).
+package groth16setup
 
 // The Groth16 setup below is gnark v0.16.1's BN254 setup
 // (backend/groth16/bn254/setup.go, Copyright 2020-2026 Consensys Software
@@ -18,10 +22,21 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/fft"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/pedersen"
+	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 	"github.com/consensys/gnark/constraint"
 	cs "github.com/consensys/gnark/constraint/bn254"
 )
+
+// Setup is groth16.Setup, with the faster setup for BN254 R1CS
+// (setupGroth16BN254: same keys, same layout, fixed-base comb
+// multiplications).
+func Setup(ccs constraint.ConstraintSystem) (groth16.ProvingKey, groth16.VerifyingKey, error) {
+	if r1cs, ok := ccs.(*cs.R1CS); ok {
+		return setupGroth16BN254(r1cs)
+	}
+	return groth16.Setup(ccs)
+}
 
 // toxicWaste is the setup's secret randomness (Montgomery form).
 type toxicWaste struct {

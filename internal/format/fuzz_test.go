@@ -1,4 +1,4 @@
-package keys
+package format
 
 import (
 	"bytes"
@@ -24,7 +24,7 @@ func FuzzParseVK(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, curve := range []ecc.ID{ecc.BN254, ecc.BLS12_381} {
-			vk, err := ParseVK(data, curve)
+			vk, err := ParseGroth16VK(data, curve)
 			if err == nil && vk == nil {
 				t.Fatal("nil key without error")
 			}

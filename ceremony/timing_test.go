@@ -1,4 +1,4 @@
-package keys
+package ceremony
 
 import (
 	"os"
@@ -10,6 +10,8 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/zkpoc/zkpoc/keys"
 )
 
 // chainCircuit has about Size constraints (a chain of squarings) plus one
@@ -48,7 +50,7 @@ func TestCeremonyTiming(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "c")
-	id := ID{Circuit: "chain", N: size, Curve: "bn254", System: "groth16"}
+	id := keys.ID{Circuit: "chain", N: size, Curve: "bn254", System: "groth16"}
 	timed := func(name string, fn func() error) {
 		start := time.Now()
 		if err := fn(); err != nil {
@@ -56,12 +58,12 @@ func TestCeremonyTiming(t *testing.T) {
 		}
 		t.Logf("domain 2^%d (%d constraints): %-12s %6.1f s", logN, ccs.GetNbConstraints(), name, time.Since(start).Seconds())
 	}
-	timed("init", func() error { return CeremonyInit(dir, id, ccs) })
-	timed("contribute1", func() error { _, _, err := CeremonyContribute(dir, 1, nil); return err })
-	timed("seal-phase1", func() error { return CeremonySealPhase1(dir, testBeacon1) })
-	timed("contribute2", func() error { _, _, err := CeremonyContribute(dir, 2, nil); return err })
-	timed("verify", func() error { _, err := CeremonyVerify(dir, testBeacon2); return err })
-	timed("finalize", func() error { _, err := CeremonyFinalize(dir, testBeacon2, Cache{Dir: t.TempDir()}); return err })
+	timed("init", func() error { return Init(dir, id, ccs) })
+	timed("contribute1", func() error { _, _, err := Contribute(dir, 1, nil); return err })
+	timed("seal-phase1", func() error { return SealPhase1(dir, testBeacon1) })
+	timed("contribute2", func() error { _, _, err := Contribute(dir, 2, nil); return err })
+	timed("verify", func() error { _, err := Verify(dir, testBeacon2); return err })
+	timed("finalize", func() error { _, err := Finalize(dir, testBeacon2, keys.Cache{Dir: t.TempDir()}); return err })
 	for _, f := range []string{"ccs.bin", "phase1/001.bin", "phase2/000.bin", "phase2/001.bin"} {
 		st, err := os.Stat(filepath.Join(dir, f))
 		if err != nil {

@@ -1,4 +1,4 @@
-package keys
+package proofsystem
 
 import (
 	"bytes"
@@ -17,14 +17,14 @@ import (
 func TestWriteReadVK(t *testing.T) {
 	set := fixture(t)
 	path := filepath.Join(t.TempDir(), "sub", "vk.bin")
-	if err := WriteVK(path, set.VK); err != nil {
+	if err := WriteVerifyingKeyFile(path, wrapped(t, set)); err != nil {
 		t.Fatal(err)
 	}
-	vk, err := ReadVK(path, ecc.BN254)
+	vk, err := ReadVerifyingKeyFile(path, Groth16, ecc.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if vk.IsDifferent(set.VK) {
+	if vk.Gnark().(groth16.VerifyingKey).IsDifferent(set.VK) {
 		t.Fatal("round trip changed the key")
 	}
 	// The uncompressed form is accepted too.
@@ -34,7 +34,7 @@ func TestWriteReadVK(t *testing.T) {
 	}
 	rawPath := filepath.Join(t.TempDir(), "raw.bin")
 	writeFile(t, rawPath, raw.Bytes())
-	if vk, err := ReadVK(rawPath, ecc.BN254); err != nil || vk.IsDifferent(set.VK) {
+	if vk, err := ReadVerifyingKeyFile(rawPath, Groth16, ecc.BN254); err != nil || vk.Gnark().(groth16.VerifyingKey).IsDifferent(set.VK) {
 		t.Fatalf("raw VK: %v", err)
 	}
 }
@@ -98,7 +98,7 @@ func TestReadVKBadInputs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_"))
 			writeFile(t, path, tc.data)
-			vk, err := ReadVK(path, ecc.BN254)
+			vk, err := ReadVerifyingKeyFile(path, Groth16, ecc.BN254)
 			if err == nil {
 				t.Fatalf("accepted bad VK (%d bytes)", len(tc.data))
 			}
@@ -159,7 +159,7 @@ func TestReadVKCommitmentLengths(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseVK(tc.tail(header()), ecc.BN254)
+			_, err := ParseVerifyingKey(tc.tail(header()), Groth16, ecc.BN254)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want mention of %q", err, tc.wantErr)
 			}
@@ -178,14 +178,14 @@ func TestReadVKTooLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	_, err = ReadVK(path, ecc.BN254)
+	_, err = ReadVerifyingKeyFile(path, Groth16, ecc.BN254)
 	if !errors.Is(err, atomicfile.ErrTooLarge) || !strings.Contains(err.Error(), "read verifying key") {
 		t.Fatalf("err = %v, want wrapped ErrTooLarge with context", err)
 	}
-	if _, err := ReadVK(filepath.Join(t.TempDir(), "missing"), ecc.BN254); !errors.Is(err, os.ErrNotExist) {
+	if _, err := ReadVerifyingKeyFile(filepath.Join(t.TempDir(), "missing"), Groth16, ecc.BN254); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("missing file: %v", err)
 	}
-	if _, err := ParseVK(nil, ecc.BLS12_381); err == nil {
+	if _, err := ParseVerifyingKey(nil, Groth16, ecc.BLS12_381); err == nil {
 		t.Fatal("unsupported curve accepted")
 	}
 }

@@ -1,0 +1,122 @@
+package proofsystem
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/consensys/gnark-crypto/ecc"
+
+	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/internal/format"
+)
+
+// ParseVerifyingKey decodes a verifying key of system on curve from
+// untrusted bytes (at most MaxVKBytes) with internal/format's checks:
+// the layout is walked before gnark's decoder sees it, points are
+// subgroup-checked, every byte must be used, and a PLONK key is checked
+// for consistency. A hostile input yields an error, never a panic.
+func ParseVerifyingKey(data []byte, system string, curve ecc.ID) (VerifyingKey, error) {
+	var gnark any
+	var err error
+	switch system {
+	case Groth16:
+		gnark, err = format.ParseGroth16VK(data, curve)
+	case PLONK:
+		gnark, err = format.ParsePlonkVK(data, curve)
+	default:
+		return nil, CheckSystem(system)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return NewVerifyingKey(gnark)
+}
+
+// ReadVerifyingKey is ParseVerifyingKey for what r yields: more than
+// MaxVKBytes is refused without reading further.
+func ReadVerifyingKey(r io.Reader, system string, curve ecc.ID) (VerifyingKey, error) {
+	data, err := readBounded(r, MaxVKBytes, KeyName(system))
+	if err != nil {
+		return nil, err
+	}
+	return ParseVerifyingKey(data, system, curve)
+}
+
+// ReadVerifyingKeyFile reads a verifying key of system on curve from path:
+// files larger than MaxVKBytes are refused before reading, the rest parsed
+// as ParseVerifyingKey does.
+func ReadVerifyingKeyFile(path, system string, curve ecc.ID) (VerifyingKey, error) {
+	data, err := atomicfile.ReadLimited(path, MaxVKBytes)
+	if err == nil {
+		var vk VerifyingKey
+		if vk, err = ParseVerifyingKey(data, system, curve); err == nil {
+			return vk, nil
+		}
+	}
+	return nil, fmt.Errorf("read %s %s: %w", KeyName(system), path, err)
+}
+
+// WriteVerifyingKeyFile atomically writes vk's canonical (fingerprinted)
+// encoding to path.
+func WriteVerifyingKeyFile(path string, vk VerifyingKey) error {
+	if vk == nil {
+		return fmt.Errorf("write verifying key %s: nil key", path)
+	}
+	err := atomicfile.WriteFunc(path, 0o644, func(w io.Writer) error {
+		_, err := vk.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("write %s %s: %w", KeyName(vk.System()), path, err)
+	}
+	return nil
+}
+
+// ParseProof decodes a proof of system on curve (gnark's compressed
+// encoding, receipt proof.bytes) from untrusted bytes: its framing is
+// checked before gnark's decoder allocates from it, points are
+// subgroup-checked and every byte must be used. Errors wrap ErrProof
+// (Groth16) or ErrPlonkProof.
+func ParseProof(data []byte, system string, curve ecc.ID) (Proof, error) {
+	var gnark any
+	var err error
+	switch system {
+	case Groth16:
+		gnark, err = format.ParseGroth16Proof(data, curve)
+	case PLONK:
+		gnark, err = format.ParsePlonkProof(data, curve)
+	default:
+		return nil, CheckSystem(system)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return NewProof(gnark)
+}
+
+// ReadProof is ParseProof for what r yields, refusing more than the
+// system's bound on an encoded proof without reading further.
+func ReadProof(r io.Reader, system string, curve ecc.ID) (Proof, error) {
+	limit := format.MaxProofBytes
+	if system == PLONK {
+		limit = format.MaxPlonkProofBytes
+	}
+	data, err := readBounded(r, int64(limit), system+" proof")
+	if err != nil {
+		return nil, err
+	}
+	return ParseProof(data, system, curve)
+}
+
+func readBounded(r io.Reader, limit int64, what string) ([]byte, error) {
+	var b bytes.Buffer
+	n, err := b.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	if n > limit {
+		return nil, fmt.Errorf("read %s: %w (more than %d bytes)", what, atomicfile.ErrTooLarge, limit)
+	}
+	return b.Bytes(), nil
+}
