@@ -118,9 +118,9 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 		note := "a Groth16 dev key can be tied to its circuit only by whoever ran its setup"
 		switch {
 		case plonk:
-			note = "give the SRS (--srs FILE: the file keys export --srs-out wrote, or the one its provenance names) to re-derive the key"
+			note = "give the SRS (the file exported with the bundle, or the one its provenance names) to re-derive the key"
 		case b.Setup == SetupCeremony:
-			note = fmt.Sprintf("give the ceremony transcript (--ceremony DIR --beacon HEX) to verify it, or pin its digest %s in a policy (trusted_transcripts)", b.TranscriptSHA256)
+			note = fmt.Sprintf("give the ceremony transcript and its final beacon to verify it, or pin its digest %s in a policy (trusted_transcripts)", b.TranscriptSHA256)
 		}
 		r.Notes = append(r.Notes, "circuit not established: "+note)
 		k.How = "given as a key bundle whose circuit this verifier could not check (" + note + ")"
@@ -246,6 +246,12 @@ func Import(cache keys.Cache, path string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read key bundle: %w", err)
 	}
+	return ImportData(cache, path, data, o)
+}
+
+// ImportData is Import of a bundle already read (at most MaxBundleBytes,
+// from standard input say); name names it in errors.
+func ImportData(cache keys.Cache, path string, data []byte, o Options) (*Result, error) {
 	b, err := Decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("key bundle %s: %w", path, err)

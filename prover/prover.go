@@ -168,27 +168,11 @@ func start(o Options) (*run, protocol.Mode, error) {
 	if o.PolicyID == "" {
 		o.PolicyID = protocol.DefaultPolicyID
 	}
-	if o.Mode == "" {
-		o.Mode = ModeAuto
+	mode, system, err := ResolveMode(o.Mode, o.System)
+	if err != nil {
+		return nil, "", err
 	}
-	switch o.Mode {
-	case ModeAuto, protocol.ModeGroth16, protocol.ModePlonk, protocol.ModeSampled, protocol.ModeBinding:
-	default:
-		return nil, "", fmt.Errorf("prove: unknown mode %q (want auto, groth16, sampled or binding)", o.Mode)
-	}
-	if o.Mode == protocol.ModePlonk { // the SNARK mode, with PLONK
-		if o.System != "" && o.System != protocol.Plonk {
-			return nil, "", fmt.Errorf("prove: mode plonk with proof system %q", o.System)
-		}
-		o.System, o.Mode = protocol.Plonk, protocol.ModeGroth16
-	}
-	switch o.System {
-	case "":
-		o.System = protocol.Groth16
-	case protocol.Groth16, protocol.Plonk:
-	default:
-		return nil, "", fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
-	}
+	o.Mode, o.System = mode, system
 	taskCurve, bound, err := protocol.TaskCurve(t)
 	if err != nil {
 		return nil, "", fmt.Errorf("prove: %w", err)
@@ -242,7 +226,7 @@ func start(o Options) (*run, protocol.Mode, error) {
 			switch {
 			case mode == protocol.ModeGroth16 && !fits:
 				decision = "groth16 requested: " + why
-				o.logf("warning: proving anyway (--mode groth16): %s", why)
+				o.logf("warning: proving anyway (mode groth16 requested): %s", why)
 			case fits:
 				mode, decision = protocol.ModeGroth16, why
 			default:

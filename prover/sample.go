@@ -159,6 +159,10 @@ const envelopeSlack = 4 << 10
 // checkEnvelopeSize refuses a receipt larger than a verifier reads
 // (receipt.MaxEnvelopeBytes): in practice a sampled receipt opening many
 // rows of a large n, each with its audit path.
+// ErrReceiptTooLarge is wrapped by Run's error for a receipt larger than a
+// verifier reads (receipt.MaxEnvelopeBytes): a sampled receipt opening too many rows.
+var ErrReceiptTooLarge = errors.New("receipt too large")
+
 func checkEnvelopeSize(env *receipt.Envelope, r *receipt.Receipt) error {
 	raw, err := json.Marshal(env)
 	if err != nil {
@@ -169,7 +173,7 @@ func checkEnvelopeSize(env *receipt.Envelope, r *receipt.Receipt) error {
 	}
 	hint := ""
 	if s := r.Sampling; s != nil {
-		hint = fmt.Sprintf(": %d rows with their audit paths are too many; open fewer (--samples) or raise the proof of work (--pow-bits), which lowers the k needed", s.K)
+		hint = fmt.Sprintf(": %d rows with their audit paths are too many; open fewer rows or raise the proof of work, which lowers the k needed", s.K)
 	}
-	return fmt.Errorf("prove: the receipt would be %d bytes, over the %d a verifier reads%s", len(raw), receipt.MaxEnvelopeBytes-envelopeSlack, hint)
+	return fmt.Errorf("prove: %w: it would be %d bytes, over the %d a verifier reads%s", ErrReceiptTooLarge, len(raw), receipt.MaxEnvelopeBytes-envelopeSlack, hint)
 }

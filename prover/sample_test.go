@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -58,7 +59,7 @@ func TestSampledEnvelopeSize(t *testing.T) {
 		raw, _ := json.Marshal(env)
 		t.Logf("k = %d at n = %d: envelope %d bytes (limit %d)", tc.k, n, len(raw), receipt.MaxEnvelopeBytes)
 		err = checkEnvelopeSize(env, r)
-		if (err == nil) != tc.ok || (err != nil && !strings.Contains(err.Error(), "--samples")) {
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrReceiptTooLarge)) {
 			t.Errorf("k = %d at n = %d: %v", tc.k, n, err)
 		}
 	}

@@ -39,7 +39,8 @@ func TestMissingKeyHolds(t *testing.T) {
 		if v.KeyNeeded != "sha256:"+fp {
 			t.Errorf("key_needed %q, want sha256:%s", v.KeyNeeded, fp)
 		}
-		for _, want := range []string{fp, "zkpoc keys import", "--key"} {
+		for _, want := range []string{fp, "zkpoc keys import", "the key file"} { // the flag is the CLI's hint
+
 			if !strings.Contains(v.PolicyDecision.Reason, want) {
 				t.Errorf("hold reason lacks %q: %s", want, v.PolicyDecision.Reason)
 			}

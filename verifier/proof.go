@@ -160,7 +160,7 @@ func (r *run) missingKey(v *Verdict, fp string, err error) {
 		lacks = "was not given (" + g.Error() + ")"
 	}
 	r.holdAlso(fmt.Sprintf("the proof's verifying key %s %s, so the proof was not checked: "+
-		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, lacks, fp))
+		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or give the verifier the key file", fp, lacks, fp))
 }
 
 // verifyProof verifies proof, decoded by proofsystem.ParseProof, under vk
@@ -181,5 +181,5 @@ func acceptedKey(fp string, accept []string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("key %s is not among the %d accepted verifying keys (--accept-key)", short(fp), len(accept))
+	return fmt.Errorf("key %s is not among the %d accepted verifying keys", short(fp), len(accept))
 }

@@ -314,7 +314,7 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 			r.add("input_commitment.files", err)
 			return nil, nil, ic, false
 		}
-		r.skip("input_commitment.files", "supplied inputs not given (--a, --b): the matrices are known by their commitment only")
+		r.skip("input_commitment.files", "supplied inputs not given: the matrices are known by their commitment only")
 		x.FillBytes(ic[:])
 		v.inputs = "supplied as files the verifier did not see"
 		return nil, nil, ic, true

@@ -32,7 +32,7 @@ once and writes the rows finished so far, dropping the one in progress). Rows
 whose estimated peak memory exceeds --max-memory are skipped and say so; the
 naive circuit is skipped above --naive-max-n. --quick is the first look: one
 run of Groth16 on BN254 only, with keys from the key cache where present (a first
---quick run sets them up and caches them; later ones skip setup). Progress goes to stderr, the
+--quick run sets them up and caches them; later ones skip setup). Progress goes to stderr (--quiet: none), the
 table (or --json, the report) to stdout. Other processes on the machine skew
 the timings: the load average is recorded.
 
@@ -56,7 +56,7 @@ func runBench(env *cliEnv, args []string) error {
 	runs := fs.Int("runs", 0, "repetitions of native/witness/prove/verify (default 3; 1 with --quick)")
 	quick := fs.Bool("quick", false, "a first look in minutes: one run, Groth16 on BN254 only (unless --systems or --curves is given; PLONK never above n = 16), keys reused from the cache (--reuse-keys)")
 	reuseKeys := fs.Bool("reuse-keys", false, "reuse Groth16 keys from the key cache ($ZKPOC_HOME/keys) and store new ones there; rows with cached keys report setup as \"cached\"")
-	out := fs.String("out", "", "output directory (default ./zkpoc-bench-<date>-<time>)")
+	out := fs.String("out", "", "output directory, created if absent in an existing directory (default ./zkpoc-bench-<date>-<time>)")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout instead of the table")
 	naiveMax := fs.Int("naive-max-n", bench.DefaultNaiveMaxN, "skip the naive reference above this n (0 or less: no limit)")
 	plonkMax := fs.Int("plonk-max-n", 0, "skip PLONK above this n (0: no limit; --quick: 16)")
@@ -74,6 +74,9 @@ func runBench(env *cliEnv, args []string) error {
 			return usagef("put calibrate first: zkpoc bench calibrate [flags]")
 		}
 		return usagef("bench: unexpected argument %q", pos[0])
+	}
+	if err := checkExecutor("--executor", *executor); err != nil {
+		return err
 	}
 	cfg := bench.Config{Runs: *runs, Quick: *quick, PlonkMaxN: *plonkMax, Executor: *executor}
 	if *quick && !isSet(fs, "systems") {
@@ -156,6 +159,10 @@ func runBench(env *cliEnv, args []string) error {
 	if dir == "" {
 		dir = "zkpoc-bench-" + time.Now().Format("20060102-150405")
 	}
+	// Before any row runs: a directory the report cannot go to would lose them all.
+	if err := checkOutputDir("--out", dir); err != nil {
+		return err
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -177,8 +184,8 @@ func runBench(env *cliEnv, args []string) error {
 			fmt.Fprintf(env.stderr, "bench: warning: %v\n", err)
 		}
 	}
-	fmt.Fprintf(env.stderr, "bench: writing to %s\n", dir)
-	rep, runErr := bench.Run(ctx, cfg, env.stderr)
+	fmt.Fprintf(env.progress(), "bench: writing to %s\n", dir)
+	rep, runErr := bench.Run(ctx, cfg, env.progress())
 	if rep == nil {
 		return usageError{runErr} // rejected configuration
 	}
@@ -193,7 +200,7 @@ func runBench(env *cliEnv, args []string) error {
 	} else {
 		fmt.Fprint(env.stdout, rep.Markdown())
 	}
-	fmt.Fprintf(env.stderr, "bench: wrote %s\n", strings.Join(paths, ", "))
+	fmt.Fprintf(env.progress(), "bench: wrote %s\n", strings.Join(paths, ", "))
 	if runErr != nil {
 		return fmt.Errorf("%d row(s) kept in %s: %w", len(rep.Rows), dir, runErr)
 	}
@@ -238,10 +245,19 @@ Measurements on a machine shared with other work come out pessimistic.`)
 			return err
 		}
 		path = filepath.Join(h, "calibration.json")
+		if err := os.MkdirAll(h, 0o755); err != nil {
+			return err
+		}
+	}
+	if path == stdinName {
+		return usagef("-o -: the calibration file is read back after writing; name a file (--json prints the coefficients)")
+	}
+	if err := checkOutput("-o", path); err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c, err := bench.CalibrateSizes(ctx, ns, env.stderr)
+	c, err := bench.CalibrateSizes(ctx, ns, env.progress())
 	if err != nil {
 		return err
 	}

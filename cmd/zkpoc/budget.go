@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/sampling"
@@ -40,7 +41,7 @@ func (p *proveFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&p.epsilon, "epsilon", d.Epsilon, "wrong-row fraction the sampling bound is stated for")
 	fs.IntVar(&p.powBits, "pow-bits", d.PoWBits, fmt.Sprintf("proof-of-work difficulty of a sampled receipt without --challenge, in leading zero bits (1–%d; about 2^N hashes)", sampling.MaxProverPoWBits))
 	fs.IntVar(&p.workLog2, "work-log2", d.WorkLog2, "attacker work 2^N SHA-256 evaluations the proof-of-work k is sized against")
-	fs.StringVar(&p.challenge, "challenge", "", "hex challenge (16–64 bytes) issued after the row root was committed: the sampled rows come from it (needs --mode sampled)")
+	fs.StringVar(&p.challenge, "challenge", "", "hex (0x optional) challenge (16–64 bytes) issued after the row root was committed: the sampled rows come from it (needs --mode sampled)")
 	fs.StringVar(&p.calibration, "calibration", "", "cost-model coefficients file (default: $ZKPOC_HOME/calibration.json if present, else built-in defaults)")
 }
 
@@ -66,7 +67,7 @@ func (p *proveFlags) apply(o *prover.Options) error {
 		if protocol.Mode(p.mode) != protocol.ModeSampled {
 			return usagef("--challenge answers a sampled receipt: use it with --mode sampled")
 		}
-		ch, err := sampling.ParseChallenge("--challenge", p.challenge)
+		ch, err := sampling.ParseChallenge("--challenge", trimHex(p.challenge))
 		if err != nil {
 			return usageError{err}
 		}
@@ -113,4 +114,25 @@ func parseBytes(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a positive size such as 8GiB", s)
 	}
 	return int64(v * mult), nil
+}
+
+// checkExecutor refuses an --executor that is not one (exit 2), or that
+// this host or build does not have, naming the available ones.
+func checkExecutor(flagName, name string) error {
+	if name == "" || name == "auto" {
+		return nil
+	}
+	var avail []string
+	for _, e := range native.Executors() {
+		if e.Name() == name {
+			return nil
+		}
+		avail = append(avail, e.Name())
+	}
+	for _, k := range native.KnownExecutors() {
+		if k == name {
+			return withHint(usagef("%s %s: not available on this host or build", flagName, name), "available here: %s (default: the fastest)", strings.Join(avail, ", "))
+		}
+	}
+	return withHint(usagef("%s: unknown executor %q", flagName, clip(name, 40)), "executors: %s; available here: %s", strings.Join(native.KnownExecutors(), ", "), strings.Join(avail, ", "))
 }

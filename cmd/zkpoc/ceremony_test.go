@@ -75,9 +75,9 @@ func TestCeremonyCLIUsage(t *testing.T) {
 		}
 	}
 	for _, step := range []string{"init", "contribute", "seal-phase1", "verify", "finalize"} {
-		_, stderr, exit := ceremonyCLI(t, step, "-h")
-		if exit != 0 || !strings.Contains(stderr, "Usage: zkpoc ceremony "+step) || !strings.Contains(stderr, "-dir") {
-			t.Errorf("%s -h: exit %d, stderr %q", step, exit, stderr)
+		stdout, _, exit := ceremonyCLI(t, step, "-h") // help asked for goes to stdout
+		if exit != 0 || !strings.Contains(stdout, "Usage: zkpoc ceremony "+step) || !strings.Contains(stdout, "-dir") {
+			t.Errorf("%s -h: exit %d, stdout %q", step, exit, stdout)
 		}
 	}
 }

@@ -143,7 +143,7 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatal(err)
 	}
 	rcPath := filepath.Join(t.TempDir(), "r.json")
-	if err := writeJSON(rcPath, env); err != nil {
+	if err := writeJSON(&cliEnv{}, rcPath, env); err != nil {
 		t.Fatal(err)
 	}
 	want, err := chain.PlonkCalldata(pb.Bytes(), pubs, vk)
@@ -180,7 +180,7 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatal(err)
 	}
 	forgedPath := filepath.Join(t.TempDir(), "forged.json")
-	if err := writeJSON(forgedPath, fenv); err != nil {
+	if err := writeJSON(&cliEnv{}, forgedPath, fenv); err != nil {
 		t.Fatal(err)
 	}
 	if _, stderr, exit := cli(t, "export", "calldata", forgedPath); exit != 2 || !strings.Contains(stderr, "input_commitment (public input 0)") {

@@ -22,7 +22,7 @@ import (
 )
 
 // sharedKeys is the one Groth16 key cache every script uses (through a
-// keys symlink in its own $ZKPOC_HOME), so the ~1 minute dev setup for
+// keys symlink in its own $ZKPOC_HOME), so the one-time dev setup for
 // n = 4 happens once per go test run; keys.Cache's flock makes scripts
 // running in parallel wait for it rather than repeat it.
 var sharedKeys string
@@ -81,6 +81,12 @@ func TestScript(t *testing.T) {
 			e.Setenv("ZKPOC_HOME", home)
 			e.Setenv("KEYS", sharedKeys)
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" { // root writes into read-only directories
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":   cmdExits,
