@@ -32,7 +32,7 @@ func TestResolveMode(t *testing.T) {
 		s protocol.System
 	}{{"bogus", ""}, {"plonk", "groth16"}, {"auto", "stark"}} {
 		if _, _, err := ResolveMode(tc.m, tc.s); !errors.Is(err, ErrInvalidOptions) {
-			t.Errorf("ResolveMode(%q, %q): %v, want ErrInvalidOptions", tc[0], tc[1], err)
+			t.Errorf("ResolveMode(%q, %q): %v, want ErrInvalidOptions", tc.m, tc.s, err)
 		}
 	}
 }
