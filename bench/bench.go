@@ -29,17 +29,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
-)
-
-// Proof systems.
-const (
-	Groth16 = prover.SystemGroth16
-	PLONK   = prover.SystemPlonk
 )
 
 // Row statuses.
@@ -50,7 +44,7 @@ const (
 )
 
 // Curve is the default curve, the one zkpoc's receipts and EVM verifiers use.
-const Curve = string(circuits.BN254)
+const Curve = string(protocol.BN254)
 
 // Defaults.
 const (
@@ -71,9 +65,9 @@ var DefaultSizes = []int{4, 8, 16, 32, 64, 128}
 // Config selects what Run measures. The zero value is the default sweep.
 type Config struct {
 	Sizes    []int             // matrix sizes n; DefaultSizes when empty
-	Circuits []circuits.Method // Freivalds and Naive when empty
-	Systems  []string          // Groth16 and PLONK when empty
-	Curves   []circuits.Curve  // BN254 alone when empty (zkpoc bench sweeps both by default)
+	Circuits []protocol.Method // Freivalds and Naive when empty
+	Systems  []protocol.System // Groth16 and PLONK when empty
+	Curves   []protocol.Curve  // BN254 alone when empty (zkpoc bench sweeps both by default)
 	Runs     int               // repetitions of native/witness/prove/verify; DefaultRuns when 0
 	FracBits int               // f; DefaultFracBits when 0 (use a negative value for f = 0)
 	// Quick means one run and no PLONK above QuickPlonkMaxN.
@@ -127,12 +121,12 @@ func single(x float64) Stat { return Stat{Median: x, Min: x, Max: x, N: 1} }
 
 // Row is one (circuit, system, n) measurement, or the reason it was skipped.
 type Row struct {
-	Circuit string `json:"circuit"`
-	System  string `json:"system"`
-	Curve   string `json:"curve"`
-	N       int    `json:"n"`
-	Status  string `json:"status"`
-	Reason  string `json:"reason,omitempty"`
+	Circuit string          `json:"circuit"`
+	System  protocol.System `json:"system"`
+	Curve   string          `json:"curve"`
+	N       int             `json:"n"`
+	Status  string          `json:"status"`
+	Reason  string          `json:"reason,omitempty"`
 
 	Constraints int `json:"constraints"`
 	// EstimatedConstraints and EstimatedPeakBytes are the cost model's
@@ -187,16 +181,16 @@ func (r Row) SetupCached() bool { return strings.HasPrefix(r.Setup, SetupCachedP
 // Label names the row's series: circuit/system.
 func (r Row) Label() string {
 	if r.Curve != "" && r.Curve != Curve {
-		return r.Circuit + "/" + r.System + "/" + r.Curve
+		return r.Circuit + "/" + string(r.System) + "/" + r.Curve
 	}
-	return r.Circuit + "/" + r.System
+	return r.Circuit + "/" + string(r.System)
 }
 
 // ConfigSummary is the configuration a report was measured with.
 type ConfigSummary struct {
 	Sizes             []int               `json:"sizes"`
 	Circuits          []string            `json:"circuits"`
-	Systems           []string            `json:"systems"`
+	Systems           []protocol.System   `json:"systems"`
 	Curve             string              `json:"curve,omitempty"` // reports before the curve axis
 	Curves            []string            `json:"curves"`
 	Runs              int                 `json:"runs"`
@@ -250,8 +244,8 @@ func (c Config) normalize() (Config, error) {
 	seen := map[int]bool{}
 	var sizes []int
 	for _, n := range c.Sizes {
-		if n < 1 || n > circuits.MaxN {
-			return c, fmt.Errorf("bench: size n = %d out of range [1, %d]", n, circuits.MaxN)
+		if n < 1 || n > protocol.MaxN {
+			return c, fmt.Errorf("bench: size n = %d out of range [1, %d]", n, protocol.MaxN)
 		}
 		if !seen[n] {
 			seen[n] = true
@@ -261,23 +255,23 @@ func (c Config) normalize() (Config, error) {
 	sort.Ints(sizes)
 	c.Sizes = sizes
 	if len(c.Circuits) == 0 {
-		c.Circuits = []circuits.Method{circuits.Freivalds, circuits.Naive}
+		c.Circuits = []protocol.Method{protocol.Freivalds, protocol.Naive}
 	}
 	for _, m := range c.Circuits {
-		if m != circuits.Freivalds && m != circuits.Naive {
+		if m != protocol.Freivalds && m != protocol.Naive {
 			return c, fmt.Errorf("bench: unknown circuit %s", m.Name())
 		}
 	}
 	if len(c.Curves) == 0 {
-		c.Curves = []circuits.Curve{circuits.BN254}
+		c.Curves = []protocol.Curve{protocol.BN254}
 	}
 	if len(c.Systems) == 0 {
-		c.Systems = []string{Groth16, PLONK}
+		c.Systems = []protocol.System{protocol.Groth16, protocol.Plonk}
 	}
 	for i, s := range c.Systems {
-		s = strings.ToLower(strings.TrimSpace(s))
-		if s != Groth16 && s != PLONK {
-			return c, fmt.Errorf("bench: unknown proof system %q (want %s or %s)", s, Groth16, PLONK)
+		s = protocol.System(strings.ToLower(strings.TrimSpace(string(s))))
+		if s != protocol.Groth16 && s != protocol.Plonk {
+			return c, fmt.Errorf("bench: unknown proof system %q (want %s or %s)", s, protocol.Groth16, protocol.Plonk)
 		}
 		c.Systems[i] = s
 	}
@@ -376,9 +370,9 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		rep.Machine.Hardware.CPUBrand, rep.Machine.Hardware.LogicalCores, runtime.GOMAXPROCS(0), ex.Name(), rep.Machine.LoadAvgStart)
 
 	type job struct {
-		m     circuits.Method
-		sys   string
-		curve circuits.Curve
+		m     protocol.Method
+		sys   protocol.System
+		curve protocol.Curve
 		n     int
 	}
 	var jobs []job
@@ -459,7 +453,7 @@ func baseNotes(cfg Config) []string {
 		"other processes may share this machine: compare rows of one report, not across reports from a loaded host",
 	}
 	for _, s := range cfg.Systems {
-		if s == PLONK {
+		if s == protocol.Plonk {
 			notes = append(notes, "PLONK keys: UNSAFE dev KZG SRS (gnark test/unsafekzg, toxic waste known to this process): timings only, never for real proofs; SRS generation is timed separately and is cached in memory per size")
 		}
 	}
@@ -467,9 +461,9 @@ func baseNotes(cfg Config) []string {
 }
 
 // estimate predicts a row's cost with the prover's model (Groth16 R1CS).
-func estimate(cfg Config, m circuits.Method, sys string, curve circuits.Curve, n int) prover.Estimate {
+func estimate(cfg Config, m protocol.Method, sys protocol.System, curve protocol.Curve, n int) prover.Estimate {
 	e := prover.EstimateCostOn(curve, m, n, cfg.FracBits, false, *cfg.Coeffs)
-	if sys == PLONK {
+	if sys == protocol.Plonk {
 		e.PeakMemory *= PlonkEstimateFactor
 		e.Setup *= PlonkEstimateFactor
 		e.Prove *= PlonkEstimateFactor
@@ -477,11 +471,11 @@ func estimate(cfg Config, m circuits.Method, sys string, curve circuits.Curve, n
 	return e
 }
 
-func skipReason(cfg Config, m circuits.Method, sys string, n int, est prover.Estimate) string {
-	if m == circuits.Naive && cfg.NaiveMaxN > 0 && n > cfg.NaiveMaxN {
+func skipReason(cfg Config, m protocol.Method, sys protocol.System, n int, est prover.Estimate) string {
+	if m == protocol.Naive && cfg.NaiveMaxN > 0 && n > cfg.NaiveMaxN {
 		return fmt.Sprintf("naive reference skipped above n=%d (n³ constraints: ~%d estimated)", cfg.NaiveMaxN, est.Constraints)
 	}
-	if sys == PLONK && cfg.PlonkMaxN > 0 && n > cfg.PlonkMaxN {
+	if sys == protocol.Plonk && cfg.PlonkMaxN > 0 && n > cfg.PlonkMaxN {
 		if cfg.Quick {
 			return fmt.Sprintf("quick: PLONK skipped above n=%d", cfg.PlonkMaxN)
 		}

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 )
 
@@ -56,8 +56,8 @@ func groth16Fixture(t *testing.T) *Report {
 		fixtureKeys = &keys.Cache{Dir: dir}
 		fixtureRep, fixtureErr = Run(ctx, Config{
 			Sizes:    []int{4, 8},
-			Circuits: []circuits.Method{circuits.Freivalds},
-			Systems:  []string{Groth16},
+			Circuits: []protocol.Method{protocol.Freivalds},
+			Systems:  []protocol.System{protocol.Groth16},
 			Runs:     1,
 			Keys:     fixtureKeys,
 			OnRow:    func(*Report, Row) { cancel() },
@@ -76,7 +76,7 @@ func TestRunGroth16N4(t *testing.T) {
 		t.Fatalf("want 1 measured row, have %d: %+v\n%s", len(rows), rep.Rows, fixtureLog.String())
 	}
 	r := rows[0]
-	if r.N != 4 || r.Circuit != circuits.Freivalds.Name() || r.System != Groth16 || r.Curve != Curve {
+	if r.N != 4 || r.Circuit != protocol.Freivalds.Name() || r.System != protocol.Groth16 || r.Curve != Curve {
 		t.Errorf("row identity: %+v", r)
 	}
 	for name, v := range map[string]float64{
@@ -102,14 +102,14 @@ func TestRunGroth16N4(t *testing.T) {
 	if r.KeyFingerprint == "" || r.Setup == "" || r.NativeExecutor == "" {
 		t.Errorf("fingerprint %q, setup %q, executor %q", r.KeyFingerprint, r.Setup, r.NativeExecutor)
 	}
-	ccs, err := prover.Compile(circuits.Freivalds, 4, DefaultFracBits)()
+	ccs, err := prover.Compile(protocol.Freivalds, 4, DefaultFracBits)()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := r.Constraints, ccs.GetNbConstraints(); got != want {
 		t.Errorf("constraints %d, compiled %d", got, want)
 	}
-	if want := prover.EstimateConstraints(circuits.Freivalds, 4, DefaultFracBits); r.EstimatedConstraints != want {
+	if want := prover.EstimateConstraints(protocol.Freivalds, 4, DefaultFracBits); r.EstimatedConstraints != want {
 		t.Errorf("estimated constraints %d, want %d", r.EstimatedConstraints, want)
 	}
 	if rep.Machine.GoVersion == "" || rep.Machine.GnarkVersion == "" || rep.Machine.Hardware.LogicalCores <= 0 || rep.Started == "" {
@@ -125,8 +125,8 @@ func TestReusedKeys(t *testing.T) {
 		t.Fatalf("the fixture's row should have run its setup: %+v", first)
 	}
 	var log bytes.Buffer
-	rep, err := Run(context.Background(), Config{Sizes: []int{4}, Circuits: []circuits.Method{circuits.Freivalds},
-		Systems: []string{Groth16}, Runs: 1, Keys: fixtureKeys}, &log)
+	rep, err := Run(context.Background(), Config{Sizes: []int{4}, Circuits: []protocol.Method{protocol.Freivalds},
+		Systems: []protocol.System{protocol.Groth16}, Runs: 1, Keys: fixtureKeys}, &log)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
@@ -226,7 +226,7 @@ func TestPlonkN4(t *testing.T) {
 		t.Skip("set ZKPOC_BENCH_PLONK=1 (PLONK setup and proof at n = 4, a few minutes on 2 cores)")
 	}
 	rep, err := Run(context.Background(), Config{
-		Sizes: []int{4}, Circuits: []circuits.Method{circuits.Freivalds}, Systems: []string{PLONK}, Runs: 1,
+		Sizes: []int{4}, Circuits: []protocol.Method{protocol.Freivalds}, Systems: []protocol.System{protocol.Plonk}, Runs: 1,
 	}, testWriter{t})
 	if err != nil {
 		t.Fatal(err)
@@ -270,10 +270,10 @@ func TestCancelledBeforeStart(t *testing.T) {
 func TestConfigRejectsBadInput(t *testing.T) {
 	for name, cfg := range map[string]Config{
 		"n=0":         {Sizes: []int{0}},
-		"n too large": {Sizes: []int{circuits.MaxN + 1}},
+		"n too large": {Sizes: []int{protocol.MaxN + 1}},
 		"negative n":  {Sizes: []int{-4}},
-		"system":      {Systems: []string{"stark"}},
-		"circuit":     {Circuits: []circuits.Method{circuits.Method(7)}},
+		"system":      {Systems: []protocol.System{"stark"}},
+		"circuit":     {Circuits: []protocol.Method{protocol.Method(7)}},
 		"runs":        {Runs: -1},
 		"frac bits":   {FracBits: 40},
 		"row time":    {MaxRowTime: -time.Second},
@@ -292,7 +292,7 @@ func TestSkips(t *testing.T) {
 	start := time.Now()
 	rep, err := Run(context.Background(), Config{
 		Sizes:        []int{32, 128},
-		Circuits:     []circuits.Method{circuits.Freivalds, circuits.Naive},
+		Circuits:     []protocol.Method{protocol.Freivalds, protocol.Naive},
 		Quick:        true,
 		MemoryBudget: 1 << 20,
 	}, &log)
@@ -310,7 +310,7 @@ func TestSkips(t *testing.T) {
 		if r.Status != StatusSkipped || r.Reason == "" {
 			t.Errorf("row %+v", r)
 		}
-		reasons[r.Circuit+"/"+r.System+"/"+strconv.Itoa(r.N)] = r.Reason
+		reasons[r.Circuit+"/"+string(r.System)+"/"+strconv.Itoa(r.N)] = r.Reason
 	}
 	for key, want := range map[string]string{
 		"freivalds-v5/groth16/32": "budget 0.00 GiB",
@@ -354,10 +354,10 @@ func syntheticReport() *Report {
 	rep := &Report{
 		Started: "2026-01-02T03:04:05Z", Finished: "2026-01-02T03:14:05Z",
 		Machine: Machine{GoVersion: "go1.26.8", GnarkVersion: "v0.16.1", GnarkCryptoVersion: "v0.21.0", PeakMethod: "VmHWM"},
-		Config:  ConfigSummary{Sizes: []int{4, 8, 16}, Circuits: []string{"freivalds-v5", "naive-v5"}, Systems: []string{Groth16, PLONK}, Curve: Curve, Runs: 3, FracBits: 8},
+		Config:  ConfigSummary{Sizes: []int{4, 8, 16}, Circuits: []string{"freivalds-v5", "naive-v5"}, Systems: []protocol.System{protocol.Groth16, protocol.Plonk}, Curve: Curve, Runs: 3, FracBits: 8},
 		Notes:   []string{"synthetic"},
 	}
-	for _, sys := range []string{Groth16, PLONK} {
+	for _, sys := range []protocol.System{protocol.Groth16, protocol.Plonk} {
 		for _, c := range []string{"freivalds-v5", "naive-v5"} {
 			for _, n := range []int{4, 8, 16} {
 				x := float64(n)
@@ -365,7 +365,7 @@ func syntheticReport() *Report {
 				if c == "naive-v5" {
 					k = 1.5
 				}
-				if sys == PLONK {
+				if sys == protocol.Plonk {
 					k *= 3
 				}
 				row := Row{
@@ -379,14 +379,14 @@ func syntheticReport() *Report {
 					ConstraintsPerElement: 200000 / (x * x), ConstraintsPerMAC: 200000 / (x * x * x),
 					Setup: "dev-single-party", KeyFingerprint: "ab12",
 				}
-				if sys == PLONK {
+				if sys == protocol.Plonk {
 					row.SRSSeconds, row.Setup, row.KeyFingerprint = single(12.5), "unsafe-dev-kzg-srs", ""
 				}
 				rep.Rows = append(rep.Rows, row)
 			}
 		}
 	}
-	rep.Rows = append(rep.Rows, Row{Circuit: "naive-v5", System: Groth16, Curve: Curve, N: 128, Status: StatusSkipped,
+	rep.Rows = append(rep.Rows, Row{Circuit: "naive-v5", System: protocol.Groth16, Curve: Curve, N: 128, Status: StatusSkipped,
 		Reason: "naive reference skipped above n=64, with \"quotes\", commas", EstimatedConstraints: 2300000, EstimatedPeakBytes: 6 << 30})
 	return rep
 }
@@ -545,8 +545,8 @@ func TestOutputsOfSavedReport(t *testing.T) {
 		if !(r.ProveSeconds.Median > 0 && r.SetupSeconds.Median > 0 && r.VerifySeconds.Median > 0) || r.Constraints <= 0 {
 			t.Errorf("row %+v", r)
 		}
-		if r.System == Groth16 {
-			if want := prover.EstimateConstraints(circuits.Freivalds, r.N, rep.Config.FracBits); r.Circuit == circuits.Freivalds.Name() && !near(r.Constraints, want) {
+		if r.System == protocol.Groth16 {
+			if want := prover.EstimateConstraints(protocol.Freivalds, r.N, rep.Config.FracBits); r.Circuit == protocol.Freivalds.Name() && !near(r.Constraints, want) {
 				t.Errorf("%s n=%d: %d constraints, the model predicts %d", r.Circuit, r.N, r.Constraints, want)
 			}
 		}
@@ -570,8 +570,8 @@ func TestRunBLS12381(t *testing.T) {
 	}
 	var log bytes.Buffer
 	rep, err := Run(context.Background(), Config{
-		Sizes: []int{2}, Circuits: []circuits.Method{circuits.Freivalds}, Systems: []string{Groth16},
-		Curves: []circuits.Curve{circuits.BLS12381}, Runs: 1,
+		Sizes: []int{2}, Circuits: []protocol.Method{protocol.Freivalds}, Systems: []protocol.System{protocol.Groth16},
+		Curves: []protocol.Curve{protocol.BLS12381}, Runs: 1,
 	}, &log)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
@@ -581,13 +581,13 @@ func TestRunBLS12381(t *testing.T) {
 		t.Fatalf("want 1 measured row, have %+v\n%s", rep.Rows, log.String())
 	}
 	r := rows[0]
-	if r.Curve != string(circuits.BLS12381) || r.ProofBytes != 292 || !(r.ProveSeconds.Median > 0) || !(r.SetupSeconds.Median > 0) {
+	if r.Curve != string(protocol.BLS12381) || r.ProofBytes != 292 || !(r.ProveSeconds.Median > 0) || !(r.SetupSeconds.Median > 0) {
 		t.Errorf("row: curve %s, proof %d bytes, prove %v, setup %v", r.Curve, r.ProofBytes, r.ProveSeconds, r.SetupSeconds)
 	}
-	if want := prover.EstimateConstraintsOn(circuits.BLS12381, circuits.Freivalds, 2, 8); r.Constraints < want*95/100 || r.Constraints > want*105/100 {
+	if want := prover.EstimateConstraintsOn(protocol.BLS12381, protocol.Freivalds, 2, 8); r.Constraints < want*95/100 || r.Constraints > want*105/100 {
 		t.Errorf("%d constraints, the cost model says %d", r.Constraints, want)
 	}
-	if got := rep.Config.Curves; len(got) != 1 || got[0] != string(circuits.BLS12381) {
+	if got := rep.Config.Curves; len(got) != 1 || got[0] != string(protocol.BLS12381) {
 		t.Errorf("config curves %v", got)
 	}
 	if r.Label() != "freivalds-v5/groth16/bls12-381" {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 )
 
@@ -31,8 +31,8 @@ func CalibrateSizes(ctx context.Context, sizes []int, progress io.Writer) (prove
 	}
 	rep, err := Run(ctx, Config{
 		Sizes:        sizes,
-		Circuits:     []circuits.Method{circuits.Freivalds},
-		Systems:      []string{Groth16},
+		Circuits:     []protocol.Method{protocol.Freivalds},
+		Systems:      []protocol.System{protocol.Groth16},
 		Runs:         1,
 		MemoryBudget: -1,
 	}, progress)
@@ -51,7 +51,7 @@ func FitCoefficients(rep *Report) (prover.Coefficients, error) {
 	var sxx, sxProve, sxSetup, sxMem, base float64
 	var used []string
 	for _, r := range rep.Measured() {
-		if r.System != Groth16 || r.Constraints <= 0 {
+		if r.System != protocol.Groth16 || r.Constraints <= 0 {
 			continue
 		}
 		x := float64(r.Constraints)

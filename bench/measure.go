@@ -26,8 +26,8 @@ import (
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
-	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -79,17 +79,17 @@ func (in *instance) nativeSeconds() (float64, error) {
 
 // witness builds the full assignment as a prover would: both digests, the
 // PoE, the remainders and the gnark witness.
-func (in *instance) witness(m circuits.Method, curve circuits.Curve) (witness.Witness, error) {
-	var p circuits.Public
+func (in *instance) witness(m protocol.Method, curve protocol.Curve) (witness.Witness, error) {
+	var p protocol.Public
 	var err error
 	p.RequestID, p.NodeID = benchRequest, benchNode
-	if p.InputCommitment, err = circuits.InputCommitmentOn(curve, in.a, in.b, in.n, in.f); err != nil {
+	if p.InputCommitment, err = protocol.InputCommitmentOn(curve, in.a, in.b, in.n, in.f); err != nil {
 		return nil, err
 	}
-	if p.OutputDigest, err = circuits.OutputDigestOn(curve, in.c, in.n, in.f); err != nil {
+	if p.OutputDigest, err = protocol.OutputDigestOn(curve, in.c, in.n, in.f); err != nil {
 		return nil, err
 	}
-	p.PoE = receipt.PoE(p.RequestID, p.OutputDigest, p.NodeID)
+	p.PoE = protocol.PoE(p.RequestID, p.OutputDigest, p.NodeID)
 	assignment, err := circuits.Assign(m, in.n, in.f, in.a, in.b, in.c, p)
 	if err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func (in *instance) witness(m circuits.Method, curve circuits.Curve) (witness.Wi
 // compile builds the constraint system for the system: R1CS for Groth16,
 // SCS (sparse, PLONKish) for PLONK — the prover's own compilation, over the
 // curve's scalar field. The bench's system names are the prover's ("groth16", "plonk").
-func compile(m circuits.Method, sys string, curve circuits.Curve, n, f int) (constraint.ConstraintSystem, error) {
+func compile(m protocol.Method, sys protocol.System, curve protocol.Curve, n, f int) (constraint.ConstraintSystem, error) {
 	return prover.CompileFor(sys, curve, m, n, f)()
 }
 
@@ -117,11 +117,11 @@ type groth16Keys struct {
 }
 
 func (k groth16Keys) prove(ccs constraint.ConstraintSystem, w witness.Witness) (io.WriterTo, error) {
-	return groth16.Prove(ccs, k.pk, w, proofsystem.ProverOptions(proofsystem.Groth16)...)
+	return groth16.Prove(ccs, k.pk, w, proofsystem.ProverOptions(protocol.Groth16)...)
 }
 
 func (k groth16Keys) verify(p io.WriterTo, pub witness.Witness) error {
-	return groth16.Verify(p.(groth16.Proof), k.vk, pub, proofsystem.VerifierOptions(proofsystem.Groth16)...)
+	return groth16.Verify(p.(groth16.Proof), k.vk, pub, proofsystem.VerifierOptions(protocol.Groth16)...)
 }
 
 func (k groth16Keys) sizes() (int64, int64, error) { return sizesOf(k.pk, k.vk) }
@@ -155,7 +155,7 @@ func sizesOf(pk, vk io.WriterTo) (int64, int64, error) {
 
 // measure fills row for one (circuit, system, n). It checks ctx between
 // steps and returns ctx.Err() once it is cancelled.
-func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, curve circuits.Curve, in *instance, row *Row, progress io.Writer) error {
+func measure(ctx context.Context, cfg Config, m protocol.Method, sys protocol.System, curve protocol.Curve, in *instance, row *Row, progress io.Writer) error {
 	n, f := in.n, in.f
 	row.BaselineRSSBytes = freshPeak()
 
@@ -175,9 +175,9 @@ func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, cur
 
 	var kp keyPair
 	switch sys {
-	case Groth16:
+	case protocol.Groth16:
 		start = time.Now()
-		id := prover.KeyIDOn(curve, Groth16, m, n, f)
+		id := prover.KeyIDOn(curve, protocol.Groth16, m, n, f)
 		cached := false
 		set, err := step(ctx, func() (*keys.Set, error) {
 			if cfg.Keys == nil {
@@ -198,7 +198,7 @@ func measure(ctx context.Context, cfg Config, m circuits.Method, sys string, cur
 			row.SetupSeconds = single(time.Since(start).Seconds())
 		}
 		kp = groth16Keys{set.PK, set.VK}
-	case PLONK:
+	case protocol.Plonk:
 		start = time.Now()
 		logf(progress, "generating unsafe dev KZG SRS…")
 		srs, err := step(ctx, func() ([2]kzg.SRS, error) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // MaxReportBytes bounds a report file read back by ReadJSON or ReadCSV.
@@ -91,7 +92,7 @@ func fi(x int64) string   { return strconv.FormatInt(x, 10) }
 
 func csvRecord(r Row) []string {
 	return []string{
-		r.Circuit, r.System, r.Curve, strconv.Itoa(r.N), r.Status, r.Reason,
+		r.Circuit, string(r.System), r.Curve, strconv.Itoa(r.N), r.Status, r.Reason,
 		strconv.Itoa(r.Constraints), strconv.Itoa(r.EstimatedConstraints), fi(r.EstimatedPeakBytes),
 		ff(r.ConstraintsPerElement), ff(r.ConstraintsPerMAC),
 		ff(r.CompileSeconds.Median), ff(r.SRSSeconds.Median), ff(r.SetupSeconds.Median),
@@ -196,7 +197,7 @@ func parseRecord(rec []string) (Row, error) {
 	}
 	p := &recordParser{rec: rec}
 	var r Row
-	r.Circuit, r.System, r.Curve = p.str(), p.str(), p.str()
+	r.Circuit, r.System, r.Curve = p.str(), protocol.System(p.str()), p.str()
 	r.N = int(p.int())
 	r.Status, r.Reason = p.str(), p.str()
 	r.Constraints, r.EstimatedConstraints, r.EstimatedPeakBytes = int(p.int()), int(p.int()), p.int()
@@ -218,7 +219,7 @@ func parseRecord(rec []string) (Row, error) {
 		if !r.SetupCached() {
 			r.SetupSeconds = single(setup)
 		}
-		if srs > 0 || r.System == PLONK {
+		if srs > 0 || r.System == protocol.Plonk {
 			r.SRSSeconds = single(srs)
 		}
 		for _, s := range []*Stat{&r.WitnessSeconds, &r.ProveSeconds, &r.VerifySeconds, &r.NativeSeconds} {
@@ -312,8 +313,8 @@ func (r *Report) Markdown() string {
 // ReadingGuide explains the columns; the CLI's help prints it too.
 const ReadingGuide = `How to read it:
 
-- constraints: the compiled circuit's size (R1CS for Groth16, SCS for PLONK);
-  about 53,200 of every Groth16 count is the fixed PoE (SHA-256 over 96 bytes
+- constraints: the compiled circuit's size (R1CS for protocol.Groth16, SCS for protocol.Plonk);
+  about 53,200 of every protocol.Groth16 count is the fixed PoE (SHA-256 over 96 bytes
   and the bit decompositions of its inputs), so small n are dominated by it.
 - per elem = constraints / n² and per MAC = constraints / n³: Freivalds's cost
   per output element levels off (O(n²) circuit), while the naive reference pays
@@ -321,7 +322,7 @@ const ReadingGuide = `How to read it:
   whole point of Freivalds.
 - prove/native = median prove seconds / median native product seconds on the
   fastest executor: how many times more the proof costs than just computing.
-- setup s runs once per row (Groth16: dev single-party setup; PLONK: plonk.Setup
+- setup s runs once per row (protocol.Groth16: dev single-party setup; protocol.Plonk: plonk.Setup
   plus the unsafe SRS generation, split into setup_s and srs_s in the CSV);
   prove, verify, witness and native are the median of the runs with min..max.
 - peak RSS includes what the process holds (constraint system, keys), so it is
@@ -337,7 +338,7 @@ func markdownCells(r Row) []string {
 			strconv.FormatFloat(s.Min*scale, 'f', prec, 64), strconv.FormatFloat(s.Max*scale, 'f', prec, 64))
 	}
 	return []string{
-		r.Circuit, r.System, r.Curve, strconv.Itoa(r.N), groupThousands(int64(r.Constraints)),
+		r.Circuit, string(r.System), r.Curve, strconv.Itoa(r.N), groupThousands(int64(r.Constraints)),
 		fmt.Sprintf("%.1f", r.ConstraintsPerElement), fmt.Sprintf("%.3g", r.ConstraintsPerMAC),
 		fmt.Sprintf("%.1f", r.CompileSeconds.Median), setupCell(r),
 		spread(r.WitnessSeconds, 1e3, 1), spread(r.ProveSeconds, 1, 2), spread(r.VerifySeconds, 1e3, 1),

@@ -16,7 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
-	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // WritePlots writes prove_seconds and constraints against n, log-log, one
@@ -63,28 +63,28 @@ func (r *Report) WritePlots(dir string) ([]string, error) {
 
 // series palette: colour by circuit, dashes by system; BLS12-381 rows get
 // crosses and dotted lines.
-func seriesStyle(circuit, system, curve string) (color.Color, []vg.Length, draw.GlyphDrawer) {
+func seriesStyle(circuit string, system protocol.System, curve string) (color.Color, []vg.Length, draw.GlyphDrawer) {
 	c, dashes, glyph := seriesStyleBN254(circuit, system)
 	if curve != "" && curve != Curve {
 		glyph, dashes = draw.CrossGlyph{}, []vg.Length{vg.Points(2), vg.Points(2)}
-		if system == PLONK {
+		if system == protocol.Plonk {
 			dashes = []vg.Length{vg.Points(6), vg.Points(2), vg.Points(2), vg.Points(2)}
 		}
 	}
 	return c, dashes, glyph
 }
 
-func seriesStyleBN254(circuit, system string) (color.Color, []vg.Length, draw.GlyphDrawer) {
+func seriesStyleBN254(circuit string, system protocol.System) (color.Color, []vg.Length, draw.GlyphDrawer) {
 	c := color.Color(color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}) // Freivalds: blue
 	var glyph draw.GlyphDrawer = draw.CircleGlyph{}
-	if circuit == circuits.Naive.Name() {
+	if circuit == protocol.Naive.Name() {
 		c = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // naive: red
 		glyph = draw.SquareGlyph{}
 	}
 	var dashes []vg.Length
-	if system == PLONK {
+	if system == protocol.Plonk {
 		dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		if circuit == circuits.Naive.Name() {
+		if circuit == protocol.Naive.Name() {
 			c = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}
 		} else {
 			c = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}

@@ -9,11 +9,11 @@ import (
 	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/hardware/probe"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/setup"
 )
@@ -44,7 +44,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if s := setups[n]; s != nil {
 		return s
 	}
-	m, f := circuits.Freivalds, DefaultFracBits
+	m, f := protocol.Freivalds, DefaultFracBits
 	ex, err := native.SelectExecutor(probe.Host(), "")
 	if err != nil {
 		b.Fatal(err)
@@ -61,7 +61,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := in.witness(m, circuits.BN254)
+	w, err := in.witness(m, protocol.BN254)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	proof, err := groth16.Prove(ccs, set.PK, w, proofsystem.ProverOptions(proofsystem.Groth16)...)
+	proof, err := groth16.Prove(ccs, set.PK, w, proofsystem.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func BenchmarkProveGroth16(b *testing.B) {
 			b.ReportMetric(float64(s.ccs.GetNbConstraints()), "constraints")
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := groth16.Prove(s.ccs, s.set.PK, s.w, proofsystem.ProverOptions(proofsystem.Groth16)...); err != nil {
+				if _, err := groth16.Prove(s.ccs, s.set.PK, s.w, proofsystem.ProverOptions(protocol.Groth16)...); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -102,7 +102,7 @@ func BenchmarkVerifyGroth16(b *testing.B) {
 			s := groth16Setup(b, n)
 			b.ResetTimer()
 			for b.Loop() {
-				if err := groth16.Verify(s.proof, s.set.VK, s.pub, proofsystem.VerifierOptions(proofsystem.Groth16)...); err != nil {
+				if err := groth16.Verify(s.proof, s.set.VK, s.pub, proofsystem.VerifierOptions(protocol.Groth16)...); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // Init creates a ceremony directory for the circuit ccs (a BN254
@@ -30,7 +31,7 @@ func Init(dir string, id keys.ID, ccs constraint.ConstraintSystem) error {
 	if err := id.Validate(); err != nil {
 		return fmt.Errorf("ceremony init: %w", err)
 	}
-	if id.System != "groth16" {
+	if id.System != protocol.Groth16 {
 		return fmt.Errorf("ceremony init %s: the ceremony sets up groth16 keys, not %s", id, id.System)
 	}
 	r1cs, ok := ccs.(*cs.R1CS)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // Magic starts every ceremony file and is the manifest's magic.
@@ -79,7 +80,7 @@ func (m *Manifest) validate() error {
 	if err := m.ID.Validate(); err != nil {
 		return err
 	}
-	if m.ID.System != "groth16" {
+	if m.ID.System != protocol.Groth16 {
 		return fmt.Errorf("key id %s: the ceremony sets up groth16 keys, not %s", m.ID, m.ID.System)
 	}
 	if m.Constraints <= 0 || m.DomainSize < 2 || m.DomainSize > maxDomain ||

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -25,7 +26,7 @@ const (
 // sees only the proof could not tell which matrices it is about. Such a
 // task's receipts still verify offline (the verifier regenerates A and B from
 // the seed); for the chain, issue the task with its commitment
-// (prover.NewSyntheticTask, `zkpoc challenge new`).
+// (protocol.NewSyntheticTask, `zkpoc challenge new`).
 var ErrUnboundTask = errors.New("the task does not bind its input matrices (its payload has no input_commitment), so a chain verifier could not tell which matrices the proof is about: issue the task with payload.input_commitment (zkpoc challenge new) to export it")
 
 // ErrBinding is wrapped by every error of Binding.Check other than ErrUnboundTask.
@@ -47,7 +48,7 @@ var ErrWorkerAddress = errors.New("worker_address is not bound to the worker")
 // The task is trusted as given: it must be the one the chain issued. A task
 // a worker derived itself (seed 002's synthetic flow) must be checked first,
 // or its payload could name any commitment: its seed is
-// workload.DeriveSeed(block_hash, worker_address), and prover.Inputs(task,
+// workload.DeriveSeed(block_hash, worker_address), and protocol.Inputs(task,
 // nil, nil) recomputes its input commitment from that seed and refuses one
 // that differs (O(n²) hashing, seconds at n = 4096).
 //
@@ -86,7 +87,7 @@ func ReceiptBinding(r *receipt.Receipt) (Binding, error) {
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return Binding{}, fmt.Errorf("%w: receipt %s: node.public_key is not 32 bytes of hex", ErrBinding, r.ReceiptID)
 	}
-	return Binding{Task: r.Task, NodeID: receipt.NodeID(ed25519.PublicKey(pub)), WorkerAddress: r.Node.WorkerAddress}, nil
+	return Binding{Task: r.Task, NodeID: protocol.NodeID(ed25519.PublicKey(pub)), WorkerAddress: r.Node.WorkerAddress}, nil
 }
 
 // CheckWorker checks a ComputeResult's worker_address against what the
@@ -148,7 +149,7 @@ func (b Binding) Check(pub [][32]byte) error {
 	if err != nil {
 		return err
 	}
-	if want := receipt.PoE(reqID, pub[OutputDigestIndex], b.NodeID); poe != want {
+	if want := protocol.PoE(reqID, pub[OutputDigestIndex], b.NodeID); poe != want {
 		return fmt.Errorf("%w: task %s: the proof's PoE (public inputs %d, %d) is %x, SHA-256(request_id ‖ output_digest ‖ node_id) for this task and node %x is %x: a proof for another request or node",
 			ErrBinding, t.TaskID, PoEInputIndex, PoEInputIndex+1, poe, b.NodeID, want)
 	}
@@ -163,7 +164,7 @@ func CheckReceipt(r *receipt.Receipt) error {
 	if r == nil || r.Proof == nil {
 		return fmt.Errorf("%w: no proof", ErrBinding)
 	}
-	if r.Proof.Curve != "bn254" {
+	if r.Proof.Curve != protocol.BN254 {
 		return fmt.Errorf("receipt %s: proof over %q: %w", r.ReceiptID, r.Proof.Curve, ErrNotBN254)
 	}
 	b, err := ReceiptBinding(r)

@@ -17,6 +17,7 @@ import (
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -46,11 +47,11 @@ func forgeOtherInputs(t *testing.T) (*receipt.Envelope, *receipt.Receipt) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	method, err := circuits.ParseMethod(rc.Proof.Circuit)
+	method, err := protocol.ParseMethod(rc.Proof.Circuit)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := prover.PublicValues(rc.Task, fx.Key.Public().(ed25519.PublicKey), a, b, c)
+	pub, err := protocol.PublicValues(protocol.BN254, rc.Task, fx.Key.Public().(ed25519.PublicKey), a, b, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func forgeOtherInputs(t *testing.T) (*receipt.Envelope, *receipt.Receipt) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := frontend.NewWitness(assignment, circuits.BN254.ScalarField())
+	w, err := frontend.NewWitness(assignment, protocol.BN254.ScalarField())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func forgeOtherInputs(t *testing.T) (*receipt.Envelope, *receipt.Receipt) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(set.CCS, set.PK, w, proofsystem.ProverOptions(proofsystem.Groth16)...)
+	proof, err := groth16.Prove(set.CCS, set.PK, w, proofsystem.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func forgeOtherInputs(t *testing.T) (*receipt.Envelope, *receipt.Receipt) {
 	}
 	forged := *rc
 	p := *rc.Proof
-	p.Bytes, p.PublicInputs = pb.Bytes(), prover.PublicInputs(pub)
+	p.Bytes, p.PublicInputs = pb.Bytes(), protocol.PublicInputStrings(pub)
 	forged.Proof = &p
 	forged.InputCommitment = hex.EncodeToString(pub.InputCommitment[:])
 	forged.OutputDigest = hex.EncodeToString(pub.OutputDigest[:])
@@ -216,7 +217,7 @@ func TestBindingCheck(t *testing.T) {
 		t.Fatalf("own binding: %v", err)
 	}
 	seed, _ := good.Task.SeedBytes()
-	blsTask, err := prover.NewSyntheticTask(circuits.BLS12381, good.Task.TaskID, seed, 4, 8, good.Task.Reward, good.Task.Deadline)
+	blsTask, err := protocol.NewSyntheticTask(protocol.BLS12381, good.Task.TaskID, seed, 4, 8, good.Task.Reward, good.Task.Deadline)
 	if err != nil {
 		t.Fatal(err)
 	}

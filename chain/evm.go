@@ -16,6 +16,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/internal/format"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // EVM path. ExportSolidity writes gnark's Groth16 verifier contract for a
@@ -41,7 +42,7 @@ import (
 // PlonkCalldata), for BN254 keys only (ErrNotBN254).
 func ExportSolidity(vk proofsystem.VerifyingKey, w io.Writer) error {
 	what := "export solidity verifier"
-	if vk != nil && vk.System() == proofsystem.PLONK {
+	if vk != nil && vk.System() == protocol.Plonk {
 		what = "export PLONK solidity verifier"
 	}
 	switch {
@@ -180,10 +181,10 @@ var ErrNotBN254 = errors.New("EVM verifiers exist for BN254 keys and proofs only
 // expected commitment count, checked first so that MarshalSolidity cannot
 // index past the proof's opened values.
 func PlonkSolidityProof(proofBytes []byte, vk proofsystem.VerifyingKey) ([]byte, error) {
-	if vk == nil || vk.System() != proofsystem.PLONK || vk.Curve() != ecc.BN254 {
+	if vk == nil || vk.System() != protocol.Plonk || vk.Curve() != ecc.BN254 {
 		return nil, fmt.Errorf("plonk solidity proof: want a BN254 PLONK verifying key, have %s", describeKey(vk))
 	}
-	p, err := proofsystem.ParseProof(proofBytes, proofsystem.PLONK, ecc.BN254)
+	p, err := proofsystem.ParseProof(proofBytes, protocol.Plonk, ecc.BN254)
 	if err != nil {
 		return nil, fmt.Errorf("plonk solidity proof: %w", err)
 	}

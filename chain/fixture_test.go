@@ -7,10 +7,10 @@ import (
 
 	"github.com/zkpoc/zkpoc/keys"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/proofsystem"
 
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -38,7 +38,7 @@ func (f fixture) binding(t *testing.T) Binding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.KeyCircuit = circuits.Freivalds.Name() // the fixture's key was set up for it
+	b.KeyCircuit = protocol.Freivalds.Name() // the fixture's key was set up for it
 	return b
 }
 

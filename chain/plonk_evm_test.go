@@ -14,9 +14,9 @@ import (
 
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 )
@@ -111,12 +111,12 @@ func deployPlonkVerifier(t *testing.T) plonkEVM {
 			plonkEVMErr = err
 			return
 		}
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: prover.SystemPlonk})
+		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: protocol.Plonk})
 		if err != nil {
 			plonkEVMErr = err
 			return
 		}
-		set, err := cache.Load(prover.KeyIDFor(prover.SystemPlonk, circuits.Freivalds, 4, 8))
+		set, err := cache.Load(prover.KeyIDFor(protocol.Plonk, protocol.Freivalds, 4, 8))
 		if err != nil {
 			plonkEVMErr = err
 			return

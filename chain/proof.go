@@ -13,6 +13,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/internal/format"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -63,8 +64,11 @@ import (
 const (
 	ComputeProofMagic   = "ZKPC"
 	ComputeProofVersion = 1
-	SystemGroth16       = 1
-	CurveBN254          = 1
+	// SystemCodeGroth16 and CurveCodeBN254 are the encoding's bytes for
+	// protocol.Groth16 and protocol.BN254, the only system and curve an EVM
+	// verifies.
+	SystemCodeGroth16 = 1
+	CurveCodeBN254    = 1
 
 	MaxCircuitIDLen   = 64
 	MaxProofLen       = proofsystem.MaxGroth16ProofBytes
@@ -74,8 +78,9 @@ const (
 )
 
 // PoEInputIndex is the index of the PoE's high half among the circuit's public
-// inputs (the low half follows): input_commitment; output_digest; PoE hi, lo.
-const PoEInputIndex = 2
+// inputs (the low half follows): input_commitment; output_digest; PoE hi, lo
+// (protocol.PublicInputs).
+const PoEInputIndex = protocol.PoEInputIndex
 
 // ErrComputeProof is wrapped by every DecodeComputeProof and encoding error.
 var ErrComputeProof = errors.New("malformed zk_compute_proof")
@@ -83,8 +88,8 @@ var ErrComputeProof = errors.New("malformed zk_compute_proof")
 // ComputeProof is a decoded zk_compute_proof.
 type ComputeProof struct {
 	Version       uint8
-	System        uint8 // SystemGroth16
-	Curve         uint8 // CurveBN254
+	System        uint8 // SystemCodeGroth16
+	Curve         uint8 // CurveCodeBN254
 	Circuit       string
 	N             int
 	FracBits      int
@@ -111,10 +116,10 @@ func ComputeProofFromReceipt(r *receipt.Receipt) (*ComputeProof, error) {
 		return nil, fmt.Errorf("%w: nil receipt", ErrComputeProof)
 	}
 	p := r.Proof
-	if r.Mode != receipt.ModeGroth16 || p == nil {
+	if r.Mode != protocol.ModeGroth16 || p == nil {
 		return nil, fmt.Errorf("%w: receipt %s has mode %q and no Groth16 proof", ErrComputeProof, r.ReceiptID, r.Mode)
 	}
-	if p.System != "groth16" || p.Curve != "bn254" {
+	if p.System != protocol.Groth16 || p.Curve != protocol.BN254 {
 		return nil, fmt.Errorf("%w: receipt %s: unsupported proof %s/%s (want groth16/bn254)", ErrComputeProof, r.ReceiptID, p.System, p.Curve)
 	}
 	fp, err := receipt.DecodeHex32("proof.key_fingerprint", p.KeyFingerprint)
@@ -123,8 +128,8 @@ func ComputeProofFromReceipt(r *receipt.Receipt) (*ComputeProof, error) {
 	}
 	cp := &ComputeProof{
 		Version:       ComputeProofVersion,
-		System:        SystemGroth16,
-		Curve:         CurveBN254,
+		System:        SystemCodeGroth16,
+		Curve:         CurveCodeBN254,
 		Circuit:       p.Circuit,
 		N:             r.Task.Payload.MatrixSize,
 		FracBits:      r.Task.Payload.FracBits,
@@ -173,11 +178,11 @@ func (cp *ComputeProof) check() error {
 	if cp.Version != ComputeProofVersion {
 		return fmt.Errorf("%w: version %d (want %d)", ErrComputeProof, cp.Version, ComputeProofVersion)
 	}
-	if cp.System != SystemGroth16 {
-		return fmt.Errorf("%w: proof system %d (want %d = groth16)", ErrComputeProof, cp.System, SystemGroth16)
+	if cp.System != SystemCodeGroth16 {
+		return fmt.Errorf("%w: proof system %d (want %d = groth16)", ErrComputeProof, cp.System, SystemCodeGroth16)
 	}
-	if cp.Curve != CurveBN254 {
-		return fmt.Errorf("%w: curve %d (want %d = bn254)", ErrComputeProof, cp.Curve, CurveBN254)
+	if cp.Curve != CurveCodeBN254 {
+		return fmt.Errorf("%w: curve %d (want %d = bn254)", ErrComputeProof, cp.Curve, CurveCodeBN254)
 	}
 	if err := checkCircuitID(cp.Circuit); err != nil {
 		return err
@@ -312,7 +317,7 @@ func (cp *ComputeProof) GnarkProof() (proofsystem.Proof, error) {
 }
 
 func parseGnarkProof(raw []byte) (proofsystem.Proof, error) {
-	p, err := proofsystem.ParseProof(raw, proofsystem.Groth16, ecc.BN254)
+	p, err := proofsystem.ParseProof(raw, protocol.Groth16, ecc.BN254)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrComputeProof, err)
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -222,7 +222,7 @@ func TestRedteamComputeProofCircuitChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp.Circuit = circuits.Naive.Name()
+	cp.Circuit = protocol.Naive.Name()
 	enc, err := cp.Encode()
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +234,7 @@ func TestRedteamComputeProofCircuitChecked(t *testing.T) {
 	s := base64.StdEncoding.EncodeToString(enc)
 	c.Proof = &s
 	if _, err := VerifyComputeResult(c, f.binding(t), f.vk); !errors.Is(err, ErrBinding) || !strings.Contains(err.Error(), "names circuit") {
-		t.Errorf("a zk_compute_proof naming circuit %s under the %s key: err = %v, want ErrBinding naming the circuit", circuits.Naive.Name(), circuits.Freivalds.Name(), err)
+		t.Errorf("a zk_compute_proof naming circuit %s under the %s key: err = %v, want ErrBinding naming the circuit", protocol.Naive.Name(), protocol.Freivalds.Name(), err)
 	}
 	honest, err := FromReceipt(f.env, fixtureWorker)
 	if err != nil {

@@ -5,30 +5,18 @@ import (
 	"math/big"
 
 	"github.com/consensys/gnark/frontend"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
-// Public is the statement's public part, in the order of the public witness.
-type Public struct {
-	RequestID       [32]byte
-	NodeID          [32]byte
-	InputCommitment [32]byte // canonical field value, big-endian
-	OutputDigest    [32]byte // canonical field value, big-endian
-	PoE             [32]byte
-}
-
-// Halves splits a 32-byte value into its big-endian (hi, lo) 128-bit halves,
-// the form in which 256-bit values enter the circuit.
-func Halves(b [32]byte) [2]*big.Int {
-	return [2]*big.Int{new(big.Int).SetBytes(b[:16]), new(big.Int).SetBytes(b[16:])}
-}
-
 func halves(b [32]byte) [2]frontend.Variable {
-	h := Halves(b)
+	h := protocol.Halves(b)
 	return [2]frontend.Variable{h[0], h[1]}
 }
 
-// Assign fills the public part of a circuit shape.
-func (p Public) assign(c *MatMul) {
+// assignPublic fills the public part of a circuit shape, and the private
+// request_id and node_id the PoE binds.
+func assignPublic(c *MatMul, p protocol.Public) {
 	c.RequestID = halves(p.RequestID)
 	c.NodeID = halves(p.NodeID)
 	c.InputCommitment = new(big.Int).SetBytes(p.InputCommitment[:])
@@ -36,14 +24,16 @@ func (p Public) assign(c *MatMul) {
 	c.PoE = halves(p.PoE)
 }
 
-// PublicAssignment returns a circuit holding only the public inputs, for
-// building the public witness a verifier checks a proof against.
-func PublicAssignment(method Method, n, fracBits int, p Public) (*MatMul, error) {
+// PublicAssignment returns a circuit holding only the public inputs (the
+// rest zero): gnark's view of the public witness, which
+// TestPublicWitnessAgrees compares with the one a verifier builds from
+// protocol.PublicInputs.
+func PublicAssignment(method protocol.Method, n, fracBits int, p protocol.Public) (*MatMul, error) {
 	c, err := New(method, n, fracBits)
 	if err != nil {
 		return nil, err
 	}
-	p.assign(c)
+	assignPublic(c, p)
 	for i := range c.A {
 		c.A[i], c.B[i], c.R[i] = 0, 0, 0
 	}
@@ -56,7 +46,7 @@ func PublicAssignment(method Method, n, fracBits int, p Public) (*MatMul, error)
 // Assign builds a full assignment for the claim C' = floor(A·B/2^f), computing
 // the remainders R = A·B − 2^f·C'. It fails if C' is not the correct product,
 // so an honest prover never tries to prove a wrong output.
-func Assign(method Method, n, fracBits int, a, b []int16, c []int64, p Public) (*MatMul, error) {
+func Assign(method protocol.Method, n, fracBits int, a, b []int16, c []int64, p protocol.Public) (*MatMul, error) {
 	circ, err := New(method, n, fracBits)
 	if err != nil {
 		return nil, err
@@ -64,7 +54,7 @@ func Assign(method Method, n, fracBits int, a, b []int16, c []int64, p Public) (
 	if len(a) != n*n || len(b) != n*n || len(c) != n*n {
 		return nil, fmt.Errorf("assign: want %d entries per matrix, have A=%d B=%d C=%d", n*n, len(a), len(b), len(c))
 	}
-	p.assign(circ)
+	assignPublic(circ, p)
 	col := make([]int64, n)
 	for j := 0; j < n; j++ {
 		for k := 0; k < n; k++ {

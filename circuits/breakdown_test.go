@@ -6,6 +6,8 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // TestBreakdown logs the constraints each part of the statement costs per
@@ -16,7 +18,7 @@ func TestBreakdown(t *testing.T) {
 	}
 	n := *breakdownN
 	count := func(skip parts) int {
-		c, err := New(Freivalds, n, 8)
+		c, err := New(protocol.Freivalds, n, 8)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,7 +33,7 @@
 //   - Outputs: C' + 2^(b−1) = Σ_l C_l·2^(w·l) with every limb C_l an integer
 //     in [0, 2^w) (the top one in [0, 2^(b − w·(k−1)))), so the sum is an
 //     integer below 2^b < p and C' ≡ a unique integer in [−2^(b−1), 2^(b−1)),
-//     b = OutputBits(n, f) = bitlen(n) + 31 − f, which bounds every true
+//     b = protocol.OutputBits(n, f) = bitlen(n) + 31 − f, which bounds every true
 //     product entry (workload.OutputBound).
 //
 // Product. For integers a, b, c, r as above let
@@ -52,7 +52,7 @@
 // (2^w + queries)/p per try.
 //
 // Digests. The input commitment absorbs the range-checked A + 2^15, then
-// B + 2^15, packed PerElement(16) = 15 per field element: the packed value is
+// B + 2^15, packed protocol.PerElement(16) = 15 per field element: the packed value is
 // the integer Σ x_i·2^(16·i) < 2^240 < p, so distinct inputs give distinct
 // absorbed elements, and Poseidon2's collision resistance binds A and B. The
 // output digest absorbs C' + 2^(b−1) packed PerElement(b) per element

@@ -11,6 +11,8 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 	"github.com/consensys/gnark/frontend/cs/scs"
 	"github.com/consensys/gnark/test"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // chosenLayout is one range-check layout New can pick, with the (n, f) that
@@ -24,7 +26,7 @@ func (c chosenLayout) String() string {
 	return fmt.Sprintf("n=%d,f=%d,%+v", c.n, c.f, c.lay)
 }
 
-// allLayouts enumerates every (layout, f) that New chooses for any n ≤ MaxN
+// allLayouts enumerates every (layout, f) that New chooses for any n ≤ protocol.MaxN
 // and any f it accepts: the layouts the soundness tests must cover.
 func allLayouts(t testing.TB) []chosenLayout {
 	t.Helper()
@@ -35,7 +37,7 @@ func allLayouts(t testing.TB) []chosenLayout {
 	seen := map[key]bool{}
 	var out []chosenLayout
 	for f := 0; f <= 16; f++ {
-		for n := 1; n <= MaxN; n++ {
+		for n := 1; n <= protocol.MaxN; n++ {
 			lay := chooseLayout(n, f)
 			if k := (key{f, lay}); !seen[k] {
 				seen[k] = true
@@ -50,20 +52,20 @@ func allLayouts(t testing.TB) []chosenLayout {
 // integers: xs2 holds 2·x for A and B (so half-integers are exact), the
 // output limbs are given directly.
 type forged struct {
-	curve  Curve
+	curve  protocol.Curve
 	n, f   int
 	lay    layout
 	a2, b2 []*big.Int // twice each entry (integers)
 	c      []*big.Int // C' per entry (field elements), recomputed from the limbs
 	limbs  []*big.Int // the witness for C
 	r      []*big.Int // field elements
-	pub    Public
+	pub    protocol.Public
 	// rangeOnly leaves the digests and the PoE out of the circuit
 	rangeOnly bool
 }
 
 // newForged starts from the honest n×n instance, represented in layout lay.
-func newForged(t testing.TB, curve Curve, n, f int, lay layout, seed uint64) *forged {
+func newForged(t testing.TB, curve protocol.Curve, n, f int, lay layout, seed uint64) *forged {
 	t.Helper()
 	in := newInstanceOn(t, curve, n, f, seed)
 	fg := &forged{curve: curve, n: n, f: f, lay: lay, pub: in.pub}
@@ -102,7 +104,7 @@ func (fg *forged) solve() {
 
 // split writes the limbs of the integer entries of C'.
 func (fg *forged) split() {
-	shape := newWithLayout(Freivalds, fg.n, fg.f, fg.lay)
+	shape := newWithLayout(protocol.Freivalds, fg.n, fg.f, fg.lay)
 	if err := shape.setOutputs(fg.c); err != nil {
 		panic(err)
 	}
@@ -141,16 +143,16 @@ func (fg *forged) halves(xs []*big.Int) []*big.Int {
 func (fg *forged) redigest() {
 	p := fg.curve.ScalarField()
 	n, f := fg.n, fg.f
-	fg.pub.InputCommitment = digestLimbs(fg.curve, domainTag(domainInput, n, f, InputBits), InputBits,
-		shiftBig(fg.halves(fg.a2), InputBits, p), shiftBig(fg.halves(fg.b2), InputBits, p))
+	fg.pub.InputCommitment = protocol.DigestLimbs(fg.curve, protocol.InputTag(n, f), protocol.InputBits,
+		shiftBig(fg.halves(fg.a2), protocol.InputBits, p), shiftBig(fg.halves(fg.b2), protocol.InputBits, p))
 	b := fg.lay.outBits
-	fg.pub.OutputDigest = digestLimbs(fg.curve, domainTag(domainOutput, n, f, b), b, shiftBig(fg.c, b, p))
+	fg.pub.OutputDigest = protocol.DigestLimbs(fg.curve, protocol.OutputTag(n, f, b), b, shiftBig(fg.c, b, p))
 	fg.pub.PoE = poe(fg.pub.RequestID, fg.pub.OutputDigest, fg.pub.NodeID)
 }
 
-func (fg *forged) circuit(m Method) *MatMul {
+func (fg *forged) circuit(m protocol.Method) *MatMul {
 	c := fg.shape(m)
-	fg.pub.assign(c)
+	assignPublic(c, fg.pub)
 	a, b := fg.halves(fg.a2), fg.halves(fg.b2)
 	for i := range c.A {
 		c.A[i], c.B[i], c.R[i] = a[i], b[i], fg.r[i]
@@ -165,7 +167,7 @@ func (fg *forged) circuit(m Method) *MatMul {
 // digests and the PoE are left out: they are checked natively by the tests
 // (the forgeries keep or recompute them), and the range checks and the
 // product are what is under test.
-func (fg *forged) shape(m Method) *MatMul {
+func (fg *forged) shape(m protocol.Method) *MatMul {
 	c := newWithLayout(m, fg.n, fg.f, fg.lay)
 	if fg.rangeOnly {
 		c.skip = parts{hashes: true, poe: true}
@@ -173,7 +175,7 @@ func (fg *forged) shape(m Method) *MatMul {
 	return c
 }
 
-func (fg *forged) solves(m Method) error {
+func (fg *forged) solves(m protocol.Method) error {
 	return test.IsSolved(fg.shape(m), fg.circuit(m), fg.curve.ScalarField())
 }
 
@@ -258,7 +260,7 @@ var nonIntegerAttacks = []struct {
 }
 
 // TestLayoutsRejectNonIntegers: for every layout New can choose (every
-// n ≤ MaxN, every f), forced at n = 4 so the test engine can run it, the
+// n ≤ protocol.MaxN, every f), forced at n = 4 so the test engine can run it, the
 // witnesses whose only fault is an entry that is a field element but not an
 // integer (the shifted-query class) are rejected, and the honest one solves.
 func TestLayoutsRejectNonIntegers(t *testing.T) {
@@ -267,13 +269,13 @@ func TestLayoutsRejectNonIntegers(t *testing.T) {
 	count := 0
 	flagship := chooseLayout(512, 8)
 	for _, cl := range lays {
-		// Every layout with Freivalds on BN254; the flagship layout and
+		// Every layout with protocol.Freivalds on protocol.BN254; the flagship layout and
 		// gnark's range checker (at f = 8) on both curves with both methods
 		// too: the range checks do not depend on the method, the field
 		// only through p.
-		curves, methods := []Curve{BN254}, []Method{Freivalds}
+		curves, methods := []protocol.Curve{protocol.BN254}, []protocol.Method{protocol.Freivalds}
 		if cl.lay == flagship || (!cl.lay.lookup && cl.f == 8) {
-			curves, methods = Curves, []Method{Freivalds, Naive}
+			curves, methods = protocol.Curves, []protocol.Method{protocol.Freivalds, protocol.Naive}
 		}
 		for _, curve := range curves {
 			for _, m := range methods {
@@ -327,7 +329,7 @@ func TestLookupGadgetRejectsNonIntegers(t *testing.T) {
 		ws = append(ws, w)
 	}
 	slices.Sort(ws)
-	for _, curve := range Curves {
+	for _, curve := range protocol.Curves {
 		p := curve.ScalarField()
 		inv := func(k int64) *big.Int { return new(big.Int).ModInverse(big.NewInt(k), p) }
 		frac := func(u, den int64) *big.Int { return new(big.Int).Mod(new(big.Int).Mul(big.NewInt(u), inv(den)), p) }
@@ -394,9 +396,9 @@ func TestForgeryRejectedByCompiledSystems(t *testing.T) {
 		t.Skip("compiles circuits with 2^16-entry tables")
 	}
 	for _, lay := range []layout{chooseLayout(512, 8), chooseLayout(4, 8)} {
-		for _, curve := range Curves {
+		for _, curve := range protocol.Curves {
 			for _, bname := range []string{"r1cs", "scs"} {
-				if bname == "scs" && curve == BLS12381 {
+				if bname == "scs" && curve == protocol.BLS12381 {
 					continue // the same gadget code; one PLONK field suffices
 				}
 				name := fmt.Sprintf("%s/%s/%+v", curve, bname, lay)
@@ -408,7 +410,7 @@ func TestForgeryRejectedByCompiledSystems(t *testing.T) {
 				if fg.pub.InputCommitment != honest.pub.InputCommitment || !fg.wrongOutput(honest) {
 					t.Fatalf("%s: the forgery must keep the commitment and change C'", name)
 				}
-				ccs, err := compileWith(curve, bname, newWithLayout(Freivalds, 4, 8, lay))
+				ccs, err := compileWith(curve, bname, newWithLayout(protocol.Freivalds, 4, 8, lay))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -417,7 +419,7 @@ func TestForgeryRejectedByCompiledSystems(t *testing.T) {
 					fg   *forged
 					ok   bool
 				}{{"honest", honest, true}, {"half-integer A", fg, false}} {
-					w, err := frontend.NewWitness(tc.fg.circuit(Freivalds), curve.ScalarField())
+					w, err := frontend.NewWitness(tc.fg.circuit(protocol.Freivalds), curve.ScalarField())
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -436,7 +438,7 @@ func TestForgeryRejectedByCompiledSystems(t *testing.T) {
 
 // compileWith compiles c over the curve's field as R1CS (Groth16) or, for
 // "scs", sparse R1CS (PLONK).
-func compileWith(curve Curve, builder string, c frontend.Circuit) (constraint.ConstraintSystem, error) {
+func compileWith(curve protocol.Curve, builder string, c frontend.Circuit) (constraint.ConstraintSystem, error) {
 	if builder == "scs" {
 		return frontend.Compile(curve.ScalarField(), scs.NewBuilder, c)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/consensys/gnark/frontend"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -37,14 +38,14 @@ func TestRedteamCompiledNonLookupLayouts(t *testing.T) {
 			}
 			for _, bname := range builders {
 				name := fmt.Sprintf("f=%d/layout(n=%d)=%+v/%s", f, n, lay, bname)
-				honest := newForged(t, BN254, 4, f, lay, 7)
+				honest := newForged(t, protocol.BN254, 4, f, lay, 7)
 				honest.rangeOnly = true
 				honest.redigest()
-				ccs, err := compileWith(BN254, bname, honest.shape(Freivalds))
+				ccs, err := compileWith(protocol.BN254, bname, honest.shape(protocol.Freivalds))
 				if err != nil {
 					t.Fatal(err)
 				}
-				w, err := frontend.NewWitness(honest.circuit(Freivalds), BN254.ScalarField())
+				w, err := frontend.NewWitness(honest.circuit(protocol.Freivalds), protocol.BN254.ScalarField())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -53,14 +54,14 @@ func TestRedteamCompiledNonLookupLayouts(t *testing.T) {
 				}
 				t.Logf("%s: %d constraints", name, ccs.GetNbConstraints())
 				for _, at := range nonIntegerAttacks {
-					fg := newForged(t, BN254, 4, f, lay, 7)
+					fg := newForged(t, protocol.BN254, 4, f, lay, 7)
 					fg.rangeOnly = true
 					if !at.apply(fg) {
 						continue
 					}
 					fg.redigest()
 					count++
-					w, err := frontend.NewWitness(fg.circuit(Freivalds), BN254.ScalarField())
+					w, err := frontend.NewWitness(fg.circuit(protocol.Freivalds), protocol.BN254.ScalarField())
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -74,26 +75,26 @@ func TestRedteamCompiledNonLookupLayouts(t *testing.T) {
 }
 
 // TestRedteamDigestPackingAndTags: for every (n, f) a digest can be taken at
-// (SNARK n ≤ MaxN; sampled and binding receipts commit inputs on BN254 up
+// (SNARK n ≤ protocol.MaxN; sampled and binding receipts commit inputs on protocol.BN254 up
 // to workload.MaxMatrixSize), the packed elements stay below both moduli
 // (so packing is injective) and the domain tags are pairwise distinct
 // (n, f and the limb width cannot be confused, nor inputs with outputs).
 func TestRedteamDigestPackingAndTags(t *testing.T) {
 	seen := map[uint64]string{}
-	minBits := BN254.ScalarField().BitLen() - 1 // every value below 2^253 is < p for both curves
+	minBits := protocol.BN254.ScalarField().BitLen() - 1 // every value below 2^253 is < p for both curves
 	for n := 1; n <= workload.MaxMatrixSize; n++ {
 		for f := 0; f <= workload.MaxFracBits; f++ {
-			b := OutputBits(n, f)
-			if PerElement(b)*b > minBits || PerElement(InputBits)*InputBits > minBits {
-				t.Fatalf("n=%d f=%d: packing %d×%d bits", n, f, PerElement(b), b)
+			b := protocol.OutputBits(n, f)
+			if protocol.PerElement(b)*b > minBits || protocol.PerElement(protocol.InputBits)*protocol.InputBits > minBits {
+				t.Fatalf("n=%d f=%d: packing %d×%d bits", n, f, protocol.PerElement(b), b)
 			}
-			if n <= MaxN && (b < 2 || b > 62) {
+			if n <= protocol.MaxN && (b < 2 || b > 62) {
 				t.Fatalf("n=%d f=%d: output width %d", n, f, b)
 			}
 			for _, tag := range []struct {
 				v    uint64
 				what string
-			}{{domainTag(domainInput, n, f, InputBits), fmt.Sprintf("input n=%d f=%d", n, f)}, {domainTag(domainOutput, n, f, b), fmt.Sprintf("output n=%d f=%d", n, f)}} {
+			}{{protocol.InputTag(n, f), fmt.Sprintf("input n=%d f=%d", n, f)}, {protocol.OutputTag(n, f, b), fmt.Sprintf("output n=%d f=%d", n, f)}} {
 				if other, ok := seen[tag.v]; ok {
 					t.Fatalf("domain tag %x of %s is also %s", tag.v, tag.what, other)
 				}
@@ -103,18 +104,18 @@ func TestRedteamDigestPackingAndTags(t *testing.T) {
 	}
 	// The integer identity: |D| < p/2 at the largest n and every f.
 	for f := 0; f <= 16; f++ {
-		n := int64(MaxN)
-		b := OutputBits(MaxN, f)
+		n := int64(protocol.MaxN)
+		b := protocol.OutputBits(protocol.MaxN, f)
 		d := new(big.Int).Lsh(big.NewInt(n), 30)
 		d.Add(d, new(big.Int).Lsh(big.NewInt(1), uint(f+b-1)))
 		d.Add(d, new(big.Int).Lsh(big.NewInt(1), uint(f)))
-		if d.Cmp(new(big.Int).Rsh(BN254.ScalarField(), 1)) >= 0 {
+		if d.Cmp(new(big.Int).Rsh(protocol.BN254.ScalarField(), 1)) >= 0 {
 			t.Fatalf("f=%d: |D| bound %v not below p/2", f, d)
 		}
 		// and the true product bound fits in b bits
-		lo, hi := workload.OutputBound(MaxN, f), b
+		lo, hi := workload.OutputBound(protocol.MaxN, f), b
 		if lo != hi {
-			t.Fatalf("OutputBits and workload.OutputBound disagree")
+			t.Fatalf("protocol.OutputBits and workload.OutputBound disagree")
 		}
 		maxProd := new(big.Int).Lsh(big.NewInt(n), 30) // n·(−2^15)², the largest |Σ a·b|
 		if new(big.Int).Rsh(maxProd, uint(f)).Cmp(new(big.Int).Lsh(big.NewInt(1), uint(b-1))) >= 0 {

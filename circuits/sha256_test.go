@@ -14,6 +14,8 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 	"github.com/consensys/gnark/std/math/bits"
 	"github.com/consensys/gnark/test"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // shaCircuit hashes len(Msg) 32-bit words (each given as its value and
@@ -188,18 +190,18 @@ func TestPoEEncodingsCanonical(t *testing.T) {
 	two128 := new(big.Int).Lsh(big.NewInt(1), 128)
 
 	in := newInstance(t, n, f, 5)
-	honest, err := Assign(Freivalds, n, f, in.a, in.b, in.c, in.pub)
+	honest, err := Assign(protocol.Freivalds, n, f, in.a, in.b, in.c, in.pub)
 	if err != nil {
 		t.Fatal(err)
 	}
-	shape, _ := New(Freivalds, n, f)
+	shape, _ := New(protocol.Freivalds, n, f)
 	if err := test.IsSolved(shape, honest, field); err != nil {
 		t.Fatalf("honest assignment rejected: %v", err)
 	}
 
 	t.Run("request_id half of 129 bits", func(t *testing.T) {
-		w, _ := Assign(Freivalds, n, f, in.a, in.b, in.c, in.pub)
-		h := Halves(in.pub.RequestID)
+		w, _ := Assign(protocol.Freivalds, n, f, in.a, in.b, in.c, in.pub)
+		h := protocol.Halves(in.pub.RequestID)
 		w.RequestID = [2]frontend.Variable{new(big.Int).Sub(h[0], big.NewInt(1)), new(big.Int).Add(h[1], two128)}
 		if err := test.IsSolved(shape, w, field); err == nil {
 			t.Fatal("a non-canonical request_id split was accepted")
@@ -227,7 +229,7 @@ func TestPoEEncodingsCanonical(t *testing.T) {
 		xp.FillBytes(shifted[:])
 		pub := inst.pub
 		pub.PoE = poe(pub.RequestID, shifted, pub.NodeID)
-		w, err := Assign(Freivalds, n, f, inst.a, inst.b, inst.c, pub)
+		w, err := Assign(protocol.Freivalds, n, f, inst.a, inst.b, inst.c, pub)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,43 +12,9 @@ import (
 	"github.com/consensys/gnark/std/multicommit"
 	"github.com/consensys/gnark/std/permutation/poseidon2"
 	"github.com/consensys/gnark/std/rangecheck"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
-
-// Method selects how the product is checked.
-type Method int
-
-const (
-	// Freivalds checks A·(B·v) = (2^f·C' + R)·v for v = (1, r, …, r^(n-1)),
-	// r drawn in-circuit from a commitment to A, B, C' and R: O(n²) constraints.
-	Freivalds Method = iota
-	// Naive checks every Σ_k A[i][k]·B[k][j] = 2^f·C'[i][j] + R[i][j]: n³
-	// constraints, kept as the benchmark and cross-check reference.
-	Naive
-)
-
-// Name is the circuit identifier used in key caches and receipts.
-func (m Method) Name() string {
-	switch m {
-	case Freivalds:
-		return "freivalds-v5"
-	case Naive:
-		return "naive-v5"
-	}
-	return fmt.Sprintf("method(%d)", int(m))
-}
-
-// ParseMethod maps a circuit name back to its Method.
-func ParseMethod(name string) (Method, error) {
-	for _, m := range []Method{Freivalds, Naive} {
-		if m.Name() == name {
-			return m, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown circuit %q (want %q or %q)", name, Freivalds.Name(), Naive.Name())
-}
-
-// MaxN is the largest matrix size the circuits accept.
-const MaxN = 1024
 
 // MatMul is the whole zkpoc statement. Its public inputs are the input
 // commitment, the output digest and the PoE as big-endian 128-bit halves
@@ -56,9 +22,9 @@ const MaxN = 1024
 // verifier who knows them recomputes the PoE natively (SHA-256 is collision
 // resistant), which saves four public inputs (about 24k gas per EVM verify).
 type MatMul struct {
-	N        int    `gnark:"-"`
-	FracBits int    `gnark:"-"`
-	Method   Method `gnark:"-"`
+	N        int             `gnark:"-"`
+	FracBits int             `gnark:"-"`
+	Method   protocol.Method `gnark:"-"`
 
 	RequestID       [2]frontend.Variable // private, bound through the PoE
 	NodeID          [2]frontend.Variable // private, bound through the PoE
@@ -94,7 +60,7 @@ func (l layout) lastBits() int { return l.outBits - l.limbBits*(l.limbs-1) }
 // shifted inputs, the remainders (none when f = 0: R is asserted 0), the
 // full output limbs and the top one. Each gets a table of its own.
 func (l layout) tableWidths(f int) []int {
-	ws := []int{InputBits, l.lastBits()}
+	ws := []int{protocol.InputBits, l.lastBits()}
 	if f > 0 {
 		ws = append(ws, f)
 	}
@@ -133,7 +99,7 @@ func (l layout) queriesPerElement(f int) int {
 const lookupMinN = 128
 
 func chooseLayout(n, fracBits int) layout {
-	b := OutputBits(n, fracBits)
+	b := protocol.OutputBits(n, fracBits)
 	l := layout{outBits: b, limbBits: b, limbs: 1}
 	if n < lookupMinN {
 		return l
@@ -180,20 +146,20 @@ func (c *MatMul) QueriesPerElement() int { return c.lay.queriesPerElement(c.Frac
 type parts struct{ hashes, poe bool }
 
 // New returns a circuit shape (no assignment) for n×n matrices with f fractional bits.
-func New(method Method, n, fracBits int) (*MatMul, error) {
-	if n < 1 || n > MaxN {
-		return nil, fmt.Errorf("circuit: n = %d out of range [1, %d]", n, MaxN)
+func New(method protocol.Method, n, fracBits int) (*MatMul, error) {
+	if n < 1 || n > protocol.MaxN {
+		return nil, fmt.Errorf("circuit: n = %d out of range [1, %d]", n, protocol.MaxN)
 	}
 	if fracBits < 0 || fracBits > 16 {
 		return nil, fmt.Errorf("circuit: frac_bits = %d out of range [0, 16]", fracBits)
 	}
-	if method != Freivalds && method != Naive {
+	if method != protocol.Freivalds && method != protocol.Naive {
 		return nil, fmt.Errorf("circuit: unknown method %d", method)
 	}
 	return newWithLayout(method, n, fracBits, chooseLayout(n, fracBits)), nil
 }
 
-func newWithLayout(method Method, n, fracBits int, lay layout) *MatMul {
+func newWithLayout(method protocol.Method, n, fracBits int, lay layout) *MatMul {
 	return &MatMul{
 		N: n, FracBits: fracBits, Method: method, lay: lay,
 		A: make([]frontend.Variable, n*n),
@@ -224,8 +190,8 @@ func (c *MatMul) Define(api frontend.API) error {
 		check = table
 	}
 	b := c.lay.outBits
-	aS := shifted(api, check, c.A, InputBits)
-	bS := shifted(api, check, c.B, InputBits)
+	aS := shifted(api, check, c.A, protocol.InputBits)
+	bS := shifted(api, check, c.B, protocol.InputBits)
 	cS := c.outputs(api, check)
 	for _, r := range c.R {
 		if f == 0 {
@@ -261,9 +227,9 @@ func (c *MatMul) Define(api frontend.API) error {
 
 	// The product.
 	switch c.Method {
-	case Naive:
+	case protocol.Naive:
 		c.naive(api, cVal)
-	case Freivalds:
+	case protocol.Freivalds:
 		multicommit.WithCommitment(api, func(api frontend.API, r frontend.Variable) error {
 			return c.freivalds(api, r, cVal)
 		}, committed...)
@@ -280,11 +246,11 @@ func (c *MatMul) commitments(api frontend.API, aS, bS, cS []frontend.Variable, o
 	if err != nil {
 		return err
 	}
-	in := newHasher(api, perm, sp, domainTag(domainInput, c.N, c.FracBits, InputBits))
-	in.absorb(aS, InputBits)
-	in.absorb(bS, InputBits)
+	in := newHasher(api, perm, sp, protocol.InputTag(c.N, c.FracBits))
+	in.absorb(aS, protocol.InputBits)
+	in.absorb(bS, protocol.InputBits)
 	api.AssertIsEqual(in.sum(), c.InputCommitment)
-	out := newHasher(api, perm, sp, domainTag(domainOutput, c.N, c.FracBits, outBits))
+	out := newHasher(api, perm, sp, protocol.OutputTag(c.N, c.FracBits, outBits))
 	out.absorb(cS, outBits)
 	api.AssertIsEqual(out.sum(), c.OutputDigest)
 	return nil
@@ -421,7 +387,8 @@ func shifted(api frontend.API, rc frontend.Rangechecker, xs []frontend.Variable,
 	return out
 }
 
-// hasher is the in-circuit twin of nativeHasher with the packing of digestLimbs.
+// hasher is the in-circuit twin of protocol's native sponge, with the
+// packing of its digests (protocol.InputCommitmentOn, OutputDigestOn).
 type hasher struct {
 	api   frontend.API
 	perm  *poseidon2.Permutation
@@ -430,7 +397,7 @@ type hasher struct {
 	pos   int
 }
 
-func newHasher(api frontend.API, perm *poseidon2.Permutation, sp Sponge, tag uint64) *hasher {
+func newHasher(api frontend.API, perm *poseidon2.Permutation, sp protocol.Sponge, tag uint64) *hasher {
 	h := &hasher{api: api, perm: perm, rate: sp.Rate(), state: make([]frontend.Variable, sp.Width)}
 	h.state[0] = tag
 	for i := 1; i < sp.Width; i++ {
@@ -467,7 +434,7 @@ func (h *hasher) sum() frontend.Variable {
 
 // absorb packs range-checked limbs of limbBits bits, PerElement(limbBits) per element.
 func (h *hasher) absorb(limbs []frontend.Variable, limbBits int) {
-	per := PerElement(limbBits)
+	per := protocol.PerElement(limbBits)
 	for s := 0; s < len(limbs); s += per {
 		e := min(s+per, len(limbs))
 		var acc frontend.Variable = 0
@@ -481,10 +448,10 @@ func (h *hasher) absorb(limbs []frontend.Variable, limbBits int) {
 }
 
 // newSponge returns the permutation of the digest sponge for the circuit's field.
-func newSponge(api frontend.API) (*poseidon2.Permutation, Sponge, error) {
-	curve, err := curveOfField(api.Compiler().Field())
+func newSponge(api frontend.API) (*poseidon2.Permutation, protocol.Sponge, error) {
+	curve, err := protocol.CurveOfField(api.Compiler().Field())
 	if err != nil {
-		return nil, Sponge{}, err
+		return nil, protocol.Sponge{}, fmt.Errorf("circuit: %w", err)
 	}
 	sp := curve.Sponge()
 	perm, err := poseidon2.NewPoseidon2FromParameters(api, sp.Width, sp.FullRounds, sp.PartialRounds)

@@ -11,16 +11,18 @@ import (
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/test"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // instance is an honest statement: matrices, product, and public values.
 type instance struct {
-	curve   Curve
+	curve   protocol.Curve
 	n, f    int
 	a, b    []int16
 	c       []int64
 	r       []int64
-	pub     Public
+	pub     protocol.Public
 	product [][]int64
 }
 
@@ -43,10 +45,10 @@ func poe(req, digest, node [32]byte) [32]byte {
 
 func newInstance(t testing.TB, n, f int, seed uint64) *instance {
 	t.Helper()
-	return newInstanceOn(t, BN254, n, f, seed)
+	return newInstanceOn(t, protocol.BN254, n, f, seed)
 }
 
-func newInstanceOn(t testing.TB, curve Curve, n, f int, seed uint64) *instance {
+func newInstanceOn(t testing.TB, curve protocol.Curve, n, f int, seed uint64) *instance {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
 	in := &instance{curve: curve, n: n, f: f, a: make([]int16, n*n), b: make([]int16, n*n)}
@@ -64,10 +66,10 @@ func newInstanceOn(t testing.TB, curve Curve, n, f int, seed uint64) *instance {
 	in.pub.RequestID = sha256.Sum256([]byte("request"))
 	in.pub.NodeID = sha256.Sum256([]byte("node"))
 	var err error
-	if in.pub.InputCommitment, err = InputCommitmentOn(curve, in.a, in.b, n, f); err != nil {
+	if in.pub.InputCommitment, err = protocol.InputCommitmentOn(curve, in.a, in.b, n, f); err != nil {
 		t.Fatal(err)
 	}
-	if in.pub.OutputDigest, err = OutputDigestOn(curve, in.c, n, f); err != nil {
+	if in.pub.OutputDigest, err = protocol.OutputDigestOn(curve, in.c, n, f); err != nil {
 		t.Fatal(err)
 	}
 	in.pub.PoE = poe(in.pub.RequestID, in.pub.OutputDigest, in.pub.NodeID)
@@ -77,9 +79,9 @@ func newInstanceOn(t testing.TB, curve Curve, n, f int, seed uint64) *instance {
 // assignment converts the instance to a circuit assignment, entries as big
 // integers so that tests can place values outside every native range.
 type rawAssignment struct {
-	curve      Curve
+	curve      protocol.Curve
 	a, b, c, r []*big.Int
-	pub        Public
+	pub        protocol.Public
 }
 
 func (in *instance) raw() *rawAssignment {
@@ -113,15 +115,15 @@ func shiftBig(xs []*big.Int, nbBits int, p *big.Int) []*big.Int {
 // so that only the constraint under test can reject the assignment.
 func (ra *rawAssignment) redigest(n, f int) {
 	p := ra.curve.ScalarField()
-	ra.pub.InputCommitment = digestLimbs(ra.curve, domainTag(domainInput, n, f, InputBits), InputBits, shiftBig(ra.a, InputBits, p), shiftBig(ra.b, InputBits, p))
-	b := OutputBits(n, f)
-	ra.pub.OutputDigest = digestLimbs(ra.curve, domainTag(domainOutput, n, f, b), b, shiftBig(ra.c, b, p))
+	ra.pub.InputCommitment = protocol.DigestLimbs(ra.curve, protocol.InputTag(n, f), protocol.InputBits, shiftBig(ra.a, protocol.InputBits, p), shiftBig(ra.b, protocol.InputBits, p))
+	b := protocol.OutputBits(n, f)
+	ra.pub.OutputDigest = protocol.DigestLimbs(ra.curve, protocol.OutputTag(n, f, b), b, shiftBig(ra.c, b, p))
 	ra.pub.PoE = poe(ra.pub.RequestID, ra.pub.OutputDigest, ra.pub.NodeID)
 }
 
-func (ra *rawAssignment) circuit(t testing.TB, m Method, n, f int, lay layout) *MatMul {
+func (ra *rawAssignment) circuit(t testing.TB, m protocol.Method, n, f int, lay layout) *MatMul {
 	c := newWithLayout(m, n, f, lay)
-	ra.pub.assign(c)
+	assignPublic(c, ra.pub)
 	for i := range c.A {
 		c.A[i], c.B[i], c.R[i] = ra.a[i], ra.b[i], ra.r[i]
 	}
@@ -134,7 +136,7 @@ func (ra *rawAssignment) circuit(t testing.TB, m Method, n, f int, lay layout) *
 // layouts are both range-check strategies, each forced at small n so that the
 // test engine can exercise them: gnark's range checker and the lookup table.
 func layouts(n, f int) map[string]layout {
-	b := OutputBits(n, f)
+	b := protocol.OutputBits(n, f)
 	return map[string]layout{
 		"rangecheck":         {outBits: b, limbBits: b, limbs: 1},
 		"lookup":             lookupLayout(n, f, b),
@@ -145,8 +147,8 @@ func layouts(n, f int) map[string]layout {
 func TestNativeDigestMatchesCircuit(t *testing.T) {
 	// A valid honest assignment solves only if native and in-circuit
 	// packing, Poseidon2 and SHA-256 agree bit for bit.
-	for _, curve := range Curves {
-		for _, m := range []Method{Freivalds, Naive} {
+	for _, curve := range protocol.Curves {
+		for _, m := range []protocol.Method{protocol.Freivalds, protocol.Naive} {
 			for _, tc := range []struct{ n, f int }{{1, 8}, {2, 0}, {3, 8}, {4, 16}, {5, 8}} {
 				in := newInstanceOn(t, curve, tc.n, tc.f, uint64(tc.n*100+tc.f))
 				shape, _ := New(m, tc.n, tc.f)
@@ -168,11 +170,11 @@ func TestNativeDigestMatchesCircuit(t *testing.T) {
 	}
 }
 
-func otherCurve(c Curve) Curve {
-	if c == BN254 {
-		return BLS12381
+func otherCurve(c protocol.Curve) protocol.Curve {
+	if c == protocol.BN254 {
+		return protocol.BLS12381
 	}
-	return BN254
+	return protocol.BN254
 }
 
 func TestExtremeInputsSolve(t *testing.T) {
@@ -187,14 +189,14 @@ func TestExtremeInputsSolve(t *testing.T) {
 		for i, v := range s {
 			in.c[i] = v >> f
 		}
-		in.pub.InputCommitment, _ = InputCommitment(in.a, in.b, n, f)
+		in.pub.InputCommitment, _ = protocol.InputCommitment(in.a, in.b, n, f)
 		var err error
-		if in.pub.OutputDigest, err = OutputDigest(in.c, n, f); err != nil {
+		if in.pub.OutputDigest, err = protocol.OutputDigest(in.c, n, f); err != nil {
 			t.Fatal(err)
 		}
 		in.pub.PoE = poe(in.pub.RequestID, in.pub.OutputDigest, in.pub.NodeID)
-		shape, _ := New(Freivalds, n, f)
-		w, err := Assign(Freivalds, n, f, in.a, in.b, in.c, in.pub)
+		shape, _ := New(protocol.Freivalds, n, f)
+		w, err := Assign(protocol.Freivalds, n, f, in.a, in.b, in.c, in.pub)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +207,7 @@ func TestExtremeInputsSolve(t *testing.T) {
 func TestAssignRefusesWrongProduct(t *testing.T) {
 	in := newInstance(t, 3, 8, 9)
 	in.c[4]++
-	if _, err := Assign(Freivalds, 3, 8, in.a, in.b, in.c, in.pub); err == nil {
+	if _, err := Assign(protocol.Freivalds, 3, 8, in.a, in.b, in.c, in.pub); err == nil {
 		t.Fatal("Assign accepted a wrong C'")
 	}
 }
@@ -214,13 +216,13 @@ func TestAssignRefusesWrongProduct(t *testing.T) {
 // that all other constraints hold must be rejected.
 func TestMaliciousAssignments(t *testing.T) {
 	count := 0
-	for _, curve := range Curves {
+	for _, curve := range protocol.Curves {
 		count += maliciousAssignments(t, curve)
 	}
 	t.Logf("%d malicious assignments, all rejected", count)
 }
 
-func maliciousAssignments(t *testing.T, curve Curve) int {
+func maliciousAssignments(t *testing.T, curve protocol.Curve) int {
 	const n, f = 4, 8
 	p := curve.ScalarField()
 	cases := []struct {
@@ -262,13 +264,13 @@ func maliciousAssignments(t *testing.T, curve Curve) int {
 		}, true},
 		{"output digest of a different C'", func(ra *rawAssignment) {
 			other := make([]int64, n*n)
-			d, _ := OutputDigestOn(curve, other, n, f)
+			d, _ := protocol.OutputDigestOn(curve, other, n, f)
 			ra.pub.OutputDigest = d
 			ra.pub.PoE = poe(ra.pub.RequestID, d, ra.pub.NodeID)
 		}, false},
 		{"input commitment of different matrices", func(ra *rawAssignment) {
 			z := make([]int16, n*n)
-			ra.pub.InputCommitment, _ = InputCommitmentOn(curve, z, z, n, f)
+			ra.pub.InputCommitment, _ = protocol.InputCommitmentOn(curve, z, z, n, f)
 		}, false},
 		{"PoE for another node", func(ra *rawAssignment) {
 			ra.pub.PoE = poe(ra.pub.RequestID, ra.pub.OutputDigest, sha256.Sum256([]byte("other node")))
@@ -282,7 +284,7 @@ func maliciousAssignments(t *testing.T, curve Curve) int {
 	}
 	count := 0
 	for lname, lay := range layouts(n, f) {
-		for _, m := range []Method{Freivalds, Naive} {
+		for _, m := range []protocol.Method{protocol.Freivalds, protocol.Naive} {
 			prefix := string(curve) + "/" + lname + "/" + m.Name() + "/"
 			t.Run(prefix+"honest", func(t *testing.T) {
 				ra := newInstanceOn(t, curve, n, f, 42).raw()

@@ -15,6 +15,8 @@ import (
 
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -26,16 +28,16 @@ const (
 
 // statsSizes are the sizes whose R1CS constraint counts are pinned; 128 is
 // the first size that range-checks with the lookup table.
-var statsSizes = map[Method][]int{
-	Freivalds: {4, 8, 16, 32, 64, 128},
-	Naive:     {4, 8, 16, 32, 64},
+var statsSizes = map[protocol.Method][]int{
+	protocol.Freivalds: {4, 8, 16, 32, 64, 128},
+	protocol.Naive:     {4, 8, 16, 32, 64},
 }
 
 // statsSizesBLS are the sizes pinned on BLS12-381 (its digests use a
-// width-3 sponge, so their cost per element differs from BN254's).
-var statsSizesBLS = map[Method][]int{
-	Freivalds: {4, 16, 64},
-	Naive:     {4},
+// width-3 sponge, so their cost per element differs from protocol.BN254's).
+var statsSizesBLS = map[protocol.Method][]int{
+	protocol.Freivalds: {4, 16, 64},
+	protocol.Naive:     {4},
 }
 
 // TestConstraintCounts compiles every circuit at the pinned sizes and fails
@@ -50,12 +52,12 @@ func TestConstraintCounts(t *testing.T) {
 	_ = w.Write([]string{"circuit", "n", "frac_bits", "curve", "r1cs_constraints", "public_inputs", "commitments"})
 	got := map[string]int{}
 	digests := map[string]string{}
-	for _, curve := range Curves {
+	for _, curve := range protocol.Curves {
 		sizes := statsSizes
-		if curve == BLS12381 {
+		if curve == protocol.BLS12381 {
 			sizes = statsSizesBLS
 		}
-		for _, m := range []Method{Freivalds, Naive} {
+		for _, m := range []protocol.Method{protocol.Freivalds, protocol.Naive} {
 			for _, n := range sizes[m] {
 				shape, err := New(m, n, 8)
 				if err != nil {
@@ -67,10 +69,10 @@ func TestConstraintCounts(t *testing.T) {
 				}
 				nc := ccs.GetNbConstraints()
 				name := m.Name()
-				if curve != BN254 {
+				if curve != protocol.BN254 {
 					name += "/" + string(curve)
 				}
-				if n == 4 || (n == lookupMinN && curve == BN254) {
+				if n == 4 || (n == lookupMinN && curve == protocol.BN254) {
 					var b bytes.Buffer
 					if _, err := ccs.WriteTo(&b); err != nil {
 						t.Fatal(err)
@@ -136,7 +138,7 @@ func checkDigests(t *testing.T, got map[string]string) {
 	}
 	for name, d := range got {
 		if p, ok := pinned[name]; ok && p != d {
-			t.Errorf("circuit %s changed (constraint system sha256 %s, pinned %s): bump its version in circuits.Method.Name so cached keys of the old circuit are never reused", name, d, p)
+			t.Errorf("circuit %s changed (constraint system sha256 %s, pinned %s): bump its version in protocol.Method.Name so cached keys of the old circuit are never reused", name, d, p)
 		} else if !ok && !*update {
 			t.Errorf("circuit %s has no pinned digest in %s (run with -update)", name, digestsFile)
 		}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // File names inside an entry directory.
@@ -132,14 +133,14 @@ func (c Cache) load(id ID) (*Set, error) {
 
 // newProvingKey and newCS are the empty proving key and constraint system
 // a cache entry of the system on curve is read into.
-func newProvingKey(system string, curve ecc.ID) ProvingKey {
+func newProvingKey(system protocol.System, curve ecc.ID) ProvingKey {
 	if system == SystemPlonk {
 		return plonk.NewProvingKey(curve)
 	}
 	return groth16.NewProvingKey(curve)
 }
 
-func newCS(system string, curve ecc.ID) constraint.ConstraintSystem {
+func newCS(system protocol.System, curve ecc.ID) constraint.ConstraintSystem {
 	if system == SystemPlonk {
 		return plonk.NewCS(curve)
 	}

@@ -37,6 +37,7 @@ import (
 	gnarkio "github.com/consensys/gnark/io"
 
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // gnarkVersionFallback is reported when build info is unavailable.
@@ -44,8 +45,8 @@ const gnarkVersionFallback = "v0.16.1"
 
 // Proof systems an ID may name.
 const (
-	SystemGroth16 = proofsystem.Groth16
-	SystemPlonk   = proofsystem.PLONK
+	SystemGroth16 = protocol.Groth16
+	SystemPlonk   = protocol.Plonk
 )
 
 // ErrNotFound is returned (wrapped) when a key is not in the cache.
@@ -53,11 +54,11 @@ var ErrNotFound = errors.New("key not found")
 
 // ID identifies one circuit shape; it is the cache key.
 type ID struct {
-	Circuit  string `json:"circuit"`   // e.g. "freivalds-v1"
-	N        int    `json:"n"`         // matrix dimension
-	FracBits int    `json:"frac_bits"` // fixed-point fractional bits
-	Curve    string `json:"curve"`     // "bn254"
-	System   string `json:"system"`    // "groth16"
+	Circuit  string          `json:"circuit"`   // e.g. "freivalds-v1"
+	N        int             `json:"n"`         // matrix dimension
+	FracBits int             `json:"frac_bits"` // fixed-point fractional bits
+	Curve    protocol.Curve  `json:"curve"`     // "bn254" or "bls12-381"
+	System   protocol.System `json:"system"`    // "groth16" or "plonk"
 }
 
 // String returns the canonical form, e.g. "freivalds-v1_n16_f8_bn254_groth16",
@@ -80,7 +81,7 @@ func (id ID) Validate() error {
 	if id.FracBits < 0 {
 		return fmt.Errorf("invalid key id %q: frac bits must be non-negative, got %d", id.String(), id.FracBits)
 	}
-	if err := CheckName(id.Curve, "-"); err != nil {
+	if err := CheckName(string(id.Curve), "-"); err != nil {
 		return fmt.Errorf("invalid key id %q: curve: %w", id.String(), err)
 	}
 	if _, err := id.CurveID(); err != nil {
@@ -110,17 +111,14 @@ func CheckName(s, extra string) error {
 	return nil
 }
 
-// supportedCurves maps ID.Curve values to curves; both carry Groth16 and
-// PLONK keys (on BLS12-381, PLONK over a dev SRS only).
-var supportedCurves = map[string]ecc.ID{"bn254": ecc.BN254, "bls12-381": ecc.BLS12_381}
-
-// CurveID maps the Curve field to gnark-crypto's ecc.ID.
+// CurveID maps the Curve field to gnark-crypto's ecc.ID. Both curves carry
+// Groth16 and PLONK keys (on BLS12-381, PLONK over a dev SRS only).
 func (id ID) CurveID() (ecc.ID, error) {
-	c, ok := supportedCurves[id.Curve]
-	if !ok {
+	c, err := protocol.ParseCurve(string(id.Curve))
+	if err != nil {
 		return ecc.UNKNOWN, fmt.Errorf("unsupported curve %q (supported: bn254, bls12-381)", id.Curve)
 	}
-	return c, nil
+	return c.ID(), nil
 }
 
 // Meta describes a key set; it is stored as meta.json beside the keys.

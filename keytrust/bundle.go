@@ -30,6 +30,7 @@ import (
 	"github.com/zkpoc/zkpoc/internal/strictjson"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // BundleType is a key bundle's "type".
@@ -130,7 +131,7 @@ func (b *Bundle) Validate() error {
 	if b.Constraints < 1 {
 		bad("constraints: %d, want a positive count", b.Constraints)
 	}
-	plonk := b.ID.System == keys.SystemPlonk
+	plonk := b.ID.System == protocol.Plonk
 	hex32("srs_sha256", b.SRSSHA256, false)
 	if b.SRSSHA256 != "" && !plonk {
 		bad("srs_sha256: a %s key has no SRS", b.ID.System)
@@ -173,7 +174,7 @@ func (b *Bundle) Validate() error {
 // checkTranscript is Validate's part for a ceremony bundle.
 func (b *Bundle) checkTranscript(idOK bool) []error {
 	t := b.Transcript
-	if b.ID.System != keys.SystemGroth16 {
+	if b.ID.System != protocol.Groth16 {
 		return []error{fmt.Errorf("setup ceremony: the ceremony sets up groth16 keys, not %s", b.ID.System)}
 	}
 	if err := t.Validate(); err != nil {

@@ -13,8 +13,8 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/ceremony"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/srs"
@@ -37,11 +37,11 @@ type Compiler func(keys.ID) (constraint.ConstraintSystem, error)
 
 // Compile is the Compiler for zkpoc's circuits (prover.CompileFor).
 func Compile(id keys.ID) (constraint.ConstraintSystem, error) {
-	m, err := circuits.ParseMethod(id.Circuit)
+	m, err := protocol.ParseMethod(id.Circuit)
 	if err != nil {
 		return nil, err
 	}
-	curve, err := circuits.ParseCurve(id.Curve)
+	curve, err := protocol.ParseCurve(string(id.Curve))
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}
-	plonk := b.ID.System == keys.SystemPlonk
+	plonk := b.ID.System == protocol.Plonk
 	if o.SRS != "" && !plonk {
 		return nil, fmt.Errorf("%w: an SRS re-derives PLONK keys; key %s is a %s key", ErrNotApplicable, b.Fingerprint, b.ID.System)
 	}
@@ -118,9 +118,9 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 		note := "a Groth16 dev key can be tied to its circuit only by whoever ran its setup"
 		switch {
 		case plonk:
-			note = "give the SRS (--srs FILE: the file keys export --srs-out wrote, or the one its provenance names) to re-derive the key"
+			note = "give the SRS (the file exported with the bundle, or the one its provenance names) to re-derive the key"
 		case b.Setup == SetupCeremony:
-			note = fmt.Sprintf("give the ceremony transcript (--ceremony DIR --beacon HEX) to verify it, or pin its digest %s in a policy (trusted_transcripts)", b.TranscriptSHA256)
+			note = fmt.Sprintf("give the ceremony transcript and its final beacon to verify it, or pin its digest %s in a policy (trusted_transcripts)", b.TranscriptSHA256)
 		}
 		r.Notes = append(r.Notes, "circuit not established: "+note)
 		k.How = "given as a key bundle whose circuit this verifier could not check (" + note + ")"
@@ -132,7 +132,7 @@ func Establish(b *Bundle, o Options) (*Result, error) {
 // (srs_sha256) or the one its provenance names; it is checked to be a power
 // sequence, the circuit compiled, and the key set up again from them.
 func rederive(b *Bundle, o Options, r *Result) (how, setupHow string, err error) {
-	if b.ID.Curve != "bn254" {
+	if b.ID.Curve != protocol.BN254 {
 		return "", "", fmt.Errorf("%w: re-deriving a PLONK key needs a BN254 SRS file; key %s is on %s (pin it in a policy instead)", ErrNotApplicable, b.Fingerprint, b.ID.Curve)
 	}
 	digest, err := fileDigest(o.SRS, srs.MaxBytes)
@@ -246,6 +246,12 @@ func Import(cache keys.Cache, path string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read key bundle: %w", err)
 	}
+	return ImportData(cache, path, data, o)
+}
+
+// ImportData is Import of a bundle already read (at most MaxBundleBytes,
+// from standard input say); name names it in errors.
+func ImportData(cache keys.Cache, path string, data []byte, o Options) (*Result, error) {
 	b, err := Decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("key bundle %s: %w", path, err)
@@ -311,7 +317,7 @@ func Export(cache keys.Cache, ref string, compile Compiler) (*Bundle, string, er
 		b.Setup = SetupDev
 	}
 	srsFile := ""
-	if m.ID.System == keys.SystemPlonk {
+	if m.ID.System == protocol.Plonk {
 		if srsFile = cache.SRSFile(m.ID); srsFile != "" {
 			if b.SRSSHA256, err = fileDigest(srsFile, srs.MaxBytes); err != nil {
 				return nil, "", err

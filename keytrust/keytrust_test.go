@@ -19,6 +19,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/setup"
 )
 
@@ -54,7 +55,7 @@ func (c *square) Define(api frontend.API) error {
 	return nil
 }
 
-func testID(circuit, system string) keys.ID {
+func testID(circuit string, system protocol.System) keys.ID {
 	return keys.ID{Circuit: circuit, N: 1, FracBits: 0, Curve: "bn254", System: system}
 }
 
@@ -64,7 +65,7 @@ func compileTest(id keys.ID) (constraint.ConstraintSystem, error) {
 	if id.Circuit == "square" {
 		c = &square{}
 	}
-	if id.System == keys.SystemPlonk {
+	if id.System == protocol.Plonk {
 		return frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, c)
 	}
 	return frontend.Compile(ecc.BN254.ScalarField(), r1cs.NewBuilder, c)
@@ -112,7 +113,7 @@ func writeBundle(t *testing.T, data []byte) string {
 // not established (nothing but its setup's runner can tie a dev Groth16
 // key to a circuit) and the record saying so.
 func TestGroth16DevRoundTrip(t *testing.T) {
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	a := setUp(t, id)
 	metas, _ := a.List()
 	b, srs, data := export(t, a, "sha256:"+metas[0].Fingerprint)
@@ -159,9 +160,9 @@ func TestGroth16DevRoundTrip(t *testing.T) {
 // TestDecodeRejects: every inconsistency in a bundle is refused, naming
 // the field.
 func TestDecodeRejects(t *testing.T) {
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	_, _, data := export(t, setUp(t, id), id.String())
-	other := testID("square", keys.SystemGroth16)
+	other := testID("square", protocol.Groth16)
 	_, _, otherData := export(t, setUp(t, other), other.String())
 	var otherB map[string]any
 	if err := json.Unmarshal(otherData, &otherB); err != nil {
@@ -216,7 +217,7 @@ func TestDecodeRejects(t *testing.T) {
 // same SRS) fails the re-derivation; an SRS file that is neither the
 // bundle's nor its provenance's is refused before any work.
 func TestPlonkRederive(t *testing.T) {
-	id := testID("cubic", keys.SystemPlonk)
+	id := testID("cubic", protocol.Plonk)
 	a := setUp(t, id)
 	b, srs, data := export(t, a, id.String())
 	if srs == "" || b.SRSSHA256 == "" || b.Setup != SetupDev || b.Provenance != keys.ProvenanceDevSRS {
@@ -231,16 +232,16 @@ func TestPlonkRederive(t *testing.T) {
 		!strings.Contains(r.Established.How, "re-derived by this verifier from SRS sha256:"+b.SRSSHA256) {
 		t.Fatalf("re-derivation: origin %+v, established %+v", r.Origin, r.Established)
 	}
-	if _, m, err := verifierCache.FindByFingerprint(b.Fingerprint); err != nil || m.ID.System != keys.SystemPlonk || m.Origin.Circuit != keys.EstablishedRederived {
+	if _, m, err := verifierCache.FindByFingerprint(b.Fingerprint); err != nil || m.ID.System != protocol.Plonk || m.Origin.Circuit != keys.EstablishedRederived {
 		t.Fatalf("imported PLONK key: %+v, %v", m, err)
 	}
 	// Without the SRS: imported, not established.
-	if r, err := Establish(b, Options{Compile: compileTest}); err != nil || r.Established.Circuit != (keys.ID{}) || !strings.Contains(r.Notes[0], "--srs") {
+	if r, err := Establish(b, Options{Compile: compileTest}); err != nil || r.Established.Circuit != (keys.ID{}) || !strings.Contains(r.Notes[0], "give the SRS") || strings.Contains(r.Notes[0], "--") {
 		t.Errorf("without the SRS: %+v, %v", r, err)
 	}
 
 	// The key of "square" under a bundle that says "cubic".
-	sq := testID("square", keys.SystemPlonk)
+	sq := testID("square", protocol.Plonk)
 	sqBundle, _, _ := export(t, setUp(t, sq), sq.String())
 	forged := *b
 	forged.VerifyingKey, forged.Fingerprint = sqBundle.VerifyingKey, sqBundle.Fingerprint
@@ -273,7 +274,7 @@ func TestPlonkRederive(t *testing.T) {
 // policy could pin. A wrong beacon, or a record edited consistently (so the
 // bundle still decodes), fails against the transcript.
 func TestCeremonyTranscript(t *testing.T) {
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	dir := filepath.Join(t.TempDir(), "ceremony")
 	ccs, err := compileTest(id)
 	if err != nil {
@@ -344,7 +345,7 @@ func TestCeremonyTranscript(t *testing.T) {
 // accepts re-encodes to a bundle that decodes the same.
 func FuzzDecode(f *testing.F) {
 	c := keys.Cache{Dir: f.TempDir()}
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	if _, _, err := setup.LoadOrSetup(c, id, compileFor(id), nil); err != nil {
 		f.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // Second red-team pass against key bundles: a malicious node (or key
@@ -24,14 +25,14 @@ import (
 // only establishment can tell: a Groth16 dev key is never established, a
 // PLONK key re-derived for the stated circuit is another key (ErrMismatch).
 func TestRedteam2BundleRelabelled(t *testing.T) {
-	for _, system := range []string{keys.SystemGroth16, keys.SystemPlonk} {
-		t.Run(system, func(t *testing.T) {
+	for _, system := range []protocol.System{protocol.Groth16, protocol.Plonk} {
+		t.Run(string(system), func(t *testing.T) {
 			id := testID("cubic", system)
 			b, srs, _ := export(t, setUp(t, id), id.String())
 			for name, edit := range map[string]func(x *Bundle){
 				"curve": func(x *Bundle) { x.ID.Curve = "bls12-381" },
 				"system": func(x *Bundle) {
-					x.ID.System = map[string]string{keys.SystemGroth16: keys.SystemPlonk, keys.SystemPlonk: keys.SystemGroth16}[system]
+					x.ID.System = map[protocol.System]protocol.System{protocol.Groth16: protocol.Plonk, protocol.Plonk: protocol.Groth16}[system]
 				},
 			} {
 				x := *b
@@ -52,7 +53,7 @@ func TestRedteam2BundleRelabelled(t *testing.T) {
 			if err != nil || r.Established.Circuit != (keys.ID{}) || r.Origin.Circuit != "" {
 				t.Fatalf("relabelled %s bundle without a check: established %+v, %v", system, r, err)
 			}
-			if system == keys.SystemPlonk {
+			if system == protocol.Plonk {
 				if _, err := Establish(&other, Options{SRS: srs, Compile: compileTest}); !errors.Is(err, ErrMismatch) {
 					t.Fatalf("relabelled PLONK bundle with its SRS: %v, want ErrMismatch", err)
 				}
@@ -69,7 +70,7 @@ func TestRedteam2BundleRelabelled(t *testing.T) {
 // file's own digest, never a name: a policy's trusted_srs must list that
 // digest for a strict pass (checked in verifier's redteam2 tests).
 func TestRedteam2AttackerSRS(t *testing.T) {
-	id := testID("cubic", keys.SystemPlonk)
+	id := testID("cubic", protocol.Plonk)
 	b, srs, _ := export(t, setUp(t, id), id.String())
 	raw, err := os.ReadFile(srs)
 	if err != nil {
@@ -115,7 +116,7 @@ func TestRedteam2AttackerSRS(t *testing.T) {
 // and still found first. A bundle can never make its key look generated
 // locally or ceremony-verified.
 func TestRedteam2ImportStaysApart(t *testing.T) {
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	c := setUp(t, id)
 	own, err := os.ReadFile(filepath.Join(c.EntryDir(id), "meta.json"))
 	if err != nil {
@@ -177,7 +178,7 @@ func TestRedteam2BundleBounds(t *testing.T) {
 	if _, err := Import(keys.Cache{Dir: t.TempDir()}, p, Options{Compile: compileTest}); err == nil {
 		t.Fatal("huge bundle file imported")
 	}
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	rec := &keys.TranscriptRecord{ID: id, CCSSHA256: strings.Repeat("c", 64), Phase2Base: strings.Repeat("d", 64),
 		Phase1Beacon: strings.Repeat("b1", 32), Beacon: strings.Repeat("b2", 32), Fingerprint: strings.Repeat("e", 64)}
 	for i := 0; i < 4097; i++ {
@@ -196,7 +197,7 @@ func TestRedteam2BundleBounds(t *testing.T) {
 // byte-for-byte (bundle.json), so the ambiguity would travel. Decode
 // refuses duplicate and case-variant keys, as receipt payloads do.
 func TestRedteam2BundleDuplicateKeys(t *testing.T) {
-	id := testID("cubic", keys.SystemGroth16)
+	id := testID("cubic", protocol.Groth16)
 	_, _, data := export(t, setUp(t, id), id.String())
 	dup := bytes.Replace(data, []byte(`"provenance": "`), []byte(`"provenance": "mpc(9+9 contributions, beacon 00)", "provenance": "`), 1)
 	upper := bytes.Replace(data, []byte(`"provenance"`), []byte(`"Provenance"`), 1)

@@ -15,12 +15,13 @@ import (
 	"github.com/consensys/gnark/backend/witness"
 
 	"github.com/zkpoc/zkpoc/internal/format"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // key is the VerifyingKey of either system: the gnark key, what it is, and
 // its fingerprint, computed once.
 type key struct {
-	system   string
+	system   protocol.System
 	curve    ecc.ID
 	nbPublic int
 	fp       [32]byte
@@ -53,7 +54,7 @@ func NewVerifyingKey(vk any) (VerifyingKey, error) {
 	return k, nil
 }
 
-func (k *key) System() string                     { return k.system }
+func (k *key) System() protocol.System            { return k.system }
 func (k *key) Curve() ecc.ID                      { return k.curve }
 func (k *key) NbPublic() int                      { return k.nbPublic }
 func (k *key) Fingerprint() [32]byte              { return k.fp }
@@ -101,7 +102,7 @@ func (k *key) Verify(proof Proof, publicWitness witness.Witness) (err error) {
 
 // proof is the Proof of either system.
 type proof struct {
-	system string
+	system protocol.System
 	curve  ecc.ID
 	p      io.WriterTo // groth16.Proof or plonk.Proof
 }
@@ -127,7 +128,7 @@ func NewProof(p any) (Proof, error) {
 	return pr, nil
 }
 
-func (p *proof) System() string                     { return p.system }
+func (p *proof) System() protocol.System            { return p.system }
 func (p *proof) Curve() ecc.ID                      { return p.curve }
 func (p *proof) Gnark() any                         { return p.p }
 func (p *proof) WriteTo(w io.Writer) (int64, error) { return p.p.WriteTo(w) }

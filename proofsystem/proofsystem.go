@@ -25,12 +25,13 @@ import (
 	"github.com/consensys/gnark/backend/witness"
 
 	"github.com/zkpoc/zkpoc/internal/format"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // Proof systems, as key ids, receipts and key bundles name them.
 const (
-	Groth16 = "groth16"
-	PLONK   = "plonk"
+	Groth16 = protocol.Groth16
+	PLONK   = protocol.Plonk
 )
 
 // MaxVKBytes bounds a serialized verifying key of either system.
@@ -55,7 +56,7 @@ var (
 // receipts carry.
 type VerifyingKey interface {
 	// System is Groth16 or PLONK; Curve the key's curve.
-	System() string
+	System() protocol.System
 	Curve() ecc.ID
 	// NbPublic is the number of public inputs a proof is verified for
 	// (the public witness's length).
@@ -78,7 +79,7 @@ type VerifyingKey interface {
 
 // Proof is a proof of either system.
 type Proof interface {
-	System() string
+	System() protocol.System
 	Curve() ecc.ID
 	// WriteTo writes gnark's compressed encoding (receipt proof.bytes).
 	io.WriterTo
@@ -87,7 +88,7 @@ type Proof interface {
 }
 
 // CheckSystem refuses a proof system zkpoc does not know.
-func CheckSystem(system string) error {
+func CheckSystem(system protocol.System) error {
 	switch system {
 	case Groth16, PLONK:
 		return nil
@@ -99,16 +100,16 @@ func CheckSystem(system string) error {
 // the Solidity-compatible hash-to-field (for PLONK gnark's default
 // transcript hash already matches; the option is kept so a change in gnark
 // reaches zkpoc), so the same proof verifies on an EVM.
-func ProverOptions(system string) []backend.ProverOption {
+func ProverOptions(system protocol.System) []backend.ProverOption {
 	return []backend.ProverOption{solidity.WithProverTargetSolidityVerifier(backendID(system))}
 }
 
 // VerifierOptions mirror ProverOptions.
-func VerifierOptions(system string) []backend.VerifierOption {
+func VerifierOptions(system protocol.System) []backend.VerifierOption {
 	return []backend.VerifierOption{solidity.WithVerifierTargetSolidityVerifier(backendID(system))}
 }
 
-func backendID(system string) backend.ID {
+func backendID(system protocol.System) backend.ID {
 	if system == PLONK {
 		return backend.PLONK
 	}
@@ -132,7 +133,7 @@ func Fingerprint(vk io.WriterTo) ([32]byte, error) {
 
 // KeyName names a system's verifying key in errors: "verifying key" for
 // Groth16 (as zkpoc always called it), "PLONK verifying key".
-func KeyName(system string) string {
+func KeyName(system protocol.System) string {
 	if system == PLONK {
 		return "PLONK verifying key"
 	}

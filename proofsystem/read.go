@@ -9,6 +9,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/internal/format"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // ParseVerifyingKey decodes a verifying key of system on curve from
@@ -16,7 +17,7 @@ import (
 // the layout is walked before gnark's decoder sees it, points are
 // subgroup-checked, every byte must be used, and a PLONK key is checked
 // for consistency. A hostile input yields an error, never a panic.
-func ParseVerifyingKey(data []byte, system string, curve ecc.ID) (VerifyingKey, error) {
+func ParseVerifyingKey(data []byte, system protocol.System, curve ecc.ID) (VerifyingKey, error) {
 	var gnark any
 	var err error
 	switch system {
@@ -35,7 +36,7 @@ func ParseVerifyingKey(data []byte, system string, curve ecc.ID) (VerifyingKey, 
 
 // ReadVerifyingKey is ParseVerifyingKey for what r yields: more than
 // MaxVKBytes is refused without reading further.
-func ReadVerifyingKey(r io.Reader, system string, curve ecc.ID) (VerifyingKey, error) {
+func ReadVerifyingKey(r io.Reader, system protocol.System, curve ecc.ID) (VerifyingKey, error) {
 	data, err := readBounded(r, MaxVKBytes, KeyName(system))
 	if err != nil {
 		return nil, err
@@ -46,7 +47,7 @@ func ReadVerifyingKey(r io.Reader, system string, curve ecc.ID) (VerifyingKey, e
 // ReadVerifyingKeyFile reads a verifying key of system on curve from path:
 // files larger than MaxVKBytes are refused before reading, the rest parsed
 // as ParseVerifyingKey does.
-func ReadVerifyingKeyFile(path, system string, curve ecc.ID) (VerifyingKey, error) {
+func ReadVerifyingKeyFile(path string, system protocol.System, curve ecc.ID) (VerifyingKey, error) {
 	data, err := atomicfile.ReadLimited(path, MaxVKBytes)
 	if err == nil {
 		var vk VerifyingKey
@@ -78,7 +79,7 @@ func WriteVerifyingKeyFile(path string, vk VerifyingKey) error {
 // checked before gnark's decoder allocates from it, points are
 // subgroup-checked and every byte must be used. Errors wrap ErrProof
 // (Groth16) or ErrPlonkProof.
-func ParseProof(data []byte, system string, curve ecc.ID) (Proof, error) {
+func ParseProof(data []byte, system protocol.System, curve ecc.ID) (Proof, error) {
 	var gnark any
 	var err error
 	switch system {
@@ -97,12 +98,12 @@ func ParseProof(data []byte, system string, curve ecc.ID) (Proof, error) {
 
 // ReadProof is ParseProof for what r yields, refusing more than the
 // system's bound on an encoded proof without reading further.
-func ReadProof(r io.Reader, system string, curve ecc.ID) (Proof, error) {
+func ReadProof(r io.Reader, system protocol.System, curve ecc.ID) (Proof, error) {
 	limit := format.MaxProofBytes
 	if system == PLONK {
 		limit = format.MaxPlonkProofBytes
 	}
-	data, err := readBounded(r, int64(limit), system+" proof")
+	data, err := readBounded(r, int64(limit), string(system)+" proof")
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
+
 	"github.com/zkpoc/zkpoc/atomicfile"
 )
 

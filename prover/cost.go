@@ -10,6 +10,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/setup"
 )
@@ -86,28 +87,28 @@ const (
 // with its lane pins: three multiplications per x^5 S-box, width S-boxes in a
 // full round and one in a partial round, one pin per lane (571 for BN254's
 // width 16, 246 for BLS12-381's width 3; linear layers are free in R1CS).
-func permConstraints(sp circuits.Sponge) int {
+func permConstraints(sp protocol.Sponge) int {
 	return 3*(sp.FullRounds*sp.Width+sp.PartialRounds) + sp.Width
 }
 
 // EstimateConstraints predicts the R1CS size of a BN254 circuit without compiling it.
-func EstimateConstraints(m circuits.Method, n, fracBits int) int {
-	return EstimateConstraintsOn(circuits.BN254, m, n, fracBits)
+func EstimateConstraints(m protocol.Method, n, fracBits int) int {
+	return EstimateConstraintsOn(protocol.BN254, m, n, fracBits)
 }
 
 // EstimateConstraintsOn predicts the R1CS size of a circuit over the curve's field.
-func EstimateConstraintsOn(curve circuits.Curve, m circuits.Method, n, fracBits int) int {
+func EstimateConstraintsOn(curve protocol.Curve, m protocol.Method, n, fracBits int) int {
 	shape, err := circuits.New(m, n, fracBits)
 	if err != nil {
 		return 0
 	}
 	e := float64(n * n)
-	b := circuits.OutputBits(n, fracBits)
+	b := protocol.OutputBits(n, fracBits)
 	sp := curve.Sponge()
 	rate, perPerm := sp.Rate(), permConstraints(sp)
 	perms := func(elements int) int { return (elements + rate - 1) / rate }
-	inElems := 2 * ((n*n + circuits.PerElement(circuits.InputBits) - 1) / circuits.PerElement(circuits.InputBits))
-	outElems := (n*n + circuits.PerElement(b) - 1) / circuits.PerElement(b)
+	inElems := 2 * ((n*n + protocol.PerElement(protocol.InputBits) - 1) / protocol.PerElement(protocol.InputBits))
+	outElems := (n*n + protocol.PerElement(b) - 1) / protocol.PerElement(b)
 	total := float64(poeConstraints + perPerm*(perms(inElems)+perms(outElems)))
 	if entries := shape.TableEntries(); entries > 0 {
 		total += float64(entries) + e*lookupPerQuery*float64(shape.QueriesPerElement())
@@ -115,9 +116,9 @@ func EstimateConstraintsOn(curve circuits.Curve, m circuits.Method, n, fracBits 
 		total += e * 4 * rangecheckPerValue
 	}
 	switch m {
-	case circuits.Freivalds:
+	case protocol.Freivalds:
 		total += e*freivaldsPerElement + float64(n)
-	case circuits.Naive:
+	case protocol.Naive:
 		total += e*float64(n) + e
 	}
 	return int(total)
@@ -133,8 +134,8 @@ type Estimate struct {
 }
 
 // EstimateCost predicts proving cost with the given coefficients.
-func EstimateCost(m circuits.Method, n, fracBits int, keysCached bool, c Coefficients) Estimate {
-	return EstimateCostOn(circuits.BN254, m, n, fracBits, keysCached, c)
+func EstimateCost(m protocol.Method, n, fracBits int, keysCached bool, c Coefficients) Estimate {
+	return EstimateCostOn(protocol.BN254, m, n, fracBits, keysCached, c)
 }
 
 // BLS12-381 Groth16 against BN254, per constraint, measured side by side by
@@ -148,10 +149,10 @@ const (
 
 // EstimateCostOn is EstimateCost for the statement over the curve's field:
 // BN254's per-constraint coefficients, scaled for BLS12-381.
-func EstimateCostOn(curve circuits.Curve, m circuits.Method, n, fracBits int, keysCached bool, c Coefficients) Estimate {
+func EstimateCostOn(curve protocol.Curve, m protocol.Method, n, fracBits int, keysCached bool, c Coefficients) Estimate {
 	nc := EstimateConstraintsOn(curve, m, n, fracBits)
 	prove, setup := c.ProveSecondsPerConstr, c.SetupSecondsPerConstr
-	if curve == circuits.BLS12381 {
+	if curve == protocol.BLS12381 {
 		prove, setup = prove*blsProveFactor, setup*blsSetupFactor
 	}
 	e := Estimate{

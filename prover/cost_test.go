@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 )
 
@@ -28,14 +28,14 @@ func TestEstimateConstraints(t *testing.T) {
 	}
 	checked := 0
 	for _, row := range rows[1:] {
-		m, err := circuits.ParseMethod(row[0])
+		m, err := protocol.ParseMethod(row[0])
 		if err != nil {
 			t.Fatal(err)
 		}
 		n, _ := strconv.Atoi(row[1])
 		fb, _ := strconv.Atoi(row[2])
 		want, _ := strconv.Atoi(row[4])
-		curve, err := circuits.ParseCurve(row[3])
+		curve, err := protocol.ParseCurve(row[3])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,11 +54,11 @@ func TestEstimateConstraints(t *testing.T) {
 
 func TestBudgetDecision(t *testing.T) {
 	c := prover.DefaultCoefficients
-	small := prover.EstimateCost(circuits.Freivalds, 16, 8, true, c)
+	small := prover.EstimateCost(protocol.Freivalds, 16, 8, true, c)
 	if ok, why := small.Fits(prover.Budget{Time: time.Hour, Memory: 16 << 30}); !ok {
 		t.Errorf("n=16 with cached keys should fit an hour / 16 GiB: %s", why)
 	}
-	big := prover.EstimateCost(circuits.Freivalds, 512, 8, false, c)
+	big := prover.EstimateCost(protocol.Freivalds, 512, 8, false, c)
 	ok, why := big.Fits(prover.Budget{Time: time.Minute, Memory: 1 << 30})
 	if ok {
 		t.Fatal("n=512 with setup cannot fit a minute / 1 GiB")

@@ -6,15 +6,8 @@ import (
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
-	"github.com/zkpoc/zkpoc/proofsystem"
-)
-
-// Proof systems a proving run can use.
-const (
-	SystemGroth16 = proofsystem.Groth16
-	SystemPlonk   = proofsystem.PLONK
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // PlonkConstraintsN4 is the measured PLONK (sparse R1CS) constraint count of
@@ -27,30 +20,30 @@ func plonkBudgetReason(n int) string {
 }
 
 // KeyIDFor is KeyID for a chosen proof system.
-func KeyIDFor(system string, m circuits.Method, n, fracBits int) keys.ID {
-	return KeyIDOn(circuits.BN254, system, m, n, fracBits)
+func KeyIDFor(system protocol.System, m protocol.Method, n, fracBits int) keys.ID {
+	return KeyIDOn(protocol.BN254, system, m, n, fracBits)
 }
 
 // KeyIDOn is KeyIDFor on a chosen curve.
-func KeyIDOn(curve circuits.Curve, system string, m circuits.Method, n, fracBits int) keys.ID {
+func KeyIDOn(curve protocol.Curve, system protocol.System, m protocol.Method, n, fracBits int) keys.ID {
 	id := KeyID(m, n, fracBits)
-	id.System, id.Curve = system, string(curve)
+	id.System, id.Curve = system, curve
 	return id
 }
 
 // CompilePlonk is Compile for PLONK: the same circuit through scs.NewBuilder.
-func CompilePlonk(m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
-	return CompilePlonkOn(circuits.BN254, m, n, fracBits)
+func CompilePlonk(m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+	return CompilePlonkOn(protocol.BN254, m, n, fracBits)
 }
 
 // CompilePlonkOn is CompilePlonk over the curve's scalar field.
-func CompilePlonkOn(curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+func CompilePlonkOn(curve protocol.Curve, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	return compileWith(curve, scs.NewBuilder, m, n, fracBits)
 }
 
 // CompileFor returns CompileOn or CompilePlonkOn by system.
-func CompileFor(system string, curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
-	if system == SystemPlonk {
+func CompileFor(system protocol.System, curve protocol.Curve, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+	if system == protocol.Plonk {
 		return CompilePlonkOn(curve, m, n, fracBits)
 	}
 	return CompileOn(curve, m, n, fracBits)

@@ -7,10 +7,8 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"runtime"
 	"time"
 
@@ -22,42 +20,41 @@ import (
 	"github.com/zkpoc/zkpoc/hardware/probe"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// DefaultPolicyID is the verifier policy a receipt asks to be judged under.
-const DefaultPolicyID = "zk-dev-v1"
-
 // Mode requests: ModeAuto proves when the cost estimate fits the budget and
 // samples otherwise; the receipt modes force one.
-const ModeAuto = "auto"
+const ModeAuto protocol.Mode = "auto"
 
 // Options configures one proving run.
 type Options struct {
 	Task     workload.ComputeTask
 	NodeKey  ed25519.PrivateKey
 	Cache    keys.Cache
-	Method   circuits.Method // Freivalds unless set
-	PolicyID string          // DefaultPolicyID unless set
+	Method   protocol.Method // Freivalds unless set
+	PolicyID string          // protocol.DefaultPolicyID unless set
 	Progress io.Writer       // human progress lines; nil for none
 
-	Mode     string         // ModeAuto (default), receipt.ModeGroth16 (the SNARK named by System), receipt.ModeSampled or receipt.ModeBinding
-	Budget   Budget         // DefaultBudget() when zero
-	Coeffs   *Coefficients  // DefaultCoefficients when nil
-	Executor string         // native executor name; "" picks the fastest available
-	Sampling SamplingParams // zero: DefaultSampling
+	Mode     protocol.Mode   // ModeAuto (default), protocol.ModeGroth16 (the SNARK named by System), protocol.ModeSampled or protocol.ModeBinding
+	Budget   Budget          // DefaultBudget() when zero
+	Coeffs   *Coefficients   // DefaultCoefficients when nil
+	Executor string          // native executor name; "" picks the fastest available
+	Sampling sampling.Params // zero: sampling.DefaultParams
 
 	// A and B are the matrices of a supplied task (payload.input_commitment),
 	// n×n row-major; they must match the task's input commitment. A synthetic
 	// task derives its matrices from its seed and takes neither.
 	A, B []int16
 
-	// System is the SNARK a proving run uses: SystemGroth16 (default) or
-	// SystemPlonk. A PLONK receipt's mode is "plonk"; Mode "groth16" asks
+	// System is the SNARK a proving run uses: protocol.Groth16 (default) or
+	// protocol.Plonk. A PLONK receipt's mode is "plonk"; Mode "groth16" asks
 	// for the SNARK mode of whichever system this names.
-	System string
+	System protocol.System
 
 	// WorkerAddress, when set, is signed into the receipt as
 	// node.worker_address: the chain address the node submits the result
@@ -65,11 +62,11 @@ type Options struct {
 	// worker (seed = SHA-256(block_hash ‖ worker_address)) it is that worker's.
 	WorkerAddress string
 
-	// Curve is the curve a SNARK is over: circuits.BN254 or
-	// circuits.BLS12381 (a synthetic task). A task that binds its inputs
+	// Curve is the curve a SNARK is over: protocol.BN254 or
+	// protocol.BLS12381 (a synthetic task). A task that binds its inputs
 	// names the curve of its commitment, which is the default and the only
 	// curve it is proved on; otherwise BN254 is the default.
-	Curve circuits.Curve
+	Curve protocol.Curve
 }
 
 // Result is a proving run's output.
@@ -87,22 +84,22 @@ type Timings struct {
 }
 
 // KeyID returns the cache identity of the keys a task needs.
-func KeyID(m circuits.Method, n, fracBits int) keys.ID {
-	return keys.ID{Circuit: m.Name(), N: n, FracBits: fracBits, Curve: "bn254", System: "groth16"}
+func KeyID(m protocol.Method, n, fracBits int) keys.ID {
+	return keys.ID{Circuit: m.Name(), N: n, FracBits: fracBits, Curve: protocol.BN254, System: protocol.Groth16}
 }
 
 // Compile returns a function compiling the circuit shape for (m, n, f) to a
 // BN254 R1CS, for keys.Cache.LoadOrSetup.
-func Compile(m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
-	return CompileOn(circuits.BN254, m, n, fracBits)
+func Compile(m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+	return CompileOn(protocol.BN254, m, n, fracBits)
 }
 
 // CompileOn is Compile over the curve's scalar field.
-func CompileOn(curve circuits.Curve, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+func CompileOn(curve protocol.Curve, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	return compileWith(curve, r1cs.NewBuilder, m, n, fracBits)
 }
 
-func compileWith(curve circuits.Curve, builder frontend.NewBuilder, m circuits.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+func compileWith(curve protocol.Curve, builder frontend.NewBuilder, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	return func() (constraint.ConstraintSystem, error) {
 		shape, err := circuits.New(m, n, fracBits)
 		if err != nil {
@@ -143,11 +140,11 @@ func Run(o Options) (*Result, error) {
 		return nil, err
 	}
 	switch mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
+	case protocol.ModeGroth16, protocol.ModePlonk:
 		err = rn.prove()
-	case receipt.ModeSampled:
+	case protocol.ModeSampled:
 		err = rn.sample()
-	case receipt.ModeBinding:
+	case protocol.ModeBinding:
 		err = rn.bind()
 	}
 	if err != nil {
@@ -158,7 +155,7 @@ func Run(o Options) (*Result, error) {
 
 // start validates the options, runs the product natively, decides the mode
 // and fills the receipt fields every mode shares, cost estimate included.
-func start(o Options) (*run, string, error) {
+func start(o Options) (*run, protocol.Mode, error) {
 	t := o.Task
 	if err := t.Validate(); err != nil {
 		return nil, "", fmt.Errorf("prove: %w", err)
@@ -169,30 +166,14 @@ func start(o Options) (*run, string, error) {
 		}
 	}
 	if o.PolicyID == "" {
-		o.PolicyID = DefaultPolicyID
+		o.PolicyID = protocol.DefaultPolicyID
 	}
-	if o.Mode == "" {
-		o.Mode = ModeAuto
+	mode, system, err := ResolveMode(o.Mode, o.System)
+	if err != nil {
+		return nil, "", err
 	}
-	switch o.Mode {
-	case ModeAuto, receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled, receipt.ModeBinding:
-	default:
-		return nil, "", fmt.Errorf("prove: unknown mode %q (want auto, groth16, sampled or binding)", o.Mode)
-	}
-	if o.Mode == receipt.ModePlonk { // the SNARK mode, with PLONK
-		if o.System != "" && o.System != SystemPlonk {
-			return nil, "", fmt.Errorf("prove: mode plonk with proof system %q", o.System)
-		}
-		o.System, o.Mode = SystemPlonk, receipt.ModeGroth16
-	}
-	switch o.System {
-	case "":
-		o.System = SystemGroth16
-	case SystemGroth16, SystemPlonk:
-	default:
-		return nil, "", fmt.Errorf("prove: unknown proof system %q (want groth16 or plonk)", o.System)
-	}
-	taskCurve, bound, err := TaskCurve(t)
+	o.Mode, o.System = mode, system
+	taskCurve, bound, err := protocol.TaskCurve(t)
 	if err != nil {
 		return nil, "", fmt.Errorf("prove: %w", err)
 	}
@@ -200,16 +181,16 @@ func start(o Options) (*run, string, error) {
 	case o.Curve == "" && bound:
 		o.Curve = taskCurve
 	case o.Curve == "":
-		o.Curve = circuits.BN254
+		o.Curve = protocol.BN254
 	}
-	if _, err := circuits.ParseCurve(string(o.Curve)); err != nil {
+	if _, err := protocol.ParseCurve(string(o.Curve)); err != nil {
 		return nil, "", fmt.Errorf("prove: %w", err)
 	}
 	if bound && o.Curve != taskCurve {
 		return nil, "", fmt.Errorf("prove: %w: the task binds its inputs with %s (payload.input_commitment_algorithm), so it is proved on %s, not %s",
-			ErrTaskCurve, t.CommitmentAlgorithm(), taskCurve, o.Curve)
+			protocol.ErrTaskCurve, t.CommitmentAlgorithm(), taskCurve, o.Curve)
 	}
-	if o.Sampling.Challenge != nil && o.Mode != receipt.ModeSampled {
+	if o.Sampling.Challenge != nil && o.Mode != protocol.ModeSampled {
 		return nil, "", fmt.Errorf("prove: a challenge is answered by a sampled receipt, not mode %s", o.Mode)
 	}
 	if err := o.Sampling.Validate(); err != nil {
@@ -230,42 +211,42 @@ func start(o Options) (*run, string, error) {
 	// Decide the mode before spending anything on proving.
 	mode, decision := o.Mode, ""
 	var est Estimate
-	if mode == ModeAuto || mode == receipt.ModeGroth16 {
-		if rn.n > circuits.MaxN {
-			if mode == receipt.ModeGroth16 {
-				return nil, "", fmt.Errorf("prove: n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
+	if mode == ModeAuto || mode == protocol.ModeGroth16 {
+		if rn.n > protocol.MaxN {
+			if mode == protocol.ModeGroth16 {
+				return nil, "", fmt.Errorf("prove: n = %d exceeds the circuit limit %d", rn.n, protocol.MaxN)
 			}
-			mode, decision = receipt.ModeSampled, fmt.Sprintf("n = %d exceeds the circuit limit %d", rn.n, circuits.MaxN)
-		} else if o.System == SystemPlonk {
-			mode, decision = receipt.ModeGroth16, plonkBudgetReason(rn.n)
+			mode, decision = protocol.ModeSampled, fmt.Sprintf("n = %d exceeds the circuit limit %d", rn.n, protocol.MaxN)
+		} else if o.System == protocol.Plonk {
+			mode, decision = protocol.ModeGroth16, plonkBudgetReason(rn.n)
 		} else {
-			_, err := o.Cache.Load(KeyIDOn(o.Curve, SystemGroth16, o.Method, rn.n, rn.f))
+			_, err := o.Cache.Load(KeyIDOn(o.Curve, protocol.Groth16, o.Method, rn.n, rn.f))
 			est = EstimateCostOn(o.Curve, o.Method, rn.n, rn.f, err == nil, coeffs)
 			fits, why := est.Fits(o.Budget)
 			switch {
-			case mode == receipt.ModeGroth16 && !fits:
+			case mode == protocol.ModeGroth16 && !fits:
 				decision = "groth16 requested: " + why
-				o.logf("warning: proving anyway (--mode groth16): %s", why)
+				o.logf("warning: proving anyway (mode groth16 requested): %s", why)
 			case fits:
-				mode, decision = receipt.ModeGroth16, why
+				mode, decision = protocol.ModeGroth16, why
 			default:
-				mode, decision = receipt.ModeSampled, why+fmt.Sprintf(" at n = %d", rn.n)
+				mode, decision = protocol.ModeSampled, why+fmt.Sprintf(" at n = %d", rn.n)
 			}
 		}
 	} else {
-		decision = o.Mode + " requested"
+		decision = string(o.Mode) + " requested"
 	}
-	if mode == receipt.ModeGroth16 {
-		mode = o.System // the SNARK mode is named for its proof system
+	if mode == protocol.ModeGroth16 {
+		mode = protocol.SNARKMode(o.System) // the SNARK mode is named for its proof system
 	}
 	o.logf("mode %s: %s", mode, decision)
 	if err := rn.base(mode); err != nil {
 		return nil, "", err
 	}
 	if est.Constraints > 0 {
-		rn.r.CostEstimate = est.record(o.Budget, mode, decision)
+		rn.r.CostEstimate = est.record(o.Budget, string(mode), decision)
 	} else {
-		rn.r.CostEstimate = &receipt.CostEstimate{Model: receipt.CostModelVersion, Decision: mode, Reason: decision,
+		rn.r.CostEstimate = &receipt.CostEstimate{Model: receipt.CostModelVersion, Decision: string(mode), Reason: decision,
 			BudgetSeconds: round3(o.Budget.Time.Seconds()), BudgetMemoryBytes: o.Budget.Memory}
 	}
 	return rn, mode, nil
@@ -288,47 +269,6 @@ func (rn *run) seal() (*Result, error) {
 	return &rn.res, nil
 }
 
-// ErrInputsMismatch is returned when supplied matrices do not have the
-// input commitment their task names.
-var ErrInputsMismatch = errors.New("supplied matrices do not match the task's input_commitment")
-
-// Inputs returns the task's matrices A and B: derived from the seed for a
-// synthetic task (a and b must be nil), or a and b themselves for a supplied
-// task, after checking their size; when the task carries an input commitment
-// (every supplied task, a bound synthetic one), after checking that theirs is
-// payload.input_commitment (over its payload.input_commitment_algorithm).
-func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
-	n := t.Payload.MatrixSize
-	if !t.Supplied() {
-		if a != nil || b != nil {
-			return nil, nil, errors.New("the task is synthetic (payload.seed): its matrices come from the seed, not from files")
-		}
-		seed, err := t.SeedBytes()
-		if err != nil {
-			return nil, nil, err
-		}
-		if a, b, err = workload.Generate(seed, n); err != nil {
-			return nil, nil, fmt.Errorf("generate matrices: %w", err)
-		}
-		if t.BindsInputs() {
-			if err := checkCommitment(t, a, b); err != nil {
-				return nil, nil, err
-			}
-		}
-		return a, b, nil
-	}
-	if a == nil || b == nil {
-		return nil, nil, fmt.Errorf("the task's matrices are supplied (input_commitment %s): give the A and B files", t.Payload.InputCommitment)
-	}
-	if len(a) != n*n || len(b) != n*n {
-		return nil, nil, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
-	}
-	if err := checkCommitment(t, a, b); err != nil {
-		return nil, nil, err
-	}
-	return a, b, nil
-}
-
 // native obtains the matrices and runs the product on the chosen executor.
 func (rn *run) native() error {
 	hw := probe.Host()
@@ -336,7 +276,7 @@ func (rn *run) native() error {
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
-	if rn.a, rn.b, err = Inputs(rn.task, rn.o.A, rn.o.B); err != nil {
+	if rn.a, rn.b, err = protocol.Inputs(rn.task, rn.o.A, rn.o.B); err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
 	start := time.Now()
@@ -361,20 +301,20 @@ func (rn *run) native() error {
 }
 
 // base fills the fields every mode shares.
-func (rn *run) base(mode string) error {
+func (rn *run) base(mode protocol.Mode) error {
 	t, n, f := rn.task, rn.n, rn.f
 	pub := rn.o.NodeKey.Public().(ed25519.PublicKey)
 	reqID, err := t.RequestID()
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
-	nodeID := receipt.NodeID(pub)
-	curve := circuits.BN254 // the digests of sampled and binding receipts
+	nodeID := protocol.NodeID(pub)
+	curve := protocol.BN254 // the digests of sampled and binding receipts
 	circuit := "none"
-	if receipt.SNARKMode(mode) {
+	if mode.SNARK() {
 		circuit, curve = rn.o.Method.Name(), rn.o.Curve
 	}
-	ic, err := circuits.InputCommitmentOn(curve, rn.a, rn.b, n, f)
+	ic, err := protocol.InputCommitmentOn(curve, rn.a, rn.b, n, f)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
@@ -410,13 +350,13 @@ func (rn *run) base(mode string) error {
 // once), proof, and the proof and benchmark boxes of the receipt.
 func (rn *run) prove() error {
 	o, t, n, f := rn.o, rn.task, rn.n, rn.f
-	system := SystemGroth16
-	if o.System == SystemPlonk {
-		system = SystemPlonk
+	system := protocol.Groth16
+	if o.System == protocol.Plonk {
+		system = protocol.Plonk
 	}
 	compile := CompileFor(system, o.Curve, o.Method, n, f)
 	start := time.Now()
-	pub, err := PublicValuesOn(o.Curve, t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
+	pub, err := protocol.PublicValues(o.Curve, t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
@@ -456,7 +396,7 @@ func (rn *run) prove() error {
 
 	r := rn.r
 	r.OutputDigest = hexField(pub.OutputDigest)
-	r.OutputDigestAlg = OutputDigestAlgorithm(o.Curve)
+	r.OutputDigestAlg = protocol.OutputDigestAlgorithm(o.Curve)
 	r.PoE = hex.EncodeToString(pub.PoE[:])
 	r.BenchmarkResult = &receipt.BenchmarkResult{
 		ID:           "prove-cost/" + id.String(),
@@ -467,56 +407,14 @@ func (rn *run) prove() error {
 	}
 	r.Proof = &receipt.Proof{
 		System:          system,
-		Curve:           string(o.Curve),
+		Curve:           o.Curve,
 		Circuit:         o.Method.Name(),
 		KeyFingerprint:  "sha256:" + set.Meta.Fingerprint,
 		SetupProvenance: set.Meta.Provenance,
 		Bytes:           proofBytes.Bytes(),
-		PublicInputs:    PublicInputs(pub),
+		PublicInputs:    protocol.PublicInputStrings(pub),
 	}
 	return nil
-}
-
-// OutputDigestAlgorithm names the output digest of a SNARK receipt on curve.
-func OutputDigestAlgorithm(curve circuits.Curve) string {
-	if curve == circuits.BLS12381 {
-		return receipt.DigestPoseidon2BLS12381
-	}
-	return receipt.DigestPoseidon2
-}
-
-// PublicValues computes request_id, node_id, both BN254 digests and the PoE.
-func PublicValues(t workload.ComputeTask, nodePub ed25519.PublicKey, a, b []int16, c []int64) (circuits.Public, error) {
-	return PublicValuesOn(circuits.BN254, t, nodePub, a, b, c)
-}
-
-// PublicValuesOn is PublicValues with the digests of the curve's statement.
-func PublicValuesOn(curve circuits.Curve, t workload.ComputeTask, nodePub ed25519.PublicKey, a, b []int16, c []int64) (circuits.Public, error) {
-	var p circuits.Public
-	var err error
-	n, f := t.Payload.MatrixSize, t.Payload.FracBits
-	if p.RequestID, err = t.RequestID(); err != nil {
-		return p, err
-	}
-	p.NodeID = receipt.NodeID(nodePub)
-	if p.InputCommitment, err = circuits.InputCommitmentOn(curve, a, b, n, f); err != nil {
-		return p, err
-	}
-	if p.OutputDigest, err = circuits.OutputDigestOn(curve, c, n, f); err != nil {
-		return p, err
-	}
-	p.PoE = receipt.PoE(p.RequestID, p.OutputDigest, p.NodeID)
-	return p, nil
-}
-
-// PublicInputs lists the public witness as decimal strings, in circuit order:
-// input_commitment; output_digest; PoE hi, lo.
-func PublicInputs(p circuits.Public) []string {
-	out := []string{new(big.Int).SetBytes(p.InputCommitment[:]).String(), new(big.Int).SetBytes(p.OutputDigest[:]).String()}
-	for _, x := range circuits.Halves(p.PoE) {
-		out = append(out, x.String())
-	}
-	return out
 }
 
 func hexField(b [32]byte) string { return hex.EncodeToString(b[:]) }

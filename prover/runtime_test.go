@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/zkpoc/zkpoc/hardware"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
-	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -21,7 +21,7 @@ func TestRuntimeBoxUsableCPUs(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32))
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Mode: receipt.ModeBinding})
+	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Mode: protocol.ModeBinding})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,107 +10,14 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/merkle"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
-	"github.com/zkpoc/zkpoc/workload"
 )
-
-// SamplingParams choose how a sampled receipt picks and sizes its rows. The
-// soundness argument is in package sampling.
-type SamplingParams struct {
-	Epsilon float64 // the wrong-row fraction the bound is stated for (default 0.05)
-	K       int     // rows to open; 0 sizes k for BoundLog2 in the attacker model
-	// BoundLog2 is the target log2 bound: for a challenge, of δ (one
-	// attempt); for proof of work, of 2^(WorkLog2 − PoWBits)·δ. Default −20.
-	BoundLog2 float64
-	WorkLog2  int // t: SHA-256 evaluations (2^t) the proof-of-work k is sized against; default 64
-	PoWBits   int // g: proof-of-work difficulty in leading zero bits; default 22, at most MaxProverPoWBits
-	// Challenge, when set, is the challenge the rows are drawn from (issued
-	// after the root was committed; package sampling's "challenge" method).
-	// Without it the rows come from proof-of-work Fiat–Shamir.
-	Challenge []byte
-}
-
-// DefaultSampling: bound 2^−20 at ε = 5% against 2^64 SHA-256 evaluations,
-// with a 22-bit proof of work (k = 756 at n = 4096, 404 at n = 512, every
-// row at n ≤ 128).
-var DefaultSampling = SamplingParams{Epsilon: 0.05, BoundLog2: -20, WorkLog2: 64, PoWBits: 22}
-
-// MaxProverPoWBits bounds the difficulty a prover searches (2^32 hashes,
-// minutes on one core); a verifier accepts up to sampling.MaxPoWBits.
-const MaxProverPoWBits = 32
-
-// withDefaults fills every zero field from DefaultSampling.
-func (p SamplingParams) withDefaults() SamplingParams {
-	d := DefaultSampling
-	if p.Epsilon == 0 {
-		p.Epsilon = d.Epsilon
-	}
-	if p.BoundLog2 == 0 {
-		p.BoundLog2 = d.BoundLog2
-	}
-	if p.WorkLog2 == 0 {
-		p.WorkLog2 = d.WorkLog2
-	}
-	if p.PoWBits == 0 {
-		p.PoWBits = d.PoWBits
-	}
-	return p
-}
-
-// Validate reports every problem with the parameters at once (after defaults).
-func (p SamplingParams) Validate() error {
-	p = p.withDefaults()
-	var errs []error
-	if !(p.Epsilon > 0 && p.Epsilon < 1) {
-		errs = append(errs, fmt.Errorf("sampling epsilon %v must be in (0, 1)", p.Epsilon))
-	}
-	if p.K < 0 {
-		errs = append(errs, fmt.Errorf("sampling k = %d must not be negative", p.K))
-	}
-	if !(p.BoundLog2 < 0 && p.BoundLog2 >= -1000) {
-		errs = append(errs, fmt.Errorf("sampling bound 2^%v must be below 1 (log2 in [−1000, 0))", p.BoundLog2))
-	}
-	if p.PoWBits < 1 || p.PoWBits > MaxProverPoWBits {
-		errs = append(errs, fmt.Errorf("sampling pow bits %d must be in [1, %d]", p.PoWBits, MaxProverPoWBits))
-	}
-	if p.WorkLog2 < 1 || p.WorkLog2 > 256 {
-		errs = append(errs, fmt.Errorf("sampling work 2^%d must have log2 in [1, 256]", p.WorkLog2))
-	}
-	if p.Challenge != nil && (len(p.Challenge) < sampling.MinChallengeBytes || len(p.Challenge) > sampling.MaxChallengeBytes) {
-		errs = append(errs, fmt.Errorf("sampling challenge is %d bytes, want %d to %d", len(p.Challenge), sampling.MinChallengeBytes, sampling.MaxChallengeBytes))
-	}
-	return errors.Join(errs...)
-}
-
-// RowsFor is the k these parameters open at n rows: K when set (at most n),
-// otherwise the smallest k whose bound in the attacker model reaches
-// BoundLog2 — every row when that k would exceed n − ⌈ε·n⌉.
-func (p SamplingParams) RowsFor(n int) int {
-	p = p.withDefaults()
-	if p.K > 0 {
-		return min(p.K, n)
-	}
-	target := p.BoundLog2
-	if p.Challenge == nil {
-		target -= float64(p.WorkLog2 - p.PoWBits)
-	}
-	return sampling.RowsFor(n, sampling.WrongRows(n, p.Epsilon), target)
-}
-
-// RowLeaves encodes each output row as a Merkle leaf: its n entries as
-// little-endian int64, the canonical result bytes of that row.
-func RowLeaves(c []int64, n int) [][]byte {
-	out := make([][]byte, n)
-	for i := range out {
-		out[i] = workload.ResultBytes(c[i*n : (i+1)*n])
-	}
-	return out
-}
 
 // outputTree commits to the output rows and binds the root with the PoE.
 func (rn *run) outputTree() ([][]byte, [32]byte, error) {
-	leaves := RowLeaves(rn.c, rn.n)
+	leaves := sampling.RowLeaves(rn.c, rn.n)
 	root, _ := merkle.RootHash(leaves)
 	reqID, err := rn.task.RequestID()
 	if err != nil {
@@ -120,7 +27,7 @@ func (rn *run) outputTree() ([][]byte, [32]byte, error) {
 	if err != nil {
 		return nil, root, err
 	}
-	poe := receipt.PoE(reqID, root, nodeID)
+	poe := protocol.PoE(reqID, root, nodeID)
 	rn.r.OutputDigest = hex.EncodeToString(root[:])
 	rn.r.OutputDigestAlg = receipt.DigestMerkleRows
 	rn.r.PoE = hex.EncodeToString(poe[:])
@@ -146,11 +53,11 @@ func (rn *run) sample() error {
 }
 
 // open fills the sampling box for the committed rows.
-func (rn *run) open(leaves [][]byte, root [32]byte, p SamplingParams) error {
+func (rn *run) open(leaves [][]byte, root [32]byte, p sampling.Params) error {
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("sample: %w", err)
 	}
-	p = p.withDefaults()
+	p = p.WithDefaults()
 	n := rn.n
 	reqID, _ := receipt.DecodeHex32("request_id", rn.r.RequestID)
 	nodeID, _ := receipt.DecodeHex32("node.node_id", rn.r.Node.NodeID)
@@ -211,7 +118,7 @@ func Commit(o Options) (*Committed, error) {
 	if o.Sampling.Challenge != nil {
 		return nil, errors.New("commit: the challenge must be issued after the commitment (leave Sampling.Challenge unset and pass it to Open)")
 	}
-	o.Mode = receipt.ModeSampled
+	o.Mode = protocol.ModeSampled
 	rn, _, err := start(o)
 	if err != nil {
 		return nil, err
@@ -252,6 +159,10 @@ const envelopeSlack = 4 << 10
 // checkEnvelopeSize refuses a receipt larger than a verifier reads
 // (receipt.MaxEnvelopeBytes): in practice a sampled receipt opening many
 // rows of a large n, each with its audit path.
+// ErrReceiptTooLarge is wrapped by Run's error for a receipt larger than a
+// verifier reads (receipt.MaxEnvelopeBytes): a sampled receipt opening too many rows.
+var ErrReceiptTooLarge = errors.New("receipt too large")
+
 func checkEnvelopeSize(env *receipt.Envelope, r *receipt.Receipt) error {
 	raw, err := json.Marshal(env)
 	if err != nil {
@@ -262,7 +173,7 @@ func checkEnvelopeSize(env *receipt.Envelope, r *receipt.Receipt) error {
 	}
 	hint := ""
 	if s := r.Sampling; s != nil {
-		hint = fmt.Sprintf(": %d rows with their audit paths are too many; open fewer (--samples) or raise the proof of work (--pow-bits), which lowers the k needed", s.K)
+		hint = fmt.Sprintf(": %d rows with their audit paths are too many; open fewer rows or raise the proof of work, which lowers the k needed", s.K)
 	}
-	return fmt.Errorf("prove: the receipt would be %d bytes, over the %d a verifier reads%s", len(raw), receipt.MaxEnvelopeBytes-envelopeSlack, hint)
+	return fmt.Errorf("prove: %w: it would be %d bytes, over the %d a verifier reads%s", ErrReceiptTooLarge, len(raw), receipt.MaxEnvelopeBytes-envelopeSlack, hint)
 }

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -24,7 +27,7 @@ func TestSampledEnvelopeSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
-	res, err := Run(Options{Task: task, NodeKey: key, Cache: keys.Cache{Dir: t.TempDir()}, Mode: receipt.ModeBinding})
+	res, err := Run(Options{Task: task, NodeKey: key, Cache: keys.Cache{Dir: t.TempDir()}, Mode: protocol.ModeBinding})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,10 +40,10 @@ func TestSampledEnvelopeSize(t *testing.T) {
 			s.Indices = append(s.Indices, n-1-i)
 			s.Paths = append(s.Paths, slices.Repeat([]string{strings.Repeat("ab", 32)}, depth))
 		}
-		r.Mode, r.Sampling = receipt.ModeSampled, s
+		r.Mode, r.Sampling = protocol.ModeSampled, s
 		return &r
 	}
-	k := DefaultSampling.RowsFor(n)
+	k := sampling.DefaultParams.RowsFor(n)
 	if k != 756 {
 		t.Fatalf("default k at n = %d is %d, want 756", n, k)
 	}
@@ -56,7 +59,7 @@ func TestSampledEnvelopeSize(t *testing.T) {
 		raw, _ := json.Marshal(env)
 		t.Logf("k = %d at n = %d: envelope %d bytes (limit %d)", tc.k, n, len(raw), receipt.MaxEnvelopeBytes)
 		err = checkEnvelopeSize(env, r)
-		if (err == nil) != tc.ok || (err != nil && !strings.Contains(err.Error(), "--samples")) {
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, ErrReceiptTooLarge)) {
 			t.Errorf("k = %d at n = %d: %v", tc.k, n, err)
 		}
 	}

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
-	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -25,13 +24,13 @@ func TestBoundTasksMatchVectors(t *testing.T) {
 				want = map[string]string{"bn254": d.InputCommitment, "bls12-381": d.InputCommitmentBLS12381}[v.Curve]
 			}
 		}
-		if v.Task.Payload.InputCommitment != want || v.Task.CommitmentAlgorithm() != prover.CommitmentAlgorithm(circuits.Curve(v.Curve)) {
+		if v.Task.Payload.InputCommitment != want || v.Task.CommitmentAlgorithm() != protocol.CommitmentAlgorithm(protocol.Curve(v.Curve)) {
 			t.Errorf("%s: payload %+v, want input_commitment %s", v.Curve, v.Task.Payload, want)
 		}
-		if curve, bound, err := prover.TaskCurve(v.Task); err != nil || !bound || string(curve) != v.Curve {
+		if curve, bound, err := protocol.TaskCurve(v.Task); err != nil || !bound || string(curve) != v.Curve {
 			t.Errorf("%s: TaskCurve = %s, %v, %v", v.Curve, curve, bound, err)
 		}
-		if _, _, err := prover.Inputs(v.Task, nil, nil); err != nil {
+		if _, _, err := protocol.Inputs(v.Task, nil, nil); err != nil {
 			t.Errorf("%s: Inputs: %v", v.Curve, err)
 		}
 	}
@@ -42,15 +41,15 @@ func TestBoundTasksMatchVectors(t *testing.T) {
 // supplied task and proving on a curve other than the task's.
 func TestBoundTaskRefusals(t *testing.T) {
 	seed := [32]byte{4, 2}
-	bound, err := prover.NewSyntheticTask(circuits.BN254, "1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d", seed, 4, 8, "0", 1795000000)
+	bound, err := protocol.NewSyntheticTask(protocol.BN254, "1b2c3d4e-5f60-4a1b-8c2d-3e4f5a6b7c8d", seed, 4, 8, "0", 1795000000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := prover.NewSyntheticTask(circuits.BN254, bound.TaskID, [32]byte{4, 3}, 4, 8, "0", 1795000000)
+	other, err := protocol.NewSyntheticTask(protocol.BN254, bound.TaskID, [32]byte{4, 3}, 4, 8, "0", 1795000000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	blsValue, err := prover.NewSyntheticTask(circuits.BLS12381, bound.TaskID, seed, 4, 8, "0", 1795000000)
+	blsValue, err := protocol.NewSyntheticTask(protocol.BLS12381, bound.TaskID, seed, 4, 8, "0", 1795000000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,46 +62,46 @@ func TestBoundTaskRefusals(t *testing.T) {
 		{"another seed's commitment", func() error {
 			t := bound
 			t.Payload.InputCommitment = other.Payload.InputCommitment
-			_, _, err := prover.Inputs(t, nil, nil)
+			_, _, err := protocol.Inputs(t, nil, nil)
 			return err
 		}, "payload.input_commitment: " + other.Payload.InputCommitment + " is not the poseidon2-bn254-sponge16/v1 commitment"},
 		{"the BLS12-381 value named as BN254's", func() error {
 			t := bound
 			t.Payload.InputCommitment = blsValue.Payload.InputCommitment
-			_, _, err := prover.Inputs(t, nil, nil)
+			_, _, err := protocol.Inputs(t, nil, nil)
 			return err
 		}, "payload.input_commitment: " + blsValue.Payload.InputCommitment + " is not"},
 		{"the BN254 value named as BLS12-381's", func() error {
 			t := blsValue
 			t.Payload.InputCommitment = bound.Payload.InputCommitment
-			_, _, err := prover.Inputs(t, nil, nil)
+			_, _, err := protocol.Inputs(t, nil, nil)
 			return err
 		}, "is not the poseidon2-bls12-381-sponge3/v1 commitment"},
 		{"prove with another seed's commitment", func() error {
 			t := bound
 			t.Payload.InputCommitment = other.Payload.InputCommitment
-			_, err := prover.Run(prover.Options{Task: t, NodeKey: key, Mode: receipt.ModeBinding})
+			_, err := prover.Run(prover.Options{Task: t, NodeKey: key, Mode: protocol.ModeBinding})
 			return err
 		}, "payload.input_commitment"},
-		{"bind twice", func() error { _, err := prover.BindInputs(bound, circuits.BN254); return err }, "already carries input_commitment"},
+		{"bind twice", func() error { _, err := protocol.BindInputs(bound, protocol.BN254); return err }, "already carries input_commitment"},
 		{"bind a supplied task", func() error {
 			s, err := workload.NewSuppliedTask(bound.TaskID, [32]byte{1}, 4, 8, "0", 1)
 			if err != nil {
 				return err
 			}
-			_, err = prover.BindInputs(s, circuits.BN254)
+			_, err = protocol.BindInputs(s, protocol.BN254)
 			return err
 		}, "already carries input_commitment"},
 		{"bind on an unknown curve", func() error {
-			_, err := prover.NewSyntheticTask("secp256k1", bound.TaskID, seed, 4, 8, "0", 1)
+			_, err := protocol.NewSyntheticTask("secp256k1", bound.TaskID, seed, 4, 8, "0", 1)
 			return err
 		}, `unknown curve "secp256k1"`},
 		{"prove a BN254-bound task on BLS12-381", func() error {
-			_, err := prover.Run(prover.Options{Task: bound, NodeKey: key, Mode: receipt.ModeBinding, Curve: circuits.BLS12381})
+			_, err := prover.Run(prover.Options{Task: bound, NodeKey: key, Mode: protocol.ModeBinding, Curve: protocol.BLS12381})
 			return err
 		}, "binds its inputs with poseidon2-bn254-sponge16/v1 (payload.input_commitment_algorithm), so it is proved on bn254, not bls12-381"},
 		{"prove a BLS12-381-bound task on BN254", func() error {
-			_, err := prover.Run(prover.Options{Task: blsValue, NodeKey: key, Mode: receipt.ModeBinding, Curve: circuits.BN254})
+			_, err := prover.Run(prover.Options{Task: blsValue, NodeKey: key, Mode: protocol.ModeBinding, Curve: protocol.BN254})
 			return err
 		}, "so it is proved on bls12-381, not bn254"},
 	} {

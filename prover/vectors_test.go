@@ -16,7 +16,7 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -54,7 +54,7 @@ type bindingVector struct {
 }
 
 // boundTaskVector pins a task that binds its inputs (payload.input_commitment
-// and its algorithm), made by prover.NewSyntheticTask on one curve, with its
+// and its algorithm), made by protocol.NewSyntheticTask on one curve, with its
 // canonical JSON, request_id, and the PoE and public inputs of the binding
 // vector's node and output on that curve.
 type boundTaskVector struct {
@@ -88,24 +88,24 @@ func computeExtended(t *testing.T) extended {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ic, err := circuits.InputCommitment(a, b, c.n, c.f)
+		ic, err := protocol.InputCommitment(a, b, c.n, c.f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		od, err := circuits.OutputDigest(out, c.n, c.f)
+		od, err := protocol.OutputDigest(out, c.n, c.f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		icBLS, err := circuits.InputCommitmentOn(circuits.BLS12381, a, b, c.n, c.f)
+		icBLS, err := protocol.InputCommitmentOn(protocol.BLS12381, a, b, c.n, c.f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		odBLS, err := circuits.OutputDigestOn(circuits.BLS12381, out, c.n, c.f)
+		odBLS, err := protocol.OutputDigestOn(protocol.BLS12381, out, c.n, c.f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ext.Digests = append(ext.Digests, digestVector{
-			Seed: hexOf(seed), MatrixSize: c.n, FracBits: c.f, OutputBits: circuits.OutputBits(c.n, c.f),
+			Seed: hexOf(seed), MatrixSize: c.n, FracBits: c.f, OutputBits: protocol.OutputBits(c.n, c.f),
 			ResultSHA256: hexOf(sha256sum(workload.ResultBytes(out))), InputCommitment: hexOf(ic), OutputDigest: hexOf(od),
 			InputCommitmentBLS12381: hexOf(icBLS), OutputDigestBLS12381: hexOf(odBLS),
 		})
@@ -119,18 +119,18 @@ func computeExtended(t *testing.T) extended {
 	}
 	a, b, _ := workload.Generate(seed, 4)
 	out, _ := workload.Multiply(a, b, 4, 8)
-	pub, err := prover.PublicValues(task, key.Public().(ed25519.PublicKey), a, b, out)
+	pub, err := protocol.PublicValues(protocol.BN254, task, key.Public().(ed25519.PublicKey), a, b, out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ext.Binding = bindingVector{
 		Task: task, RequestID: hexOf(pub.RequestID), NodePrivSeed: hex.EncodeToString(privSeed),
 		NodePublicKey: hex.EncodeToString(key.Public().(ed25519.PublicKey)), NodeID: hexOf(pub.NodeID),
-		OutputDigest: hexOf(pub.OutputDigest), PoE: hexOf(pub.PoE), PublicInputs: prover.PublicInputs(pub),
-		WorkloadDigest: receipt.WorkloadDigest(circuits.Freivalds.Name(), 4, 8),
+		OutputDigest: hexOf(pub.OutputDigest), PoE: hexOf(pub.PoE), PublicInputs: protocol.PublicInputStrings(pub),
+		WorkloadDigest: receipt.WorkloadDigest(protocol.Freivalds.Name(), 4, 8),
 	}
-	for _, curve := range circuits.Curves {
-		bound, err := prover.NewSyntheticTask(curve, task.TaskID, seed, 4, 8, task.Reward, task.Deadline)
+	for _, curve := range protocol.Curves {
+		bound, err := protocol.NewSyntheticTask(curve, task.TaskID, seed, 4, 8, task.Reward, task.Deadline)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,12 +138,12 @@ func computeExtended(t *testing.T) extended {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pub, err := prover.PublicValuesOn(curve, bound, key.Public().(ed25519.PublicKey), a, b, out)
+		pub, err := protocol.PublicValues(curve, bound, key.Public().(ed25519.PublicKey), a, b, out)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ext.BoundTasks = append(ext.BoundTasks, boundTaskVector{Curve: string(curve), Task: bound, TaskJCS: string(jcs),
-			RequestID: hexOf(pub.RequestID), PoE: hexOf(pub.PoE), PublicInputs: prover.PublicInputs(pub)})
+			RequestID: hexOf(pub.RequestID), PoE: hexOf(pub.PoE), PublicInputs: protocol.PublicInputStrings(pub)})
 	}
 	return ext
 }
@@ -183,7 +183,7 @@ func TestSharedVectorsReproduced(t *testing.T) {
 
 // TestPublicInputsOrder: the list receipts carry equals gnark's public witness.
 func TestPublicInputsOrder(t *testing.T) {
-	var p circuits.Public
+	var p protocol.Public
 	for i := range p.RequestID {
 		p.RequestID[i], p.NodeID[i], p.PoE[i] = byte(i), byte(2*i+1), byte(255-i)
 	}
@@ -191,7 +191,7 @@ func TestPublicInputsOrder(t *testing.T) {
 	p.InputCommitment[30] = 0x30
 	// r − 1, the largest BN254 scalar
 	new(big.Int).Sub(ecc.BN254.ScalarField(), big.NewInt(1)).FillBytes(p.OutputDigest[:])
-	a, err := circuits.PublicAssignment(circuits.Freivalds, 2, 8, p)
+	a, err := circuits.PublicAssignment(protocol.Freivalds, 2, 8, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestPublicInputsOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	vec := w.Vector().(fr.Vector)
-	got := prover.PublicInputs(p)
+	got := protocol.PublicInputStrings(p)
 	if len(vec) != len(got) {
 		t.Fatalf("witness has %d public values, list has %d", len(vec), len(got))
 	}

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
-	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -22,7 +22,7 @@ func TestWorkerAddressSigned(t *testing.T) {
 	}
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32))
 	run := func(addr string) (*prover.Result, error) {
-		return prover.Run(prover.Options{Task: task, NodeKey: key, Mode: receipt.ModeBinding, WorkerAddress: addr})
+		return prover.Run(prover.Options{Task: task, NodeKey: key, Mode: protocol.ModeBinding, WorkerAddress: addr})
 	}
 	res, err := run("cpc1qa")
 	if err != nil {

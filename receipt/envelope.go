@@ -3,7 +3,6 @@ package receipt
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/internal/strictjson"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // DSSE and in-toto identifiers: the receipt is the predicate of an in-toto
@@ -75,15 +75,12 @@ const DigestAlgorithm = "poseidon2-bn254"
 // DigestAlgorithmBLS12381 labels them when the proof is over BLS12-381.
 const DigestAlgorithmBLS12381 = "poseidon2-bls12-381"
 
-// CurveBLS12381 is the proof.curve of a proof over BLS12-381.
-const CurveBLS12381 = "bls12-381"
-
 // InputSubjectAlgorithm is the in-toto digest-set key of the input
 // commitment: the Poseidon2 of the proof's curve for a SNARK receipt, BN254
 // otherwise (sampled and binding receipts commit on BN254, and a proof box
 // in one of them does not relabel it).
 func (r *Receipt) InputSubjectAlgorithm() string {
-	if SNARKMode(r.Mode) && r.Proof != nil && r.Proof.Curve == CurveBLS12381 {
+	if r.Mode.SNARK() && r.Proof != nil && r.Proof.Curve == protocol.BLS12381 {
 		return DigestAlgorithmBLS12381
 	}
 	return DigestAlgorithm
@@ -97,7 +94,7 @@ func SubjectAlgorithm(outputDigestAlg string) string {
 	switch outputDigestAlg {
 	case DigestMerkleRows:
 		return MerkleSubjectAlgorithm
-	case DigestPoseidon2BLS12381:
+	case protocol.OutputDigestAlgorithm(protocol.BLS12381):
 		return DigestAlgorithmBLS12381
 	}
 	return DigestAlgorithm
@@ -127,9 +124,6 @@ func PAE(payloadType string, payload []byte) []byte {
 	return b.Bytes()
 }
 
-// NodeID is SHA-256 of the 32 raw bytes of an Ed25519 public key.
-func NodeID(pub ed25519.PublicKey) [32]byte { return sha256.Sum256(pub) }
-
 // Sign wraps the receipt in an in-toto statement and a DSSE envelope signed by key.
 func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
 	if r == nil {
@@ -154,7 +148,7 @@ func Sign(r *Receipt, key ed25519.PrivateKey) (*Envelope, error) {
 		return nil, fmt.Errorf("sign receipt %s: %w", r.ReceiptID, err)
 	}
 	pub := key.Public().(ed25519.PublicKey)
-	id := NodeID(pub)
+	id := protocol.NodeID(pub)
 	sig := ed25519.Sign(key, PAE(PayloadType, payload))
 	return &Envelope{
 		PayloadType: PayloadType,
@@ -318,7 +312,7 @@ func (e *Envelope) VerifySignature(pub ed25519.PublicKey) error {
 		return fmt.Errorf("%w: want exactly 1 signature, have %d", ErrSignature, len(e.Signatures))
 	}
 	s := e.Signatures[0]
-	id := NodeID(pub)
+	id := protocol.NodeID(pub)
 	if s.KeyID != hex.EncodeToString(id[:]) {
 		return fmt.Errorf("%w: keyid %q is not the node_id of the receipt's public key", ErrSignature, truncate(s.KeyID, 80))
 	}

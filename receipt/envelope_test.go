@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 func TestSignRoundTrip(t *testing.T) {
@@ -40,7 +42,7 @@ func TestSignRoundTrip(t *testing.T) {
 	if got.PayloadType != PayloadType {
 		t.Errorf("payloadType = %q, want %q", got.PayloadType, PayloadType)
 	}
-	id := NodeID(pub)
+	id := protocol.NodeID(pub)
 	if len(got.Signatures) != 1 || got.Signatures[0].KeyID != hex.EncodeToString(id[:]) {
 		t.Errorf("signatures = %+v, want one with keyid %x", got.Signatures, id)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -17,10 +18,10 @@ func ExampleSign() {
 
 	r := &receipt.Receipt{
 		Version:         receipt.Version,
-		Mode:            receipt.ModeBinding,
+		Mode:            protocol.ModeBinding,
 		InputCommitment: "12345",
 		OutputDigest:    "000000000000000000000000000000000000000000000000000000000000002a",
-		OutputDigestAlg: receipt.DigestPoseidon2,
+		OutputDigestAlg: protocol.OutputDigestAlgorithm(protocol.BN254),
 	}
 	env, err := receipt.Sign(r, key)
 	if err != nil {
@@ -59,21 +60,4 @@ func ExampleSign() {
 func ExamplePAE() {
 	fmt.Printf("%s\n", receipt.PAE("http://example.com/HelloWorld", []byte("hello world")))
 	// Output: DSSEv1 29 http://example.com/HelloWorld 11 hello world
-}
-
-func ExamplePoE() {
-	hex32 := func(s string) [32]byte {
-		b, err := receipt.DecodeHex32("example", s)
-		if err != nil {
-			panic(err)
-		}
-		return b
-	}
-	poe := receipt.PoE(
-		hex32("d14327e3f6c50957e335c3ed362b976c5502e436237e3de9a5d305ad576b77b7"), // request_id
-		hex32("000000000000000000000000000000000000000000000000000000000000002a"), // output_digest
-		hex32("21fe31dfa154a261626bf854046fd2271b7bed4b6abe45aa58877ef47f9721b9"), // node_id
-	)
-	fmt.Println(hex.EncodeToString(poe[:]))
-	// Output: 61e6cd147576a21b83556d533ed5f7aad9cb2874b64d4cbb90cecf755fe340cf
 }

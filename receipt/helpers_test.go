@@ -6,6 +6,7 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -40,15 +41,15 @@ func otherKey() ed25519.PrivateKey {
 func fullReceipt(t testing.TB) Receipt {
 	t.Helper()
 	pub := testKey(t).Public().(ed25519.PublicKey)
-	id := NodeID(pub)
+	id := protocol.NodeID(pub)
 	r := Receipt{
 		Version:         Version,
 		JobID:           "job-0001",
-		Mode:            ModeGroth16,
+		Mode:            protocol.ModeGroth16,
 		WorkloadDigest:  WorkloadDigest("freivalds", 4, 8),
 		InputCommitment: "11579208923731619542357098500868790785326998466564056403945758400790",
 		OutputDigest:    "000000000000000000000000000000000000000000000000000000000000002a",
-		OutputDigestAlg: DigestPoseidon2,
+		OutputDigestAlg: protocol.OutputDigestAlgorithm(protocol.BN254),
 		RequestID:       "d14327e3f6c50957e335c3ed362b976c5502e436237e3de9a5d305ad576b77b7",
 		PoE:             "61e6cd147576a21b83556d533ed5f7aad9cb2874b64d4cbb90cecf755fe340cf",
 		Task: workload.ComputeTask{

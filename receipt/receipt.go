@@ -14,24 +14,14 @@ import (
 	"strings"
 
 	"github.com/gowebpki/jcs"
+
 	"github.com/zkpoc/zkpoc/hardware"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
 // Version identifies this receipt schema.
 const Version = "zkpoc/receipt/v1"
-
-// Modes a receipt can record (DESIGN.md "Proof modes").
-const (
-	ModeGroth16 = "groth16"
-	ModePlonk   = "plonk"
-	ModeSampled = "sampled"
-	ModeBinding = "binding"
-)
-
-// SNARKMode reports whether mode's evidence is a SNARK proof (groth16 or
-// plonk): the proof box is required and proof.system names the same system.
-func SNARKMode(mode string) bool { return mode == ModeGroth16 || mode == ModePlonk }
 
 // Receipt is the signed predicate: what ran, what came out, and the evidence
 // for it, each kind of evidence in its own box. The node signs
@@ -42,7 +32,7 @@ type Receipt struct {
 	Version            string               `json:"version"`
 	ReceiptID          string               `json:"receipt_id"`
 	JobID              string               `json:"job_id"`
-	Mode               string               `json:"mode"`
+	Mode               protocol.Mode        `json:"mode"`
 	WorkloadDigest     string               `json:"workload_digest"`
 	InputCommitment    string               `json:"input_commitment"`
 	OutputDigest       string               `json:"output_digest"`
@@ -112,13 +102,13 @@ type AttestationResult struct {
 
 // Proof is the SNARK evidence box.
 type Proof struct {
-	System          string   `json:"system"` // "groth16" or "plonk", the receipt's mode
-	Curve           string   `json:"curve"`  // "bn254"
-	Circuit         string   `json:"circuit"`
-	KeyFingerprint  string   `json:"key_fingerprint"` // "sha256:<hex of serialized VK>"
-	SetupProvenance string   `json:"setup_provenance"`
-	Bytes           []byte   `json:"bytes"`         // gnark's compressed proof encoding, base64 in JSON
-	PublicInputs    []string `json:"public_inputs"` // decimal field elements, in circuit order
+	System          protocol.System `json:"system"` // "groth16" or "plonk", the receipt's mode
+	Curve           protocol.Curve  `json:"curve"`  // "bn254" or "bls12-381"
+	Circuit         string          `json:"circuit"`
+	KeyFingerprint  string          `json:"key_fingerprint"` // "sha256:<hex of serialized VK>"
+	SetupProvenance string          `json:"setup_provenance"`
+	Bytes           []byte          `json:"bytes"`         // gnark's compressed proof encoding, base64 in JSON
+	PublicInputs    []string        `json:"public_inputs"` // decimal field elements, in circuit order
 }
 
 // Output digest algorithms. A groth16 receipt's output digest is the
@@ -126,12 +116,9 @@ type Proof struct {
 // output rows in an RFC 6962 SHA-256 Merkle tree instead, so that single
 // rows can be opened.
 const (
-	DigestPoseidon2 = "poseidon2-bn254-sponge16/v1"
-	// DigestPoseidon2BLS12381 is the output digest of a BLS12-381 proof:
-	// the same packing, absorbed by a width-3 Poseidon2 sponge over BLS12-381.
-	DigestPoseidon2BLS12381 = "poseidon2-bls12-381-sponge3/v1"
-	DigestMerkleRows        = "sha256-rfc6962-rows/v1"
-	CostModelVersion        = "zkpoc-cost/v1"
+	// (protocol.OutputDigestAlgorithm names a SNARK receipt's.)
+	DigestMerkleRows = "sha256-rfc6962-rows/v1"
+	CostModelVersion = "zkpoc-cost/v1"
 )
 
 // Sampling methods (package sampling documents each derivation and its
@@ -223,15 +210,6 @@ func WorkloadDigest(circuit string, n, fracBits int) string {
 	return "sha256:" + hex.EncodeToString(d[:])
 }
 
-// PoE is the proof-of-execution binding SHA-256(request_id ‖ output_digest ‖ node_id).
-func PoE(requestID, outputDigest, nodeID [32]byte) [32]byte {
-	var msg [96]byte
-	copy(msg[:32], requestID[:])
-	copy(msg[32:64], outputDigest[:])
-	copy(msg[64:], nodeID[:])
-	return sha256.Sum256(msg[:])
-}
-
 // ComputeID returns the receipt_id: SHA-256 of the canonical (RFC 8785)
 // encoding of the receipt with receipt_id cleared. It covers everything else
 // the node signs, policy_decision and allowed_claim included (null in every
@@ -278,10 +256,10 @@ func (r *Receipt) Validate() error {
 	need(r.BenchmarkResult != nil, "benchmark_result")
 	need(r.AttestationResult != nil, "attestation_result")
 	need(r.VerifierPolicyID != "", "verifier_policy_id")
-	if r.Mode == ModeSampled {
+	if r.Mode == protocol.ModeSampled {
 		need(r.Sampling != nil, "sampling")
 	}
-	if SNARKMode(r.Mode) {
+	if r.Mode.SNARK() {
 		need(r.Proof != nil, "proof")
 		if r.Proof != nil {
 			need(r.Proof.System != "", "proof.system")

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 func TestValidateReportsEveryMissingField(t *testing.T) {
-	r := Receipt{Mode: ModeGroth16, Proof: &Proof{}}
+	r := Receipt{Mode: protocol.ModeGroth16, Proof: &Proof{}}
 	err := r.Validate()
 	if !errors.Is(err, ErrMissingFields) {
 		t.Fatalf("Validate = %v, want ErrMissingFields", err)
@@ -38,9 +40,9 @@ func TestValidate(t *testing.T) {
 		missing string // "" means valid
 	}{
 		{"complete", func(*Receipt) {}, ""},
-		{"sampled without proof", func(r *Receipt) { r.Mode = ModeSampled; r.Proof = nil; r.Sampling = &Sampling{} }, ""},
-		{"sampled without sampling box", func(r *Receipt) { r.Mode = ModeSampled; r.Proof = nil }, "sampling"},
-		{"binding without proof", func(r *Receipt) { r.Mode = ModeBinding; r.Proof = nil }, ""},
+		{"sampled without proof", func(r *Receipt) { r.Mode = protocol.ModeSampled; r.Proof = nil; r.Sampling = &Sampling{} }, ""},
+		{"sampled without sampling box", func(r *Receipt) { r.Mode = protocol.ModeSampled; r.Proof = nil }, "sampling"},
+		{"binding without proof", func(r *Receipt) { r.Mode = protocol.ModeBinding; r.Proof = nil }, ""},
 		{"groth16 without proof", func(r *Receipt) { r.Proof = nil }, "proof"},
 		{"no mode", func(r *Receipt) { r.Mode = "" }, "mode"},
 		{"no version", func(r *Receipt) { r.Version = "" }, "version"},
@@ -98,7 +100,7 @@ func TestComputeID(t *testing.T) {
 		{"proof.bytes", func(r *Receipt) { r.Proof.Bytes = []byte{0xde, 0xad, 0xbe, 0xee} }, true},
 		{"proof.public_inputs", func(r *Receipt) { r.Proof.PublicInputs = []string{"1", "2", "4"} }, true},
 		{"proof removed", func(r *Receipt) { r.Proof = nil }, true},
-		{"mode", func(r *Receipt) { r.Mode = ModeSampled }, true},
+		{"mode", func(r *Receipt) { r.Mode = protocol.ModeSampled }, true},
 		{"node.node_id", func(r *Receipt) { r.Node.NodeID = strings.Repeat("0", 64) }, true},
 		{"runtime_measurement.native_seconds", func(r *Receipt) { r.RuntimeMeasurement.NativeSeconds = 0.25 }, true},
 		{"attestation_result.status", func(r *Receipt) { r.AttestationResult.Status = "tdx" }, true},

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"os"
 	"testing"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // v1Identities is the "identities" section of the protocol v1 conformance vectors.
@@ -51,7 +53,7 @@ func TestVectorNodeID(t *testing.T) {
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		t.Fatalf("vector public key: %v", err)
 	}
-	got := NodeID(ed25519.PublicKey(pub))
+	got := protocol.NodeID(ed25519.PublicKey(pub))
 	if hex.EncodeToString(got[:]) != v.NodeID {
 		t.Fatalf("NodeID = %x, want %s", got, v.NodeID)
 	}
@@ -63,7 +65,7 @@ func TestVectorNodeID(t *testing.T) {
 
 func TestVectorPoE(t *testing.T) {
 	v := loadIdentities(t)
-	got := PoE(
+	got := protocol.PoE(
 		mustHex32(t, "request_id", v.RequestID),
 		mustHex32(t, "output_digest", v.OutputDigestExample),
 		mustHex32(t, "node_id", v.NodeID),
@@ -72,7 +74,7 @@ func TestVectorPoE(t *testing.T) {
 		t.Fatalf("PoE = %x, want %s", got, v.PoE)
 	}
 	// The order of the three inputs matters.
-	swapped := PoE(
+	swapped := protocol.PoE(
 		mustHex32(t, "node_id", v.NodeID),
 		mustHex32(t, "output_digest", v.OutputDigestExample),
 		mustHex32(t, "request_id", v.RequestID),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/srs"
 )
 
@@ -41,7 +42,7 @@ func LoadOrSetup(c keys.Cache, id keys.ID, compile func() (constraint.Constraint
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.srs != nil && id.System != keys.SystemPlonk {
+	if o.srs != nil && id.System != protocol.Plonk {
 		return nil, false, fmt.Errorf("load or set up PLONK keys: key id %s names system %q", id, id.System)
 	}
 	set, cached, err := c.LoadOrStore(id, compile, func(ccs constraint.ConstraintSystem) (*keys.Set, error) {
@@ -75,7 +76,7 @@ func Prove(set *keys.Set, full witness.Witness) (proofsystem.Proof, error) {
 	var p any
 	var err error
 	switch system {
-	case keys.SystemPlonk:
+	case protocol.Plonk:
 		p, err = plonk.Prove(set.CCS, set.PlonkPK, full, proofsystem.ProverOptions(system)...)
 	default:
 		p, err = groth16.Prove(set.CCS, set.PK, full, proofsystem.ProverOptions(system)...)

@@ -27,6 +27,7 @@ import (
 	"github.com/zkpoc/zkpoc/internal/groth16setup"
 	"github.com/zkpoc/zkpoc/internal/progress"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/srs"
 )
 
@@ -50,7 +51,7 @@ func Estimate(constraints int) time.Duration {
 // and estimate) before, the elapsed time every ~5 s while running, the
 // measured time after. A PLONK key set's provenance is its SRS's.
 func Run(id keys.ID, ccs constraint.ConstraintSystem, s *srs.SRS, progressW io.Writer) (*keys.Set, error) {
-	plonkKeys := id.System == keys.SystemPlonk
+	plonkKeys := id.System == protocol.Plonk
 	name, prefix := "Groth16", "setup"
 	if plonkKeys {
 		name, prefix = "PLONK", "plonk setup"
@@ -120,7 +121,7 @@ func checkCCS(id keys.ID, ccs constraint.ConstraintSystem, s *srs.SRS) error {
 	if ccs == nil {
 		return fmt.Errorf("nil constraint system")
 	}
-	if id.System == keys.SystemPlonk {
+	if id.System == protocol.Plonk {
 		switch ccs.(type) {
 		case *csbn254.SparseR1CS, *csbls.SparseR1CS:
 		default:

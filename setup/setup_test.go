@@ -2,6 +2,7 @@ package setup
 
 import (
 	"github.com/zkpoc/zkpoc/internal/keytest"
+	"github.com/zkpoc/zkpoc/protocol"
 
 	"bytes"
 	"math/big"
@@ -121,7 +122,7 @@ func TestGroth16BLS12381(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := keys.Cache{Dir: t.TempDir()}
-	id := keys.ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: keys.SystemGroth16}
+	id := keys.ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: protocol.Groth16}
 	if _, cached, err := LoadOrSetup(c, id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, nil); err != nil || cached {
 		t.Fatalf("setup: cached %v, %v", cached, err)
 	}
@@ -193,7 +194,7 @@ func TestImportedSRSSetupProveVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := keys.ID{Circuit: "square-test", N: 1, FracBits: 0, Curve: "bn254", System: keys.SystemPlonk}
+	id := keys.ID{Circuit: "square-test", N: 1, FracBits: 0, Curve: "bn254", System: protocol.Plonk}
 	c := keys.Cache{Dir: t.TempDir()}
 	set, cached, err := LoadOrSetup(c, id, compileSquareSCS, nil, WithSRS(func(constraint.ConstraintSystem) (*srs.SRS, error) { return s, nil }, s.Provenance))
 	if err != nil || cached {
@@ -210,7 +211,7 @@ func TestImportedSRSSetupProveVerify(t *testing.T) {
 		t.Errorf("a cached entry of another SRS: %v", err)
 	}
 	key, meta, err := c.FindByFingerprint(set.Meta.Fingerprint)
-	if err != nil || meta.ID != id || key.System() != keys.SystemPlonk {
+	if err != nil || meta.ID != id || key.System() != protocol.Plonk {
 		t.Fatalf("FindByFingerprint: %v", err)
 	}
 	vk := key.Gnark().(plonk.VerifyingKey)
@@ -242,7 +243,7 @@ func TestPlonkBLS12381(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := keys.Cache{Dir: t.TempDir()}
-	id := keys.ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: keys.SystemPlonk}
+	id := keys.ID{Circuit: "square", N: 1, FracBits: 0, Curve: "bls12-381", System: protocol.Plonk}
 	set, cached, err := LoadOrSetup(c, id, func() (constraint.ConstraintSystem, error) { return ccs, nil }, nil)
 	if err != nil || cached {
 		t.Fatalf("setup: cached %v, %v", cached, err)

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -34,7 +34,7 @@ func retask(t *testing.T, mutate func(*workload.ComputeTask)) func(st *receipt.S
 			t.Fatal(err)
 		}
 		pub, _ := hex.DecodeString(rc.Node.PublicKey)
-		poe := receipt.PoE(rid, od, receipt.NodeID(ed25519.PublicKey(pub)))
+		poe := protocol.PoE(rid, od, protocol.NodeID(ed25519.PublicKey(pub)))
 		rc.RequestID, rc.PoE = hex.EncodeToString(rid[:]), hex.EncodeToString(poe[:])
 		if rc.ReceiptID, err = rc.ComputeID(); err != nil {
 			t.Fatal(err)
@@ -54,20 +54,20 @@ func TestTaskInputCommitment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bound, err := prover.NewSyntheticTask(circuits.BN254, id, seed, 8, 8, "5", 1795000000)
+	bound, err := protocol.NewSyntheticTask(protocol.BN254, id, seed, 8, 8, "5", 1795000000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := prover.NewSyntheticTask(circuits.BN254, id, [32]byte{1}, 8, 8, "5", 1795000000)
+	other, err := protocol.NewSyntheticTask(protocol.BN254, id, [32]byte{1}, 8, 8, "5", 1795000000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	blsOfSeed, err := prover.BindInputs(v1, circuits.BLS12381)
+	blsOfSeed, err := protocol.BindInputs(v1, protocol.BLS12381)
 	if err != nil {
 		t.Fatal(err)
 	}
 	binding := func(task workload.ComputeTask) *receipt.Envelope {
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: keys.Cache{Dir: t.TempDir()}, Mode: receipt.ModeBinding})
+		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: keys.Cache{Dir: t.TempDir()}, Mode: protocol.ModeBinding})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestSNARKOnTheTaskCurve(t *testing.T) {
 	}
 	v1 := st.Predicate.Task
 	v1.Payload.InputCommitment, v1.Payload.InputCommitmentAlg = "", ""
-	bls, err := prover.BindInputs(v1, circuits.BLS12381)
+	bls, err := protocol.BindInputs(v1, protocol.BLS12381)
 	if err != nil {
 		t.Fatal(err)
 	}

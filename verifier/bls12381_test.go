@@ -9,9 +9,10 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/zkpoc/zkpoc/circuits"
+
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -27,12 +28,12 @@ func TestBLS12381Receipts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs real setups and proofs on BLS12-381")
 	}
-	for _, system := range []string{prover.SystemGroth16, prover.SystemPlonk} {
-		t.Run(system, func(t *testing.T) { blsReceipt(t, system) })
+	for _, system := range []protocol.System{protocol.Groth16, protocol.Plonk} {
+		t.Run(string(system), func(t *testing.T) { blsReceipt(t, system) })
 	}
 }
 
-func blsReceipt(t *testing.T, system string) {
+func blsReceipt(t *testing.T, system protocol.System) {
 	cache, err := testfixture.KeyCache()
 	if err != nil {
 		t.Fatal(err)
@@ -44,18 +45,18 @@ func blsReceipt(t *testing.T, system string) {
 		t.Fatal(err)
 	}
 	var progress bytes.Buffer
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: circuits.BLS12381, Progress: &progress})
+	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: protocol.BLS12381, Progress: &progress})
 	if err != nil {
 		t.Fatalf("prove: %v\n%s", err, progress.String())
 	}
 	rc := res.Receipt
 	t.Logf("%s BLS12-381 n=%d: keys %.1f s (cached %v), prove %.1f s, %d constraints, proof %d bytes",
 		system, n, res.Timings.Setup.Seconds(), res.Timings.SetupCached, res.Timings.Prove.Seconds(), rc.BenchmarkResult.Constraints, len(rc.Proof.Bytes))
-	if rc.Mode != system || rc.Proof.Curve != receipt.CurveBLS12381 || rc.OutputDigestAlg != receipt.DigestPoseidon2BLS12381 {
+	if rc.Mode != protocol.SNARKMode(system) || rc.Proof.Curve != protocol.BLS12381 || rc.OutputDigestAlg != protocol.OutputDigestAlgorithm(protocol.BLS12381) {
 		t.Fatalf("mode %q curve %q digest %q", rc.Mode, rc.Proof.Curve, rc.OutputDigestAlg)
 	}
 	a, b, _ := workload.Generate(mustSeed(t, task), n)
-	bnIC, _ := circuits.InputCommitment(a, b, n, 8)
+	bnIC, _ := protocol.InputCommitment(a, b, n, 8)
 	if rc.InputCommitment == hexOf(bnIC) {
 		t.Fatal("the BLS12-381 receipt carries the BN254 input commitment")
 	}
@@ -64,7 +65,7 @@ func blsReceipt(t *testing.T, system string) {
 	if v.PolicyDecision.Status != verifier.Pass {
 		t.Fatalf("status %s, failed %v: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
 	}
-	name := map[string]string{prover.SystemGroth16: "Groth16 (BLS12-381)", prover.SystemPlonk: "PLONK (KZG, BLS12-381)"}[system]
+	name := map[protocol.System]string{protocol.Groth16: "Groth16 (BLS12-381)", protocol.Plonk: "PLONK (KZG, BLS12-381)"}[system]
 	if !strings.Contains(v.AllowedClaim, name) || !strings.Contains(v.AllowedClaim, "could forge proofs") {
 		t.Errorf("claim must name %s and the dev setup: %s", name, v.AllowedClaim)
 	}
@@ -72,7 +73,7 @@ func blsReceipt(t *testing.T, system string) {
 	if v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
 		t.Errorf("zk-strict-v1 on a dev SRS: %s (%v)", v.PolicyDecision.Status, v.Failed())
 	}
-	set, err := cache.Load(prover.KeyIDOn(circuits.BLS12381, system, circuits.Freivalds, n, 8))
+	set, err := cache.Load(prover.KeyIDOn(protocol.BLS12381, system, protocol.Freivalds, n, 8))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func blsReceipt(t *testing.T, system string) {
 		st.Predicate.ReceiptID = id
 	}
 	pub, _ := key.Public().(ed25519.PublicKey)
-	bnPub, err := prover.PublicValues(task, pub, a, b, res.Output)
+	bnPub, err := protocol.PublicValues(protocol.BN254, task, pub, a, b, res.Output)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func blsReceipt(t *testing.T, system string) {
 			st.Predicate.InputCommitment = hexOf(bnPub.InputCommitment)
 			st.Predicate.OutputDigest = hexOf(bnPub.OutputDigest)
 			st.Predicate.PoE = hexOf(bnPub.PoE)
-			st.Predicate.Proof.PublicInputs = prover.PublicInputs(bnPub)
+			st.Predicate.Proof.PublicInputs = protocol.PublicInputStrings(bnPub)
 			st.Subject[0].Digest = map[string]string{receipt.DigestAlgorithmBLS12381: st.Predicate.InputCommitment}
 			st.Subject[1].Digest = map[string]string{receipt.DigestAlgorithmBLS12381: st.Predicate.OutputDigest}
 		}, "input_commitment"},
@@ -117,8 +118,8 @@ func blsReceipt(t *testing.T, system string) {
 			st.Predicate.Proof.Bytes = p
 		}, "proof.verify"},
 		{"proof system relabelled", func(st *receipt.Statement) {
-			other := map[string]string{prover.SystemGroth16: prover.SystemPlonk, prover.SystemPlonk: prover.SystemGroth16}[system]
-			st.Predicate.Mode, st.Predicate.Proof.System = other, other
+			other := map[protocol.System]protocol.System{protocol.Groth16: protocol.Plonk, protocol.Plonk: protocol.Groth16}[system]
+			st.Predicate.Mode, st.Predicate.Proof.System = protocol.SNARKMode(other), other
 		}, "proof.key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,10 +130,10 @@ func blsReceipt(t *testing.T, system string) {
 			}
 		})
 	}
-	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, proofsystem.PLONK, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Plonk, ecc.BN254); err == nil {
 		t.Error("the BN254 PLONK proof reader accepted a BLS12-381 proof")
 	}
-	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, proofsystem.Groth16, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Groth16, ecc.BN254); err == nil {
 		t.Error("the BN254 Groth16 proof reader accepted a BLS12-381 proof")
 	}
 }

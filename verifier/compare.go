@@ -7,10 +7,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/merkle"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -239,7 +239,7 @@ func reference(t workload.ComputeTask, rc [2]*receipt.Receipt, o Options) (*Refe
 	if n > MaxCompareN {
 		return nil, fmt.Errorf("n = %d is above the recomputation limit %d", n, MaxCompareN)
 	}
-	a, b, err := prover.Inputs(t, o.A, o.B)
+	a, b, err := protocol.Inputs(t, o.A, o.B)
 	if err != nil {
 		return nil, err
 	}
@@ -249,18 +249,18 @@ func reference(t workload.ComputeTask, rc [2]*receipt.Receipt, o Options) (*Refe
 	}
 	ref := &Reference{FirstDifferingRow: [2]int{-1, -1},
 		Note: "the receipts carry digests, not outputs: the first differing row is known only for a sampled receipt whose opened rows disagree"}
-	leaves := prover.RowLeaves(c, n)
+	leaves := sampling.RowLeaves(c, n)
 	root, _ := merkle.RootHash(leaves)
-	digests := map[circuits.Curve][32]byte{} // one Poseidon2 digest of C' per curve
+	digests := map[protocol.Curve][32]byte{} // one Poseidon2 digest of C' per curve
 	for i, r := range rc {
 		switch r.OutputDigestAlg {
 		case receipt.DigestMerkleRows:
 			ref.Correct[i] = r.OutputDigest == hex.EncodeToString(root[:])
-		case receipt.DigestPoseidon2, receipt.DigestPoseidon2BLS12381:
+		case protocol.OutputDigestAlgorithm(protocol.BN254), protocol.OutputDigestAlgorithm(protocol.BLS12381):
 			curve := ProofCurve(r)
 			pos, ok := digests[curve]
 			if !ok {
-				if pos, err = circuits.OutputDigestOn(curve, c, n, f); err != nil {
+				if pos, err = protocol.OutputDigestOn(curve, c, n, f); err != nil {
 					return nil, err
 				}
 				digests[curve] = pos

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -21,7 +22,7 @@ import (
 func TestCompare(t *testing.T) {
 	keyA := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32)) // nativeReceipt's node key
 	keyB := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, 32))
-	a := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	a := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeBinding})
 	// Node B: the same task, its own key.
 	honestB := resign(t, a.Envelope, keyB, func(st *receipt.Statement) { rebind(t, st, keyB, st.Predicate.OutputDigest) })
 	idA, idB := nodeIDHex(keyA), nodeIDHex(keyB)
@@ -87,7 +88,7 @@ func TestCompare(t *testing.T) {
 }
 
 func nodeIDHex(key ed25519.PrivateKey) string {
-	id := receipt.NodeID(key.Public().(ed25519.PublicKey))
+	id := protocol.NodeID(key.Public().(ed25519.PublicKey))
 	return hex.EncodeToString(id[:])
 }
 
@@ -98,12 +99,12 @@ func rebind(t *testing.T, st *receipt.Statement, key ed25519.PrivateKey, d strin
 	r := &st.Predicate
 	st.Subject[1].Digest = map[string]string{receipt.SubjectAlgorithm(r.OutputDigestAlg): d}
 	pub := key.Public().(ed25519.PublicKey)
-	id := receipt.NodeID(pub)
+	id := protocol.NodeID(pub)
 	r.Node = receipt.Node{PublicKey: hex.EncodeToString(pub), NodeID: hex.EncodeToString(id[:])}
 	r.OutputDigest = d
 	req, _ := receipt.DecodeHex32("request_id", r.RequestID)
 	dig, _ := receipt.DecodeHex32("output_digest", d)
-	poe := receipt.PoE(req, dig, id)
+	poe := protocol.PoE(req, dig, id)
 	r.PoE = hex.EncodeToString(poe[:])
 	var err error
 	if r.ReceiptID, err = r.ComputeID(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -118,12 +119,12 @@ func fromCache(m keys.Meta) *KeyEstablished {
 // receiptKeyID is the circuit shape a SNARK receipt says its key is for.
 func receiptKeyID(rc *receipt.Receipt) keys.ID {
 	return keys.ID{Circuit: rc.Proof.Circuit, N: rc.Task.Payload.MatrixSize, FracBits: rc.Task.Payload.FracBits,
-		Curve: string(ProofCurve(rc)), System: rc.Proof.System}
+		Curve: ProofCurve(rc), System: rc.Proof.System}
 }
 
 // describe names a circuit shape for a claim.
 func describe(id keys.ID) string {
-	return fmt.Sprintf("%s, n = %d, f = %d, %s %s", id.Circuit, id.N, id.FracBits, strings.ToUpper(id.Curve), id.System)
+	return fmt.Sprintf("%s, n = %d, f = %d, %s %s", id.Circuit, id.N, id.FracBits, strings.ToUpper(string(id.Curve)), id.System)
 }
 
 // useKey applies what is known about the key (k) and the policy's pins to
@@ -192,7 +193,7 @@ func (r *run) setupClause(p Policy, rc *receipt.Receipt, provenance string, bloc
 	forge := "This proof holds against whoever ran the key setup."
 	p1, p2, mpc := keys.MPCContributions(provenance)
 	switch {
-	case rc.Mode == receipt.ModePlonk && trustedSRS(p, k, provenance) != "":
+	case rc.Mode == protocol.ModePlonk && trustedSRS(p, k, provenance) != "":
 		return fmt.Sprintf(", set up over SRS sha256:%s, which policy %s trusts (trusted_srs; the key's source calls it %q): sound only if nobody knows that SRS's toxic waste τ.", trustedSRS(p, k, provenance), p.ID, short(k.Provenance)),
 			append(blocked, "Nobody knows the SRS's toxic waste.")
 	case provenance == "":
@@ -234,7 +235,7 @@ func (r *run) unestablishedClaim(rc *receipt.Receipt, system string, blocked []s
 // from.
 func (r *run) trustedSetupGap(p Policy, rc *receipt.Receipt, provenance string) string {
 	k := r.key
-	if rc.Mode == receipt.ModePlonk {
+	if rc.Mode == protocol.ModePlonk {
 		if trustedSRS(p, k, provenance) != "" && k.established() {
 			return ""
 		}

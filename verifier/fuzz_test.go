@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/verifier"
 )
 
@@ -17,7 +19,7 @@ import (
 // gets a decode error or a verdict, never a panic or a pass for a mutation.
 // Seeds are real sampled and binding receipts (cheap to make, no setup).
 func FuzzVerify(f *testing.F) {
-	for _, mode := range []string{receipt.ModeSampled, receipt.ModeBinding} {
+	for _, mode := range []protocol.Mode{protocol.ModeSampled, protocol.ModeBinding} {
 		res := fuzzSeed(f, mode)
 		raw, err := json.Marshal(res.Envelope)
 		if err != nil {
@@ -26,8 +28,8 @@ func FuzzVerify(f *testing.F) {
 		f.Add(raw)
 	}
 	// Sampled receipts opening 8 of 64 rows, by proof of work and by challenge.
-	for _, p := range []prover.SamplingParams{{K: 8, PoWBits: 8}, {K: 8, Challenge: bytes.Repeat([]byte{0xc7}, 16)}} {
-		res, err := runNative(filepath.Join(f.TempDir(), "keys"), 64, prover.Options{Mode: receipt.ModeSampled, Sampling: p})
+	for _, p := range []sampling.Params{{K: 8, PoWBits: 8}, {K: 8, Challenge: bytes.Repeat([]byte{0xc7}, 16)}} {
+		res, err := runNative(filepath.Join(f.TempDir(), "keys"), 64, prover.Options{Mode: protocol.ModeSampled, Sampling: p})
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -62,7 +64,7 @@ func FuzzVerify(f *testing.F) {
 	})
 }
 
-func fuzzSeed(f *testing.F, mode string) *prover.Result {
+func fuzzSeed(f *testing.F, mode protocol.Mode) *prover.Result {
 	f.Helper()
 	dir := f.TempDir()
 	res, err := makeNative(filepath.Join(dir, "keys"), 8, mode)

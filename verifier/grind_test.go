@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/zkpoc/zkpoc/merkle"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
@@ -35,7 +36,7 @@ type attacker struct {
 
 func newAttacker(t *testing.T, n, wrongRows int) *attacker {
 	t.Helper()
-	base := nativeReceipt(t, n, prover.Options{Mode: receipt.ModeBinding})
+	base := nativeReceipt(t, n, prover.Options{Mode: protocol.ModeBinding})
 	seed, err := base.Receipt.Task.SeedBytes()
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +66,7 @@ func newAttacker(t *testing.T, n, wrongRows int) *attacker {
 // leaves and root: one Merkle path of work per try.
 func (at *attacker) reroll(try int) ([][]byte, [32]byte) {
 	at.c[at.wrong[0]*at.n+1] = int64(1_000_000 + try)
-	leaves := prover.RowLeaves(at.c, at.n)
+	leaves := sampling.RowLeaves(at.c, at.n)
 	root, _ := merkle.RootHash(leaves)
 	return leaves, root
 }
@@ -94,7 +95,7 @@ func (at *attacker) forge(t *testing.T, leaves [][]byte, root [32]byte, s receip
 		}
 	}
 	return resign(t, at.base.Envelope, at.key, func(st *receipt.Statement) {
-		st.Predicate.Mode = receipt.ModeSampled
+		st.Predicate.Mode = protocol.ModeSampled
 		st.Predicate.Sampling = &s
 		rebind(t, st, at.key, hex.EncodeToString(root[:]))
 	})
@@ -148,7 +149,7 @@ func TestSampledGrindRegression(t *testing.T) {
 	t.Logf("ground past a per-attempt bound of %.3g in %d tries", math.Pow(1-eps, k), tries+1)
 	env := at.forge(t, leaves, root, receipt.Sampling{Method: "fiat-shamir-sha256/v1", Rows: n, K: k, Epsilon: eps,
 		ErrorBound: math.Pow(1-eps, k), Indices: idx})
-	pol := verifier.Policy{ID: "grind-test", Modes: []string{receipt.ModeSampled}, MinSamples: 1, MaxErrorBound: 0.2, MaxEpsilon: eps}
+	pol := verifier.Policy{ID: "grind-test", Modes: []protocol.Mode{protocol.ModeSampled}, MinSamples: 1, MaxErrorBound: 0.2, MaxEpsilon: eps}
 	v := verifier.Verify(env, verifier.Options{Policy: &pol})
 	if v.PolicyDecision.Status == verifier.Pass {
 		t.Fatalf("a ground receipt with %d wrong rows of %d passed; claim: %s", len(at.wrong), n, v.AllowedClaim)
@@ -160,7 +161,7 @@ func TestSampledGrindRegression(t *testing.T) {
 
 // grindPolicy would pass a sampled receipt whose bound, in its method's
 // attacker model (2^64 SHA-256 evaluations for proof of work), is ≤ 0.2.
-var grindPolicy = verifier.Policy{ID: "grind-test", Modes: []string{receipt.ModeSampled}, MinSamples: 1, MaxErrorBound: 0.2,
+var grindPolicy = verifier.Policy{ID: "grind-test", Modes: []protocol.Mode{protocol.ModeSampled}, MinSamples: 1, MaxErrorBound: 0.2,
 	MaxEpsilon: 0.25, AttackerWorkLog2: 64}
 
 // TestSampledGrindPoW: the same grind against proof-of-work sampling with a

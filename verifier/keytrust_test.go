@@ -17,6 +17,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -38,7 +39,8 @@ func TestMissingKeyHolds(t *testing.T) {
 		if v.KeyNeeded != "sha256:"+fp {
 			t.Errorf("key_needed %q, want sha256:%s", v.KeyNeeded, fp)
 		}
-		for _, want := range []string{fp, "zkpoc keys import", "--key"} {
+		for _, want := range []string{fp, "zkpoc keys import", "the key file"} { // the flag is the CLI's hint
+
 			if !strings.Contains(v.PolicyDecision.Reason, want) {
 				t.Errorf("hold reason lacks %q: %s", want, v.PolicyDecision.Reason)
 			}
@@ -100,7 +102,7 @@ func otherKeyReceipt(t *testing.T, f fixture) (*receipt.Envelope, proofsystem.Ve
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(ccs, pk, w, proofsystem.ProverOptions(proofsystem.Groth16)...)
+	proof, err := groth16.Prove(ccs, pk, w, proofsystem.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -22,7 +23,7 @@ import (
 // the same families with gnark's test engine): no proof may come out.
 func TestRealProverRefusesMaliciousWitness(t *testing.T) {
 	f := getFixture(t)
-	set, err := f.cache.Load(prover.KeyID(circuits.Freivalds, 4, 8))
+	set, err := f.cache.Load(prover.KeyID(protocol.Freivalds, 4, 8))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,12 +32,12 @@ func TestRealProverRefusesMaliciousWitness(t *testing.T) {
 	seed, _ := task.SeedBytes()
 	a, b, _ := workload.Generate(seed, 4)
 	c, _ := workload.Multiply(a, b, 4, 8)
-	pub, err := prover.PublicValues(task, f.key.Public().(ed25519.PublicKey), a, b, c)
+	pub, err := protocol.PublicValues(protocol.BN254, task, f.key.Public().(ed25519.PublicKey), a, b, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	honest := func() *circuits.MatMul {
-		w, err := circuits.Assign(circuits.Freivalds, 4, 8, a, b, c, pub)
+		w, err := circuits.Assign(protocol.Freivalds, 4, 8, a, b, c, pub)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +58,7 @@ func TestRealProverRefusesMaliciousWitness(t *testing.T) {
 		"wrong product entry":             func(w *circuits.MatMul) { w.C[5] = add(w.C[5], 1) },
 		"remainder 2^f, C' one lower":     func(w *circuits.MatMul) { w.C[2] = add(w.C[2], -1); w.R[2] = add(w.R[2], 256) },
 		"input entry outside int16":       func(w *circuits.MatMul) { w.A[0] = add(w.A[0], 1<<16) },
-		"PoE bound to another node":       func(w *circuits.MatMul) { h := circuits.Halves(other); w.NodeID = [2]frontend.Variable{h[0], h[1]} },
+		"PoE bound to another node":       func(w *circuits.MatMul) { h := protocol.Halves(other); w.NodeID = [2]frontend.Variable{h[0], h[1]} },
 		"output digest of another C'":     func(w *circuits.MatMul) { w.OutputDigest = big.NewInt(42) },
 		"input commitment of another A,B": func(w *circuits.MatMul) { w.InputCommitment = big.NewInt(7) },
 	}
@@ -82,5 +83,5 @@ func proveWith(ccs constraint.ConstraintSystem, pk groth16.ProvingKey, w *circui
 	if err != nil {
 		return nil, err
 	}
-	return groth16.Prove(ccs, pk, wit, proofsystem.ProverOptions(proofsystem.Groth16)...)
+	return groth16.Prove(ccs, pk, wit, proofsystem.ProverOptions(protocol.Groth16)...)
 }

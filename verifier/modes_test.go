@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -55,7 +57,7 @@ func nativeOptions(cacheDir string, n int, o *prover.Options) error {
 	return nil
 }
 
-func makeNative(cacheDir string, n int, mode string) (*prover.Result, error) {
+func makeNative(cacheDir string, n int, mode protocol.Mode) (*prover.Result, error) {
 	return runNative(cacheDir, n, prover.Options{Mode: mode})
 }
 
@@ -98,17 +100,17 @@ func checkClaim(t *testing.T, v *verifier.Verdict) {
 func TestBudgetFallsBackToSampling(t *testing.T) {
 	res := nativeReceipt(t, 512, prover.Options{Budget: prover.Budget{Time: time.Second, Memory: 1 << 30}})
 	r := res.Receipt
-	if r.Mode != receipt.ModeSampled {
+	if r.Mode != protocol.ModeSampled {
 		t.Fatalf("mode %s, want sampled", r.Mode)
 	}
 	ce := r.CostEstimate
-	if ce == nil || ce.Decision != receipt.ModeSampled || !strings.Contains(ce.Reason, "budget 1.0 s / 1.0 GiB") || !strings.Contains(ce.Reason, "n = 512") {
+	if ce == nil || ce.Decision != string(protocol.ModeSampled) || !strings.Contains(ce.Reason, "budget 1.0 s / 1.0 GiB") || !strings.Contains(ce.Reason, "n = 512") {
 		t.Fatalf("cost estimate does not explain the fallback: %+v", ce)
 	}
 	if res.Timings.Setup != 0 || res.Timings.Prove != 0 {
 		t.Error("a sampled run must not set up or prove")
 	}
-	if want := prover.DefaultSampling.RowsFor(512); r.Sampling.K != want || want != 404 {
+	if want := sampling.DefaultParams.RowsFor(512); r.Sampling.K != want || want != 404 {
 		t.Errorf("k = %d, want the default %d (404)", r.Sampling.K, want)
 	}
 
@@ -162,7 +164,7 @@ func TestBudgetFallsBackToSampling(t *testing.T) {
 }
 
 func TestSamplingPolicyThresholds(t *testing.T) {
-	res := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: prover.SamplingParams{Epsilon: 0.05, K: 8}})
+	res := nativeReceipt(t, 128, prover.Options{Mode: protocol.ModeSampled, Sampling: sampling.Params{Epsilon: 0.05, K: 8}})
 	if v := verdict(t, res.Envelope, "sampled-v1"); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "policy.sampling") {
 		t.Fatalf("8 samples must not satisfy sampled-v1: %s %v", v.PolicyDecision.Status, v.Failed())
 	}
@@ -170,7 +172,7 @@ func TestSamplingPolicyThresholds(t *testing.T) {
 		t.Fatalf("binding-v1 accepts any sampling: %s", v.PolicyDecision.Reason)
 	}
 	// Small n: every row is opened, which passes whatever the policy's k.
-	all := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeSampled})
+	all := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeSampled})
 	if all.Receipt.Sampling.K != 16 {
 		t.Fatalf("k = %d, want all 16 rows", all.Receipt.Sampling.K)
 	}
@@ -180,7 +182,7 @@ func TestSamplingPolicyThresholds(t *testing.T) {
 }
 
 func TestBindingMode(t *testing.T) {
-	res := nativeReceipt(t, 32, prover.Options{Mode: receipt.ModeBinding})
+	res := nativeReceipt(t, 32, prover.Options{Mode: protocol.ModeBinding})
 	if res.Receipt.Proof != nil || res.Receipt.Sampling != nil {
 		t.Fatal("a binding receipt carries no proof and no sampling")
 	}
@@ -212,7 +214,7 @@ func TestPolicies(t *testing.T) {
 	if _, err := verifier.LookupPolicy("no-such-policy"); err == nil {
 		t.Error("unknown policy id accepted")
 	}
-	bad := verifier.Policy{ID: "", Modes: []string{"magic", receipt.ModeSampled}}
+	bad := verifier.Policy{ID: "", Modes: []protocol.Mode{"magic", protocol.ModeSampled}}
 	err := bad.Validate()
 	for _, want := range []string{"id is required", "unknown mode", "min_samples", "max_error_bound", "max_epsilon"} {
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -19,6 +19,7 @@ import (
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -59,7 +60,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 			return
 		}
 		var progress bytes.Buffer
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: plonkFix.key, Cache: plonkFix.cache, System: prover.SystemPlonk, Progress: &progress})
+		res, err := prover.Run(prover.Options{Task: task, NodeKey: plonkFix.key, Cache: plonkFix.cache, System: protocol.Plonk, Progress: &progress})
 		if err != nil {
 			plonkErr = err
 			return
@@ -67,7 +68,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 		t.Logf("PLONK n=4: setup %.1f s, prove %.1f s, %d constraints, %d proof bytes\n%s",
 			res.Timings.Setup.Seconds(), res.Timings.Prove.Seconds(), res.Receipt.BenchmarkResult.Constraints, len(res.Receipt.Proof.Bytes), progress.String())
 		plonkFix.env, plonkFix.res = res.Envelope, res
-		plonkFix.set, plonkErr = plonkFix.cache.Load(prover.KeyIDFor(prover.SystemPlonk, circuits.Freivalds, 4, 8))
+		plonkFix.set, plonkErr = plonkFix.cache.Load(prover.KeyIDFor(protocol.Plonk, protocol.Freivalds, 4, 8))
 	})
 	if plonkErr != nil {
 		t.Fatal(plonkErr)
@@ -78,7 +79,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 func TestPlonkVerifyPass(t *testing.T) {
 	f := getPlonkFixture(t)
 	rc := f.res.Receipt
-	if rc.Mode != receipt.ModePlonk || rc.Proof.System != "plonk" || rc.Proof.SetupProvenance != keys.ProvenanceDevSRS {
+	if rc.Mode != protocol.ModePlonk || rc.Proof.System != "plonk" || rc.Proof.SetupProvenance != keys.ProvenanceDevSRS {
 		t.Fatalf("mode %q, proof box: system %q provenance %q", rc.Mode, rc.Proof.System, rc.Proof.SetupProvenance)
 	}
 	for _, tc := range []struct {
@@ -128,7 +129,7 @@ func TestPlonkVerifyPass(t *testing.T) {
 	// The cache's lookup (one for both systems) returns a PLONK key as a
 	// PLONK key, never as a Groth16 one (the verifier refuses a key of
 	// another system than the proof's: TestBLS12381's relabelling cases).
-	if vk, m, err := f.cache.FindByFingerprint(f.set.Meta.Fingerprint); err != nil || vk.System() != keys.SystemPlonk || m.ID.System != keys.SystemPlonk {
+	if vk, m, err := f.cache.FindByFingerprint(f.set.Meta.Fingerprint); err != nil || vk.System() != protocol.Plonk || m.ID.System != protocol.Plonk {
 		t.Errorf("FindByFingerprint on a PLONK fingerprint: %v", err)
 	}
 }
@@ -163,7 +164,7 @@ func TestPlonkRejects(t *testing.T) {
 			reID(st)
 		}), verifier.Options{Cache: &f.cache}, "proof.public_inputs"},
 		{"mode says groth16", resign(t, f.env, f.key, func(st *receipt.Statement) {
-			st.Predicate.Mode = receipt.ModeGroth16
+			st.Predicate.Mode = protocol.ModeGroth16
 			reID(st)
 		}), verifier.Options{Cache: &f.cache}, "proof.system"},
 	} {
@@ -182,7 +183,7 @@ func TestPlonkRejects(t *testing.T) {
 
 	// Below the receipt checks: the SNARK itself rejects a wrong public
 	// input and a wrong key.
-	parsed, err := proofsystem.ParseProof(f.res.Receipt.Proof.Bytes, proofsystem.PLONK, ecc.BN254)
+	parsed, err := proofsystem.ParseProof(f.res.Receipt.Proof.Bytes, protocol.Plonk, ecc.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,12 +195,12 @@ func TestPlonkRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := prover.PublicValues(rc.Task, f.key.Public().(ed25519.PublicKey), a, b, f.res.Output)
+	p, err := protocol.PublicValues(protocol.BN254, rc.Task, f.key.Public().(ed25519.PublicKey), a, b, f.res.Output)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pubWitness := func(p circuits.Public) witness.Witness {
-		asg, err := circuits.PublicAssignment(circuits.Freivalds, 4, 8, p)
+	pubWitness := func(p protocol.Public) witness.Witness {
+		asg, err := circuits.PublicAssignment(protocol.Freivalds, 4, 8, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,15 +210,15 @@ func TestPlonkRejects(t *testing.T) {
 		}
 		return w
 	}
-	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(p), proofsystem.VerifierOptions(proofsystem.PLONK)...); err != nil {
+	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(p), proofsystem.VerifierOptions(protocol.Plonk)...); err != nil {
 		t.Fatalf("the real proof must verify: %v", err)
 	}
 	bad := p
 	bad.PoE[31] ^= 1
-	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(bad), proofsystem.VerifierOptions(proofsystem.PLONK)...); err == nil {
+	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(bad), proofsystem.VerifierOptions(protocol.Plonk)...); err == nil {
 		t.Error("a wrong PoE public input verified")
 	}
-	if err := plonk.Verify(proof, &other, pubWitness(p), proofsystem.VerifierOptions(proofsystem.PLONK)...); err == nil {
+	if err := plonk.Verify(proof, &other, pubWitness(p), proofsystem.VerifierOptions(protocol.Plonk)...); err == nil {
 		t.Error("a wrong verifying key verified")
 	}
 
@@ -227,23 +228,23 @@ func TestPlonkRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("PLONK VK %d bytes, proof %d bytes", vkb.Len(), len(f.res.Receipt.Proof.Bytes))
-	if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes(), proofsystem.PLONK, ecc.BN254); err != nil {
+	if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes(), protocol.Plonk, ecc.BN254); err != nil {
 		t.Fatalf("ParsePlonkVK(real key): %v", err)
 	}
 	for _, cut := range []int{0, 1, 20, vkb.Len() / 2, vkb.Len() - 1} {
-		if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes()[:cut], proofsystem.PLONK, ecc.BN254); err == nil {
+		if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes()[:cut], protocol.Plonk, ecc.BN254); err == nil {
 			t.Errorf("ParsePlonkVK accepted %d of %d bytes", cut, vkb.Len())
 		}
 	}
 	raw := f.res.Receipt.Proof.Bytes
 	for _, cut := range []int{0, 31, len(raw) / 2, len(raw) - 1} {
-		if _, err := proofsystem.ParseProof(raw[:cut], proofsystem.PLONK, ecc.BN254); err == nil {
+		if _, err := proofsystem.ParseProof(raw[:cut], protocol.Plonk, ecc.BN254); err == nil {
 			t.Errorf("ParsePlonkProof accepted %d of %d bytes", cut, len(raw))
 		}
 	}
 	huge := slices.Clone(raw)
 	huge[8*32] = 0xff // claimed-value count
-	if _, err := proofsystem.ParseProof(huge, proofsystem.PLONK, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(huge, protocol.Plonk, ecc.BN254); err == nil {
 		t.Error("ParsePlonkProof accepted a huge claimed-value count")
 	}
 }

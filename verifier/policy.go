@@ -15,6 +15,7 @@ import (
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/internal/strictjson"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -22,9 +23,9 @@ import (
 // decision: which modes may pass, whether a dev setup is enough, and how much
 // sampling a sampled receipt needs.
 type Policy struct {
-	ID          string   `json:"id"`
-	Description string   `json:"description"`
-	Modes       []string `json:"modes"` // modes that may pass
+	ID          string          `json:"id"`
+	Description string          `json:"description"`
+	Modes       []protocol.Mode `json:"modes"` // modes that may pass
 	// RequireTrustedSetup holds (does not pass) a proof whose keys come from a
 	// single-party dev setup or whose setup provenance is unknown.
 	RequireTrustedSetup bool `json:"require_trusted_setup"`
@@ -63,12 +64,12 @@ type Policy struct {
 
 // TrustedKey is one verifying key a policy pins.
 type TrustedKey struct {
-	Fingerprint string `json:"fingerprint"` // hex SHA-256 of the key ("sha256:" optional)
-	Circuit     string `json:"circuit"`
-	N           int    `json:"n"`
-	FracBits    int    `json:"frac_bits"`
-	Curve       string `json:"curve"`
-	System      string `json:"system"`
+	Fingerprint string          `json:"fingerprint"` // hex SHA-256 of the key ("sha256:" optional)
+	Circuit     string          `json:"circuit"`
+	N           int             `json:"n"`
+	FracBits    int             `json:"frac_bits"`
+	Curve       protocol.Curve  `json:"curve"`
+	System      protocol.System `json:"system"`
 	// Provenance is the key's setup as the policy's author knows it, e.g.
 	// "mpc(3+3 contributions, beacon …)"; "" pins the circuit only.
 	Provenance string `json:"provenance,omitempty"`
@@ -104,20 +105,17 @@ func (p Policy) trustsSRS(digest string) bool {
 // 2^64 SHA-256 evaluations.
 const DefaultAttackerWorkLog2 = 64
 
-// DefaultPolicy is the policy a verifier applies unless told otherwise.
-const DefaultPolicy = "zk-dev-v1"
-
 // BuiltinPolicies are the policies zkpoc ships, by id.
 var BuiltinPolicies = map[string]Policy{
 	"zk-strict-v1": {ID: "zk-strict-v1", Description: "a Groth16 or PLONK proof under a key established for the receipt's circuit (this machine's own or re-derived key, a ceremony transcript checked against the compiled circuit, or a policy pin), " +
 		"from a setup this verifier verified or the policy pins: a multi-party ceremony with at least 2 contributions per phase — sound if at least one contributor per phase was honest; a contributor count is not independence, since one party can make every contribution, so pin the transcripts you trust (trusted_transcripts) — or, for PLONK, an SRS the policy trusts (trusted_srs)",
-		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}, RequireTrustedSetup: true, RequireEstablishedKey: true, MinContributions: 2},
+		Modes: []protocol.Mode{protocol.ModeGroth16, protocol.ModePlonk}, RequireTrustedSetup: true, RequireEstablishedKey: true, MinContributions: 2},
 	"zk-dev-v1": {ID: "zk-dev-v1", Description: "a Groth16 proof; a dev setup passes with the forgery caveat in the claim",
-		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk}},
+		Modes: []protocol.Mode{protocol.ModeGroth16, protocol.ModePlonk}},
 	"sampled-v1": {ID: "sampled-v1", Description: "a Groth16 proof, or sampled re-execution whose error bound at ε ≤ 5% is ≤ 2^-20 per verifier challenge, or against an attacker with 2^64 SHA-256 evaluations for proof-of-work sampling",
-		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled}, MinSamples: 64, MaxErrorBound: 1.0 / (1 << 20), MaxEpsilon: 0.05, AttackerWorkLog2: DefaultAttackerWorkLog2},
+		Modes: []protocol.Mode{protocol.ModeGroth16, protocol.ModePlonk, protocol.ModeSampled}, MinSamples: 64, MaxErrorBound: 1.0 / (1 << 20), MaxEpsilon: 0.05, AttackerWorkLog2: DefaultAttackerWorkLog2},
 	"binding-v1": {ID: "binding-v1", Description: "any evidence; a binding-only receipt passes with a binding-only claim",
-		Modes: []string{receipt.ModeGroth16, receipt.ModePlonk, receipt.ModeSampled, receipt.ModeBinding}, MinSamples: 1, MaxErrorBound: 1, MaxEpsilon: 1, AttackerWorkLog2: DefaultAttackerWorkLog2},
+		Modes: []protocol.Mode{protocol.ModeGroth16, protocol.ModePlonk, protocol.ModeSampled, protocol.ModeBinding}, MinSamples: 1, MaxErrorBound: 1, MaxEpsilon: 1, AttackerWorkLog2: DefaultAttackerWorkLog2},
 }
 
 // PolicyIDs lists the built-in policy ids, sorted.
@@ -169,7 +167,7 @@ func (p Policy) Validate() error {
 		errs = append(errs, errors.New("modes: at least one mode"))
 	}
 	for _, m := range p.Modes {
-		if !receipt.SNARKMode(m) && m != receipt.ModeSampled && m != receipt.ModeBinding {
+		if !m.SNARK() && m != protocol.ModeSampled && m != protocol.ModeBinding {
 			errs = append(errs, fmt.Errorf("modes: unknown mode %q", m))
 		}
 	}
@@ -191,7 +189,7 @@ func (p Policy) Validate() error {
 			}
 		}
 	}
-	if slices.Contains(p.Modes, receipt.ModeSampled) {
+	if slices.Contains(p.Modes, protocol.ModeSampled) {
 		if p.MinSamples < 1 {
 			errs = append(errs, errors.New("min_samples must be ≥ 1 when sampled receipts may pass"))
 		}
@@ -229,7 +227,7 @@ func (o Options) policy() Policy {
 	if o.Policy != nil {
 		return *o.Policy
 	}
-	return BuiltinPolicies[DefaultPolicy]
+	return BuiltinPolicies[protocol.DefaultPolicyID]
 }
 
 // applyPolicy adds the policy's own checks to a receipt whose evidence all
@@ -238,12 +236,12 @@ func (o Options) policy() Policy {
 // is held.
 func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 	if !slices.Contains(p.Modes, rc.Mode) {
-		r.add("policy.mode", fmt.Errorf("policy %s does not accept %s receipts (accepts %s)", p.ID, rc.Mode, strings.Join(p.Modes, ", ")))
+		r.add("policy.mode", fmt.Errorf("policy %s does not accept %s receipts (accepts %s)", p.ID, rc.Mode, joinModes(p.Modes)))
 		return
 	}
 	r.add("policy.mode", nil)
 	switch rc.Mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
+	case protocol.ModeGroth16, protocol.ModePlonk:
 		if r.noKey || r.key == nil {
 			return // held already: nothing about the key is known
 		}
@@ -258,7 +256,16 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 					p.ID, max(1, p.MinContributions), gap))
 			}
 		}
-	case receipt.ModeSampled:
+	case protocol.ModeSampled:
 		r.applySamplingPolicy(p)
 	}
+}
+
+// joinModes lists modes comma-separated.
+func joinModes(modes []protocol.Mode) string {
+	names := make([]string, len(modes))
+	for i, m := range modes {
+		names[i] = string(m)
+	}
+	return strings.Join(names, ", ")
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -13,9 +14,9 @@ import (
 // read (a real PLONK proof costs minutes; the proof is not what is under
 // attack here).
 func redteam2PlonkReceipt(fp, provenance string) *receipt.Receipt {
-	return &receipt.Receipt{Mode: receipt.ModePlonk,
+	return &receipt.Receipt{Mode: protocol.ModePlonk,
 		Task:  workload.ComputeTask{Payload: workload.Payload{MatrixSize: 4, FracBits: 8}},
-		Proof: &receipt.Proof{System: keys.SystemPlonk, Curve: "bn254", Circuit: "freivalds-v5", KeyFingerprint: "sha256:" + fp, SetupProvenance: provenance}}
+		Proof: &receipt.Proof{System: protocol.Plonk, Curve: "bn254", Circuit: "freivalds-v5", KeyFingerprint: "sha256:" + fp, SetupProvenance: provenance}}
 }
 
 // TestRedteam2PlonkAttackerSRS: a PLONK key re-derived from an SRS the node
@@ -28,7 +29,7 @@ func TestRedteam2PlonkAttackerSRS(t *testing.T) {
 	fp := strings.Repeat("f", 64)
 	attacker, genuine := strings.Repeat("a", 64), strings.Repeat("9", 64)
 	named := "srs(aztec-ignition, sha256:" + genuine + ")"
-	id := keys.ID{Circuit: "freivalds-v5", N: 4, FracBits: 8, Curve: "bn254", System: keys.SystemPlonk}
+	id := keys.ID{Circuit: "freivalds-v5", N: 4, FracBits: 8, Curve: "bn254", System: protocol.Plonk}
 	strict := BuiltinPolicies["zk-strict-v1"]
 	strict.ID, strict.TrustedSRS = "rt2-srs", []string{genuine}
 	for _, tc := range []struct {

@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/zkpoc/zkpoc/merkle"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -28,7 +30,7 @@ import (
 func TestRedteamCompareLyingRequestID(t *testing.T) {
 	keyB := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32)) // nativeReceipt's node key: B
 	keyM := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32)) // the attacker
-	honestB := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	honestB := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeBinding})
 	// The attacker's receipt: B's, with another task T1 (another seed) and
 	// the correct output for T1, B's request_id field kept, signed with the
 	// attacker's own key — or not validly signed at all.
@@ -41,7 +43,7 @@ func TestRedteamCompareLyingRequestID(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.Task = other // r.RequestID still names B's task
-			a, b, err := prover.Inputs(other, nil, nil)
+			a, b, err := protocol.Inputs(other, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -49,7 +51,7 @@ func TestRedteamCompareLyingRequestID(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			root, _ := merkle.RootHash(prover.RowLeaves(c, other.Payload.MatrixSize))
+			root, _ := merkle.RootHash(sampling.RowLeaves(c, other.Payload.MatrixSize))
 			rebind(t, st, keyM, hex.EncodeToString(root[:]))
 		})
 	}
@@ -86,7 +88,7 @@ func TestRedteamCompareLyingRequestID(t *testing.T) {
 func TestRedteamCompareRequestIDFieldMisstated(t *testing.T) {
 	keyB := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	keyM := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32))
-	honestB := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	honestB := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeBinding})
 	wrongRoot := strings.Repeat("5a", 32)
 	misstate := func(env *receipt.Envelope, key ed25519.PrivateKey, digest string) *receipt.Envelope {
 		return resign(t, env, key, func(st *receipt.Statement) {
@@ -137,7 +139,7 @@ func TestRedteamCompareRequestIDFieldMisstated(t *testing.T) {
 func TestRedteamCompareSameTaskWrongFirst(t *testing.T) {
 	keyB := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	keyM := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32))
-	honestB := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	honestB := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeBinding})
 	forged := resign(t, honestB.Envelope, keyM, func(st *receipt.Statement) { rebind(t, st, keyM, strings.Repeat("5a", 32)) })
 	pol := verifier.BuiltinPolicies["binding-v1"]
 	cmp, err := verifier.Compare(forged, honestB.Envelope, verifier.Options{Policy: &pol}, verifier.Options{Policy: &pol})

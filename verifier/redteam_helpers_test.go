@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
 // signRaw wraps arbitrary payload bytes in an envelope signed by key, as a
 // node can sign anything it likes.
 func signRaw(key ed25519.PrivateKey, payload []byte) *receipt.Envelope {
-	id := receipt.NodeID(key.Public().(ed25519.PublicKey))
+	id := protocol.NodeID(key.Public().(ed25519.PublicKey))
 	return &receipt.Envelope{
 		PayloadType: receipt.PayloadType,
 		Payload:     base64.StdEncoding.EncodeToString(payload),

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -65,7 +66,7 @@ func nonCanonical(v *verifier.Verdict, field string) bool {
 // canonical encoding of what it decodes to (envelope.payload, naming
 // predicate.policy_decision).
 func TestRedteamCaseFoldedVerdict(t *testing.T) {
-	res := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	res := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeBinding})
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	raw := payloadOf(t, res.Envelope)
 	verdictJSON := `{"status":"pass","reason":"all checks pass","policy_id":"zk-strict-v1","checks":[{"name":"proof.verify","status":"pass"}]}`
@@ -103,7 +104,7 @@ func TestRedteamCaseFoldedVerdict(t *testing.T) {
 // Now a payload that is not the canonical encoding of what was parsed is
 // rejected (envelope.payload, naming predicate.output_digest).
 func TestRedteamDuplicateKeyDigest(t *testing.T) {
-	res := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	res := nativeReceipt(t, 128, prover.Options{Mode: protocol.ModeSampled, Sampling: cheapPoW})
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	raw := payloadOf(t, res.Envelope)
 	real := res.Receipt.OutputDigest
@@ -131,7 +132,7 @@ func TestRedteamDuplicateKeyDigest(t *testing.T) {
 // subject then finds no output in the signed statement). Now the subjects
 // must be exactly one of each name and no others.
 func TestRedteamSubjectListedTwice(t *testing.T) {
-	res := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	res := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeBinding})
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	extra := receipt.Subject{Name: "model.bin", Digest: map[string]string{"sha256": strings.Repeat("00", 32)}}
 	for _, tc := range []struct {

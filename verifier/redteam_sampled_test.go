@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
@@ -51,7 +52,7 @@ func reSampled(t *testing.T, env *receipt.Envelope, mutate func(r *receipt.Recei
 // extended, a wrong tree size, a relabelled mode — is refused, under the
 // most lenient policy, naming the check.
 func TestRedteamSampledOpenings(t *testing.T) {
-	pow := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	pow := nativeReceipt(t, 128, prover.Options{Mode: protocol.ModeSampled, Sampling: cheapPoW})
 	for _, tc := range []struct {
 		name   string
 		mutate func(r *receipt.Receipt)
@@ -94,7 +95,7 @@ func TestRedteamSampledOpenings(t *testing.T) {
 		}, ""}, // an honest statement about other outputs: allowed by binding-v1, see the policy test
 		{"error bound stated as 0", func(r *receipt.Receipt) { r.Sampling.ErrorBound = 0 }, "sampling"},
 		{"pow bits 0 with k < n (no work)", func(r *receipt.Receipt) { r.Sampling.PoWBits = 0 }, "sampling.indices"},
-		{"relabelled binding", func(r *receipt.Receipt) { r.Mode = receipt.ModeBinding }, "mode.evidence"},
+		{"relabelled binding", func(r *receipt.Receipt) { r.Mode = protocol.ModeBinding }, "mode.evidence"},
 		{"sampling box dropped", func(r *receipt.Receipt) { r.Sampling = nil }, "receipt.fields"},
 		{"method v1 (grindable)", func(r *receipt.Receipt) { r.Sampling.Method = receipt.SamplingMethodFSv1 }, "sampling.method"},
 		{"task n changed (request_id follows)", func(r *receipt.Receipt) { r.Task.Payload.MatrixSize = 64 }, "request_id"},
@@ -119,14 +120,14 @@ func TestRedteamSampledOpenings(t *testing.T) {
 func TestRedteamSampledPolicyGames(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		p    prover.SamplingParams
+		p    sampling.Params
 	}{
-		{"ε = 0.25 (policy: ≤ 5%)", prover.SamplingParams{Epsilon: 0.25, K: 100, PoWBits: 8}},
-		{"k = 63 rows (policy: ≥ 64)", prover.SamplingParams{Epsilon: 0.05, K: 63, PoWBits: 8}},
-		{"enough rows per attempt, 1-bit work", prover.SamplingParams{Epsilon: 0.05, K: 200, PoWBits: 1}},
+		{"ε = 0.25 (policy: ≤ 5%)", sampling.Params{Epsilon: 0.25, K: 100, PoWBits: 8}},
+		{"k = 63 rows (policy: ≥ 64)", sampling.Params{Epsilon: 0.05, K: 63, PoWBits: 8}},
+		{"enough rows per attempt, 1-bit work", sampling.Params{Epsilon: 0.05, K: 200, PoWBits: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := nativeReceipt(t, 256, prover.Options{Mode: receipt.ModeSampled, Sampling: tc.p})
+			res := nativeReceipt(t, 256, prover.Options{Mode: protocol.ModeSampled, Sampling: tc.p})
 			v := verdict(t, res.Envelope, "sampled-v1")
 			if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "policy.sampling") {
 				t.Errorf("status %s, failed %v: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
@@ -139,9 +140,9 @@ func TestRedteamSampledPolicyGames(t *testing.T) {
 // request cannot present that answer to a verifier who issued c after
 // another commitment, nor answer with the commitment of another request.
 func TestRedteamChallengeReplay(t *testing.T) {
-	ch, root := committed(t, 128, prover.SamplingParams{Epsilon: 0.25, K: 16})
+	ch, root := committed(t, 128, sampling.Params{Epsilon: 0.25, K: 16})
 	// another request (the same node, another seed) committed and opened with the same challenge
-	o := prover.Options{Sampling: prover.SamplingParams{Epsilon: 0.25, K: 16}}
+	o := prover.Options{Sampling: sampling.Params{Epsilon: 0.25, K: 16}}
 	if err := nativeOptions(t.TempDir(), 128, &o); err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestRedteamChallengeReplay(t *testing.T) {
 // TestRedteamSampledDoS: a receipt as large as a verifier reads, full of
 // indices or of huge paths, is refused quickly.
 func TestRedteamSampledDoS(t *testing.T) {
-	pow := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	pow := nativeReceipt(t, 128, prover.Options{Mode: protocol.ModeSampled, Sampling: cheapPoW})
 	for _, tc := range []struct {
 		name   string
 		mutate func(r *receipt.Receipt)
@@ -220,7 +221,7 @@ func TestRedteamSampledDoS(t *testing.T) {
 // claim's favour), in the claim and in the policy's refusal.
 func TestRedteamClaimUnderstatesBound(t *testing.T) {
 	for _, k := range []int{14, 16} {
-		res := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: prover.SamplingParams{Epsilon: 0.25, K: k, PoWBits: 8}})
+		res := nativeReceipt(t, 128, prover.Options{Mode: protocol.ModeSampled, Sampling: sampling.Params{Epsilon: 0.25, K: k, PoWBits: 8}})
 		v := verdict(t, res.Envelope, "binding-v1")
 		if v.PolicyDecision.Status != verifier.Pass {
 			t.Fatalf("status %s %v", v.PolicyDecision.Status, v.Failed())
@@ -242,7 +243,7 @@ func TestRedteamClaimUnderstatesBound(t *testing.T) {
 	// The policy's refusal states the bound it refused as an upper bound
 	// too: n = 128, ε = 0.05 (w = 7), k = 64 per challenge is above
 	// sampled-v1's 2^-20.
-	ch, _ := committed(t, 128, prover.SamplingParams{Epsilon: 0.05, K: 64})
+	ch, _ := committed(t, 128, sampling.Params{Epsilon: 0.05, K: 64})
 	v := verdict(t, ch.Envelope, "sampled-v1")
 	i := slices.IndexFunc(v.PolicyDecision.Checks, func(c receipt.Check) bool { return c.Name == "policy.sampling" })
 	if i < 0 {
@@ -267,11 +268,11 @@ func TestRedteamClaimUnderstatesBound(t *testing.T) {
 // mode's evidence box (mode.evidence), and the subject keeps its BN254
 // label (the relabelled one fails statement.subject).
 func TestRedteamSampledReceiptCarriesProofBox(t *testing.T) {
-	pow := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeSampled}) // every row: passes sampled-v1
+	pow := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeSampled}) // every row: passes sampled-v1
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
 	env := resign(t, pow.Envelope, key, func(st *receipt.Statement) {
 		r := &st.Predicate
-		r.Proof = &receipt.Proof{System: "groth16", Curve: receipt.CurveBLS12381, Circuit: "freivalds-v5",
+		r.Proof = &receipt.Proof{System: "groth16", Curve: protocol.BLS12381, Circuit: "freivalds-v5",
 			KeyFingerprint: "sha256:" + strings.Repeat("00", 32), SetupProvenance: "mpc(phase1=1,phase2=1)",
 			Bytes: []byte("not a proof"), PublicInputs: []string{"1"}}
 		st.Subject[0].Digest = map[string]string{r.InputSubjectAlgorithm(): r.InputCommitment}
@@ -287,7 +288,7 @@ func TestRedteamSampledReceiptCarriesProofBox(t *testing.T) {
 	}
 	relabelled := resign(t, pow.Envelope, key, func(st *receipt.Statement) {
 		r := &st.Predicate
-		r.Proof = &receipt.Proof{System: "groth16", Curve: receipt.CurveBLS12381}
+		r.Proof = &receipt.Proof{System: "groth16", Curve: protocol.BLS12381}
 		st.Subject[0].Digest = map[string]string{receipt.DigestAlgorithmBLS12381: r.InputCommitment}
 		var err error
 		if r.ReceiptID, err = r.ComputeID(); err != nil {
@@ -309,7 +310,7 @@ func TestRedteamSampledReceiptCarriesProofBox(t *testing.T) {
 // commitment and the evidence check skipped, naming the failed checks (the
 // speed is BenchmarkVerifyForgedLargeTask's to measure).
 func TestRedteamForgedReceiptCostsGigabytes(t *testing.T) {
-	pow := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	pow := nativeReceipt(t, 128, prover.Options{Mode: protocol.ModeSampled, Sampling: cheapPoW})
 	for _, tc := range []struct {
 		name   string
 		key    ed25519.PrivateKey // nil: not re-signed
@@ -362,7 +363,7 @@ func TestRedteamForgedReceiptCostsGigabytes(t *testing.T) {
 // rejected at the cost of its cheap checks (it took ~25 s and 2.4 GB
 // before they gated the rest).
 func BenchmarkVerifyForgedLargeTask(b *testing.B) {
-	res, err := runNative(b.TempDir(), 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
+	res, err := runNative(b.TempDir(), 128, prover.Options{Mode: protocol.ModeSampled, Sampling: cheapPoW})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -21,7 +21,7 @@ import (
 
 // plusModulus returns the 32-byte hex of x + r (x as 32-byte hex), a
 // non-canonical encoding of the same field element when it fits.
-func plusModulus(t *testing.T, curve circuits.Curve, h string) string {
+func plusModulus(t *testing.T, curve protocol.Curve, h string) string {
 	t.Helper()
 	b, err := hex.DecodeString(h)
 	if err != nil {
@@ -46,7 +46,7 @@ func repoe(t *testing.T, r *receipt.Receipt) {
 		t.Fatal(err)
 	}
 	pub, _ := hex.DecodeString(r.Node.PublicKey)
-	poe := receipt.PoE(req, od, receipt.NodeID(ed25519.PublicKey(pub)))
+	poe := protocol.PoE(req, od, protocol.NodeID(ed25519.PublicKey(pub)))
 	r.PoE = hex.EncodeToString(poe[:])
 	var e error
 	if r.ReceiptID, e = r.ComputeID(); e != nil {
@@ -69,20 +69,20 @@ func TestRedteamGroth16Relabels(t *testing.T) {
 		return func(st *receipt.Statement) {
 			r := &st.Predicate
 			seed, _ := r.Task.SeedBytes()
-			task, err := prover.NewSyntheticTask(circuits.BN254, r.Task.TaskID, seed, n, fb, r.Task.Reward, r.Task.Deadline)
+			task, err := protocol.NewSyntheticTask(protocol.BN254, r.Task.TaskID, seed, n, fb, r.Task.Reward, r.Task.Deadline)
 			if err != nil {
 				t.Fatal(err)
 			}
 			r.Task = task
 			rid, _ := task.RequestID()
 			r.RequestID = hex.EncodeToString(rid[:])
-			a, b, _ := prover.Inputs(task, nil, nil)
-			ic, _ := circuits.InputCommitment(a, b, n, fb)
+			a, b, _ := protocol.Inputs(task, nil, nil)
+			ic, _ := protocol.InputCommitment(a, b, n, fb)
 			r.InputCommitment = hex.EncodeToString(ic[:])
 			st.Subject[0].Digest = map[string]string{receipt.DigestAlgorithm: r.InputCommitment}
 			r.WorkloadDigest = receipt.WorkloadDigest(r.Proof.Circuit, n, fb)
 			repoe(t, r)
-			pub := prover.PublicInputs(circuits.Public{InputCommitment: ic, OutputDigest: [32]byte(mustHex(t, r.OutputDigest)), PoE: [32]byte(mustHex(t, r.PoE))})
+			pub := protocol.PublicInputStrings(protocol.Public{InputCommitment: ic, OutputDigest: [32]byte(mustHex(t, r.OutputDigest)), PoE: [32]byte(mustHex(t, r.PoE))})
 			r.Proof.PublicInputs = pub
 			repoe(t, r)
 		}
@@ -94,7 +94,7 @@ func TestRedteamGroth16Relabels(t *testing.T) {
 		r := &st.Predicate
 		rebind(t, st, thief, r.OutputDigest)
 		ic, od, poe := [32]byte(mustHex(t, r.InputCommitment)), [32]byte(mustHex(t, r.OutputDigest)), [32]byte(mustHex(t, r.PoE))
-		r.Proof.PublicInputs = prover.PublicInputs(circuits.Public{InputCommitment: ic, OutputDigest: od, PoE: poe})
+		r.Proof.PublicInputs = protocol.PublicInputStrings(protocol.Public{InputCommitment: ic, OutputDigest: od, PoE: poe})
 		repoe(t, r)
 	})
 	if v := verifier.Verify(stolen, verifier.Options{Cache: &f.cache, Policy: policy(t, "binding-v1")}); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "proof.verify") {
@@ -106,20 +106,20 @@ func TestRedteamGroth16Relabels(t *testing.T) {
 		want   string
 	}{
 		{"output_digest + p (same field element), PoE over those bytes", pred(func(r *receipt.Receipt) {
-			r.OutputDigest = plusModulus(t, circuits.BN254, r.OutputDigest)
+			r.OutputDigest = plusModulus(t, protocol.BN254, r.OutputDigest)
 		}), "output_digest"},
 		{"input_commitment + p", pred(func(r *receipt.Receipt) {
-			r.InputCommitment = plusModulus(t, circuits.BN254, r.InputCommitment)
+			r.InputCommitment = plusModulus(t, protocol.BN254, r.InputCommitment)
 		}), "input_commitment"},
 		{"public input + p (decimal)", pred(func(r *receipt.Receipt) {
 			x, _ := new(big.Int).SetString(r.Proof.PublicInputs[1], 10)
-			r.Proof.PublicInputs[1] = x.Add(x, circuits.BN254.ScalarField()).String()
+			r.Proof.PublicInputs[1] = x.Add(x, protocol.BN254.ScalarField()).String()
 		}), "proof.public_inputs"},
 		{"public input with a leading zero", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs[0] = "0" + r.Proof.PublicInputs[0] }), "proof.public_inputs"},
 		{"a fifth public input", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs = append(r.Proof.PublicInputs, "0") }), "proof.public_inputs"},
-		{"mode and system relabelled plonk", pred(func(r *receipt.Receipt) { r.Mode, r.Proof.System = receipt.ModePlonk, "plonk" }), "proof.key"},
-		{"curve relabelled bls12-381", pred(func(r *receipt.Receipt) { r.Proof.Curve = receipt.CurveBLS12381 }), "proof.curve"},
-		{"mode sampled, proof kept", pred(func(r *receipt.Receipt) { r.Mode = receipt.ModeSampled }), "receipt.fields"},
+		{"mode and system relabelled plonk", pred(func(r *receipt.Receipt) { r.Mode, r.Proof.System = protocol.ModePlonk, "plonk" }), "proof.key"},
+		{"curve relabelled bls12-381", pred(func(r *receipt.Receipt) { r.Proof.Curve = protocol.BLS12381 }), "proof.curve"},
+		{"mode sampled, proof kept", pred(func(r *receipt.Receipt) { r.Mode = protocol.ModeSampled }), "receipt.fields"},
 		{"task says n = 2 (everything recomputed), proof for n = 4", resized(2, 8), "proof.verify"},
 		{"task says f = 0 (everything recomputed), proof for f = 8", resized(4, 0), "proof.verify"},
 		{"task says f = 16 (everything recomputed), proof for f = 8", resized(4, 16), "proof.verify"},
@@ -218,12 +218,12 @@ func TestRedteamKeyCircuitChecked(t *testing.T) {
 	f := getFixture(t)
 	env := resign(t, f.env, f.key, func(st *receipt.Statement) {
 		r := &st.Predicate
-		r.Proof.Circuit = circuits.Naive.Name()
+		r.Proof.Circuit = protocol.Naive.Name()
 		r.WorkloadDigest = receipt.WorkloadDigest(r.Proof.Circuit, 4, 8)
 		repoe(t, r)
 	})
 	if v := verifier.Verify(env, verifier.Options{Cache: &f.cache}); v.PolicyDecision.Status == verifier.Pass {
-		t.Errorf("a receipt naming circuit %s passed under a %s key", circuits.Naive.Name(), circuits.Freivalds.Name())
+		t.Errorf("a receipt naming circuit %s passed under a %s key", protocol.Naive.Name(), protocol.Freivalds.Name())
 	}
 }
 
@@ -244,28 +244,28 @@ func TestRedteamBLS12381Relabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	systems := []string{prover.SystemGroth16}
+	systems := []protocol.System{protocol.Groth16}
 	if os.Getenv("ZKPOC_REDTEAM_SLOW") != "" {
-		systems = append(systems, prover.SystemPlonk) // ~45 s on 2 cores: loading the PLONK keys and proving
+		systems = append(systems, protocol.Plonk) // ~45 s on 2 cores: loading the PLONK keys and proving
 	}
 	for _, system := range systems {
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: circuits.BLS12381})
+		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: protocol.BLS12381})
 		if err != nil {
 			t.Fatal(err)
 		}
-		otherSystem := map[string]string{prover.SystemGroth16: prover.SystemPlonk, prover.SystemPlonk: prover.SystemGroth16}[system]
+		otherSystem := map[protocol.System]protocol.System{protocol.Groth16: protocol.Plonk, protocol.Plonk: protocol.Groth16}[system]
 		for _, tc := range []struct {
 			name   string
 			mutate func(r *receipt.Receipt)
 			want   string
 		}{
-			{"relabelled " + otherSystem, func(r *receipt.Receipt) { r.Mode, r.Proof.System = otherSystem, otherSystem }, "proof.key"},
+			{"relabelled " + string(otherSystem), func(r *receipt.Receipt) { r.Mode, r.Proof.System = protocol.SNARKMode(otherSystem), otherSystem }, "proof.key"},
 			{"relabelled bn254 (v1 task)", func(r *receipt.Receipt) {
-				r.Proof.Curve, r.OutputDigestAlg = string(circuits.BN254), receipt.DigestPoseidon2
+				r.Proof.Curve, r.OutputDigestAlg = protocol.BN254, protocol.OutputDigestAlgorithm(protocol.BN254)
 			}, "input_commitment"},
-			{"output_digest + r", func(r *receipt.Receipt) { r.OutputDigest = plusModulus(t, circuits.BLS12381, r.OutputDigest) }, "output_digest"},
+			{"output_digest + r", func(r *receipt.Receipt) { r.OutputDigest = plusModulus(t, protocol.BLS12381, r.OutputDigest) }, "output_digest"},
 		} {
-			t.Run(system+"/"+tc.name, func(t *testing.T) {
+			t.Run(string(system)+"/"+tc.name, func(t *testing.T) {
 				env := resign(t, res.Envelope, key, func(st *receipt.Statement) {
 					tc.mutate(&st.Predicate)
 					repoe(t, &st.Predicate)

@@ -91,7 +91,7 @@ func (r *run) checkSampling(rc *receipt.Receipt, o Options, a, b []int16, root, 
 		return
 	}
 	if a == nil {
-		why := "the task's inputs are supplied as files and none were given (--a, --b)"
+		why := "the task's inputs are supplied as files and none were given"
 		r.skip("sampling.rows_match", why+": the sampled rows cannot be re-executed")
 		r.holdAlso("the sampled rows were not re-executed: " + why)
 		return
@@ -207,8 +207,8 @@ func (r *run) sampleSeed(s *receipt.Sampling, mine *SampleChallenge, com samplin
 		r.skip("sampling.challenge", "every row is opened: the challenge does not matter")
 		return seed, true
 	case mine == nil:
-		r.skip("sampling.challenge", "no challenge given (--challenge, --committed-root): its freshness cannot be established")
-		r.holdAlso(fmt.Sprintf("the sampled rows come from challenge %s recorded by the node; this verifier did not supply the challenge and the root committed before it (--challenge, --committed-root), so the challenge's freshness cannot be established: nothing shows it was issued after the commitment, and a node that knew it in advance could have chosen its rows", short(s.Challenge)))
+		r.skip("sampling.challenge", "no challenge given (with the root committed before it): its freshness cannot be established")
+		r.holdAlso(fmt.Sprintf("the sampled rows come from challenge %s recorded by the node; this verifier did not supply the challenge and the root committed before it, so the challenge's freshness cannot be established: nothing shows it was issued after the commitment, and a node that knew it in advance could have chosen its rows", short(s.Challenge)))
 		return seed, true
 	case !bytes.Equal(mine.Value, ch):
 		r.add("sampling.challenge", fmt.Errorf("sampling.challenge is %s, but this verifier issued %x", short(s.Challenge), mine.Value))

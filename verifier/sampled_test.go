@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
@@ -16,13 +17,13 @@ import (
 
 // cheapPoW samples 16 rows of 128 behind an 8-bit proof of work: fast to
 // make, and binding-v1 (bound ≤ 1) judges only the evidence.
-var cheapPoW = prover.SamplingParams{Epsilon: 0.25, K: 16, PoWBits: 8}
+var cheapPoW = sampling.Params{Epsilon: 0.25, K: 16, PoWBits: 8}
 
 var testChallenge = bytes.Repeat([]byte{0xc7}, 32)
 
 // committed makes a challenge-method receipt the two-step way: commit, then
 // open with testChallenge.
-func committed(t *testing.T, n int, p prover.SamplingParams) (*prover.Result, [32]byte) {
+func committed(t *testing.T, n int, p sampling.Params) (*prover.Result, [32]byte) {
 	t.Helper()
 	o := prover.Options{Sampling: p}
 	if err := nativeOptions(t.TempDir(), n, &o); err != nil {
@@ -52,8 +53,8 @@ func hexRoot(r [32]byte) string { return hex.EncodeToString(r[:]) }
 // check, for both methods.
 func TestSampledTamper(t *testing.T) {
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
-	pow := nativeReceipt(t, 128, prover.Options{Mode: receipt.ModeSampled, Sampling: cheapPoW})
-	ch, root := committed(t, 128, prover.SamplingParams{Epsilon: 0.25, K: 16})
+	pow := nativeReceipt(t, 128, prover.Options{Mode: protocol.ModeSampled, Sampling: cheapPoW})
+	ch, root := committed(t, 128, sampling.Params{Epsilon: 0.25, K: 16})
 	mine := &verifier.SampleChallenge{Value: testChallenge, Root: root}
 	if s := pow.Receipt.Sampling; s.Method != receipt.SamplingMethodPoW || s.PoWBits != 8 || s.K != 16 || s.Challenge != "" {
 		t.Fatalf("proof-of-work box: %+v", s)
@@ -126,7 +127,7 @@ func TestSampledTamper(t *testing.T) {
 // TestSampledChallengeHold: a challenge receipt read without the verifier's
 // own challenge is held, saying why; opening every row needs no challenge.
 func TestSampledChallengeHold(t *testing.T) {
-	ch, _ := committed(t, 128, prover.SamplingParams{Epsilon: 0.25, K: 16})
+	ch, _ := committed(t, 128, sampling.Params{Epsilon: 0.25, K: 16})
 	v := verifier.Verify(ch.Envelope, verifier.Options{Policy: policy(t, "binding-v1")})
 	if v.PolicyDecision.Status != verifier.Hold || !strings.Contains(v.PolicyDecision.Reason, "freshness cannot be established") {
 		t.Fatalf("status %s: %s, want hold on the challenge's freshness", v.PolicyDecision.Status, v.PolicyDecision.Reason)
@@ -134,7 +135,7 @@ func TestSampledChallengeHold(t *testing.T) {
 	if !strings.Contains(v.AllowedClaim, "claim only that node") {
 		t.Errorf("a held receipt's claim is the binding only: %s", v.AllowedClaim)
 	}
-	all, _ := committed(t, 16, prover.SamplingParams{})
+	all, _ := committed(t, 16, sampling.Params{})
 	if v := verifier.Verify(all.Envelope, verifier.Options{Policy: policy(t, "sampled-v1")}); v.PolicyDecision.Status != verifier.Pass {
 		t.Fatalf("every row opened: %s %v: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
 	}
@@ -143,11 +144,11 @@ func TestSampledChallengeHold(t *testing.T) {
 // TestSampledClaims: the claim states the attacker model and the verifier's
 // own bound, per method, and no bound when every row was re-executed.
 func TestSampledClaims(t *testing.T) {
-	pow := nativeReceipt(t, 256, prover.Options{Mode: receipt.ModeSampled}) // defaults: k = 241, 22 bits
-	_, chRoot := committed(t, 128, prover.SamplingParams{Epsilon: 0.25, K: 16})
-	ch, _ := committed(t, 128, prover.SamplingParams{Epsilon: 0.25, K: 16})
-	all := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeSampled})
-	certain := nativeReceipt(t, 64, prover.Options{Mode: receipt.ModeSampled, Sampling: prover.SamplingParams{Epsilon: 0.25, K: 50, PoWBits: 8}})
+	pow := nativeReceipt(t, 256, prover.Options{Mode: protocol.ModeSampled}) // defaults: k = 241, 22 bits
+	_, chRoot := committed(t, 128, sampling.Params{Epsilon: 0.25, K: 16})
+	ch, _ := committed(t, 128, sampling.Params{Epsilon: 0.25, K: 16})
+	all := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeSampled})
+	certain := nativeReceipt(t, 64, prover.Options{Mode: protocol.ModeSampled, Sampling: sampling.Params{Epsilon: 0.25, K: 50, PoWBits: 8}})
 	for _, tc := range []struct {
 		name      string
 		res       *prover.Result
@@ -196,7 +197,7 @@ func TestSampledClaims(t *testing.T) {
 // policy stating 2^64 attacker work and fails one stating 2^80, and a
 // policy without attacker_work_log2 cannot judge it.
 func TestSampledPolicyAttackerWork(t *testing.T) {
-	pow := nativeReceipt(t, 256, prover.Options{Mode: receipt.ModeSampled})
+	pow := nativeReceipt(t, 256, prover.Options{Mode: protocol.ModeSampled})
 	base := *policy(t, "sampled-v1")
 	for _, tc := range []struct {
 		work int
@@ -220,23 +221,23 @@ func TestSampledPolicyAttackerWork(t *testing.T) {
 func TestSamplingParams(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		p    prover.SamplingParams
+		p    sampling.Params
 		want string
 	}{
-		{"epsilon ≥ 1", prover.SamplingParams{Epsilon: 1}, "epsilon"},
-		{"negative k", prover.SamplingParams{K: -1}, "k = -1"},
-		{"pow too hard", prover.SamplingParams{PoWBits: 40}, "pow bits"},
-		{"bound ≥ 1", prover.SamplingParams{BoundLog2: 3}, "bound"},
-		{"short challenge", prover.SamplingParams{Challenge: []byte{1, 2}}, "challenge is 2 bytes"},
+		{"epsilon ≥ 1", sampling.Params{Epsilon: 1}, "epsilon"},
+		{"negative k", sampling.Params{K: -1}, "k = -1"},
+		{"pow too hard", sampling.Params{PoWBits: 40}, "pow bits"},
+		{"bound ≥ 1", sampling.Params{BoundLog2: 3}, "bound"},
+		{"short challenge", sampling.Params{Challenge: []byte{1, 2}}, "challenge is 2 bytes"},
 	} {
 		if err := tc.p.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error naming %q", tc.name, err, tc.want)
 		}
 	}
-	if _, err := runNative(t.TempDir(), 16, prover.Options{Mode: receipt.ModeBinding, Sampling: prover.SamplingParams{Challenge: testChallenge}}); err == nil {
+	if _, err := runNative(t.TempDir(), 16, prover.Options{Mode: protocol.ModeBinding, Sampling: sampling.Params{Challenge: testChallenge}}); err == nil {
 		t.Error("a challenge accepted for a binding receipt")
 	}
-	o := prover.Options{Sampling: prover.SamplingParams{Challenge: testChallenge}}
+	o := prover.Options{Sampling: sampling.Params{Challenge: testChallenge}}
 	if err := nativeOptions(t.TempDir(), 16, &o); err != nil {
 		t.Fatal(err)
 	}

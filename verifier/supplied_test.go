@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -24,7 +24,7 @@ func suppliedTask(t *testing.T, n int) (workload.ComputeTask, []int16, []int16) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ic, err := circuits.InputCommitment(a, b, n, 8)
+	ic, err := protocol.InputCommitment(a, b, n, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func suppliedTask(t *testing.T, n int) (workload.ComputeTask, []int16, []int16) 
 	return task, a, b
 }
 
-func suppliedRun(t *testing.T, cache keys.Cache, task workload.ComputeTask, a, b []int16, mode string) *prover.Result {
+func suppliedRun(t *testing.T, cache keys.Cache, task workload.ComputeTask, a, b []int16, mode protocol.Mode) *prover.Result {
 	t.Helper()
 	res, err := prover.Run(prover.Options{Task: task, A: a, B: b, Mode: mode, Cache: cache,
 		NodeKey: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, 32))})
@@ -72,16 +72,16 @@ func TestSuppliedInputsProverChecks(t *testing.T) {
 		{"files for a synthetic task", synth, a, b, "come from the seed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := prover.Run(prover.Options{Task: tc.task, A: tc.a, B: tc.b, Mode: receipt.ModeBinding,
+			_, err := prover.Run(prover.Options{Task: tc.task, A: tc.a, B: tc.b, Mode: protocol.ModeBinding,
 				Cache: keys.Cache{Dir: t.TempDir()}, NodeKey: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, 32))})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
 	}
-	_, err = prover.Run(prover.Options{Task: task, A: a, B: tweak(b), Mode: receipt.ModeBinding,
+	_, err = prover.Run(prover.Options{Task: task, A: a, B: tweak(b), Mode: protocol.ModeBinding,
 		Cache: keys.Cache{Dir: t.TempDir()}, NodeKey: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, 32))})
-	if !errors.Is(err, prover.ErrInputsMismatch) {
+	if !errors.Is(err, protocol.ErrInputsMismatch) {
 		t.Fatalf("err = %v, want ErrInputsMismatch", err)
 	}
 }
@@ -117,14 +117,14 @@ func verifyCases(t *testing.T, env *receipt.Envelope, o verifier.Options, a, b [
 
 func TestSuppliedInputsSampled(t *testing.T) {
 	task, a, b := suppliedTask(t, 32)
-	res := suppliedRun(t, keys.Cache{Dir: t.TempDir()}, task, a, b, receipt.ModeSampled)
+	res := suppliedRun(t, keys.Cache{Dir: t.TempDir()}, task, a, b, protocol.ModeSampled)
 	verifyCases(t, res.Envelope, verifier.Options{Policy: policy(t, "sampled-v1")}, a, b,
-		"re-executed by the verifier from inputs supplied as files the verifier checked", verifier.Hold, "none were given (--a, --b)")
+		"re-executed by the verifier from inputs supplied as files the verifier checked", verifier.Hold, "none were given")
 }
 
 func TestSuppliedInputsBinding(t *testing.T) {
 	task, a, b := suppliedTask(t, 8)
-	res := suppliedRun(t, keys.Cache{Dir: t.TempDir()}, task, a, b, receipt.ModeBinding)
+	res := suppliedRun(t, keys.Cache{Dir: t.TempDir()}, task, a, b, protocol.ModeBinding)
 	verifyCases(t, res.Envelope, verifier.Options{Policy: policy(t, "binding-v1")}, a, b,
 		"Nothing is claimed about the output's correctness", verifier.Pass, "Nothing is claimed about the output's correctness")
 }
@@ -135,7 +135,7 @@ func TestSuppliedInputsBinding(t *testing.T) {
 func TestSuppliedInputsGroth16(t *testing.T) {
 	f := getFixture(t) // keys for n = 4, f = 8 are in its cache
 	task, a, b := suppliedTask(t, 4)
-	res := suppliedRun(t, f.cache, task, a, b, receipt.ModeGroth16)
+	res := suppliedRun(t, f.cache, task, a, b, protocol.ModeGroth16)
 	if !res.Timings.SetupCached {
 		t.Fatal("the supplied task did not reuse the synthetic task's keys")
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -18,7 +19,7 @@ import (
 // re-signed the receipt and recomputed its receipt_id. Blocked claims it
 // adds are allowed and carried into the verdict.
 func TestNodeVerdictRefused(t *testing.T) {
-	res := nativeReceipt(t, 16, prover.Options{Mode: receipt.ModeBinding})
+	res := nativeReceipt(t, 16, prover.Options{Mode: protocol.ModeBinding})
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32)) // nativeReceipt's node key
 	widened := "Output digest X is the correct product, proved under a multi-party setup."
 	pass := func(r *receipt.Receipt) {

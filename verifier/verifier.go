@@ -13,13 +13,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/consensys/gnark/backend/witness"
-	"github.com/consensys/gnark/frontend"
-
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
@@ -169,7 +165,7 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 		r.skip("signature", "no usable public key")
 	} else {
 		r.add("signature", env.VerifySignature(pub))
-		id := receipt.NodeID(pub)
+		id := protocol.NodeID(pub)
 		r.add("node.node_id", expect("node.node_id", rc.Node.NodeID, hex.EncodeToString(id[:])))
 	}
 
@@ -195,26 +191,26 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	}
 
 	// The output digest, in the form the mode uses, and the PoE over it.
-	nodeID := receipt.NodeID(pub)
+	nodeID := protocol.NodeID(pub)
 	var digest [32]byte
 	switch rc.Mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
-		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, prover.OutputDigestAlgorithm(ProofCurve(rc))))
+	case protocol.ModeGroth16, protocol.ModePlonk:
+		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, protocol.OutputDigestAlgorithm(ProofCurve(rc))))
 		od, err := parseFieldOn(ProofCurve(rc), "output_digest", rc.OutputDigest)
 		if r.add("output_digest", err) {
 			od.FillBytes(digest[:])
 		}
-	case receipt.ModeSampled, receipt.ModeBinding:
+	case protocol.ModeSampled, protocol.ModeBinding:
 		r.add("output_digest_algorithm", expect("output_digest_algorithm", rc.OutputDigestAlg, receipt.DigestMerkleRows))
 		digest, err = receipt.DecodeHex32("output_digest", rc.OutputDigest)
 		r.add("output_digest", err)
 	default:
-		r.add("mode", fmt.Errorf("unknown mode %q (want groth16, plonk, sampled or binding)", short(rc.Mode)))
+		r.add("mode", fmt.Errorf("unknown mode %q (want groth16, plonk, sampled or binding)", short(string(rc.Mode))))
 		return r.finish(v, o, rc)
 	}
 	r.add("mode", nil)
 	r.add("mode.evidence", checkEvidence(rc))
-	poe := receipt.PoE(reqID, digest, nodeID)
+	poe := protocol.PoE(reqID, digest, nodeID)
 	r.add("poe", expect("poe", rc.PoE, hex.EncodeToString(poe[:])))
 
 	// What follows costs the verifier time and memory that grow with n
@@ -236,12 +232,12 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 	r.add("input_commitment", expect("input_commitment", rc.InputCommitment, hex.EncodeToString(ic[:])))
 
 	switch rc.Mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
-		r.checkProof(v, o, rc, a, b, circuits.Public{RequestID: reqID, NodeID: nodeID, InputCommitment: ic, PoE: poe}, digest)
-	case receipt.ModeSampled:
+	case protocol.ModeGroth16, protocol.ModePlonk:
+		r.checkProof(v, o, rc, a, b, protocol.Public{RequestID: reqID, NodeID: nodeID, InputCommitment: ic, PoE: poe}, digest)
+	case protocol.ModeSampled:
 		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
 		r.checkSampling(rc, o, a, b, digest, reqID, nodeID)
-	case receipt.ModeBinding:
+	case protocol.ModeBinding:
 		r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest("none", n, f)))
 	}
 	return r.finish(v, o, rc)
@@ -253,10 +249,10 @@ func Verify(env *receipt.Envelope, o Options) *Verdict {
 // receipt could take it for evidence. A missing box is receipt.fields'.
 func checkEvidence(rc *receipt.Receipt) error {
 	var errs []error
-	if rc.Proof != nil && !receipt.SNARKMode(rc.Mode) {
+	if rc.Proof != nil && !rc.Mode.SNARK() {
 		errs = append(errs, fmt.Errorf("proof: a %s receipt carries no proof box (only groth16 and plonk receipts do)", rc.Mode))
 	}
-	if rc.Sampling != nil && rc.Mode != receipt.ModeSampled {
+	if rc.Sampling != nil && rc.Mode != protocol.ModeSampled {
 		errs = append(errs, fmt.Errorf("sampling: a %s receipt carries no sampling box (only sampled receipts do)", rc.Mode))
 	}
 	return errors.Join(errs...)
@@ -282,12 +278,12 @@ func (r *run) failedAmong(names []string) []string {
 // skipCostly records the checks whose cost grows with the task as skipped:
 // regenerating (or reading) the inputs for the input commitment, and the
 // mode's evidence — verifying the proof, re-executing the sampled rows.
-func (r *run) skipCostly(mode, why string) {
+func (r *run) skipCostly(mode protocol.Mode, why string) {
 	r.skip("input_commitment", why)
 	switch mode {
-	case receipt.ModeGroth16, receipt.ModePlonk:
+	case protocol.ModeGroth16, protocol.ModePlonk:
 		r.skip("proof.verify", why)
-	case receipt.ModeSampled:
+	case protocol.ModeSampled:
 		r.skip("sampling.rows_match", why)
 	}
 }
@@ -301,11 +297,11 @@ func (r *run) skipCostly(mode, why string) {
 func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, ic [32]byte, ok bool) {
 	t := rc.Task
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
-	curve := circuits.BN254 // sampled and binding receipts commit on BN254
-	if receipt.SNARKMode(rc.Mode) {
+	curve := protocol.BN254 // sampled and binding receipts commit on BN254
+	if rc.Mode.SNARK() {
 		curve = ProofCurve(rc)
 	}
-	if tc, bound, err := prover.TaskCurve(t); err != nil || bound && receipt.SNARKMode(rc.Mode) && curve != tc {
+	if tc, bound, err := protocol.TaskCurve(t); err != nil || bound && rc.Mode.SNARK() && curve != tc {
 		if err == nil {
 			err = fmt.Errorf("the task binds its inputs with %s (payload.input_commitment_algorithm); a %s proof cannot carry that commitment", t.CommitmentAlgorithm(), curve)
 		}
@@ -318,7 +314,7 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 			r.add("input_commitment.files", err)
 			return nil, nil, ic, false
 		}
-		r.skip("input_commitment.files", "supplied inputs not given (--a, --b): the matrices are known by their commitment only")
+		r.skip("input_commitment.files", "supplied inputs not given: the matrices are known by their commitment only")
 		x.FillBytes(ic[:])
 		v.inputs = "supplied as files the verifier did not see"
 		return nil, nil, ic, true
@@ -329,50 +325,15 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 		name = "input_commitment.files"
 		v.inputs = "supplied as files the verifier checked against that commitment"
 	}
-	a, b, err := prover.Inputs(t, o.A, o.B)
+	a, b, err := protocol.Inputs(t, o.A, o.B)
 	if !r.add(name, err) {
 		return nil, nil, ic, false
 	}
 	if !t.BindsInputs() {
 		r.skip("task.payload.input_commitment", "a v1 task: its payload carries no input commitment, so request_id binds the inputs through the seed alone (regenerated here); chain export refuses its receipts")
 	}
-	ic, _ = circuits.InputCommitmentOn(curve, a, b, n, f)
+	ic, _ = protocol.InputCommitmentOn(curve, a, b, n, f)
 	return a, b, ic, true
-}
-
-// checkProof verifies the SNARK evidence (either system) against the statement recomputed
-// from the task.
-func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int16, pubv circuits.Public, digest [32]byte) {
-	if rc.Proof == nil {
-		r.skip("proof", "no proof box")
-		return
-	}
-	method, err := circuits.ParseMethod(rc.Proof.Circuit)
-	if !r.add("proof.circuit", err) {
-		return
-	}
-	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
-	r.add("workload_digest", expect("workload_digest", rc.WorkloadDigest, receipt.WorkloadDigest(method.Name(), n, f)))
-	if n > circuits.MaxN {
-		r.add("task.payload.matrix_size", fmt.Errorf("n = %d exceeds the circuit limit %d", n, circuits.MaxN))
-		return
-	}
-	pubv.OutputDigest = digest
-	r.add("proof.system", errors.Join(expect("proof.system", rc.Proof.System, rc.Mode), expect("proof.curve", rc.Proof.Curve, string(ProofCurve(rc)))))
-	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, prover.PublicInputs(pubv)))
-	if len(o.AcceptKeys) > 0 {
-		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
-	}
-	system := proofsystem.Groth16
-	if rc.Mode == receipt.ModePlonk {
-		system = proofsystem.PLONK
-	}
-	proof, perr := proofsystem.ParseProof(rc.Proof.Bytes, system, ProofCurve(rc).ID())
-	vk, known, err := resolveKey(rc.Proof.KeyFingerprint, system, o)
-	if !r.keyFound(v, o, rc, known, err, perr) {
-		return
-	}
-	r.add("proof.verify", verifyProof(vk, proof, ProofCurve(rc), method, n, f, pubv))
 }
 
 func expect(field, have, want string) error {
@@ -424,29 +385,20 @@ func checkSubjects(st *receipt.Statement, rc *receipt.Receipt) error {
 // ProofCurve is the curve of a receipt's SNARK: the one its proof names when
 // zkpoc knows it, BN254 otherwise (a proof naming an unknown curve then fails
 // the proof.curve check).
-func ProofCurve(rc *receipt.Receipt) circuits.Curve {
-	if receipt.SNARKMode(rc.Mode) && rc.Proof != nil {
-		if c, err := circuits.ParseCurve(rc.Proof.Curve); err == nil {
+func ProofCurve(rc *receipt.Receipt) protocol.Curve {
+	if rc.Mode.SNARK() && rc.Proof != nil {
+		if c, err := protocol.ParseCurve(string(rc.Proof.Curve)); err == nil {
 			return c
 		}
 	}
-	return circuits.BN254
-}
-
-// groth16Label names the proof system in a Groth16 claim, with the curve
-// when it is not the default.
-func groth16Label(rc *receipt.Receipt) string {
-	if c := ProofCurve(rc); c != circuits.BN254 {
-		return "Groth16 (" + strings.ToUpper(string(c)) + ")"
-	}
-	return "Groth16"
+	return protocol.BN254
 }
 
 // parseField decodes 32-byte hex into a canonical BN254 scalar (< p).
-func parseField(field, s string) (*big.Int, error) { return parseFieldOn(circuits.BN254, field, s) }
+func parseField(field, s string) (*big.Int, error) { return parseFieldOn(protocol.BN254, field, s) }
 
 // parseFieldOn decodes 32-byte hex into a canonical scalar of the curve (< r).
-func parseFieldOn(curve circuits.Curve, field, s string) (*big.Int, error) {
+func parseFieldOn(curve protocol.Curve, field, s string) (*big.Int, error) {
 	b, err := receipt.DecodeHex32(field, s)
 	if err != nil {
 		return nil, err
@@ -456,244 +408,4 @@ func parseFieldOn(curve circuits.Curve, field, s string) (*big.Int, error) {
 		return nil, fmt.Errorf("%s is not a canonical %s scalar (≥ the modulus)", field, curve)
 	}
 	return x, nil
-}
-
-func checkInputs(have, want []string) error {
-	if !slices.Equal(have, want) {
-		for i := range want {
-			if i >= len(have) || have[i] != want[i] {
-				return fmt.Errorf("public input %d differs from the value recomputed from the receipt (%d listed, %d expected)", i, len(have), len(want))
-			}
-		}
-		return fmt.Errorf("%d public inputs listed, %d expected", len(have), len(want))
-	}
-	return nil
-}
-
-// resolveKey finds the verifying key of system the proof names, and what
-// is known about it (KeyEstablished).
-func resolveKey(fp, system string, o Options) (proofsystem.VerifyingKey, *KeyEstablished, error) {
-	if o.VK != nil && o.VK.System() != system {
-		if system == proofsystem.PLONK {
-			return nil, nil, errors.New("the proof is a PLONK proof but the verifying key given is a Groth16 key")
-		}
-		o.VK = nil // a PLONK key given for a Groth16 proof is ignored, as it always was: the cache is searched
-	}
-	return findKey(fp, system, o)
-}
-
-// otherKeyGiven is the lookup's error when the key the caller gave is not
-// the one the proof names: the verifier lacks the receipt's key, which is
-// no evidence against the receipt (it wraps keys.ErrNotFound, so the
-// verdict holds); Options.AcceptKeys refuses receipts under other keys.
-type otherKeyGiven struct{ what, fp string }
-
-func (e otherKeyGiven) Error() string {
-	return fmt.Sprintf("the given %sverifying key is sha256:%s, not the receipt's", e.what, e.fp)
-}
-
-func (e otherKeyGiven) Unwrap() error { return keys.ErrNotFound }
-
-// findKey is the key lookup: a key given by the caller is used if it has
-// the fingerprint the proof names (what is known about it is
-// Options.KeyEstablished, which must be about that key, or nothing), and
-// is otherwise the receipt's key missing (otherKeyGiven); without one the
-// local cache is searched by fingerprint and its record says what this
-// machine knows of the key, which must be a key of system.
-func findKey(fp, system string, o Options) (proofsystem.VerifyingKey, *KeyEstablished, error) {
-	what := ""
-	if system == proofsystem.PLONK {
-		what = "PLONK "
-	}
-	want := strings.TrimPrefix(fp, "sha256:")
-	if given := o.VK; given != nil {
-		got := given.FingerprintHex()
-		if got != want {
-			return nil, nil, otherKeyGiven{what, got}
-		}
-		k := o.KeyEstablished
-		if k == nil {
-			return given, &KeyEstablished{Fingerprint: got, How: givenKeyHow}, nil
-		}
-		if normHex(k.Fingerprint) != got {
-			return nil, nil, fmt.Errorf("what was established about the given %sverifying key is about key sha256:%s, not sha256:%s", what, short(normHex(k.Fingerprint)), got)
-		}
-		c := *k
-		return given, &c, nil
-	}
-	if o.Cache == nil {
-		return nil, nil, fmt.Errorf("no verifying key given and no key cache to search: %w", keys.ErrNotFound)
-	}
-	vk, meta, err := o.Cache.FindByFingerprint(want)
-	if err == nil && meta.ID.System != system {
-		// A receipt relabelled to another proof system names a key the
-		// verifier has: a mismatch to reject, not a key to obtain.
-		return nil, nil, fmt.Errorf("%sverifying key %s: this verifier's cache holds it as a %s key for %s, not for a %sproof", what, short(fp), meta.ID.System, describe(meta.ID), what)
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("%sverifying key %s: %w", what, short(fp), err)
-	}
-	return vk, fromCache(meta), nil
-}
-
-// keyFound records the outcome of the key lookup (err) and, when the key
-// was found, what is known about it (useKey); false when the proof is not
-// to be verified: there is no key, or its bytes did not decode (perr,
-// from decoding them on the receipt's curve and system before the lookup).
-// Bytes that are not a proof are wrong under every key, so proof.verify
-// fails for them even when the key is missing.
-func (r *run) keyFound(v *Verdict, o Options, rc *receipt.Receipt, known *KeyEstablished, err, perr error) bool {
-	found := false
-	if errors.Is(err, keys.ErrNotFound) {
-		r.missingKey(v, rc.Proof.KeyFingerprint, err)
-	} else if found = r.add("proof.key", err); found {
-		r.useKey(v, o.policy(), rc, known)
-	}
-	switch {
-	case perr != nil:
-		r.add("proof.verify", fmt.Errorf("the proof bytes are not a %s %s proof, under any key: %w", ProofCurve(rc), rc.Mode, perr))
-	case !found:
-		r.skip("proof.verify", "no verifying key")
-	}
-	return found && perr == nil
-}
-
-// missingKey records that the verifying key the proof names is not
-// available here: the proof could not be checked, which is no evidence
-// against the receipt, so the verdict holds (unless another check failed)
-// and says which key is needed and how to obtain it.
-func (r *run) missingKey(v *Verdict, fp string, err error) {
-	fp = "sha256:" + strings.TrimPrefix(fp, "sha256:")
-	v.KeyNeeded, r.noKey = fp, true
-	r.skip("proof.key", err.Error())
-	lacks := "is not in this verifier's key cache"
-	if g := (otherKeyGiven{}); errors.As(err, &g) {
-		lacks = "was not given (" + g.Error() + ")"
-	}
-	r.holdAlso(fmt.Sprintf("the proof's verifying key %s %s, so the proof was not checked: "+
-		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or pass --key FILE", fp, lacks, fp))
-}
-
-// verifyProof verifies proof, decoded by proofsystem.ParseProof, under vk
-// for the public witness recomputed from the receipt.
-func verifyProof(vk proofsystem.VerifyingKey, proof proofsystem.Proof, curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) error {
-	w, err := publicWitness(curve, m, n, f, p)
-	if err != nil {
-		return err
-	}
-	return vk.Verify(proof, w)
-}
-
-// acceptedKey checks a proof's key fingerprint against the pinned ones.
-func acceptedKey(fp string, accept []string) error {
-	have := strings.ToLower(strings.TrimPrefix(fp, "sha256:"))
-	for _, a := range accept {
-		if strings.ToLower(strings.TrimPrefix(a, "sha256:")) == have {
-			return nil
-		}
-	}
-	return fmt.Errorf("key %s is not among the %d accepted verifying keys (--accept-key)", short(fp), len(accept))
-}
-
-// publicWitness is the public part of the statement the verifier recomputed.
-func publicWitness(curve circuits.Curve, m circuits.Method, n, f int, p circuits.Public) (witness.Witness, error) {
-	assignment, err := circuits.PublicAssignment(m, n, f, p)
-	if err != nil {
-		return nil, err
-	}
-	return frontend.NewWitness(assignment, curve.ScalarField(), frontend.PublicOnly())
-}
-
-func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
-	pol := o.policy()
-	v.PolicyDecision.PolicyID = pol.ID
-	v.PolicyDecision.PolicyDigest = pol.Digest()
-	if rc != nil && len(r.failed()) == 0 {
-		r.applyPolicy(pol, rc, v.provenance)
-	}
-	v.PolicyDecision.Checks = r.checks
-	failed := v.Failed()
-	v.BlockedClaims = append([]string(nil), receipt.ProverBlockedClaims...)
-	switch {
-	case len(failed) > 0:
-		v.PolicyDecision.Status = Reject
-		v.PolicyDecision.Reason = "failed checks: " + strings.Join(failed, ", ")
-		v.AllowedClaim = fmt.Sprintf("The verifier path ran on receipt %q under policy %s and rejected it (%s). Nothing about its output may be claimed.",
-			short(v.ReceiptID), pol.ID, strings.Join(failed, ", "))
-		v.BlockedClaims = append(v.BlockedClaims, "This node computed this output correctly.")
-	case r.hold != "":
-		v.PolicyDecision.Status = Hold
-		v.PolicyDecision.Reason = r.hold
-		v.AllowedClaim = fmt.Sprintf("The checks that ran on receipt %q pass, but policy %s holds it: %s. Until the hold is lifted, claim only that node %s bound output digest %s to request %s.",
-			short(v.ReceiptID), pol.ID, r.hold, rc.Node.NodeID, rc.OutputDigest, rc.RequestID)
-		v.BlockedClaims = append(v.BlockedClaims, "This receipt passed policy "+pol.ID+".")
-	default:
-		v.PolicyDecision.Status = Pass
-		v.PolicyDecision.Reason = r.passReason(rc)
-		v.AllowedClaim, v.BlockedClaims = r.claim(pol, rc, v.provenance, v.inputs, v.BlockedClaims)
-	}
-	if rc != nil {
-		v.BlockedClaims = appendNew(v.BlockedClaims, rc.NodeExtraClaims())
-	}
-	return v
-}
-
-// appendNew appends the claims of extra that blocked lacks: claims a node
-// blocked itself stay blocked, whatever the verdict.
-func appendNew(blocked, extra []string) []string {
-	have := make(map[string]bool, len(blocked))
-	for _, c := range blocked {
-		have[c] = true
-	}
-	for _, c := range extra {
-		if !have[c] {
-			have[c] = true
-			blocked = append(blocked, c)
-		}
-	}
-	return blocked
-}
-
-func (r *run) failed() []string { return r.failedAmong(nil) }
-
-func (r *run) passReason(rc *receipt.Receipt) string {
-	switch rc.Mode {
-	case receipt.ModePlonk, receipt.ModeGroth16:
-		s := fmt.Sprintf("signature, identities, commitments, PoE and the %s proof all verify", map[bool]string{true: "PLONK", false: "Groth16"}[rc.Mode == receipt.ModePlonk])
-		if !r.key.established() {
-			s += ", under a key whose circuit was not established"
-		}
-		return s
-	case receipt.ModeSampled:
-		return fmt.Sprintf("signature, identities, input commitment and PoE verify; %d sampled rows re-executed and matched", rc.Sampling.K)
-	}
-	return "signature, identities, input commitment and PoE verify (binding only)"
-}
-
-// claim is the strongest statement the evidence in a passing receipt
-// supports, narrowed by its mode and, for a proof, by what is known about
-// its key: its circuit (established or not) and its setup provenance.
-func (r *run) claim(pol Policy, rc *receipt.Receipt, provenance, inputs string, blocked []string) (string, []string) {
-	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
-	switch rc.Mode {
-	case receipt.ModeSampled:
-		return sampledClaim(rc, r.sampled, inputs, blocked)
-	case receipt.ModeBinding:
-		return fmt.Sprintf("Node %s returned output digest %s (the Merkle root of its output rows) for request %s. Nothing is claimed about the output's correctness.",
-				rc.Node.NodeID, rc.OutputDigest, rc.RequestID),
-			append(blocked, "The output is correct.", "Any part of the output was checked.")
-	}
-	system := groth16Label(rc)
-	if rc.Mode == receipt.ModePlonk {
-		system = "PLONK (KZG, " + strings.ToUpper(string(ProofCurve(rc))) + ")"
-	}
-	if !r.key.established() {
-		return r.unestablishedClaim(rc, system, blocked)
-	}
-	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under %s key %s, established for circuit %s: %s",
-		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, system, rc.Proof.KeyFingerprint, describe(r.key.Circuit), r.key.How)
-	setup, blocked := r.setupClause(pol, rc, provenance, blocked)
-	return s + setup, append(blocked,
-		"This proof shows which hardware ran the job or how fast.",
-		"The node's public key identifies a real-world operator.")
 }

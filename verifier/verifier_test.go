@@ -14,10 +14,10 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -84,7 +84,7 @@ func resign(t *testing.T, env *receipt.Envelope, key ed25519.PrivateKey, mutate 
 	out.Signatures = slices.Clone(env.Signatures)
 	out.Payload = base64.StdEncoding.EncodeToString(payload)
 	if key != nil {
-		id := receipt.NodeID(key.Public().(ed25519.PublicKey))
+		id := protocol.NodeID(key.Public().(ed25519.PublicKey))
 		out.Signatures = []receipt.Signature{{
 			KeyID: hex.EncodeToString(id[:]),
 			Sig:   base64.StdEncoding.EncodeToString(ed25519.Sign(key, receipt.PAE(out.PayloadType, payload))),
@@ -110,7 +110,7 @@ func TestTamperMatrix(t *testing.T) {
 	f := getFixture(t)
 	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))
 	otherPub := other.Public().(ed25519.PublicKey)
-	otherID := receipt.NodeID(otherPub)
+	otherID := protocol.NodeID(otherPub)
 	// pred changes the predicate and recomputes receipt_id (unless fn set
 	// it), as the node re-signing its own receipt would.
 	pred := func(fn func(r *receipt.Receipt)) func(st *receipt.Statement) {
@@ -140,7 +140,7 @@ func TestTamperMatrix(t *testing.T) {
 		{"receipt_id", pred(func(r *receipt.Receipt) { r.ReceiptID = "rcpt_00" }), f.key, "receipt_id"},
 		{"job_id", pred(func(r *receipt.Receipt) { r.JobID = "11111111-1111-4111-8111-111111111111" }), f.key, "job_id"},
 		{"workload_digest", pred(func(r *receipt.Receipt) { r.WorkloadDigest = "sha256:" + strings.Repeat("0", 64) }), f.key, "workload_digest"},
-		{"mode", pred(func(r *receipt.Receipt) { r.Mode = receipt.ModeBinding }), f.key, "mode.evidence"},
+		{"mode", pred(func(r *receipt.Receipt) { r.Mode = protocol.ModeBinding }), f.key, "mode.evidence"},
 		{"mode unknown", pred(func(r *receipt.Receipt) { r.Mode = "magic" }), f.key, "mode"},
 		{"version", pred(func(r *receipt.Receipt) { r.Version = "zkpoc/receipt/v0" }), f.key, "statement.type"},
 		{"task.payload.seed", pred(func(r *receipt.Receipt) { r.Task.Payload.Seed = flipHex(r.Task.Payload.Seed) }), f.key, "request_id"},
@@ -167,7 +167,7 @@ func TestTamperMatrix(t *testing.T) {
 		{"proof.public_inputs dropped", pred(func(r *receipt.Receipt) { r.Proof.PublicInputs = r.Proof.PublicInputs[:3] }), f.key, "proof.public_inputs"},
 		// A key this verifier lacks is a hold (TestMissingKeyHolds); the edit
 		// itself is caught by receipt_id, which the helper does not recompute.
-		{"proof.circuit", pred(func(r *receipt.Receipt) { r.Proof.Circuit = circuits.Naive.Name() }), f.key, "workload_digest"},
+		{"proof.circuit", pred(func(r *receipt.Receipt) { r.Proof.Circuit = protocol.Naive.Name() }), f.key, "workload_digest"},
 		{"proof.circuit unknown", pred(func(r *receipt.Receipt) { r.Proof.Circuit = "magic" }), f.key, "proof.circuit"},
 		{"proof.system", pred(func(r *receipt.Receipt) { r.Proof.System = "stark" }), f.key, "proof.system"},
 		{"proof.system relabeled plonk", pred(func(r *receipt.Receipt) { r.Proof.System = "plonk" }), f.key, "proof.system"},

@@ -22,7 +22,7 @@
 //   - A ComputeTask's request_id is SHA-256 of its RFC 8785 (JCS) canonical JSON. A task binds its
 //     input matrices when its payload carries input_commitment (with input_commitment_algorithm,
 //     which names the curve): always for supplied matrices, and for synthetic tasks made by
-//     prover.NewSyntheticTask; a v1 synthetic task without it binds them through the seed alone.
+//     protocol.NewSyntheticTask; a v1 synthetic task without it binds them through the seed alone.
 //   - Rewards are integer wei carried as decimal strings; ParseCPC converts decimal CPC
 //     amounts (18 decimals) exactly.
 package workload

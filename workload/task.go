@@ -65,7 +65,7 @@ type Payload struct {
 }
 
 // Input commitment algorithms (payload.input_commitment_algorithm): the
-// Poseidon2 digest of A then B of circuits.InputCommitmentOn, over BN254's
+// Poseidon2 digest of A then B of protocol.InputCommitmentOn, over BN254's
 // scalar field (width-16 sponge) or BLS12-381's (width-3 sponge).
 const (
 	CommitPoseidon2BN254    = "poseidon2-bn254-sponge16/v1"
@@ -73,7 +73,7 @@ const (
 )
 
 // commitmentCurves maps each input commitment algorithm to the name of the
-// curve (circuits.Curve) whose field it is over.
+// curve (protocol.Curve) whose field it is over.
 var commitmentCurves = map[string]string{CommitPoseidon2BN254: "bn254", CommitPoseidon2BLS12381: "bls12-381"}
 
 // CommitmentAlgorithmCurve returns the curve name ("bn254", "bls12-381") of
@@ -137,14 +137,14 @@ func NewTaskID() (string, error) {
 
 // NewSyntheticTask builds a matrix_mul task and validates it. The task
 // carries no input commitment (the v1 form of the conformance vectors): it
-// verifies offline, but chain export refuses its receipts. prover.NewSyntheticTask
+// verifies offline, but chain export refuses its receipts. protocol.NewSyntheticTask
 // makes the bound form, with the commitment on a named curve.
 func NewSyntheticTask(taskID string, seed [32]byte, n, fracBits int, rewardWei string, deadline int64) (ComputeTask, error) {
 	return newTask("synthetic", taskID, Payload{Seed: hex.EncodeToString(seed[:]), MatrixSize: n, FracBits: fracBits}, rewardWei, deadline)
 }
 
 // NewSuppliedTask builds a matrix_mul task over supplied matrices, identified
-// by their input commitment (circuits.InputCommitment of A then B), and
+// by their input commitment (protocol.InputCommitment of A then B), and
 // validates it.
 func NewSuppliedTask(taskID string, inputCommitment [32]byte, n, fracBits int, rewardWei string, deadline int64) (ComputeTask, error) {
 	return newTask("supplied", taskID, Payload{InputCommitment: hex.EncodeToString(inputCommitment[:]), MatrixSize: n, FracBits: fracBits}, rewardWei, deadline)

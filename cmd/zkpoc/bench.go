@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/bench"
-	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 )
 
@@ -32,7 +32,7 @@ once and writes the rows finished so far, dropping the one in progress). Rows
 whose estimated peak memory exceeds --max-memory are skipped and say so; the
 naive circuit is skipped above --naive-max-n. --quick is the first look: one
 run of Groth16 on BN254 only, with keys from the key cache where present (a first
---quick run sets them up and caches them; later ones skip setup). Progress goes to stderr, the
+--quick run sets them up and caches them; later ones skip setup). Progress goes to stderr (--quiet: none), the
 table (or --json, the report) to stdout. Other processes on the machine skew
 the timings: the load average is recorded.
 
@@ -50,13 +50,13 @@ func runBench(env *cliEnv, args []string) error {
 	}
 	fs := newFlags(env, "bench", "bench [flags] | bench calibrate [-o path]", benchDescription)
 	sizes := fs.String("sizes", benchJoinInts(bench.DefaultSizes), "comma-separated matrix sizes n")
-	systems := fs.String("systems", bench.Groth16+","+bench.PLONK, "comma-separated proof systems: groth16, plonk")
-	circs := fs.String("circuits", circuits.Freivalds.Name()+","+circuits.Naive.Name(), "comma-separated circuits")
-	curves := fs.String("curves", string(circuits.BN254)+","+string(circuits.BLS12381), "comma-separated curves: bn254, bls12-381 (default: both; bn254 with --quick)")
+	systems := fs.String("systems", string(protocol.Groth16)+","+string(protocol.Plonk), "comma-separated proof systems: groth16, plonk")
+	circs := fs.String("circuits", protocol.Freivalds.Name()+","+protocol.Naive.Name(), "comma-separated circuits")
+	curves := fs.String("curves", string(protocol.BN254)+","+string(protocol.BLS12381), "comma-separated curves: bn254, bls12-381 (default: both; bn254 with --quick)")
 	runs := fs.Int("runs", 0, "repetitions of native/witness/prove/verify (default 3; 1 with --quick)")
 	quick := fs.Bool("quick", false, "a first look in minutes: one run, Groth16 on BN254 only (unless --systems or --curves is given; PLONK never above n = 16), keys reused from the cache (--reuse-keys)")
 	reuseKeys := fs.Bool("reuse-keys", false, "reuse Groth16 keys from the key cache ($ZKPOC_HOME/keys) and store new ones there; rows with cached keys report setup as \"cached\"")
-	out := fs.String("out", "", "output directory (default ./zkpoc-bench-<date>-<time>)")
+	out := fs.String("out", "", "output directory, created if absent in an existing directory (default ./zkpoc-bench-<date>-<time>)")
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout instead of the table")
 	naiveMax := fs.Int("naive-max-n", bench.DefaultNaiveMaxN, "skip the naive reference above this n (0 or less: no limit)")
 	plonkMax := fs.Int("plonk-max-n", 0, "skip PLONK above this n (0: no limit; --quick: 16)")
@@ -75,9 +75,12 @@ func runBench(env *cliEnv, args []string) error {
 		}
 		return usagef("bench: unexpected argument %q", pos[0])
 	}
+	if err := checkExecutor("--executor", *executor); err != nil {
+		return err
+	}
 	cfg := bench.Config{Runs: *runs, Quick: *quick, PlonkMaxN: *plonkMax, Executor: *executor}
 	if *quick && !isSet(fs, "systems") {
-		*systems = bench.Groth16
+		*systems = string(protocol.Groth16)
 	}
 	if *quick || *reuseKeys {
 		cache, err := keyCache()
@@ -90,26 +93,27 @@ func runBench(env *cliEnv, args []string) error {
 		return usagef("--sizes: %w", err)
 	}
 	for _, n := range cfg.Sizes {
-		if n < 1 || n > circuits.MaxN {
-			return usagef("--sizes: n = %d out of range [1, %d]", n, circuits.MaxN)
+		if n < 1 || n > protocol.MaxN {
+			return usagef("--sizes: n = %d out of range [1, %d]", n, protocol.MaxN)
 		}
 	}
 	for _, name := range benchSplitList(*circs) {
-		m, err := circuits.ParseMethod(name)
+		m, err := protocol.ParseMethod(name)
 		if err != nil {
 			return usagef("--circuits: %w", err)
 		}
 		cfg.Circuits = append(cfg.Circuits, m)
 	}
-	for _, s := range benchSplitList(*systems) {
-		if s != bench.Groth16 && s != bench.PLONK {
-			return usagef("--systems: unknown proof system %q (want groth16 or plonk)", s)
+	for _, name := range benchSplitList(*systems) {
+		s, err := protocol.ParseSystem(name)
+		if err != nil {
+			return usagef("--systems: unknown proof system %q (want groth16 or plonk)", name)
 		}
 		cfg.Systems = append(cfg.Systems, s)
 	}
 	if !*quick || isSet(fs, "curves") {
 		for _, name := range benchSplitList(*curves) {
-			c, err := circuits.ParseCurve(name)
+			c, err := protocol.ParseCurve(name)
 			if err != nil {
 				return usagef("--curves: %w", err)
 			}
@@ -155,6 +159,10 @@ func runBench(env *cliEnv, args []string) error {
 	if dir == "" {
 		dir = "zkpoc-bench-" + time.Now().Format("20060102-150405")
 	}
+	// Before any row runs: a directory the report cannot go to would lose them all.
+	if err := checkOutputDir("--out", dir); err != nil {
+		return err
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -176,8 +184,8 @@ func runBench(env *cliEnv, args []string) error {
 			fmt.Fprintf(env.stderr, "bench: warning: %v\n", err)
 		}
 	}
-	fmt.Fprintf(env.stderr, "bench: writing to %s\n", dir)
-	rep, runErr := bench.Run(ctx, cfg, env.stderr)
+	fmt.Fprintf(env.progress(), "bench: writing to %s\n", dir)
+	rep, runErr := bench.Run(ctx, cfg, env.progress())
 	if rep == nil {
 		return usageError{runErr} // rejected configuration
 	}
@@ -192,7 +200,7 @@ func runBench(env *cliEnv, args []string) error {
 	} else {
 		fmt.Fprint(env.stdout, rep.Markdown())
 	}
-	fmt.Fprintf(env.stderr, "bench: wrote %s\n", strings.Join(paths, ", "))
+	fmt.Fprintf(env.progress(), "bench: wrote %s\n", strings.Join(paths, ", "))
 	if runErr != nil {
 		return fmt.Errorf("%d row(s) kept in %s: %w", len(rep.Rows), dir, runErr)
 	}
@@ -226,8 +234,8 @@ Measurements on a machine shared with other work come out pessimistic.`)
 		return usagef("--sizes: want comma-separated sizes such as 16,64")
 	}
 	for _, n := range ns {
-		if n < 1 || n > circuits.MaxN {
-			return usagef("--sizes: n = %d out of range [1, %d]", n, circuits.MaxN)
+		if n < 1 || n > protocol.MaxN {
+			return usagef("--sizes: n = %d out of range [1, %d]", n, protocol.MaxN)
 		}
 	}
 	path := *out
@@ -237,10 +245,19 @@ Measurements on a machine shared with other work come out pessimistic.`)
 			return err
 		}
 		path = filepath.Join(h, "calibration.json")
+		if err := os.MkdirAll(h, 0o755); err != nil {
+			return err
+		}
+	}
+	if path == stdinName {
+		return usagef("-o -: the calibration file is read back after writing; name a file (--json prints the coefficients)")
+	}
+	if err := checkOutput("-o", path); err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	c, err := bench.CalibrateSizes(ctx, ns, env.stderr)
+	c, err := bench.CalibrateSizes(ctx, ns, env.progress())
 	if err != nil {
 		return err
 	}

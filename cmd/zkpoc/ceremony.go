@@ -12,6 +12,7 @@ import (
 	"github.com/zkpoc/zkpoc/ceremony"
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -135,12 +136,12 @@ func checkCeremonyCCS(env *cliEnv, dir string) (*ceremony.Manifest, error) {
 	if err != nil {
 		return nil, usageError{err}
 	}
-	method, err := circuits.ParseMethod(m.ID.Circuit)
+	method, err := protocol.ParseMethod(m.ID.Circuit)
 	if err != nil {
 		return nil, usagef("ceremony %s: %w (use --ccs-check=false to trust ccs.bin)", dir, err)
 	}
 	start := time.Now()
-	fmt.Fprintf(env.stderr, "recompiling %s to check the ceremony's constraint system ...\n", m.ID)
+	fmt.Fprintf(env.progress(), "recompiling %s to check the ceremony's constraint system ...\n", m.ID)
 	ccs, err := prover.Compile(method, m.ID.N, m.ID.FracBits)()
 	if err != nil {
 		return nil, err
@@ -152,7 +153,7 @@ func checkCeremonyCCS(env *cliEnv, dir string) (*ceremony.Manifest, error) {
 	if digest != m.CCSSHA256 {
 		return nil, fmt.Errorf("ceremony %s: constraint system digest %s is not that of %s compiled by this binary (%s)", dir, m.CCSSHA256, m.ID, digest)
 	}
-	fmt.Fprintf(env.stderr, "constraint system matches %s (sha256 %s, %.1f s)\n", m.ID, digest, time.Since(start).Seconds())
+	fmt.Fprintf(env.progress(), "constraint system matches %s (sha256 %s, %.1f s)\n", m.ID, digest, time.Since(start).Seconds())
 	return m, nil
 }
 
@@ -164,7 +165,7 @@ domain (next power of two >= the constraint count). Then hand DIR to the
 phase-1 participants (zkpoc ceremony contribute --phase 1).`)
 	n := fs.Int("n", demoN, "matrix size")
 	f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
-	circuit := fs.String("circuit", circuits.Freivalds.Name(), "circuit name")
+	circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit name")
 	dir, err := ceremonyFlags(fs, args)
 	if err != nil {
 		return err
@@ -178,7 +179,7 @@ phase-1 participants (zkpoc ceremony contribute --phase 1).`)
 	}
 	id := prover.KeyID(m, *n, *f)
 	start := time.Now()
-	fmt.Fprintf(env.stderr, "compiling %s ...\n", id)
+	fmt.Fprintf(env.progress(), "compiling %s ...\n", id)
 	ccs, err := prover.Compile(m, *n, *f)()
 	if err != nil {
 		return err
@@ -214,7 +215,7 @@ anywhere. Contributions within a phase are strictly sequential.`)
 	if _, err := ceremony.ReadManifest(dir); err != nil {
 		return usageError{err}
 	}
-	idx, hash, err := ceremony.Contribute(dir, *phase, rand.Reader, ceremony.WithProgress(env.stderr))
+	idx, hash, err := ceremony.Contribute(dir, *phase, rand.Reader, ceremony.WithProgress(env.progress()))
 	if err != nil {
 		return ceremonyErr(env, err)
 	}
@@ -232,7 +233,7 @@ circuits. Then hand DIR to the phase-2 participants.`)
 	if err != nil {
 		return err
 	}
-	if err := ceremony.SealPhase1(dir, beacon, ceremony.WithProgress(env.stderr)); err != nil {
+	if err := ceremony.SealPhase1(dir, beacon, ceremony.WithProgress(env.progress())); err != nil {
 		return ceremonyErr(env, err)
 	}
 	fmt.Fprintf(env.stdout, "phase 1 sealed with beacon %x\nnext: phase-2 participants run: zkpoc ceremony contribute --dir %s --phase 2\n", beacon, dir)
@@ -252,7 +253,7 @@ Exit 1 names the rejected phase and participant index.`)
 	if err != nil {
 		return err
 	}
-	rep, err := ceremony.Verify(dir, beacon, ceremony.WithProgress(env.stderr))
+	rep, err := ceremony.Verify(dir, beacon, ceremony.WithProgress(env.progress()))
 	if err != nil {
 		return ceremonyErr(env, err)
 	}
@@ -307,7 +308,7 @@ provenance; zkpoc prove then uses these keys and receipts carry the provenance.`
 	if err != nil {
 		return err
 	}
-	opts := []ceremony.Option{ceremony.WithProgress(env.stderr)}
+	opts := []ceremony.Option{ceremony.WithProgress(env.progress())}
 	if ccs != "" {
 		opts = append(opts, ceremony.WithCompiledCCS(ccs))
 	}

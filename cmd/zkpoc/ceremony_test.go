@@ -16,8 +16,8 @@ import (
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 
 	"github.com/zkpoc/zkpoc/ceremony"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
@@ -75,9 +75,9 @@ func TestCeremonyCLIUsage(t *testing.T) {
 		}
 	}
 	for _, step := range []string{"init", "contribute", "seal-phase1", "verify", "finalize"} {
-		_, stderr, exit := ceremonyCLI(t, step, "-h")
-		if exit != 0 || !strings.Contains(stderr, "Usage: zkpoc ceremony "+step) || !strings.Contains(stderr, "-dir") {
-			t.Errorf("%s -h: exit %d, stderr %q", step, exit, stderr)
+		stdout, _, exit := ceremonyCLI(t, step, "-h") // help asked for goes to stdout
+		if exit != 0 || !strings.Contains(stdout, "Usage: zkpoc ceremony "+step) || !strings.Contains(stdout, "-dir") {
+			t.Errorf("%s -h: exit %d, stdout %q", step, exit, stdout)
 		}
 	}
 }
@@ -271,7 +271,7 @@ func TestCeremonyCCSDigestStable(t *testing.T) {
 	var digests [2]string
 	for i := range digests {
 		start := time.Now()
-		ccs, err := prover.Compile(circuits.Freivalds, 4, workload.DefaultFracBits)()
+		ccs, err := prover.Compile(protocol.Freivalds, 4, workload.DefaultFracBits)()
 		if err != nil {
 			t.Fatal(err)
 		}

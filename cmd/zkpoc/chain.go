@@ -4,30 +4,18 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc"
 
-	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/chain"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/proofsystem"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
-
-// inclusion is the file `zkpoc root --prove` writes and `--verify` reads.
-type inclusion struct {
-	Root  string   `json:"compute_root"`
-	Index int      `json:"index"`
-	Size  int      `json:"size"`
-	Leaf  string   `json:"leaf"` // the canonical ComputeResult JSON
-	Proof []string `json:"proof"`
-}
 
 func runRoot(env *cliEnv, args []string) error {
 	fs := newFlags(env, "root", "root [--worker ADDR]... [--block-hash HEX]... [--key VK] [--prove I -o FILE] RECEIPT... | root --verify FILE --root HEX", `
@@ -48,27 +36,38 @@ are given once for all receipts or once per receipt, in order.
 against a root (exit 1 if it does not verify).`)
 	var workers, blockHashes stringList
 	fs.Var(&workers, "worker", "worker address of the ComputeResults: must be the one each receipt signs; required with --block-hash for a receipt that signs none (once for all receipts, or once per receipt in order)")
-	fs.Var(&blockHashes, "block-hash", "hash of the block a receipt's synthetic task was derived at, 64 hex: its seed must be SHA-256(block_hash ‖ worker) (once for all receipts, or once per receipt in order)")
+	fs.Var(&blockHashes, "block-hash", "hash of the block a receipt's synthetic task was derived at, 64 hex (0x optional): its seed must be SHA-256(block_hash ‖ worker) (once for all receipts, or once per receipt in order)")
 	keyPath := fs.String("key", "", "verifying key file for the receipts (default: the cache, by each receipt's fingerprint)")
 	prove := fs.Int("prove", -1, "write the inclusion proof of leaf I (0-based)")
-	out := fs.String("o", "", "file for --prove (default: stdout)")
-	verify := fs.String("verify", "", "inclusion proof file to verify")
-	root := fs.String("root", "", "compute_root to verify against")
+	proveGiven := func() bool { return isSet(fs, "prove") }
+	out := fs.String("o", "", "file for --prove (default, or -: stdout)")
+	verify := fs.String("verify", "", "inclusion proof file to verify (-: stdin)")
+	root := fs.String("root", "", "compute_root to verify against, 64 hex (0x optional)")
 	size := fs.Int("size", 0, "the block's number of ComputeResults: with --verify, required to match the proof's size (the root alone does not bind the size)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if *size < 0 {
+		return usagef("--size %d: a block has 0 or more ComputeResults", *size)
+	}
+	if proveGiven() && *prove < 0 {
+		return usagef("--prove %d: a leaf index is 0 or more", *prove)
+	}
 	if *verify != "" {
 		if *root == "" || len(pos) > 0 {
 			return usagef("root --verify FILE --root HEX takes no receipts")
 		}
-		data, err := atomicfile.ReadLimited(*verify, 1<<20)
+		rootHex, err := hashArg("--root", *root)
+		if err != nil {
+			return err
+		}
+		data, err := readInput(env, *verify, chain.MaxInclusionProofBytes)
 		if err != nil {
 			return usageError{err}
 		}
-		var p inclusion
-		if err := json.Unmarshal(data, &p); err != nil {
+		p, err := chain.DecodeInclusionProof(data)
+		if err != nil {
 			return usagef("%s: %v", *verify, err)
 		}
 		if *size > 0 && p.Size != *size {
@@ -78,20 +77,15 @@ against a root (exit 1 if it does not verify).`)
 		if *size == 0 {
 			fmt.Fprintf(env.stderr, "warning: no --size: the tree size %d comes from the proof file; take it from the block\n", p.Size)
 		}
-		path := make([][32]byte, len(p.Proof))
-		for i, h := range p.Proof {
-			b, err := hex.DecodeString(h)
-			if err != nil || len(b) != 32 {
-				return usagef("%s: proof hash %d is not 32 bytes of hex", *verify, i)
-			}
-			copy(path[i][:], b)
-		}
-		if err := merkle.VerifyInclusion(*root, []byte(p.Leaf), p.Index, p.Size, path); err != nil {
+		if err := p.Verify(rootHex); err != nil {
 			fmt.Fprintf(env.stdout, "inclusion: reject: %v\n", err)
 			return exitError{exitReject}
 		}
 		fmt.Fprintf(env.stdout, "inclusion: pass: leaf %d of %d is in compute_root %s\n", p.Index, p.Size, *root)
 		return nil
+	}
+	if err := checkOutput("-o", *out); err != nil {
+		return err
 	}
 	if len(pos) == 0 {
 		return withHint(usagef("root needs at least one receipt: a block without ComputeResults has no compute_root to compute"),
@@ -114,7 +108,7 @@ against a root (exit 1 if it does not verify).`)
 	results := make([]chain.ComputeResult, len(pos))
 	nodes := map[string]bool{}
 	for i, path := range pos {
-		e, err := readEnvelope(path)
+		e, err := readEnvelope(env, path)
 		if err != nil {
 			return err
 		}
@@ -146,7 +140,7 @@ against a root (exit 1 if it does not verify).`)
 		return err
 	}
 	r := merkle.Root(leaves)
-	fmt.Fprintf(env.stderr, "%d ComputeResults\n", len(results))
+	fmt.Fprintf(env.progress(), "%d ComputeResults\n", len(results))
 	if *prove < 0 {
 		fmt.Fprintf(env.stdout, "compute_root %s\n", r)
 		return nil
@@ -154,19 +148,15 @@ against a root (exit 1 if it does not verify).`)
 	if *prove >= len(leaves) {
 		return usagef("--prove %d: only %d receipts", *prove, len(leaves))
 	}
-	path, err := merkle.InclusionProof(leaves, *prove)
+	p, err := chain.NewInclusionProof(leaves, *prove)
 	if err != nil {
 		return err
 	}
-	p := inclusion{Root: r, Index: *prove, Size: len(leaves), Leaf: string(leaves[*prove])}
-	for _, h := range path {
-		p.Proof = append(p.Proof, hex.EncodeToString(h[:]))
-	}
-	if *out == "" {
+	if *out == "" || *out == stdinName {
 		return printJSON(env, p)
 	}
 	fmt.Fprintf(env.stdout, "compute_root %s; inclusion proof of leaf %d written to %s\n", r, *prove, *out)
-	return writeJSON(*out, p)
+	return writeJSON(env, *out, p)
 }
 
 // perReceipt is receipt i's value of a flag given once for all receipts or
@@ -182,6 +172,12 @@ func perReceipt[T any](vals []T, i int) T {
 	return vals[i]
 }
 
+const exportHelp = "Usage: zkpoc export solidity|calldata|compute-proof [flags]\n\n" +
+	"  solidity       the Solidity verifier for a verifying key\n" +
+	"  calldata       a receipt's proof as EVM calldata, hex\n" +
+	"  compute-proof  a Groth16 receipt's zk_compute_proof bytes, base64\n\n" +
+	"Run \"zkpoc export <sub> -h\" for flags.\n"
+
 func runExport(env *cliEnv, args []string) error {
 	sub := ""
 	if len(args) > 0 {
@@ -195,17 +191,27 @@ Groth16 verifier (verifyProof(bytes,uint256[4])) or, for a PLONK key, a PLONK
 verifier (Verify(bytes,uint256[])). A cached key is found by its fingerprint
 in either system; a key file is read as Groth16 unless --system plonk.
 Proofs are made with the Solidity-compatible hash-to-field, so receipts verify on an EVM.`)
-		fp := fs.String("fingerprint", "", "cached key fingerprint (sha256:… or hex), Groth16 or PLONK")
+		fp := fs.String("fingerprint", "", "cached key fingerprint (sha256:…, 0x… or hex), Groth16 or PLONK")
 		keyPath := fs.String("key", "", "verifying key file instead of the cache")
-		system := fs.String("system", prover.SystemGroth16, "with --key: the key's proof system, groth16 or plonk")
-		out := fs.String("o", "", "output .sol file (default: stdout)")
-		if _, err := parse(fs, args); err != nil {
+		system := fs.String("system", string(protocol.Groth16), "with --key: the key's proof system, groth16 or plonk")
+		out := fs.String("o", "", "output .sol file (default, or -: stdout)")
+		if err := parseNone(fs, args); err != nil {
 			return err
 		}
 		if err := checkSystem(*system); err != nil {
 			return err
 		}
-		vk, err := loadAnyVK(*fp, *keyPath, *system)
+		if err := checkOutput("-o", *out); err != nil {
+			return err
+		}
+		if *fp != "" {
+			h, err := fingerprintArg("--fingerprint", *fp)
+			if err != nil {
+				return err
+			}
+			*fp = h
+		}
+		vk, err := loadAnyVK(*fp, *keyPath, protocol.System(*system))
 		if err != nil {
 			return err
 		}
@@ -218,10 +224,9 @@ Proofs are made with the Solidity-compatible hash-to-field, so receipts verify o
 			return err
 		}
 		if *out == "" {
-			_, err := env.stdout.Write(b.Bytes())
-			return err
+			*out = stdinName
 		}
-		return atomicfile.Write(*out, b.Bytes(), 0o644)
+		return writeOutput(env, *out, b.Bytes())
 	case "calldata", "compute-proof":
 		fs := newFlags(env, "export "+sub, "export "+sub+" [--key VK] RECEIPT", `
 calldata: the ABI calldata for the receipt's proof, hex: verifyProof(bytes,uint256[4])
@@ -242,7 +247,7 @@ receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
 		if len(pos) != 1 {
 			return usagef("export %s takes one receipt", sub)
 		}
-		e, err := readEnvelope(pos[0])
+		e, err := readEnvelope(env, pos[0])
 		if err != nil {
 			return err
 		}
@@ -251,17 +256,16 @@ receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
 			return usageError{err}
 		}
 		r := &st.Predicate
-		if !receipt.SNARKMode(r.Mode) || r.Proof == nil {
-			return usagef("%s is a %s receipt: only groth16 and plonk receipts carry a proof", pos[0], r.Mode)
+		what := chain.ExportCalldata
+		if sub == "compute-proof" {
+			what = chain.ExportComputeProof
 		}
-		if r.Proof.Curve != string(circuits.BN254) {
-			return usagef("%s is a %s proof over %s: EVM calldata and zk_compute_proof are for BN254 proofs only (the EVM's pairing precompiles are BN254's)", pos[0], r.Mode, r.Proof.Curve)
-		}
-		if r.Mode == receipt.ModePlonk && sub == "compute-proof" {
-			return usagef("%s is a plonk receipt: zk_compute_proof carries Groth16 proofs only (use export calldata for the PLONK verifier)", pos[0])
-		}
-		if err := chain.CheckReceipt(r); err != nil {
-			return usagef("%s: %v", pos[0], err)
+		if err := chain.CheckExportable(r, what); err != nil {
+			err = usagef("%s: %w", pos[0], err)
+			if r.Mode == protocol.ModePlonk && what == chain.ExportComputeProof {
+				return withHint(err, "zkpoc export calldata %s gives the PLONK verifier's calldata", pos[0])
+			}
+			return err
 		}
 		if err := requirePass(e, pos[0], *keyPath, "export it"); err != nil {
 			return err
@@ -279,13 +283,13 @@ receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
 			return usageError{err}
 		}
 		fmt.Fprintln(env.stdout, base64.StdEncoding.EncodeToString(b))
-		fmt.Fprintf(env.stderr, "zk_compute_proof: %d bytes\n", len(b))
+		fmt.Fprintf(env.progress(), "zk_compute_proof: %d bytes\n", len(b))
 		return nil
-	case "-h", "--help":
-		fmt.Fprintln(env.stdout, "Usage: zkpoc export solidity|calldata|compute-proof [flags]\n\nRun \"zkpoc export <sub> -h\" for flags.")
+	case "-h", "--help", "help":
+		fmt.Fprint(env.stdout, exportHelp)
 		return nil
 	}
-	return usagef("usage: zkpoc export solidity|calldata|compute-proof [flags]")
+	return groupUsage("usage: zkpoc export solidity|calldata|compute-proof [flags]", exportHelp)
 }
 
 // calldata is the EVM calldata of a receipt's proof: Groth16's
@@ -293,14 +297,14 @@ receipt_id, PoE, proof); one that does not pass is refused (exit 1 reject,
 // out by the verifying key (keyPath, or the cache by the receipt's
 // fingerprint). It does not verify the receipt: export does that first.
 func calldata(r *receipt.Receipt, keyPath string) ([]byte, error) {
-	if r.Mode != receipt.ModePlonk {
+	if r.Mode != protocol.ModePlonk {
 		cd, err := chain.Calldata(r.Proof.Bytes, r.Proof.PublicInputs)
 		if err != nil {
 			return nil, usageError{err}
 		}
 		return cd, nil
 	}
-	pvk, err := loadAnyVK(r.Proof.KeyFingerprint, keyPath, prover.SystemPlonk)
+	pvk, err := loadAnyVK(r.Proof.KeyFingerprint, keyPath, protocol.Plonk)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +318,7 @@ func calldata(r *receipt.Receipt, keyPath string) ([]byte, error) {
 // loadAnyVK returns a verifying key: from the file path (read as system,
 // on BN254), or from the cache by fingerprint, where either system's key
 // may match.
-func loadAnyVK(fp, path, system string) (proofsystem.VerifyingKey, error) {
+func loadAnyVK(fp, path string, system protocol.System) (proofsystem.VerifyingKey, error) {
 	switch {
 	case path != "":
 		vk, err := proofsystem.ReadVerifyingKeyFile(path, system, ecc.BN254)

@@ -51,7 +51,7 @@ policy that rejects or holds it).`)
 	var envs [2]*receipt.Envelope
 	var opts [2]verifier.Options
 	for i, side := range []struct{ path, key string }{{pos[0], *keyA}, {pos[1], *keyB}} {
-		e, err := readEnvelope(side.path)
+		e, err := readEnvelope(env, side.path)
 		if err != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ policy that rejects or holds it).`)
 		if *keyBoth != "" {
 			key = *keyBoth
 		}
-		if err := setKeySource(&opts[i], key, e, trustFlags{}, env.stderr); err != nil {
+		if err := setKeySource(&opts[i], key, e, trustFlags{}, env.progress()); err != nil {
 			return err
 		}
 	}

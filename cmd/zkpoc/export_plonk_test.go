@@ -17,9 +17,9 @@ import (
 	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/chain"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/setup"
@@ -59,7 +59,7 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ccs constraint.ConstraintSystem
-	id := keys.ID{Circuit: "stand-in-test", N: 1, Curve: "bn254", System: keys.SystemPlonk}
+	id := keys.ID{Circuit: "stand-in-test", N: 1, Curve: "bn254", System: protocol.Plonk}
 	set, _, err := setup.LoadOrSetup(cache, id, func() (constraint.ConstraintSystem, error) {
 		ccs, err = frontend.Compile(ecc.BN254.ScalarField(), scs.NewBuilder, &standIn{})
 		return ccs, err
@@ -92,11 +92,11 @@ func TestExportPlonk(t *testing.T) {
 	// A PLONK receipt carrying a proof of the tiny circuit for the public
 	// inputs of a bound task and this node.
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32))
-	task, err := prover.NewSyntheticTask(circuits.BN254, "3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", [32]byte{1}, 2, 8, "0", 1795000000)
+	task, err := protocol.NewSyntheticTask(protocol.BN254, "3f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a20", [32]byte{1}, 2, 8, "0", 1795000000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b, err := prover.Inputs(task, nil, nil)
+	a, b, err := protocol.Inputs(task, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +104,11 @@ func TestExportPlonk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pubv, err := prover.PublicValues(task, key.Public().(ed25519.PublicKey), a, b, c)
+	pubv, err := protocol.PublicValues(protocol.BN254, task, key.Public().(ed25519.PublicKey), a, b, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pubs := prover.PublicInputs(pubv)
+	pubs := protocol.PublicInputStrings(pubv)
 	var in [4]*big.Int
 	sum := new(big.Int)
 	for i, s := range pubs {
@@ -119,7 +119,7 @@ func TestExportPlonk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := plonk.Prove(ccs, set.PlonkPK, w, proofsystem.ProverOptions(proofsystem.PLONK)...)
+	proof, err := plonk.Prove(ccs, set.PlonkPK, w, proofsystem.ProverOptions(protocol.Plonk)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +127,13 @@ func TestExportPlonk(t *testing.T) {
 	if _, err := proof.WriteTo(&pb); err != nil {
 		t.Fatal(err)
 	}
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Mode: receipt.ModeBinding})
+	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Mode: protocol.ModeBinding})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := res.Receipt
-	r.Mode = receipt.ModePlonk
-	r.Proof = &receipt.Proof{System: keys.SystemPlonk, Curve: "bn254", Circuit: id.Circuit, KeyFingerprint: fp,
+	r.Mode = protocol.ModePlonk
+	r.Proof = &receipt.Proof{System: protocol.Plonk, Curve: "bn254", Circuit: id.Circuit, KeyFingerprint: fp,
 		SetupProvenance: set.Meta.Provenance, Bytes: pb.Bytes(), PublicInputs: pubs}
 	if r.ReceiptID, err = r.ComputeID(); err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatal(err)
 	}
 	rcPath := filepath.Join(t.TempDir(), "r.json")
-	if err := writeJSON(rcPath, env); err != nil {
+	if err := writeJSON(&cliEnv{}, rcPath, env); err != nil {
 		t.Fatal(err)
 	}
 	want, err := chain.PlonkCalldata(pb.Bytes(), pubs, vk)
@@ -180,7 +180,7 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatal(err)
 	}
 	forgedPath := filepath.Join(t.TempDir(), "forged.json")
-	if err := writeJSON(forgedPath, fenv); err != nil {
+	if err := writeJSON(&cliEnv{}, forgedPath, fenv); err != nil {
 		t.Fatal(err)
 	}
 	if _, stderr, exit := cli(t, "export", "calldata", forgedPath); exit != 2 || !strings.Contains(stderr, "input_commitment (public input 0)") {

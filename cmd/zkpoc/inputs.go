@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
-	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -54,27 +54,6 @@ func (in inputFlags) apply(o *verifier.Options) error {
 	return nil
 }
 
-// suppliedTask builds the task for supplied matrices from the task flags
-// (--f, --reward, --deadline, --task-id; n comes from the files).
-func (t *taskFlags) suppliedTask(a, b workload.Matrix) (workload.ComputeTask, error) {
-	if t.blockHash != "" || t.worker != "" {
-		return workload.ComputeTask{}, usagef("--block-hash and --worker derive synthetic matrices: they do not go with --a and --b")
-	}
-	wei, id, err := t.rewardAndID()
-	if err != nil {
-		return workload.ComputeTask{}, err
-	}
-	ic, err := circuits.InputCommitment(a.Data, b.Data, a.N, t.f)
-	if err != nil {
-		return workload.ComputeTask{}, usageError{err}
-	}
-	task, err := workload.NewSuppliedTask(id, ic, a.N, t.f, wei, t.deadline)
-	if err != nil {
-		return task, usageError{err}
-	}
-	return task, nil
-}
-
 // writeMatrix writes m atomically, as .npy or .csv by the path's extension.
 func writeMatrix(path string, m workload.Matrix) error {
 	var buf bytes.Buffer
@@ -112,7 +91,17 @@ their input commitment is the synthetic task's.`)
 	if in.a == "" || in.b == "" {
 		return usagef("--a and --b name the files to write: give both")
 	}
-	task, err := readTask(pos[0])
+	for _, f := range []struct{ flag, path string }{{"--a", in.a}, {"--b", in.b}} {
+		if err := checkOutput(f.flag, f.path); err != nil {
+			return err
+		}
+		switch strings.ToLower(filepath.Ext(f.path)) {
+		case ".npy", ".csv", ".txt":
+		default:
+			return usagef("%s %s: unknown extension (want .npy or .csv)", f.flag, f.path)
+		}
+	}
+	task, err := readTask(env, pos[0])
 	if err != nil {
 		return err
 	}
@@ -133,7 +122,7 @@ their input commitment is the synthetic task's.`)
 			return err
 		}
 	}
-	ic, err := circuits.InputCommitment(a, b, n, task.Payload.FracBits)
+	ic, err := protocol.InputCommitment(a, b, n, task.Payload.FracBits)
 	if err != nil {
 		return err
 	}

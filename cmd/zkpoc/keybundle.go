@@ -9,10 +9,10 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/ceremony"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/keytrust"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/srs"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -72,7 +72,7 @@ cache entry such as freivalds-v5_n4_f8_bn254_groth16 (zkpoc keys list);
 FINGERPRINT is the key fingerprint a receipt names (sha256:… or hex).
 For a PLONK key --srs-out also writes the SRS it was set up over, with which
 the verifier re-derives the key (zkpoc keys import --srs FILE).`)
-	out := fs.String("out", "", "write the bundle to this file (default: stdout)")
+	out := fs.String("out", "", "write the bundle to this file (default, or -: stdout)")
 	srsOut := fs.String("srs-out", "", "PLONK: also write the SRS the key was set up over to this file")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -81,11 +81,24 @@ the verifier re-derives the key (zkpoc keys import --srs FILE).`)
 	if len(pos) != 1 {
 		return usagef("keys export takes one KEYID or FINGERPRINT, have %d arguments", len(pos))
 	}
+	if err := checkOutput("--out", *out); err != nil {
+		return err
+	}
+	if *srsOut == stdinName {
+		return usagef("--srs-out -: an SRS is binary; name a file")
+	}
+	if err := checkOutput("--srs-out", *srsOut); err != nil {
+		return err
+	}
+	ref := pos[0]
+	if fp, err := fingerprintArg("KEYID|FINGERPRINT", ref); err == nil {
+		ref = fp // a fingerprint, as sha256:…, 0x… or hex
+	}
 	cache, err := keyCache()
 	if err != nil {
 		return err
 	}
-	b, srsFile, err := keytrust.Export(cache, pos[0], nil)
+	b, srsFile, err := keytrust.Export(cache, ref, nil)
 	if errors.Is(err, keys.ErrNotFound) {
 		return withHint(usageError{err}, "zkpoc keys list shows the cached keys and their fingerprints")
 	}
@@ -109,14 +122,14 @@ the verifier re-derives the key (zkpoc keys import --srs FILE).`)
 			return err
 		}
 	}
-	if *out == "" {
+	if *out == "" || *out == stdinName {
 		_, err = env.stdout.Write(data)
 		return err
 	}
 	if err := atomicfile.Write(*out, data, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stderr, "key bundle for %s (sha256:%s, %s) written to %s\n", b.ID, b.Fingerprint, b.Provenance, *out)
+	fmt.Fprintf(env.progress(), "key bundle for %s (sha256:%s, %s) written to %s\n", b.ID, b.Fingerprint, b.Provenance, *out)
 	return nil
 }
 
@@ -147,7 +160,7 @@ differs); 2: it is malformed.`)
 	if len(pos) != 1 {
 		return usagef("keys import takes one bundle file, have %d arguments", len(pos))
 	}
-	o, err := tf.options(env.stderr)
+	o, err := tf.options(env.progress())
 	if err != nil {
 		return err
 	}
@@ -155,7 +168,11 @@ differs); 2: it is malformed.`)
 	if err != nil {
 		return err
 	}
-	r, err := keytrust.Import(cache, pos[0], o)
+	data, err := readInput(env, pos[0], keytrust.MaxBundleBytes)
+	if err != nil {
+		return usageError{fmt.Errorf("read key bundle: %w", err)}
+	}
+	r, err := keytrust.ImportData(cache, pos[0], data, o)
 	if err != nil {
 		return establishErr(err)
 	}
@@ -176,6 +193,14 @@ differs); 2: it is malformed.`)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(env.stderr, "note: %s\n", n)
+	}
+	if k.Circuit == (keys.ID{}) {
+		switch {
+		case b.ID.System == keys.SystemPlonk:
+			fmt.Fprintf(env.stderr, "hint: zkpoc keys import --srs FILE %s re-derives the key (FILE: what zkpoc keys export --srs-out wrote)\n", pos[0])
+		case b.TranscriptSHA256 != "":
+			fmt.Fprintf(env.stderr, "hint: zkpoc keys import --ceremony DIR --beacon HEX %s verifies its transcript\n", pos[0])
+		}
 	}
 	return nil
 }
@@ -209,7 +234,7 @@ func readKeyFile(o *verifier.Options, path string, env *receipt.Envelope, tf tru
 	if err != nil {
 		return establishErr(fmt.Errorf("key bundle %s: %w", path, err))
 	}
-	curve, err := circuits.ParseCurve(b.ID.Curve)
+	curve, err := protocol.ParseCurve(string(b.ID.Curve))
 	if err != nil {
 		return usageError{fmt.Errorf("key bundle %s: %w", path, err)}
 	}

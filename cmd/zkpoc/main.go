@@ -14,6 +14,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/consensys/gnark/logger"
 )
@@ -69,8 +70,21 @@ type command struct {
 	run     func(env *cliEnv, args []string) error
 }
 
+// cliEnv is what a command reads and writes: its standard streams, and
+// whether --quiet silenced progress.
 type cliEnv struct {
 	stdout, stderr io.Writer
+	stdin          io.Reader
+	quiet          bool // --quiet, -q: no progress on stderr
+	stdinTaken     string
+}
+
+// progress is where a command writes progress: stderr, or nowhere under --quiet.
+func (e *cliEnv) progress() io.Writer {
+	if e.quiet {
+		return io.Discard
+	}
+	return e.stderr
 }
 
 var commands []command
@@ -88,6 +102,7 @@ func init() {
 		{"export", "Solidity verifier, EVM calldata, zk_compute_proof bytes", runExport},
 		{"ceremony", "multi-party Groth16 trusted setup (ceremony init|contribute|seal-phase1|verify|finalize)", runCeremony},
 		{"bench", "measure proof cost per circuit, size and proof system (bench, bench calibrate)", runBench},
+		{"version", "print the module version, VCS revision, Go and gnark versions", runVersion},
 	}
 }
 
@@ -99,7 +114,9 @@ Usage:
 
 Commands:
 %s
-Run "zkpoc <command> -h" for a command's flags.
+Run "zkpoc <command> -h" or "zkpoc help <command>" for a command's flags;
+"zkpoc --version" prints the version. Every command takes --quiet (-q): no
+progress on stderr. A file argument "-" is standard input or output.
 
 Files live under $ZKPOC_HOME (default: the user cache dir + /zkpoc):
 keys/ holds cached proving and verifying keys, node.key the node's Ed25519 key.
@@ -133,26 +150,56 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	env := &cliEnv{stdout: stdout, stderr: stderr}
+	return runIn(args, os.Stdin, stdout, stderr)
+}
+
+func runIn(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &cliEnv{stdout: stdout, stderr: stderr, stdin: stdin}
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
 	}
 	switch args[0] {
-	case "-h", "--help", "help":
+	case "-h", "--help", "-help":
 		usage(stdout)
 		return exitOK
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return exitOK
+		}
+		// help CMD [SUB]: the command's own -h, on stdout.
+		return runIn(append(append([]string(nil), args[1:]...), "-h"), stdin, stdout, stderr)
+	case "--version", "-version":
+		return code(env, runVersion(env, args[1:]))
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
 			return code(env, c.run(env, args[1:]))
 		}
 	}
-	fmt.Fprintf(stderr, "zkpoc: unknown command %q\n\n", args[0])
+	fmt.Fprintf(stderr, "error: unknown command %q\n", args[0])
+	fmt.Fprintf(stderr, "hint: zkpoc help lists the commands\n\n")
 	usage(stderr)
 	return exitUsage
 }
 
+// errHelpShown is returned once a command printed the help asked for (exit 0).
+var errHelpShown = errors.New("help shown")
+
+// flagUsageError is a flag that did not parse: reported once, as an error,
+// followed by the command's usage on stderr.
+type flagUsageError struct {
+	err   error
+	usage string
+}
+
+func (e flagUsageError) Error() string { return e.err.Error() }
+func (e flagUsageError) Unwrap() error { return e.err }
+
+// code prints err the way age's command does: one "error: " line per line
+// of the error, then a "hint: " line for each hint it carries, outermost
+// first; it returns the exit code the README's table gives the error.
 func code(env *cliEnv, err error) int {
 	if err == nil {
 		return exitOK
@@ -161,16 +208,19 @@ func code(env *cliEnv, err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	if errors.Is(err, flag.ErrHelp) {
+	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errHelpShown) {
 		return exitOK
 	}
 	for _, line := range strings.Split(err.Error(), "\n") { // errors.Join: one line each
 		fmt.Fprintf(env.stderr, "error: %s\n", line)
 	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if h, ok := e.(hinted); ok {
-			fmt.Fprintf(env.stderr, "hint: %s\n", h.hint)
-		}
+	for _, h := range hints(err) {
+		fmt.Fprintf(env.stderr, "hint: %s\n", h)
+	}
+	var fe flagUsageError
+	if errors.As(err, &fe) {
+		fmt.Fprintf(env.stderr, "\n%s", fe.usage)
+		return exitUsage
 	}
 	var rf refusal
 	if errors.As(err, &rf) {
@@ -183,20 +233,63 @@ func code(env *cliEnv, err error) int {
 	return exitFail
 }
 
-// newFlags returns a flag set whose errors are usage errors and whose -h
-// prints the given synopsis and description before the flags.
+// hints collects the hints along err's chain (errors.Join branches included), outermost first.
+func hints(err error) []string {
+	var out []string
+	var walk func(error)
+	walk = func(e error) {
+		for e != nil {
+			if h, ok := e.(hinted); ok {
+				out = append(out, h.hint)
+			}
+			if j, ok := e.(interface{ Unwrap() []error }); ok {
+				for _, x := range j.Unwrap() {
+					walk(x)
+				}
+				return
+			}
+			e = errors.Unwrap(e)
+		}
+	}
+	walk(err)
+	return out
+}
+
+// flagDoc is what newFlags knows of a flag set: where its help goes and what it says.
+type flagDoc struct {
+	env                   *cliEnv
+	synopsis, description string
+}
+
+var flagDocs sync.Map // *flag.FlagSet → flagDoc
+
+// newFlags returns a flag set whose errors are usage errors, whose -h
+// prints the given synopsis and description before the flags (on stdout),
+// and which takes --quiet (-q), as every command does.
 func newFlags(env *cliEnv, name, synopsis, description string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: zkpoc %s\n\n%s\n\nFlags:\n", synopsis, strings.TrimSpace(description))
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard) // parse reports errors and help itself, once
+	fs.Usage = func() {}
+	fs.BoolVar(&env.quiet, "quiet", false, "no progress on stderr")
+	fs.BoolVar(&env.quiet, "q", false, "same as --quiet")
+	flagDocs.Store(fs, flagDoc{env, synopsis, description})
 	return fs
 }
 
-// parse parses flags anywhere among the arguments ("verify r.json --json")
-// and returns the positional arguments in order.
+// flagUsage is a flag set's help text: synopsis, description, flags.
+func flagUsage(fs *flag.FlagSet) string {
+	var b strings.Builder
+	if d, ok := flagDocs.Load(fs); ok {
+		doc := d.(flagDoc)
+		fmt.Fprintf(&b, "Usage: zkpoc %s\n\n%s\n\nFlags:\n", doc.synopsis, strings.TrimSpace(doc.description))
+	}
+	out := fs.Output()
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
+	return b.String()
+}
+
 // isSet reports whether the flag name was given on the command line.
 func isSet(fs *flag.FlagSet, name string) bool {
 	set := false
@@ -205,15 +298,22 @@ func isSet(fs *flag.FlagSet, name string) bool {
 }
 
 // parse parses flags that may come before, between or after positional
-// arguments, until a "--".
+// arguments ("verify r.json --json"), until a "--", and returns the
+// positional arguments in order. -h prints the help on stdout and returns
+// errHelpShown; a flag that does not parse is a usage error, reported once.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
+				w := io.Writer(os.Stdout)
+				if d, ok := flagDocs.Load(fs); ok {
+					w = d.(flagDoc).env.stdout
+				}
+				fmt.Fprint(w, flagUsage(fs))
+				return nil, errHelpShown
 			}
-			return nil, usageError{err}
+			return nil, usageError{flagUsageError{err, flagUsage(fs)}}
 		}
 		rest := fs.Args()
 		// The flag package drops a "--" that ends the flags: everything
@@ -228,4 +328,22 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// parseNone is parse for a command that takes no positional arguments.
+func parseNone(fs *flag.FlagSet, args []string) error {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return withHint(usagef("zkpoc %s takes no arguments, have %q", fs.Name(), pos), "zkpoc %s -h lists its flags", fs.Name())
+	}
+	return nil
+}
+
+// groupUsage is the error for a command group given no subcommand or an
+// unknown one: the message, then the group's help on stderr (exit 2).
+func groupUsage(msg, help string) error {
+	return usageError{flagUsageError{errors.New(msg), help}}
 }

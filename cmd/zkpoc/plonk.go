@@ -8,9 +8,9 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/constraint"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/setup"
@@ -24,8 +24,7 @@ import (
 
 // checkSystem validates a --system flag value.
 func checkSystem(system string) error {
-	switch system {
-	case prover.SystemGroth16, prover.SystemPlonk:
+	if _, err := protocol.ParseSystem(system); err == nil {
 		return nil
 	}
 	return usagef("--system: unknown proof system %q (want groth16 or plonk)", system)
@@ -41,8 +40,8 @@ func receiptCurve(env *receipt.Envelope) ecc.ID {
 }
 
 // parseCurve validates a --curve flag value.
-func parseCurve(name string) (circuits.Curve, error) {
-	curve, err := circuits.ParseCurve(name)
+func parseCurve(name string) (protocol.Curve, error) {
+	curve, err := protocol.ParseCurve(name)
 	if err != nil {
 		return "", usagef("--curve: %v", err)
 	}
@@ -52,17 +51,18 @@ func parseCurve(name string) (circuits.Curve, error) {
 // setupKeys is `keys setup` for either system. srsPath and srsName choose an
 // imported SRS for PLONK (both or neither); without them PLONK uses an unsafe
 // dev SRS.
-func setupKeys(cache keys.Cache, system string, curve circuits.Curve, m circuits.Method, n, f int, srsPath, srsName string, progress io.Writer) (*keys.Set, bool, error) {
-	if err := checkSystem(system); err != nil {
+func setupKeys(cache keys.Cache, systemName string, curve protocol.Curve, m protocol.Method, n, f int, srsPath, srsName string, progress io.Writer) (*keys.Set, bool, error) {
+	if err := checkSystem(systemName); err != nil {
 		return nil, false, err
 	}
+	system := protocol.System(systemName)
 	if (srsPath == "") != (srsName == "") {
 		return nil, false, usagef("--srs and --srs-name go together")
 	}
-	if srsPath != "" && system != prover.SystemPlonk {
+	if srsPath != "" && system != protocol.Plonk {
 		return nil, false, usagef("--srs needs --system plonk (Groth16 keys come from their own setup)")
 	}
-	if srsPath != "" && curve != circuits.BN254 {
+	if srsPath != "" && curve != protocol.BN254 {
 		return nil, false, usagef("--srs imports a BN254 SRS; on %s only the dev SRS is supported", curve)
 	}
 	id := prover.KeyIDOn(curve, system, m, n, f)
@@ -117,9 +117,9 @@ func setKeySource(o *verifier.Options, path string, env *receipt.Envelope, tf tr
 
 // setVerifyKey reads --key as the kind of key the receipt's proof needs.
 func setVerifyKey(o *verifier.Options, path string, env *receipt.Envelope) error {
-	system := prover.SystemGroth16
-	if st, _, err := env.Statement(); err == nil && st.Predicate.Proof != nil && st.Predicate.Proof.System == prover.SystemPlonk {
-		system = prover.SystemPlonk
+	system := protocol.Groth16
+	if st, _, err := env.Statement(); err == nil && st.Predicate.Proof != nil && st.Predicate.Proof.System == protocol.Plonk {
+		system = protocol.Plonk
 	}
 	vk, err := proofsystem.ReadVerifyingKeyFile(path, system, receiptCurve(env))
 	if err != nil {

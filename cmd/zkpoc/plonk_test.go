@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // TestPlonkFlagErrors checks the PLONK flag combinations refused before any
@@ -29,7 +29,7 @@ func TestPlonkFlagErrors(t *testing.T) {
 		{"bad srs name", "plonk", srs, "Bad Name", "SRS name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := setupKeys(cache, tc.system, circuits.BN254, circuits.Freivalds, 4, 8, tc.srs, tc.srsName, nil)
+			_, _, err := setupKeys(cache, tc.system, protocol.BN254, protocol.Freivalds, 4, 8, tc.srs, tc.srsName, nil)
 			var ue usageError
 			if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v; want a usage error containing %q", err, tc.want)

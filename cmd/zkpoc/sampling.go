@@ -14,8 +14,8 @@ import (
 type challengeFlags struct{ challenge, root string }
 
 func (c *challengeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.challenge, "challenge", "", "the challenge (hex) you issued, or the public beacon you trust, after the node committed its row root; with --committed-root")
-	fs.StringVar(&c.root, "committed-root", "", "the row root (hex) the node committed before --challenge existed: the output_digest of its commit (binding) receipt")
+	fs.StringVar(&c.challenge, "challenge", "", "the challenge (hex, 0x optional) you issued, or the public beacon you trust, after the node committed its row root; with --committed-root")
+	fs.StringVar(&c.root, "committed-root", "", "the row root (hex, 0x optional) the node committed before --challenge existed: the output_digest of its commit (binding) receipt")
 }
 
 func (c *challengeFlags) apply(o *verifier.Options) error {
@@ -25,11 +25,15 @@ func (c *challengeFlags) apply(o *verifier.Options) error {
 	if c.challenge == "" || c.root == "" {
 		return usagef("--challenge and --committed-root go together: a challenge only counts for the root committed before it")
 	}
-	ch, err := sampling.ParseChallenge("--challenge", c.challenge)
+	ch, err := sampling.ParseChallenge("--challenge", trimHex(c.challenge))
 	if err != nil {
 		return usageError{err}
 	}
-	root, err := receipt.DecodeHex32("--committed-root", c.root)
+	rootHex, err := hashArg("--committed-root", c.root)
+	if err != nil {
+		return err
+	}
+	root, err := receipt.DecodeHex32("--committed-root", rootHex)
 	if err != nil {
 		return usageError{err}
 	}

@@ -17,11 +17,12 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
 // sharedKeys is the one Groth16 key cache every script uses (through a
-// keys symlink in its own $ZKPOC_HOME), so the ~1 minute dev setup for
+// keys symlink in its own $ZKPOC_HOME), so the one-time dev setup for
 // n = 4 happens once per go test run; keys.Cache's flock makes scripts
 // running in parallel wait for it rather than repeat it.
 var sharedKeys string
@@ -80,6 +81,12 @@ func TestScript(t *testing.T) {
 			e.Setenv("ZKPOC_HOME", home)
 			e.Setenv("KEYS", sharedKeys)
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" { // root writes into read-only directories
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":   cmdExits,
@@ -281,7 +288,7 @@ func rewrite(ts *testscript.TestScript, keyFile, in string, edits []string, out 
 		if err != nil {
 			return err
 		}
-		id := receipt.NodeID(key.Public().(ed25519.PublicKey))
+		id := protocol.NodeID(key.Public().(ed25519.PublicKey))
 		sig := ed25519.Sign(key, receipt.PAE(envl.PayloadType, b))
 		m["signatures"] = []any{map[string]any{
 			"keyid": hex.EncodeToString(id[:]),
@@ -365,7 +372,7 @@ func edit(ts *testscript.TestScript, root any, path, value string) error {
 		if kind == "pubkey" {
 			nv = hex.EncodeToString(pub)
 		} else {
-			id := receipt.NodeID(pub)
+			id := protocol.NodeID(pub)
 			nv = hex.EncodeToString(id[:])
 		}
 	default:

@@ -14,9 +14,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -77,7 +77,7 @@ func KeyCache() (keys.Cache, error) {
 // export takes).
 func Task() (workload.ComputeTask, error) {
 	seed := workload.DeriveSeed(BlockHash, Worker)
-	return prover.NewSyntheticTask(circuits.BN254, TaskID, seed, 4, 8, "1000", 1795000000)
+	return protocol.NewSyntheticTask(protocol.BN254, TaskID, seed, 4, 8, "1000", 1795000000)
 }
 
 // Groth16N4 returns the fixture, proving it on first use; it skips the test
@@ -101,7 +101,7 @@ func Groth16N4(t testing.TB) Fixture {
 			return
 		}
 		var set *keys.Set
-		if set, err = fix.Cache.Load(prover.KeyID(circuits.Freivalds, 4, 8)); err != nil {
+		if set, err = fix.Cache.Load(prover.KeyID(protocol.Freivalds, 4, 8)); err != nil {
 			return
 		}
 		if fix.VK, err = set.VerifyingKey(); err != nil {

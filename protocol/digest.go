@@ -1,11 +1,10 @@
-package circuits
+package protocol
 
 import (
 	"errors"
 	"fmt"
 	"math/big"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	frbls "github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
 	poseidon2bls "github.com/consensys/gnark-crypto/ecc/bls12-381/fr/poseidon2"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -45,69 +44,14 @@ func domainTag(domain, n, fracBits, limbBits int) uint64 {
 	return uint64(domain) | uint64(n)<<8 | uint64(fracBits)<<32 | uint64(limbBits)<<40
 }
 
-// Curve names the pairing-friendly curve whose scalar field a statement,
-// its digests and its proofs are over.
-type Curve string
+// InputTag is the domain tag of the input commitment at n and f: the first
+// element its sponge absorbs (the in-circuit sponge starts from it too).
+func InputTag(n, fracBits int) uint64 { return domainTag(domainInput, n, fracBits, InputBits) }
 
-// The curves zkpoc proves on. BN254 is the default and the only one with an
-// EVM verifier; BLS12-381 is measured and proved with PLONK and Groth16 too.
-const (
-	BN254    Curve = "bn254"
-	BLS12381 Curve = "bls12-381"
-)
-
-// Curves lists the supported curves, the default first.
-var Curves = []Curve{BN254, BLS12381}
-
-// ParseCurve maps a curve name ("bn254", "bls12-381") to its Curve.
-func ParseCurve(name string) (Curve, error) {
-	for _, c := range Curves {
-		if string(c) == name {
-			return c, nil
-		}
-	}
-	return "", fmt.Errorf("unknown curve %q (want bn254 or bls12-381)", name)
-}
-
-// ID is gnark's identifier of the curve.
-func (c Curve) ID() ecc.ID {
-	if c == BLS12381 {
-		return ecc.BLS12_381
-	}
-	return ecc.BN254
-}
-
-// ScalarField is the modulus r of the curve's scalar field.
-func (c Curve) ScalarField() *big.Int { return c.ID().ScalarField() }
-
-func curveOfField(field *big.Int) (Curve, error) {
-	for _, c := range Curves {
-		if c.ScalarField().Cmp(field) == 0 {
-			return c, nil
-		}
-	}
-	return "", fmt.Errorf("circuit: no zkpoc curve has scalar field %s", field)
-}
-
-// Sponge is the Poseidon2 instance a curve's digests use: its width, and
-// its full and partial round counts (round constants are gnark-crypto's,
-// derived from these). BN254 uses width 16 (rate 15); gnark-crypto's
-// BLS12-381 Poseidon2 has widths 2 and 3 only, so BLS12-381 uses width 3
-// (rate 2) with the same 8 full and 57 partial rounds (the Poseidon2 paper's
-// bound for t = 3, d = 5 is 8 and 56).
-type Sponge struct{ Width, FullRounds, PartialRounds int }
-
-// Rate is the number of elements one permutation absorbs.
-func (s Sponge) Rate() int { return s.Width - 1 }
-
-// Sponge returns the curve's digest sponge. On BN254 one width-16
-// permutation absorbs 15 packed elements for 571 R1CS constraints (lane pins
-// included), against 186 per element for the t = 2 compression function.
-func (c Curve) Sponge() Sponge {
-	if c == BLS12381 {
-		return Sponge{Width: 3, FullRounds: 8, PartialRounds: 57}
-	}
-	return Sponge{Width: 16, FullRounds: 8, PartialRounds: 57}
+// OutputTag is the domain tag of the output digest at n and f with outputs
+// of outBits bits (OutputBits(n, f)).
+func OutputTag(n, fracBits, outBits int) uint64 {
+	return domainTag(domainOutput, n, fracBits, outBits)
 }
 
 // nativeHasher is the sponge the circuit computes: the capacity lane starts
@@ -182,11 +126,13 @@ func (h *nativeHasher) sum() [32]byte {
 	return out
 }
 
-// digestLimbs hashes the domain tag, then the limbs (already shifted to be
+// DigestLimbs hashes the domain tag, then the limbs (already shifted to be
 // non-negative) packed PerElement(limbBits) per element, arithmetically mod r
 // exactly as the circuit does; each group starts a new element. The digest
-// is the canonical value as 32 bytes, big-endian.
-func digestLimbs(curve Curve, tag uint64, limbBits int, groups ...[]*big.Int) [32]byte {
+// is the canonical value as 32 bytes, big-endian. InputCommitmentOn and
+// OutputDigestOn are its two uses; package circuits' tests call it on limbs
+// outside the ranges those accept, as a malicious witness would carry them.
+func DigestLimbs(curve Curve, tag uint64, limbBits int, groups ...[]*big.Int) [32]byte {
 	h := newNativeHasher(curve, tag)
 	per := PerElement(limbBits)
 	acc, term := new(big.Int), new(big.Int)
@@ -230,7 +176,7 @@ func InputCommitmentOn(curve Curve, a, b []int16, n, fracBits int) ([32]byte, er
 	if len(a) != n*n || len(b) != n*n {
 		return [32]byte{}, fmt.Errorf("input commitment: want %d entries per matrix, have A=%d B=%d", n*n, len(a), len(b))
 	}
-	return digestLimbs(curve, domainTag(domainInput, n, fracBits, InputBits), InputBits,
+	return DigestLimbs(curve, InputTag(n, fracBits), InputBits,
 		shiftedLimbs(a, InputBits), shiftedLimbs(b, InputBits)), nil
 }
 
@@ -248,5 +194,5 @@ func OutputDigestOn(curve Curve, c []int64, n, fracBits int) ([32]byte, error) {
 			return [32]byte{}, fmt.Errorf("output digest: entry %d = %d: %w [-2^%d, 2^%d)", i, v, ErrOutOfBound, b-1, b-1)
 		}
 	}
-	return digestLimbs(curve, domainTag(domainOutput, n, fracBits, b), b, shiftedLimbs(c, b)), nil
+	return DigestLimbs(curve, OutputTag(n, fracBits, b), b, shiftedLimbs(c, b)), nil
 }

@@ -1,31 +1,36 @@
-package prover
+package protocol
 
 import (
 	"encoding/hex"
 	"errors"
 	"fmt"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// ErrTaskCurve is returned by Run for a curve other than the one of the
+// ErrTaskCurve is returned for a proof on a curve other than the one of the
 // input commitment the task carries.
 var ErrTaskCurve = errors.New("wrong curve for the task")
 
 // CommitmentAlgorithm names the input commitment over curve, as a task's
 // payload.input_commitment_algorithm carries it.
-func CommitmentAlgorithm(curve circuits.Curve) string {
-	if curve == circuits.BLS12381 {
+func CommitmentAlgorithm(curve Curve) string {
+	if curve == BLS12381 {
 		return workload.CommitPoseidon2BLS12381
 	}
 	return workload.CommitPoseidon2BN254
 }
 
+// OutputDigestAlgorithm names the output digest of a SNARK receipt on
+// curve: the Poseidon2 sponge of the curve's statement, the same one as the
+// input commitment's (sampled and binding receipts use the receipt
+// package's Merkle-rows digest instead).
+func OutputDigestAlgorithm(curve Curve) string { return CommitmentAlgorithm(curve) }
+
 // TaskCurve is the curve of the input commitment a task carries; bound is
 // false for a task that carries none (a v1 synthetic task, which binds its
 // inputs through its seed alone).
-func TaskCurve(t workload.ComputeTask) (curve circuits.Curve, bound bool, err error) {
+func TaskCurve(t workload.ComputeTask) (curve Curve, bound bool, err error) {
 	if !t.BindsInputs() {
 		return "", false, nil
 	}
@@ -34,7 +39,7 @@ func TaskCurve(t workload.ComputeTask) (curve circuits.Curve, bound bool, err er
 	if !ok {
 		return "", true, &workload.FieldError{Field: "payload.input_commitment_algorithm", Msg: fmt.Sprintf("%q is unknown", alg)}
 	}
-	if curve, err = circuits.ParseCurve(name); err != nil {
+	if curve, err = ParseCurve(name); err != nil {
 		return "", true, fmt.Errorf("payload.input_commitment_algorithm: %w", err)
 	}
 	return curve, true, nil
@@ -43,7 +48,7 @@ func TaskCurve(t workload.ComputeTask) (curve circuits.Curve, bound bool, err er
 // NewSyntheticTask builds a synthetic matrix_mul task that binds its input
 // matrices: workload.NewSyntheticTask, then BindInputs on curve. This is the
 // form chain export requires.
-func NewSyntheticTask(curve circuits.Curve, taskID string, seed [32]byte, n, fracBits int, rewardWei string, deadline int64) (workload.ComputeTask, error) {
+func NewSyntheticTask(curve Curve, taskID string, seed [32]byte, n, fracBits int, rewardWei string, deadline int64) (workload.ComputeTask, error) {
 	t, err := workload.NewSyntheticTask(taskID, seed, n, fracBits, rewardWei, deadline)
 	if err != nil {
 		return t, err
@@ -56,8 +61,8 @@ func NewSyntheticTask(curve circuits.Curve, taskID string, seed [32]byte, n, fra
 // payload.input_commitment_algorithm), so that request_id covers it and a
 // chain-side check can compare a proof's input_commitment with the task's.
 // Anyone can recompute it from the seed; the task must then be proved on curve.
-func BindInputs(t workload.ComputeTask, curve circuits.Curve) (workload.ComputeTask, error) {
-	if _, err := circuits.ParseCurve(string(curve)); err != nil {
+func BindInputs(t workload.ComputeTask, curve Curve) (workload.ComputeTask, error) {
+	if _, err := ParseCurve(string(curve)); err != nil {
 		return t, fmt.Errorf("bind task inputs: %w", err)
 	}
 	if t.BindsInputs() {
@@ -68,7 +73,7 @@ func BindInputs(t workload.ComputeTask, curve circuits.Curve) (workload.ComputeT
 		return t, fmt.Errorf("bind task inputs: %w", err)
 	}
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
-	ic, err := circuits.InputCommitmentOn(curve, a, b, n, f)
+	ic, err := InputCommitmentOn(curve, a, b, n, f)
 	if err != nil {
 		return t, fmt.Errorf("bind task inputs: %w", err)
 	}
@@ -86,7 +91,7 @@ func checkCommitment(t workload.ComputeTask, a, b []int16) error {
 	if err != nil {
 		return err
 	}
-	ic, err := circuits.InputCommitmentOn(curve, a, b, t.Payload.MatrixSize, t.Payload.FracBits)
+	ic, err := InputCommitmentOn(curve, a, b, t.Payload.MatrixSize, t.Payload.FracBits)
 	if err != nil {
 		return err
 	}
@@ -98,4 +103,45 @@ func checkCommitment(t workload.ComputeTask, a, b []int16) error {
 	}
 	return &workload.FieldError{Field: "payload.input_commitment", Msg: fmt.Sprintf(
 		"%s is not the %s commitment %x of the matrices the seed derives", t.Payload.InputCommitment, t.CommitmentAlgorithm(), ic)}
+}
+
+// ErrInputsMismatch is returned when supplied matrices do not have the
+// input commitment their task names.
+var ErrInputsMismatch = errors.New("supplied matrices do not match the task's input_commitment")
+
+// Inputs returns the task's matrices A and B: derived from the seed for a
+// synthetic task (a and b must be nil), or a and b themselves for a supplied
+// task, after checking their size; when the task carries an input commitment
+// (every supplied task, a bound synthetic one), after checking that theirs is
+// payload.input_commitment (over its payload.input_commitment_algorithm).
+func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
+	n := t.Payload.MatrixSize
+	if !t.Supplied() {
+		if a != nil || b != nil {
+			return nil, nil, errors.New("the task is synthetic (payload.seed): its matrices come from the seed, not from files")
+		}
+		seed, err := t.SeedBytes()
+		if err != nil {
+			return nil, nil, err
+		}
+		if a, b, err = workload.Generate(seed, n); err != nil {
+			return nil, nil, fmt.Errorf("generate matrices: %w", err)
+		}
+		if t.BindsInputs() {
+			if err := checkCommitment(t, a, b); err != nil {
+				return nil, nil, err
+			}
+		}
+		return a, b, nil
+	}
+	if a == nil || b == nil {
+		return nil, nil, fmt.Errorf("the task's matrices are supplied (input_commitment %s): give the A and B files", t.Payload.InputCommitment)
+	}
+	if len(a) != n*n || len(b) != n*n {
+		return nil, nil, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
+	}
+	if err := checkCommitment(t, a, b); err != nil {
+		return nil, nil, err
+	}
+	return a, b, nil
 }

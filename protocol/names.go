@@ -1,0 +1,116 @@
+package protocol
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Method selects how the circuit checks the product.
+type Method int
+
+const (
+	// Freivalds checks A·(B·v) = (2^f·C' + R)·v for v = (1, r, …, r^(n-1)),
+	// r drawn in-circuit from a commitment to A, B, C' and R: O(n²) constraints.
+	Freivalds Method = iota
+	// Naive checks every Σ_k A[i][k]·B[k][j] = 2^f·C'[i][j] + R[i][j]: n³
+	// constraints, kept as the benchmark and cross-check reference.
+	Naive
+)
+
+// Methods lists the methods, the default first.
+var Methods = []Method{Freivalds, Naive}
+
+// Name is the circuit identifier used in key caches and receipts.
+func (m Method) Name() string {
+	switch m {
+	case Freivalds:
+		return "freivalds-v5"
+	case Naive:
+		return "naive-v5"
+	}
+	return fmt.Sprintf("method(%d)", int(m))
+}
+
+// String is Name.
+func (m Method) String() string { return m.Name() }
+
+// ParseMethod maps a circuit name back to its Method.
+func ParseMethod(name string) (Method, error) {
+	for _, m := range Methods {
+		if m.Name() == name {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown circuit %q (want %q or %q)", name, Freivalds.Name(), Naive.Name())
+}
+
+// MaxN is the largest matrix size the circuits accept.
+const MaxN = 1024
+
+// System names a SNARK proof system, as key ids and proof boxes carry it.
+type System string
+
+// The proof systems zkpoc proves with.
+const (
+	Groth16 System = "groth16"
+	Plonk   System = "plonk"
+)
+
+// Systems lists the proof systems, the default first.
+var Systems = []System{Groth16, Plonk}
+
+// ParseSystem maps a proof-system name ("groth16", "plonk") to its System.
+func ParseSystem(name string) (System, error) {
+	for _, s := range Systems {
+		if string(s) == name {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("unknown proof system %q (want groth16 or plonk)", name)
+}
+
+// String is the system's name.
+func (s System) String() string { return string(s) }
+
+// Mode is a receipt's proof mode (DESIGN.md "Proof modes"): the kind of
+// evidence it carries.
+type Mode string
+
+// Modes a receipt can record.
+const (
+	ModeGroth16 Mode = Mode(Groth16) // a Groth16 proof
+	ModePlonk   Mode = Mode(Plonk)   // a PLONK proof
+	ModeSampled Mode = "sampled"     // sampled rows re-executed against a Merkle root
+	ModeBinding Mode = "binding"     // the output bound by the PoE, nothing checked
+)
+
+// Modes lists the receipt modes.
+var Modes = []Mode{ModeGroth16, ModePlonk, ModeSampled, ModeBinding}
+
+// ParseMode maps a mode name to its Mode.
+func ParseMode(name string) (Mode, error) {
+	for _, m := range Modes {
+		if string(m) == name {
+			return m, nil
+		}
+	}
+	names := make([]string, len(Modes))
+	for i, m := range Modes {
+		names[i] = string(m)
+	}
+	return "", fmt.Errorf("unknown mode %q (want %s)", name, strings.Join(names, ", "))
+}
+
+// String is the mode's name.
+func (m Mode) String() string { return string(m) }
+
+// SNARK reports whether the mode's evidence is a SNARK proof (groth16 or
+// plonk): the proof box is required and proof.system names the same system.
+func (m Mode) SNARK() bool { return m == ModeGroth16 || m == ModePlonk }
+
+// SNARKMode is the receipt mode of a proof by system s.
+func SNARKMode(s System) Mode { return Mode(s) }
+
+// DefaultPolicyID is the verifier policy a receipt asks to be judged under
+// unless its prover names another, and the policy a verifier applies by default.
+const DefaultPolicyID = "zk-dev-v1"

@@ -1,0 +1,33 @@
+package verifier
+
+import (
+	"fmt"
+
+	"github.com/consensys/gnark/backend/witness"
+
+	"github.com/zkpoc/zkpoc/protocol"
+)
+
+// PublicWitness is the public witness a proof of the statement p is
+// verified against: protocol.PublicInputs, in the circuit's public order,
+// as elements of the curve's scalar field, built with gnark's
+// backend/witness, not from a circuit struct, so that the verifier compiles
+// no circuit and imports no frontend. TestPublicWitnessAgrees in package
+// circuits checks that it equals, byte for byte, the public witness gnark
+// derives from the circuit's own assignment.
+func PublicWitness(curve protocol.Curve, p protocol.Public) (witness.Witness, error) {
+	w, err := witness.New(curve.ScalarField())
+	if err != nil {
+		return nil, fmt.Errorf("public witness: %w", err)
+	}
+	in := protocol.PublicInputs(p)
+	values := make(chan any, len(in))
+	for _, x := range in {
+		values <- x
+	}
+	close(values)
+	if err := w.Fill(len(in), 0, values); err != nil {
+		return nil, fmt.Errorf("public witness: %w", err)
+	}
+	return w, nil
+}
