@@ -6,9 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/corpus"
-	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -86,8 +85,8 @@ func (g *corpusGen) cases() []genCase {
 			rid, _ := r.Task.RequestID()
 			od, _ := receipt.DecodeHex32("output_digest", r.OutputDigest)
 			pub, _ := hex.DecodeString(r.Node.PublicKey)
-			nid := receipt.NodeID(pub)
-			poe := receipt.PoE(rid, od, nid)
+			nid := protocol.NodeID(pub)
+			poe := protocol.PoE(rid, od, nid)
 			r.RequestID, r.PoE = hex.EncodeToString(rid[:]), hex.EncodeToString(poe[:])
 		}), loose, "input_commitment.regenerate"),
 		reject("binding-poe-wrong", "the PoE is not SHA-256 of request, output digest and node", g.pred("binding", func(r *receipt.Receipt) { r.PoE = flipLastHex(r.PoE) }), loose, "poe"),
@@ -212,16 +211,16 @@ func (g *corpusGen) sigFlipped(base string) *receipt.Envelope {
 func (g *corpusGen) retargetOutput(base string) *receipt.Envelope {
 	return g.pred(base, func(r *receipt.Receipt) {
 		r.OutputDigest = flipLastHex(r.OutputDigest)
-		var pub circuits.Public
+		var pub protocol.Public
 		pub.RequestID, _ = receipt.DecodeHex32("request_id", r.RequestID)
 		pub.InputCommitment, _ = receipt.DecodeHex32("input_commitment", r.InputCommitment)
 		pub.OutputDigest, _ = receipt.DecodeHex32("output_digest", r.OutputDigest)
 		pk, _ := hex.DecodeString(r.Node.PublicKey)
-		pub.NodeID = receipt.NodeID(pk)
-		pub.PoE = receipt.PoE(pub.RequestID, pub.OutputDigest, pub.NodeID)
+		pub.NodeID = protocol.NodeID(pk)
+		pub.PoE = protocol.PoE(pub.RequestID, pub.OutputDigest, pub.NodeID)
 		r.PoE = hex.EncodeToString(pub.PoE[:])
 		p := *r.Proof
-		p.PublicInputs = prover.PublicInputs(pub)
+		p.PublicInputs = protocol.PublicInputStrings(pub)
 		r.Proof = &p
 	})
 }

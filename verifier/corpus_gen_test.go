@@ -16,14 +16,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/corpus"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/setup"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
@@ -180,8 +181,8 @@ func (g *corpusGen) writeFile(path string, data []byte) {
 }
 
 // task is the corpus's synthetic task, carrying its input commitment on curve.
-func (g *corpusGen) task(curve circuits.Curve) workload.ComputeTask {
-	task, err := prover.NewSyntheticTask(curve, corpusTaskID, corpusSeed, corpusN, corpusFracBits, "1000", corpusDeadline)
+func (g *corpusGen) task(curve protocol.Curve) workload.ComputeTask {
+	task, err := protocol.NewSyntheticTask(curve, corpusTaskID, corpusSeed, corpusN, corpusFracBits, "1000", corpusDeadline)
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func (g *corpusGen) task(curve circuits.Curve) workload.ComputeTask {
 
 // suppliedTask is a task over g.a and g.b, known by their commitment.
 func (g *corpusGen) suppliedTask() workload.ComputeTask {
-	ic, err := circuits.InputCommitment(g.a, g.b, corpusN, corpusFracBits)
+	ic, err := protocol.InputCommitment(g.a, g.b, corpusN, corpusFracBits)
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func (g *corpusGen) base(name string, o prover.Options) {
 	g.t.Helper()
 	o.NodeKey, o.Cache, o.Executor = g.key, g.cache, native.ExecutorCPUGo
 	if o.Task.TaskID == "" {
-		o.Task = g.task(circuits.BN254)
+		o.Task = g.task(protocol.BN254)
 	}
 	res, err := prover.Run(o)
 	if err != nil {
@@ -243,32 +244,32 @@ func (g *corpusGen) normalize(rc *receipt.Receipt) *receipt.Envelope {
 }
 
 func (g *corpusGen) makeBases() {
-	cheap := prover.SamplingParams{Epsilon: 0.25, K: 2, PoWBits: 8}
+	cheap := sampling.Params{Epsilon: 0.25, K: 2, PoWBits: 8}
 	supplied := g.suppliedTask()
-	g.base("binding", prover.Options{Mode: receipt.ModeBinding})
+	g.base("binding", prover.Options{Mode: protocol.ModeBinding})
 	v1, err := workload.NewSyntheticTask(corpusTaskID, corpusSeed, corpusN, corpusFracBits, "1000", corpusDeadline)
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	g.base("binding-v1-task", prover.Options{Mode: receipt.ModeBinding, Task: v1})
-	g.base("binding-supplied", prover.Options{Mode: receipt.ModeBinding, Task: supplied, A: g.a, B: g.b})
-	g.base("sampled", prover.Options{Mode: receipt.ModeSampled, Sampling: cheap})
-	g.base("sampled-all", prover.Options{Mode: receipt.ModeSampled, Sampling: prover.SamplingParams{Epsilon: 0.25, K: corpusN, PoWBits: 8}})
-	g.base("sampled-supplied", prover.Options{Mode: receipt.ModeSampled, Sampling: cheap, Task: supplied, A: g.a, B: g.b})
+	g.base("binding-v1-task", prover.Options{Mode: protocol.ModeBinding, Task: v1})
+	g.base("binding-supplied", prover.Options{Mode: protocol.ModeBinding, Task: supplied, A: g.a, B: g.b})
+	g.base("sampled", prover.Options{Mode: protocol.ModeSampled, Sampling: cheap})
+	g.base("sampled-all", prover.Options{Mode: protocol.ModeSampled, Sampling: sampling.Params{Epsilon: 0.25, K: corpusN, PoWBits: 8}})
+	g.base("sampled-supplied", prover.Options{Mode: protocol.ModeSampled, Sampling: cheap, Task: supplied, A: g.a, B: g.b})
 	g.challengeBase()
-	g.base("groth16", prover.Options{Mode: receipt.ModeGroth16})
-	g.base("groth16-supplied", prover.Options{Mode: receipt.ModeGroth16, Task: supplied, A: g.a, B: g.b})
-	g.base("plonk", prover.Options{Mode: receipt.ModeGroth16, System: prover.SystemPlonk})
-	g.base("groth16-bls12-381", prover.Options{Mode: receipt.ModeGroth16, Task: g.task(circuits.BLS12381), Curve: circuits.BLS12381})
+	g.base("groth16", prover.Options{Mode: protocol.ModeGroth16})
+	g.base("groth16-supplied", prover.Options{Mode: protocol.ModeGroth16, Task: supplied, A: g.a, B: g.b})
+	g.base("plonk", prover.Options{Mode: protocol.ModeGroth16, System: protocol.Plonk})
+	g.base("groth16-bls12-381", prover.Options{Mode: protocol.ModeGroth16, Task: g.task(protocol.BLS12381), Curve: protocol.BLS12381})
 
-	g.keyFile(groth16VKFile, circuits.BN254, prover.SystemGroth16, corpusN)
-	g.keyFile(plonkVKFile, circuits.BN254, prover.SystemPlonk, corpusN)
-	g.keyFile(blsVKFile, circuits.BLS12381, prover.SystemGroth16, corpusN)
-	id := prover.KeyID(circuits.Freivalds, 2, corpusFracBits)
-	if _, _, err := setup.LoadOrSetup(g.cache, id, prover.Compile(circuits.Freivalds, 2, corpusFracBits), nil); err != nil {
+	g.keyFile(groth16VKFile, protocol.BN254, protocol.Groth16, corpusN)
+	g.keyFile(plonkVKFile, protocol.BN254, protocol.Plonk, corpusN)
+	g.keyFile(blsVKFile, protocol.BLS12381, protocol.Groth16, corpusN)
+	id := prover.KeyID(protocol.Freivalds, 2, corpusFracBits)
+	if _, _, err := setup.LoadOrSetup(g.cache, id, prover.Compile(protocol.Freivalds, 2, corpusFracBits), nil); err != nil {
 		g.t.Fatal(err)
 	}
-	g.keyFile(otherVKFile, circuits.BN254, prover.SystemGroth16, 2)
+	g.keyFile(otherVKFile, protocol.BN254, protocol.Groth16, 2)
 	g.policies()
 }
 
@@ -276,8 +277,8 @@ func (g *corpusGen) makeBases() {
 // node commits to its output root, then opens the rows corpusChallenge
 // selects.
 func (g *corpusGen) challengeBase() {
-	c, err := prover.Commit(prover.Options{Task: g.task(circuits.BN254), NodeKey: g.key, Cache: g.cache, Executor: native.ExecutorCPUGo,
-		Sampling: prover.SamplingParams{Epsilon: 0.25, K: 2}})
+	c, err := prover.Commit(prover.Options{Task: g.task(protocol.BN254), NodeKey: g.key, Cache: g.cache, Executor: native.ExecutorCPUGo,
+		Sampling: sampling.Params{Epsilon: 0.25, K: 2}})
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -291,8 +292,8 @@ func (g *corpusGen) challengeBase() {
 
 // keyFile writes the cached verifying key of the corpus's circuit as a
 // bare key file.
-func (g *corpusGen) keyFile(path string, curve circuits.Curve, system string, n int) {
-	set, err := g.cache.Load(prover.KeyIDOn(curve, system, circuits.Freivalds, n, corpusFracBits))
+func (g *corpusGen) keyFile(path string, curve protocol.Curve, system protocol.System, n int) {
+	set, err := g.cache.Load(prover.KeyIDOn(curve, system, protocol.Freivalds, n, corpusFracBits))
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -314,7 +315,7 @@ func (g *corpusGen) policies() {
 		p.ID = strings.TrimSuffix(filepath.Base(path), ".json")
 		p.Description = "zk-dev-v1, requiring a key established for the receipt's circuit; the corpus's Groth16 key is pinned to the freivalds-v5 circuit for n = " + fmt.Sprint(n)
 		p.RequireEstablishedKey = true
-		p.TrustedKeys = []verifier.TrustedKey{{Fingerprint: g.fp[groth16VKFile], Circuit: circuits.Freivalds.Name(), N: n, FracBits: corpusFracBits, Curve: "bn254", System: prover.SystemGroth16}}
+		p.TrustedKeys = []verifier.TrustedKey{{Fingerprint: g.fp[groth16VKFile], Circuit: protocol.Freivalds.Name(), N: n, FracBits: corpusFracBits, Curve: "bn254", System: protocol.Groth16}}
 		if err := p.Validate(); err != nil {
 			g.t.Fatal(err)
 		}
@@ -372,7 +373,7 @@ func (g *corpusGen) splice(base, old, repl string) *receipt.Envelope {
 }
 
 func (g *corpusGen) signPayload(key ed25519.PrivateKey, payload []byte) *receipt.Envelope {
-	id := receipt.NodeID(key.Public().(ed25519.PublicKey))
+	id := protocol.NodeID(key.Public().(ed25519.PublicKey))
 	return &receipt.Envelope{
 		PayloadType: receipt.PayloadType,
 		Payload:     base64.StdEncoding.EncodeToString(payload),
@@ -417,7 +418,7 @@ func (g *corpusGen) write(c genCase) {
 		if err != nil || st.Predicate.Proof == nil {
 			t.Fatalf("%s: a key is given for a receipt without a proof", c.name)
 		}
-		cc.Key = &corpus.Key{System: st.Predicate.Proof.System, Curve: st.Predicate.Proof.Curve, Path: c.g.key}
+		cc.Key = &corpus.Key{System: string(st.Predicate.Proof.System), Curve: string(st.Predicate.Proof.Curve), Path: c.g.key}
 	}
 	got, v, err := corpus.Run(g.dir, cc)
 	if err != nil {

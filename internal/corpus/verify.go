@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/proofsystem"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
@@ -60,11 +60,15 @@ func (c *Case) Options(dir string) (verifier.Options, error) {
 }
 
 func (k *Key) load(dir string, o *verifier.Options) error {
-	curve, err := circuits.ParseCurve(k.Curve)
+	curve, err := protocol.ParseCurve(k.Curve)
 	if err != nil {
 		return err
 	}
-	o.VK, err = proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, filepath.FromSlash(k.Path)), k.System, curve.ID())
+	system, err := protocol.ParseSystem(k.System)
+	if err != nil {
+		return err
+	}
+	o.VK, err = proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, filepath.FromSlash(k.Path)), system, curve.ID())
 	return err
 }
 
