@@ -2,6 +2,7 @@ package chain
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
@@ -111,7 +112,7 @@ func deployPlonkVerifier(t *testing.T) plonkEVM {
 			plonkEVMErr = err
 			return
 		}
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: protocol.Plonk})
+		res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Cache: cache, System: protocol.Plonk})
 		if err != nil {
 			plonkEVMErr = err
 			return

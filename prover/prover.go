@@ -5,6 +5,7 @@ package prover
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
@@ -121,6 +122,7 @@ func (o *Options) logf(format string, args ...any) {
 
 // run is the state of one proving run shared by the modes.
 type run struct {
+	ctx  context.Context
 	o    Options
 	task workload.ComputeTask
 	n, f int
@@ -134,9 +136,22 @@ type run struct {
 
 // Run executes the task natively, then proves, samples or only binds the
 // output (as Options.Mode and the budget decide) and returns the signed receipt.
-func Run(o Options) (*Result, error) {
+//
+// ctx is checked between the phases of the run (native product, witness,
+// key setup, proof, sampling, signing): a cancelled run returns an error
+// wrapping ctx.Err() at the next phase boundary. A gnark setup or proof
+// already running cannot be interrupted, so cancellation waits for that one
+// step (its progress lines say how long it has run).
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("prove: %w", err)
+	}
 	rn, mode, err := start(o)
 	if err != nil {
+		return nil, err
+	}
+	rn.ctx = ctx
+	if err := rn.phase("native product"); err != nil {
 		return nil, err
 	}
 	switch mode {
@@ -150,7 +165,18 @@ func Run(o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := rn.phase("signing"); err != nil {
+		return nil, err
+	}
 	return rn.seal()
+}
+
+// phase reports a cancelled run before the phase named next starts.
+func (rn *run) phase(next string) error {
+	if err := rn.ctx.Err(); err != nil {
+		return fmt.Errorf("prove: cancelled before %s: %w", next, err)
+	}
+	return nil
 }
 
 // start validates the options, runs the product natively, decides the mode
@@ -369,6 +395,9 @@ func (rn *run) prove() error {
 		return fmt.Errorf("prove: witness: %w", err)
 	}
 	rn.res.Timings.Witness = time.Since(start)
+	if err := rn.phase("key setup"); err != nil {
+		return err
+	}
 
 	start = time.Now()
 	id := KeyIDOn(o.Curve, system, o.Method, n, f)
@@ -381,6 +410,9 @@ func (rn *run) prove() error {
 		o.logf("keys %s loaded from cache (%s)", id, rn.res.Timings.Setup.Round(time.Millisecond))
 	}
 
+	if err := rn.phase("proving"); err != nil {
+		return err
+	}
 	start = time.Now()
 	o.logf("proving %s with %s (%d constraints)…", id, system, set.CCS.GetNbConstraints())
 	proof, err := setup.Prove(set, w)

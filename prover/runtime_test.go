@@ -2,6 +2,7 @@ package prover_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"runtime"
 	"testing"
@@ -21,7 +22,7 @@ func TestRuntimeBoxUsableCPUs(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32))
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Mode: protocol.ModeBinding})
+	res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Mode: protocol.ModeBinding})
 	if err != nil {
 		t.Fatal(err)
 	}

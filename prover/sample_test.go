@@ -2,6 +2,7 @@ package prover
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -27,7 +28,7 @@ func TestSampledEnvelopeSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32))
-	res, err := Run(Options{Task: task, NodeKey: key, Cache: keys.Cache{Dir: t.TempDir()}, Mode: protocol.ModeBinding})
+	res, err := Run(context.Background(), Options{Task: task, NodeKey: key, Cache: keys.Cache{Dir: t.TempDir()}, Mode: protocol.ModeBinding})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package prover_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"strings"
@@ -80,7 +81,7 @@ func TestBoundTaskRefusals(t *testing.T) {
 		{"prove with another seed's commitment", func() error {
 			t := bound
 			t.Payload.InputCommitment = other.Payload.InputCommitment
-			_, err := prover.Run(prover.Options{Task: t, NodeKey: key, Mode: protocol.ModeBinding})
+			_, err := prover.Run(context.Background(), prover.Options{Task: t, NodeKey: key, Mode: protocol.ModeBinding})
 			return err
 		}, "payload.input_commitment"},
 		{"bind twice", func() error { _, err := protocol.BindInputs(bound, protocol.BN254); return err }, "already carries input_commitment"},
@@ -97,11 +98,11 @@ func TestBoundTaskRefusals(t *testing.T) {
 			return err
 		}, `unknown curve "secp256k1"`},
 		{"prove a BN254-bound task on BLS12-381", func() error {
-			_, err := prover.Run(prover.Options{Task: bound, NodeKey: key, Mode: protocol.ModeBinding, Curve: protocol.BLS12381})
+			_, err := prover.Run(context.Background(), prover.Options{Task: bound, NodeKey: key, Mode: protocol.ModeBinding, Curve: protocol.BLS12381})
 			return err
 		}, "binds its inputs with poseidon2-bn254-sponge16/v1 (payload.input_commitment_algorithm), so it is proved on bn254, not bls12-381"},
 		{"prove a BLS12-381-bound task on BN254", func() error {
-			_, err := prover.Run(prover.Options{Task: blsValue, NodeKey: key, Mode: protocol.ModeBinding, Curve: protocol.BN254})
+			_, err := prover.Run(context.Background(), prover.Options{Task: blsValue, NodeKey: key, Mode: protocol.ModeBinding, Curve: protocol.BN254})
 			return err
 		}, "so it is proved on bls12-381, not bn254"},
 	} {

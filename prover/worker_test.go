@@ -2,6 +2,7 @@ package prover_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"testing"
@@ -22,7 +23,7 @@ func TestWorkerAddressSigned(t *testing.T) {
 	}
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32))
 	run := func(addr string) (*prover.Result, error) {
-		return prover.Run(prover.Options{Task: task, NodeKey: key, Mode: protocol.ModeBinding, WorkerAddress: addr})
+		return prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Mode: protocol.ModeBinding, WorkerAddress: addr})
 	}
 	res, err := run("cpc1qa")
 	if err != nil {

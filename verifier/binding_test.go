@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"os"
@@ -67,7 +68,7 @@ func TestTaskInputCommitment(t *testing.T) {
 		t.Fatal(err)
 	}
 	binding := func(task workload.ComputeTask) *receipt.Envelope {
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: keys.Cache{Dir: t.TempDir()}, Mode: protocol.ModeBinding})
+		res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Cache: keys.Cache{Dir: t.TempDir()}, Mode: protocol.ModeBinding})
 		if err != nil {
 			t.Fatal(err)
 		}

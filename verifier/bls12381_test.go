@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"slices"
@@ -45,7 +46,7 @@ func blsReceipt(t *testing.T, system protocol.System) {
 		t.Fatal(err)
 	}
 	var progress bytes.Buffer
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: protocol.BLS12381, Progress: &progress})
+	res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: protocol.BLS12381, Progress: &progress})
 	if err != nil {
 		t.Fatalf("prove: %v\n%s", err, progress.String())
 	}

@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
@@ -41,7 +42,7 @@ func runNative(cacheDir string, n int, o prover.Options) (*prover.Result, error)
 	if err := nativeOptions(cacheDir, n, &o); err != nil {
 		return nil, err
 	}
-	return prover.Run(o)
+	return prover.Run(context.Background(), o)
 }
 
 // nativeOptions fills in the fixed synthetic task, node key and key cache.

@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"slices"
 	"strings"
@@ -60,7 +61,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 			return
 		}
 		var progress bytes.Buffer
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: plonkFix.key, Cache: plonkFix.cache, System: protocol.Plonk, Progress: &progress})
+		res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: plonkFix.key, Cache: plonkFix.cache, System: protocol.Plonk, Progress: &progress})
 		if err != nil {
 			plonkErr = err
 			return

@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
@@ -249,7 +250,7 @@ func TestRedteamBLS12381Relabels(t *testing.T) {
 		systems = append(systems, protocol.Plonk) // ~45 s on 2 cores: loading the PLONK keys and proving
 	}
 	for _, system := range systems {
-		res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: protocol.BLS12381})
+		res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Cache: cache, System: system, Curve: protocol.BLS12381})
 		if err != nil {
 			t.Fatal(err)
 		}

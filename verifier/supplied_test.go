@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"slices"
@@ -37,7 +38,7 @@ func suppliedTask(t *testing.T, n int) (workload.ComputeTask, []int16, []int16) 
 
 func suppliedRun(t *testing.T, cache keys.Cache, task workload.ComputeTask, a, b []int16, mode protocol.Mode) *prover.Result {
 	t.Helper()
-	res, err := prover.Run(prover.Options{Task: task, A: a, B: b, Mode: mode, Cache: cache,
+	res, err := prover.Run(context.Background(), prover.Options{Task: task, A: a, B: b, Mode: mode, Cache: cache,
 		NodeKey: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, 32))})
 	if err != nil {
 		t.Fatal(err)
@@ -72,14 +73,14 @@ func TestSuppliedInputsProverChecks(t *testing.T) {
 		{"files for a synthetic task", synth, a, b, "come from the seed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := prover.Run(prover.Options{Task: tc.task, A: tc.a, B: tc.b, Mode: protocol.ModeBinding,
+			_, err := prover.Run(context.Background(), prover.Options{Task: tc.task, A: tc.a, B: tc.b, Mode: protocol.ModeBinding,
 				Cache: keys.Cache{Dir: t.TempDir()}, NodeKey: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, 32))})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
 	}
-	_, err = prover.Run(prover.Options{Task: task, A: a, B: tweak(b), Mode: protocol.ModeBinding,
+	_, err = prover.Run(context.Background(), prover.Options{Task: task, A: a, B: tweak(b), Mode: protocol.ModeBinding,
 		Cache: keys.Cache{Dir: t.TempDir()}, NodeKey: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{4}, 32))})
 	if !errors.Is(err, protocol.ErrInputsMismatch) {
 		t.Fatalf("err = %v, want ErrInputsMismatch", err)

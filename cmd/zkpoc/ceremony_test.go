@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
@@ -235,7 +236,7 @@ func TestCeremonyRealN4(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache})
+	res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Cache: cache})
 	if err != nil {
 		t.Fatal(err)
 	}

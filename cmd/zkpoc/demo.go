@@ -77,7 +77,7 @@ about 1 s. Progress goes to stderr (--quiet: none), the verdict to stdout.`)
 	if err != nil {
 		return err
 	}
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, WorkerAddress: tf.worker})
+	res, err := prover.Run(env.ctx, prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, WorkerAddress: tf.worker})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"math/big"
@@ -127,7 +128,7 @@ func TestExportPlonk(t *testing.T) {
 	if _, err := proof.WriteTo(&pb); err != nil {
 		t.Fatal(err)
 	}
-	res, err := prover.Run(prover.Options{Task: task, NodeKey: key, Cache: cache, Mode: protocol.ModeBinding})
+	res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Cache: cache, Mode: protocol.ModeBinding})
 	if err != nil {
 		t.Fatal(err)
 	}

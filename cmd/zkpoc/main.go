@@ -7,11 +7,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
 	"sync"
@@ -73,6 +75,7 @@ type command struct {
 // cliEnv is what a command reads and writes: its standard streams, and
 // whether --quiet silenced progress.
 type cliEnv struct {
+	ctx            context.Context // cancelled by an interrupt
 	stdout, stderr io.Writer
 	stdin          io.Reader
 	quiet          bool // --quiet, -q: no progress on stderr
@@ -146,7 +149,10 @@ func main() {
 	if os.Getenv("ZKPOC_DEBUG") == "" {
 		logger.Disable() // gnark's own debug lines; ZKPOC_DEBUG=1 keeps them
 	}
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	// An interrupt cancels a proving run at its next phase (prover.Run).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(runCtx(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -154,7 +160,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func runIn(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	env := &cliEnv{stdout: stdout, stderr: stderr, stdin: stdin}
+	return runCtx(context.Background(), args, stdin, stdout, stderr)
+}
+
+func runCtx(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &cliEnv{ctx: ctx, stdout: stdout, stderr: stderr, stdin: stdin}
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
@@ -169,7 +179,7 @@ func runIn(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitOK
 		}
 		// help CMD [SUB]: the command's own -h, on stdout.
-		return runIn(append(append([]string(nil), args[1:]...), "-h"), stdin, stdout, stderr)
+		return runCtx(ctx, append(append([]string(nil), args[1:]...), "-h"), stdin, stdout, stderr)
 	case "--version", "-version":
 		return code(env, runVersion(env, args[1:]))
 	}

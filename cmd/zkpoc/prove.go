@@ -110,7 +110,7 @@ is SHA-256(block_hash ‖ ADDR)).`)
 		return err
 	}
 	opts.Mode = mode
-	res, err := prover.Run(opts)
+	res, err := prover.Run(env.ctx, opts)
 	if errors.Is(err, protocol.ErrInputsMismatch) || errors.Is(err, workload.ErrInvalidTask) || errors.Is(err, protocol.ErrTaskCurve) {
 		return usageError{err}
 	}

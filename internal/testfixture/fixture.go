@@ -8,6 +8,7 @@ package testfixture
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"os"
 	"path/filepath"
@@ -97,7 +98,7 @@ func Groth16N4(t testing.TB) Fixture {
 			return
 		}
 		var res *prover.Result
-		if res, err = prover.Run(prover.Options{Task: task, NodeKey: fix.Key, Cache: fix.Cache, WorkerAddress: Worker}); err != nil {
+		if res, err = prover.Run(context.Background(), prover.Options{Task: task, NodeKey: fix.Key, Cache: fix.Cache, WorkerAddress: Worker}); err != nil {
 			return
 		}
 		var set *keys.Set
