@@ -2,6 +2,7 @@ package verifier_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -209,7 +210,7 @@ func (g *corpusGen) base(name string, o prover.Options) {
 	if o.Task.TaskID == "" {
 		o.Task = g.task(protocol.BN254)
 	}
-	res, err := prover.Run(o)
+	res, err := prover.Run(context.Background(), o)
 	if err != nil {
 		g.t.Fatalf("base %s: %v", name, err)
 	}
