@@ -246,13 +246,13 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 			return // held already: nothing about the key is known
 		}
 		if p.RequireEstablishedKey && !r.key.established() {
-			r.holdAlso(fmt.Sprintf("policy %s requires a key established for the receipt's circuit; key %s's circuit was not established (it was %s): "+
+			r.holdAlso(HoldKeyNotEstablished, fmt.Sprintf("policy %s requires a key established for the receipt's circuit; key %s's circuit was not established (it was %s): "+
 				"import its bundle with the SRS it was made with (PLONK: the key is re-derived) or with the ceremony transcript and beacon (Groth16), or pin it in the policy (trusted_keys, trusted_transcripts)",
 				p.ID, rc.Proof.KeyFingerprint, r.key.How))
 		}
 		if p.RequireTrustedSetup {
 			if gap := r.trustedSetupGap(p, rc, provenance); gap != "" {
-				r.holdAlso(fmt.Sprintf("policy %s requires keys from a setup it can vouch for (a multi-party ceremony with at least %d contributions per phase whose transcript this verifier verified or the policy pins, or for PLONK an SRS in trusted_srs); %s",
+				r.holdAlso(HoldSetupNotTrusted, fmt.Sprintf("policy %s requires keys from a setup it can vouch for (a multi-party ceremony with at least %d contributions per phase whose transcript this verifier verified or the policy pins, or for PLONK an SRS in trusted_srs); %s",
 					p.ID, max(1, p.MinContributions), gap))
 			}
 		}

@@ -159,7 +159,7 @@ func (r *run) missingKey(v *Verdict, fp string, err error) {
 	if g := (otherKeyGiven{}); errors.As(err, &g) {
 		lacks = "was not given (" + g.Error() + ")"
 	}
-	r.holdAlso(fmt.Sprintf("the proof's verifying key %s %s, so the proof was not checked: "+
+	r.holdAlso(HoldKeyNeeded, fmt.Sprintf("the proof's verifying key %s %s, so the proof was not checked: "+
 		"obtain the key bundle from the node or whoever set the key up (zkpoc keys export %s there), then zkpoc keys import BUNDLE here, or give the verifier the key file", fp, lacks, fp))
 }
 

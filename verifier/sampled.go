@@ -93,7 +93,7 @@ func (r *run) checkSampling(rc *receipt.Receipt, o Options, a, b []int16, root, 
 	if a == nil {
 		why := "the task's inputs are supplied as files and none were given"
 		r.skip("sampling.rows_match", why+": the sampled rows cannot be re-executed")
-		r.holdAlso("the sampled rows were not re-executed: " + why)
+		r.holdAlso(HoldInputsNeeded, "the sampled rows were not re-executed: "+why)
 		return
 	}
 	r.add("sampling.rows_match", rowsMatch(a, b, n, f, s, root))
@@ -208,7 +208,7 @@ func (r *run) sampleSeed(s *receipt.Sampling, mine *SampleChallenge, com samplin
 		return seed, true
 	case mine == nil:
 		r.skip("sampling.challenge", "no challenge given (with the root committed before it): its freshness cannot be established")
-		r.holdAlso(fmt.Sprintf("the sampled rows come from challenge %s recorded by the node; this verifier did not supply the challenge and the root committed before it, so the challenge's freshness cannot be established: nothing shows it was issued after the commitment, and a node that knew it in advance could have chosen its rows", short(s.Challenge)))
+		r.holdAlso(HoldChallengeNeeded, fmt.Sprintf("the sampled rows come from challenge %s recorded by the node; this verifier did not supply the challenge and the root committed before it, so the challenge's freshness cannot be established: nothing shows it was issued after the commitment, and a node that knew it in advance could have chosen its rows", short(s.Challenge)))
 		return seed, true
 	case !bytes.Equal(mine.Value, ch):
 		r.add("sampling.challenge", fmt.Errorf("sampling.challenge is %s, but this verifier issued %x", short(s.Challenge), mine.Value))
@@ -222,12 +222,16 @@ func (r *run) sampleSeed(s *receipt.Sampling, mine *SampleChallenge, com samplin
 	return seed, r.add("sampling.challenge", nil)
 }
 
-// holdAlso adds a reason to hold evidence that verified.
-func (r *run) holdAlso(why string) {
+// holdAlso adds a reason to hold evidence that verified, with its code
+// (Verdict.HoldCodes).
+func (r *run) holdAlso(code, why string) {
 	if r.hold != "" {
 		r.hold += "; "
 	}
 	r.hold += why
+	if !slices.Contains(r.holdCodes, code) {
+		r.holdCodes = append(r.holdCodes, code)
+	}
 }
 
 func expectInt(field string, have, want int) error {

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/zkpoc/zkpoc/protocol"
@@ -37,6 +38,7 @@ func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
 	case r.hold != "":
 		v.PolicyDecision.Status = Hold
 		v.PolicyDecision.Reason = r.hold
+		v.HoldCodes = slices.Sorted(slices.Values(r.holdCodes))
 		v.AllowedClaim = fmt.Sprintf("The checks that ran on receipt %q pass, but policy %s holds it: %s. Until the hold is lifted, claim only that node %s bound output digest %s to request %s.",
 			short(v.ReceiptID), pol.ID, r.hold, rc.Node.NodeID, rc.OutputDigest, rc.RequestID)
 		v.BlockedClaims = append(v.BlockedClaims, "This receipt passed policy "+pol.ID+".")

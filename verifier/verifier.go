@@ -26,6 +26,15 @@ const (
 	Hold   = "hold"
 )
 
+// Hold codes (Verdict.HoldCodes): what a held verdict waits for.
+const (
+	HoldKeyNeeded         = "key_needed"          // the proof's verifying key is not available here
+	HoldKeyNotEstablished = "key_not_established" // the policy requires a key established for the receipt's circuit
+	HoldSetupNotTrusted   = "setup_not_trusted"   // the policy requires a setup it can vouch for
+	HoldInputsNeeded      = "inputs_needed"       // a supplied task's matrices are needed to re-execute sampled rows
+	HoldChallengeNeeded   = "challenge_needed"    // a challenge-method sample needs the verifier's own challenge and root
+)
+
 // Name identifies this verifier in verdicts.
 const Name = "zkpoc-verifier/v1"
 
@@ -44,6 +53,9 @@ type Verdict struct {
 	// proof names when this verifier does not have it: the proof could not
 	// be checked, and the verdict holds unless something else failed.
 	KeyNeeded string `json:"key_needed,omitempty"`
+	// HoldCodes name what a held verdict waits for, sorted (the Hold*
+	// constants); nil unless the status is Hold.
+	HoldCodes []string `json:"hold_codes,omitempty"`
 
 	provenance string // setup provenance vouched for by the key's source, "" if unknown
 	inputs     string // where the verifier's A and B came from, for the claim
@@ -115,11 +127,12 @@ type Options struct {
 }
 
 type run struct {
-	checks  []receipt.Check
-	hold    string          // why the policy holds evidence that verified, "" if it does not
-	sampled *sampleFacts    // a sampled receipt's recomputed bound
-	noKey   bool            // the proof's verifying key is not available: it was not checked
-	key     *KeyEstablished // what is known about the proof's key, once found
+	checks    []receipt.Check
+	hold      string          // why the policy holds evidence that verified, "" if it does not
+	holdCodes []string        // the codes of hold's reasons
+	sampled   *sampleFacts    // a sampled receipt's recomputed bound
+	noKey     bool            // the proof's verifying key is not available: it was not checked
+	key       *KeyEstablished // what is known about the proof's key, once found
 }
 
 func (r *run) add(name string, err error) bool {

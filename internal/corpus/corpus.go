@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/verifier"
 )
 
 // The outcomes a case can expect: a verdict status, or Malformed.
@@ -26,15 +27,15 @@ const (
 	Malformed = "malformed" // the envelope does not decode: there is no verdict
 )
 
-// Hold reason codes: why a verdict holds evidence that verified. The
-// verifier states its reasons in prose; HoldCodes derives these from a
-// verdict.
+// Hold reason codes: why a verdict holds evidence that verified, as the
+// verifier states them in Verdict.HoldCodes (the same strings, which a
+// second implementation reports for the corpus).
 const (
-	HoldKeyNeeded         = "key_needed"          // the proof's verifying key was not available (the verdict names it)
-	HoldChallengeNeeded   = "challenge_needed"    // a challenge-method sample, without the verifier's challenge and committed root
-	HoldInputsNeeded      = "inputs_needed"       // a sampled receipt over supplied matrices that were not given
-	HoldKeyNotEstablished = "key_not_established" // the policy requires a key established for the receipt's circuit
-	HoldSetupNotTrusted   = "setup_not_trusted"   // the policy requires a setup it can vouch for
+	HoldKeyNeeded         = verifier.HoldKeyNeeded         // the proof's verifying key was not available (the verdict names it)
+	HoldChallengeNeeded   = verifier.HoldChallengeNeeded   // a challenge-method sample, without the verifier's challenge and committed root
+	HoldInputsNeeded      = verifier.HoldInputsNeeded      // a sampled receipt over supplied matrices that were not given
+	HoldKeyNotEstablished = verifier.HoldKeyNotEstablished // the policy requires a key established for the receipt's circuit
+	HoldSetupNotTrusted   = verifier.HoldSetupNotTrusted   // the policy requires a setup it can vouch for
 )
 
 // Key is a verifying key file given to the verifier.

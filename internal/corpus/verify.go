@@ -72,33 +72,13 @@ func (k *Key) load(dir string, o *verifier.Options) error {
 	return err
 }
 
-// HoldCodes derives the hold reason codes of a verdict, sorted; nil unless
-// it holds.
+// HoldCodes are the hold reason codes of a verdict (Verdict.HoldCodes),
+// sorted; nil unless it holds.
 func HoldCodes(v *verifier.Verdict) []string {
 	if v.PolicyDecision.Status != verifier.Hold {
 		return nil
 	}
-	var codes []string
-	if v.KeyNeeded != "" {
-		codes = append(codes, HoldKeyNeeded)
-	}
-	for _, c := range v.PolicyDecision.Checks {
-		switch {
-		case c.Name == "sampling.challenge" && c.Status == "skip" && strings.HasPrefix(c.Detail, "no challenge given"):
-			codes = append(codes, HoldChallengeNeeded)
-		case c.Name == "sampling.rows_match" && c.Status == "skip" && strings.Contains(c.Detail, "none were given"):
-			codes = append(codes, HoldInputsNeeded)
-		}
-	}
-	reason := v.PolicyDecision.Reason
-	if strings.Contains(reason, "requires a key established for the receipt's circuit") {
-		codes = append(codes, HoldKeyNotEstablished)
-	}
-	if strings.Contains(reason, "requires keys from a setup it can vouch for") {
-		codes = append(codes, HoldSetupNotTrusted)
-	}
-	slices.Sort(codes)
-	return codes
+	return v.HoldCodes
 }
 
 // Run verifies the case's receipt with this module's verifier, given what
