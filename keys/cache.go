@@ -97,7 +97,7 @@ func (c Cache) load(id ID) (*Set, error) {
 		return nil, fmt.Errorf("load keys %s: %s describes %s", id, filepath.Join(dir, fileMeta), meta.ID)
 	}
 	curve, _ := id.CurveID()
-	vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, fileVK), id.System, curve)
+	vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, fileVK), id.System, id.Curve)
 	if err != nil {
 		return nil, fmt.Errorf("load keys %s: %w", id, err)
 	}
@@ -355,15 +355,14 @@ func (c Cache) FindByFingerprint(fp string) (proofsystem.VerifyingKey, Meta, err
 			continue
 		}
 		what := proofsystem.KeyName(e.m.ID.System)
-		curve, err := e.m.ID.CurveID()
-		if err != nil {
+		if _, err := e.m.ID.CurveID(); err != nil {
 			return nil, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, e.dir, err)
 		}
 		unlock, err := lockFile(e.lock, syscall.LOCK_SH)
 		if err != nil {
 			return nil, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
 		}
-		vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(e.dir, fileVK), e.m.ID.System, curve)
+		vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(e.dir, fileVK), e.m.ID.System, e.m.ID.Curve)
 		unlock()
 		if err != nil {
 			return nil, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"github.com/zkpoc/zkpoc/internal/keytest"
+	"github.com/zkpoc/zkpoc/protocol"
 
 	"bytes"
 	"encoding/json"
@@ -404,7 +405,7 @@ func TestFingerprintStable(t *testing.T) {
 	if _, err := set.VK.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	vk, err := proofsystem.ParseVerifyingKey(buf.Bytes(), SystemGroth16, ecc.BN254)
+	vk, err := proofsystem.ParseVerifyingKey(buf.Bytes(), protocol.Groth16, protocol.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/consensys/gnark-crypto/ecc"
-
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/internal/format"
 	"github.com/zkpoc/zkpoc/protocol"
@@ -17,14 +15,17 @@ import (
 // the layout is walked before gnark's decoder sees it, points are
 // subgroup-checked, every byte must be used, and a PLONK key is checked
 // for consistency. A hostile input yields an error, never a panic.
-func ParseVerifyingKey(data []byte, system protocol.System, curve ecc.ID) (VerifyingKey, error) {
+func ParseVerifyingKey(data []byte, system protocol.System, curve protocol.Curve) (VerifyingKey, error) {
+	if err := checkCurve(curve); err != nil {
+		return nil, err
+	}
 	var gnark any
 	var err error
 	switch system {
-	case Groth16:
-		gnark, err = format.ParseGroth16VK(data, curve)
-	case PLONK:
-		gnark, err = format.ParsePlonkVK(data, curve)
+	case protocol.Groth16:
+		gnark, err = format.ParseGroth16VK(data, curve.ID())
+	case protocol.Plonk:
+		gnark, err = format.ParsePlonkVK(data, curve.ID())
 	default:
 		return nil, CheckSystem(system)
 	}
@@ -36,7 +37,7 @@ func ParseVerifyingKey(data []byte, system protocol.System, curve ecc.ID) (Verif
 
 // ReadVerifyingKey is ParseVerifyingKey for what r yields: more than
 // MaxVKBytes is refused without reading further.
-func ReadVerifyingKey(r io.Reader, system protocol.System, curve ecc.ID) (VerifyingKey, error) {
+func ReadVerifyingKey(r io.Reader, system protocol.System, curve protocol.Curve) (VerifyingKey, error) {
 	data, err := readBounded(r, MaxVKBytes, KeyName(system))
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func ReadVerifyingKey(r io.Reader, system protocol.System, curve ecc.ID) (Verify
 // ReadVerifyingKeyFile reads a verifying key of system on curve from path:
 // files larger than MaxVKBytes are refused before reading, the rest parsed
 // as ParseVerifyingKey does.
-func ReadVerifyingKeyFile(path string, system protocol.System, curve ecc.ID) (VerifyingKey, error) {
+func ReadVerifyingKeyFile(path string, system protocol.System, curve protocol.Curve) (VerifyingKey, error) {
 	data, err := atomicfile.ReadLimited(path, MaxVKBytes)
 	if err == nil {
 		var vk VerifyingKey
@@ -79,14 +80,17 @@ func WriteVerifyingKeyFile(path string, vk VerifyingKey) error {
 // checked before gnark's decoder allocates from it, points are
 // subgroup-checked and every byte must be used. Errors wrap ErrProof
 // (Groth16) or ErrPlonkProof.
-func ParseProof(data []byte, system protocol.System, curve ecc.ID) (Proof, error) {
+func ParseProof(data []byte, system protocol.System, curve protocol.Curve) (Proof, error) {
+	if err := checkCurve(curve); err != nil {
+		return nil, err
+	}
 	var gnark any
 	var err error
 	switch system {
-	case Groth16:
-		gnark, err = format.ParseGroth16Proof(data, curve)
-	case PLONK:
-		gnark, err = format.ParsePlonkProof(data, curve)
+	case protocol.Groth16:
+		gnark, err = format.ParseGroth16Proof(data, curve.ID())
+	case protocol.Plonk:
+		gnark, err = format.ParsePlonkProof(data, curve.ID())
 	default:
 		return nil, CheckSystem(system)
 	}
@@ -98,9 +102,9 @@ func ParseProof(data []byte, system protocol.System, curve ecc.ID) (Proof, error
 
 // ReadProof is ParseProof for what r yields, refusing more than the
 // system's bound on an encoded proof without reading further.
-func ReadProof(r io.Reader, system protocol.System, curve ecc.ID) (Proof, error) {
+func ReadProof(r io.Reader, system protocol.System, curve protocol.Curve) (Proof, error) {
 	limit := format.MaxProofBytes
-	if system == PLONK {
+	if system == protocol.Plonk {
 		limit = format.MaxPlonkProofBytes
 	}
 	data, err := readBounded(r, int64(limit), string(system)+" proof")
@@ -120,4 +124,11 @@ func readBounded(r io.Reader, limit int64, what string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w (more than %d bytes)", what, atomicfile.ErrTooLarge, limit)
 	}
 	return b.Bytes(), nil
+}
+
+// checkCurve refuses a curve zkpoc does not know (protocol.Curve.ID maps
+// any other name to BN254).
+func checkCurve(curve protocol.Curve) error {
+	_, err := protocol.ParseCurve(string(curve))
+	return err
 }

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consensys/gnark-crypto/ecc"
-
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
@@ -131,10 +129,10 @@ func blsReceipt(t *testing.T, system protocol.System) {
 			}
 		})
 	}
-	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Plonk, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Plonk, protocol.BN254); err == nil {
 		t.Error("the BN254 PLONK proof reader accepted a BLS12-381 proof")
 	}
-	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Groth16, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Groth16, protocol.BN254); err == nil {
 		t.Error("the BN254 Groth16 proof reader accepted a BLS12-381 proof")
 	}
 }

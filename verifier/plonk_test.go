@@ -184,7 +184,7 @@ func TestPlonkRejects(t *testing.T) {
 
 	// Below the receipt checks: the SNARK itself rejects a wrong public
 	// input and a wrong key.
-	parsed, err := proofsystem.ParseProof(f.res.Receipt.Proof.Bytes, protocol.Plonk, ecc.BN254)
+	parsed, err := proofsystem.ParseProof(f.res.Receipt.Proof.Bytes, protocol.Plonk, protocol.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,23 +229,23 @@ func TestPlonkRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("PLONK VK %d bytes, proof %d bytes", vkb.Len(), len(f.res.Receipt.Proof.Bytes))
-	if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes(), protocol.Plonk, ecc.BN254); err != nil {
+	if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes(), protocol.Plonk, protocol.BN254); err != nil {
 		t.Fatalf("ParsePlonkVK(real key): %v", err)
 	}
 	for _, cut := range []int{0, 1, 20, vkb.Len() / 2, vkb.Len() - 1} {
-		if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes()[:cut], protocol.Plonk, ecc.BN254); err == nil {
+		if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes()[:cut], protocol.Plonk, protocol.BN254); err == nil {
 			t.Errorf("ParsePlonkVK accepted %d of %d bytes", cut, vkb.Len())
 		}
 	}
 	raw := f.res.Receipt.Proof.Bytes
 	for _, cut := range []int{0, 31, len(raw) / 2, len(raw) - 1} {
-		if _, err := proofsystem.ParseProof(raw[:cut], protocol.Plonk, ecc.BN254); err == nil {
+		if _, err := proofsystem.ParseProof(raw[:cut], protocol.Plonk, protocol.BN254); err == nil {
 			t.Errorf("ParsePlonkProof accepted %d of %d bytes", cut, len(raw))
 		}
 	}
 	huge := slices.Clone(raw)
 	huge[8*32] = 0xff // claimed-value count
-	if _, err := proofsystem.ParseProof(huge, protocol.Plonk, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(huge, protocol.Plonk, protocol.BN254); err == nil {
 		t.Error("ParsePlonkProof accepted a huge claimed-value count")
 	}
 }

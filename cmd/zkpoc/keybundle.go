@@ -238,7 +238,7 @@ func readKeyFile(o *verifier.Options, path string, env *receipt.Envelope, tf tru
 	if err != nil {
 		return usageError{fmt.Errorf("key bundle %s: %w", path, err)}
 	}
-	if o.VK, err = proofsystem.ParseVerifyingKey(b.VerifyingKey, b.ID.System, curve.ID()); err != nil {
+	if o.VK, err = proofsystem.ParseVerifyingKey(b.VerifyingKey, b.ID.System, curve); err != nil {
 		return usageError{fmt.Errorf("key bundle %s: %w", path, err)}
 	}
 	o.KeyEstablished = r.Established
