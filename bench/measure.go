@@ -197,7 +197,7 @@ func measure(ctx context.Context, cfg Config, m protocol.Method, sys protocol.Sy
 		} else {
 			row.SetupSeconds = single(time.Since(start).Seconds())
 		}
-		kp = groth16Keys{set.PK, set.VK}
+		kp = groth16Keys{set.PK.(groth16.ProvingKey), set.VK.Gnark().(groth16.VerifyingKey)}
 	case protocol.Plonk:
 		start = time.Now()
 		logf(progress, "generating unsafe dev KZG SRS…")

@@ -67,7 +67,7 @@ func forgeOtherInputs(t *testing.T) (*receipt.Envelope, *receipt.Receipt) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(set.CCS, set.PK, w, proofsystem.ProverOptions(protocol.Groth16)...)
+	proof, err := groth16.Prove(set.CCS, set.PK.(groth16.ProvingKey), w, proofsystem.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}

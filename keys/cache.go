@@ -128,20 +128,20 @@ func (c Cache) load(id ID) (*Set, error) {
 	} else {
 		ccs = nil
 	}
-	return NewSet(meta, pk, vk.Gnark(), ccs)
+	return NewSet(meta, pk, vk, ccs)
 }
 
 // newProvingKey and newCS are the empty proving key and constraint system
 // a cache entry of the system on curve is read into.
 func newProvingKey(system protocol.System, curve ecc.ID) ProvingKey {
-	if system == SystemPlonk {
+	if system == protocol.Plonk {
 		return plonk.NewProvingKey(curve)
 	}
 	return groth16.NewProvingKey(curve)
 }
 
 func newCS(system protocol.System, curve ecc.ID) constraint.ConstraintSystem {
-	if system == SystemPlonk {
+	if system == protocol.Plonk {
 		return plonk.NewCS(curve)
 	}
 	return groth16.NewCS(curve)
@@ -196,14 +196,16 @@ func (c Cache) Store(set *Set) error {
 // store writes an entry; the caller holds the exclusive lock.
 func (c Cache) store(set *Set) error {
 	id := set.Meta.ID
-	pk := set.ProvingKey()
-	vk, err := set.VerifyingKey()
-	if pk == nil || err != nil {
+	pk, vk := set.PK, set.VK
+	if pk == nil || vk == nil {
 		what := "proving or verifying key"
-		if id.System == SystemPlonk {
+		if id.System == protocol.Plonk {
 			what = "PLONK " + what
 		}
 		return fmt.Errorf("store keys %s: missing %s", id, what)
+	}
+	if vk.System() != id.System {
+		return fmt.Errorf("store keys %s: a %s %s", id, vk.System(), proofsystem.KeyName(vk.System()))
 	}
 	fp := vk.FingerprintHex()
 	if set.Meta.Fingerprint != "" && set.Meta.Fingerprint != fp {

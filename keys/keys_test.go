@@ -62,12 +62,12 @@ func devSetup(id ID) func(constraint.ConstraintSystem) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		fp, err := FingerprintHex(vk)
+		k, err := proofsystem.NewVerifyingKey(vk)
 		if err != nil {
 			return nil, err
 		}
-		return NewSet(Meta{ID: id, Fingerprint: fp, Provenance: ProvenanceDevSingleParty, Constraints: ccs.GetNbConstraints(),
-			CreatedAt: Now(), GnarkVersion: GnarkVersion(), Origin: &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: Now()}}, pk, vk, ccs)
+		return NewSet(Meta{ID: id, Fingerprint: k.FingerprintHex(), Provenance: ProvenanceDevSingleParty, Constraints: ccs.GetNbConstraints(),
+			CreatedAt: Now(), GnarkVersion: GnarkVersion(), Origin: &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: Now()}}, pk, k, ccs)
 	}
 }
 
@@ -77,7 +77,7 @@ func proveVerify(t *testing.T, set *Set, x, y int) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(set.CCS, set.PK, w)
+	proof, err := groth16.Prove(set.CCS, set.PK.(groth16.ProvingKey), w)
 	if err != nil {
 		return err
 	}
@@ -85,8 +85,11 @@ func proveVerify(t *testing.T, set *Set, x, y int) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return groth16.Verify(proof, set.VK, pub)
+	return groth16.Verify(proof, gnarkVK(set), pub)
 }
+
+// gnarkVK is the set's gnark Groth16 verifying key.
+func gnarkVK(s *Set) groth16.VerifyingKey { return s.VK.Gnark().(groth16.VerifyingKey) }
 
 func TestIDStringAndValidate(t *testing.T) {
 	good := ID{Circuit: "freivalds-v1", N: 16, FracBits: 8, Curve: "bn254", System: "groth16"}
@@ -143,7 +146,7 @@ func TestStoreLoadProveVerify(t *testing.T) {
 	if got.CCS == nil || got.CCS.GetNbConstraints() != set.CCS.GetNbConstraints() {
 		t.Fatalf("constraint system not loaded")
 	}
-	if got.VK.IsDifferent(set.VK) {
+	if gnarkVK(got).IsDifferent(gnarkVK(set)) {
 		t.Error("loaded VK differs")
 	}
 	if err := proveVerify(t, got, 5, 25); err != nil {
@@ -166,7 +169,7 @@ func TestStoreLoadProveVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(m, set.Meta) || vk.Gnark().(groth16.VerifyingKey).IsDifferent(set.VK) {
+	if !reflect.DeepEqual(m, set.Meta) || vk.Gnark().(groth16.VerifyingKey).IsDifferent(gnarkVK(set)) {
 		t.Fatalf("FindByFingerprint returned wrong entry %+v", m)
 	}
 	if _, _, err := c.FindByFingerprint(strings.Repeat("ab", 32)); !errors.Is(err, ErrNotFound) {

@@ -76,10 +76,7 @@ func blsReceipt(t *testing.T, system protocol.System) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vk, err := set.VerifyingKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vk := set.VK
 	given := verifier.Options{VK: vk}
 	if v := verifier.Verify(res.Envelope, given); v.PolicyDecision.Status != verifier.Pass {
 		t.Errorf("with the key given: %s (%v)", v.PolicyDecision.Status, v.Failed())

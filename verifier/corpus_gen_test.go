@@ -298,10 +298,7 @@ func (g *corpusGen) keyFile(path string, curve protocol.Curve, system protocol.S
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	vk, err := set.VerifyingKey()
-	if err != nil {
-		g.t.Fatal(err)
-	}
+	vk := set.VK
 	if err := proofsystem.WriteVerifyingKeyFile(filepath.Join(g.dir, filepath.FromSlash(path)), vk); err != nil {
 		g.t.Fatal(err)
 	}

@@ -63,14 +63,14 @@ func TestRealProverRefusesMaliciousWitness(t *testing.T) {
 		"input commitment of another A,B": func(w *circuits.MatMul) { w.InputCommitment = big.NewInt(7) },
 	}
 	// The honest witness proves (so the cases below fail for their mutation).
-	if _, err := proveWith(set.CCS, set.PK, honest()); err != nil {
+	if _, err := proveWith(set.CCS, set.PK.(groth16.ProvingKey), honest()); err != nil {
 		t.Fatalf("honest witness: %v", err)
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
 			w := honest()
 			mutate(w)
-			if _, err := proveWith(set.CCS, set.PK, w); err == nil {
+			if _, err := proveWith(set.CCS, set.PK.(groth16.ProvingKey), w); err == nil {
 				t.Fatal("the real prover produced a proof for a malicious witness")
 			}
 		})
