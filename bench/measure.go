@@ -177,7 +177,7 @@ func measure(ctx context.Context, cfg Config, m protocol.Method, sys protocol.Sy
 	switch sys {
 	case protocol.Groth16:
 		start = time.Now()
-		id := prover.KeyIDOn(curve, protocol.Groth16, m, n, f)
+		id := keys.IDFor(curve, protocol.Groth16, m, n, f)
 		cached := false
 		set, err := step(ctx, func() (*keys.Set, error) {
 			if cfg.Keys == nil {

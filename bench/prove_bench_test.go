@@ -57,7 +57,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	set, err := setup.Run(prover.KeyID(m, n, f), ccs, nil, nil)
+	set, err := setup.Run(keys.IDFor(protocol.BN254, protocol.Groth16, m, n, f), ccs, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -55,6 +55,12 @@ type ID struct {
 	System   protocol.System `json:"system"`    // "groth16" or "plonk"
 }
 
+// IDFor is the cache identity of the keys of method's circuit at matrix
+// dimension n and fracBits fractional bits, for system on curve.
+func IDFor(curve protocol.Curve, system protocol.System, m protocol.Method, n, fracBits int) ID {
+	return ID{Circuit: m.Name(), N: n, FracBits: fracBits, Curve: curve, System: system}
+}
+
 // String returns the canonical form, e.g. "freivalds-v1_n16_f8_bn254_groth16",
 // also used as the cache directory name. Call Validate before using it as a
 // path component.

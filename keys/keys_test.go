@@ -420,3 +420,39 @@ func TestFingerprintStable(t *testing.T) {
 		t.Fatal("Fingerprint(nil) succeeded")
 	}
 }
+
+func TestIDFor(t *testing.T) {
+	got := IDFor(protocol.BLS12381, protocol.Plonk, protocol.Freivalds, 16, 8)
+	want := ID{Circuit: protocol.Freivalds.Name(), N: 16, FracBits: 8, Curve: protocol.BLS12381, System: protocol.Plonk}
+	if got != want || got.Validate() != nil {
+		t.Fatalf("IDFor = %+v (%v), want %+v", got, got.Validate(), want)
+	}
+	if s := IDFor(protocol.BN254, protocol.Groth16, protocol.Naive, 4, 0).String(); s != "naive-v5_n4_f0_bn254_groth16" {
+		t.Fatalf("IDFor(...).String() = %q", s)
+	}
+}
+
+// TestNewSetChecksKeys: NewSet refuses keys of another system or curve
+// than the id names, and missing keys.
+func TestNewSetChecksKeys(t *testing.T) {
+	set := fixture(t)
+	if s, err := NewSet(set.Meta, set.PK, set.VK, set.CCS); err != nil || s.PK != set.PK || s.VK != set.VK {
+		t.Fatalf("NewSet of a good set: %v", err)
+	}
+	for name, mod := range map[string]func(*Meta){
+		"plonk id": func(m *Meta) { m.ID.System = protocol.Plonk },
+		"bls id":   func(m *Meta) { m.ID.Curve = protocol.BLS12381 },
+	} {
+		m := set.Meta
+		mod(&m)
+		if _, err := NewSet(m, set.PK, set.VK, set.CCS); err == nil {
+			t.Errorf("%s: NewSet accepted Groth16 BN254 keys", name)
+		}
+	}
+	if _, err := NewSet(set.Meta, nil, set.VK, set.CCS); err == nil {
+		t.Error("NewSet accepted a nil proving key")
+	}
+	if _, err := NewSet(set.Meta, set.PK, nil, set.CCS); err == nil {
+		t.Error("NewSet accepted a nil verifying key")
+	}
+}

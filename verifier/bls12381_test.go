@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
@@ -72,7 +73,7 @@ func blsReceipt(t *testing.T, system protocol.System) {
 	if v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
 		t.Errorf("zk-strict-v1 on a dev SRS: %s (%v)", v.PolicyDecision.Status, v.Failed())
 	}
-	set, err := cache.Load(prover.KeyIDOn(protocol.BLS12381, system, protocol.Freivalds, n, 8))
+	set, err := cache.Load(keys.IDFor(protocol.BLS12381, system, protocol.Freivalds, n, 8))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,9 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
-	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -23,7 +23,7 @@ import (
 // the same families with gnark's test engine): no proof may come out.
 func TestRealProverRefusesMaliciousWitness(t *testing.T) {
 	f := getFixture(t)
-	set, err := f.cache.Load(prover.KeyID(protocol.Freivalds, 4, 8))
+	set, err := f.cache.Load(keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8))
 	if err != nil {
 		t.Fatal(err)
 	}

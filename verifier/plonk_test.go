@@ -69,7 +69,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 		t.Logf("PLONK n=4: setup %.1f s, prove %.1f s, %d constraints, %d proof bytes\n%s",
 			res.Timings.Setup.Seconds(), res.Timings.Prove.Seconds(), res.Receipt.BenchmarkResult.Constraints, len(res.Receipt.Proof.Bytes), progress.String())
 		plonkFix.env, plonkFix.res = res.Envelope, res
-		plonkFix.set, plonkErr = plonkFix.cache.Load(prover.KeyIDFor(protocol.Plonk, protocol.Freivalds, 4, 8))
+		plonkFix.set, plonkErr = plonkFix.cache.Load(keys.IDFor(protocol.BN254, protocol.Plonk, protocol.Freivalds, 4, 8))
 	})
 	if plonkErr != nil {
 		t.Fatal(plonkErr)

@@ -64,7 +64,7 @@ func setupKeys(cache keys.Cache, systemName string, curve protocol.Curve, m prot
 	if srsPath != "" && curve != protocol.BN254 {
 		return nil, false, usagef("--srs imports a BN254 SRS; on %s only the dev SRS is supported", curve)
 	}
-	id := prover.KeyIDOn(curve, system, m, n, f)
+	id := keys.IDFor(curve, system, m, n, f)
 	compile := prover.CompileFor(system, curve, m, n, f)
 	if srsPath == "" {
 		return setup.LoadOrSetup(cache, id, compile, progress)
