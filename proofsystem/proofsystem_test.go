@@ -65,6 +65,13 @@ func TestGroth16Interface(t *testing.T) {
 	if _, err := ParseVerifyingKey(kb.Bytes(), "stark", protocol.BN254); err == nil {
 		t.Error("an unknown proof system was accepted")
 	}
+	// protocol.Curve.ID maps an unknown name to BN254: the readers refuse it.
+	if _, err := ParseVerifyingKey(kb.Bytes(), protocol.Groth16, "bn256"); err == nil {
+		t.Error("a key on an unknown curve was accepted")
+	}
+	if _, err := ParseProof(pb.Bytes(), protocol.Groth16, ""); err == nil {
+		t.Error("a proof on an unknown curve was accepted")
+	}
 	if _, err := ReadProof(bytes.NewReader(make([]byte, MaxGroth16ProofBytes+1)), protocol.Groth16, protocol.BN254); !errors.Is(err, atomicfile.ErrTooLarge) {
 		t.Errorf("an oversized proof: %v", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/consensys/gnark-crypto/ecc"
+
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/internal/format"
 	"github.com/zkpoc/zkpoc/protocol"
@@ -16,19 +18,7 @@ import (
 // subgroup-checked, every byte must be used, and a PLONK key is checked
 // for consistency. A hostile input yields an error, never a panic.
 func ParseVerifyingKey(data []byte, system protocol.System, curve protocol.Curve) (VerifyingKey, error) {
-	if err := checkCurve(curve); err != nil {
-		return nil, err
-	}
-	var gnark any
-	var err error
-	switch system {
-	case protocol.Groth16:
-		gnark, err = format.ParseGroth16VK(data, curve.ID())
-	case protocol.Plonk:
-		gnark, err = format.ParsePlonkVK(data, curve.ID())
-	default:
-		return nil, CheckSystem(system)
-	}
+	gnark, err := parse(data, system, curve, anyOf(format.ParseGroth16VK), anyOf(format.ParsePlonkVK))
 	if err != nil {
 		return nil, err
 	}
@@ -81,19 +71,7 @@ func WriteVerifyingKeyFile(path string, vk VerifyingKey) error {
 // subgroup-checked and every byte must be used. Errors wrap ErrProof
 // (Groth16) or ErrPlonkProof.
 func ParseProof(data []byte, system protocol.System, curve protocol.Curve) (Proof, error) {
-	if err := checkCurve(curve); err != nil {
-		return nil, err
-	}
-	var gnark any
-	var err error
-	switch system {
-	case protocol.Groth16:
-		gnark, err = format.ParseGroth16Proof(data, curve.ID())
-	case protocol.Plonk:
-		gnark, err = format.ParsePlonkProof(data, curve.ID())
-	default:
-		return nil, CheckSystem(system)
-	}
+	gnark, err := parse(data, system, curve, anyOf(format.ParseGroth16Proof), anyOf(format.ParsePlonkProof))
 	if err != nil {
 		return nil, err
 	}
@@ -126,9 +104,29 @@ func readBounded(r io.Reader, limit int64, what string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// checkCurve refuses a curve zkpoc does not know (protocol.Curve.ID maps
-// any other name to BN254).
-func checkCurve(curve protocol.Curve) error {
-	_, err := protocol.ParseCurve(string(curve))
-	return err
+// parse decodes data, a key or proof of system on curve, with the system's
+// decoder (groth16 or plonk), after refusing a system or curve zkpoc does
+// not know (protocol.Curve.ID maps any other name to BN254).
+func parse(data []byte, system protocol.System, curve protocol.Curve, groth16, plonk func([]byte, ecc.ID) (any, error)) (any, error) {
+	if _, err := protocol.ParseCurve(string(curve)); err != nil {
+		return nil, err
+	}
+	switch system {
+	case protocol.Groth16:
+		return groth16(data, curve.ID())
+	case protocol.Plonk:
+		return plonk(data, curve.ID())
+	}
+	return nil, CheckSystem(system)
+}
+
+// anyOf is a decoder returning its gnark value as an any (nil on error).
+func anyOf[T any](decode func([]byte, ecc.ID) (T, error)) func([]byte, ecc.ID) (any, error) {
+	return func(data []byte, curve ecc.ID) (any, error) {
+		v, err := decode(data, curve)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
 }
