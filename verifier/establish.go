@@ -245,7 +245,7 @@ func (r *run) trustedSetupGap(p Policy, rc *receipt.Receipt, provenance string) 
 		case k.SRSDigest != "":
 			return fmt.Sprintf("they come from SRS sha256:%s, which the policy does not list in trusted_srs", k.SRSDigest)
 		}
-		return "no SRS the policy trusts (trusted_srs) is known to have made this key (re-derive it on import with zkpoc keys import --srs FILE)"
+		return "no SRS the policy trusts (trusted_srs) is known to have made this key (re-derive the key from the SRS when importing it)"
 	}
 	p1, p2, mpc := keys.MPCContributions(provenance)
 	min := max(1, p.MinContributions)
@@ -255,7 +255,7 @@ func (r *run) trustedSetupGap(p Policy, rc *receipt.Receipt, provenance string) 
 	case mpc:
 		return fmt.Sprintf("the ceremony had %d phase-1 and %d phase-2 contributions; the policy requires at least %d per phase", p1, p2, min)
 	case provenance == "" && k.Provenance != "":
-		return fmt.Sprintf("their provenance %q is only stated, not verified: verify the ceremony transcript (zkpoc keys import --ceremony DIR --beacon HEX) or pin it in the policy (trusted_transcripts, trusted_keys)", short(k.Provenance))
+		return fmt.Sprintf("their provenance %q is only stated, not verified: verify the ceremony transcript and its beacon when importing the key, or pin it in the policy (trusted_transcripts, trusted_keys)", short(k.Provenance))
 	case provenance == "":
 		return "their setup provenance is unknown"
 	}

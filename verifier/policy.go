@@ -247,7 +247,7 @@ func (r *run) applyPolicy(p Policy, rc *receipt.Receipt, provenance string) {
 		}
 		if p.RequireEstablishedKey && !r.key.established() {
 			r.holdAlso(fmt.Sprintf("policy %s requires a key established for the receipt's circuit; key %s's circuit was not established (it was %s): "+
-				"import its bundle with the SRS (PLONK: zkpoc keys import --srs FILE re-derives the key) or the ceremony transcript (Groth16: --ceremony DIR --beacon HEX), or pin it in the policy (trusted_keys, trusted_transcripts)",
+				"import its bundle with the SRS it was made with (PLONK: the key is re-derived) or with the ceremony transcript and beacon (Groth16), or pin it in the policy (trusted_keys, trusted_transcripts)",
 				p.ID, rc.Proof.KeyFingerprint, r.key.How))
 		}
 		if p.RequireTrustedSetup {

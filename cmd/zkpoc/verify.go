@@ -117,6 +117,10 @@ func checkHints(v *verifier.Verdict) []string {
 			out = append(out, "the proof's key is not one of the --accept-key fingerprints")
 		}
 	}
+	if r := v.PolicyDecision.Reason; v.PolicyDecision.Status == verifier.Hold &&
+		(strings.Contains(r, "requires a key established") || strings.Contains(r, "is only stated, not verified") || strings.Contains(r, "re-derive the key from the SRS")) {
+		out = append(out, "establish the key: zkpoc keys import --srs FILE BUNDLE (PLONK: re-derives it) or zkpoc keys import --ceremony DIR --beacon HEX BUNDLE (Groth16), or pin it in a policy file (trusted_keys)")
+	}
 	// One hint each.
 	seen := map[string]bool{}
 	uniq := out[:0]
