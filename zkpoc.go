@@ -123,7 +123,7 @@ func ReadVerifyingKey(r io.Reader, system System, curve Curve) (VerifyingKey, er
 	if _, err := protocol.ParseCurve(string(curve)); err != nil {
 		return nil, fmt.Errorf("zkpoc: read verifying key: %w", err)
 	}
-	return proofsystem.ReadVerifyingKey(r, system, curve.ID())
+	return proofsystem.ReadVerifyingKey(r, system, curve)
 }
 
 // NewSyntheticTask is a task whose matrices derive from blockHash and the

@@ -57,7 +57,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	set, err := setup.Run(prover.KeyID(m, n, f), ccs, nil, nil)
+	set, err := setup.Run(keys.IDFor(protocol.BN254, protocol.Groth16, m, n, f), ccs, nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func groth16Setup(b *testing.B, n int) *benchSetup {
 	if err != nil {
 		b.Fatal(err)
 	}
-	proof, err := groth16.Prove(ccs, set.PK, w, proofsystem.ProverOptions(protocol.Groth16)...)
+	proof, err := groth16.Prove(ccs, set.PK.(groth16.ProvingKey), w, proofsystem.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func BenchmarkProveGroth16(b *testing.B) {
 			b.ReportMetric(float64(s.ccs.GetNbConstraints()), "constraints")
 			b.ResetTimer()
 			for b.Loop() {
-				if _, err := groth16.Prove(s.ccs, s.set.PK, s.w, proofsystem.ProverOptions(protocol.Groth16)...); err != nil {
+				if _, err := groth16.Prove(s.ccs, s.set.PK.(groth16.ProvingKey), s.w, proofsystem.ProverOptions(protocol.Groth16)...); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -102,7 +102,7 @@ func BenchmarkVerifyGroth16(b *testing.B) {
 			s := groth16Setup(b, n)
 			b.ResetTimer()
 			for b.Loop() {
-				if err := groth16.Verify(s.proof, s.set.VK, s.pub, proofsystem.VerifierOptions(protocol.Groth16)...); err != nil {
+				if err := groth16.Verify(s.proof, s.set.VK.Gnark().(groth16.VerifyingKey), s.pub, proofsystem.VerifierOptions(protocol.Groth16)...); err != nil {
 					b.Fatal(err)
 				}
 			}

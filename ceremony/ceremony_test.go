@@ -179,7 +179,7 @@ func TestCeremonyFullFlow(t *testing.T) {
 	if set.Meta.Fingerprint != rep.Fingerprint {
 		t.Fatalf("finalized fingerprint %s, verify said %s", set.Meta.Fingerprint, rep.Fingerprint)
 	}
-	proveWith(t, ccs, set.PK, set.VK)
+	proveWith(t, ccs, set.PK.(groth16.ProvingKey), set.VK.Gnark().(groth16.VerifyingKey))
 
 	// The cache entry loads and proves; FindByFingerprint finds it.
 	loaded, err := cache.Load(ceremonyTestID)
@@ -189,7 +189,7 @@ func TestCeremonyFullFlow(t *testing.T) {
 	if loaded.Meta.Provenance != wantProv {
 		t.Fatalf("cached provenance %q", loaded.Meta.Provenance)
 	}
-	proveWith(t, ccs, loaded.PK, loaded.VK)
+	proveWith(t, ccs, loaded.PK.(groth16.ProvingKey), loaded.VK.Gnark().(groth16.VerifyingKey))
 	if _, meta, err := cache.FindByFingerprint(rep.Fingerprint); err != nil || meta.Provenance != wantProv {
 		t.Fatalf("FindByFingerprint: %v %+v", err, meta)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 )
 
 // finalRecord is final.json, written by Finalize.
@@ -61,20 +62,22 @@ func Finalize(dir string, beacon []byte, cache keys.Cache, opts ...Option) (*key
 		origin.Circuit = keys.EstablishedTranscript
 	}
 	elapsed := time.Since(start)
-	set := &keys.Set{
-		Meta: keys.Meta{
-			ID:           v.manifest.ID,
-			Fingerprint:  v.report.Fingerprint,
-			Provenance:   v.report.Provenance,
-			Constraints:  v.manifest.Constraints,
-			SetupSeconds: elapsed.Seconds(),
-			CreatedAt:    start.UTC().Format(time.RFC3339),
-			GnarkVersion: keys.GnarkVersion(),
-			Origin:       origin,
-		},
-		PK:  v.pk,
-		VK:  v.vk,
-		CCS: v.r1cs,
+	vk, err := proofsystem.NewVerifyingKey(v.vk)
+	if err != nil {
+		return nil, fmt.Errorf("ceremony finalize %s: %w", dir, err)
+	}
+	set, err := keys.NewSet(keys.Meta{
+		ID:           v.manifest.ID,
+		Fingerprint:  v.report.Fingerprint,
+		Provenance:   v.report.Provenance,
+		Constraints:  v.manifest.Constraints,
+		SetupSeconds: elapsed.Seconds(),
+		CreatedAt:    start.UTC().Format(time.RFC3339),
+		GnarkVersion: keys.GnarkVersion(),
+		Origin:       origin,
+	}, v.pk, vk, v.r1cs)
+	if err != nil {
+		return nil, fmt.Errorf("ceremony finalize %s: %w", dir, err)
 	}
 	if err := o.step("store keys in "+cache.Dir, func() error { return cache.Store(set) }); err != nil {
 		return nil, fmt.Errorf("ceremony finalize %s: %w", dir, err)

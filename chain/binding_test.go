@@ -16,9 +16,9 @@ import (
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
-	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -63,11 +63,11 @@ func forgeOtherInputs(t *testing.T) (*receipt.Envelope, *receipt.Receipt) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set, err := fx.Cache.Load(prover.KeyID(method, n, f))
+	set, err := fx.Cache.Load(keys.IDFor(protocol.BN254, protocol.Groth16, method, n, f))
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(set.CCS, set.PK, w, proofsystem.ProverOptions(protocol.Groth16)...)
+	proof, err := groth16.Prove(set.CCS, set.PK.(groth16.ProvingKey), w, proofsystem.ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -184,7 +184,7 @@ func PlonkSolidityProof(proofBytes []byte, vk proofsystem.VerifyingKey) ([]byte,
 	if vk == nil || vk.System() != protocol.Plonk || vk.Curve() != ecc.BN254 {
 		return nil, fmt.Errorf("plonk solidity proof: want a BN254 PLONK verifying key, have %s", describeKey(vk))
 	}
-	p, err := proofsystem.ParseProof(proofBytes, protocol.Plonk, ecc.BN254)
+	p, err := proofsystem.ParseProof(proofBytes, protocol.Plonk, protocol.BN254)
 	if err != nil {
 		return nil, fmt.Errorf("plonk solidity proof: %w", err)
 	}

@@ -117,7 +117,7 @@ func deployPlonkVerifier(t *testing.T) plonkEVM {
 			plonkEVMErr = err
 			return
 		}
-		set, err := cache.Load(prover.KeyIDFor(protocol.Plonk, protocol.Freivalds, 4, 8))
+		set, err := cache.Load(keys.IDFor(protocol.BN254, protocol.Plonk, protocol.Freivalds, 4, 8))
 		if err != nil {
 			plonkEVMErr = err
 			return

@@ -317,7 +317,7 @@ func (cp *ComputeProof) GnarkProof() (proofsystem.Proof, error) {
 }
 
 func parseGnarkProof(raw []byte) (proofsystem.Proof, error) {
-	p, err := proofsystem.ParseProof(raw, protocol.Groth16, ecc.BN254)
+	p, err := proofsystem.ParseProof(raw, protocol.Groth16, protocol.BN254)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrComputeProof, err)
 	}

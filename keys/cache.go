@@ -97,7 +97,7 @@ func (c Cache) load(id ID) (*Set, error) {
 		return nil, fmt.Errorf("load keys %s: %s describes %s", id, filepath.Join(dir, fileMeta), meta.ID)
 	}
 	curve, _ := id.CurveID()
-	vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, fileVK), id.System, curve)
+	vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, fileVK), id.System, id.Curve)
 	if err != nil {
 		return nil, fmt.Errorf("load keys %s: %w", id, err)
 	}
@@ -128,20 +128,20 @@ func (c Cache) load(id ID) (*Set, error) {
 	} else {
 		ccs = nil
 	}
-	return NewSet(meta, pk, vk.Gnark(), ccs)
+	return NewSet(meta, pk, vk, ccs)
 }
 
 // newProvingKey and newCS are the empty proving key and constraint system
 // a cache entry of the system on curve is read into.
 func newProvingKey(system protocol.System, curve ecc.ID) ProvingKey {
-	if system == SystemPlonk {
+	if system == protocol.Plonk {
 		return plonk.NewProvingKey(curve)
 	}
 	return groth16.NewProvingKey(curve)
 }
 
 func newCS(system protocol.System, curve ecc.ID) constraint.ConstraintSystem {
-	if system == SystemPlonk {
+	if system == protocol.Plonk {
 		return plonk.NewCS(curve)
 	}
 	return groth16.NewCS(curve)
@@ -196,14 +196,16 @@ func (c Cache) Store(set *Set) error {
 // store writes an entry; the caller holds the exclusive lock.
 func (c Cache) store(set *Set) error {
 	id := set.Meta.ID
-	pk := set.ProvingKey()
-	vk, err := set.VerifyingKey()
-	if pk == nil || err != nil {
+	pk, vk := set.PK, set.VK
+	if pk == nil || vk == nil {
 		what := "proving or verifying key"
-		if id.System == SystemPlonk {
+		if id.System == protocol.Plonk {
 			what = "PLONK " + what
 		}
 		return fmt.Errorf("store keys %s: missing %s", id, what)
+	}
+	if vk.System() != id.System {
+		return fmt.Errorf("store keys %s: a %s %s", id, vk.System(), proofsystem.KeyName(vk.System()))
 	}
 	fp := vk.FingerprintHex()
 	if set.Meta.Fingerprint != "" && set.Meta.Fingerprint != fp {
@@ -355,15 +357,14 @@ func (c Cache) FindByFingerprint(fp string) (proofsystem.VerifyingKey, Meta, err
 			continue
 		}
 		what := proofsystem.KeyName(e.m.ID.System)
-		curve, err := e.m.ID.CurveID()
-		if err != nil {
+		if _, err := e.m.ID.CurveID(); err != nil {
 			return nil, Meta{}, fmt.Errorf("find %s %s in %s: %w", what, fp, e.dir, err)
 		}
 		unlock, err := lockFile(e.lock, syscall.LOCK_SH)
 		if err != nil {
 			return nil, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)
 		}
-		vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(e.dir, fileVK), e.m.ID.System, curve)
+		vk, err := proofsystem.ReadVerifyingKeyFile(filepath.Join(e.dir, fileVK), e.m.ID.System, e.m.ID.Curve)
 		unlock()
 		if err != nil {
 			return nil, Meta{}, fmt.Errorf("find %s %s: %w", what, fp, err)

@@ -82,11 +82,10 @@ func (c Cache) StoreImported(meta Meta, vk, bundle []byte) error {
 // curve id names (with proofsystem.ParseVerifyingKey's checks), and returns
 // its fingerprint.
 func VKFingerprintHex(id ID, vk []byte) (string, error) {
-	curve, err := id.CurveID()
-	if err != nil {
+	if _, err := id.CurveID(); err != nil {
 		return "", err
 	}
-	k, err := proofsystem.ParseVerifyingKey(vk, id.System, curve)
+	k, err := proofsystem.ParseVerifyingKey(vk, id.System, id.Curve)
 	if err != nil {
 		return "", err
 	}

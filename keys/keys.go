@@ -43,12 +43,6 @@ import (
 // gnarkVersionFallback is reported when build info is unavailable.
 const gnarkVersionFallback = "v0.16.1"
 
-// Proof systems an ID may name.
-const (
-	SystemGroth16 = protocol.Groth16
-	SystemPlonk   = protocol.Plonk
-)
-
 // ErrNotFound is returned (wrapped) when a key is not in the cache.
 var ErrNotFound = errors.New("key not found")
 
@@ -59,6 +53,12 @@ type ID struct {
 	FracBits int             `json:"frac_bits"` // fixed-point fractional bits
 	Curve    protocol.Curve  `json:"curve"`     // "bn254" or "bls12-381"
 	System   protocol.System `json:"system"`    // "groth16" or "plonk"
+}
+
+// IDFor is the cache identity of the keys of method's circuit at matrix
+// dimension n and fracBits fractional bits, for system on curve.
+func IDFor(curve protocol.Curve, system protocol.System, m protocol.Method, n, fracBits int) ID {
+	return ID{Circuit: m.Name(), N: n, FracBits: fracBits, Curve: curve, System: system}
 }
 
 // String returns the canonical form, e.g. "freivalds-v1_n16_f8_bn254_groth16",
@@ -136,21 +136,18 @@ type Meta struct {
 	Origin *Origin `json:"origin,omitempty"`
 }
 
-// Set is a complete key set for one circuit shape: PK and VK for Groth16,
-// PlonkPK and PlonkVK for PLONK (Meta.ID.System says which; ProvingKey and
-// VerifyingKey give either).
-//
-// The per-system fields stay until the ceremony (which builds a Groth16
-// Set) has moved to its own package: then they become one PK and one
-// proofsystem.VerifyingKey.
+// Set is a complete key set for one circuit shape, of either proof system
+// (Meta.ID.System says which). Make one with NewSet, which checks the keys
+// are of that system and curve.
 type Set struct {
 	Meta Meta
-	PK   groth16.ProvingKey
-	VK   groth16.VerifyingKey
-	CCS  constraint.ConstraintSystem
-
-	PlonkPK plonk.ProvingKey
-	PlonkVK plonk.VerifyingKey
+	// PK is the proving key: gnark's groth16.ProvingKey or plonk.ProvingKey
+	// (assert to the gnark type where it is needed, or prove with package
+	// setup's Prove).
+	PK ProvingKey
+	// VK is the verifying key (VK.Gnark() is gnark's).
+	VK  proofsystem.VerifyingKey
+	CCS constraint.ConstraintSystem
 	// PlonkSRS is the canonical SRS a PLONK setup used, trimmed to the
 	// circuit (gnark-crypto's kzg.SRS WriteTo form): stored as srs.bin so
 	// the key can be re-derived elsewhere (keytrust). Optional.
@@ -165,46 +162,26 @@ type ProvingKey interface {
 	gnarkio.UnsafeReaderFrom
 }
 
-// NewSet is the key set of a setup's gnark keys: pk and vk are a
-// groth16.ProvingKey and VerifyingKey, or plonk's, as meta.ID.System says.
-func NewSet(meta Meta, pk ProvingKey, vk any, ccs constraint.ConstraintSystem) (*Set, error) {
-	s := &Set{Meta: meta, CCS: ccs}
-	var ok1, ok2 bool
-	if meta.ID.System == SystemPlonk {
-		s.PlonkPK, ok1 = pk.(plonk.ProvingKey)
-		s.PlonkVK, ok2 = vk.(plonk.VerifyingKey)
-	} else {
-		s.PK, ok1 = pk.(groth16.ProvingKey)
-		s.VK, ok2 = vk.(groth16.VerifyingKey)
+// NewSet is the key set of a setup's keys: pk is a groth16.ProvingKey or a
+// plonk.ProvingKey and vk a verifying key, of the system and on the curve
+// meta.ID names; ccs may be nil.
+func NewSet(meta Meta, pk ProvingKey, vk proofsystem.VerifyingKey, ccs constraint.ConstraintSystem) (*Set, error) {
+	id := meta.ID
+	if pk == nil || vk == nil {
+		return nil, fmt.Errorf("key set %s: missing proving or verifying key", id)
 	}
-	if !ok1 || !ok2 {
-		return nil, fmt.Errorf("key set %s: a %T and %T are not %s keys", meta.ID, pk, vk, meta.ID.System)
+	var ok bool
+	switch id.System {
+	case protocol.Groth16:
+		_, ok = pk.(groth16.ProvingKey)
+	case protocol.Plonk:
+		_, ok = pk.(plonk.ProvingKey)
 	}
-	return s, nil
-}
-
-// ProvingKey is the set's proving key, of either system (nil if none).
-func (s *Set) ProvingKey() ProvingKey {
-	if s.Meta.ID.System == SystemPlonk {
-		if s.PlonkPK != nil {
-			return s.PlonkPK
-		}
-	} else if s.PK != nil {
-		return s.PK
+	curve, _ := id.CurveID()
+	if !ok || vk.System() != id.System || vk.Curve() != curve {
+		return nil, fmt.Errorf("key set %s: a %T and a %s key on %s are not %s keys on %s", id, pk, vk.System(), vk.Curve(), id.System, id.Curve)
 	}
-	return nil
-}
-
-// VerifyingKey is the set's verifying key, of either system.
-func (s *Set) VerifyingKey() (proofsystem.VerifyingKey, error) {
-	var vk any = s.VK
-	if s.Meta.ID.System == SystemPlonk {
-		vk = s.PlonkVK
-	}
-	if vk == nil {
-		return nil, fmt.Errorf("key set %s: no %s", s.Meta.ID, proofsystem.KeyName(s.Meta.ID.System))
-	}
-	return proofsystem.NewVerifyingKey(vk)
+	return &Set{Meta: meta, PK: pk, VK: vk, CCS: ccs}, nil
 }
 
 // FingerprintHex is the lower-case hex SHA-256 of a gnark verifying key's

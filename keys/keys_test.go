@@ -2,6 +2,7 @@ package keys
 
 import (
 	"github.com/zkpoc/zkpoc/internal/keytest"
+	"github.com/zkpoc/zkpoc/protocol"
 
 	"bytes"
 	"encoding/json"
@@ -61,12 +62,12 @@ func devSetup(id ID) func(constraint.ConstraintSystem) (*Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		fp, err := FingerprintHex(vk)
+		k, err := proofsystem.NewVerifyingKey(vk)
 		if err != nil {
 			return nil, err
 		}
-		return NewSet(Meta{ID: id, Fingerprint: fp, Provenance: ProvenanceDevSingleParty, Constraints: ccs.GetNbConstraints(),
-			CreatedAt: Now(), GnarkVersion: GnarkVersion(), Origin: &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: Now()}}, pk, vk, ccs)
+		return NewSet(Meta{ID: id, Fingerprint: k.FingerprintHex(), Provenance: ProvenanceDevSingleParty, Constraints: ccs.GetNbConstraints(),
+			CreatedAt: Now(), GnarkVersion: GnarkVersion(), Origin: &Origin{Source: OriginSetup, Circuit: EstablishedGenerated, Setup: EstablishedGenerated, At: Now()}}, pk, k, ccs)
 	}
 }
 
@@ -76,7 +77,7 @@ func proveVerify(t *testing.T, set *Set, x, y int) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(set.CCS, set.PK, w)
+	proof, err := groth16.Prove(set.CCS, set.PK.(groth16.ProvingKey), w)
 	if err != nil {
 		return err
 	}
@@ -84,8 +85,11 @@ func proveVerify(t *testing.T, set *Set, x, y int) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return groth16.Verify(proof, set.VK, pub)
+	return groth16.Verify(proof, gnarkVK(set), pub)
 }
+
+// gnarkVK is the set's gnark Groth16 verifying key.
+func gnarkVK(s *Set) groth16.VerifyingKey { return s.VK.Gnark().(groth16.VerifyingKey) }
 
 func TestIDStringAndValidate(t *testing.T) {
 	good := ID{Circuit: "freivalds-v1", N: 16, FracBits: 8, Curve: "bn254", System: "groth16"}
@@ -142,7 +146,7 @@ func TestStoreLoadProveVerify(t *testing.T) {
 	if got.CCS == nil || got.CCS.GetNbConstraints() != set.CCS.GetNbConstraints() {
 		t.Fatalf("constraint system not loaded")
 	}
-	if got.VK.IsDifferent(set.VK) {
+	if gnarkVK(got).IsDifferent(gnarkVK(set)) {
 		t.Error("loaded VK differs")
 	}
 	if err := proveVerify(t, got, 5, 25); err != nil {
@@ -165,7 +169,7 @@ func TestStoreLoadProveVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(m, set.Meta) || vk.Gnark().(groth16.VerifyingKey).IsDifferent(set.VK) {
+	if !reflect.DeepEqual(m, set.Meta) || vk.Gnark().(groth16.VerifyingKey).IsDifferent(gnarkVK(set)) {
 		t.Fatalf("FindByFingerprint returned wrong entry %+v", m)
 	}
 	if _, _, err := c.FindByFingerprint(strings.Repeat("ab", 32)); !errors.Is(err, ErrNotFound) {
@@ -404,7 +408,7 @@ func TestFingerprintStable(t *testing.T) {
 	if _, err := set.VK.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	vk, err := proofsystem.ParseVerifyingKey(buf.Bytes(), SystemGroth16, ecc.BN254)
+	vk, err := proofsystem.ParseVerifyingKey(buf.Bytes(), protocol.Groth16, protocol.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,5 +418,41 @@ func TestFingerprintStable(t *testing.T) {
 	}
 	if _, err := proofsystem.Fingerprint(nil); err == nil {
 		t.Fatal("Fingerprint(nil) succeeded")
+	}
+}
+
+func TestIDFor(t *testing.T) {
+	got := IDFor(protocol.BLS12381, protocol.Plonk, protocol.Freivalds, 16, 8)
+	want := ID{Circuit: protocol.Freivalds.Name(), N: 16, FracBits: 8, Curve: protocol.BLS12381, System: protocol.Plonk}
+	if got != want || got.Validate() != nil {
+		t.Fatalf("IDFor = %+v (%v), want %+v", got, got.Validate(), want)
+	}
+	if s := IDFor(protocol.BN254, protocol.Groth16, protocol.Naive, 4, 0).String(); s != "naive-v5_n4_f0_bn254_groth16" {
+		t.Fatalf("IDFor(...).String() = %q", s)
+	}
+}
+
+// TestNewSetChecksKeys: NewSet refuses keys of another system or curve
+// than the id names, and missing keys.
+func TestNewSetChecksKeys(t *testing.T) {
+	set := fixture(t)
+	if s, err := NewSet(set.Meta, set.PK, set.VK, set.CCS); err != nil || s.PK != set.PK || s.VK != set.VK {
+		t.Fatalf("NewSet of a good set: %v", err)
+	}
+	for name, mod := range map[string]func(*Meta){
+		"plonk id": func(m *Meta) { m.ID.System = protocol.Plonk },
+		"bls id":   func(m *Meta) { m.ID.Curve = protocol.BLS12381 },
+	} {
+		m := set.Meta
+		mod(&m)
+		if _, err := NewSet(m, set.PK, set.VK, set.CCS); err == nil {
+			t.Errorf("%s: NewSet accepted Groth16 BN254 keys", name)
+		}
+	}
+	if _, err := NewSet(set.Meta, nil, set.VK, set.CCS); err == nil {
+		t.Error("NewSet accepted a nil proving key")
+	}
+	if _, err := NewSet(set.Meta, set.PK, nil, set.CCS); err == nil {
+		t.Error("NewSet accepted a nil verifying key")
 	}
 }

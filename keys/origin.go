@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gowebpki/jcs"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // Where a cached key came from (Origin.Source).
@@ -100,7 +102,7 @@ func (t *TranscriptRecord) Validate() error {
 	if err := t.ID.Validate(); err != nil {
 		return fmt.Errorf("transcript record: %w", err)
 	}
-	if t.ID.System != SystemGroth16 {
+	if t.ID.System != protocol.Groth16 {
 		return fmt.Errorf("transcript record: a ceremony sets up groth16 keys, not %s", t.ID.System)
 	}
 	var errs []error

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 func testRecord() *TranscriptRecord {
@@ -49,7 +51,7 @@ func TestTranscriptRecord(t *testing.T) {
 		"no phase 2":      func(r *TranscriptRecord) { r.Phase2 = nil },
 		"short hash":      func(r *TranscriptRecord) { r.Phase1[0] = "abcd" },
 		"short beacon":    func(r *TranscriptRecord) { r.Beacon = "00" },
-		"plonk":           func(r *TranscriptRecord) { r.ID.System = SystemPlonk },
+		"plonk":           func(r *TranscriptRecord) { r.ID.System = protocol.Plonk },
 		"bad fingerprint": func(r *TranscriptRecord) { r.Fingerprint = "zz" },
 	} {
 		x := testRecord()

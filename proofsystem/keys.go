@@ -35,13 +35,13 @@ func NewVerifyingKey(vk any) (VerifyingKey, error) {
 	k := &key{}
 	switch v := vk.(type) {
 	case *groth16bn254.VerifyingKey:
-		k.system, k.curve, k.nbPublic = Groth16, ecc.BN254, v.NbPublicWitness()-len(v.PublicAndCommitmentCommitted)
+		k.system, k.curve, k.nbPublic = protocol.Groth16, ecc.BN254, v.NbPublicWitness()-len(v.PublicAndCommitmentCommitted)
 	case *groth16bls.VerifyingKey:
-		k.system, k.curve, k.nbPublic = Groth16, ecc.BLS12_381, v.NbPublicWitness()-len(v.PublicAndCommitmentCommitted)
+		k.system, k.curve, k.nbPublic = protocol.Groth16, ecc.BLS12_381, v.NbPublicWitness()-len(v.PublicAndCommitmentCommitted)
 	case *plonkbn254.VerifyingKey:
-		k.system, k.curve, k.nbPublic = PLONK, ecc.BN254, int(v.NbPublicVariables)
+		k.system, k.curve, k.nbPublic = protocol.Plonk, ecc.BN254, int(v.NbPublicVariables)
 	case *plonkbls.VerifyingKey:
-		k.system, k.curve, k.nbPublic = PLONK, ecc.BLS12_381, int(v.NbPublicVariables)
+		k.system, k.curve, k.nbPublic = protocol.Plonk, ecc.BLS12_381, int(v.NbPublicVariables)
 	default:
 		return nil, fmt.Errorf("unsupported verifying key type %T (want a Groth16 or PLONK key on bn254 or bls12-381)", vk)
 	}
@@ -76,7 +76,7 @@ func (k *key) Verify(proof Proof, publicWitness witness.Witness) (err error) {
 		return fmt.Errorf("a %s proof on %s under a %s key on %s", proof.System(), proof.Curve(), k.system, k.curve)
 	}
 	what := ""
-	if k.system == PLONK {
+	if k.system == protocol.Plonk {
 		what = "PLONK "
 	}
 	defer func() {
@@ -85,14 +85,14 @@ func (k *key) Verify(proof Proof, publicWitness witness.Witness) (err error) {
 		}
 	}()
 	switch k.system {
-	case Groth16:
-		err = groth16.Verify(proof.Gnark().(groth16.Proof), k.vk.(groth16.VerifyingKey), publicWitness, VerifierOptions(Groth16)...)
-	case PLONK:
+	case protocol.Groth16:
+		err = groth16.Verify(proof.Gnark().(groth16.Proof), k.vk.(groth16.VerifyingKey), publicWitness, VerifierOptions(protocol.Groth16)...)
+	case protocol.Plonk:
 		p, vk := proof.Gnark().(plonk.Proof), k.vk.(plonk.VerifyingKey)
 		if err := format.CheckPlonkProofShape(p, vk); err != nil {
 			return err
 		}
-		err = plonk.Verify(p, vk, publicWitness, VerifierOptions(PLONK)...)
+		err = plonk.Verify(p, vk, publicWitness, VerifierOptions(protocol.Plonk)...)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", k.system, err)
@@ -114,13 +114,13 @@ func NewProof(p any) (Proof, error) {
 	pr := &proof{}
 	switch p.(type) {
 	case *groth16bn254.Proof:
-		pr.system, pr.curve = Groth16, ecc.BN254
+		pr.system, pr.curve = protocol.Groth16, ecc.BN254
 	case *groth16bls.Proof:
-		pr.system, pr.curve = Groth16, ecc.BLS12_381
+		pr.system, pr.curve = protocol.Groth16, ecc.BLS12_381
 	case *plonkbn254.Proof:
-		pr.system, pr.curve = PLONK, ecc.BN254
+		pr.system, pr.curve = protocol.Plonk, ecc.BN254
 	case *plonkbls.Proof:
-		pr.system, pr.curve = PLONK, ecc.BLS12_381
+		pr.system, pr.curve = protocol.Plonk, ecc.BLS12_381
 	default:
 		return nil, fmt.Errorf("unsupported proof type %T (want a Groth16 or PLONK proof on bn254 or bls12-381)", p)
 	}

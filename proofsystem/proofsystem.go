@@ -28,12 +28,6 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 )
 
-// Proof systems, as key ids, receipts and key bundles name them.
-const (
-	Groth16 = protocol.Groth16
-	PLONK   = protocol.Plonk
-)
-
 // MaxVKBytes bounds a serialized verifying key of either system.
 const MaxVKBytes = format.MaxVKBytes
 
@@ -55,7 +49,7 @@ var (
 // SHA-256 of its canonical (compressed, WriteTo) encoding, the key_fingerprint
 // receipts carry.
 type VerifyingKey interface {
-	// System is Groth16 or PLONK; Curve the key's curve.
+	// System is protocol.Groth16 or protocol.Plonk; Curve the key's curve.
 	System() protocol.System
 	Curve() ecc.ID
 	// NbPublic is the number of public inputs a proof is verified for
@@ -90,7 +84,7 @@ type Proof interface {
 // CheckSystem refuses a proof system zkpoc does not know.
 func CheckSystem(system protocol.System) error {
 	switch system {
-	case Groth16, PLONK:
+	case protocol.Groth16, protocol.Plonk:
 		return nil
 	}
 	return fmt.Errorf("unsupported proof system %q (want groth16 or plonk)", system)
@@ -110,7 +104,7 @@ func VerifierOptions(system protocol.System) []backend.VerifierOption {
 }
 
 func backendID(system protocol.System) backend.ID {
-	if system == PLONK {
+	if system == protocol.Plonk {
 		return backend.PLONK
 	}
 	return backend.GROTH16
@@ -134,7 +128,7 @@ func Fingerprint(vk io.WriterTo) ([32]byte, error) {
 // KeyName names a system's verifying key in errors: "verifying key" for
 // Groth16 (as zkpoc always called it), "PLONK verifying key".
 func KeyName(system protocol.System) string {
-	if system == PLONK {
+	if system == protocol.Plonk {
 		return "PLONK verifying key"
 	}
 	return "verifying key"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/internal/keytest"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 // TestGroth16Interface proves with the fixture's keys and checks the
@@ -24,7 +25,7 @@ func TestGroth16Interface(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gp, err := groth16.Prove(set.CCS, set.PK, w, ProverOptions(Groth16)...)
+	gp, err := groth16.Prove(set.CCS, set.PK, w, ProverOptions(protocol.Groth16)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,17 +36,17 @@ func TestGroth16Interface(t *testing.T) {
 	if _, err := gp.WriteTo(&pb); err != nil {
 		t.Fatal(err)
 	}
-	vk, err := ReadVerifyingKey(bytes.NewReader(kb.Bytes()), Groth16, ecc.BN254)
+	vk, err := ReadVerifyingKey(bytes.NewReader(kb.Bytes()), protocol.Groth16, protocol.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if vk.System() != Groth16 || vk.Curve() != ecc.BN254 || vk.NbPublic() != 1 {
+	if vk.System() != protocol.Groth16 || vk.Curve() != ecc.BN254 || vk.NbPublic() != 1 {
 		t.Errorf("key: %s on %s with %d public inputs", vk.System(), vk.Curve(), vk.NbPublic())
 	}
 	if fp, _ := Fingerprint(set.VK); fp != vk.Fingerprint() || len(vk.FingerprintHex()) != 64 {
 		t.Errorf("fingerprint %s is not that of the canonical encoding", vk.FingerprintHex())
 	}
-	proof, err := ReadProof(bytes.NewReader(pb.Bytes()), Groth16, ecc.BN254)
+	proof, err := ReadProof(bytes.NewReader(pb.Bytes()), protocol.Groth16, protocol.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,13 +59,20 @@ func TestGroth16Interface(t *testing.T) {
 	if err := vk.Verify(proof, badPub); err == nil || !strings.HasPrefix(err.Error(), "groth16: ") {
 		t.Errorf("a wrong public input: %v", err)
 	}
-	if _, err := ParseProof(pb.Bytes(), PLONK, ecc.BN254); !errors.Is(err, ErrPlonkProof) {
+	if _, err := ParseProof(pb.Bytes(), protocol.Plonk, protocol.BN254); !errors.Is(err, ErrPlonkProof) {
 		t.Errorf("a Groth16 proof read as PLONK: %v", err)
 	}
-	if _, err := ParseVerifyingKey(kb.Bytes(), "stark", ecc.BN254); err == nil {
+	if _, err := ParseVerifyingKey(kb.Bytes(), "stark", protocol.BN254); err == nil {
 		t.Error("an unknown proof system was accepted")
 	}
-	if _, err := ReadProof(bytes.NewReader(make([]byte, MaxGroth16ProofBytes+1)), Groth16, ecc.BN254); !errors.Is(err, atomicfile.ErrTooLarge) {
+	// protocol.Curve.ID maps an unknown name to BN254: the readers refuse it.
+	if _, err := ParseVerifyingKey(kb.Bytes(), protocol.Groth16, "bn256"); err == nil {
+		t.Error("a key on an unknown curve was accepted")
+	}
+	if _, err := ParseProof(pb.Bytes(), protocol.Groth16, ""); err == nil {
+		t.Error("a proof on an unknown curve was accepted")
+	}
+	if _, err := ReadProof(bytes.NewReader(make([]byte, MaxGroth16ProofBytes+1)), protocol.Groth16, protocol.BN254); !errors.Is(err, atomicfile.ErrTooLarge) {
 		t.Errorf("an oversized proof: %v", err)
 	}
 	if _, err := NewVerifyingKey(set.PK); err == nil {

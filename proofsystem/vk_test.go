@@ -13,6 +13,7 @@ import (
 	"github.com/consensys/gnark/backend/groth16"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
+	"github.com/zkpoc/zkpoc/protocol"
 )
 
 func TestWriteReadVK(t *testing.T) {
@@ -21,7 +22,7 @@ func TestWriteReadVK(t *testing.T) {
 	if err := WriteVerifyingKeyFile(path, wrapped(t, set)); err != nil {
 		t.Fatal(err)
 	}
-	vk, err := ReadVerifyingKeyFile(path, Groth16, ecc.BN254)
+	vk, err := ReadVerifyingKeyFile(path, protocol.Groth16, protocol.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestWriteReadVK(t *testing.T) {
 	}
 	rawPath := filepath.Join(t.TempDir(), "raw.bin")
 	writeFile(t, rawPath, raw.Bytes())
-	if vk, err := ReadVerifyingKeyFile(rawPath, Groth16, ecc.BN254); err != nil || vk.Gnark().(groth16.VerifyingKey).IsDifferent(set.VK) {
+	if vk, err := ReadVerifyingKeyFile(rawPath, protocol.Groth16, protocol.BN254); err != nil || vk.Gnark().(groth16.VerifyingKey).IsDifferent(set.VK) {
 		t.Fatalf("raw VK: %v", err)
 	}
 }
@@ -99,7 +100,7 @@ func TestReadVKBadInputs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_"))
 			writeFile(t, path, tc.data)
-			vk, err := ReadVerifyingKeyFile(path, Groth16, ecc.BN254)
+			vk, err := ReadVerifyingKeyFile(path, protocol.Groth16, protocol.BN254)
 			if err == nil {
 				t.Fatalf("accepted bad VK (%d bytes)", len(tc.data))
 			}
@@ -160,7 +161,7 @@ func TestReadVKCommitmentLengths(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseVerifyingKey(tc.tail(header()), Groth16, ecc.BN254)
+			_, err := ParseVerifyingKey(tc.tail(header()), protocol.Groth16, protocol.BN254)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("err = %v, want mention of %q", err, tc.wantErr)
 			}
@@ -179,14 +180,14 @@ func TestReadVKTooLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	_, err = ReadVerifyingKeyFile(path, Groth16, ecc.BN254)
+	_, err = ReadVerifyingKeyFile(path, protocol.Groth16, protocol.BN254)
 	if !errors.Is(err, atomicfile.ErrTooLarge) || !strings.Contains(err.Error(), "read verifying key") {
 		t.Fatalf("err = %v, want wrapped ErrTooLarge with context", err)
 	}
-	if _, err := ReadVerifyingKeyFile(filepath.Join(t.TempDir(), "missing"), Groth16, ecc.BN254); !errors.Is(err, os.ErrNotExist) {
+	if _, err := ReadVerifyingKeyFile(filepath.Join(t.TempDir(), "missing"), protocol.Groth16, protocol.BN254); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("missing file: %v", err)
 	}
-	if _, err := ParseVerifyingKey(nil, Groth16, ecc.BLS12_381); err == nil {
+	if _, err := ParseVerifyingKey(nil, protocol.Groth16, protocol.BLS12381); err == nil {
 		t.Fatal("unsupported curve accepted")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend/cs/scs"
 
-	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/protocol"
 )
 
@@ -17,18 +16,6 @@ const PlonkConstraintsN4 = 170598
 
 func plonkBudgetReason(n int) string {
 	return fmt.Sprintf("plonk requested: the cost model covers Groth16 only, so no budget check was made at n = %d (PLONK measured %d constraints at n = 4 on BN254, about 3× the R1CS count, in a 2^18 domain)", n, PlonkConstraintsN4)
-}
-
-// KeyIDFor is KeyID for a chosen proof system.
-func KeyIDFor(system protocol.System, m protocol.Method, n, fracBits int) keys.ID {
-	return KeyIDOn(protocol.BN254, system, m, n, fracBits)
-}
-
-// KeyIDOn is KeyIDFor on a chosen curve.
-func KeyIDOn(curve protocol.Curve, system protocol.System, m protocol.Method, n, fracBits int) keys.ID {
-	id := KeyID(m, n, fracBits)
-	id.System, id.Curve = system, curve
-	return id
 }
 
 // CompilePlonk is Compile for PLONK: the same circuit through scs.NewBuilder.

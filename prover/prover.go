@@ -84,11 +84,6 @@ type Timings struct {
 	SetupCached                   bool
 }
 
-// KeyID returns the cache identity of the keys a task needs.
-func KeyID(m protocol.Method, n, fracBits int) keys.ID {
-	return keys.ID{Circuit: m.Name(), N: n, FracBits: fracBits, Curve: protocol.BN254, System: protocol.Groth16}
-}
-
 // Compile returns a function compiling the circuit shape for (m, n, f) to a
 // BN254 R1CS, for keys.Cache.LoadOrSetup.
 func Compile(m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
@@ -246,7 +241,7 @@ func start(o Options) (*run, protocol.Mode, error) {
 		} else if o.System == protocol.Plonk {
 			mode, decision = protocol.ModeGroth16, plonkBudgetReason(rn.n)
 		} else {
-			_, err := o.Cache.Load(KeyIDOn(o.Curve, protocol.Groth16, o.Method, rn.n, rn.f))
+			_, err := o.Cache.Load(keys.IDFor(o.Curve, protocol.Groth16, o.Method, rn.n, rn.f))
 			est = EstimateCostOn(o.Curve, o.Method, rn.n, rn.f, err == nil, coeffs)
 			fits, why := est.Fits(o.Budget)
 			switch {
@@ -400,7 +395,7 @@ func (rn *run) prove() error {
 	}
 
 	start = time.Now()
-	id := KeyIDOn(o.Curve, system, o.Method, n, f)
+	id := keys.IDFor(o.Curve, system, o.Method, n, f)
 	set, cached, err := setup.LoadOrSetup(o.Cache, id, compile, o.Progress)
 	if err != nil {
 		return fmt.Errorf("prove: keys %s: %w", id, err)

@@ -69,17 +69,25 @@ func LoadOrSetup(c keys.Cache, id keys.ID, compile func() (constraint.Constraint
 // proofsystem.ProverOptions, so that the proof verifies under the set's
 // verifying key and on an EVM.
 func Prove(set *keys.Set, full witness.Witness) (proofsystem.Proof, error) {
-	if set == nil || set.CCS == nil || set.ProvingKey() == nil {
+	if set == nil || set.CCS == nil || set.PK == nil {
 		return nil, fmt.Errorf("prove: incomplete key set")
 	}
 	system := set.Meta.ID.System
 	var p any
 	var err error
+	pk := set.PK
 	switch system {
 	case protocol.Plonk:
-		p, err = plonk.Prove(set.CCS, set.PlonkPK, full, proofsystem.ProverOptions(system)...)
+		if pk, ok := pk.(plonk.ProvingKey); ok {
+			p, err = plonk.Prove(set.CCS, pk, full, proofsystem.ProverOptions(system)...)
+		}
 	default:
-		p, err = groth16.Prove(set.CCS, set.PK, full, proofsystem.ProverOptions(system)...)
+		if pk, ok := pk.(groth16.ProvingKey); ok {
+			p, err = groth16.Prove(set.CCS, pk, full, proofsystem.ProverOptions(system)...)
+		}
+	}
+	if p == nil && err == nil {
+		return nil, fmt.Errorf("prove: a %T is not a %s proving key", pk, system)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", system, err)

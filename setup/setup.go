@@ -27,6 +27,7 @@ import (
 	"github.com/zkpoc/zkpoc/internal/groth16setup"
 	"github.com/zkpoc/zkpoc/internal/progress"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/srs"
 )
@@ -85,20 +86,20 @@ func Run(id keys.ID, ccs constraint.ConstraintSystem, s *srs.SRS, progressW io.W
 		return nil, fmt.Errorf("%s setup %s: %w", strings.ToLower(name), id, err)
 	}
 	fmt.Fprintf(progressW, "%s setup for %s done in %.1f s\n", name, id, elapsed.Seconds())
-	fp, err := keys.FingerprintHex(k.vk)
+	vk, err := proofsystem.NewVerifyingKey(k.vk)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", prefix, id, err)
 	}
 	set, err := keys.NewSet(keys.Meta{
 		ID:           id,
-		Fingerprint:  fp,
+		Fingerprint:  vk.FingerprintHex(),
 		Provenance:   k.provenance,
 		Constraints:  nc,
 		SetupSeconds: elapsed.Seconds(),
 		CreatedAt:    start.UTC().Format(time.RFC3339),
 		GnarkVersion: keys.GnarkVersion(),
 		Origin:       &keys.Origin{Source: keys.OriginSetup, Circuit: keys.EstablishedGenerated, Setup: keys.EstablishedGenerated, SRSSHA256: k.srsDigest, At: keys.Now()},
-	}, k.pk, k.vk, ccs)
+	}, k.pk, vk, ccs)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", prefix, id, err)
 	}

@@ -55,10 +55,7 @@ func proveVerify(t *testing.T, set *keys.Set, x, y int) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vk, err := set.VerifyingKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vk := set.VK
 	return vk.Verify(proof, pub)
 }
 
@@ -139,7 +136,7 @@ func TestGroth16BLS12381(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := groth16.Prove(set.CCS, set.PK, w)
+	proof, err := groth16.Prove(set.CCS, set.PK.(groth16.ProvingKey), w)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +294,7 @@ func proveSquare(t *testing.T, curve ecc.ID, set *keys.Set, vk plonk.VerifyingKe
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := plonk.Prove(set.CCS, set.PlonkPK, w)
+	proof, err := plonk.Prove(set.CCS, set.PK.(plonk.ProvingKey), w)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/consensys/gnark-crypto/ecc"
-
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
@@ -74,14 +73,11 @@ func blsReceipt(t *testing.T, system protocol.System) {
 	if v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
 		t.Errorf("zk-strict-v1 on a dev SRS: %s (%v)", v.PolicyDecision.Status, v.Failed())
 	}
-	set, err := cache.Load(prover.KeyIDOn(protocol.BLS12381, system, protocol.Freivalds, n, 8))
+	set, err := cache.Load(keys.IDFor(protocol.BLS12381, system, protocol.Freivalds, n, 8))
 	if err != nil {
 		t.Fatal(err)
 	}
-	vk, err := set.VerifyingKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vk := set.VK
 	given := verifier.Options{VK: vk}
 	if v := verifier.Verify(res.Envelope, given); v.PolicyDecision.Status != verifier.Pass {
 		t.Errorf("with the key given: %s (%v)", v.PolicyDecision.Status, v.Failed())
@@ -131,10 +127,10 @@ func blsReceipt(t *testing.T, system protocol.System) {
 			}
 		})
 	}
-	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Plonk, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Plonk, protocol.BN254); err == nil {
 		t.Error("the BN254 PLONK proof reader accepted a BLS12-381 proof")
 	}
-	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Groth16, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Groth16, protocol.BN254); err == nil {
 		t.Error("the BN254 Groth16 proof reader accepted a BLS12-381 proof")
 	}
 }

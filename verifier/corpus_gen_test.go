@@ -266,7 +266,7 @@ func (g *corpusGen) makeBases() {
 	g.keyFile(groth16VKFile, protocol.BN254, protocol.Groth16, corpusN)
 	g.keyFile(plonkVKFile, protocol.BN254, protocol.Plonk, corpusN)
 	g.keyFile(blsVKFile, protocol.BLS12381, protocol.Groth16, corpusN)
-	id := prover.KeyID(protocol.Freivalds, 2, corpusFracBits)
+	id := keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 2, corpusFracBits)
 	if _, _, err := setup.LoadOrSetup(g.cache, id, prover.Compile(protocol.Freivalds, 2, corpusFracBits), nil); err != nil {
 		g.t.Fatal(err)
 	}
@@ -294,14 +294,11 @@ func (g *corpusGen) challengeBase() {
 // keyFile writes the cached verifying key of the corpus's circuit as a
 // bare key file.
 func (g *corpusGen) keyFile(path string, curve protocol.Curve, system protocol.System, n int) {
-	set, err := g.cache.Load(prover.KeyIDOn(curve, system, protocol.Freivalds, n, corpusFracBits))
+	set, err := g.cache.Load(keys.IDFor(curve, system, protocol.Freivalds, n, corpusFracBits))
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	vk, err := set.VerifyingKey()
-	if err != nil {
-		g.t.Fatal(err)
-	}
+	vk := set.VK
 	if err := proofsystem.WriteVerifyingKeyFile(filepath.Join(g.dir, filepath.FromSlash(path)), vk); err != nil {
 		g.t.Fatal(err)
 	}

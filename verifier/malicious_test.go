@@ -12,9 +12,9 @@ import (
 	"github.com/consensys/gnark/frontend"
 
 	"github.com/zkpoc/zkpoc/circuits"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
-	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -23,7 +23,7 @@ import (
 // the same families with gnark's test engine): no proof may come out.
 func TestRealProverRefusesMaliciousWitness(t *testing.T) {
 	f := getFixture(t)
-	set, err := f.cache.Load(prover.KeyID(protocol.Freivalds, 4, 8))
+	set, err := f.cache.Load(keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,14 +63,14 @@ func TestRealProverRefusesMaliciousWitness(t *testing.T) {
 		"input commitment of another A,B": func(w *circuits.MatMul) { w.InputCommitment = big.NewInt(7) },
 	}
 	// The honest witness proves (so the cases below fail for their mutation).
-	if _, err := proveWith(set.CCS, set.PK, honest()); err != nil {
+	if _, err := proveWith(set.CCS, set.PK.(groth16.ProvingKey), honest()); err != nil {
 		t.Fatalf("honest witness: %v", err)
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {
 			w := honest()
 			mutate(w)
-			if _, err := proveWith(set.CCS, set.PK, w); err == nil {
+			if _, err := proveWith(set.CCS, set.PK.(groth16.ProvingKey), w); err == nil {
 				t.Fatal("the real prover produced a proof for a malicious witness")
 			}
 		})

@@ -69,7 +69,7 @@ func getPlonkFixture(t *testing.T) plonkFixture {
 		t.Logf("PLONK n=4: setup %.1f s, prove %.1f s, %d constraints, %d proof bytes\n%s",
 			res.Timings.Setup.Seconds(), res.Timings.Prove.Seconds(), res.Receipt.BenchmarkResult.Constraints, len(res.Receipt.Proof.Bytes), progress.String())
 		plonkFix.env, plonkFix.res = res.Envelope, res
-		plonkFix.set, plonkErr = plonkFix.cache.Load(prover.KeyIDFor(protocol.Plonk, protocol.Freivalds, 4, 8))
+		plonkFix.set, plonkErr = plonkFix.cache.Load(keys.IDFor(protocol.BN254, protocol.Plonk, protocol.Freivalds, 4, 8))
 	})
 	if plonkErr != nil {
 		t.Fatal(plonkErr)
@@ -89,7 +89,7 @@ func TestPlonkVerifyPass(t *testing.T) {
 	}{
 		{"key from cache", "could forge proofs", verifier.Options{Cache: &f.cache}},
 		// a bare key file does not show its circuit (keytrust re-derives it)
-		{"key given", "circuit was not established", verifier.Options{VK: wrapVK(t, f.set.PlonkVK)}},
+		{"key given", "circuit was not established", verifier.Options{VK: f.set.VK}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
@@ -120,11 +120,11 @@ func TestPlonkVerifyPass(t *testing.T) {
 		Provenance: f.set.Meta.Provenance, SRSDigest: srs}
 	trusting := pol
 	trusting.ID, trusting.TrustedSRS = "strict-srs", []string{srs}
-	v := verifier.Verify(f.env, verifier.Options{VK: wrapVK(t, f.set.PlonkVK), KeyEstablished: ke, Policy: &trusting})
+	v := verifier.Verify(f.env, verifier.Options{VK: f.set.VK, KeyEstablished: ke, Policy: &trusting})
 	if v.PolicyDecision.Status != verifier.Pass || !strings.Contains(v.AllowedClaim, "re-derived from SRS") || !strings.Contains(v.AllowedClaim, "which policy strict-srs trusts") {
 		t.Errorf("re-derived from a trusted SRS: %s: %s %s", v.PolicyDecision.Status, v.PolicyDecision.Reason, v.AllowedClaim)
 	}
-	if v := verifier.Verify(f.env, verifier.Options{VK: wrapVK(t, f.set.PlonkVK), KeyEstablished: ke, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold || !strings.Contains(v.PolicyDecision.Reason, "unsafe dev KZG SRS") {
+	if v := verifier.Verify(f.env, verifier.Options{VK: f.set.VK, KeyEstablished: ke, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold || !strings.Contains(v.PolicyDecision.Reason, "unsafe dev KZG SRS") {
 		t.Errorf("re-derived from an untrusted SRS: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}
 	// The cache's lookup (one for both systems) returns a PLONK key as a
@@ -144,7 +144,7 @@ func TestPlonkRejects(t *testing.T) {
 		}
 		st.Predicate.ReceiptID = id
 	}
-	other := *f.set.PlonkVK.(*plonkbn254.VerifyingKey)
+	other := *f.set.VK.Gnark().(*plonkbn254.VerifyingKey)
 	other.Qk = other.Ql
 	for _, tc := range []struct {
 		name   string
@@ -184,7 +184,7 @@ func TestPlonkRejects(t *testing.T) {
 
 	// Below the receipt checks: the SNARK itself rejects a wrong public
 	// input and a wrong key.
-	parsed, err := proofsystem.ParseProof(f.res.Receipt.Proof.Bytes, protocol.Plonk, ecc.BN254)
+	parsed, err := proofsystem.ParseProof(f.res.Receipt.Proof.Bytes, protocol.Plonk, protocol.BN254)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,12 +211,12 @@ func TestPlonkRejects(t *testing.T) {
 		}
 		return w
 	}
-	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(p), proofsystem.VerifierOptions(protocol.Plonk)...); err != nil {
+	if err := plonk.Verify(proof, f.set.VK.Gnark().(plonk.VerifyingKey), pubWitness(p), proofsystem.VerifierOptions(protocol.Plonk)...); err != nil {
 		t.Fatalf("the real proof must verify: %v", err)
 	}
 	bad := p
 	bad.PoE[31] ^= 1
-	if err := plonk.Verify(proof, f.set.PlonkVK, pubWitness(bad), proofsystem.VerifierOptions(protocol.Plonk)...); err == nil {
+	if err := plonk.Verify(proof, f.set.VK.Gnark().(plonk.VerifyingKey), pubWitness(bad), proofsystem.VerifierOptions(protocol.Plonk)...); err == nil {
 		t.Error("a wrong PoE public input verified")
 	}
 	if err := plonk.Verify(proof, &other, pubWitness(p), proofsystem.VerifierOptions(protocol.Plonk)...); err == nil {
@@ -225,27 +225,27 @@ func TestPlonkRejects(t *testing.T) {
 
 	// Decoders: the real VK and proof round-trip; truncations fail cleanly.
 	var vkb bytes.Buffer
-	if _, err := f.set.PlonkVK.WriteTo(&vkb); err != nil {
+	if _, err := f.set.VK.WriteTo(&vkb); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("PLONK VK %d bytes, proof %d bytes", vkb.Len(), len(f.res.Receipt.Proof.Bytes))
-	if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes(), protocol.Plonk, ecc.BN254); err != nil {
+	if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes(), protocol.Plonk, protocol.BN254); err != nil {
 		t.Fatalf("ParsePlonkVK(real key): %v", err)
 	}
 	for _, cut := range []int{0, 1, 20, vkb.Len() / 2, vkb.Len() - 1} {
-		if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes()[:cut], protocol.Plonk, ecc.BN254); err == nil {
+		if _, err := proofsystem.ParseVerifyingKey(vkb.Bytes()[:cut], protocol.Plonk, protocol.BN254); err == nil {
 			t.Errorf("ParsePlonkVK accepted %d of %d bytes", cut, vkb.Len())
 		}
 	}
 	raw := f.res.Receipt.Proof.Bytes
 	for _, cut := range []int{0, 31, len(raw) / 2, len(raw) - 1} {
-		if _, err := proofsystem.ParseProof(raw[:cut], protocol.Plonk, ecc.BN254); err == nil {
+		if _, err := proofsystem.ParseProof(raw[:cut], protocol.Plonk, protocol.BN254); err == nil {
 			t.Errorf("ParsePlonkProof accepted %d of %d bytes", cut, len(raw))
 		}
 	}
 	huge := slices.Clone(raw)
 	huge[8*32] = 0xff // claimed-value count
-	if _, err := proofsystem.ParseProof(huge, protocol.Plonk, ecc.BN254); err == nil {
+	if _, err := proofsystem.ParseProof(huge, protocol.Plonk, protocol.BN254); err == nil {
 		t.Error("ParsePlonkProof accepted a huge claimed-value count")
 	}
 }

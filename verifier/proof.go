@@ -39,7 +39,7 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 	if rc.Mode == protocol.ModePlonk {
 		system = protocol.Plonk
 	}
-	proof, perr := proofsystem.ParseProof(rc.Proof.Bytes, system, ProofCurve(rc).ID())
+	proof, perr := proofsystem.ParseProof(rc.Proof.Bytes, system, ProofCurve(rc))
 	vk, known, err := resolveKey(rc.Proof.KeyFingerprint, system, o)
 	if !r.keyFound(v, o, rc, known, err, perr) {
 		return

@@ -177,7 +177,7 @@ phase-1 participants (zkpoc ceremony contribute --phase 1).`)
 	if _, err := circuits.New(m, *n, *f); err != nil {
 		return usageError{err}
 	}
-	id := prover.KeyID(m, *n, *f)
+	id := keys.IDFor(protocol.BN254, protocol.Groth16, m, *n, *f)
 	start := time.Now()
 	fmt.Fprintf(env.progress(), "compiling %s ...\n", id)
 	ccs, err := prover.Compile(m, *n, *f)()

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/consensys/gnark-crypto/ecc"
-
 	"github.com/zkpoc/zkpoc/chain"
 	"github.com/zkpoc/zkpoc/merkle"
 	"github.com/zkpoc/zkpoc/proofsystem"
@@ -321,7 +319,7 @@ func calldata(r *receipt.Receipt, keyPath string) ([]byte, error) {
 func loadAnyVK(fp, path string, system protocol.System) (proofsystem.VerifyingKey, error) {
 	switch {
 	case path != "":
-		vk, err := proofsystem.ReadVerifyingKeyFile(path, system, ecc.BN254)
+		vk, err := proofsystem.ReadVerifyingKeyFile(path, system, protocol.BN254)
 		if err != nil {
 			return nil, usageError{err}
 		}

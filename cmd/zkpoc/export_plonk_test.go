@@ -75,10 +75,7 @@ func TestExportPlonk(t *testing.T) {
 		t.Fatalf("export solidity --fingerprint (PLONK): exit %d\n%s\n%.300s", exit, stderr, out)
 	}
 	vkPath := filepath.Join(t.TempDir(), "vk.bin")
-	vk, err := set.VerifyingKey()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vk := set.VK
 	if err := proofsystem.WriteVerifyingKeyFile(vkPath, vk); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +117,7 @@ func TestExportPlonk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proof, err := plonk.Prove(ccs, set.PlonkPK, w, proofsystem.ProverOptions(protocol.Plonk)...)
+	proof, err := plonk.Prove(ccs, set.PK.(plonk.ProvingKey), w, proofsystem.ProverOptions(protocol.Plonk)...)
 	if err != nil {
 		t.Fatal(err)
 	}

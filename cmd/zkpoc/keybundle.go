@@ -196,7 +196,7 @@ differs); 2: it is malformed.`)
 	}
 	if k.Circuit == (keys.ID{}) {
 		switch {
-		case b.ID.System == keys.SystemPlonk:
+		case b.ID.System == protocol.Plonk:
 			fmt.Fprintf(env.stderr, "hint: zkpoc keys import --srs FILE %s re-derives the key (FILE: what zkpoc keys export --srs-out wrote)\n", pos[0])
 		case b.TranscriptSHA256 != "":
 			fmt.Fprintf(env.stderr, "hint: zkpoc keys import --ceremony DIR --beacon HEX %s verifies its transcript\n", pos[0])
@@ -238,7 +238,7 @@ func readKeyFile(o *verifier.Options, path string, env *receipt.Envelope, tf tru
 	if err != nil {
 		return usageError{fmt.Errorf("key bundle %s: %w", path, err)}
 	}
-	if o.VK, err = proofsystem.ParseVerifyingKey(b.VerifyingKey, b.ID.System, curve.ID()); err != nil {
+	if o.VK, err = proofsystem.ParseVerifyingKey(b.VerifyingKey, b.ID.System, curve); err != nil {
 		return usageError{fmt.Errorf("key bundle %s: %w", path, err)}
 	}
 	o.KeyEstablished = r.Established

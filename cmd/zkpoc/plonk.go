@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/constraint"
 
 	"github.com/zkpoc/zkpoc/keys"
@@ -32,11 +31,11 @@ func checkSystem(system string) error {
 
 // receiptCurve is the curve of the receipt's proof (verifier.ProofCurve;
 // BN254 when the statement does not decode).
-func receiptCurve(env *receipt.Envelope) ecc.ID {
+func receiptCurve(env *receipt.Envelope) protocol.Curve {
 	if st, _, err := env.Statement(); err == nil {
-		return verifier.ProofCurve(&st.Predicate).ID()
+		return verifier.ProofCurve(&st.Predicate)
 	}
-	return ecc.BN254
+	return protocol.BN254
 }
 
 // parseCurve validates a --curve flag value.
@@ -65,7 +64,7 @@ func setupKeys(cache keys.Cache, systemName string, curve protocol.Curve, m prot
 	if srsPath != "" && curve != protocol.BN254 {
 		return nil, false, usagef("--srs imports a BN254 SRS; on %s only the dev SRS is supported", curve)
 	}
-	id := prover.KeyIDOn(curve, system, m, n, f)
+	id := keys.IDFor(curve, system, m, n, f)
 	compile := prover.CompileFor(system, curve, m, n, f)
 	if srsPath == "" {
 		return setup.LoadOrSetup(cache, id, compile, progress)

@@ -68,7 +68,7 @@ func (k *Key) load(dir string, o *verifier.Options) error {
 	if err != nil {
 		return err
 	}
-	o.VK, err = proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, filepath.FromSlash(k.Path)), system, curve.ID())
+	o.VK, err = proofsystem.ReadVerifyingKeyFile(filepath.Join(dir, filepath.FromSlash(k.Path)), system, curve)
 	return err
 }
 

@@ -102,12 +102,10 @@ func Groth16N4(t testing.TB) Fixture {
 			return
 		}
 		var set *keys.Set
-		if set, err = fix.Cache.Load(prover.KeyID(protocol.Freivalds, 4, 8)); err != nil {
+		if set, err = fix.Cache.Load(keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8)); err != nil {
 			return
 		}
-		if fix.VK, err = set.VerifyingKey(); err != nil {
-			return
-		}
+		fix.VK = set.VK
 		fix.Env, fix.Receipt = res.Envelope, res.Receipt
 	})
 	if err != nil {
