@@ -133,7 +133,7 @@ func VerifyWithKey(vk VerifyingKey) VerifyOption {
 // VerifyWithKeyDir searches the key cache at dir for the proof's key.
 func VerifyWithKeyDir(dir string) VerifyOption {
 	return func(o *verifier.Options) error {
-		o.Cache = &keys.Cache{Dir: dir}
+		o.Cache = keys.Cache{Dir: dir}
 		return nil
 	}
 }

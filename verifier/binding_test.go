@@ -126,7 +126,7 @@ func TestSNARKOnTheTaskCurve(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := resign(t, f.env, f.key, retask(t, func(task *workload.ComputeTask) { *task = bls }))
-	v := verifier.Verify(env, verifier.Options{Cache: &f.cache})
+	v := verifier.Verify(env, verifier.Options{Cache: f.cache})
 	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "proof.curve") {
 		t.Fatalf("status %s, failed %v", v.PolicyDecision.Status, v.Failed())
 	}

@@ -61,7 +61,7 @@ func blsReceipt(t *testing.T, system protocol.System) {
 		t.Fatal("the BLS12-381 receipt carries the BN254 input commitment")
 	}
 
-	v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache})
+	v := verifier.Verify(res.Envelope, verifier.Options{Cache: cache})
 	if v.PolicyDecision.Status != verifier.Pass {
 		t.Fatalf("status %s, failed %v: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
 	}
@@ -70,7 +70,7 @@ func blsReceipt(t *testing.T, system protocol.System) {
 		t.Errorf("claim must name %s and the dev setup: %s", name, v.AllowedClaim)
 	}
 	pol := verifier.BuiltinPolicies["zk-strict-v1"]
-	if v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
+	if v := verifier.Verify(res.Envelope, verifier.Options{Cache: cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
 		t.Errorf("zk-strict-v1 on a dev SRS: %s (%v)", v.PolicyDecision.Status, v.Failed())
 	}
 	set, err := cache.Load(keys.IDFor(protocol.BLS12381, system, protocol.Freivalds, n, 8))
@@ -121,7 +121,7 @@ func blsReceipt(t *testing.T, system protocol.System) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := resign(t, res.Envelope, key, func(st *receipt.Statement) { tc.mutate(st); reID(st) })
-			v := verifier.Verify(env, verifier.Options{Cache: &cache})
+			v := verifier.Verify(env, verifier.Options{Cache: cache})
 			if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), tc.failed) {
 				t.Fatalf("status %s, failed %v; want reject naming %s", v.PolicyDecision.Status, v.Failed(), tc.failed)
 			}

@@ -31,7 +31,7 @@ func TestMissingKeyHolds(t *testing.T) {
 	st, _, _ := f.env.Statement()
 	fp := strings.TrimPrefix(st.Predicate.Proof.KeyFingerprint, "sha256:")
 	empty := keys.Cache{Dir: t.TempDir()}
-	for _, o := range []verifier.Options{{Cache: &empty}, {}} {
+	for _, o := range []verifier.Options{{Cache: empty}, {}} {
 		v := verifier.Verify(f.env, o)
 		if v.PolicyDecision.Status != verifier.Hold {
 			t.Fatalf("status %s (failed %v), want hold: %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
@@ -62,7 +62,7 @@ func TestMissingKeyHolds(t *testing.T) {
 		}
 		st.Predicate.ReceiptID = id
 	})
-	v := verifier.Verify(forged, verifier.Options{Cache: &empty})
+	v := verifier.Verify(forged, verifier.Options{Cache: empty})
 	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "poe") || v.KeyNeeded == "" {
 		t.Fatalf("forgery without the key: %s %v key_needed %q", v.PolicyDecision.Status, v.Failed(), v.KeyNeeded)
 	}
@@ -174,7 +174,7 @@ func TestKeyForAnotherCircuit(t *testing.T) {
 	}
 	// From this machine's own cache the key is established: it was
 	// generated here for the circuit its entry names.
-	v := verifier.Verify(f.env, verifier.Options{Cache: &f.cache})
+	v := verifier.Verify(f.env, verifier.Options{Cache: f.cache})
 	if v.PolicyDecision.Status != verifier.Pass || !strings.HasPrefix(v.AllowedClaim, "Output digest") || !strings.Contains(v.AllowedClaim, "generated locally") {
 		t.Errorf("cached key: %s: %s", v.PolicyDecision.Status, v.AllowedClaim)
 	}
@@ -238,7 +238,7 @@ func TestStrictProvenanceFromMetaAlone(t *testing.T) {
 	const mpc = "mpc(1+1 contributions, beacon 00000000000000000000000000000000)"
 	cache := cacheWithMeta(t, f, func(m *keys.Meta) { m.Provenance = mpc })
 	strict := verifier.BuiltinPolicies["zk-strict-v1"]
-	v := verifier.Verify(withProvenance(t, f, mpc), verifier.Options{Cache: &cache, Policy: &strict})
+	v := verifier.Verify(withProvenance(t, f, mpc), verifier.Options{Cache: cache, Policy: &strict})
 	if v.PolicyDecision.Status != verifier.Hold {
 		t.Fatalf("zk-strict-v1 on a meta.json provenance: %s: %s", v.PolicyDecision.Status, v.AllowedClaim)
 	}
@@ -378,7 +378,7 @@ func TestCacheOrigins(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cache := cacheWithMeta(t, f, func(m *keys.Meta) { m.Provenance, m.Origin = rec.Provenance(), &tc.origin })
-			v := verifier.Verify(withProvenance(t, f, rec.Provenance()), verifier.Options{Cache: &cache, Policy: &strict})
+			v := verifier.Verify(withProvenance(t, f, rec.Provenance()), verifier.Options{Cache: cache, Policy: &strict})
 			text := v.AllowedClaim
 			if tc.status == verifier.Hold {
 				text = v.PolicyDecision.Reason

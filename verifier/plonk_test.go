@@ -87,7 +87,7 @@ func TestPlonkVerifyPass(t *testing.T) {
 		name, claim string
 		o           verifier.Options
 	}{
-		{"key from cache", "could forge proofs", verifier.Options{Cache: &f.cache}},
+		{"key from cache", "could forge proofs", verifier.Options{Cache: f.cache}},
 		// a bare key file does not show its circuit (keytrust re-derives it)
 		{"key given", "circuit was not established", verifier.Options{VK: f.set.VK}},
 	} {
@@ -104,12 +104,12 @@ func TestPlonkVerifyPass(t *testing.T) {
 		})
 	}
 	// Without its key the receipt is held, naming the key (TestMissingKeyHolds).
-	if v := verifier.Verify(f.env, verifier.Options{Cache: &keys.Cache{Dir: t.TempDir()}}); v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != f.res.Receipt.Proof.KeyFingerprint {
+	if v := verifier.Verify(f.env, verifier.Options{Cache: keys.Cache{Dir: t.TempDir()}}); v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != f.res.Receipt.Proof.KeyFingerprint {
 		t.Errorf("key not in the cache: %s %v, key_needed %q", v.PolicyDecision.Status, v.Failed(), v.KeyNeeded)
 	}
 	// The strict policy holds a dev SRS.
 	pol := verifier.BuiltinPolicies["zk-strict-v1"]
-	if v := verifier.Verify(f.env, verifier.Options{Cache: &f.cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
+	if v := verifier.Verify(f.env, verifier.Options{Cache: f.cache, Policy: &pol}); v.PolicyDecision.Status != verifier.Hold {
 		t.Errorf("zk-strict-v1 on a dev SRS: %s (%v)", v.PolicyDecision.Status, v.Failed())
 	}
 	// Re-derived (by whoever passes KeyEstablished, package keytrust) from
@@ -157,17 +157,17 @@ func TestPlonkRejects(t *testing.T) {
 			b[len(b)/2] ^= 0x01
 			st.Predicate.Proof.Bytes = b
 			reID(st)
-		}), verifier.Options{Cache: &f.cache}, "proof.verify"},
+		}), verifier.Options{Cache: f.cache}, "proof.verify"},
 		{"wrong public input", resign(t, f.env, f.key, func(st *receipt.Statement) {
 			in := slices.Clone(st.Predicate.Proof.PublicInputs)
 			in[1] = "12345"
 			st.Predicate.Proof.PublicInputs = in
 			reID(st)
-		}), verifier.Options{Cache: &f.cache}, "proof.public_inputs"},
+		}), verifier.Options{Cache: f.cache}, "proof.public_inputs"},
 		{"mode says groth16", resign(t, f.env, f.key, func(st *receipt.Statement) {
 			st.Predicate.Mode = protocol.ModeGroth16
 			reID(st)
-		}), verifier.Options{Cache: &f.cache}, "proof.system"},
+		}), verifier.Options{Cache: f.cache}, "proof.system"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v := verifier.Verify(tc.env, tc.o)

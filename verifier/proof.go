@@ -110,7 +110,7 @@ func findKey(fp string, system protocol.System, o Options) (proofsystem.Verifyin
 		c := *k
 		return given, &c, nil
 	}
-	if o.Cache == nil {
+	if o.Cache.Dir == "" {
 		return nil, nil, fmt.Errorf("no verifying key given and no key cache to search: %w", keys.ErrNotFound)
 	}
 	vk, meta, err := o.Cache.FindByFingerprint(want)

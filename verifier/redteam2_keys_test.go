@@ -124,7 +124,7 @@ func TestRedteam2MissingKeyMalformedProof(t *testing.T) {
 		}
 		st.Predicate.ReceiptID = id
 	})
-	v := verifier.Verify(forged, verifier.Options{Cache: &empty})
+	v := verifier.Verify(forged, verifier.Options{Cache: empty})
 	if v.PolicyDecision.Status != verifier.Reject || !slices.Equal(v.Failed(), []string{"proof.verify"}) {
 		t.Fatalf("garbage proof, key missing: %s (failed %v): %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
 	}
@@ -217,7 +217,7 @@ func TestRedteam2ImportedEntryWithoutOrigin(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "meta.json"), raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	v := verifier.Verify(env, verifier.Options{Cache: &c})
+	v := verifier.Verify(env, verifier.Options{Cache: c})
 	if strings.HasPrefix(v.AllowedClaim, "Output digest") || strings.Contains(v.AllowedClaim, "generated locally") {
 		t.Fatalf("a key for another circuit, from imported/ without an origin: %s: %s", v.PolicyDecision.Status, v.AllowedClaim)
 	}

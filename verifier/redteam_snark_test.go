@@ -98,7 +98,7 @@ func TestRedteamGroth16Relabels(t *testing.T) {
 		r.Proof.PublicInputs = protocol.PublicInputStrings(protocol.Public{InputCommitment: ic, OutputDigest: od, PoE: poe})
 		repoe(t, r)
 	})
-	if v := verifier.Verify(stolen, verifier.Options{Cache: &f.cache, Policy: policy(t, "binding-v1")}); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "proof.verify") {
+	if v := verifier.Verify(stolen, verifier.Options{Cache: f.cache, Policy: policy(t, "binding-v1")}); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "proof.verify") {
 		t.Errorf("a proof stolen by another node: status %s, failed %v; want reject naming proof.verify", v.PolicyDecision.Status, v.Failed())
 	}
 	for _, tc := range []struct {
@@ -132,7 +132,7 @@ func TestRedteamGroth16Relabels(t *testing.T) {
 		}), "proof.verify"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := verifier.Verify(re(tc.mutate), verifier.Options{Cache: &f.cache, Policy: policy(t, "binding-v1")})
+			v := verifier.Verify(re(tc.mutate), verifier.Options{Cache: f.cache, Policy: policy(t, "binding-v1")})
 			if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), tc.want) {
 				t.Errorf("status %s, failed %v; want reject naming %s", v.PolicyDecision.Status, v.Failed(), tc.want)
 			}
@@ -180,7 +180,7 @@ func TestRedteamEnvelopeTricks(t *testing.T) {
 			e := *f.env
 			e.Signatures = slices.Clone(f.env.Signatures)
 			tc.mutate(&e)
-			v := verifier.Verify(&e, verifier.Options{Cache: &f.cache})
+			v := verifier.Verify(&e, verifier.Options{Cache: f.cache})
 			if tc.want == "" {
 				t.Logf("%s: %s (the same signed bytes)", tc.name, v.PolicyDecision.Status)
 				return
@@ -204,7 +204,7 @@ func TestRedteamGroth16ReceiptCarriesSamplingBox(t *testing.T) {
 			Challenge: strings.Repeat("11", 32), Indices: []int{0, 1, 2, 3}, Paths: [][]string{{}, {}, {}, {}}}
 		repoe(t, r)
 	})
-	if v := verifier.Verify(env, verifier.Options{Cache: &f.cache}); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "mode.evidence") {
+	if v := verifier.Verify(env, verifier.Options{Cache: f.cache}); v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "mode.evidence") {
 		t.Errorf("a groth16 receipt with an unchecked sampling box: %s %v; want reject naming mode.evidence", v.PolicyDecision.Status, v.Failed())
 	}
 }
@@ -223,7 +223,7 @@ func TestRedteamKeyCircuitChecked(t *testing.T) {
 		r.WorkloadDigest = receipt.WorkloadDigest(r.Proof.Circuit, 4, 8)
 		repoe(t, r)
 	})
-	if v := verifier.Verify(env, verifier.Options{Cache: &f.cache}); v.PolicyDecision.Status == verifier.Pass {
+	if v := verifier.Verify(env, verifier.Options{Cache: f.cache}); v.PolicyDecision.Status == verifier.Pass {
 		t.Errorf("a receipt naming circuit %s passed under a %s key", protocol.Naive.Name(), protocol.Freivalds.Name())
 	}
 }
@@ -275,7 +275,7 @@ func TestRedteamBLS12381Relabels(t *testing.T) {
 					st.Subject[1].Digest = map[string]string{receipt.SubjectAlgorithm(r.OutputDigestAlg): r.OutputDigest}
 					repoe(t, r)
 				})
-				v := verifier.Verify(env, verifier.Options{Cache: &cache, Policy: policy(t, "binding-v1")})
+				v := verifier.Verify(env, verifier.Options{Cache: cache, Policy: policy(t, "binding-v1")})
 				if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), tc.want) {
 					t.Errorf("status %s, failed %v; want reject naming %s", v.PolicyDecision.Status, v.Failed(), tc.want)
 				}

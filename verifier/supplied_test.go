@@ -140,6 +140,6 @@ func TestSuppliedInputsGroth16(t *testing.T) {
 	if !res.Timings.SetupCached {
 		t.Fatal("the supplied task did not reuse the synthetic task's keys")
 	}
-	verifyCases(t, res.Envelope, verifier.Options{Cache: &f.cache}, a, b,
+	verifyCases(t, res.Envelope, verifier.Options{Cache: f.cache}, a, b,
 		"supplied as files the verifier checked against that commitment", verifier.Pass, "supplied as files the verifier did not see")
 }

@@ -103,8 +103,9 @@ type Options struct {
 	// VK verifies the proof when set (a key of the receipt's proof system:
 	// proofsystem.ReadVerifyingKey); otherwise it is looked up in Cache by
 	// the receipt's key fingerprint.
-	VK    proofsystem.VerifyingKey
-	Cache *keys.Cache
+	VK proofsystem.VerifyingKey
+	// Cache is the key cache searched by fingerprint (the zero Cache: none).
+	Cache keys.Cache
 	// KeyEstablished is what the caller established about VK
 	// (package keytrust: a key bundle checked by re-deriving the key or
 	// verifying its ceremony transcript against the compiled circuit). Its

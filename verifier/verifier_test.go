@@ -48,7 +48,7 @@ func TestVerifyPass(t *testing.T) {
 		name, claim string
 		o           verifier.Options
 	}{
-		{"key from cache", "could forge proofs", verifier.Options{Cache: &f.cache}},
+		{"key from cache", "could forge proofs", verifier.Options{Cache: f.cache}},
 		// a bare key file does not show its circuit (TestKeyForAnotherCircuit)
 		{"key given", "circuit was not established", verifier.Options{VK: f.vk}},
 	} {
@@ -195,7 +195,7 @@ func TestTamperMatrix(t *testing.T) {
 	total := 0
 	check := func(t *testing.T, env *receipt.Envelope, want string) {
 		t.Helper()
-		v := verifier.Verify(env, verifier.Options{Cache: &f.cache})
+		v := verifier.Verify(env, verifier.Options{Cache: f.cache})
 		if v.PolicyDecision.Status != verifier.Reject {
 			t.Fatalf("status %s, want reject", v.PolicyDecision.Status)
 		}
@@ -216,7 +216,7 @@ func TestTamperMatrix(t *testing.T) {
 		total++
 		other := "sha256:" + strings.Repeat("1", 64)
 		env := resign(t, f.env, f.key, pred(func(r *receipt.Receipt) { r.Proof.KeyFingerprint = other }))
-		v := verifier.Verify(env, verifier.Options{Cache: &f.cache})
+		v := verifier.Verify(env, verifier.Options{Cache: f.cache})
 		if v.PolicyDecision.Status != verifier.Hold || v.KeyNeeded != other {
 			t.Fatalf("status %s, key_needed %q; want hold naming %s", v.PolicyDecision.Status, v.KeyNeeded, other)
 		}
@@ -250,14 +250,14 @@ func TestAcceptKeys(t *testing.T) {
 	f := getFixture(t)
 	st, _, _ := f.env.Statement()
 	fp := st.Predicate.Proof.KeyFingerprint
-	v := verifier.Verify(f.env, verifier.Options{Cache: &f.cache, AcceptKeys: []string{"sha256:" + strings.Repeat("0", 64)}})
+	v := verifier.Verify(f.env, verifier.Options{Cache: f.cache, AcceptKeys: []string{"sha256:" + strings.Repeat("0", 64)}})
 	if v.PolicyDecision.Status != verifier.Reject || !slices.Contains(v.Failed(), "proof.key_accepted") {
 		t.Fatalf("unpinned key: %s %v", v.PolicyDecision.Status, v.Failed())
 	}
 	if !slices.Contains(v.Failed(), "proof.key_accepted") || slices.Contains(v.Failed(), "proof.verify") {
 		t.Errorf("only the pin may fail: %v", v.Failed())
 	}
-	v = verifier.Verify(f.env, verifier.Options{Cache: &f.cache, AcceptKeys: []string{strings.TrimPrefix(fp, "sha256:")}})
+	v = verifier.Verify(f.env, verifier.Options{Cache: f.cache, AcceptKeys: []string{strings.TrimPrefix(fp, "sha256:")}})
 	if v.PolicyDecision.Status != verifier.Pass {
 		t.Fatalf("pinned key: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}
@@ -268,7 +268,7 @@ func TestAcceptKeys(t *testing.T) {
 func TestStrictPolicyHoldsDevSetup(t *testing.T) {
 	f := getFixture(t)
 	strict := verifier.BuiltinPolicies["zk-strict-v1"]
-	v := verifier.Verify(f.env, verifier.Options{Cache: &f.cache, Policy: &strict})
+	v := verifier.Verify(f.env, verifier.Options{Cache: f.cache, Policy: &strict})
 	if v.PolicyDecision.Status != verifier.Hold || !strings.Contains(v.PolicyDecision.Reason, "dev setup") {
 		t.Fatalf("status %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}

@@ -251,7 +251,7 @@ func TestCeremonyRealN4(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache, Policy: &strict})
+	v := verifier.Verify(res.Envelope, verifier.Options{Cache: cache, Policy: &strict})
 	if v.PolicyDecision.Status != verifier.Pass {
 		t.Fatalf("verdict under zk-strict-v1: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}

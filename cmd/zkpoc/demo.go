@@ -85,7 +85,7 @@ about 1 s. Progress goes to stderr (--quiet: none), the verdict to stdout.`)
 		return fmt.Errorf("write receipt: %w", err)
 	}
 	start := time.Now()
-	v := verifier.Verify(res.Envelope, verifier.Options{Cache: &cache})
+	v := verifier.Verify(res.Envelope, verifier.Options{Cache: cache})
 	tm := res.Timings
 	keysState := "set up now"
 	if tm.SetupCached {

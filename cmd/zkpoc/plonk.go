@@ -110,7 +110,7 @@ func setKeySource(o *verifier.Options, path string, env *receipt.Envelope, tf tr
 	if err != nil {
 		return err
 	}
-	o.Cache = &cache
+	o.Cache = cache
 	return nil
 }
 
