@@ -3,6 +3,7 @@ package zkpoc
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/zkpoc/zkpoc/keys"
@@ -152,9 +153,19 @@ func VerifyWithPolicy(ref string) VerifyOption {
 }
 
 // VerifyWithAcceptedKeys pins the verifying keys a proof may use
-// (fingerprints, "sha256:"-prefixed or bare hex).
+// (fingerprints, "sha256:"-prefixed or bare hex). It needs at least one
+// fingerprint: an empty list would pin nothing, so it is an ErrOption, not
+// a verifier that accepts any key.
 func VerifyWithAcceptedKeys(fingerprints ...string) VerifyOption {
 	return func(o *verifier.Options) error {
+		if len(fingerprints) == 0 {
+			return fmt.Errorf("%w: VerifyWithAcceptedKeys needs at least one fingerprint", ErrOption)
+		}
+		for _, fp := range fingerprints {
+			if strings.TrimPrefix(fp, "sha256:") == "" {
+				return fmt.Errorf("%w: VerifyWithAcceptedKeys: an empty fingerprint", ErrOption)
+			}
+		}
 		o.AcceptKeys = append(o.AcceptKeys, fingerprints...)
 		return nil
 	}
@@ -175,6 +186,9 @@ func VerifyWithMatrices(a, b Matrix) VerifyOption {
 // it such a receipt is held.
 func VerifyWithChallenge(challenge []byte, root [32]byte) VerifyOption {
 	return func(o *verifier.Options) error {
+		if len(challenge) == 0 {
+			return fmt.Errorf("%w: VerifyWithChallenge needs the challenge issued", ErrOption)
+		}
 		o.SampleChallenge = &verifier.SampleChallenge{Value: append([]byte(nil), challenge...), Root: root}
 		return nil
 	}

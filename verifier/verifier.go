@@ -154,6 +154,10 @@ func (r *run) skip(name, why string) {
 func Verify(env *receipt.Envelope, o Options) *Verdict {
 	var r run
 	v := &Verdict{Verifier: Name}
+	if env == nil {
+		r.add("envelope.payload", errors.New("no envelope"))
+		return r.finish(v, o, nil)
+	}
 	st, _, err := env.Statement()
 	if !r.add("envelope.payload", err) {
 		return r.finish(v, o, nil)

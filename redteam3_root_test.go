@@ -1,0 +1,137 @@
+package zkpoc_test
+
+// Red team 3 (issue 12): the root package's options and readers, played by a
+// malicious node or a careless embedder.
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zkpoc/zkpoc"
+	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/receipt"
+)
+
+// TestRedteam3AcceptedKeysEmpty: VerifyWithAcceptedKeys() with no
+// fingerprints (an empty pin list read from a config file) used to drop the
+// pin silently, so any key the verifier found was accepted. FIXED: it is
+// an ErrOption now, as is an empty fingerprint.
+func TestRedteam3AcceptedKeysEmpty(t *testing.T) {
+	var none []string
+	for _, fps := range [][]string{none, {}, {""}, {"sha256:"}} {
+		_, err := zkpoc.Verify(&zkpoc.Envelope{}, zkpoc.VerifyWithAcceptedKeys(fps...))
+		if !errors.Is(err, zkpoc.ErrOption) {
+			t.Errorf("VerifyWithAcceptedKeys(%q): err %v, want ErrOption", fps, err)
+		}
+	}
+}
+
+// TestRedteam3AcceptedKeysPin: a pin that names another key rejects a
+// receipt that otherwise passes; one that names its key passes.
+func TestRedteam3AcceptedKeysPin(t *testing.T) {
+	f := testfixture.Groth16N4(t)
+	v, err := zkpoc.Verify(f.Env, zkpoc.VerifyWithKeyDir(f.Cache.Dir))
+	if err != nil || v.PolicyDecision.Status != zkpoc.Pass {
+		t.Fatalf("baseline: %v %+v", err, v)
+	}
+	other := strings.Repeat("ab", 32)
+	v, err = zkpoc.Verify(f.Env, zkpoc.VerifyWithKeyDir(f.Cache.Dir), zkpoc.VerifyWithAcceptedKeys(other))
+	if err != nil || v.PolicyDecision.Status != zkpoc.Reject || !slices.Contains(v.Failed(), "proof.key_accepted") {
+		t.Fatalf("pinned to another key: %v status %s failed %v", err, v.PolicyDecision.Status, v.Failed())
+	}
+	if len(v.HoldCodes) != 0 {
+		t.Errorf("hold codes on a reject: %v", v.HoldCodes)
+	}
+	v, err = zkpoc.Verify(f.Env, zkpoc.VerifyWithKeyDir(f.Cache.Dir), zkpoc.VerifyWithAcceptedKeys("sha256:"+f.VK.FingerprintHex()))
+	if err != nil || v.PolicyDecision.Status != zkpoc.Pass {
+		t.Fatalf("pinned to its key: %v status %s failed %v", err, v.PolicyDecision.Status, v.Failed())
+	}
+	if len(v.HoldCodes) != 0 {
+		t.Errorf("hold codes on a pass: %v", v.HoldCodes)
+	}
+	// Without a key: a hold naming key_needed, never a pass.
+	v, _ = zkpoc.Verify(f.Env)
+	if v.PolicyDecision.Status != zkpoc.Hold || !slices.Equal(v.HoldCodes, []string{"key_needed"}) {
+		t.Errorf("no key: status %s codes %v failed %v", v.PolicyDecision.Status, v.HoldCodes, v.Failed())
+	}
+}
+
+// TestRedteam3ChallengeEmpty: VerifyWithChallenge with no challenge bytes
+// is no challenge at all. FIXED: an ErrOption (it used to set an empty
+// challenge the verifier compared against).
+func TestRedteam3ChallengeEmpty(t *testing.T) {
+	_, err := zkpoc.Verify(&zkpoc.Envelope{}, zkpoc.VerifyWithChallenge(nil, [32]byte{1}))
+	if !errors.Is(err, zkpoc.ErrOption) {
+		t.Errorf("VerifyWithChallenge(nil): err %v, want ErrOption", err)
+	}
+}
+
+// TestRedteam3MatricesEmpty: VerifyWithMatrices with empty matrices must
+// not turn a supplied task's missing inputs into a pass, nor a synthetic
+// task's regenerated inputs into something else.
+func TestRedteam3MatricesEmpty(t *testing.T) {
+	f := testfixture.Groth16N4(t)
+	v, err := zkpoc.Verify(f.Env, zkpoc.VerifyWithKeyDir(f.Cache.Dir), zkpoc.VerifyWithMatrices(zkpoc.Matrix{}, zkpoc.Matrix{}))
+	if err == nil && v.PolicyDecision.Status == zkpoc.Pass {
+		// A synthetic task regenerates its inputs: given matrices that
+		// are empty must not be "checked" as if they matched.
+		for _, c := range v.PolicyDecision.Checks {
+			if c.Name == "inputs.supplied" && c.Status == "pass" {
+				t.Errorf("empty matrices passed as the task's inputs")
+			}
+		}
+	}
+}
+
+// TestRedteam3NilAndMalformed: no panic through the root package on a nil
+// envelope, garbage envelopes or key bytes.
+func TestRedteam3NilAndMalformed(t *testing.T) {
+	v, err := zkpoc.Verify(nil)
+	if err != nil || v == nil || v.PolicyDecision.Status != zkpoc.Reject {
+		t.Errorf("Verify(nil): %v %+v", err, v)
+	}
+	for _, in := range []string{"", "null", "{}", "[]", `{"payloadType":"x","payload":"!!","signatures":null}`,
+		`{"payloadType":"` + receipt.PayloadType + `","payload":"e30=","signatures":[]}`, "\x00\xff", strings.Repeat("{", 10000)} {
+		env, err := zkpoc.DecodeEnvelope([]byte(in))
+		if err == nil {
+			v, _ := zkpoc.Verify(env)
+			if v.PolicyDecision.Status == zkpoc.Pass {
+				t.Errorf("%q passes", in)
+			}
+		}
+	}
+	for _, sys := range []zkpoc.System{zkpoc.Groth16, zkpoc.PLONK, "", "groth17", "GROTH16"} {
+		for _, curve := range []zkpoc.Curve{zkpoc.BN254, zkpoc.BLS12381, "", "bw6-761", "BN254"} {
+			for _, b := range [][]byte{nil, {0}, bytes.Repeat([]byte{0xff}, 4096), bytes.Repeat([]byte{0}, 1<<16)} {
+				vk, err := zkpoc.ReadVerifyingKey(bytes.NewReader(b), sys, curve)
+				if err == nil {
+					t.Errorf("ReadVerifyingKey(%d bytes, %q, %q) = %v", len(b), sys, curve, vk)
+				}
+			}
+		}
+	}
+}
+
+// TestRedteam3ReadKeyRelabelled: a Groth16 key read as PLONK, or on the
+// other curve, is refused; read as what it is, it round-trips.
+func TestRedteam3ReadKeyRelabelled(t *testing.T) {
+	f := testfixture.Groth16N4(t)
+	var buf bytes.Buffer
+	if _, err := f.VK.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if vk, err := zkpoc.ReadVerifyingKey(bytes.NewReader(buf.Bytes()), zkpoc.Groth16, zkpoc.BN254); err != nil || vk.FingerprintHex() != f.VK.FingerprintHex() {
+		t.Fatalf("round trip: %v", err)
+	}
+	for _, c := range []struct {
+		s zkpoc.System
+		c zkpoc.Curve
+	}{{zkpoc.PLONK, zkpoc.BN254}, {zkpoc.Groth16, zkpoc.BLS12381}, {zkpoc.PLONK, zkpoc.BLS12381}} {
+		if vk, err := zkpoc.ReadVerifyingKey(bytes.NewReader(buf.Bytes()), c.s, c.c); err == nil {
+			t.Errorf("a bn254 Groth16 key read as %s %s: %v (%s)", c.c, c.s, vk.System(), vk.Curve())
+		}
+	}
+}
