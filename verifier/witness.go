@@ -22,7 +22,12 @@ func PublicWitness(curve protocol.Curve, p protocol.Public) (witness.Witness, er
 	}
 	in := protocol.PublicInputs(p)
 	values := make(chan any, len(in))
-	for _, x := range in {
+	for i, x := range in {
+		// Fill reduces a big.Int modulo the field silently: x + r would
+		// be the public input x. Every input must already be canonical.
+		if x.Sign() < 0 || x.Cmp(curve.ScalarField()) >= 0 {
+			return nil, fmt.Errorf("public witness: public input %d is not a canonical %s scalar (≥ the modulus)", i, curve)
+		}
 		values <- x
 	}
 	close(values)
