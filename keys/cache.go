@@ -207,6 +207,9 @@ func (c Cache) store(set *Set) error {
 	if vk.System() != id.System {
 		return fmt.Errorf("store keys %s: a %s %s", id, vk.System(), proofsystem.KeyName(vk.System()))
 	}
+	if !keysOf(id, pk, vk) {
+		return fmt.Errorf("store keys %s: a %T and a %s key on %s are not %s keys on %s", id, pk, vk.System(), vk.Curve(), id.System, id.Curve)
+	}
 	fp := vk.FingerprintHex()
 	if set.Meta.Fingerprint != "" && set.Meta.Fingerprint != fp {
 		return fmt.Errorf("store keys %s: meta fingerprint %q does not match verifying key %s", id, set.Meta.Fingerprint, fp)

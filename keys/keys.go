@@ -27,12 +27,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime/debug"
 	"strings"
 
 	"github.com/consensys/gnark-crypto/ecc"
-	"github.com/consensys/gnark/backend/groth16"
-	"github.com/consensys/gnark/backend/plonk"
 	"github.com/consensys/gnark/constraint"
 	gnarkio "github.com/consensys/gnark/io"
 
@@ -170,15 +169,7 @@ func NewSet(meta Meta, pk ProvingKey, vk proofsystem.VerifyingKey, ccs constrain
 	if pk == nil || vk == nil {
 		return nil, fmt.Errorf("key set %s: missing proving or verifying key", id)
 	}
-	var ok bool
-	switch id.System {
-	case protocol.Groth16:
-		_, ok = pk.(groth16.ProvingKey)
-	case protocol.Plonk:
-		_, ok = pk.(plonk.ProvingKey)
-	}
-	curve, _ := id.CurveID()
-	if !ok || vk.System() != id.System || vk.Curve() != curve {
+	if !keysOf(id, pk, vk) {
 		return nil, fmt.Errorf("key set %s: a %T and a %s key on %s are not %s keys on %s", id, pk, vk.System(), vk.Curve(), id.System, id.Curve)
 	}
 	return &Set{Meta: meta, PK: pk, VK: vk, CCS: ccs}, nil
@@ -211,4 +202,16 @@ func GnarkVersion() string {
 		}
 	}
 	return gnarkVersionFallback
+}
+
+// keysOf reports whether pk and vk are keys of the system and on the curve
+// id names (a BLS12-381 Groth16 proving key is a groth16.ProvingKey too:
+// the concrete type is compared).
+func keysOf(id ID, pk ProvingKey, vk proofsystem.VerifyingKey) bool {
+	curve, err := id.CurveID()
+	if err != nil || (id.System != protocol.Groth16 && id.System != protocol.Plonk) {
+		return false
+	}
+	return reflect.TypeOf(pk) == reflect.TypeOf(newProvingKey(id.System, curve)) &&
+		vk.System() == id.System && vk.Curve() == curve
 }
