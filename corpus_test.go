@@ -59,7 +59,10 @@ func rootOptions(t *testing.T, dir string, c *corpus.Case) []zkpoc.VerifyOption 
 	if strings.HasSuffix(policy, ".json") {
 		policy = path(policy)
 	}
-	opts := []zkpoc.VerifyOption{zkpoc.VerifyWithPolicy(policy), zkpoc.VerifyWithAcceptedKeys(c.AcceptKeys...)}
+	opts := []zkpoc.VerifyOption{zkpoc.VerifyWithPolicy(policy)}
+	if len(c.AcceptKeys) > 0 { // no fingerprint is no pin: VerifyWithAcceptedKeys() is an ErrOption
+		opts = append(opts, zkpoc.VerifyWithAcceptedKeys(c.AcceptKeys...))
+	}
 	if k := c.Key; k != nil {
 		f, err := os.Open(path(k.Path))
 		if err != nil {

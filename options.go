@@ -173,9 +173,13 @@ func VerifyWithAcceptedKeys(fingerprints ...string) VerifyOption {
 
 // VerifyWithMatrices gives a supplied task's matrices, so that they are
 // checked against its input commitment and a sampled receipt's rows can be
-// re-executed.
+// re-executed. Matrices without entries are an ErrOption: they would be
+// dropped, and a supplied task judged as if the caller had none.
 func VerifyWithMatrices(a, b Matrix) VerifyOption {
 	return func(o *verifier.Options) error {
+		if len(a.Data) == 0 || len(b.Data) == 0 {
+			return fmt.Errorf("%w: VerifyWithMatrices: a matrix has no entries", ErrOption)
+		}
 		o.A, o.B = a.Data, b.Data
 		return nil
 	}
