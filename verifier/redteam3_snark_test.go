@@ -236,3 +236,56 @@ func TestRedteam3NilEnvelope(t *testing.T) {
 		t.Errorf("Verify(nil) = %+v", v)
 	}
 }
+
+// TestRedteam3PublicInputStrings: proof.public_inputs must be exactly the
+// canonical decimal strings of the recomputed inputs, in circuit order.
+func TestRedteam3PublicInputStrings(t *testing.T) {
+	f := getFixture(t)
+	r := protocol.BN254.ScalarField()
+	for name, mutate := range map[string]func(in []string) []string{
+		"poe halves swapped": func(in []string) []string { return []string{in[0], in[1], in[3], in[2]} },
+		"digest and input":   func(in []string) []string { return []string{in[1], in[0], in[2], in[3]} },
+		"three":              func(in []string) []string { return in[:3] },
+		"none":               func(in []string) []string { return nil },
+		"empty list":         func(in []string) []string { return []string{} },
+		"hex": func(in []string) []string {
+			x, _ := new(big.Int).SetString(in[2], 10)
+			in[2] = "0x" + x.Text(16)
+			return in
+		},
+		"negative (x − r)": func(in []string) []string {
+			x, _ := new(big.Int).SetString(in[2], 10)
+			in[2] = x.Sub(x, r).String()
+			return in
+		},
+		"x + 2r": func(in []string) []string {
+			x, _ := new(big.Int).SetString(in[3], 10)
+			in[3] = x.Add(x, new(big.Int).Lsh(r, 1)).String()
+			return in
+		},
+		"trailing space":      func(in []string) []string { in[0] += " "; return in },
+		"plus sign":           func(in []string) []string { in[1] = "+" + in[1]; return in },
+		"duplicated, shifted": func(in []string) []string { return append([]string{in[0]}, in...) },
+		"empty element":       func(in []string) []string { in[3] = ""; return in },
+	} {
+		env := resign(t, f.env, f.key, func(st *receipt.Statement) {
+			p := &st.Predicate
+			p.Proof.PublicInputs = mutate(slices.Clone(p.Proof.PublicInputs))
+			repoe(t, p)
+		})
+		for oname, o := range map[string]verifier.Options{"cache": {Cache: f.cache}, "none": {}} {
+			v := verifier.Verify(env, o)
+			if v.PolicyDecision.Status == verifier.Pass {
+				t.Errorf("%s (%s key): PASS", name, oname)
+				continue
+			}
+			// an empty list may be refused by receipt.fields instead
+			if !slices.Contains(v.Failed(), "proof.public_inputs") && !slices.Contains(v.Failed(), "receipt.fields") {
+				t.Errorf("%s (%s key): %s %v, want proof.public_inputs to fail", name, oname, v.PolicyDecision.Status, v.Failed())
+			}
+			if v.PolicyDecision.Status == verifier.Reject && v.HoldCodes != nil {
+				t.Errorf("%s: hold codes on a reject", name)
+			}
+		}
+	}
+}

@@ -6,7 +6,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"math/big"
+	"slices"
 	"testing"
+
+	"github.com/consensys/gnark/backend/witness"
 
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
@@ -87,6 +91,37 @@ func TestRedteam3PlonkProofAsGroth16(t *testing.T) {
 	if v := verifier.Verify(res.Envelope, verifier.Options{Cache: f.cache}); v.PolicyDecision.Status != verifier.Pass {
 		t.Fatalf("the PLONK receipt: %s %v %s", v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
 	}
+	// the PLONK key itself refuses public witnesses of the wrong length,
+	// order or field
+	rc := res.Receipt
+	plonkVK := otherKey(t, f.cache, keys.IDFor(protocol.BLS12381, protocol.Plonk, protocol.Freivalds, 2, 8))
+	proof, err := proofsystem.ParseProof(rc.Proof.Bytes, protocol.Plonk, protocol.BLS12381)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := rc.Proof.PublicInputs
+	fr := protocol.BLS12381.ScalarField()
+	if err := plonkVK.Verify(proof, witnessOf(t, fr, pub)); err != nil {
+		t.Fatalf("baseline PLONK verify: %v", err)
+	}
+	for name, w := range map[string][]string{
+		"three inputs": pub[:3], "five inputs": append(slices.Clone(pub), "0"), "five inputs, extra 1": append(slices.Clone(pub), "1"),
+		"poe swapped": {pub[0], pub[1], pub[3], pub[2]}, "none": nil,
+	} {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("PLONK %s: panicked: %v", name, p)
+				}
+			}()
+			if err := plonkVK.Verify(proof, witnessOf(t, fr, w)); err == nil {
+				t.Errorf("PLONK %s: verifies", name)
+			}
+		}()
+	}
+	if err := plonkVK.Verify(proof, witnessOf(t, protocol.BN254.ScalarField(), pub)); err == nil {
+		t.Errorf("PLONK: a BN254 witness verifies")
+	}
 	asG16 := func(fp string) *receipt.Envelope {
 		return resign(t, res.Envelope, key, func(st *receipt.Statement) {
 			r := &st.Predicate
@@ -131,4 +166,22 @@ func otherKeyOrSkip(t *testing.T, f fixture) proofsystem.VerifyingKey {
 	}
 	otherKey(t, f.cache, keys.IDFor(protocol.BLS12381, protocol.Plonk, protocol.Freivalds, 2, 8))
 	return otherKey(t, f.cache, keys.IDFor(protocol.BLS12381, protocol.Groth16, protocol.Freivalds, 2, 8))
+}
+
+func witnessOf(t *testing.T, field *big.Int, xs []string) witness.Witness {
+	t.Helper()
+	w, err := witness.New(field)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan any, len(xs))
+	for _, x := range xs {
+		v, _ := new(big.Int).SetString(x, 10)
+		ch <- v
+	}
+	close(ch)
+	if err := w.Fill(len(xs), 0, ch); err != nil {
+		t.Fatal(err)
+	}
+	return w
 }
