@@ -6,6 +6,8 @@ package zkpoc_test
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -127,6 +129,77 @@ func TestRedteam3ReadKeyRelabelled(t *testing.T) {
 	}{{zkpoc.PLONK, zkpoc.BN254}, {zkpoc.Groth16, zkpoc.BLS12381}, {zkpoc.PLONK, zkpoc.BLS12381}} {
 		if vk, err := zkpoc.ReadVerifyingKey(bytes.NewReader(buf.Bytes()), c.s, c.c); err == nil {
 			t.Errorf("a bn254 Groth16 key read as %s %s: %v (%s)", c.c, c.s, vk.System(), vk.Curve())
+		}
+	}
+}
+
+// FuzzRedteam3DecodeVerify: DecodeEnvelope and Verify through the root
+// package never panic and never pass bytes that are not a receipt.
+func FuzzRedteam3DecodeVerify(f *testing.F) {
+	f.Add([]byte(`{"payloadType":"` + receipt.PayloadType + `","payload":"e30=","signatures":[]}`))
+	f.Add([]byte(`{"payloadType":"` + receipt.PayloadType + `","payload":"","signatures":[{"keyid":"","sig":""}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		env, err := zkpoc.DecodeEnvelope(data)
+		if err != nil {
+			return
+		}
+		v, err := zkpoc.Verify(env)
+		if err != nil || v == nil {
+			t.Fatalf("Verify: %v", err)
+		}
+		if v.PolicyDecision.Status == zkpoc.Pass {
+			t.Fatalf("%q passes", data)
+		}
+		if (v.PolicyDecision.Status == zkpoc.Hold) != (len(v.HoldCodes) > 0) {
+			t.Fatalf("status %s with hold codes %v", v.PolicyDecision.Status, v.HoldCodes)
+		}
+	})
+}
+
+// TestRedteam3ReadKeyFiles: the cache's PLONK and Groth16 key files read
+// under the other system, the other curve, truncated or with bytes
+// appended.
+func TestRedteam3ReadKeyFiles(t *testing.T) {
+	f := testfixture.Groth16N4(t)
+	for _, c := range []struct {
+		dir   string
+		sys   zkpoc.System
+		curve zkpoc.Curve
+	}{
+		{"freivalds-v5_n2_f8_bls12-381_plonk", zkpoc.PLONK, zkpoc.BLS12381},
+		{"freivalds-v5_n4_f8_bn254_groth16", zkpoc.Groth16, zkpoc.BN254},
+		{"freivalds-v5_n4_f8_bls12-381_groth16", zkpoc.Groth16, zkpoc.BLS12381},
+	} {
+		data, err := os.ReadFile(filepath.Join(f.Cache.Dir, c.dir, "vk.bin"))
+		if err != nil {
+			t.Logf("%s: %v (skipped)", c.dir, err)
+			continue
+		}
+		vk, err := zkpoc.ReadVerifyingKey(bytes.NewReader(data), c.sys, c.curve)
+		if err != nil {
+			t.Fatalf("%s as itself: %v", c.dir, err)
+		}
+		for _, s := range []zkpoc.System{zkpoc.Groth16, zkpoc.PLONK} {
+			for _, cv := range []zkpoc.Curve{zkpoc.BN254, zkpoc.BLS12381} {
+				if s == c.sys && cv == c.curve {
+					continue
+				}
+				if _, err := zkpoc.ReadVerifyingKey(bytes.NewReader(data), s, cv); err == nil {
+					t.Errorf("%s read as %s %s", c.dir, cv, s)
+				}
+			}
+		}
+		for _, cut := range []int{1, len(data) / 2, len(data) - 1} {
+			if _, err := zkpoc.ReadVerifyingKey(bytes.NewReader(data[:cut]), c.sys, c.curve); err == nil {
+				t.Errorf("%s truncated to %d bytes: accepted", c.dir, cut)
+			}
+		}
+		// bytes appended: either refused or the same key (the fingerprint
+		// is over the key's own encoding)
+		if k2, err := zkpoc.ReadVerifyingKey(bytes.NewReader(append(slices.Clone(data), 0, 1, 2)), c.sys, c.curve); err == nil && k2.FingerprintHex() != vk.FingerprintHex() {
+			t.Errorf("%s with trailing bytes: another fingerprint", c.dir)
+		} else if err == nil {
+			t.Logf("%s with trailing bytes: accepted as the same key", c.dir)
 		}
 	}
 }
