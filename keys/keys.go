@@ -177,8 +177,7 @@ func NewSet(meta Meta, pk ProvingKey, vk proofsystem.VerifyingKey, ccs constrain
 	case protocol.Plonk:
 		_, ok = pk.(plonk.ProvingKey)
 	}
-	curve, _ := id.CurveID()
-	if !ok || vk.System() != id.System || vk.Curve() != curve {
+	if !ok || vk.System() != id.System || vk.Curve() != id.Curve {
 		return nil, fmt.Errorf("key set %s: a %T and a %s key on %s are not %s keys on %s", id, pk, vk.System(), vk.Curve(), id.System, id.Curve)
 	}
 	return &Set{Meta: meta, PK: pk, VK: vk, CCS: ccs}, nil
