@@ -42,6 +42,9 @@ func TestCorpusThroughRoot(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if v.PolicyDecision.Status != zkpoc.Hold && v.HoldCodes != nil {
+				t.Errorf("a %s verdict carries hold codes %v", v.PolicyDecision.Status, v.HoldCodes)
+			}
 			got := corpus.Outcome{Expect: v.PolicyDecision.Status, Failed: v.Failed(), Hold: corpus.HoldCodes(v), KeyNeeded: v.KeyNeeded}
 			if d := c.Diff(got); d != "" {
 				t.Errorf("%s (%s)", d, v.PolicyDecision.Reason)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fp"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
 	"github.com/consensys/gnark/backend/plonk"
@@ -48,7 +47,7 @@ func ExportSolidity(vk proofsystem.VerifyingKey, w io.Writer) error {
 	switch {
 	case vk == nil:
 		return fmt.Errorf("%s: nil verifying key", what)
-	case vk.Curve() != ecc.BN254:
+	case vk.Curve() != protocol.BN254:
 		return fmt.Errorf("%s: %w", what, ErrNotBN254)
 	}
 	if err := vk.ExportSolidity(w); err != nil {
@@ -181,7 +180,7 @@ var ErrNotBN254 = errors.New("EVM verifiers exist for BN254 keys and proofs only
 // expected commitment count, checked first so that MarshalSolidity cannot
 // index past the proof's opened values.
 func PlonkSolidityProof(proofBytes []byte, vk proofsystem.VerifyingKey) ([]byte, error) {
-	if vk == nil || vk.System() != protocol.Plonk || vk.Curve() != ecc.BN254 {
+	if vk == nil || vk.System() != protocol.Plonk || vk.Curve() != protocol.BN254 {
 		return nil, fmt.Errorf("plonk solidity proof: want a BN254 PLONK verifying key, have %s", describeKey(vk))
 	}
 	p, err := proofsystem.ParseProof(proofBytes, protocol.Plonk, protocol.BN254)

@@ -49,7 +49,7 @@ func (cp *ComputeProof) Verify(vk proofsystem.VerifyingKey, b Binding) (err erro
 // verifyPairing is Verify without the binding: the proof verifies under vk
 // for whatever public inputs it carries.
 func (cp *ComputeProof) verifyPairing(vk proofsystem.VerifyingKey) error {
-	if vk == nil || vk.System() != protocol.Groth16 || vk.Curve() != ecc.BN254 {
+	if vk == nil || vk.System() != protocol.Groth16 || vk.Curve() != protocol.BN254 {
 		return fmt.Errorf("verify zk_compute_proof: not a BN254 Groth16 verifying key (%v)", describeKey(vk))
 	}
 	if fp := vk.Fingerprint(); fp != cp.VKFingerprint {
@@ -89,7 +89,7 @@ func describeKey(vk proofsystem.VerifyingKey) string {
 	if vk == nil {
 		return "none"
 	}
-	return string(vk.System()) + " on " + vk.Curve().String()
+	return string(vk.System()) + " on " + string(vk.Curve())
 }
 
 // VerifyComputeResult is a light client's check of one ComputeResult for

@@ -213,5 +213,5 @@ func keysOf(id ID, pk ProvingKey, vk proofsystem.VerifyingKey) bool {
 		return false
 	}
 	return reflect.TypeOf(pk) == reflect.TypeOf(newProvingKey(id.System, curve)) &&
-		vk.System() == id.System && vk.Curve() == curve
+		vk.System() == id.System && vk.Curve() == id.Curve
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 	groth16bls "github.com/consensys/gnark/backend/groth16/bls12-381"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
@@ -22,7 +21,7 @@ import (
 // its fingerprint, computed once.
 type key struct {
 	system   protocol.System
-	curve    ecc.ID
+	curve    protocol.Curve
 	nbPublic int
 	fp       [32]byte
 	vk       io.WriterTo // groth16.VerifyingKey or plonk.VerifyingKey
@@ -35,13 +34,13 @@ func NewVerifyingKey(vk any) (VerifyingKey, error) {
 	k := &key{}
 	switch v := vk.(type) {
 	case *groth16bn254.VerifyingKey:
-		k.system, k.curve, k.nbPublic = protocol.Groth16, ecc.BN254, v.NbPublicWitness()-len(v.PublicAndCommitmentCommitted)
+		k.system, k.curve, k.nbPublic = protocol.Groth16, protocol.BN254, v.NbPublicWitness()-len(v.PublicAndCommitmentCommitted)
 	case *groth16bls.VerifyingKey:
-		k.system, k.curve, k.nbPublic = protocol.Groth16, ecc.BLS12_381, v.NbPublicWitness()-len(v.PublicAndCommitmentCommitted)
+		k.system, k.curve, k.nbPublic = protocol.Groth16, protocol.BLS12381, v.NbPublicWitness()-len(v.PublicAndCommitmentCommitted)
 	case *plonkbn254.VerifyingKey:
-		k.system, k.curve, k.nbPublic = protocol.Plonk, ecc.BN254, int(v.NbPublicVariables)
+		k.system, k.curve, k.nbPublic = protocol.Plonk, protocol.BN254, int(v.NbPublicVariables)
 	case *plonkbls.VerifyingKey:
-		k.system, k.curve, k.nbPublic = protocol.Plonk, ecc.BLS12_381, int(v.NbPublicVariables)
+		k.system, k.curve, k.nbPublic = protocol.Plonk, protocol.BLS12381, int(v.NbPublicVariables)
 	default:
 		return nil, fmt.Errorf("unsupported verifying key type %T (want a Groth16 or PLONK key on bn254 or bls12-381)", vk)
 	}
@@ -55,7 +54,7 @@ func NewVerifyingKey(vk any) (VerifyingKey, error) {
 }
 
 func (k *key) System() protocol.System            { return k.system }
-func (k *key) Curve() ecc.ID                      { return k.curve }
+func (k *key) Curve() protocol.Curve              { return k.curve }
 func (k *key) NbPublic() int                      { return k.nbPublic }
 func (k *key) Fingerprint() [32]byte              { return k.fp }
 func (k *key) FingerprintHex() string             { return hexOf(k.fp) }
@@ -103,7 +102,7 @@ func (k *key) Verify(proof Proof, publicWitness witness.Witness) (err error) {
 // proof is the Proof of either system.
 type proof struct {
 	system protocol.System
-	curve  ecc.ID
+	curve  protocol.Curve
 	p      io.WriterTo // groth16.Proof or plonk.Proof
 }
 
@@ -114,13 +113,13 @@ func NewProof(p any) (Proof, error) {
 	pr := &proof{}
 	switch p.(type) {
 	case *groth16bn254.Proof:
-		pr.system, pr.curve = protocol.Groth16, ecc.BN254
+		pr.system, pr.curve = protocol.Groth16, protocol.BN254
 	case *groth16bls.Proof:
-		pr.system, pr.curve = protocol.Groth16, ecc.BLS12_381
+		pr.system, pr.curve = protocol.Groth16, protocol.BLS12381
 	case *plonkbn254.Proof:
-		pr.system, pr.curve = protocol.Plonk, ecc.BN254
+		pr.system, pr.curve = protocol.Plonk, protocol.BN254
 	case *plonkbls.Proof:
-		pr.system, pr.curve = protocol.Plonk, ecc.BLS12_381
+		pr.system, pr.curve = protocol.Plonk, protocol.BLS12381
 	default:
 		return nil, fmt.Errorf("unsupported proof type %T (want a Groth16 or PLONK proof on bn254 or bls12-381)", p)
 	}
@@ -129,6 +128,6 @@ func NewProof(p any) (Proof, error) {
 }
 
 func (p *proof) System() protocol.System            { return p.system }
-func (p *proof) Curve() ecc.ID                      { return p.curve }
+func (p *proof) Curve() protocol.Curve              { return p.curve }
 func (p *proof) Gnark() any                         { return p.p }
 func (p *proof) WriteTo(w io.Writer) (int64, error) { return p.p.WriteTo(w) }

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend"
 	"github.com/consensys/gnark/backend/solidity"
 	"github.com/consensys/gnark/backend/witness"
@@ -51,7 +50,7 @@ var (
 type VerifyingKey interface {
 	// System is protocol.Groth16 or protocol.Plonk; Curve the key's curve.
 	System() protocol.System
-	Curve() ecc.ID
+	Curve() protocol.Curve
 	// NbPublic is the number of public inputs a proof is verified for
 	// (the public witness's length).
 	NbPublic() int
@@ -74,7 +73,7 @@ type VerifyingKey interface {
 // Proof is a proof of either system.
 type Proof interface {
 	System() protocol.System
-	Curve() ecc.ID
+	Curve() protocol.Curve
 	// WriteTo writes gnark's compressed encoding (receipt proof.bytes).
 	io.WriterTo
 	// Gnark is the gnark proof (groth16.Proof or plonk.Proof).

@@ -40,7 +40,7 @@ func TestGroth16Interface(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if vk.System() != protocol.Groth16 || vk.Curve() != ecc.BN254 || vk.NbPublic() != 1 {
+	if vk.System() != protocol.Groth16 || vk.Curve() != protocol.BN254 || vk.NbPublic() != 1 {
 		t.Errorf("key: %s on %s with %d public inputs", vk.System(), vk.Curve(), vk.NbPublic())
 	}
 	if fp, _ := Fingerprint(set.VK); fp != vk.Fingerprint() || len(vk.FingerprintHex()) != 64 {

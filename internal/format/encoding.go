@@ -31,6 +31,53 @@ const MaxVKBytes = 1 << 20
 // used. Belt and braces: the framing checks should make decoding
 // panic-free, but a decoder panic must never take the process down, so it
 // becomes an error.
+// parseVK is the one shape of the verifying-key parsers: the size limit,
+// the layout walk (so that no length prefix reaches gnark's decoder
+// unbacked), the checked decode of every byte, then check on the decoded
+// key (nil: none). what names the key in errors.
+func parseVK[T io.ReaderFrom](data []byte, curve ecc.ID, what string, layout func([]byte, encoding) error, newKey func(ecc.ID) T, check func(T) error) (T, error) {
+	var none T
+	if len(data) > MaxVKBytes {
+		return none, fmt.Errorf("%s of %d bytes exceeds limit of %d bytes", what, len(data), MaxVKBytes)
+	}
+	enc, err := encodingOf(curve)
+	if err != nil {
+		return none, err
+	}
+	if err := layout(data, enc); err != nil {
+		return none, fmt.Errorf("malformed %s: %w", what, err)
+	}
+	v := newKey(curve)
+	if err := decodeAll(v, data); err != nil {
+		return none, fmt.Errorf("malformed %s: %w", what, err)
+	}
+	if check != nil {
+		if err := check(v); err != nil {
+			return none, fmt.Errorf("malformed %s: %w", what, err)
+		}
+	}
+	return v, nil
+}
+
+// parseProof is the one shape of the proof parsers: the framing checked
+// before gnark's decoder allocates from it, then the checked decode of
+// every byte; decode errors wrap malformed.
+func parseProof[T io.ReaderFrom](raw []byte, curve ecc.ID, malformed error, framing func([]byte, encoding) error, newProof func(ecc.ID) T) (T, error) {
+	var none T
+	enc, err := encodingOf(curve)
+	if err != nil {
+		return none, err
+	}
+	if err := framing(raw, enc); err != nil {
+		return none, err
+	}
+	p := newProof(curve)
+	if err := decodeAll(p, raw); err != nil {
+		return none, fmt.Errorf("%w: %v", malformed, err)
+	}
+	return p, nil
+}
+
 func decodeAll(v io.ReaderFrom, data []byte) (err error) {
 	defer func() {
 		if r := recover(); r != nil {

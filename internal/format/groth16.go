@@ -28,21 +28,7 @@ var ErrProof = errors.New("malformed Groth16 proof")
 // so a hostile file yields an error, never a panic or a huge allocation.
 // Compressed and uncompressed points are accepted.
 func ParseGroth16VK(data []byte, curve ecc.ID) (groth16.VerifyingKey, error) {
-	if len(data) > MaxVKBytes {
-		return nil, fmt.Errorf("verifying key of %d bytes exceeds limit of %d bytes", len(data), MaxVKBytes)
-	}
-	enc, err := encodingOf(curve)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkGroth16VKLayout(data, enc); err != nil {
-		return nil, fmt.Errorf("malformed verifying key: %w", err)
-	}
-	vk := groth16.NewVerifyingKey(curve)
-	if err := decodeAll(vk, data); err != nil {
-		return nil, fmt.Errorf("malformed verifying key: %w", err)
-	}
-	return vk, nil
+	return parseVK(data, curve, "verifying key", checkGroth16VKLayout, groth16.NewVerifyingKey, nil)
 }
 
 // ParseGroth16Proof decodes a Groth16 proof on curve (BN254 or BLS12-381)
@@ -51,18 +37,7 @@ func ParseGroth16VK(data []byte, curve ecc.ID) (groth16.VerifyingKey, error) {
 // unchecked commitment count), points are checked to be on the curve and
 // in the subgroup, and every byte must be used.
 func ParseGroth16Proof(raw []byte, curve ecc.ID) (groth16.Proof, error) {
-	enc, err := encodingOf(curve)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkProofFraming(raw, enc); err != nil {
-		return nil, err
-	}
-	proof := groth16.NewProof(curve)
-	if err := decodeAll(proof, raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrProof, err)
-	}
-	return proof, nil
+	return parseProof(raw, curve, ErrProof, checkProofFraming, groth16.NewProof)
 }
 
 // CheckGroth16ProofFraming checks the length and commitment count of a

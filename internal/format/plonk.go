@@ -38,24 +38,8 @@ var ErrPlonkProof = errors.New("malformed PLONK proof")
 // commitments in range, pairing lines matching the KZG G2 points). A
 // decoder panic becomes an error.
 func ParsePlonkVK(data []byte, curve ecc.ID) (plonk.VerifyingKey, error) {
-	if len(data) > MaxVKBytes {
-		return nil, fmt.Errorf("PLONK verifying key of %d bytes exceeds limit of %d bytes", len(data), MaxVKBytes)
-	}
-	enc, err := encodingOf(curve)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkPlonkVKLayout(data, enc, kzgLinesBytes(curve)); err != nil {
-		return nil, fmt.Errorf("malformed PLONK verifying key: %w", err)
-	}
-	v := plonk.NewVerifyingKey(curve)
-	if err := decodeAll(v, data); err != nil {
-		return nil, fmt.Errorf("malformed PLONK verifying key: %w", err)
-	}
-	if err := checkPlonkVK(v); err != nil {
-		return nil, fmt.Errorf("malformed PLONK verifying key: %w", err)
-	}
-	return v, nil
+	layout := func(b []byte, enc encoding) error { return checkPlonkVKLayout(b, enc, kzgLinesBytes(curve)) }
+	return parseVK(data, curve, "PLONK verifying key", layout, plonk.NewVerifyingKey, checkPlonkVK)
 }
 
 // plonkVKFacts are what checkPlonkVK needs of a decoded key, read off its
@@ -221,18 +205,7 @@ func checkPlonkVKLayout(b []byte, enc encoding, linesBytes int) error {
 // allocates from it, points are subgroup-checked, every byte must be used,
 // and a decoder panic becomes an error.
 func ParsePlonkProof(raw []byte, curve ecc.ID) (plonk.Proof, error) {
-	enc, err := encodingOf(curve)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkPlonkProofFraming(raw, enc); err != nil {
-		return nil, err
-	}
-	p := plonk.NewProof(curve)
-	if err := decodeAll(p, raw); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPlonkProof, err)
-	}
-	return p, nil
+	return parseProof(raw, curve, ErrPlonkProof, checkPlonkProofFraming, plonk.NewProof)
 }
 
 // checkPlonkProofFraming walks
