@@ -5,16 +5,20 @@ package zkpoc_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/ed25519"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zkpoc/zkpoc"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/sampling"
 )
 
 // TestRedteam3AcceptedKeysEmpty: VerifyWithAcceptedKeys() with no
@@ -200,6 +204,50 @@ func TestRedteam3ReadKeyFiles(t *testing.T) {
 			t.Errorf("%s with trailing bytes: another fingerprint", c.dir)
 		} else if err == nil {
 			t.Logf("%s with trailing bytes: accepted as the same key", c.dir)
+		}
+	}
+}
+
+// TestRedteam3ChallengeThroughRoot: a challenge-method sampled receipt
+// through the root package: held naming challenge_needed without the
+// verifier's challenge, passed with it, rejected with another challenge
+// or another root.
+func TestRedteam3ChallengeThroughRoot(t *testing.T) {
+	ch := bytes.Repeat([]byte{0x5a}, 32)
+	p := sampling.DefaultParams
+	p.Challenge = ch
+	node := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0x33}, 32))
+	task, err := zkpoc.NewSyntheticTask([32]byte{7}, "cpc1qredteam3", 512, zkpoc.WithTaskID("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"), zkpoc.WithDeadline(time.Unix(1795000000, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := zkpoc.Prove(context.Background(), task, node, zkpoc.WithMode(zkpoc.ModeSampled), zkpoc.WithSampling(p), zkpoc.WithKeyDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := zkpoc.VerifyWithPolicy("sampled-v1")
+	root, err := receipt.DecodeHex32("output_digest", res.Receipt.OutputDigest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := zkpoc.Verify(res.Envelope, pol)
+	if v.PolicyDecision.Status != zkpoc.Hold || !slices.Equal(v.HoldCodes, []string{"challenge_needed"}) {
+		t.Errorf("no challenge: %s codes %v failed %v", v.PolicyDecision.Status, v.HoldCodes, v.Failed())
+	}
+	v, err = zkpoc.Verify(res.Envelope, pol, zkpoc.VerifyWithChallenge(ch, root))
+	if err != nil || v.PolicyDecision.Status != zkpoc.Pass || v.HoldCodes != nil {
+		t.Errorf("its challenge: %v %s codes %v failed %v", err, v.PolicyDecision.Status, v.HoldCodes, v.Failed())
+	}
+	other := slices.Clone(ch)
+	other[0] ^= 1
+	for name, opt := range map[string]zkpoc.VerifyOption{
+		"another challenge": zkpoc.VerifyWithChallenge(other, root),
+		"another root":      zkpoc.VerifyWithChallenge(ch, [32]byte{1}),
+		"a prefix":          zkpoc.VerifyWithChallenge(ch[:16], root),
+	} {
+		v, err := zkpoc.Verify(res.Envelope, pol, opt)
+		if err != nil || v.PolicyDecision.Status != zkpoc.Reject || v.HoldCodes != nil {
+			t.Errorf("%s: %v %s codes %v failed %v", name, err, v.PolicyDecision.Status, v.HoldCodes, v.Failed())
 		}
 	}
 }
