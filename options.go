@@ -1,6 +1,7 @@
 package zkpoc
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -134,6 +135,9 @@ func VerifyWithKey(vk VerifyingKey) VerifyOption {
 // VerifyWithKeyDir searches the key cache at dir for the proof's key.
 func VerifyWithKeyDir(dir string) VerifyOption {
 	return func(o *verifier.Options) error {
+		if dir == "" {
+			return fmt.Errorf("%w: VerifyWithKeyDir: an empty directory", ErrOption)
+		}
 		o.Cache = keys.Cache{Dir: dir}
 		return nil
 	}
@@ -162,11 +166,13 @@ func VerifyWithAcceptedKeys(fingerprints ...string) VerifyOption {
 			return fmt.Errorf("%w: VerifyWithAcceptedKeys needs at least one fingerprint", ErrOption)
 		}
 		for _, fp := range fingerprints {
-			if strings.TrimPrefix(fp, "sha256:") == "" {
-				return fmt.Errorf("%w: VerifyWithAcceptedKeys: an empty fingerprint", ErrOption)
+			// "sha256:", "0x" or bare: 64 hex digits, stored bare in lower case.
+			h := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(fp, "sha256:"), "0x"))
+			if b, err := hex.DecodeString(h); err != nil || len(b) != 32 {
+				return fmt.Errorf("%w: VerifyWithAcceptedKeys: %q is not a key fingerprint (64 hex digits, optionally sha256: or 0x)", ErrOption, fp)
 			}
+			o.AcceptKeys = append(o.AcceptKeys, h)
 		}
-		o.AcceptKeys = append(o.AcceptKeys, fingerprints...)
 		return nil
 	}
 }

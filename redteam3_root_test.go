@@ -27,7 +27,7 @@ import (
 // an ErrOption now, as is an empty fingerprint.
 func TestRedteam3AcceptedKeysEmpty(t *testing.T) {
 	var none []string
-	for _, fps := range [][]string{none, {}, {""}, {"sha256:"}} {
+	for _, fps := range [][]string{none, {}, {""}, {"sha256:"}, {"0x"}, {"abc"}, {strings.Repeat("g", 64)}, {strings.Repeat("ab", 31)}} {
 		_, err := zkpoc.Verify(&zkpoc.Envelope{}, zkpoc.VerifyWithAcceptedKeys(fps...))
 		if !errors.Is(err, zkpoc.ErrOption) {
 			t.Errorf("VerifyWithAcceptedKeys(%q): err %v, want ErrOption", fps, err)
@@ -50,6 +50,14 @@ func TestRedteam3AcceptedKeysPin(t *testing.T) {
 	}
 	if len(v.HoldCodes) != 0 {
 		t.Errorf("hold codes on a reject: %v", v.HoldCodes)
+	}
+	// The CLI's 0x form and upper case pin the same key.
+	v, err = zkpoc.Verify(f.Env, zkpoc.VerifyWithKeyDir(f.Cache.Dir), zkpoc.VerifyWithAcceptedKeys("0x"+strings.ToUpper(f.VK.FingerprintHex())))
+	if err != nil || v.PolicyDecision.Status != zkpoc.Pass {
+		t.Fatalf("pinned to its key as 0x…: %v status %s failed %v", err, v.PolicyDecision.Status, v.Failed())
+	}
+	if _, err := zkpoc.Verify(f.Env, zkpoc.VerifyWithKeyDir("")); !errors.Is(err, zkpoc.ErrOption) {
+		t.Errorf("VerifyWithKeyDir(\"\"): %v, want ErrOption", err)
 	}
 	v, err = zkpoc.Verify(f.Env, zkpoc.VerifyWithKeyDir(f.Cache.Dir), zkpoc.VerifyWithAcceptedKeys("sha256:"+f.VK.FingerprintHex()))
 	if err != nil || v.PolicyDecision.Status != zkpoc.Pass {
