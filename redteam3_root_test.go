@@ -259,3 +259,51 @@ func TestRedteam3ChallengeThroughRoot(t *testing.T) {
 		}
 	}
 }
+
+// TestChallengeEveryRowOpened: a challenge-method receipt that opens every
+// row (n ≤ 128) needs no challenge to pass, since every row is re-executed;
+// but given the verifier's own challenge, a receipt that does not answer it
+// (another challenge, or another root committed before it) is refused, as a
+// proof-of-work receipt is.
+func TestChallengeEveryRowOpened(t *testing.T) {
+	ch := bytes.Repeat([]byte{0x6b}, 32)
+	p := sampling.DefaultParams
+	p.Challenge = ch
+	node := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0x34}, 32))
+	task, err := zkpoc.NewSyntheticTask([32]byte{8}, "cpc1qeveryrow", 16, zkpoc.WithTaskID("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2e"), zkpoc.WithDeadline(time.Unix(1795000000, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := zkpoc.Prove(context.Background(), task, node, zkpoc.WithMode(zkpoc.ModeSampled), zkpoc.WithSampling(p), zkpoc.WithKeyDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Receipt.Sampling.K != 16 {
+		t.Fatalf("k = %d, want every row (16)", res.Receipt.Sampling.K)
+	}
+	root, err := receipt.DecodeHex32("output_digest", res.Receipt.OutputDigest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := slices.Clone(ch)
+	other[0] ^= 1
+	pol := zkpoc.VerifyWithPolicy("binding-v1")
+	for _, tc := range []struct {
+		name   string
+		opts   []zkpoc.VerifyOption
+		status string
+	}{
+		{"no challenge", nil, zkpoc.Pass},
+		{"its challenge", []zkpoc.VerifyOption{zkpoc.VerifyWithChallenge(ch, root)}, zkpoc.Pass},
+		{"another challenge", []zkpoc.VerifyOption{zkpoc.VerifyWithChallenge(other, root)}, zkpoc.Reject},
+		{"another root", []zkpoc.VerifyOption{zkpoc.VerifyWithChallenge(ch, [32]byte{1})}, zkpoc.Reject},
+	} {
+		v, err := zkpoc.Verify(res.Envelope, append([]zkpoc.VerifyOption{pol}, tc.opts...)...)
+		if err != nil || v.PolicyDecision.Status != tc.status {
+			t.Errorf("%s: %v %s failed %v (%s)", tc.name, err, v.PolicyDecision.Status, v.Failed(), v.PolicyDecision.Reason)
+		}
+		if tc.status == zkpoc.Reject && !slices.Equal(v.Failed(), []string{"sampling.challenge"}) {
+			t.Errorf("%s: failed %v, want [sampling.challenge]", tc.name, v.Failed())
+		}
+	}
+}

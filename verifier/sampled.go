@@ -184,9 +184,11 @@ func closeTo(have, want float64) bool {
 
 // sampleSeed verifies where the sample's randomness came from and returns
 // the seed. Proof of work: the nonce must solve the stated difficulty.
-// Challenge: the verifier's own challenge and root must be the receipt's;
-// without them the receipt's challenge is only checked for consistency and
-// the verdict is held.
+// Challenge: the verifier's own challenge and root must be the receipt's
+// (also when every row is opened: a receipt that does not answer the
+// challenge given is refused, as a proof-of-work one is); without them the
+// receipt's challenge is only checked for consistency and the verdict is
+// held, unless every row is opened and the challenge does not matter.
 func (r *run) sampleSeed(s *receipt.Sampling, mine *SampleChallenge, com sampling.Commitment, facts *sampleFacts) ([32]byte, bool) {
 	switch s.Method {
 	case receipt.SamplingMethodPoW:
@@ -203,7 +205,7 @@ func (r *run) sampleSeed(s *receipt.Sampling, mine *SampleChallenge, com samplin
 	seed := com.ChallengeSeed(ch)
 	facts.source = fmt.Sprintf("chosen from challenge %s", s.Challenge)
 	switch {
-	case facts.all():
+	case facts.all() && mine == nil:
 		r.skip("sampling.challenge", "every row is opened: the challenge does not matter")
 		return seed, true
 	case mine == nil:
