@@ -213,8 +213,8 @@ func runBench(env *cliEnv, args []string) error {
 func runBenchCalibrate(env *cliEnv, args []string) error {
 	fs := newFlags(env, "bench calibrate", "bench calibrate [-o path] [--sizes 16,64]", `
 Measures this host's cost-model coefficients: Groth16 setup and one proof of
-the Freivalds circuit at each size (default n = 16 and 64: two key setups, a
-few minutes on 2 cores), then fits prove and setup seconds per constraint and
+the Freivalds circuit at each size (default n = 16 and 64: two key setups;
+measured 48 s on 2 cores shared with a test run), then fits prove and setup seconds per constraint and
 peak bytes per constraint (least squares through the origin; peak bytes above
 the process baseline, the baseline as the fixed part). Writes them with
 prover.WriteCoefficients; zkpoc prove reads $ZKPOC_HOME/calibration.json.
