@@ -17,20 +17,12 @@ import (
 // package's TestCorpus does: the options must carry what the case gives.
 func TestCorpusThroughRoot(t *testing.T) {
 	dir := filepath.Join("testdata", "receipts")
-	names, err := corpus.Files(dir)
-	if err != nil || len(names) == 0 {
-		t.Fatalf("corpus: %d cases, %v", len(names), err)
+	cases, err := corpus.Load(dir)
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("corpus: %d cases, %v", len(cases), err)
 	}
-	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := corpus.Parse(data)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
 			env, err := zkpoc.DecodeEnvelope(c.Body)
 			if err != nil {
 				if c.Expect != corpus.Malformed {

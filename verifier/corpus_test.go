@@ -1,7 +1,6 @@
 package verifier_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -16,25 +15,17 @@ var corpusDir = filepath.Join("..", "testdata", "receipts")
 // every failed check of a reject, the reason codes of a hold and the key it
 // names. It regenerates nothing and needs no key but the corpus's own.
 func TestCorpus(t *testing.T) {
-	names, err := corpus.Files(corpusDir)
+	cases, err := corpus.Load(corpusDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) < 25 {
-		t.Fatalf("the corpus has %d cases, want at least 25", len(names))
+	if len(cases) < 25 {
+		t.Fatalf("the corpus has %d cases, want at least 25", len(cases))
 	}
 	seen := map[string]int{}
-	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join(corpusDir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := corpus.Parse(data)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+	for _, c := range cases {
 		seen[c.Expect]++
-		t.Run(name, func(t *testing.T) {
+		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			t.Log(c.Comment)
 			got, v, err := corpus.Run(corpusDir, c)

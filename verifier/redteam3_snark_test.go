@@ -115,34 +115,18 @@ func TestRedteam3KeyVerifyRefusesMismatch(t *testing.T) {
 	}
 	bls := otherKey(t, f.cache, keys.IDFor(protocol.BLS12381, protocol.Groth16, protocol.Freivalds, 4, 8))
 	plonkBLS := otherKey(t, f.cache, keys.IDFor(protocol.BLS12381, protocol.Plonk, protocol.Freivalds, 2, 8))
-	mk := func(field *big.Int, xs []string) witness.Witness {
-		w, err := witness.New(field)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ch := make(chan any, len(xs))
-		for _, x := range xs {
-			v, _ := new(big.Int).SetString(x, 10)
-			ch <- v
-		}
-		close(ch)
-		if err := w.Fill(len(xs), 0, ch); err != nil {
-			t.Fatal(err)
-		}
-		return w
-	}
 	pub := rc.Proof.PublicInputs
 	r := protocol.BN254.ScalarField()
-	if err := f.vk.Verify(proof, mk(r, pub)); err != nil {
+	if err := f.vk.Verify(proof, witnessOf(t, r, pub)); err != nil {
 		t.Fatalf("baseline: %v", err)
 	}
 	for name, w := range map[string]witness.Witness{
-		"three inputs":  mk(r, pub[:3]),
-		"five inputs":   mk(r, append(slices.Clone(pub), "0")),
-		"poe swapped":   mk(r, []string{pub[0], pub[1], pub[3], pub[2]}),
-		"bls12-381 fr":  mk(protocol.BLS12381.ScalarField(), pub),
-		"no inputs":     mk(r, nil),
-		"digest, input": mk(r, []string{pub[1], pub[0], pub[2], pub[3]}),
+		"three inputs":  witnessOf(t, r, pub[:3]),
+		"five inputs":   witnessOf(t, r, append(slices.Clone(pub), "0")),
+		"poe swapped":   witnessOf(t, r, []string{pub[0], pub[1], pub[3], pub[2]}),
+		"bls12-381 fr":  witnessOf(t, protocol.BLS12381.ScalarField(), pub),
+		"no inputs":     witnessOf(t, r, nil),
+		"digest, input": witnessOf(t, r, []string{pub[1], pub[0], pub[2], pub[3]}),
 	} {
 		func() {
 			defer func() {
@@ -155,13 +139,13 @@ func TestRedteam3KeyVerifyRefusesMismatch(t *testing.T) {
 			}
 		}()
 	}
-	if err := bls.Verify(proof, mk(protocol.BLS12381.ScalarField(), pub)); err == nil {
+	if err := bls.Verify(proof, witnessOf(t, protocol.BLS12381.ScalarField(), pub)); err == nil {
 		t.Errorf("a bn254 proof verifies under a bls12-381 key")
 	}
-	if err := plonkBLS.Verify(proof, mk(protocol.BLS12381.ScalarField(), pub)); err == nil {
+	if err := plonkBLS.Verify(proof, witnessOf(t, protocol.BLS12381.ScalarField(), pub)); err == nil {
 		t.Errorf("a groth16 proof verifies under a plonk key")
 	}
-	if err := f.vk.Verify(nil, mk(r, pub)); err == nil {
+	if err := f.vk.Verify(nil, witnessOf(t, r, pub)); err == nil {
 		t.Errorf("a nil proof verifies")
 	}
 }

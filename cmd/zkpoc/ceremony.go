@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc/ceremony"
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
@@ -170,12 +169,9 @@ phase-1 participants (zkpoc ceremony contribute --phase 1).`)
 	if err != nil {
 		return err
 	}
-	m, err := parseMethod(*circuit)
+	m, err := parseShape(*circuit, *n, *f)
 	if err != nil {
 		return err
-	}
-	if _, err := circuits.New(m, *n, *f); err != nil {
-		return usageError{err}
 	}
 	id := keys.IDFor(protocol.BN254, protocol.Groth16, m, *n, *f)
 	start := time.Now()

@@ -25,21 +25,13 @@ func TestCorpusCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, err := corpus.Files(dir)
+	cases, err := corpus.Load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("ZKPOC_HOME", t.TempDir())
-	for _, name := range names {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := corpus.Parse(data)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
 			body := filepath.Join(t.TempDir(), "receipt.json")
 			if err := os.WriteFile(body, c.Body, 0o644); err != nil {
 				t.Fatal(err)

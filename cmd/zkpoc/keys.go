@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/workload"
@@ -47,12 +46,9 @@ about 10× slower than zkpoc's BN254 setup; PLONK over a dev SRS only).`)
 		if err != nil {
 			return err
 		}
-		m, err := parseMethod(*circuit)
+		m, err := parseShape(*circuit, *n, *f)
 		if err != nil {
 			return err
-		}
-		if _, err := circuits.New(m, *n, *f); err != nil {
-			return usageError{err}
 		}
 		cache, err := keyCache()
 		if err != nil {

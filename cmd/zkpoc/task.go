@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 
+	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -80,6 +81,19 @@ func (t *taskFlags) rewardAndID() (wei, id string, err error) {
 		}
 	}
 	return wei, id, nil
+}
+
+// parseShape parses --circuit and checks that the circuit exists at n and f
+// (--n, --f): a shape no circuit has is a usage error.
+func parseShape(circuit string, n, f int) (protocol.Method, error) {
+	m, err := parseMethod(circuit)
+	if err != nil {
+		return m, err
+	}
+	if _, err := circuits.New(m, n, f); err != nil {
+		return m, usageError{err}
+	}
+	return m, nil
 }
 
 func parseMethod(name string) (protocol.Method, error) {

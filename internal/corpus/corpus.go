@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -58,6 +59,7 @@ type Case struct {
 	Root       *[32]byte // the root committed before Challenge
 	A, B       string    // supplied matrices (.npy), relative to the corpus
 	Comment    string
+	Name       string // the case file's name (Load); not part of the file
 	Body       []byte // the receipt envelope, byte for byte
 }
 
@@ -191,6 +193,29 @@ func (c *Case) Marshal() []byte {
 	h.WriteString("\n")
 	h.Write(c.Body)
 	return h.Bytes()
+}
+
+// Load reads and parses every case file of the corpus in dir (Files), in
+// name order, each with its Name set.
+func Load(dir string) ([]*Case, error) {
+	names, err := Files(dir)
+	if err != nil {
+		return nil, err
+	}
+	cases := make([]*Case, 0, len(names))
+	for _, name := range names {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("corpus: %w", err)
+		}
+		c, err := Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("corpus: %s: %w", name, err)
+		}
+		c.Name = name
+		cases = append(cases, c)
+	}
+	return cases, nil
 }
 
 // Files lists the case files of the corpus in dir: its regular files, but
