@@ -1,0 +1,110 @@
+// Package embedded runs nats-server in-process with JetStream on file
+// storage: the network's default broker and the one tests start. It only
+// configures and starts the real server (github.com/nats-io/nats-server/v2);
+// beyond one machine the same clients connect to an external nats-server or
+// cluster instead.
+package embedded
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/zkpoc/zkpoc/network"
+)
+
+// Options configures the embedded server.
+type Options struct {
+	// Dir is the JetStream file store (required): state survives a restart
+	// of a server given the same Dir.
+	Dir string
+	// Host defaults to 127.0.0.1; Port 0 picks a free port (-1 in
+	// nats-server terms). A fixed Port lets a restarted server keep its URL.
+	Host string
+	Port int
+	// WebSocketPort, when non-zero, also accepts WebSocket clients there
+	// (no TLS: loopback only, or behind a TLS-terminating proxy). -1 picks
+	// a free port.
+	WebSocketPort int
+	// Users, when set, are the only clients allowed (nkeys, with
+	// per-user permissions); none: no authentication (loopback demos only).
+	Users []*server.NkeyUser
+	// MaxPayload defaults to network.MaxMessageBytes.
+	MaxPayload int32
+	// ServerName defaults to "zkpoc".
+	ServerName string
+}
+
+// Server is a running embedded nats-server.
+type Server struct {
+	*server.Server
+	opts Options
+	url  string
+	port int
+}
+
+// Start starts the server and waits until it accepts connections.
+func Start(o Options) (*Server, error) {
+	if o.Dir == "" {
+		return nil, errors.New("embedded nats-server: a JetStream storage directory is required")
+	}
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.MaxPayload == 0 {
+		o.MaxPayload = network.MaxMessageBytes
+	}
+	if o.ServerName == "" {
+		o.ServerName = "zkpoc"
+	}
+	port := o.Port
+	if port == 0 {
+		port = -1
+	}
+	so := &server.Options{
+		ServerName: o.ServerName,
+		Host:       o.Host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   o.Dir,
+		MaxPayload: o.MaxPayload,
+		// A pending buffer above the payload limit, or large messages stall.
+		MaxPending: 4 * int64(o.MaxPayload),
+		NoSigs:     true,
+		NoLog:      true,
+		Nkeys:      o.Users,
+	}
+	if o.WebSocketPort != 0 {
+		so.Websocket = server.WebsocketOpts{Host: o.Host, Port: o.WebSocketPort, NoTLS: true}
+	}
+	ns, err := server.NewServer(so)
+	if err != nil {
+		return nil, fmt.Errorf("embedded nats-server: %w", err)
+	}
+	ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		return nil, errors.New("embedded nats-server: not ready for connections after 10 s")
+	}
+	srv := &Server{Server: ns, opts: o, url: ns.ClientURL()}
+	if a, ok := ns.Addr().(*net.TCPAddr); ok {
+		srv.port = a.Port
+	}
+	return srv, nil
+}
+
+// Port is the client port the server listens on (kept after Stop, so a
+// restart can reuse it).
+func (s *Server) Port() int { return s.port }
+
+// URL is the client URL (nats://127.0.0.1:port).
+func (s *Server) URL() string { return s.url }
+
+// Stop shuts the server down and waits for it.
+func (s *Server) Stop() {
+	s.Shutdown()
+	s.WaitForShutdown()
+}
