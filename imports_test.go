@@ -34,7 +34,8 @@ var hostAccess = []string{"os/exec", "github.com/klauspost/cpuid/v2", "github.co
 //     neither is a circuit compiler or the ceremony, and both are allowed.
 //   - protocol is definitions only: no gnark frontend, backend or
 //     constraint system.
-//   - Receipts, tasks and the records they embed touch no host.
+//   - Receipts, tasks and the records they embed touch no host; nor does
+//     the network's wire protocol.
 func TestImportBoundaries(t *testing.T) {
 	for _, rule := range []struct {
 		pkg       string
@@ -47,6 +48,7 @@ func TestImportBoundaries(t *testing.T) {
 		{"workload", append(slices.Clone(provingCode), hostAccess...)},
 		{"hardware", hostAccess},
 		{"sampling", provingCode},
+		{"network", append(slices.Clone(provingCode), hostAccess...)},
 		{"protocol", []string{"github.com/consensys/gnark/frontend", "github.com/consensys/gnark/backend", "github.com/consensys/gnark/constraint", module + "prover", module + "circuits"}},
 	} {
 		deps := goListDeps(t, module+rule.pkg)
