@@ -348,7 +348,7 @@ func (m *market) postTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rep network.IntakeReply
-	if err := network.Decode(msg.Data, network.MaxMessageBytes, &rep); err != nil {
+	if err := json.Unmarshal(msg.Data, &rep); err != nil {
 		writeErr(w, http.StatusBadGateway, "", "the coordinator's intake reply: "+err.Error())
 		return
 	}
@@ -452,6 +452,10 @@ func (m *market) postInput(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, Input{Name: name, MatrixSize: mat.N, Bytes: info.Size, SHA256: hex.EncodeToString(sum[:])})
 }
 
+// What the coordinator wrote is decoded leniently (encoding/json, unknown
+// fields ignored): a coordinator newer than the market may add fields. Its
+// size is bounded by the buckets' and streams' MaxMessageBytes.
+
 // kvGet reads key from bucket into v: 404 when absent, 503 when the
 // bucket is (the coordinator has not provisioned the network).
 func (m *market) kvGet(ctx context.Context, bucket, key, what string, v any) *fieldErr {
@@ -468,7 +472,7 @@ func (m *market) kvGet(ctx context.Context, bucket, key, what string, v any) *fi
 	if err != nil {
 		return unavailable(bucket, err)
 	}
-	if err := network.Decode(e.Value(), network.MaxMessageBytes, v); err != nil {
+	if err := json.Unmarshal(e.Value(), v); err != nil {
 		return &fieldErr{http.StatusBadGateway, "", fmt.Sprintf("the stored %s %s: %v", what, key, err)}
 	}
 	return nil
@@ -595,7 +599,7 @@ func (m *market) getAccount(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var le network.LedgerEntry
-		if err := network.Decode(e.Value(), network.MaxMessageBytes, &le); err != nil {
+		if err := json.Unmarshal(e.Value(), &le); err != nil {
 			writeErr(w, http.StatusBadGateway, "", fmt.Sprintf("ledger entry %s: %v", k, err))
 			return
 		}
@@ -629,7 +633,7 @@ func (m *market) blocks(ctx context.Context) (jetstream.Stream, *fieldErr) {
 
 func decodeBlock(raw *jetstream.RawStreamMsg) (network.Block, *fieldErr) {
 	var b network.Block
-	if err := network.Decode(raw.Data, network.MaxMessageBytes, &b); err != nil {
+	if err := json.Unmarshal(raw.Data, &b); err != nil {
 		return b, &fieldErr{http.StatusBadGateway, "", fmt.Sprintf("block at stream sequence %d: %v", raw.Sequence, err)}
 	}
 	if b.Transactions == nil {

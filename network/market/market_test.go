@@ -38,6 +38,11 @@ type env struct {
 // set, and serves the market over it.
 func start(t *testing.T, provision bool) *env {
 	t.Helper()
+	return startWith(t, provision, market.Config{IntakeTimeout: 1 * time.Second, ReadTimeout: 2 * time.Second})
+}
+
+func startWith(t *testing.T, provision bool, cfg market.Config) *env {
+	t.Helper()
 	s, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +61,7 @@ func start(t *testing.T, provision bool) *env {
 			t.Fatal(err)
 		}
 	}
-	h, err := market.New(nc, market.Config{IntakeTimeout: 1 * time.Second, ReadTimeout: 2 * time.Second})
+	h, err := market.New(nc, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,5 +371,62 @@ func TestInputs(t *testing.T) {
 	m, err := workload.DecodeNPY(bytes.NewReader(data))
 	if err != nil || m.N != 2 || m.Data[3] != 4 {
 		t.Fatalf("stored input %v %v", m, err)
+	}
+}
+
+// TestCoordinatorTrouble: a coordinator that never answers (503 after the
+// intake timeout), one that refuses without a field (422), and one that
+// answers garbage (502).
+func TestCoordinatorTrouble(t *testing.T) {
+	e := startWith(t, true, market.Config{IntakeTimeout: 300 * time.Millisecond})
+	body := `{"matrix_size":8,"reward":"1","deadline_in":60}`
+	sub, _ := e.nc.Subscribe(network.SubjectIntake, func(*nats.Msg) {})
+	e.nc.Flush()
+	if st, out := e.do(t, "POST", "/v1/tasks", body); st != http.StatusServiceUnavailable {
+		t.Fatalf("silent coordinator: %d %v", st, out)
+	}
+	sub.Unsubscribe()
+	sub, _ = e.nc.Subscribe(network.SubjectIntake, func(m *nats.Msg) { m.Respond([]byte(`{"error":"no live workers"}`)) })
+	e.nc.Flush()
+	if st, out := e.do(t, "POST", "/v1/tasks", body); st != http.StatusUnprocessableEntity || out["error"] != "no live workers" {
+		t.Fatalf("refusing coordinator: %d %v", st, out)
+	}
+	sub.Unsubscribe()
+	sub, _ = e.nc.Subscribe(network.SubjectIntake, func(m *nats.Msg) { m.Respond([]byte(`not json`)) })
+	defer sub.Unsubscribe()
+	e.nc.Flush()
+	if st, out := e.do(t, "POST", "/v1/tasks", body); st != http.StatusBadGateway {
+		t.Fatalf("garbage reply: %d %v", st, out)
+	}
+}
+
+func TestInputTooLarge(t *testing.T) {
+	e := startWith(t, true, market.Config{MaxInputBytes: 1024})
+	if st, out := e.do(t, "POST", "/v1/inputs", strings.Repeat("1,", 600)+"1\n"); st != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversize input: %d %v", st, out)
+	}
+	if st, out := e.do(t, "POST", "/v1/inputs", ""); st != http.StatusBadRequest {
+		t.Fatalf("empty input: %d %v", st, out)
+	}
+}
+
+// TestOddRequests: odd paths and bodies get JSON errors, never a panic.
+func TestOddRequests(t *testing.T) {
+	e := start(t, true)
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/v1/tasks/%00", ""},
+		{"GET", "/v1/nodes/%2e%2e", ""},
+		{"GET", "/v1/accounts/%ff%fe", ""},
+		{"GET", "/v1/blocks/latest/x", ""},
+		{"POST", "/v1/tasks", "null"},
+		{"POST", "/v1/tasks", "[]"},
+		{"POST", "/v1/tasks", `{"inputs":null,"matrix_size":null}`},
+		{"POST", "/v1/tasks", `{"matrix_size":1e400}`},
+		{"POST", "/v1/inputs", "\x93NUMPY\x01\x00\xff\xff"},
+	} {
+		st, out := e.do(t, c.method, c.path, c.body)
+		if st < 400 || st >= 500 {
+			t.Errorf("%s %s %q: status %d: %v", c.method, c.path, c.body, st, out)
+		}
 	}
 }
