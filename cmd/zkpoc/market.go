@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/zkpoc/zkpoc/network/market"
+)
+
+func runMarket(env *cliEnv, args []string) error {
+	fs := newFlags(env, "market", "market [--nats URL] [--listen HOST:PORT] [--nkey-seed FILE]", `
+Serves the Task Market HTTP API of the zkpoc network: a versioned JSON API in
+front of the coordinator, reached over NATS (--nats). It posts tasks through
+the coordinator's intake request and otherwise only reads what the coordinator
+wrote (task and node records, the ledger, the blocks):
+
+  POST /v1/tasks              {"matrix_size": 64, "reward": "10.0", "deadline_in": 3600}
+                              (also "frac_bits" (default 8), "deadline" (unix seconds)
+                              instead of deadline_in, "poster", "inputs": {"a": NAME, "b": NAME})
+  POST /v1/inputs             a supplied matrix, .npy or CSV; answers its NAME
+  GET  /v1/tasks/{task_id}    status, request_id, jobs and verdicts, reward paid
+  GET  /v1/blocks/latest      and /v1/blocks/{height}
+  GET  /v1/nodes/{node_id}    registration, rating, strikes
+  GET  /v1/accounts/{address} balance in wei and CPC
+
+Rewards are decimal CPC strings (at most 18 decimals, exact). Errors are JSON:
+{"error": "...", "field": "..."}; 503 when no coordinator answers.
+
+Example:
+  zkpoc market --nats nats://127.0.0.1:4222 --listen 127.0.0.1:8080
+  curl -d '{"matrix_size":64,"reward":"10.0","deadline_in":3600}' http://127.0.0.1:8080/v1/tasks`)
+	natsURL := fs.String("nats", nats.DefaultURL, "NATS server URL of the network")
+	listen := fs.String("listen", "127.0.0.1:8080", "HTTP address to serve the API on, HOST:PORT")
+	seed := fs.String("nkey-seed", "", "authenticate to NATS with the nkey seed in this file (optional)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return withHint(usagef("market takes no arguments, have %d (%q)", len(pos), pos[0]), "zkpoc market [--nats URL] [--listen HOST:PORT]")
+	}
+	if err := checkListen(*listen); err != nil {
+		return withHint(usageError{err}, "--listen takes HOST:PORT, such as 127.0.0.1:8080 (:8080 listens on every interface)")
+	}
+	opts := []nats.Option{nats.Name("zkpoc market"), nats.Timeout(5 * time.Second), nats.MaxReconnects(-1)}
+	if *seed != "" {
+		o, err := nats.NkeyOptionFromSeed(*seed)
+		if err != nil {
+			return usagef("--nkey-seed: %v", err)
+		}
+		opts = append(opts, o)
+	}
+	nc, err := nats.Connect(*natsURL, opts...)
+	if err != nil {
+		return withHint(fmt.Errorf("connect to NATS at %s: %w", *natsURL, err), "start the coordinator (or a nats-server) first, or give its URL with --nats")
+	}
+	defer nc.Close()
+	h, err := market.New(nc, market.Config{})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return withHint(fmt.Errorf("listen on %s: %w", *listen, err), "is another process on that port? choose one with --listen")
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	fmt.Fprintf(env.progress(), "market: serving the API on http://%s (NATS %s)\n", ln.Addr(), nc.ConnectedUrlRedacted())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-env.ctx.Done():
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	fmt.Fprintln(env.progress(), "market: stopped")
+	return nil
+}
+
+// checkListen checks a HOST:PORT listen address before anything connects.
+func checkListen(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--listen %q: %v", addr, err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("--listen %q: port %q is not a number in [0, 65535]", addr, port)
+	}
+	if host != "" && net.ParseIP(host) == nil && host != "localhost" {
+		if _, err := net.LookupHost(host); err != nil {
+			return fmt.Errorf("--listen %q: host %q: %v", addr, host, err)
+		}
+	}
+	return nil
+}
