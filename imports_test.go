@@ -49,6 +49,7 @@ func TestImportBoundaries(t *testing.T) {
 		{"hardware", hostAccess},
 		{"sampling", provingCode},
 		{"network", append(slices.Clone(provingCode), hostAccess...)},
+		{"network/market", append(slices.Clone(provingCode), hostAccess...)},
 		{"protocol", []string{"github.com/consensys/gnark/frontend", "github.com/consensys/gnark/backend", "github.com/consensys/gnark/constraint", module + "prover", module + "circuits"}},
 	} {
 		deps := goListDeps(t, module+rule.pkg)
