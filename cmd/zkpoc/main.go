@@ -105,6 +105,7 @@ func init() {
 		{"export", "Solidity verifier, EVM calldata, zk_compute_proof bytes", runExport},
 		{"ceremony", "multi-party Groth16 trusted setup (ceremony init|contribute|seal-phase1|verify|finalize)", runCeremony},
 		{"bench", "measure proof cost per circuit, size and proof system (bench, bench calibrate)", runBench},
+		{"worker", "run a worker node of the zkpoc network on NATS JetStream", runWorker},
 		{"version", "print the module version, VCS revision, Go and gnark versions", runVersion},
 	}
 }
