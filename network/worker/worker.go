@@ -88,7 +88,11 @@ type Worker struct {
 	mu       sync.Mutex
 	busy     bool
 	answered map[string]stored // request_id → the result already published
+	order    []string          // request ids in answered, oldest first
 }
+
+// maxAnswered bounds the receipts kept for redeliveries.
+const maxAnswered = 256
 
 type stored struct {
 	receipt      json.RawMessage
@@ -256,7 +260,7 @@ func (w *Worker) jobs(ctx context.Context) error {
 		ackWait = info.Config.AckWait
 	}
 	for ctx.Err() == nil {
-		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(2*time.Second))
+		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -338,9 +342,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, ackWait time.Dur
 			return
 		}
 		st = stored{receipt: raw, proveSeconds: time.Since(start).Seconds()}
-		w.mu.Lock()
-		w.answered[job.RequestID] = st
-		w.mu.Unlock()
+		w.remember(job.RequestID, st)
 	}
 	res := network.Result{RequestID: job.RequestID, NodeID: w.nodeID, Role: job.Role, Attempt: job.Attempt,
 		Receipt: st.receipt, ProveSeconds: st.proveSeconds}
@@ -359,6 +361,21 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, ackWait time.Dur
 		return
 	}
 	w.logf("job %s attempt %d (%s) answered in %.3f s", job.RequestID[:16], job.Attempt, job.Role, st.proveSeconds)
+}
+
+// remember keeps the receipt answering a request, forgetting the oldest
+// beyond maxAnswered.
+func (w *Worker) remember(requestID string, st stored) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.answered[requestID]; !ok {
+		w.order = append(w.order, requestID)
+	}
+	w.answered[requestID] = st
+	for len(w.order) > maxAnswered {
+		delete(w.answered, w.order[0])
+		w.order = w.order[1:]
+	}
 }
 
 func (w *Worker) setBusy(b bool) {
