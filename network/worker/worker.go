@@ -71,6 +71,8 @@ type Config struct {
 	// No SNARK exists for a wrong product, so such a worker answers in
 	// sampled (or, when asked, binding) mode.
 	Dishonest bool
+
+	executor native.Executor // tests: the executor the product runs on
 }
 
 // ErrRefused is wrapped by Run's error when the coordinator refuses the
@@ -389,10 +391,14 @@ func (w *Worker) options(job network.Job) (prover.Options, error) {
 	o := prover.Options{Task: job.Task, NodeKey: w.cfg.NodeKey, Cache: keys.Cache{Dir: w.cfg.KeyDir},
 		Budget: w.cfg.Budget, Coeffs: w.cfg.Coeffs, Executor: w.cfg.Executor, Sampling: w.cfg.Sampling,
 		WorkerAddress: w.cfg.WorkerAddress}
+	o.ExecutorImpl = w.cfg.executor
 	if w.cfg.Dishonest {
-		ex, err := native.SelectExecutor(probe.Host(), w.cfg.Executor)
-		if err != nil {
-			return o, err
+		ex := o.ExecutorImpl
+		if ex == nil {
+			var err error
+			if ex, err = native.SelectExecutor(probe.Host(), w.cfg.Executor); err != nil {
+				return o, err
+			}
 		}
 		o.ExecutorImpl = tampered{ex}
 	}

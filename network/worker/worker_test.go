@@ -17,6 +17,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/zkpoc/zkpoc"
+	"github.com/zkpoc/zkpoc/hardware/probe"
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/embedded"
 	"github.com/zkpoc/zkpoc/network/worker"
@@ -427,5 +429,45 @@ func TestRefusedRegistration(t *testing.T) {
 	}
 	if _, err := worker.New(nc, worker.Config{NodeKey: nodeKey(6), WorkerAddress: "not an address"}); err == nil {
 		t.Error("New accepted a malformed worker address")
+	}
+}
+
+// slow is an executor that takes its time.
+type slow struct {
+	native.Executor
+	d     time.Duration
+	mu    sync.Mutex
+	calls int
+}
+
+func (s *slow) Multiply(a, b []int16, n, f int) ([]int64, error) {
+	s.mu.Lock()
+	s.calls++
+	s.mu.Unlock()
+	time.Sleep(s.d)
+	return s.Executor.Multiply(a, b, n, f)
+}
+
+// TestInProgress: a job that runs longer than AckWait is not redelivered:
+// the worker's in-progress acks hold it.
+func TestInProgress(t *testing.T) {
+	c := newCoord(t, time.Second)
+	real, err := native.SelectExecutor(probe.Host(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := &slow{Executor: real, d: 2500 * time.Millisecond}
+	cfg := worker.Config{NodeKey: nodeKey(7), Mode: protocol.ModeBinding}
+	worker.SetExecutor(&cfg, ex)
+	w, _ := start(t, c, cfg)
+	c.job(w.NodeID(), task(t, 4, "6f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a05"), 1)
+	c.result(15 * time.Second)
+	if msg, err := c.results.Next(jetstream.FetchMaxWait(1500 * time.Millisecond)); err == nil {
+		t.Fatalf("a second result (the job was redelivered): %s", msg.Data())
+	}
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	if ex.calls != 1 {
+		t.Errorf("%d products, want 1", ex.calls)
 	}
 }
