@@ -9,6 +9,7 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -299,11 +301,6 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, ackWait time.Dur
 		_ = msg.Term()
 		return
 	}
-	if job.Inputs != nil {
-		w.logf("job for request %.16s: supplied inputs are not supported by this worker yet; terminated", job.RequestID)
-		_ = msg.Term()
-		return
-	}
 	w.setBusy(true)
 	defer w.setBusy(false)
 
@@ -331,6 +328,11 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, ackWait time.Dur
 	} else {
 		start := time.Now()
 		env, err := w.execute(jobCtx, job)
+		if err != nil && permanent(err) {
+			w.logf("job %s attempt %d: %v; terminated (a redelivery would fail the same way)", job.RequestID[:16], job.Attempt, err)
+			_ = msg.Term()
+			return
+		}
 		if err != nil {
 			w.logf("job %s attempt %d: %v; left for redelivery", job.RequestID[:16], job.Attempt, err)
 			if ctx.Err() == nil {
@@ -379,6 +381,16 @@ func (w *Worker) remember(requestID string, st stored) {
 		w.order = w.order[1:]
 	}
 }
+
+// permanent reports an error that the job itself causes: its task, its
+// inputs or their object.
+func permanent(err error) bool {
+	return errors.Is(err, workload.ErrInvalidTask) || errors.Is(err, workload.ErrMatrixFile) ||
+		errors.Is(err, protocol.ErrInputsMismatch) || errors.Is(err, protocol.ErrTaskCurve) ||
+		errors.Is(err, jetstream.ErrObjectNotFound) || errors.Is(err, errInputs)
+}
+
+var errInputs = errors.New("supplied inputs do not fit the task")
 
 func (w *Worker) setBusy(b bool) {
 	w.mu.Lock()
@@ -441,6 +453,11 @@ func (w *Worker) execute(ctx context.Context, job network.Job) (*receipt.Envelop
 	if err != nil {
 		return nil, err
 	}
+	if job.Inputs != nil {
+		if o.A, o.B, err = w.inputs(ctx, job); err != nil {
+			return nil, err
+		}
+	}
 	mode, err := w.Mode(job.Task)
 	if err != nil {
 		return nil, err
@@ -490,6 +507,56 @@ func (w *Worker) execute(ctx context.Context, job network.Job) (*receipt.Envelop
 		return nil, err
 	}
 	return res.Envelope, nil
+}
+
+// maxInputBytes bounds a supplied matrix object: a CSV file of
+// network.MaxNetworkN² entries of up to 7 characters each.
+const maxInputBytes = network.MaxNetworkN * network.MaxNetworkN * 8
+
+// inputs reads a supplied task's matrices from the inputs object store
+// (.npy by its name's extension, else CSV).
+func (w *Worker) inputs(ctx context.Context, job network.Job) ([]int16, []int16, error) {
+	if job.Task.Payload.MatrixSize > network.MaxNetworkN {
+		return nil, nil, fmt.Errorf("%w: n = %d is over the network's %d", errInputs, job.Task.Payload.MatrixSize, network.MaxNetworkN)
+	}
+	store, err := w.js.ObjectStore(ctx, network.InputsObjects)
+	if err != nil {
+		return nil, nil, fmt.Errorf("supplied inputs: %w", err)
+	}
+	read := func(name string) ([]int16, error) {
+		info, err := store.GetInfo(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("supplied input %.80q: %w", name, err)
+		}
+		if info.Size > maxInputBytes {
+			return nil, fmt.Errorf("%w: %.80q: %d bytes, over %d", errInputs, name, info.Size, maxInputBytes)
+		}
+		data, err := store.GetBytes(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("supplied input %.80q: %w", name, err)
+		}
+		decode := workload.DecodeCSV
+		if strings.HasSuffix(strings.ToLower(name), ".npy") {
+			decode = workload.DecodeNPY
+		}
+		m, err := decode(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("supplied input %.80q: %w", name, err)
+		}
+		if m.N != job.Task.Payload.MatrixSize {
+			return nil, fmt.Errorf("%w: %.80q: %d×%d, the task is for n = %d", errInputs, name, m.N, m.N, job.Task.Payload.MatrixSize)
+		}
+		return m.Data, nil
+	}
+	a, err := read(job.Inputs.A)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := read(job.Inputs.B)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, b, nil
 }
 
 // tampered is the dishonest worker's executor: the real product with one

@@ -471,3 +471,59 @@ func TestInProgress(t *testing.T) {
 		t.Errorf("%d products, want 1", ex.calls)
 	}
 }
+
+// TestSuppliedInputs: a supplied task's matrices come from the inputs object
+// store; the receipt verifies with them. Inputs that do not match the
+// task's commitment terminate the job (no result, no retry).
+func TestSuppliedInputs(t *testing.T) {
+	c := newCoord(t, 5*time.Second)
+	const n = 4
+	a, b := zkpoc.Matrix{N: n}, zkpoc.Matrix{N: n}
+	csv := func(m *zkpoc.Matrix, k int) []byte {
+		var buf bytes.Buffer
+		for i := range n {
+			for j := range n {
+				v := int16((i*n+j)*k%97 - 40)
+				m.Data = append(m.Data, v)
+				if j > 0 {
+					buf.WriteByte(',')
+				}
+				fmt.Fprint(&buf, v)
+			}
+			buf.WriteByte('\n')
+		}
+		return buf.Bytes()
+	}
+	ctx := context.Background()
+	store, err := c.js.ObjectStore(ctx, network.InputsObjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"a.csv": csv(&a, 3), "b.csv": csv(&b, 5)} {
+		if _, err := store.PutBytes(ctx, name, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tk, err := zkpoc.NewSuppliedTask(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := start(t, c, worker.Config{NodeKey: nodeKey(8), Mode: protocol.ModeBinding})
+	publish := func(in network.SuppliedInputs) {
+		req, _ := tk.RequestID()
+		j := network.Job{TaskID: tk.TaskID, RequestID: hex.EncodeToString(req[:]), Task: tk, Role: network.RolePrimary, Attempt: 1, Node: w.NodeID(), Inputs: &in}
+		data, _ := json.Marshal(j)
+		if _, err := c.js.Publish(ctx, network.SubjectJobsNodePfx+w.NodeID(), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish(network.SuppliedInputs{A: "b.csv", B: "a.csv"}) // swapped: not the committed inputs
+	if msg, err := c.results.Next(jetstream.FetchMaxWait(2 * time.Second)); err == nil {
+		t.Fatalf("a result for mismatched inputs: %s", msg.Data())
+	}
+	publish(network.SuppliedInputs{A: "a.csv", B: "b.csv"})
+	_, env := c.result(10 * time.Second)
+	if v := verify(t, env, "binding-v1", zkpoc.VerifyWithMatrices(a, b)); v.PolicyDecision.Status != zkpoc.Pass {
+		t.Fatalf("supplied receipt: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
+	}
+}
