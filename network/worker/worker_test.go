@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/zkpoc/zkpoc"
 	"github.com/zkpoc/zkpoc/hardware/probe"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/embedded"
@@ -525,5 +527,33 @@ func TestSuppliedInputs(t *testing.T) {
 	_, env := c.result(10 * time.Second)
 	if v := verify(t, env, "binding-v1", zkpoc.VerifyWithMatrices(a, b)); v.PolicyDecision.Status != zkpoc.Pass {
 		t.Fatalf("supplied receipt: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
+	}
+}
+
+// TestSNARKAuto: in auto mode with cached keys and the default budget, the
+// worker proves (Groth16) and the receipt verifies under the key. It needs
+// ZKPOC_TEST_KEYS with the n = 4 keys (the shared test key cache).
+func TestSNARKAuto(t *testing.T) {
+	dir := os.Getenv("ZKPOC_TEST_KEYS")
+	if dir == "" {
+		t.Skip("needs ZKPOC_TEST_KEYS with the n = 4 Groth16 keys")
+	}
+	if _, err := (keys.Cache{Dir: dir}).Load(keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8)); err != nil {
+		t.Skipf("no n = 4 Groth16 keys in ZKPOC_TEST_KEYS: %v", err)
+	}
+	c := newCoord(t, 5*time.Second)
+	w, _ := start(t, c, worker.Config{NodeKey: nodeKey(9), KeyDir: dir})
+	tk := task(t, 4, "6f1c2a9e-6b7d-4e21-9a0b-5c8d7e6f1a06")
+	if m, err := w.Mode(tk); err != nil || m != protocol.ModeGroth16 {
+		t.Fatalf("auto mode: %s, %v", m, err)
+	}
+	c.job(w.NodeID(), tk, 1)
+	_, env := c.result(30 * time.Second)
+	v, err := zkpoc.Verify(env, zkpoc.VerifyWithKeyDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.PolicyDecision.Status != zkpoc.Pass {
+		t.Fatalf("SNARK receipt: %s: %s", v.PolicyDecision.Status, v.PolicyDecision.Reason)
 	}
 }
