@@ -87,7 +87,6 @@ type Worker struct {
 	js     jetstream.JetStream
 	cfg    Config
 	nodeID string
-	reg    network.Registration
 
 	mu       sync.Mutex
 	busy     bool
@@ -203,7 +202,6 @@ func (w *Worker) register(ctx context.Context) error {
 			if err := network.Decode(msg.Data, 64<<10, &ack); err != nil {
 				w.logf("register: bad reply: %v", err)
 			} else if ack.OK {
-				w.reg = reg
 				w.logf("registered as %s (worker address %s)", w.nodeID, w.cfg.WorkerAddress)
 				return nil
 			} else {
