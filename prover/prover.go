@@ -41,11 +41,16 @@ type Options struct {
 	PolicyID string          // protocol.DefaultPolicyID unless set
 	Progress io.Writer       // human progress lines; nil for none
 
-	Mode     protocol.Mode   // ModeAuto (default), protocol.ModeGroth16 (the SNARK named by System), protocol.ModeSampled or protocol.ModeBinding
-	Budget   Budget          // DefaultBudget() when zero
-	Coeffs   *Coefficients   // DefaultCoefficients when nil
-	Executor string          // native executor name; "" picks the fastest available
-	Sampling sampling.Params // zero: sampling.DefaultParams
+	Mode     protocol.Mode // ModeAuto (default), protocol.ModeGroth16 (the SNARK named by System), protocol.ModeSampled or protocol.ModeBinding
+	Budget   Budget        // DefaultBudget() when zero
+	Coeffs   *Coefficients // DefaultCoefficients when nil
+	Executor string        // native executor name; "" picks the fastest available
+	// ExecutorImpl, when set, is the native executor the product runs on
+	// (Executor is then ignored); the receipt names it by its Name. A
+	// caller that wraps a real executor (a network demo's dishonest worker)
+	// supplies it here.
+	ExecutorImpl native.Executor
+	Sampling     sampling.Params // zero: sampling.DefaultParams
 
 	// A and B are the matrices of a supplied task (payload.input_commitment),
 	// n×n row-major; they must match the task's input commitment. A synthetic
@@ -293,9 +298,12 @@ func (rn *run) seal() (*Result, error) {
 // native obtains the matrices and runs the product on the chosen executor.
 func (rn *run) native() error {
 	hw := probe.Host()
-	ex, err := native.SelectExecutor(hw, rn.o.Executor)
-	if err != nil {
-		return fmt.Errorf("prove: %w", err)
+	ex := rn.o.ExecutorImpl
+	var err error
+	if ex == nil {
+		if ex, err = native.SelectExecutor(hw, rn.o.Executor); err != nil {
+			return fmt.Errorf("prove: %w", err)
+		}
 	}
 	if rn.a, rn.b, err = protocol.Inputs(rn.task, rn.o.A, rn.o.B); err != nil {
 		return fmt.Errorf("prove: %w", err)
