@@ -89,7 +89,11 @@ func (c *Coordinator) housekeeping(ctx context.Context) {
 				continue
 			}
 			reason := ""
-			if last, ok := c.live[j.Node]; !ok || now.Sub(last) > c.cfg.HeartbeatTimeout {
+			last, ok := c.live[j.Node]
+			if !ok {
+				last = c.started // after a restart, a node gets HeartbeatTimeout to be heard
+			}
+			if now.Sub(last) > c.cfg.HeartbeatTimeout {
 				reason = "node dead"
 			} else if now.UnixMilli()-j.DispatchedAt > c.cfg.JobTimeout.Milliseconds() {
 				reason = "timeout"
@@ -176,10 +180,24 @@ func (c *Coordinator) reload(ctx context.Context) error {
 		if json.Unmarshal(e.Value(), &rec) != nil {
 			continue
 		}
-		if rec.Status == network.StatusAccepted || rec.Status == network.StatusExpired {
+		if rec.Status == network.StatusExpired || rec.Status == network.StatusAccepted && (rec.Accepted == nil || rec.Accepted.Block > 0) {
 			continue
 		}
 		r := rec
+		if r.Status == network.StatusAccepted {
+			// Accepted, not yet in a block: queue its result again.
+			env, err := c.loadEnvelope(ctx, r.Accepted.Receipt)
+			if err != nil {
+				c.logf("reload: task %s: %v", k, err)
+				continue
+			}
+			rb, err := blockResult(env, r.Accepted.WorkerAddress)
+			if err != nil {
+				c.logf("reload: task %s: %v", k, err)
+				continue
+			}
+			c.pending = append(c.pending, pendingResult{taskID: k, result: rb})
+		}
 		c.tasks[k] = &r
 		c.byRequest[r.RequestID] = k
 	}

@@ -77,6 +77,8 @@ type Coordinator struct {
 	// last block.
 	height   uint64
 	lastHash [32]byte
+	// started is when Run began (the liveness grace after a restart).
+	started time.Time
 
 	tasksKV, nodesKV, ledgerKV, commitsKV, receiptsKV jetstream.KeyValue
 }
@@ -153,6 +155,14 @@ func (c *Coordinator) randFloat() float64 {
 // Run provisions the network, serves intake, registration, heartbeats and
 // commitments, processes results, and appends blocks until ctx is done.
 func (c *Coordinator) Run(ctx context.Context) error {
+	err := c.run(ctx)
+	if ctx.Err() != nil {
+		return nil // stopped: a failure from the cancellation itself is no error
+	}
+	return err
+}
+
+func (c *Coordinator) run(ctx context.Context) error {
 	if err := network.Provision(ctx, c.js, c.cfg.Settings); err != nil {
 		return fmt.Errorf("coordinator: %w", err)
 	}
@@ -166,6 +176,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 			return fmt.Errorf("coordinator: bucket %s: %w", b.name, err)
 		}
 	}
+	c.started = c.cfg.Now()
 	if err := c.reload(ctx); err != nil {
 		return fmt.Errorf("coordinator: reload: %w", err)
 	}

@@ -19,7 +19,9 @@ import (
 	"github.com/zkpoc/zkpoc/chain"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/network/embedded"
+	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 )
@@ -114,7 +116,14 @@ func newWorker(t *testing.T, e *env, name string, wrong bool) *worker {
 	}
 	w.id = reg.NodeID
 	b, _ := json.Marshal(reg)
-	m, err := e.nc.Request(network.SubjectRegisterPfx+w.id, b, 5*time.Second)
+	var m *nats.Msg
+	var err error
+	for try := 0; try < 50; try++ { // a coordinator just (re)started may not serve yet
+		if m, err = e.nc.Request(network.SubjectRegisterPfx+w.id, b, 5*time.Second); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +154,12 @@ func (w *worker) run(t *testing.T, e *env) {
 				t.Errorf("job: %v", err)
 				continue
 			}
-			res, err := zkpoc.Prove(e.ctx, job.Task, w.key, zkpoc.WithMode(w.mode), zkpoc.WithWorkerAddress(w.addr), zkpoc.WithKeyDir(t.TempDir()))
+			var res *zkpoc.Result
+			if w.mode == zkpoc.ModeSampled {
+				res, err = w.sampled(e, job, t.TempDir())
+			} else {
+				res, err = zkpoc.Prove(e.ctx, job.Task, w.key, zkpoc.WithMode(w.mode), zkpoc.WithWorkerAddress(w.addr), zkpoc.WithKeyDir(t.TempDir()))
+			}
 			if err != nil {
 				t.Errorf("prove: %v", err)
 				continue
@@ -166,6 +180,36 @@ func (w *worker) run(t *testing.T, e *env) {
 			_ = m.Ack()
 		}
 	}
+}
+
+// sampled commits to the output rows, asks the coordinator for a
+// challenge, and opens the rows it draws.
+func (w *worker) sampled(e *env, job network.Job, dir string) (*zkpoc.Result, error) {
+	com, err := prover.Commit(prover.Options{Task: job.Task, NodeKey: w.key, WorkerAddress: w.addr, Cache: keys.Cache{Dir: dir}})
+	if err != nil {
+		return nil, err
+	}
+	root := com.Root()
+	b, _ := json.Marshal(network.CommitRequest{RequestID: job.RequestID, NodeID: w.id, Attempt: job.Attempt, Root: hex.EncodeToString(root[:])})
+	m, err := e.nc.Request(network.SubjectCommitPfx+w.id, b, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	var rep network.CommitReply
+	if err := json.Unmarshal(m.Data, &rep); err != nil || rep.Error != "" {
+		return nil, fmt.Errorf("commit: %s", m.Data)
+	}
+	// A second commitment to another root for the same job is refused.
+	other := strings.Repeat("11", 32)
+	b2, _ := json.Marshal(network.CommitRequest{RequestID: job.RequestID, NodeID: w.id, Attempt: job.Attempt, Root: other})
+	if m2, err := e.nc.Request(network.SubjectCommitPfx+w.id, b2, 5*time.Second); err != nil || !strings.Contains(string(m2.Data), "one challenge per commitment") {
+		return nil, fmt.Errorf("second commitment not refused: %s %v", m2.Data, err)
+	}
+	ch, err := hex.DecodeString(rep.Challenge)
+	if err != nil {
+		return nil, err
+	}
+	return com.Open(ch)
 }
 
 // wrongOutput re-signs env with key, with a wrong output digest and the
@@ -201,7 +245,14 @@ func wrongOutput(t *testing.T, env *receipt.Envelope, key ed25519.PrivateKey) *r
 func (e *env) intake(req network.IntakeRequest) network.IntakeReply {
 	e.t.Helper()
 	b, _ := json.Marshal(req)
-	m, err := e.nc.Request(network.SubjectIntake, b, 5*time.Second)
+	var m *nats.Msg
+	var err error
+	for try := 0; try < 50; try++ { // a coordinator just (re)started may not serve yet
+		if m, err = e.nc.Request(network.SubjectIntake, b, 5*time.Second); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -458,5 +509,133 @@ func TestIntakeFieldErrors(t *testing.T) {
 	if rep.Task == nil || rep.Task.Status != network.StatusQueued || rep.Task.RewardPaidWei != "0" {
 		t.Fatalf("valid intake: %+v", rep)
 	}
-	_ = fmt.Sprint()
+}
+
+func TestSampledWithChallenge(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	w1 := newWorker(t, e, "sam", false)
+	w2 := newWorker(t, e, "sue", false)
+	w1.mode, w2.mode = zkpoc.ModeSampled, zkpoc.ModeSampled
+	task := post(e)
+	e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	r := e.task(task.TaskID)
+	if len(r.Jobs) != 2 || r.Jobs[0].Mode != string(zkpoc.ModeSampled) || r.Jobs[0].Verdict != "pass" || !strings.HasPrefix(r.Comparison, "agree") {
+		t.Fatalf("sampled task: %+v", r)
+	}
+}
+
+// runCoord runs a coordinator on nc until the returned stop is called.
+func runCoord(t *testing.T, nc *nats.Conn, cfg coordinator.Config) (stop func()) {
+	cfg.Log = &logw{t: t}
+	c, err := coordinator.New(nc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
+// TestRestartResumes: a task taken while no worker is live, the
+// coordinator stopped and restarted; a worker then registers and the
+// restarted coordinator dispatches, accepts and continues the chain.
+func TestRestartResumes(t *testing.T) {
+	s, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	nc, err := nats.Connect(s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	cfg := coordinator.Config{Address: "cpc1coord", BlockInterval: 200 * time.Millisecond}
+	stop := runCoord(t, nc, cfg)
+	js, _ := jetstream.New(nc)
+	e2 := &env{t: t, nc: nc, js: js, ctx: ctx}
+	e2.waitFor("provisioning", func() bool {
+		_, err := js.Consumer(ctx, network.ResultsStream, network.ConsumerCoordinator)
+		return err == nil
+	})
+	time.Sleep(100 * time.Millisecond)
+	task := post(e2) // no worker registered: stays queued
+	if task.Jobs[0].Node != "" {
+		t.Fatalf("dispatched with no worker: %+v", task)
+	}
+	stop()
+	stop = runCoord(t, nc, cfg)
+	defer func() { stop() }()
+	a := newWorker(t, e2, "after1", false)
+	b := newWorker(t, e2, "after2", false)
+	_, _ = a, b
+	e2.waitFor("acceptance after restart", func() bool {
+		r := e2.task(task.TaskID)
+		return r.Status == network.StatusAccepted && r.Accepted.Block == 1
+	})
+	t2 := post(e2)
+	e2.waitFor("second block", func() bool { r := e2.task(t2.TaskID); return r.Accepted != nil && r.Accepted.Block == 2 })
+	b1, _ := e2.lastBlock()
+	stop()
+	stop = runCoord(t, nc, cfg)
+	t3 := post(e2)
+	e2.waitFor("third block after a second restart", func() bool { r := e2.task(t3.TaskID); return r.Accepted != nil && r.Accepted.Block == 3 })
+	b3, _ := e2.lastBlock()
+	if b3.Parent != b1.Hash {
+		t.Fatalf("block 3 parent %s, want block 2's hash %s", b3.Parent, b1.Hash)
+	}
+	// The synthetic seed follows the latest block.
+	if t3.Task.Payload.Seed == t2.Task.Payload.Seed {
+		t.Fatal("seed did not change with the chain")
+	}
+}
+
+func TestExpiryRefunds(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	rep := e.intake(network.IntakeRequest{MatrixSize: 4, FracBits: 8, RewardWei: "5", Deadline: time.Now().Unix() + 2, Poster: "cpc1poster"})
+	if rep.Task == nil {
+		t.Fatalf("%+v", rep)
+	}
+	e.waitFor("expiry", func() bool { return e.task(rep.Task.TaskID).Status == network.StatusExpired })
+	le, _, ok := e.ledger("refund." + rep.Task.RequestID)
+	if !ok || le.Account != "cpc1poster" || le.Wei != "5" {
+		t.Fatalf("refund %+v %v", le, ok)
+	}
+	if !e.task(rep.Task.TaskID).Refunded {
+		t.Fatal("not marked refunded")
+	}
+}
+
+// TestDeadWorkerRedispatched: a worker that takes a job and goes silent
+// loses it to another live worker.
+func TestDeadWorkerRedispatched(t *testing.T) {
+	e := start(t, coordinator.Config{HeartbeatTimeout: 1500 * time.Millisecond})
+	seed := make([]byte, 32)
+	copy(seed, "ghost")
+	key := ed25519.NewKeyFromSeed(seed)
+	reg := network.Registration{WorkerAddress: "cpc1ghost", Time: time.Now().Unix()}
+	_ = reg.Sign(key)
+	b, _ := json.Marshal(reg)
+	if _, err := e.nc.Request(network.SubjectRegisterPfx+reg.NodeID, b, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	task := post(e) // to the ghost, the only live worker
+	if task.Jobs[0].Node != reg.NodeID {
+		t.Fatalf("%+v", task)
+	}
+	newWorker(t, e, "live1", false)
+	newWorker(t, e, "live2", false)
+	e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	r := e.task(task.TaskID)
+	if r.Jobs[0].Reason != "node dead" || r.Accepted.Node == reg.NodeID {
+		t.Fatalf("%+v", r)
+	}
 }

@@ -68,6 +68,29 @@ func (c *Coordinator) processResult(ctx context.Context, subject string, data []
 		c.logf("result from %s: no outstanding job %s attempt %d: ignored", node[:12], short(res.RequestID), res.Attempt)
 		return nil
 	}
+	// On an error nothing is kept in memory either: the redelivered
+	// message finds the job outstanding again.
+	saved, savedPending := cloneTask(rec), len(c.pending)
+	err := c.handleResultLocked(ctx, rec, i, node, res)
+	if err != nil {
+		*rec = saved
+		c.pending = c.pending[:savedPending]
+		c.tasks[rec.TaskID], c.byRequest[rec.RequestID] = rec, rec.TaskID
+	}
+	return err
+}
+
+func cloneTask(t *network.TaskRecord) network.TaskRecord {
+	out := *t
+	out.Jobs = append([]network.JobRecord(nil), t.Jobs...)
+	if t.Accepted != nil {
+		a := *t.Accepted
+		out.Accepted = &a
+	}
+	return out
+}
+
+func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskRecord, i int, node string, res network.Result) error {
 	job := &rec.Jobs[i]
 	job.ReturnedAt = c.nowMs()
 	key := jobKey(rec.RequestID, node, job.Attempt)
@@ -92,11 +115,9 @@ func (c *Coordinator) processResult(ctx context.Context, subject string, data []
 		if err := c.strikeLocked(ctx, node, rec, reason, ev); err != nil {
 			return err
 		}
-		if job.Role == network.RolePrimary || !c.hasPassedPrimaryLocked(rec) {
-			c.dispatchLocked(ctx, rec, job.Role, nil)
-		} else {
-			c.dispatchLocked(ctx, rec, job.Role, nil)
-		}
+		// Re-dispatch the same role to another worker (a rejected check
+		// leaves the passed primary waiting for a distinct second one).
+		c.dispatchLocked(ctx, rec, job.Role, nil)
 		return c.saveTaskLocked(ctx, rec)
 	}
 	switch job.Role {
@@ -111,10 +132,6 @@ func (c *Coordinator) processResult(ctx context.Context, subject string, data []
 	default:
 		return c.compareLocked(ctx, rec, i, env)
 	}
-}
-
-func (c *Coordinator) hasPassedPrimaryLocked(rec *network.TaskRecord) bool {
-	return c.passedPrimaryLocked(rec) >= 0
 }
 
 func (c *Coordinator) passedPrimaryLocked(rec *network.TaskRecord) int {
