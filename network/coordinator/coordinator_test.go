@@ -17,12 +17,12 @@ import (
 
 	"github.com/zkpoc/zkpoc"
 	"github.com/zkpoc/zkpoc/chain"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
-	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/network/embedded"
-	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/protocol"
+	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
