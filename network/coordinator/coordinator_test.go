@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -99,6 +100,8 @@ type worker struct {
 	addr  string
 	wrong bool
 	mode  zkpoc.Mode
+	// keyDir is the key cache Prove uses ("" : a fresh temporary one).
+	keyDir string
 	// sent are the raw results it published.
 	mu   sync.Mutex
 	sent [][]byte
@@ -142,8 +145,13 @@ func (w *worker) run(t *testing.T, e *env) {
 		return
 	}
 	hb, _ := json.Marshal(network.Heartbeat{NodeID: w.id})
+	go func() { // heartbeats go on while it proves
+		for e.ctx.Err() == nil {
+			_ = e.nc.Publish(network.SubjectHeartbeatPfx+w.id, hb)
+			time.Sleep(300 * time.Millisecond)
+		}
+	}()
 	for e.ctx.Err() == nil {
-		_ = e.nc.Publish(network.SubjectHeartbeatPfx+w.id, hb)
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(300*time.Millisecond))
 		if err != nil {
 			continue
@@ -158,7 +166,11 @@ func (w *worker) run(t *testing.T, e *env) {
 			if w.mode == zkpoc.ModeSampled {
 				res, err = w.sampled(e, job, t.TempDir())
 			} else {
-				res, err = zkpoc.Prove(e.ctx, job.Task, w.key, zkpoc.WithMode(w.mode), zkpoc.WithWorkerAddress(w.addr), zkpoc.WithKeyDir(t.TempDir()))
+				dir := w.keyDir
+				if dir == "" {
+					dir = t.TempDir()
+				}
+				res, err = zkpoc.Prove(e.ctx, job.Task, w.key, zkpoc.WithMode(w.mode), zkpoc.WithWorkerAddress(w.addr), zkpoc.WithKeyDir(dir))
 			}
 			if err != nil {
 				t.Errorf("prove: %v", err)
@@ -637,5 +649,32 @@ func TestDeadWorkerRedispatched(t *testing.T) {
 	r := e.task(task.TaskID)
 	if r.Jobs[0].Reason != "node dead" || r.Accepted.Node == reg.NodeID {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// TestSNARKAccepted proves a Groth16 receipt at n = 4 with the shared key
+// cache ZKPOC_TEST_KEYS (skipped without it: a key setup takes a while):
+// with RedispatchFraction 0 it is accepted without a check, and the block
+// carries its zk_compute_proof.
+func TestSNARKAccepted(t *testing.T) {
+	dir := os.Getenv("ZKPOC_TEST_KEYS")
+	if dir == "" {
+		t.Skip("needs ZKPOC_TEST_KEYS (a key cache shared with the other packages' tests)")
+	}
+	e := start(t, coordinator.Config{KeyDir: dir, JobTimeout: time.Minute})
+	w := newWorker(t, e, "prover", false)
+	w.mode, w.keyDir = zkpoc.ModeSNARK, dir
+	task := post(e)
+	e.waitFor("acceptance in a block", func() bool {
+		r := e.task(task.TaskID)
+		return r.Accepted != nil && r.Accepted.Block > 0
+	})
+	r := e.task(task.TaskID)
+	if len(r.Jobs) != 1 || r.Jobs[0].Mode != string(protocol.ModeGroth16) {
+		t.Fatalf("%+v", r)
+	}
+	b, _ := e.lastBlock()
+	if b.Header.ZkComputeProof == nil || b.Transactions[0].Payload.Proof == nil {
+		t.Fatalf("block without the proof: %+v", b.Header)
 	}
 }
