@@ -678,3 +678,27 @@ func TestSNARKAccepted(t *testing.T) {
 		t.Fatalf("block without the proof: %+v", b.Header)
 	}
 }
+
+// TestDishonestPrimaryCaught: the dishonest worker executes first (it is
+// the only one live); the honest check worker's receipt is accepted.
+func TestDishonestPrimaryCaught(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	bad := newWorker(t, e, "trudy", true)
+	task := post(e)
+	if task.Jobs[0].Node != bad.id {
+		t.Fatalf("primary not to the only live worker: %+v", task)
+	}
+	good := newWorker(t, e, "dave", false)
+	e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	r := e.task(task.TaskID)
+	if r.Accepted.Node != good.id || !strings.HasPrefix(r.Comparison, "disagree") || r.Jobs[0].Verdict != "reject" {
+		t.Fatalf("%+v", r)
+	}
+	if le, _, _ := e.ledger("credit." + task.RequestID); le.Account != good.addr {
+		t.Fatalf("credit to %s", le.Account)
+	}
+	n := e.node(bad.id)
+	if len(n.Strikes) != 1 || len(n.Strikes[0].Evidence) != 2 || n.Accepted != 0 {
+		t.Fatalf("dishonest primary: %+v", n)
+	}
+}
