@@ -702,3 +702,36 @@ func TestDishonestPrimaryCaught(t *testing.T) {
 		t.Fatalf("dishonest primary: %+v", n)
 	}
 }
+
+// TestJobTimeoutRedispatched: a live worker that never answers loses the
+// job after JobTimeout.
+func TestJobTimeoutRedispatched(t *testing.T) {
+	e := start(t, coordinator.Config{JobTimeout: time.Second})
+	seed := make([]byte, 32)
+	copy(seed, "sloth")
+	key := ed25519.NewKeyFromSeed(seed)
+	reg := network.Registration{WorkerAddress: "cpc1sloth", Time: time.Now().Unix()}
+	_ = reg.Sign(key)
+	b, _ := json.Marshal(reg)
+	if _, err := e.nc.Request(network.SubjectRegisterPfx+reg.NodeID, b, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	hb, _ := json.Marshal(network.Heartbeat{NodeID: reg.NodeID})
+	go func() {
+		for e.ctx.Err() == nil {
+			_ = e.nc.Publish(network.SubjectHeartbeatPfx+reg.NodeID, hb)
+			time.Sleep(200 * time.Millisecond)
+		}
+	}()
+	task := post(e)
+	if task.Jobs[0].Node != reg.NodeID {
+		t.Fatalf("%+v", task)
+	}
+	newWorker(t, e, "quick1", false)
+	newWorker(t, e, "quick2", false)
+	e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	r := e.task(task.TaskID)
+	if r.Jobs[0].Reason != "timeout" || r.Accepted.Node == reg.NodeID || r.Redispatches < 1 {
+		t.Fatalf("%+v", r)
+	}
+}
