@@ -735,3 +735,48 @@ func TestJobTimeoutRedispatched(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+// TestBadRequestsRefused: registrations and commitments that are wrong
+// are refused with a reason, and nothing panics.
+func TestBadRequestsRefused(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	req := func(subj string, data []byte) string {
+		m, err := e.nc.Request(subj, data, 5*time.Second)
+		if err != nil {
+			t.Fatalf("%s: %v", subj, err)
+		}
+		return string(m.Data)
+	}
+	seed := make([]byte, 32)
+	copy(seed, "oscar")
+	key := ed25519.NewKeyFromSeed(seed)
+	reg := network.Registration{WorkerAddress: "cpc1oscar", Time: time.Now().Unix()}
+	_ = reg.Sign(key)
+	good, _ := json.Marshal(reg)
+	other := strings.Repeat("ab", 32)
+	tampered := reg
+	tampered.WorkerAddress = "cpc1thief"
+	tb, _ := json.Marshal(tampered)
+	for _, tc := range []struct{ subj, data, want string }{
+		{network.SubjectRegisterPfx + other, string(good), "subject token"},
+		{network.SubjectRegisterPfx + reg.NodeID, string(tb), "signature"},
+		{network.SubjectRegisterPfx + reg.NodeID, "garbage", "decode"},
+		{network.SubjectRegisterPfx + reg.NodeID, `{"node_id":"x","extra":1}`, "unknown field"},
+		{network.SubjectCommitPfx + reg.NodeID, fmt.Sprintf(`{"request_id":%q,"node_id":%q,"attempt":1,"root":%q}`, other, reg.NodeID, other), "no outstanding job"},
+		{network.SubjectCommitPfx + reg.NodeID, fmt.Sprintf(`{"request_id":%q,"node_id":%q,"attempt":1,"root":"zz"}`, other, reg.NodeID), "root"},
+		{network.SubjectCommitPfx + other, fmt.Sprintf(`{"request_id":%q,"node_id":%q,"attempt":1,"root":%q}`, other, reg.NodeID, other), "subject"},
+	} {
+		if got := req(tc.subj, []byte(tc.data)); !strings.Contains(got, tc.want) || strings.Contains(got, `"ok":true`) {
+			t.Errorf("%s %.60s: %s, want an error with %q", tc.subj, tc.data, got, tc.want)
+		}
+	}
+	if got := req(network.SubjectRegisterPfx+reg.NodeID, good); !strings.Contains(got, `"ok":true`) {
+		t.Fatalf("good registration: %s", got)
+	}
+	// Heartbeats with bad bodies are ignored.
+	_ = e.nc.Publish(network.SubjectHeartbeatPfx+reg.NodeID, []byte("{"))
+	_ = e.nc.Publish(network.SubjectHeartbeatPfx+"x", []byte(`{"node_id":"x"}`))
+	if got := req(network.SubjectRegisterPfx+reg.NodeID, good); !strings.Contains(got, `"ok":true`) {
+		t.Fatalf("re-registration: %s", got)
+	}
+}
