@@ -24,7 +24,7 @@ const (
 	TasksBucket   = "zkpoc_tasks"   // task_id → TaskRecord
 	NodesBucket   = "zkpoc_nodes"   // node_id → NodeRecord
 	LedgerBucket  = "zkpoc_ledger"  // credit.<request_id> / refund.<request_id> → LedgerEntry
-	ChallengesKV  = "zkpoc_commits" // <request_id>.<node_id> → Commitment with its challenge
+	ChallengesKV  = "zkpoc_commits" // <request_id>.<node_id>.<attempt> → coordinator.Commitment with its challenge
 	InputsObjects = "zkpoc_inputs"  // supplied matrices, by name
 )
 

@@ -1,0 +1,393 @@
+package coordinator
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zkpoc/zkpoc/chain"
+	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/network"
+	"github.com/zkpoc/zkpoc/protocol"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/verifier"
+)
+
+type resultForBlock struct {
+	cr    chain.ComputeResult
+	proof []byte // zk_compute_proof bytes of a proved result, else nil
+}
+
+func (c *Coordinator) resultsLoop(ctx context.Context, cons jetstream.Consumer) {
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(500*time.Millisecond))
+		if err != nil {
+			if ctx.Err() == nil {
+				time.Sleep(100 * time.Millisecond)
+			}
+			continue
+		}
+		for m := range batch.Messages() {
+			if err := c.processResult(ctx, m.Subject(), m.Data()); err != nil {
+				c.logf("result on %s: %v (will be redelivered)", m.Subject(), err)
+				_ = m.Nak()
+				continue
+			}
+			_ = m.Ack()
+		}
+	}
+}
+
+// processResult handles one result message; an error means state could
+// not be written (the message is redelivered); a bad result is handled
+// (ignored or struck) and returns nil.
+func (c *Coordinator) processResult(ctx context.Context, subject string, data []byte) error {
+	node := strings.TrimPrefix(subject, network.SubjectResultsPfx)
+	if network.CheckID("node_id", node) != nil {
+		return nil
+	}
+	var res network.Result
+	if err := network.Decode(data, network.MaxMessageBytes, &res); err != nil {
+		c.logf("result from %s: %v: ignored", node[:12], err)
+		return c.strikeUnknown(ctx, node, "garbage result: "+err.Error())
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rec, i, ok := c.findJobLocked(res.RequestID, node, res.Attempt)
+	if !ok || res.NodeID != node {
+		if _, known := c.byRequest[res.RequestID]; known && res.NodeID == node {
+			c.logf("result %s attempt %d from %s: not outstanding (replay): ignored", short(res.RequestID), res.Attempt, node[:12])
+			return nil
+		}
+		c.logf("result from %s: no outstanding job %s attempt %d: ignored", node[:12], short(res.RequestID), res.Attempt)
+		return nil
+	}
+	// On an error nothing is kept in memory either: the redelivered
+	// message finds the job outstanding again.
+	saved, savedPending := cloneTask(rec), len(c.pending)
+	err := c.handleResultLocked(ctx, rec, i, node, res)
+	if err != nil {
+		*rec = saved
+		c.pending = c.pending[:savedPending]
+		c.tasks[rec.TaskID], c.byRequest[rec.RequestID] = rec, rec.TaskID
+	}
+	return err
+}
+
+func cloneTask(t *network.TaskRecord) network.TaskRecord {
+	out := *t
+	out.Jobs = append([]network.JobRecord(nil), t.Jobs...)
+	if t.Accepted != nil {
+		a := *t.Accepted
+		out.Accepted = &a
+	}
+	return out
+}
+
+func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskRecord, i int, node string, res network.Result) error {
+	job := &rec.Jobs[i]
+	job.ReturnedAt = c.nowMs()
+	key := jobKey(rec.RequestID, node, job.Attempt)
+	env, verdict, reason := c.verifyResult(ctx, rec, node, key, res.Receipt)
+	if env != nil {
+		if _, err := c.receiptsKV.Put(ctx, key, res.Receipt); err != nil {
+			job.ReturnedAt = 0
+			return fmt.Errorf("store receipt %s: %w", key, err)
+		}
+		job.Receipt = key
+		if st, _, err := env.Statement(); err == nil {
+			job.Mode = string(st.Predicate.Mode)
+		}
+	}
+	job.Verdict, job.Reason = verdict, reason
+	c.logf("result: task %s %s attempt %d from %s: %s (%s)", rec.TaskID, job.Role, job.Attempt, node[:12], verdict, reason)
+	if verdict != verifier.Pass {
+		var ev []string
+		if job.Receipt != "" {
+			ev = []string{key}
+		}
+		if err := c.strikeLocked(ctx, node, rec, reason, ev); err != nil {
+			return err
+		}
+		// Re-dispatch the same role to another worker (a rejected check
+		// leaves the passed primary waiting for a distinct second one).
+		c.dispatchLocked(ctx, rec, job.Role, nil)
+		return c.saveTaskLocked(ctx, rec)
+	}
+	switch job.Role {
+	case network.RolePrimary:
+		mode := protocol.Mode(job.Mode)
+		if mode == protocol.ModeSampled || mode == protocol.ModeBinding || c.randFloat() < c.cfg.RedispatchFraction {
+			rec.Status = network.StatusChecking
+			c.dispatchLocked(ctx, rec, network.RoleCheck, nil)
+			return c.saveTaskLocked(ctx, rec)
+		}
+		return c.acceptLocked(ctx, rec, i, env)
+	default:
+		return c.compareLocked(ctx, rec, i, env)
+	}
+}
+
+func (c *Coordinator) passedPrimaryLocked(rec *network.TaskRecord) int {
+	for i, j := range rec.Jobs {
+		if j.Role == network.RolePrimary && j.Verdict == verifier.Pass {
+			return i
+		}
+	}
+	return -1
+}
+
+// compareLocked compares the check (or escalation) result job i with the passed primary.
+func (c *Coordinator) compareLocked(ctx context.Context, rec *network.TaskRecord, i int, env *receipt.Envelope) error {
+	p := c.passedPrimaryLocked(rec)
+	if p < 0 {
+		return c.acceptLocked(ctx, rec, i, env)
+	}
+	penv, err := c.loadEnvelope(ctx, rec.Jobs[p].Receipt)
+	if err != nil {
+		return err
+	}
+	o1, err := c.verifyOptions(ctx, penv, rec.Jobs[p].Receipt)
+	if err != nil {
+		return err
+	}
+	o2, err := c.verifyOptions(ctx, env, rec.Jobs[i].Receipt)
+	if err != nil {
+		return err
+	}
+	cmp, err := verifier.Compare(penv, env, o1, o2)
+	if err != nil {
+		rec.Comparison = "error: " + err.Error()
+		c.dispatchLocked(ctx, rec, network.RoleEscalate, nil)
+		rec.Status = network.StatusEscalated
+		return c.saveTaskLocked(ctx, rec)
+	}
+	rec.Comparison = cmp.Outcome + ": " + cmp.Advice
+	ev := []string{rec.Jobs[p].Receipt, rec.Jobs[i].Receipt}
+	switch cmp.Outcome {
+	case verifier.Agree:
+		return c.acceptLocked(ctx, rec, p, penv)
+	case verifier.Disagree:
+		for _, n := range cmp.Escalate {
+			if err := c.strikeLocked(ctx, n, rec, "output refuted by recomputation: "+cmp.Advice, ev); err != nil {
+				return err
+			}
+			for k := range rec.Jobs {
+				if rec.Jobs[k].Node == n && (k == p || k == i) {
+					rec.Jobs[k].Verdict, rec.Jobs[k].Reason = verifier.Reject, "output refuted by recomputation"
+				}
+			}
+		}
+		if cmp.Reference != nil {
+			if cmp.Reference.Correct[0] {
+				return c.acceptLocked(ctx, rec, p, penv)
+			}
+			if cmp.Reference.Correct[1] {
+				return c.acceptLocked(ctx, rec, i, env)
+			}
+		}
+		// neither correct: execute again.
+		c.dispatchLocked(ctx, rec, network.RolePrimary, nil)
+		rec.Status = network.StatusQueued
+		return c.saveTaskLocked(ctx, rec)
+	default:
+		rec.Status = network.StatusEscalated
+		c.dispatchLocked(ctx, rec, network.RoleEscalate, nil)
+		return c.saveTaskLocked(ctx, rec)
+	}
+}
+
+func policyFor(mode protocol.Mode) string {
+	switch mode {
+	case protocol.ModeBinding:
+		return "binding-v1"
+	case protocol.ModeSampled:
+		return "sampled-v1"
+	}
+	return "zk-dev-v1"
+}
+
+// verifyOptions are the verifier options for env (stored at key): the key
+// cache, the policy of its mode, and a sampled run's challenge.
+func (c *Coordinator) verifyOptions(ctx context.Context, env *receipt.Envelope, key string) (verifier.Options, error) {
+	st, _, err := env.Statement()
+	if err != nil {
+		return verifier.Options{}, err
+	}
+	r := &st.Predicate
+	pol, err := verifier.LookupPolicy(policyFor(r.Mode))
+	if err != nil {
+		return verifier.Options{}, err
+	}
+	o := verifier.Options{Policy: &pol}
+	if c.cfg.KeyDir != "" {
+		o.Cache = keys.Cache{Dir: c.cfg.KeyDir}
+	}
+	if r.Sampling != nil && r.Sampling.Method == receipt.SamplingMethodChallenge {
+		e, err := c.commitsKV.Get(ctx, key)
+		if err == nil {
+			var com Commitment
+			if json.Unmarshal(e.Value(), &com) == nil {
+				root, err1 := decodeHex32(com.Root)
+				ch, err2 := hex.DecodeString(com.Challenge)
+				if err1 == nil && err2 == nil {
+					o.SampleChallenge = &verifier.SampleChallenge{Value: ch, Root: root}
+				}
+			}
+		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return o, fmt.Errorf("commitment %s: %w", key, err)
+		}
+	}
+	return o, nil
+}
+
+func (c *Coordinator) loadEnvelope(ctx context.Context, key string) (*receipt.Envelope, error) {
+	e, err := c.receiptsKV.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("receipt %s: %w", key, err)
+	}
+	return receipt.Decode(e.Value())
+}
+
+// verifyResult checks a result's receipt for job key of rec from node:
+// the envelope (nil when it does not decode) and the verdict with its reason.
+func (c *Coordinator) verifyResult(ctx context.Context, rec *network.TaskRecord, node, key string, raw []byte) (*receipt.Envelope, string, string) {
+	env, err := receipt.Decode(raw)
+	if err != nil {
+		return nil, verifier.Reject, "receipt does not decode: " + err.Error()
+	}
+	st, _, err := env.Statement()
+	if err != nil {
+		return env, verifier.Reject, "receipt statement: " + err.Error()
+	}
+	r := &st.Predicate
+	rid, err := r.Task.RequestID()
+	if err != nil || hex.EncodeToString(rid[:]) != rec.RequestID || r.RequestID != rec.RequestID {
+		return env, verifier.Reject, "receipt is not for the job's task (request_id " + short(rec.RequestID) + ")"
+	}
+	if r.Task.Payload.MatrixSize > network.MaxNetworkN {
+		return env, verifier.Reject, fmt.Sprintf("matrix_size %d above %d", r.Task.Payload.MatrixSize, network.MaxNetworkN)
+	}
+	if r.Node.NodeID != node {
+		return env, verifier.Reject, "receipt's node_id " + short(r.Node.NodeID) + " is not the sender " + short(node)
+	}
+	if addr := c.nodes[node]; r.Node.WorkerAddress != addr {
+		return env, verifier.Reject, fmt.Sprintf("receipt's worker_address %.80q is not the registered %q", r.Node.WorkerAddress, addr)
+	}
+	o, err := c.verifyOptions(ctx, env, key)
+	if err != nil {
+		return env, verifier.Hold, err.Error()
+	}
+	v := verifier.Verify(env, o)
+	if err := v.Attributable(); err != nil {
+		return env, verifier.Reject, err.Error()
+	}
+	return env, v.PolicyDecision.Status, v.PolicyDecision.Reason
+}
+
+func short(s string) string {
+	if len(s) > 12 {
+		return s[:12]
+	}
+	return s
+}
+
+// strikeUnknown strikes a registered node for a message that is not a result at all.
+func (c *Coordinator) strikeUnknown(ctx context.Context, node, reason string) error {
+	c.mu.Lock()
+	_, ok := c.nodes[node]
+	c.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	return c.updateNode(ctx, node, func(n *network.NodeRecord) {
+		n.Strikes = append(n.Strikes, network.Strike{Reason: reason, At: c.nowMs()})
+		n.Rejected++
+		n.Rating = rating(n)
+	})
+}
+
+func rating(n *network.NodeRecord) float64 {
+	if n.Accepted+len(n.Strikes) == 0 {
+		return 1
+	}
+	return float64(n.Accepted) / float64(n.Accepted+len(n.Strikes))
+}
+
+func (c *Coordinator) strikeLocked(ctx context.Context, node string, rec *network.TaskRecord, reason string, ev []string) error {
+	c.logf("strike: node %s on task %s: %s", short(node), rec.TaskID, reason)
+	return c.updateNode(ctx, node, func(n *network.NodeRecord) {
+		n.Strikes = append(n.Strikes, network.Strike{TaskID: rec.TaskID, RequestID: rec.RequestID, Reason: reason, Evidence: ev, At: c.nowMs()})
+		n.Rejected++
+		n.Rating = rating(n)
+	})
+}
+
+// acceptLocked credits job i's worker (once per request), marks the task
+// accepted and queues its result for the next block.
+func (c *Coordinator) acceptLocked(ctx context.Context, rec *network.TaskRecord, i int, env *receipt.Envelope) error {
+	j := rec.Jobs[i]
+	addr := c.nodes[j.Node]
+	entry := network.LedgerEntry{Kind: network.Credit, Account: addr, Wei: rec.Task.Reward, TaskID: rec.TaskID, RequestID: rec.RequestID, Node: j.Node, At: c.nowMs()}
+	b, _ := json.Marshal(entry)
+	paid := true
+	if _, err := c.ledgerKV.Create(ctx, network.Credit+"."+rec.RequestID, b); err != nil {
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return fmt.Errorf("credit %s: %w", rec.RequestID, err)
+		}
+		paid = false // already credited: no second payment
+	}
+	if paid {
+		if err := c.updateNode(ctx, j.Node, func(n *network.NodeRecord) { n.Accepted++; n.Rating = rating(n) }); err != nil {
+			return err
+		}
+	}
+	rec.Status = network.StatusAccepted
+	rec.RewardPaidWei = rec.Task.Reward
+	rec.Accepted = &network.Acceptance{Node: j.Node, WorkerAddress: addr, Receipt: j.Receipt, AcceptedAt: c.nowMs()}
+	rb, err := blockResult(env, addr)
+	for k := range rec.Jobs { // jobs still out are not awaited any more
+		if rec.Jobs[k].ReturnedAt == 0 && rec.Jobs[k].Verdict == "" {
+			rec.Jobs[k].Verdict, rec.Jobs[k].Reason = "cancelled", "task accepted"
+		}
+	}
+	if err != nil {
+		c.logf("task %s: no compute result for the block: %v", rec.TaskID, err)
+	} else {
+		c.pending = append(c.pending, pendingResult{taskID: rec.TaskID, result: rb})
+	}
+	if err := c.saveTaskLocked(ctx, rec); err != nil {
+		return err
+	}
+	c.logf("accept: task %s to node %s (%s wei)", rec.TaskID, short(j.Node), rec.Task.Reward)
+	if err != nil { // nothing for a block: the task is final now
+		delete(c.tasks, rec.TaskID)
+	}
+	return nil
+}
+
+// blockResult is the ComputeResult of an accepted receipt: chain.FromReceipt
+// for a Groth16 receipt, and for any other the PoE and signature without a proof.
+func blockResult(env *receipt.Envelope, addr string) (resultForBlock, error) {
+	if cr, err := chain.FromReceipt(env, addr); err == nil {
+		st, _, _ := env.Statement()
+		p, _ := chain.EncodeComputeProof(&st.Predicate)
+		return resultForBlock{cr: cr, proof: p}, nil
+	}
+	st, _, err := env.Statement()
+	if err != nil {
+		return resultForBlock{}, err
+	}
+	if len(env.Signatures) == 0 {
+		return resultForBlock{}, errors.New("no signature")
+	}
+	sig := env.Signatures[0].Sig
+	cr := chain.ComputeResult{TaskID: st.Predicate.Task.TaskID, WorkerAddress: addr, ResultHash: st.Predicate.PoE, Signature: &sig}
+	return resultForBlock{cr: cr}, cr.Validate()
+}
