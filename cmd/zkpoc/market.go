@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"github.com/zkpoc/zkpoc/network/market"
 )
 
@@ -36,9 +34,9 @@ Rewards are decimal CPC strings (at most 18 decimals, exact). Errors are JSON:
 Example:
   zkpoc market --nats nats://127.0.0.1:4222 --listen 127.0.0.1:8080
   curl -d '{"matrix_size":64,"reward":"10.0","deadline_in":3600}' http://127.0.0.1:8080/v1/tasks`)
-	natsURL := fs.String("nats", nats.DefaultURL, "NATS server URL of the network")
+	var nf natsFlags
+	nf.register(fs)
 	listen := fs.String("listen", "127.0.0.1:8080", "HTTP address to serve the API on, HOST:PORT")
-	seed := fs.String("nkey-seed", "", "authenticate to NATS with the nkey seed in this file (optional)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -49,17 +47,13 @@ Example:
 	if err := checkListen(*listen); err != nil {
 		return withHint(usageError{err}, "--listen takes HOST:PORT, such as 127.0.0.1:8080 (:8080 listens on every interface)")
 	}
-	opts := []nats.Option{nats.Name("zkpoc market"), nats.Timeout(5 * time.Second), nats.MaxReconnects(-1)}
-	if *seed != "" {
-		o, err := nats.NkeyOptionFromSeed(*seed)
-		if err != nil {
-			return usagef("--nkey-seed: %v", err)
-		}
-		opts = append(opts, o)
-	}
-	nc, err := nats.Connect(*natsURL, opts...)
+	natsOpts, err := nf.options("zkpoc market")
 	if err != nil {
-		return withHint(fmt.Errorf("connect to NATS at %s: %w", *natsURL, err), "start the coordinator (or a nats-server) first, or give its URL with --nats")
+		return err
+	}
+	nc, err := connectNATS(nf.url, natsOpts)
+	if err != nil {
+		return err
 	}
 	defer nc.Close()
 	h, err := market.New(nc, market.Config{})

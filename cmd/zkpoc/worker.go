@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"github.com/zkpoc/zkpoc/network/worker"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
@@ -35,11 +33,11 @@ the same receipt.
 --dishonest is for network demos only: every answer carries a WRONG product
 (one entry changed) with a valid binding and signature, in sampled or binding
 mode, for the coordinator's re-dispatch and comparison to catch.`)
-	natsURL := fs.String("nats", nats.DefaultURL, "nats-server URL (nats://, tls://, ws:// or wss://; comma-separated for a cluster)")
+	var nf natsFlags
+	nf.register(fs)
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
 	addr := fs.String("worker-address", "", "worker address results are submitted under (cpc1…), signed into every receipt; required")
 	keyDir := fs.String("key-dir", "", "proving-key cache (default: $ZKPOC_HOME/keys)")
-	nkeySeed := fs.String("nkey-seed", "", "NKey seed file to authenticate to nats-server with (optional)")
 	heartbeat := fs.Duration("heartbeat", 5*time.Second, "heartbeat interval")
 	dishonest := fs.Bool("dishonest", false, "demos only: answer with a wrong product (valid signature and binding)")
 	var pf proveFlags
@@ -53,7 +51,8 @@ mode, for the coordinator's re-dispatch and comparison to catch.`)
 	if err := workload.CheckWorkerAddress("--worker-address", *addr); err != nil {
 		return usageError{err}
 	}
-	if err := checkNATSURL(*natsURL); err != nil {
+	natsOpts, err := nf.options("zkpoc worker")
+	if err != nil {
 		return err
 	}
 	if pf.challenge != "" {
@@ -87,17 +86,9 @@ mode, for the coordinator's re-dispatch and comparison to catch.`)
 	if err != nil {
 		return err
 	}
-	opts := []nats.Option{nats.Name("zkpoc worker"), nats.MaxReconnects(-1)}
-	if *nkeySeed != "" {
-		opt, err := nats.NkeyOptionFromSeed(*nkeySeed)
-		if err != nil {
-			return withHint(usagef("--nkey-seed: %w", err), "an NKey user seed file (SU…), as nsc or nk -gen user writes it")
-		}
-		opts = append(opts, opt)
-	}
-	nc, err := nats.Connect(*natsURL, opts...)
+	nc, err := connectNATS(nf.url, natsOpts)
 	if err != nil {
-		return withHint(fmt.Errorf("connect to %s: %w", *natsURL, err), "is nats-server (or zkpoc's coordinator with its embedded server) running there?")
+		return err
 	}
 	defer nc.Close()
 	cfg := worker.Config{NodeKey: key, WorkerAddress: *addr, KeyDir: *keyDir, Budget: o.Budget, Coeffs: o.Coeffs,

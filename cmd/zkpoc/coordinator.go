@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/zkpoc/zkpoc/network/coordinator"
+	"github.com/zkpoc/zkpoc/network/embedded"
+	"github.com/zkpoc/zkpoc/workload"
+)
+
+func runCoordinator(env *cliEnv, args []string) error {
+	fs := newFlags(env, "coordinator", "coordinator [--nats URL | --store DIR --listen-nats HOST:PORT] [flags]", `
+Runs the PoC validator of the zkpoc network (seed 002 Stage 5, seed 003): it
+takes tasks at intake (from zkpoc market), allocates their request_id, sends
+each job to a live registered worker, verifies every returned receipt,
+re-dispatches a fraction of requests (--redispatch; every sampled or binding
+receipt always) to a second worker it picks with its own randomness, compares
+the two, strikes the node its own recomputation proves wrong, credits the
+reward once per accepted request (wei, in the JetStream ledger), refunds
+expired tasks, and appends blocks of SUBMIT_RESULT transactions with their
+compute_root.
+
+Without --nats it embeds nats-server: JetStream on file storage in --store
+(default $ZKPOC_HOME/network), listening on --listen-nats (127.0.0.1:4222), so
+workers and the market connect to nats://127.0.0.1:4222. With --nats it uses
+an external nats-server or cluster instead; all its state is there, so a
+restarted coordinator resumes where it stopped.
+
+SNARK receipts are verified with the verifying keys in --key-dir (default
+$ZKPOC_HOME/keys, which workers on the same machine share).`)
+	var nf natsFlags
+	nf.register(fs)
+	store := fs.String("store", "", "embedded server's JetStream directory (default $ZKPOC_HOME/network; not with --nats)")
+	listenNATS := fs.String("listen-nats", "127.0.0.1:4222", "embedded server's client address, HOST:PORT (not with --nats)")
+	address := fs.String("address", "cpc1zkpoccoordinator", "the coordinator's address: synthetic seeds are SHA-256(block hash ‖ address)")
+	redispatch := fs.Float64("redispatch", 0.1, "fraction in [0,1] of SNARK requests re-executed by a second worker")
+	jobTimeout := fs.Duration("job-timeout", 2*time.Minute, "re-dispatch a job without a result after this long")
+	hbTimeout := fs.Duration("heartbeat-timeout", 15*time.Second, "a worker silent this long is dead; its jobs go elsewhere")
+	blockInterval := fs.Duration("block-interval", 5*time.Second, "how often a block of accepted results is appended")
+	keyDir := fs.String("key-dir", "", "verifying-key cache (default: $ZKPOC_HOME/keys)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("coordinator takes no arguments, have %q", pos)
+	}
+	external := isSet(fs, "nats")
+	if external && (*store != "" || isSet(fs, "listen-nats")) {
+		return withHint(usagef("--nats uses an external nats-server: --store and --listen-nats are for the embedded one"), "give either --nats URL or --store/--listen-nats")
+	}
+	if err := workload.CheckWorkerAddress("--address", *address); err != nil {
+		return usageError{err}
+	}
+	if *redispatch < 0 || *redispatch > 1 || *redispatch != *redispatch {
+		return usagef("--redispatch %v is not a fraction in [0, 1]", *redispatch)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--job-timeout", *jobTimeout}, {"--heartbeat-timeout", *hbTimeout}, {"--block-interval", *blockInterval}} {
+		if d.v <= 0 {
+			return usagef("%s must be positive, have %s", d.name, d.v)
+		}
+	}
+	if *keyDir == "" {
+		c, err := keyCache()
+		if err != nil {
+			return err
+		}
+		*keyDir = c.Dir
+	}
+	url := nf.url
+	if !external {
+		if err := checkListen(*listenNATS); err != nil {
+			return withHint(usageError{err}, "--listen-nats takes HOST:PORT, such as 127.0.0.1:4222")
+		}
+		host, port, _ := net.SplitHostPort(*listenNATS)
+		p, _ := strconv.Atoi(port)
+		if *store == "" {
+			h, err := home()
+			if err != nil {
+				return err
+			}
+			*store = filepath.Join(h, "network")
+		}
+		srv, err := embedded.Start(embedded.Options{Dir: *store, Host: host, Port: p})
+		if err != nil {
+			return withHint(err, "is another server on %s? choose another with --listen-nats, or use it with --nats", *listenNATS)
+		}
+		defer srv.Stop()
+		url = srv.URL()
+		fmt.Fprintf(env.progress(), "coordinator: embedded nats-server on %s (JetStream in %s)\n", url, *store)
+	}
+	natsOpts, err := nf.options("zkpoc coordinator")
+	if err != nil {
+		return err
+	}
+	nc, err := connectNATS(url, natsOpts)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	c, err := coordinator.New(nc, coordinator.Config{Address: *address, RedispatchFraction: *redispatch, JobTimeout: *jobTimeout,
+		HeartbeatTimeout: *hbTimeout, BlockInterval: *blockInterval, KeyDir: *keyDir, Log: env.progress()})
+	if err != nil {
+		return usageError{err}
+	}
+	fmt.Fprintf(env.progress(), "coordinator: running (address %s, redispatch %g); interrupt to stop\n", *address, *redispatch)
+	if err := c.Run(env.ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.progress(), "coordinator: stopped")
+	return nil
+}
