@@ -50,6 +50,7 @@ func TestImportBoundaries(t *testing.T) {
 		{"sampling", provingCode},
 		{"network", append(slices.Clone(provingCode), hostAccess...)},
 		{"network/market", append(slices.Clone(provingCode), hostAccess...)},
+		{"network/coordinator", append(slices.Clone(provingCode), "os/exec")},
 		{"protocol", []string{"github.com/consensys/gnark/frontend", "github.com/consensys/gnark/backend", "github.com/consensys/gnark/constraint", module + "prover", module + "circuits"}},
 	} {
 		deps := goListDeps(t, module+rule.pkg)
