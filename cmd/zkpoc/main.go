@@ -106,6 +106,7 @@ func init() {
 		{"ceremony", "multi-party Groth16 trusted setup (ceremony init|contribute|seal-phase1|verify|finalize)", runCeremony},
 		{"bench", "measure proof cost per circuit, size and proof system (bench, bench calibrate)", runBench},
 		{"market", "serve the network's Task Market HTTP API (needs a coordinator over NATS)", runMarket},
+		{"network", "run the whole network on this machine (network demo)", runNetwork},
 		{"coordinator", "run the network's PoC validator (embeds nats-server unless --nats)", runCoordinator},
 		{"worker", "run a worker node of the zkpoc network on NATS JetStream", runWorker},
 		{"version", "print the module version, VCS revision, Go and gnark versions", runVersion},
