@@ -220,7 +220,7 @@ func (t ComputeTask) Validate() error {
 	add := func(field, format string, args ...any) {
 		errs = append(errs, &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
-	if !isUUID(t.TaskID) {
+	if !IsUUID(t.TaskID) {
 		add("task_id", "%q is not a lowercase RFC 4122 UUID", clip(t.TaskID))
 	}
 	if t.ChallengeType != ChallengeMatMul {
@@ -330,7 +330,9 @@ func checkWei(s string) error {
 	return nil
 }
 
-func isUUID(s string) bool {
+// IsUUID reports whether s is a task id in the form tasks use: an RFC 4122
+// UUID in its 36-character text form, lowercase hex.
+func IsUUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}

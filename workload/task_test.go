@@ -135,7 +135,7 @@ func TestNewTaskID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !re.MatchString(id) || !isUUID(id) {
+		if !re.MatchString(id) || !IsUUID(id) {
 			t.Fatalf("bad v4 UUID %q", id)
 		}
 		if seen[id] {

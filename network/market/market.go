@@ -485,29 +485,9 @@ func unavailable(name string, err error) *fieldErr {
 	return &fieldErr{http.StatusServiceUnavailable, "", fmt.Sprintf("%s: %v", name, err)}
 }
 
-func isUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 func (m *market) getTask(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !isUUID(id) {
+	if !workload.IsUUID(id) {
 		writeErr(w, http.StatusBadRequest, "task_id", fmt.Sprintf("task_id %.80q is not a lowercase RFC 4122 UUID", id))
 		return
 	}
