@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
 	"github.com/zkpoc/zkpoc/network/embedded"
 	"github.com/zkpoc/zkpoc/workload"
@@ -42,6 +43,7 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	hbTimeout := fs.Duration("heartbeat-timeout", 15*time.Second, "a worker silent this long is dead; its jobs go elsewhere")
 	blockInterval := fs.Duration("block-interval", 5*time.Second, "how often a block of accepted results is appended")
 	keyDir := fs.String("key-dir", "", "verifying-key cache (default: $ZKPOC_HOME/keys)")
+	replicas := fs.Int("replicas", 1, "replicas of every stream and bucket: 1 on one server, 3 on a three-node cluster")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -66,6 +68,12 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 		if d.v <= 0 {
 			return usagef("%s must be positive, have %s", d.name, d.v)
 		}
+	}
+	if *replicas < 1 || *replicas > 5 {
+		return usagef("--replicas %d: JetStream takes 1 to 5", *replicas)
+	}
+	if *replicas > 1 && !external {
+		return withHint(usagef("--replicas %d needs a cluster: the embedded server is one node", *replicas), "start a nats-server cluster and give its URLs with --nats")
 	}
 	if *keyDir == "" {
 		c, err := keyCache()
@@ -106,7 +114,8 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	}
 	defer nc.Close()
 	c, err := coordinator.New(nc, coordinator.Config{Address: *address, RedispatchFraction: *redispatch, JobTimeout: *jobTimeout,
-		HeartbeatTimeout: *hbTimeout, BlockInterval: *blockInterval, KeyDir: *keyDir, Log: env.progress()})
+		HeartbeatTimeout: *hbTimeout, BlockInterval: *blockInterval, KeyDir: *keyDir, Log: env.progress(),
+		Settings: network.Settings{Replicas: *replicas}})
 	if err != nil {
 		return usageError{err}
 	}
