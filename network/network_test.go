@@ -3,6 +3,7 @@ package network_test
 import (
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -111,4 +112,30 @@ func TestBlockHash(t *testing.T) {
 	if h3, _ := b.ComputeHash(); h3 == h1 {
 		t.Fatal("the hash does not cover the height")
 	}
+}
+
+// FuzzDecode: no message makes Decode panic, and what it accepts
+// re-encodes to a message it accepts again.
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(`{"request_id":"` + strings.Repeat("a", 64) + `","node_id":"` + strings.Repeat("b", 64) + `","role":"primary","attempt":1,"receipt":{"payload":"x"}}`))
+	f.Add([]byte(`{"matrix_size":8,"frac_bits":8,"reward_wei":"1","deadline":1}`))
+	f.Add([]byte(`{"node_id":"x","public_key":"y","worker_address":"z","hardware":{},"budget":{},"time":1,"signature":""}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, v := range []any{&network.Result{}, &network.IntakeRequest{}, &network.Registration{}, &network.CommitRequest{}, &network.Job{}} {
+			if network.Decode(data, 1<<16, v) != nil {
+				continue
+			}
+			again, err := json.Marshal(v)
+			if err != nil {
+				t.Fatalf("%T accepted but does not re-encode: %v", v, err)
+			}
+			if err := network.Decode(again, 1<<20, v); err != nil {
+				t.Fatalf("%T re-encoded %s is refused: %v", v, again, err)
+			}
+		}
+		var r network.Registration
+		if network.Decode(data, 1<<16, &r) == nil {
+			r.Verify() // must not panic
+		}
+	})
 }
