@@ -1,3 +1,141 @@
 package coordinator_test
 
 // Red-team tests: a malicious worker node against the coordinator.
+
+import (
+	"crypto/ed25519"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zkpoc/zkpoc"
+	"github.com/zkpoc/zkpoc/network"
+	"github.com/zkpoc/zkpoc/network/coordinator"
+)
+
+// silentNode registers a node that runs no fake loop (the test drives it).
+func silentNode(t *testing.T, e *env, name string) (ed25519.PrivateKey, string) {
+	t.Helper()
+	seed := make([]byte, 32)
+	copy(seed, name)
+	key := ed25519.NewKeyFromSeed(seed)
+	reg := network.Registration{WorkerAddress: "cpc1" + name, Time: time.Now().Unix()}
+	if err := reg.Sign(key); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(reg)
+	m, err := e.nc.Request(network.SubjectRegisterPfx+reg.NodeID, b, 5*time.Second)
+	if err != nil || !strings.Contains(string(m.Data), `"ok":true`) {
+		t.Fatalf("register %s: %v", name, err)
+	}
+	hb, _ := json.Marshal(network.Heartbeat{NodeID: reg.NodeID})
+	_ = e.nc.Publish(network.SubjectHeartbeatPfx+reg.NodeID, hb)
+	return key, reg.NodeID
+}
+
+func fetchJob(t *testing.T, e *env, node string) network.Job {
+	t.Helper()
+	cons, err := e.js.Consumer(e.ctx, network.JobsStream, network.NodeConsumer(node))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job network.Job
+	for m := range msgs.Messages() {
+		_ = json.Unmarshal(m.Data(), &job)
+		_ = m.Ack()
+	}
+	if job.RequestID == "" {
+		t.Fatalf("%s got no job", node[:12])
+	}
+	return job
+}
+
+// TestRedteamStealJob: mallory (registered, but not assigned the job)
+// proves the victim's job herself and publishes it, on her own subject
+// with her own node_id and on her subject with the victim's node_id.
+// Both must be ignored: no credit, no acceptance, no strike on the victim.
+func TestRedteamStealJob(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	_, victim := silentNode(t, e, "victim")
+	task := post(e)
+	job := fetchJob(t, e, victim)
+	if job.RequestID != task.RequestID {
+		t.Fatalf("job %+v", job)
+	}
+	mkey, mallory := silentNode(t, e, "mallory")
+	res, err := zkpoc.Prove(e.ctx, job.Task, mkey, zkpoc.WithMode(zkpoc.ModeBinding), zkpoc.WithWorkerAddress("cpc1mallory"), zkpoc.WithKeyDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(res.Envelope)
+	for _, claimed := range []string{mallory, victim} {
+		rb, _ := json.Marshal(network.Result{RequestID: job.RequestID, NodeID: claimed, Role: job.Role, Attempt: job.Attempt, Receipt: raw})
+		if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+mallory, rb); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(1500 * time.Millisecond)
+	r := e.task(task.TaskID)
+	if r.Status == network.StatusAccepted || r.Accepted != nil {
+		t.Fatalf("stolen job accepted: %+v", r)
+	}
+	for _, j := range r.Jobs {
+		if j.Node == mallory || j.Verdict != "" {
+			t.Fatalf("stolen result recorded: %+v", j)
+		}
+	}
+	if _, _, ok := e.ledger("credit." + task.RequestID); ok {
+		t.Fatal("a stolen job was paid")
+	}
+	if n := len(e.node(victim).Strikes); n != 0 {
+		t.Fatalf("victim struck for mallory's messages: %+v", e.node(victim).Strikes)
+	}
+}
+
+// TestRedteamGarbageResults: hostile result bodies are struck as garbage
+// or rejected, and the coordinator keeps serving (no panic, no hang).
+func TestRedteamGarbageResults(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	_, eve := silentNode(t, e, "eve")
+	task := post(e)
+	job := fetchJob(t, e, eve)
+	deep := strings.Repeat("[", 200000) + strings.Repeat("]", 200000)
+	hugeStr := `"` + strings.Repeat("A", 4<<20) + `"`
+	want := 0
+	for _, tc := range []struct {
+		name   string
+		body   []byte
+		strike bool // struck as garbage; else ignored (no such job)
+	}{
+		{"deeply nested body", []byte(deep), true},
+		{"deeply nested receipt", []byte(`{"request_id":"` + job.RequestID + `","node_id":"` + eve + `","role":"` + job.Role + `","attempt":1,"receipt":` + deep + `}`), true},
+		{"huge string field", []byte(`{"request_id":` + hugeStr + `}`), false},
+		{"null", []byte("null"), false},
+	} {
+		if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+eve, tc.body); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if tc.strike {
+			want++
+			e.waitFor(tc.name, func() bool { return len(e.node(eve).Strikes) >= want })
+		}
+	}
+	time.Sleep(time.Second)
+	if n := len(e.node(eve).Strikes); n != want {
+		t.Fatalf("strikes %d, want %d: %+v", n, want, e.node(eve).Strikes)
+	}
+	if r := e.task(task.TaskID); r.Accepted != nil {
+		t.Fatalf("accepted after garbage: %+v", r)
+	}
+	// still serving
+	if rep := e.intake(network.IntakeRequest{MatrixSize: 4, FracBits: 8, RewardWei: "1", Deadline: time.Now().Add(time.Hour).Unix()}); rep.Task == nil {
+		t.Fatalf("coordinator stopped serving: %+v", rep)
+	}
+}
