@@ -139,3 +139,42 @@ func TestRedteamGarbageResults(t *testing.T) {
 		t.Fatalf("coordinator stopped serving: %+v", rep)
 	}
 }
+
+// TestRedteamLatePrimary: a primary that timed out sends its (correct)
+// result, attempt 1, after the re-dispatched attempt was accepted and
+// paid. It is ignored: one credit, to the node that was accepted.
+func TestRedteamLatePrimary(t *testing.T) {
+	e := start(t, coordinator.Config{JobTimeout: time.Second})
+	key, sloth := silentNode(t, e, "sloth")
+	task := post(e)
+	job := fetchJob(t, e, sloth)
+	res, err := zkpoc.Prove(e.ctx, job.Task, key, zkpoc.WithMode(zkpoc.ModeBinding), zkpoc.WithWorkerAddress("cpc1sloth"), zkpoc.WithKeyDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newWorker(t, e, "quick1", false)
+	newWorker(t, e, "quick2", false)
+	e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	before := e.task(task.TaskID)
+	entry, rev, ok := e.ledger("credit." + task.RequestID)
+	if !ok || entry.Node == sloth {
+		t.Fatalf("credit %+v %v", entry, ok)
+	}
+	raw, _ := json.Marshal(res.Envelope)
+	rb, _ := json.Marshal(network.Result{RequestID: job.RequestID, NodeID: sloth, Role: job.Role, Attempt: job.Attempt, Receipt: raw})
+	if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+sloth, rb); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	after := e.task(task.TaskID)
+	if after.Accepted == nil || after.Accepted.Node != before.Accepted.Node || after.Accepted.Receipt != before.Accepted.Receipt {
+		t.Fatalf("late primary changed the acceptance: %+v -> %+v", before.Accepted, after.Accepted)
+	}
+	entry2, rev2, _ := e.ledger("credit." + task.RequestID)
+	if rev2 != rev || entry2.Node != entry.Node {
+		t.Fatalf("credit rewritten: %+v -> %+v", entry, entry2)
+	}
+	if n := e.node(sloth); n.Accepted != 0 {
+		t.Fatalf("late node credited: %+v", n)
+	}
+}
