@@ -178,3 +178,38 @@ func TestRedteamLatePrimary(t *testing.T) {
 		t.Fatalf("late node credited: %+v", n)
 	}
 }
+
+// TestRedteamReRegisterAddress: a primary whose binding receipt names
+// cpc1pat re-registers as cpc1other while its check is out. The credit
+// must go to an address the receipt binds (or be refused), never to an
+// address the receipt does not name.
+func TestRedteamReRegisterAddress(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	key, pat := silentNode(t, e, "pat")
+	task := post(e)
+	job := fetchJob(t, e, pat)
+	res, err := zkpoc.Prove(e.ctx, job.Task, key, zkpoc.WithMode(zkpoc.ModeBinding), zkpoc.WithWorkerAddress("cpc1pat"), zkpoc.WithKeyDir(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(res.Envelope)
+	rb, _ := json.Marshal(network.Result{RequestID: job.RequestID, NodeID: pat, Role: job.Role, Attempt: job.Attempt, Receipt: raw})
+	if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+pat, rb); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("checking", func() bool { return e.task(task.TaskID).Status == network.StatusChecking })
+	reg := network.Registration{WorkerAddress: "cpc1other", Time: time.Now().Unix()}
+	_ = reg.Sign(key)
+	b, _ := json.Marshal(reg)
+	if m, err := e.nc.Request(network.SubjectRegisterPfx+pat, b, 5*time.Second); err != nil || !strings.Contains(string(m.Data), `"ok":true`) {
+		t.Fatalf("re-register: %v", err)
+	}
+	newWorker(t, e, "checker", false)
+	e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	entry, _, ok := e.ledger("credit." + task.RequestID)
+	r := e.task(task.TaskID)
+	t.Logf("credit %+v accepted %+v", entry, r.Accepted)
+	if !ok || entry.Node != pat || entry.Account != "cpc1pat" || r.Accepted.WorkerAddress != "cpc1pat" {
+		t.Fatalf("credit to %s (accepted %+v), not the receipt's worker_address cpc1pat", entry.Account, r.Accepted)
+	}
+}
