@@ -213,3 +213,24 @@ func TestRedteamReRegisterAddress(t *testing.T) {
 		t.Fatalf("credit to %s (accepted %+v), not the receipt's worker_address cpc1pat", entry.Account, r.Accepted)
 	}
 }
+
+// TestRedteamIntakeOverflow: rewards over 2^256-1, deadlines out of
+// range and huge matrix sizes are refused with a field, no crash, and the coordinator keeps serving.
+func TestRedteamIntakeOverflow(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	for _, req := range []network.IntakeRequest{
+		{MatrixSize: 4, RewardWei: "1" + strings.Repeat("0", 100000), Deadline: time.Now().Add(time.Hour).Unix()},
+		{MatrixSize: 4, RewardWei: "115792089237316195423570985008687907853269984665640564039457584007913129639936", Deadline: time.Now().Add(time.Hour).Unix()},
+		{MatrixSize: 4, RewardWei: "1", Deadline: 1<<63 - 1},
+		{MatrixSize: 4, RewardWei: "1", Deadline: -1 << 63},
+		{MatrixSize: 1<<31 - 1, RewardWei: "1", Deadline: time.Now().Add(time.Hour).Unix()},
+	} {
+		rep := e.intake(req)
+		if rep.Task != nil || rep.Field == "" {
+			t.Errorf("reward %.20s… deadline %d n %d: taken: %+v", req.RewardWei, req.Deadline, req.MatrixSize, rep)
+		}
+	}
+	if rep := e.intake(network.IntakeRequest{MatrixSize: 4, FracBits: 8, RewardWei: "1", Deadline: time.Now().Add(time.Hour).Unix()}); rep.Task == nil {
+		t.Fatalf("coordinator stopped serving: %+v", rep)
+	}
+}
