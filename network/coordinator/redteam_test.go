@@ -234,3 +234,36 @@ func TestRedteamIntakeOverflow(t *testing.T) {
 		t.Fatalf("coordinator stopped serving: %+v", rep)
 	}
 }
+
+// TestRedteamCommitForeignJob: mallory asks for a challenge on the
+// victim's outstanding sampled job (to learn its challenge, or to burn
+// the victim's one commitment): refused, and the victim's own commitment
+// still gets its challenge afterwards.
+func TestRedteamCommitForeignJob(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	_, victim := silentNode(t, e, "victim")
+	post(e)
+	job := fetchJob(t, e, victim)
+	_, mallory := silentNode(t, e, "mallory")
+	root := strings.Repeat("22", 32)
+	for _, tc := range []struct{ subj, node string }{
+		{network.SubjectCommitPfx + mallory, mallory},
+		{network.SubjectCommitPfx + mallory, victim},
+	} {
+		b, _ := json.Marshal(network.CommitRequest{RequestID: job.RequestID, NodeID: tc.node, Attempt: job.Attempt, Root: root})
+		m, err := e.nc.Request(tc.subj, b, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep network.CommitReply
+		if json.Unmarshal(m.Data, &rep) == nil && rep.Challenge != "" {
+			t.Fatalf("node_id %s on %s: challenge for a foreign job: %s", tc.node[:12], tc.subj, m.Data)
+		}
+	}
+	b, _ := json.Marshal(network.CommitRequest{RequestID: job.RequestID, NodeID: victim, Attempt: job.Attempt, Root: strings.Repeat("33", 32)})
+	m, err := e.nc.Request(network.SubjectCommitPfx+victim, b, 5*time.Second)
+	var rep network.CommitReply
+	if err != nil || json.Unmarshal(m.Data, &rep) != nil || rep.Challenge == "" {
+		t.Fatalf("victim's own commitment refused: %v", err)
+	}
+}
