@@ -333,7 +333,14 @@ func (c *Coordinator) strikeLocked(ctx context.Context, node string, rec *networ
 // accepted and queues its result for the next block.
 func (c *Coordinator) acceptLocked(ctx context.Context, rec *network.TaskRecord, i int, env *receipt.Envelope) error {
 	j := rec.Jobs[i]
+	// The credit goes to the worker_address the accepted receipt binds
+	// (checked equal to the registration when it was verified), not to
+	// whatever the node registered since: a re-registration while a check
+	// is out must not move a reward off the signed receipt's address.
 	addr := c.nodes[j.Node]
+	if st, _, err := env.Statement(); err == nil && st.Predicate.Node.WorkerAddress != "" {
+		addr = st.Predicate.Node.WorkerAddress
+	}
 	entry := network.LedgerEntry{Kind: network.Credit, Account: addr, Wei: rec.Task.Reward, TaskID: rec.TaskID, RequestID: rec.RequestID, Node: j.Node, At: c.nowMs()}
 	b, _ := json.Marshal(entry)
 	paid := true
