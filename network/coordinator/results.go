@@ -108,12 +108,17 @@ func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskR
 	job.Verdict, job.Reason = verdict, reason
 	c.logf("result: task %s %s attempt %d from %s: %s (%s)", rec.TaskID, job.Role, job.Attempt, node[:12], verdict, reason)
 	if verdict != verifier.Pass {
-		var ev []string
-		if job.Receipt != "" {
-			ev = []string{key}
-		}
-		if err := c.strikeLocked(ctx, node, rec, reason, ev); err != nil {
-			return err
+		// A strike means the node was proved wrong (a reject). A hold is
+		// the coordinator not being able to judge (a key it lacks, no
+		// commitment on record): the job goes elsewhere, nobody is struck.
+		if verdict == verifier.Reject {
+			var ev []string
+			if job.Receipt != "" {
+				ev = []string{key}
+			}
+			if err := c.strikeLocked(ctx, node, rec, reason, ev); err != nil {
+				return err
+			}
 		}
 		// Re-dispatch the same role to another worker (a rejected check
 		// leaves the passed primary waiting for a distinct second one).
