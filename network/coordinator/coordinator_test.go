@@ -22,6 +22,7 @@ import (
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
 	"github.com/zkpoc/zkpoc/network/embedded"
+	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
@@ -48,17 +49,7 @@ type env struct {
 
 func start(t *testing.T, cfg coordinator.Config) *env {
 	t.Helper()
-	s, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	nc, err := nats.Connect(s.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
+	_, nc, js := embeddedtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 	if cfg.Address == "" {
 		cfg.Address = "cpc1coordinator"

@@ -16,7 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/zkpoc/zkpoc/network"
-	"github.com/zkpoc/zkpoc/network/embedded"
+	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
 	"github.com/zkpoc/zkpoc/network/market"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -43,17 +43,7 @@ func start(t *testing.T, provision bool) *env {
 
 func startWith(t *testing.T, provision bool, cfg market.Config) *env {
 	t.Helper()
-	s, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	nc, err := nats.Connect(s.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, _ := jetstream.New(nc)
+	_, nc, js := embeddedtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	if provision {

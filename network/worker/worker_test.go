@@ -23,6 +23,7 @@ import (
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/embedded"
+	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
 	"github.com/zkpoc/zkpoc/network/worker"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
@@ -57,20 +58,8 @@ type commit struct {
 
 func newCoord(t *testing.T, ackWait time.Duration) *coord {
 	t.Helper()
-	srv, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
-	nc, err := nats.Connect(srv.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, nc, js := embeddedtest.Start(t)
+	var err error
 	c := &coord{t: t, nc: nc, js: js, settings: network.Settings{Storage: jetstream.FileStorage, AckWait: ackWait}, commits: map[string]commit{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
