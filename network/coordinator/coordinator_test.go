@@ -428,39 +428,17 @@ func TestForgedAndGarbageStruck(t *testing.T) {
 	e := start(t, coordinator.Config{})
 	// A registered node that does not run the fake loop, so the test
 	// controls its results.
-	seed := make([]byte, 32)
-	copy(seed, "eve")
-	key := ed25519.NewKeyFromSeed(seed)
-	reg := network.Registration{WorkerAddress: "cpc1eve", Time: time.Now().Unix()}
-	_ = reg.Sign(key)
-	b, _ := json.Marshal(reg)
-	if _, err := e.nc.Request(network.SubjectRegisterPfx+reg.NodeID, b, 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	hb, _ := json.Marshal(network.Heartbeat{NodeID: reg.NodeID})
-	_ = e.nc.Publish(network.SubjectHeartbeatPfx+reg.NodeID, hb)
+	_, node := silentNode(t, e, "eve")
 	task := post(e)
-	cons, err := e.js.Consumer(e.ctx, network.JobsStream, network.NodeConsumer(reg.NodeID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := cons.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var job network.Job
-	for m := range msgs.Messages() {
-		_ = json.Unmarshal(m.Data(), &job)
-		_ = m.Ack()
-	}
+	job := fetchJob(t, e, node)
 	if job.RequestID != task.RequestID {
 		t.Fatalf("job %+v", job)
 	}
 	// Garbage: not a Result.
-	if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+reg.NodeID, []byte("{not json")); err != nil {
+	if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+node, []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
-	e.waitFor("garbage strike", func() bool { return len(e.node(reg.NodeID).Strikes) == 1 })
+	e.waitFor("garbage strike", func() bool { return len(e.node(node).Strikes) == 1 })
 	// A receipt signed by another key, for eve's job.
 	other := ed25519.NewKeyFromSeed(make([]byte, 32))
 	res, err := zkpoc.Prove(e.ctx, job.Task, other, zkpoc.WithMode(zkpoc.ModeBinding), zkpoc.WithWorkerAddress("cpc1eve"), zkpoc.WithKeyDir(t.TempDir()))
@@ -468,11 +446,11 @@ func TestForgedAndGarbageStruck(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ := json.Marshal(res.Envelope)
-	rb, _ := json.Marshal(network.Result{RequestID: job.RequestID, NodeID: reg.NodeID, Role: job.Role, Attempt: job.Attempt, Receipt: raw})
-	if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+reg.NodeID, rb); err != nil {
+	rb, _ := json.Marshal(network.Result{RequestID: job.RequestID, NodeID: node, Role: job.Role, Attempt: job.Attempt, Receipt: raw})
+	if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+node, rb); err != nil {
 		t.Fatal(err)
 	}
-	e.waitFor("forged-receipt strike", func() bool { return len(e.node(reg.NodeID).Strikes) == 2 })
+	e.waitFor("forged-receipt strike", func() bool { return len(e.node(node).Strikes) == 2 })
 	r := e.task(task.TaskID)
 	if r.Status == network.StatusAccepted || r.Jobs[0].Verdict != "reject" || len(r.Jobs) < 2 {
 		t.Fatalf("forged receipt: %+v", r)
@@ -480,7 +458,7 @@ func TestForgedAndGarbageStruck(t *testing.T) {
 	if _, _, ok := e.ledger("credit." + task.RequestID); ok {
 		t.Fatal("a forged receipt was paid")
 	}
-	t.Logf("strikes: %+v", e.node(reg.NodeID).Strikes)
+	t.Logf("strikes: %+v", e.node(node).Strikes)
 }
 
 func TestIntakeFieldErrors(t *testing.T) {
