@@ -27,7 +27,9 @@ compute_root.
 
 Without --nats it embeds nats-server: JetStream on file storage in --store
 (default $ZKPOC_HOME/network), listening on --listen-nats (127.0.0.1:4222), so
-workers and the market connect to nats://127.0.0.1:4222. With --nats it uses
+workers and the market connect to nats://127.0.0.1:4222; with --listen-ws
+HOST:PORT workers may connect over WebSocket too (zkpoc worker --nats
+ws://HOST:PORT, seed 002's transport). With --nats it uses
 an external nats-server or cluster instead; all its state is there, so a
 restarted coordinator resumes where it stopped.
 
@@ -37,6 +39,7 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	nf.register(fs)
 	store := fs.String("store", "", "embedded server's JetStream directory (default $ZKPOC_HOME/network; not with --nats)")
 	listenNATS := fs.String("listen-nats", "127.0.0.1:4222", "embedded server's client address, HOST:PORT (not with --nats)")
+	listenWS := fs.String("listen-ws", "", "embedded server's WebSocket address for workers, HOST:PORT (ws://, no TLS: loopback or behind a TLS proxy; default off; not with --nats)")
 	address := fs.String("address", "cpc1zkpoccoordinator", "the coordinator's address: synthetic seeds are SHA-256(block hash ‖ address)")
 	redispatch := fs.Float64("redispatch", 0.1, "fraction in [0,1] of SNARK requests re-executed by a second worker")
 	jobTimeout := fs.Duration("job-timeout", 2*time.Minute, "re-dispatch a job without a result after this long")
@@ -52,8 +55,8 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 		return usagef("coordinator takes no arguments, have %q", pos)
 	}
 	external := isSet(fs, "nats")
-	if external && (*store != "" || isSet(fs, "listen-nats")) {
-		return withHint(usagef("--nats uses an external nats-server: --store and --listen-nats are for the embedded one"), "give either --nats URL or --store/--listen-nats")
+	if external && (*store != "" || isSet(fs, "listen-nats") || *listenWS != "") {
+		return withHint(usagef("--nats uses an external nats-server: --store, --listen-nats and --listen-ws are for the embedded one"), "give either --nats URL or --store/--listen-nats/--listen-ws")
 	}
 	if err := workload.CheckWorkerAddress("--address", *address); err != nil {
 		return usageError{err}
@@ -84,7 +87,7 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	}
 	url := nf.url
 	if !external {
-		if err := checkListen(*listenNATS); err != nil {
+		if err := checkListen("--listen-nats", *listenNATS); err != nil {
 			return withHint(usageError{err}, "--listen-nats takes HOST:PORT, such as 127.0.0.1:4222")
 		}
 		host, port, _ := net.SplitHostPort(*listenNATS)
@@ -96,13 +99,27 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 			}
 			*store = filepath.Join(h, "network")
 		}
-		srv, err := embedded.Start(embedded.Options{Dir: *store, Host: host, Port: p})
+		eo := embedded.Options{Dir: *store, Host: host, Port: p}
+		if *listenWS != "" {
+			if err := checkListen("--listen-ws", *listenWS); err != nil {
+				return withHint(usageError{err}, "--listen-ws takes HOST:PORT, such as 127.0.0.1:8443")
+			}
+			wsHost, wsPort, _ := net.SplitHostPort(*listenWS)
+			eo.WebSocketHost = wsHost
+			if eo.WebSocketPort, _ = strconv.Atoi(wsPort); eo.WebSocketPort == 0 {
+				eo.WebSocketPort = -1 // a free port
+			}
+		}
+		srv, err := embedded.Start(eo)
 		if err != nil {
 			return withHint(err, "is another server on %s? choose another with --listen-nats, or use it with --nats", *listenNATS)
 		}
 		defer srv.Stop()
 		url = srv.URL()
 		fmt.Fprintf(env.progress(), "coordinator: embedded nats-server on %s (JetStream in %s)\n", url, *store)
+		if ws := srv.WebsocketURL(); *listenWS != "" && ws != "" {
+			fmt.Fprintf(env.progress(), "coordinator: workers may also connect over WebSocket: --nats %s\n", ws)
+		}
 	}
 	natsOpts, err := nf.options("zkpoc coordinator")
 	if err != nil {

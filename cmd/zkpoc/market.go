@@ -44,7 +44,7 @@ Example:
 	if len(pos) != 0 {
 		return withHint(usagef("market takes no arguments, have %d (%q)", len(pos), pos[0]), "zkpoc market [--nats URL] [--listen HOST:PORT]")
 	}
-	if err := checkListen(*listen); err != nil {
+	if err := checkListen("--listen", *listen); err != nil {
 		return withHint(usageError{err}, "--listen takes HOST:PORT, such as 127.0.0.1:8080 (:8080 listens on every interface)")
 	}
 	natsOpts, err := nf.options("zkpoc market")
@@ -83,18 +83,18 @@ Example:
 }
 
 // checkListen checks a HOST:PORT listen address before anything connects.
-func checkListen(addr string) error {
+func checkListen(flag, addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("--listen %q: %v", addr, err)
+		return fmt.Errorf("%s %q: %v", flag, addr, err)
 	}
 	p, err := strconv.Atoi(port)
 	if err != nil || p < 0 || p > 65535 {
-		return fmt.Errorf("--listen %q: port %q is not a number in [0, 65535]", addr, port)
+		return fmt.Errorf("%s %q: port %q is not a number in [0, 65535]", flag, addr, port)
 	}
 	if host != "" && net.ParseIP(host) == nil && host != "localhost" {
 		if _, err := net.LookupHost(host); err != nil {
-			return fmt.Errorf("--listen %q: host %q: %v", addr, host, err)
+			return fmt.Errorf("%s %q: host %q: %v", flag, addr, host, err)
 		}
 	}
 	return nil

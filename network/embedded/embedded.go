@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -27,15 +28,29 @@ type Options struct {
 	Port int
 	// WebSocketPort, when non-zero, also accepts WebSocket clients there
 	// (no TLS: loopback only, or behind a TLS-terminating proxy). -1 picks
-	// a free port.
+	// a free port. WebSocketHost defaults to Host.
 	WebSocketPort int
+	WebSocketHost string
 	// Users, when set, are the only clients allowed (nkeys, with
 	// per-user permissions); none: no authentication (loopback demos only).
 	Users []*server.NkeyUser
 	// MaxPayload defaults to network.MaxMessageBytes.
 	MaxPayload int32
-	// ServerName defaults to "zkpoc".
+	// ServerName defaults to "zkpoc"; every server of a cluster needs its own.
 	ServerName string
+	// Cluster, when set, joins this server to a JetStream cluster: three
+	// servers, each listing the others' route URLs, replicate every stream
+	// and bucket provisioned with Settings.Replicas = 3.
+	Cluster *Cluster
+}
+
+// Cluster is a server's part in a cluster.
+type Cluster struct {
+	Name string // the cluster's name, the same on every server
+	// Port is this server's route port (-1: a free one); Routes are every
+	// server's route URLs (nats://host:port), this one's included.
+	Port   int
+	Routes []string
 }
 
 // Server is a running embedded nats-server.
@@ -77,8 +92,25 @@ func Start(o Options) (*Server, error) {
 		NoLog:      true,
 		Nkeys:      o.Users,
 	}
+	if c := o.Cluster; c != nil {
+		if c.Name == "" || len(c.Routes) == 0 {
+			return nil, errors.New("embedded nats-server: a cluster needs a name and its route URLs")
+		}
+		so.Cluster = server.ClusterOpts{Name: c.Name, Host: o.Host, Port: c.Port}
+		for _, r := range c.Routes {
+			u, err := url.Parse(r)
+			if err != nil || u.Host == "" {
+				return nil, fmt.Errorf("embedded nats-server: route %q: not a nats://host:port URL", r)
+			}
+			so.Routes = append(so.Routes, u)
+		}
+	}
 	if o.WebSocketPort != 0 {
-		so.Websocket = server.WebsocketOpts{Host: o.Host, Port: o.WebSocketPort, NoTLS: true}
+		wsHost := o.WebSocketHost
+		if wsHost == "" {
+			wsHost = o.Host
+		}
+		so.Websocket = server.WebsocketOpts{Host: wsHost, Port: o.WebSocketPort, NoTLS: true}
 	}
 	ns, err := server.NewServer(so)
 	if err != nil {
