@@ -139,6 +139,10 @@ func (c *Coordinator) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// inLast are the tasks whose results the last block holds: a
+	// coordinator stopped between publishing a block and recording the
+	// height in its tasks must not put those results in a block again.
+	inLast := map[string]bool{}
 	if m, err := msg.GetLastMsgForSubject(ctx, network.SubjectBlocks); err == nil {
 		var b network.Block
 		if err := json.Unmarshal(m.Data, &b); err != nil {
@@ -149,6 +153,9 @@ func (c *Coordinator) reload(ctx context.Context) error {
 			return fmt.Errorf("last block hash: %w", err)
 		}
 		c.height, c.lastHash = b.Height, h
+		for _, tx := range b.Transactions {
+			inLast[tx.Payload.TaskID] = true
+		}
 	} else if !errors.Is(err, jetstream.ErrMsgNotFound) {
 		return fmt.Errorf("last block: %w", err)
 	}
@@ -184,6 +191,15 @@ func (c *Coordinator) reload(ctx context.Context) error {
 			continue
 		}
 		r := rec
+		if r.Status == network.StatusAccepted && inLast[k] {
+			// In the last block already; record it there.
+			r.Accepted.Block = c.height
+			if err := c.saveTaskLocked(ctx, &r); err != nil {
+				return fmt.Errorf("reload: task %s in block %d: %w", k, c.height, err)
+			}
+			c.logf("reload: task %s was in block %d already", k, c.height)
+			continue
+		}
 		if r.Status == network.StatusAccepted {
 			// Accepted, not yet in a block: queue its result again.
 			env, err := c.loadEnvelope(ctx, r.Accepted.Receipt)
