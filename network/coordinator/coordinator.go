@@ -36,6 +36,12 @@ type Config struct {
 	// receipt is re-executed by a second worker (sampled and binding
 	// receipts always are).
 	RedispatchFraction float64
+	// RecomputeMaxN is the largest matrix_size the coordinator multiplies
+	// itself to settle a disagreement between two verified receipts (n³
+	// MACs, verifier.Compare). 0 is the default, network.MaxNetworkN;
+	// negative: never. Above it a disagreement goes to a third, distinct
+	// worker and a 2-of-3 majority decides (see vote.go).
+	RecomputeMaxN int
 	// JobTimeout: a job without a result after it is re-dispatched (default 2 min).
 	JobTimeout time.Duration
 	// HeartbeatTimeout: a worker silent that long is dead (default 15 s).
@@ -79,6 +85,10 @@ type Coordinator struct {
 	lastHash [32]byte
 	// started is when Run began (the liveness grace after a restart).
 	started time.Time
+	// inputs is the last supplied task's matrices read and checked
+	// against its input commitment (one entry: verification reads them
+	// several times per result).
+	inputs *taskInputs
 
 	tasksKV, nodesKV, ledgerKV, commitsKV, receiptsKV jetstream.KeyValue
 }
@@ -98,6 +108,9 @@ func New(nc *nats.Conn, cfg Config) (*Coordinator, error) {
 	}
 	if cfg.RedispatchFraction < 0 || cfg.RedispatchFraction > 1 {
 		return nil, fmt.Errorf("coordinator: config: RedispatchFraction %v is outside [0,1]", cfg.RedispatchFraction)
+	}
+	if cfg.RecomputeMaxN == 0 {
+		cfg.RecomputeMaxN = network.MaxNetworkN
 	}
 	if cfg.JobTimeout <= 0 {
 		cfg.JobTimeout = 2 * time.Minute
