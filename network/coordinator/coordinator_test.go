@@ -101,6 +101,9 @@ type worker struct {
 	forge string
 	// executor, when set, is the executor its product runs on.
 	executor native.Executor
+	// matrices, when set, are the A and B it proves a supplied task on
+	// instead of the stored objects.
+	matrices [][]int16
 	// sent are the raw results it published; jobs the jobs it took.
 	mu   sync.Mutex
 	sent [][]byte
@@ -209,7 +212,10 @@ func (w *worker) prove(e *env, job network.Job, tmp string) (*zkpoc.Result, erro
 		dir = tmp
 	}
 	o := prover.Options{Task: job.Task, NodeKey: w.key, WorkerAddress: w.addr, Cache: keys.Cache{Dir: dir}, Mode: w.mode, ExecutorImpl: w.executor}
-	if job.Inputs != nil {
+	switch {
+	case job.Inputs != nil && w.matrices != nil:
+		o.A, o.B = w.matrices[0], w.matrices[1]
+	case job.Inputs != nil:
 		var err error
 		if o.A, o.B, err = e.objects(job.Inputs); err != nil {
 			return nil, err
@@ -514,7 +520,7 @@ func TestIntakeFieldErrors(t *testing.T) {
 		{network.IntakeRequest{MatrixSize: 4, RewardWei: "-1", Deadline: future}, "reward_wei"},
 		{network.IntakeRequest{MatrixSize: 4, RewardWei: "01", Deadline: future}, "reward_wei"},
 		{network.IntakeRequest{MatrixSize: 4, RewardWei: "1", Deadline: time.Now().Unix() - 1}, "deadline"},
-		{network.IntakeRequest{MatrixSize: 4, RewardWei: "1", Deadline: future, Inputs: &network.SuppliedInputs{A: "a", B: "b"}}, "inputs"},
+		{network.IntakeRequest{MatrixSize: 4, RewardWei: "1", Deadline: future, Inputs: &network.SuppliedInputs{A: "a", B: "b"}}, "inputs.a"},
 	} {
 		rep := e.intake(tc.req)
 		if rep.Task != nil || rep.Field != tc.field || !strings.Contains(rep.Error, tc.field) {

@@ -24,8 +24,8 @@ import (
 // with their input commitment (protocol.NewSuppliedTask), so request_id
 // binds the matrices. Every later read (to verify a receipt with
 // verifier.Options.A/B) checks the matrices against that commitment: an
-// object replaced after intake is refused, never used (the receipt is held,
-// nobody is struck, and the task expires unless its inputs come back).
+// object replaced after intake is refused, never used (the result is held,
+// the task is expired and its reward refunded at once, nobody struck).
 
 // taskInputs are a supplied task's matrices, checked against its commitment.
 type taskInputs struct {
@@ -125,6 +125,11 @@ func readInput(ctx context.Context, store jetstream.ObjectStore, name string, n 
 	return m, nil
 }
 
+// errInputsChanged: a supplied task's objects are no longer the matrices
+// committed at intake (replaced, resized or removed). The task cannot be
+// verified any more: it is expired and refunded, nobody struck.
+var errInputsChanged = errors.New("supplied inputs are not the matrices committed at intake")
+
 // taskInputsLocked returns rec's supplied matrices checked against the
 // task's input commitment (nil, nil for a synthetic task).
 func (c *Coordinator) taskInputsLocked(ctx context.Context, rec *network.TaskRecord) ([]int16, []int16, error) {
@@ -138,12 +143,15 @@ func (c *Coordinator) taskInputsLocked(ctx context.Context, rec *network.TaskRec
 		return c.inputs.a, c.inputs.b, nil
 	}
 	a, b, err := c.readInputs(ctx, rec.Inputs, rec.Task.Payload.MatrixSize)
+	var ie *inputErr
+	if errors.As(err, &ie) {
+		return nil, nil, fmt.Errorf("%w: task %s: %w", errInputsChanged, rec.TaskID, err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("supplied inputs of task %s: %w", rec.TaskID, err)
 	}
 	if _, _, err := protocol.Inputs(rec.Task, a.Data, b.Data); err != nil {
-		return nil, nil, fmt.Errorf("supplied inputs of task %s (objects %.80q, %.80q) are not the matrices committed at intake (replaced?): %w",
-			rec.TaskID, rec.Inputs.A, rec.Inputs.B, err)
+		return nil, nil, fmt.Errorf("%w: task %s: objects %.80q, %.80q: %w", errInputsChanged, rec.TaskID, rec.Inputs.A, rec.Inputs.B, err)
 	}
 	c.inputs = &taskInputs{requestID: rec.RequestID, a: a.Data, b: b.Data}
 	return a.Data, b.Data, nil

@@ -94,6 +94,13 @@ func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskR
 	job := &rec.Jobs[i]
 	job.ReturnedAt = c.nowMs()
 	key := jobKey(rec.RequestID, node, job.Attempt)
+	if _, _, err := c.taskInputsLocked(ctx, rec); errors.Is(err, errInputsChanged) {
+		// No receipt of this task can be verified any more; the worker
+		// is not at fault.
+		job.Verdict, job.Reason = verifier.Hold, err.Error()
+		c.logf("task %s: %v: expired", rec.TaskID, err)
+		return c.expireLocked(ctx, rec)
+	}
 	env, verdict, reason := c.verifyResult(ctx, rec, node, key, res.Receipt)
 	if env != nil {
 		if _, err := c.receiptsKV.Put(ctx, key, res.Receipt); err != nil {
