@@ -6,6 +6,8 @@ package coordinator_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
 	"github.com/zkpoc/zkpoc/network/market"
+	nworker "github.com/zkpoc/zkpoc/network/worker"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/workload"
@@ -84,6 +87,48 @@ func serve(t *testing.T, h http.Handler, method, path, body string) (int, []byte
 	return rec.Code, rec.Body.Bytes()
 }
 
+// upload stores m through the market (as CSV) and returns its name.
+func upload(t *testing.T, h http.Handler, m workload.Matrix) string {
+	t.Helper()
+	var csv bytes.Buffer
+	if err := workload.EncodeCSV(&csv, m); err != nil {
+		t.Fatal(err)
+	}
+	code, body := serve(t, h, http.MethodPost, "/v1/inputs", csv.String())
+	var in market.Input
+	if code != http.StatusCreated || json.Unmarshal(body, &in) != nil || in.MatrixSize != m.N {
+		t.Fatalf("POST /v1/inputs: %d %s", code, body)
+	}
+	return in.Name
+}
+
+// postSupplied posts a task over the uploaded matrices names through the
+// market (reward 1000 wei).
+func postSupplied(t *testing.T, h http.Handler, n, f int, names []string) market.Task {
+	t.Helper()
+	code, body := serve(t, h, http.MethodPost, "/v1/tasks",
+		fmt.Sprintf(`{"matrix_size":%d,"frac_bits":%d,"reward":"0.000000000000001","deadline_in":3600,"inputs":{"a":%q,"b":%q}}`, n, f, names[0], names[1]))
+	var task market.Task
+	if code != http.StatusCreated || json.Unmarshal(body, &task) != nil {
+		t.Fatalf("POST /v1/tasks: %d %s", code, body)
+	}
+	return task
+}
+
+// acceptedCommitment is the input commitment of the task in rec's accepted receipt.
+func (e *env) acceptedCommitment(rec network.TaskRecord) string {
+	e.t.Helper()
+	env, err := e.receipt(rec.Accepted.Receipt)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	st, _, err := env.Statement()
+	if err != nil || st.Predicate.RequestID != rec.RequestID {
+		e.t.Fatalf("accepted receipt: %v, request %s", err, st.Predicate.RequestID)
+	}
+	return st.Predicate.Task.Payload.InputCommitment
+}
+
 // swapped multiplies B·A: a worker computing on other matrices than the
 // task's, while claiming the task.
 type swapped struct{}
@@ -132,26 +177,9 @@ func TestSuppliedInputs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var names []string
-			for _, m := range []workload.Matrix{A, B} {
-				var csv bytes.Buffer
-				if err := workload.EncodeCSV(&csv, m); err != nil {
-					t.Fatal(err)
-				}
-				code, body := serve(t, h, http.MethodPost, "/v1/inputs", csv.String())
-				var in market.Input
-				if code != http.StatusCreated || json.Unmarshal(body, &in) != nil || in.MatrixSize != n {
-					t.Fatalf("POST /v1/inputs: %d %s", code, body)
-				}
-				names = append(names, in.Name)
-			}
+			names := []string{upload(t, h, A), upload(t, h, B)}
 			first := newWorkerWith(t, e, "first"+fmt.Sprint(len(tc.others)), tc.first)
-			code, body := serve(t, h, http.MethodPost, "/v1/tasks",
-				fmt.Sprintf(`{"matrix_size":%d,"frac_bits":%d,"reward":"0.000000000000001","deadline_in":3600,"inputs":{"a":%q,"b":%q}}`, n, f, names[0], names[1]))
-			var task market.Task
-			if code != http.StatusCreated || json.Unmarshal(body, &task) != nil {
-				t.Fatalf("POST /v1/tasks: %d %s", code, body)
-			}
+			task := postSupplied(t, h, n, f, names)
 			if !task.Task.Supplied() || task.Task.Payload.InputCommitment != hex.EncodeToString(ic[:]) {
 				t.Fatalf("task payload %+v, want the input commitment %x of the uploaded matrices", task.Task.Payload, ic)
 			}
@@ -177,14 +205,8 @@ func TestSuppliedInputs(t *testing.T) {
 				}
 				w.mu.Unlock()
 			}
-			// The accepted receipt is for the supplied task.
-			env, err := e.receipt(r.Accepted.Receipt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			st, _, _ := env.Statement()
-			if st.Predicate.RequestID != task.RequestID || st.Predicate.Task.Payload.InputCommitment != hex.EncodeToString(ic[:]) {
-				t.Fatalf("accepted receipt for %s, commitment %s", st.Predicate.RequestID, st.Predicate.Task.Payload.InputCommitment)
+			if c := e.acceptedCommitment(r); c != hex.EncodeToString(ic[:]) {
+				t.Fatalf("accepted receipt's input commitment %s, want %x", c, ic)
 			}
 			le, rev, ok := e.ledger("credit." + task.RequestID)
 			if !ok || rev != 1 || le.Wei != "1000" {
@@ -223,6 +245,49 @@ func (e *env) receipt(key string) (*receipt.Envelope, error) {
 		return nil, err
 	}
 	return receipt.Decode(ent.Value())
+}
+
+// TestSuppliedInputsRealWorkers: the same through the market with two
+// network/worker workers, which read the objects the jobs name.
+func TestSuppliedInputsRealWorkers(t *testing.T) {
+	const n, f = 8, 8
+	A, B := testMatrix(n, 4), testMatrix(n, 5)
+	ic, err := protocol.InputCommitment(A.Data, B.Data, n, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := start(t, coordinator.Config{})
+	h, err := market.New(e.nc, market.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := postSupplied(t, h, n, f, []string{upload(t, h, A), upload(t, h, B)})
+	for _, name := range []string{"realone", "realtwo"} {
+		seed := make([]byte, 32)
+		copy(seed, name)
+		w, err := nworker.New(e.nc, nworker.Config{NodeKey: ed25519.NewKeyFromSeed(seed), WorkerAddress: "cpc1" + name,
+			Mode: protocol.ModeBinding, KeyDir: t.TempDir(), HeartbeatEvery: 300 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(e.ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(ctx) }()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("worker %s: %v", name, err)
+			}
+		})
+	}
+	e.waitFor("acceptance in a block", func() bool {
+		r := e.task(task.TaskID)
+		return r.Status == network.StatusAccepted && r.Accepted.Block > 0
+	})
+	r := e.task(task.TaskID)
+	if c := e.acceptedCommitment(r); c != hex.EncodeToString(ic[:]) || len(r.Jobs) != 2 || !strings.HasPrefix(r.Comparison, "agree") {
+		t.Fatalf("commitment %s (want %x), task %+v", c, ic, r)
+	}
 }
 
 // TestSuppliedInputsIntakeErrors: objects that are missing, larger or
