@@ -59,6 +59,17 @@ func testMatrix(n, k int) workload.Matrix {
 	return m
 }
 
+// matrices are testMatrix(n, ka) and (n, kb) with their hex input commitment.
+func matrices(t *testing.T, n, f, ka, kb int) (workload.Matrix, workload.Matrix, string) {
+	t.Helper()
+	a, b := testMatrix(n, ka), testMatrix(n, kb)
+	ic, err := protocol.InputCommitment(a.Data, b.Data, n, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b, hex.EncodeToString(ic[:])
+}
+
 func npyBytes(t *testing.T, m workload.Matrix) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -146,11 +157,7 @@ func (swapped) Multiply(a, b []int16, n, f int) ([]int64, error) {
 // committed matrices, or by its recomputation against an honest check.
 func TestSuppliedInputs(t *testing.T) {
 	const n, f = 4, 8
-	A, B := testMatrix(n, 1), testMatrix(n, 2)
-	ic, err := protocol.InputCommitment(A.Data, B.Data, n, f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	A, B, ic := matrices(t, n, f, 1, 2)
 	sampled := func(w *worker) { w.mode = zkpoc.ModeSampled }
 	honest := func(w *worker) {}
 	for _, tc := range []struct {
@@ -180,8 +187,8 @@ func TestSuppliedInputs(t *testing.T) {
 			names := []string{upload(t, h, A), upload(t, h, B)}
 			first := newWorkerWith(t, e, "first"+fmt.Sprint(len(tc.others)), tc.first)
 			task := postSupplied(t, h, n, f, names)
-			if !task.Task.Supplied() || task.Task.Payload.InputCommitment != hex.EncodeToString(ic[:]) {
-				t.Fatalf("task payload %+v, want the input commitment %x of the uploaded matrices", task.Task.Payload, ic)
+			if !task.Task.Supplied() || task.Task.Payload.InputCommitment != ic {
+				t.Fatalf("task payload %+v, want the input commitment %s of the uploaded matrices", task.Task.Payload, ic)
 			}
 			if task.Inputs == nil || task.Inputs.A != names[0] || task.Inputs.B != names[1] || task.Jobs[0].Node != first.id {
 				t.Fatalf("task inputs %+v jobs %+v", task.Inputs, task.Jobs)
@@ -205,8 +212,8 @@ func TestSuppliedInputs(t *testing.T) {
 				}
 				w.mu.Unlock()
 			}
-			if c := e.acceptedCommitment(r); c != hex.EncodeToString(ic[:]) {
-				t.Fatalf("accepted receipt's input commitment %s, want %x", c, ic)
+			if c := e.acceptedCommitment(r); c != ic {
+				t.Fatalf("accepted receipt's input commitment %s, want %s", c, ic)
 			}
 			le, rev, ok := e.ledger("credit." + task.RequestID)
 			if !ok || rev != 1 || le.Wei != "1000" {
@@ -251,11 +258,7 @@ func (e *env) receipt(key string) (*receipt.Envelope, error) {
 // network/worker workers, which read the objects the jobs name.
 func TestSuppliedInputsRealWorkers(t *testing.T) {
 	const n, f = 8, 8
-	A, B := testMatrix(n, 4), testMatrix(n, 5)
-	ic, err := protocol.InputCommitment(A.Data, B.Data, n, f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	A, B, ic := matrices(t, n, f, 4, 5)
 	e := start(t, coordinator.Config{})
 	h, err := market.New(e.nc, market.Config{})
 	if err != nil {
@@ -285,8 +288,8 @@ func TestSuppliedInputsRealWorkers(t *testing.T) {
 		return r.Status == network.StatusAccepted && r.Accepted.Block > 0
 	})
 	r := e.task(task.TaskID)
-	if c := e.acceptedCommitment(r); c != hex.EncodeToString(ic[:]) || len(r.Jobs) != 2 || !strings.HasPrefix(r.Comparison, "agree") {
-		t.Fatalf("commitment %s (want %x), task %+v", c, ic, r)
+	if c := e.acceptedCommitment(r); c != ic || len(r.Jobs) != 2 || !strings.HasPrefix(r.Comparison, "agree") {
+		t.Fatalf("commitment %s (want %s), task %+v", c, ic, r)
 	}
 }
 
@@ -342,14 +345,14 @@ func TestSuppliedInputsIntakeErrors(t *testing.T) {
 // matrices committed at intake) is not struck, nobody is paid.
 func TestSuppliedInputsReplaced(t *testing.T) {
 	const n, f = 4, 8
-	A, B := testMatrix(n, 1), testMatrix(n, 2)
+	A, B, ic := matrices(t, n, f, 1, 2)
 	e := start(t, coordinator.Config{})
 	e.putObject("A.npy", npyBytes(t, A))
 	e.putObject("B.npy", npyBytes(t, B))
 	rep := e.intake(network.IntakeRequest{MatrixSize: n, FracBits: f, RewardWei: "9", Deadline: time.Now().Add(time.Hour).Unix(),
 		Inputs: &network.SuppliedInputs{A: "A.npy", B: "B.npy"}})
-	if rep.Task == nil {
-		t.Fatalf("intake: %+v", rep)
+	if rep.Task == nil || rep.Task.Task.Payload.InputCommitment != ic {
+		t.Fatalf("intake: %+v, want input commitment %s", rep, ic)
 	}
 	e.putObject("A.npy", npyBytes(t, testMatrix(n, 3)))
 	w := newWorkerWith(t, e, "keeper", func(w *worker) { w.matrices = [][]int16{A.Data, B.Data} })
