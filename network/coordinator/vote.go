@@ -15,7 +15,9 @@ package coordinator
 // node signed this output digest": a binding receipt proves nothing about
 // the product, a sampled one is refuted only with probability
 // 1-(1-d/n)^k for d wrong rows out of n and k opened, so a majority is
-// what settles them when the coordinator does not recompute.
+// what settles them when the coordinator does not recompute (a SNARK
+// receipt that passes proves its output, under its setup's trust, and
+// cannot be outvoted by a right one: two of them never disagree).
 //
 // Within the recompute budget (matrix_size ≤ Config.RecomputeMaxN, by
 // default network.MaxNetworkN) the coordinator settles a disagreement
@@ -67,7 +69,11 @@ package coordinator
 // checked further: two colluding nodes that agree are accepted without a
 // third worker and without recomputation, within the budget as above it.
 // A strike from a vote is therefore weaker evidence than one from
-// recomputation; the strike's reason says which it is.
+// recomputation; the strike's reason says which it is. The vote also
+// assumes the third computed its output without seeing the first two: a
+// job carries no output, but until per-role NATS permissions keep workers
+// out of the receipts bucket a third can copy either digest — and so pick
+// the winner — without computing anything.
 
 import (
 	"context"
