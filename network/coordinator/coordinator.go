@@ -1,8 +1,11 @@
 // Package coordinator is the PoC validator of the zkpoc network on NATS
 // JetStream: it takes tasks at intake, dispatches jobs to registered live
 // workers, verifies their results, re-dispatches a fraction (and every
-// sampled or binding receipt) to a second worker, compares, strikes the
-// nodes proved wrong, credits rewards once per request, and appends blocks.
+// sampled or binding receipt) to a second worker, compares, settles a
+// disagreement by recomputation within its budget or by a third worker's
+// vote above it (vote.go), strikes the nodes proved wrong or outvoted,
+// credits rewards once per request, and appends blocks. Supplied inputs
+// are read, bounded, and committed at intake (inputs.go).
 //
 // It is verifier-side only: it never imports the prover, circuits, setup
 // or srs packages.
