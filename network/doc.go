@@ -23,7 +23,9 @@
 //	   and answers with a challenge drawn after it (crypto/rand).
 //	coordinator: verifies every Result, re-dispatches a fraction (and by
 //	   policy every sampled or binding receipt) to a second worker it picks,
-//	   compares, escalates by its own recomputation, records strikes
+//	   compares, settles a disagreement by its own recomputation (n up to
+//	   its recompute budget) or by a third worker and a 2-of-3 majority of
+//	   verified receipts, records strikes
 //	   (bucket zkpoc_nodes), credits rewards once per request (bucket
 //	   zkpoc_ledger), and appends blocks of SUBMIT_RESULT transactions with
 //	   their compute_root to stream ZKPOC_BLOCKS.

@@ -11,7 +11,7 @@ const (
 	StatusChecking  = "checking"  // a first result passed; a second worker's is awaited
 	StatusEscalated = "escalated" // two results disagree; a third is awaited
 	StatusAccepted  = "accepted"  // a result was accepted and credited
-	StatusExpired   = "expired"   // the deadline passed first; the reward was refunded
+	StatusExpired   = "expired"   // the deadline passed first, or three workers had no majority; the reward was refunded
 )
 
 // TaskRecord is the coordinator's state for one task (bucket TasksBucket,

@@ -20,7 +20,9 @@ takes tasks at intake (from zkpoc market), allocates their request_id, sends
 each job to a live registered worker, verifies every returned receipt,
 re-dispatches a fraction of requests (--redispatch; every sampled or binding
 receipt always) to a second worker it picks with its own randomness, compares
-the two, strikes the node its own recomputation proves wrong, credits the
+the two, strikes the node its own recomputation proves wrong (for n up to
+--recompute-max-n; above it a third distinct worker is drawn and a 2-of-3
+majority of verified receipts decides), credits the
 reward once per accepted request (wei, in the JetStream ledger), refunds
 expired tasks, and appends blocks of SUBMIT_RESULT transactions with their
 compute_root.
@@ -42,6 +44,7 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	listenWS := fs.String("listen-ws", "", "embedded server's WebSocket address for workers, HOST:PORT (ws://, no TLS: loopback or behind a TLS proxy; default off; not with --nats)")
 	address := fs.String("address", "cpc1zkpoccoordinator", "the coordinator's address: synthetic seeds are SHA-256(block hash ‖ address)")
 	redispatch := fs.Float64("redispatch", 0.1, "fraction in [0,1] of SNARK requests re-executed by a second worker")
+	recomputeMaxN := fs.Int("recompute-max-n", network.MaxNetworkN, "largest n the coordinator multiplies itself to settle a disagreement (n³); above it a third worker and a 2-of-3 majority decide; -1: never recompute")
 	jobTimeout := fs.Duration("job-timeout", 2*time.Minute, "re-dispatch a job without a result after this long")
 	hbTimeout := fs.Duration("heartbeat-timeout", 15*time.Second, "a worker silent this long is dead; its jobs go elsewhere")
 	blockInterval := fs.Duration("block-interval", 5*time.Second, "how often a block of accepted results is appended")
@@ -63,6 +66,9 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	}
 	if *redispatch < 0 || *redispatch > 1 || *redispatch != *redispatch {
 		return usagef("--redispatch %v is not a fraction in [0, 1]", *redispatch)
+	}
+	if *recomputeMaxN == 0 || *recomputeMaxN < -1 {
+		return usagef("--recompute-max-n %d: give n ≥ 1 (the largest n recomputed) or -1 (never)", *recomputeMaxN)
 	}
 	for _, d := range []struct {
 		name string
@@ -130,7 +136,7 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 		return err
 	}
 	defer nc.Close()
-	c, err := coordinator.New(nc, coordinator.Config{Address: *address, RedispatchFraction: *redispatch, JobTimeout: *jobTimeout,
+	c, err := coordinator.New(nc, coordinator.Config{Address: *address, RedispatchFraction: *redispatch, RecomputeMaxN: *recomputeMaxN, JobTimeout: *jobTimeout,
 		HeartbeatTimeout: *hbTimeout, BlockInterval: *blockInterval, KeyDir: *keyDir, Log: env.progress(),
 		Settings: network.Settings{Replicas: *replicas}})
 	if err != nil {

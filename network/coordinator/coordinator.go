@@ -1,8 +1,11 @@
 // Package coordinator is the PoC validator of the zkpoc network on NATS
 // JetStream: it takes tasks at intake, dispatches jobs to registered live
 // workers, verifies their results, re-dispatches a fraction (and every
-// sampled or binding receipt) to a second worker, compares, strikes the
-// nodes proved wrong, credits rewards once per request, and appends blocks.
+// sampled or binding receipt) to a second worker, compares, settles a
+// disagreement by recomputation within its budget or by a third worker's
+// vote above it (vote.go), strikes the nodes proved wrong or outvoted,
+// credits rewards once per request, and appends blocks. Supplied inputs
+// are read, bounded, and committed at intake (inputs.go).
 //
 // It is verifier-side only: it never imports the prover, circuits, setup
 // or srs packages.
@@ -36,6 +39,12 @@ type Config struct {
 	// receipt is re-executed by a second worker (sampled and binding
 	// receipts always are).
 	RedispatchFraction float64
+	// RecomputeMaxN is the largest matrix_size the coordinator multiplies
+	// itself to settle a disagreement between two verified receipts (n³
+	// MACs, verifier.Compare). 0 is the default, network.MaxNetworkN;
+	// negative: never. Above it a disagreement goes to a third, distinct
+	// worker and a 2-of-3 majority decides (see vote.go).
+	RecomputeMaxN int
 	// JobTimeout: a job without a result after it is re-dispatched (default 2 min).
 	JobTimeout time.Duration
 	// HeartbeatTimeout: a worker silent that long is dead (default 15 s).
@@ -79,6 +88,10 @@ type Coordinator struct {
 	lastHash [32]byte
 	// started is when Run began (the liveness grace after a restart).
 	started time.Time
+	// inputs is the last supplied task's matrices read and checked
+	// against its input commitment (one entry: verification reads them
+	// several times per result).
+	inputs *taskInputs
 
 	tasksKV, nodesKV, ledgerKV, commitsKV, receiptsKV jetstream.KeyValue
 }
@@ -98,6 +111,9 @@ func New(nc *nats.Conn, cfg Config) (*Coordinator, error) {
 	}
 	if cfg.RedispatchFraction < 0 || cfg.RedispatchFraction > 1 {
 		return nil, fmt.Errorf("coordinator: config: RedispatchFraction %v is outside [0,1]", cfg.RedispatchFraction)
+	}
+	if cfg.RecomputeMaxN == 0 {
+		cfg.RecomputeMaxN = network.MaxNetworkN
 	}
 	if cfg.JobTimeout <= 0 {
 		cfg.JobTimeout = 2 * time.Minute

@@ -19,6 +19,7 @@ import (
 	"github.com/zkpoc/zkpoc"
 	"github.com/zkpoc/zkpoc/chain"
 	"github.com/zkpoc/zkpoc/keys"
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
 	"github.com/zkpoc/zkpoc/network/embedded"
@@ -93,17 +94,35 @@ type worker struct {
 	mode  zkpoc.Mode
 	// keyDir is the key cache Prove uses ("" : a fresh temporary one).
 	keyDir string
-	// sent are the raw results it published.
+	// lie, when set, is the wrong output digest it signs (wrong: 5a…5a).
+	lie string
+	// forge, when set, makes its results fail verification: "garbage" (a
+	// receipt that does not decode) or "signature" (signed by another key).
+	forge string
+	// executor, when set, is the executor its product runs on.
+	executor native.Executor
+	// matrices, when set, are the A and B it proves a supplied task on
+	// instead of the stored objects.
+	matrices [][]int16
+	// sent are the raw results it published; jobs the jobs it took.
 	mu   sync.Mutex
 	sent [][]byte
+	jobs []network.Job
 }
 
 func newWorker(t *testing.T, e *env, name string, wrong bool) *worker {
 	t.Helper()
+	return newWorkerWith(t, e, name, func(w *worker) { w.wrong = wrong })
+}
+
+// newWorkerWith registers a fake worker configured by set (before it runs).
+func newWorkerWith(t *testing.T, e *env, name string, set func(*worker)) *worker {
+	t.Helper()
 	seed := make([]byte, 32)
 	copy(seed, name)
 	key := ed25519.NewKeyFromSeed(seed)
-	w := &worker{key: key, addr: "cpc1" + name, wrong: wrong, mode: zkpoc.ModeBinding}
+	w := &worker{key: key, addr: "cpc1" + name, mode: zkpoc.ModeBinding}
+	set(w)
 	reg := network.Registration{WorkerAddress: w.addr, Time: time.Now().Unix()}
 	if err := reg.Sign(key); err != nil {
 		t.Fatal(err)
@@ -153,25 +172,25 @@ func (w *worker) run(t *testing.T, e *env) {
 				t.Errorf("job: %v", err)
 				continue
 			}
-			var res *zkpoc.Result
-			if w.mode == zkpoc.ModeSampled {
-				res, err = w.sampled(e, job, t.TempDir())
-			} else {
-				dir := w.keyDir
-				if dir == "" {
-					dir = t.TempDir()
-				}
-				res, err = zkpoc.Prove(e.ctx, job.Task, w.key, zkpoc.WithMode(w.mode), zkpoc.WithWorkerAddress(w.addr), zkpoc.WithKeyDir(dir))
-			}
+			w.mu.Lock()
+			w.jobs = append(w.jobs, job)
+			w.mu.Unlock()
+			res, err := w.prove(e, job, t.TempDir())
 			if err != nil {
 				t.Errorf("prove: %v", err)
 				continue
 			}
 			envl := res.Envelope
-			if w.wrong {
-				envl = wrongOutput(t, envl, w.key)
+			if w.wrong || w.lie != "" {
+				envl = wrongDigest(t, envl, w.key, w.lie)
 			}
 			raw, _ := json.Marshal(envl)
+			switch w.forge {
+			case "garbage":
+				raw = []byte(`{"payloadType":"garbage"}`)
+			case "signature":
+				raw = forgeSignature(t, envl)
+			}
 			r := network.Result{RequestID: job.RequestID, NodeID: w.id, Role: job.Role, Attempt: job.Attempt, Receipt: raw}
 			rb, _ := json.Marshal(r)
 			w.mu.Lock()
@@ -185,10 +204,33 @@ func (w *worker) run(t *testing.T, e *env) {
 	}
 }
 
+// prove answers job in w's mode, on a supplied task's matrices read from
+// the inputs object store.
+func (w *worker) prove(e *env, job network.Job, tmp string) (*zkpoc.Result, error) {
+	dir := w.keyDir
+	if dir == "" {
+		dir = tmp
+	}
+	o := prover.Options{Task: job.Task, NodeKey: w.key, WorkerAddress: w.addr, Cache: keys.Cache{Dir: dir}, Mode: w.mode, ExecutorImpl: w.executor}
+	switch {
+	case job.Inputs != nil && w.matrices != nil:
+		o.A, o.B = w.matrices[0], w.matrices[1]
+	case job.Inputs != nil:
+		var err error
+		if o.A, o.B, err = e.objects(job.Inputs); err != nil {
+			return nil, err
+		}
+	}
+	if w.mode == zkpoc.ModeSampled {
+		return w.sampled(e, job, o)
+	}
+	return prover.Run(e.ctx, o)
+}
+
 // sampled commits to the output rows, asks the coordinator for a
 // challenge, and opens the rows it draws.
-func (w *worker) sampled(e *env, job network.Job, dir string) (*zkpoc.Result, error) {
-	com, err := prover.Commit(prover.Options{Task: job.Task, NodeKey: w.key, WorkerAddress: w.addr, Cache: keys.Cache{Dir: dir}})
+func (w *worker) sampled(e *env, job network.Job, o prover.Options) (*zkpoc.Result, error) {
+	com, err := prover.Commit(o)
 	if err != nil {
 		return nil, err
 	}
@@ -215,16 +257,19 @@ func (w *worker) sampled(e *env, job network.Job, dir string) (*zkpoc.Result, er
 	return com.Open(ch)
 }
 
-// wrongOutput re-signs env with key, with a wrong output digest and the
-// PoE and receipt id made to follow (a dishonest node's own signed lie).
-func wrongOutput(t *testing.T, env *receipt.Envelope, key ed25519.PrivateKey) *receipt.Envelope {
+// wrongDigest re-signs env with key, with the wrong output digest d
+// ("" : 5a…5a) and the PoE and receipt id made to follow (a dishonest
+// node's own signed lie).
+func wrongDigest(t *testing.T, env *receipt.Envelope, key ed25519.PrivateKey, d string) *receipt.Envelope {
 	t.Helper()
 	st, _, err := env.Statement()
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := &st.Predicate
-	d := strings.Repeat("5a", 32)
+	if d == "" {
+		d = strings.Repeat("5a", 32)
+	}
 	st.Subject[1].Digest = map[string]string{receipt.SubjectAlgorithm(r.OutputDigestAlg): d}
 	r.OutputDigest = d
 	id := protocol.NodeID(key.Public().(ed25519.PublicKey))
@@ -475,7 +520,7 @@ func TestIntakeFieldErrors(t *testing.T) {
 		{network.IntakeRequest{MatrixSize: 4, RewardWei: "-1", Deadline: future}, "reward_wei"},
 		{network.IntakeRequest{MatrixSize: 4, RewardWei: "01", Deadline: future}, "reward_wei"},
 		{network.IntakeRequest{MatrixSize: 4, RewardWei: "1", Deadline: time.Now().Unix() - 1}, "deadline"},
-		{network.IntakeRequest{MatrixSize: 4, RewardWei: "1", Deadline: future, Inputs: &network.SuppliedInputs{A: "a", B: "b"}}, "inputs"},
+		{network.IntakeRequest{MatrixSize: 4, RewardWei: "1", Deadline: future, Inputs: &network.SuppliedInputs{A: "a", B: "b"}}, "inputs.a"},
 	} {
 		rep := e.intake(tc.req)
 		if rep.Task != nil || rep.Field != tc.field || !strings.Contains(rep.Error, tc.field) {
@@ -494,9 +539,9 @@ func TestIntakeFieldErrors(t *testing.T) {
 
 func TestSampledWithChallenge(t *testing.T) {
 	e := start(t, coordinator.Config{})
-	w1 := newWorker(t, e, "sam", false)
-	w2 := newWorker(t, e, "sue", false)
-	w1.mode, w2.mode = zkpoc.ModeSampled, zkpoc.ModeSampled
+	sampled := func(w *worker) { w.mode = zkpoc.ModeSampled }
+	newWorkerWith(t, e, "sam", sampled)
+	newWorkerWith(t, e, "sue", sampled)
 	task := post(e)
 	e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
 	r := e.task(task.TaskID)
@@ -631,8 +676,7 @@ func TestSNARKAccepted(t *testing.T) {
 		t.Skip("needs ZKPOC_TEST_KEYS (a key cache shared with the other packages' tests)")
 	}
 	e := start(t, coordinator.Config{KeyDir: dir, JobTimeout: time.Minute})
-	w := newWorker(t, e, "prover", false)
-	w.mode, w.keyDir = zkpoc.ModeSNARK, dir
+	newWorkerWith(t, e, "prover", func(w *worker) { w.mode, w.keyDir = zkpoc.ModeSNARK, dir })
 	task := post(e)
 	e.waitFor("acceptance in a block", func() bool {
 		r := e.task(task.TaskID)

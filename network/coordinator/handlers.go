@@ -59,29 +59,39 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 			return intakeErr("poster", "%v", err)
 		}
 	}
-	if req.Inputs != nil {
-		return intakeErr("inputs", "supplied inputs are not supported by this coordinator yet")
-	}
 	taskID, err := workload.NewTaskID()
 	if err != nil {
 		return network.IntakeReply{Error: "intake: " + err.Error()}
 	}
-	c.mu.Lock()
-	seed := workload.DeriveSeed(c.lastHash, c.cfg.Address)
-	c.mu.Unlock()
-	task, err := protocol.NewSyntheticTask(protocol.BN254, taskID, seed, req.MatrixSize, req.FracBits, req.RewardWei, req.Deadline)
-	if err != nil {
-		var fe *workload.FieldError
-		if errors.As(err, &fe) {
-			return intakeErr(strings.TrimPrefix(fe.Field, "payload."), "%s", fe.Msg)
+	var task workload.ComputeTask
+	if req.Inputs != nil {
+		// Read (bounded), parsed and committed before anything is stored:
+		// the task's request_id binds the matrices read here.
+		a, b, err := c.readInputs(ctx, req.Inputs, req.MatrixSize)
+		if err != nil {
+			var ie *inputErr
+			if errors.As(err, &ie) {
+				return network.IntakeReply{Field: ie.field, Error: ie.Error()}
+			}
+			return network.IntakeReply{Error: "intake: " + err.Error()}
 		}
-		return network.IntakeReply{Error: "intake: " + err.Error()}
+		task, err = protocol.NewSuppliedTask(taskID, a, b, req.FracBits, req.RewardWei, req.Deadline)
+		if err != nil {
+			return taskErr(err)
+		}
+	} else {
+		c.mu.Lock()
+		seed := workload.DeriveSeed(c.lastHash, c.cfg.Address)
+		c.mu.Unlock()
+		if task, err = protocol.NewSyntheticTask(protocol.BN254, taskID, seed, req.MatrixSize, req.FracBits, req.RewardWei, req.Deadline); err != nil {
+			return taskErr(err)
+		}
 	}
 	rid, err := task.RequestID()
 	if err != nil {
 		return network.IntakeReply{Error: "intake: " + err.Error()}
 	}
-	rec := &network.TaskRecord{TaskID: taskID, RequestID: hex.EncodeToString(rid[:]), Task: task, Poster: req.Poster,
+	rec := &network.TaskRecord{TaskID: taskID, RequestID: hex.EncodeToString(rid[:]), Task: task, Inputs: req.Inputs, Poster: req.Poster,
 		Status: network.StatusQueued, CreatedAt: c.nowMs(), Jobs: []network.JobRecord{}, RewardPaidWei: "0"}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -96,6 +106,15 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 	c.logf("intake: task %s request %s n=%d", taskID, rec.RequestID[:12], req.MatrixSize)
 	cp := *rec
 	return network.IntakeReply{Task: &cp}
+}
+
+// taskErr is the intake reply for a task the workload package refuses.
+func taskErr(err error) network.IntakeReply {
+	var fe *workload.FieldError
+	if errors.As(err, &fe) {
+		return intakeErr(strings.TrimPrefix(fe.Field, "payload."), "%s", fe.Msg)
+	}
+	return network.IntakeReply{Error: "intake: " + err.Error()}
 }
 
 // saveTaskLocked writes rec to the tasks bucket (the coordinator is its only writer).
@@ -193,7 +212,7 @@ func (c *Coordinator) assignLocked(ctx context.Context, rec *network.TaskRecord,
 		return
 	}
 	j.Node, j.DispatchedAt = node, c.nowMs()
-	job := network.Job{TaskID: rec.TaskID, RequestID: rec.RequestID, Task: rec.Task, Role: j.Role, Attempt: j.Attempt, Node: node}
+	job := network.Job{TaskID: rec.TaskID, RequestID: rec.RequestID, Task: rec.Task, Role: j.Role, Attempt: j.Attempt, Inputs: rec.Inputs, Node: node}
 	b, err := json.Marshal(job)
 	if err != nil {
 		return

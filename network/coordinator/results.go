@@ -94,6 +94,13 @@ func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskR
 	job := &rec.Jobs[i]
 	job.ReturnedAt = c.nowMs()
 	key := jobKey(rec.RequestID, node, job.Attempt)
+	if _, _, err := c.taskInputsLocked(ctx, rec); errors.Is(err, errInputsChanged) {
+		// No receipt of this task can be verified any more; the worker
+		// is not at fault.
+		job.Verdict, job.Reason = verifier.Hold, err.Error()
+		c.logf("task %s: %v: expired", rec.TaskID, err)
+		return c.expireLocked(ctx, rec)
+	}
 	env, verdict, reason := c.verifyResult(ctx, rec, node, key, res.Receipt)
 	if env != nil {
 		if _, err := c.receiptsKV.Put(ctx, key, res.Receipt); err != nil {
@@ -134,6 +141,8 @@ func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskR
 			return c.saveTaskLocked(ctx, rec)
 		}
 		return c.acceptLocked(ctx, rec, i, env)
+	case network.RoleEscalate:
+		return c.voteLocked(ctx, rec)
 	default:
 		return c.compareLocked(ctx, rec, i, env)
 	}
@@ -148,7 +157,11 @@ func (c *Coordinator) passedPrimaryLocked(rec *network.TaskRecord) int {
 	return -1
 }
 
-// compareLocked compares the check (or escalation) result job i with the passed primary.
+// compareLocked compares the check result job i with the passed primary.
+// Within the recompute budget the coordinator settles a disagreement
+// itself (verifier.Compare recomputes the product); above it, or when
+// Compare cannot settle it, a third worker is asked (escalateLocked) and a
+// majority decides (voteLocked).
 func (c *Coordinator) compareLocked(ctx context.Context, rec *network.TaskRecord, i int, env *receipt.Envelope) error {
 	p := c.passedPrimaryLocked(rec)
 	if p < 0 {
@@ -158,27 +171,32 @@ func (c *Coordinator) compareLocked(ctx context.Context, rec *network.TaskRecord
 	if err != nil {
 		return err
 	}
-	o1, err := c.verifyOptions(ctx, penv, rec.Jobs[p].Receipt)
+	if n := rec.Task.Payload.MatrixSize; !c.canRecompute(n) {
+		same, why := sameOutput(penv, env)
+		if same {
+			rec.Comparison = verifier.Agree + ": both verified receipts carry the same output digest (no recomputation: " + c.budgetNote(n) + ")"
+			return c.acceptLocked(ctx, rec, p, penv)
+		}
+		return c.escalateLocked(ctx, rec, why+"; "+c.budgetNote(n))
+	}
+	o1, err := c.verifyOptions(ctx, rec, penv, rec.Jobs[p].Receipt)
 	if err != nil {
 		return err
 	}
-	o2, err := c.verifyOptions(ctx, env, rec.Jobs[i].Receipt)
+	o2, err := c.verifyOptions(ctx, rec, env, rec.Jobs[i].Receipt)
 	if err != nil {
 		return err
 	}
 	cmp, err := verifier.Compare(penv, env, o1, o2)
 	if err != nil {
-		rec.Comparison = "error: " + err.Error()
-		c.dispatchLocked(ctx, rec, network.RoleEscalate, nil)
-		rec.Status = network.StatusEscalated
-		return c.saveTaskLocked(ctx, rec)
+		return c.escalateLocked(ctx, rec, "error: "+err.Error())
 	}
 	rec.Comparison = cmp.Outcome + ": " + cmp.Advice
 	ev := []string{rec.Jobs[p].Receipt, rec.Jobs[i].Receipt}
-	switch cmp.Outcome {
-	case verifier.Agree:
+	switch {
+	case cmp.Outcome == verifier.Agree:
 		return c.acceptLocked(ctx, rec, p, penv)
-	case verifier.Disagree:
+	case cmp.Outcome == verifier.Disagree && cmp.Reference != nil:
 		for _, n := range cmp.Escalate {
 			if err := c.strikeLocked(ctx, n, rec, "output refuted by recomputation: "+cmp.Advice, ev); err != nil {
 				return err
@@ -189,22 +207,19 @@ func (c *Coordinator) compareLocked(ctx context.Context, rec *network.TaskRecord
 				}
 			}
 		}
-		if cmp.Reference != nil {
-			if cmp.Reference.Correct[0] {
-				return c.acceptLocked(ctx, rec, p, penv)
-			}
-			if cmp.Reference.Correct[1] {
-				return c.acceptLocked(ctx, rec, i, env)
-			}
+		if cmp.Reference.Correct[0] {
+			return c.acceptLocked(ctx, rec, p, penv)
+		}
+		if cmp.Reference.Correct[1] {
+			return c.acceptLocked(ctx, rec, i, env)
 		}
 		// neither correct: execute again.
 		c.dispatchLocked(ctx, rec, network.RolePrimary, nil)
 		rec.Status = network.StatusQueued
 		return c.saveTaskLocked(ctx, rec)
 	default:
-		rec.Status = network.StatusEscalated
-		c.dispatchLocked(ctx, rec, network.RoleEscalate, nil)
-		return c.saveTaskLocked(ctx, rec)
+		// Undecided, or a disagreement the coordinator could not recompute.
+		return c.escalateLocked(ctx, rec, rec.Comparison)
 	}
 }
 
@@ -218,9 +233,11 @@ func policyFor(mode protocol.Mode) string {
 	return "zk-dev-v1"
 }
 
-// verifyOptions are the verifier options for env (stored at key): the key
-// cache, the policy of its mode, and a sampled run's challenge.
-func (c *Coordinator) verifyOptions(ctx context.Context, env *receipt.Envelope, key string) (verifier.Options, error) {
+// verifyOptions are the verifier options for env (stored at key) of a job
+// of rec: the key cache, the policy of its mode, a sampled run's challenge,
+// and a supplied task's matrices (checked against its input commitment), so
+// sampled rows can be re-executed and Compare can recompute the product.
+func (c *Coordinator) verifyOptions(ctx context.Context, rec *network.TaskRecord, env *receipt.Envelope, key string) (verifier.Options, error) {
 	st, _, err := env.Statement()
 	if err != nil {
 		return verifier.Options{}, err
@@ -231,6 +248,9 @@ func (c *Coordinator) verifyOptions(ctx context.Context, env *receipt.Envelope, 
 		return verifier.Options{}, err
 	}
 	o := verifier.Options{Policy: &pol}
+	if o.A, o.B, err = c.taskInputsLocked(ctx, rec); err != nil {
+		return o, err
+	}
 	if c.cfg.KeyDir != "" {
 		o.Cache = keys.Cache{Dir: c.cfg.KeyDir}
 	}
@@ -285,7 +305,7 @@ func (c *Coordinator) verifyResult(ctx context.Context, rec *network.TaskRecord,
 	if addr := c.nodes[node]; r.Node.WorkerAddress != addr {
 		return env, verifier.Reject, fmt.Sprintf("receipt's worker_address %.80q is not the registered %q", r.Node.WorkerAddress, addr)
 	}
-	o, err := c.verifyOptions(ctx, env, key)
+	o, err := c.verifyOptions(ctx, rec, env, key)
 	if err != nil {
 		return env, verifier.Hold, err.Error()
 	}
