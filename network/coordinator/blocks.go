@@ -77,7 +77,7 @@ func (c *Coordinator) housekeeping(ctx context.Context) {
 			continue
 		}
 		changed := false
-		if rec.Task.Deadline <= now.Unix() {
+		if rec.Task.Deadline <= now.Unix() || exhausted(rec) {
 			if err := c.expireLocked(ctx, rec); err != nil {
 				c.logf("expire %s: %v", id, err)
 			}
@@ -112,6 +112,20 @@ func (c *Coordinator) housekeeping(ctx context.Context) {
 		}
 	}
 	c.dispatchWaitingLocked(ctx)
+}
+
+// exhausted: every one of the task's maxJobsPerTask executions has
+// returned or been lost, none accepted.
+func exhausted(rec *network.TaskRecord) bool {
+	if len(rec.Jobs) < maxJobsPerTask {
+		return false
+	}
+	for _, j := range rec.Jobs {
+		if j.Verdict == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Coordinator) expireLocked(ctx context.Context, rec *network.TaskRecord) error {

@@ -97,7 +97,9 @@ type worker struct {
 	// lie, when set, is the wrong output digest it signs (wrong: 5a…5a).
 	lie string
 	// forge, when set, makes its results fail verification: "garbage" (a
-	// receipt that does not decode) or "signature" (signed by another key).
+	// receipt that does not decode) or "signature" (signed by another key);
+	// "uncommitted" makes a sampled receipt on a challenge it drew itself,
+	// without committing first (the coordinator holds it).
 	forge string
 	// executor, when set, is the executor its product runs on.
 	executor native.Executor
@@ -220,6 +222,10 @@ func (w *worker) prove(e *env, job network.Job, tmp string) (*zkpoc.Result, erro
 		if o.A, o.B, err = e.objects(job.Inputs); err != nil {
 			return nil, err
 		}
+	}
+	if w.mode == zkpoc.ModeSampled && w.forge == "uncommitted" {
+		o.Sampling.Challenge = make([]byte, 32)
+		return prover.Run(e.ctx, o)
 	}
 	if w.mode == zkpoc.ModeSampled {
 		return w.sampled(e, job, o)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/protocol"
+	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -176,7 +177,16 @@ func (c *Coordinator) pickLocked(exclude map[string]bool) string {
 
 // dispatchLocked adds a job of role to rec for a live worker outside
 // exclude and publishes it; with no worker live the job waits (Node "").
+// maxJobsPerTask bounds the executions of one request: a task whose
+// results keep failing (a crowd of nodes each answering it wrongly once)
+// stops being dispatched there, and housekeeping expires and refunds it.
+const maxJobsPerTask = 16
+
 func (c *Coordinator) dispatchLocked(ctx context.Context, rec *network.TaskRecord, role string, exclude map[string]bool) {
+	if len(rec.Jobs) >= maxJobsPerTask {
+		c.logf("task %s: %d executions, no more dispatches", rec.TaskID, len(rec.Jobs))
+		return
+	}
 	attempt := len(rec.Jobs) + 1
 	jr := network.JobRecord{Role: role, Attempt: attempt, DispatchedAt: c.nowMs()}
 	rec.Jobs = append(rec.Jobs, jr)
@@ -194,7 +204,11 @@ func excludeFor(rec *network.TaskRecord, role string) map[string]bool {
 		if j.Node == "" {
 			continue
 		}
-		if role != network.RolePrimary || j.Verdict == "reject" || j.Reason == "timeout" || j.Reason == "node dead" {
+		// A node that already answered this task without passing (a
+		// reject, a hold, a lost job) is not asked again: a node whose
+		// receipts the coordinator holds would otherwise get the job back
+		// at once, again and again.
+		if role != network.RolePrimary || j.Verdict != "" && j.Verdict != verifier.Pass {
 			ex[j.Node] = true
 		}
 	}

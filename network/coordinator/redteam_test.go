@@ -14,6 +14,7 @@ import (
 	"github.com/zkpoc/zkpoc"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
+	"github.com/zkpoc/zkpoc/verifier"
 )
 
 // silentNode registers a node that runs no fake loop (the test drives it).
@@ -265,5 +266,46 @@ func TestRedteamCommitForeignJob(t *testing.T) {
 	var rep network.CommitReply
 	if err != nil || json.Unmarshal(m.Data, &rep) != nil || rep.Challenge == "" {
 		t.Fatalf("victim's own commitment refused: %v", err)
+	}
+}
+
+// TestRedteamHoldNotReturned: a node whose sampled receipt the coordinator
+// must hold (drawn on a challenge it chose itself, never committed) is not
+// handed the same task again — alone on the network, it would otherwise
+// get the job back at once, again and again; it is not struck either (a
+// hold is not a refutation). The task waits for other nodes and is
+// accepted by them.
+func TestRedteamHoldNotReturned(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	mallory := newWorkerWith(t, e, "mallory", func(w *worker) { w.mode, w.forge = zkpoc.ModeSampled, "uncommitted" })
+	// n = 256: the default sampling opens fewer rows than n (at small n it
+	// opens every row, which is a full re-execution, nothing to hold).
+	rep := e.intake(network.IntakeRequest{MatrixSize: 256, FracBits: 8, RewardWei: "1000", Deadline: time.Now().Add(time.Hour).Unix()})
+	if rep.Task == nil {
+		t.Fatalf("intake: %+v", rep)
+	}
+	task := *rep.Task
+	e.waitFor("the held first result", func() bool {
+		r := e.task(task.TaskID)
+		return len(r.Jobs) > 0 && r.Jobs[0].Verdict == verifier.Hold
+	})
+	time.Sleep(500 * time.Millisecond) // time for any re-dispatch to reach mallory
+	if r := e.task(task.TaskID); len(r.Jobs) != 2 || r.Jobs[1].Node != "" {
+		t.Fatalf("after the hold, jobs %+v (want one re-dispatch, waiting for another node)", r.Jobs)
+	}
+	newWorker(t, e, "bob", false)
+	newWorker(t, e, "carol", false)
+	e.waitFor("acceptance by the others", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	r := e.task(task.TaskID)
+	for i, j := range r.Jobs[1:] {
+		if j.Node == mallory.id {
+			t.Fatalf("job %d went back to the held node: %+v", i+2, r.Jobs)
+		}
+	}
+	if r.Accepted.Node == mallory.id {
+		t.Fatal("the held node was accepted")
+	}
+	if n := e.node(mallory.id); len(n.Strikes) != 0 {
+		t.Fatalf("a hold struck the node: %+v", n.Strikes)
 	}
 }
