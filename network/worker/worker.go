@@ -517,21 +517,15 @@ func (w *Worker) inputs(ctx context.Context, job network.Job) ([]int16, []int16,
 	if job.Task.Payload.MatrixSize > network.MaxNetworkN {
 		return nil, nil, fmt.Errorf("%w: n = %d is over the network's %d", errInputs, job.Task.Payload.MatrixSize, network.MaxNetworkN)
 	}
-	store, err := w.js.ObjectStore(ctx, network.InputsObjects)
-	if err != nil {
-		return nil, nil, fmt.Errorf("supplied inputs: %w", err)
-	}
 	read := func(name string) ([]int16, error) {
-		info, err := store.GetInfo(ctx, name)
-		if err != nil {
-			return nil, fmt.Errorf("supplied input %.80q: %w", name, err)
+		// Message gets only: a worker may not create consumers (see
+		// network.GetObject).
+		data, err := network.GetObject(ctx, w.js, network.InputsObjects, name, maxInputBytes)
+		if errors.Is(err, network.ErrBadObject) {
+			return nil, fmt.Errorf("%w: %w", errInputs, err)
 		}
-		if info.Size > maxInputBytes {
-			return nil, fmt.Errorf("%w: %.80q: %d bytes, over %d", errInputs, name, info.Size, maxInputBytes)
-		}
-		data, err := store.GetBytes(ctx, name)
 		if err != nil {
-			return nil, fmt.Errorf("supplied input %.80q: %w", name, err)
+			return nil, fmt.Errorf("supplied input: %w", err)
 		}
 		decode := workload.DecodeCSV
 		if strings.HasSuffix(strings.ToLower(name), ".npy") {

@@ -1,0 +1,144 @@
+package network
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/nats-io/nkeys"
+)
+
+// Permissions are the subjects one NATS user may publish to and subscribe
+// to (allow-lists; NATS wildcards * and > allowed). Everything else is
+// denied by the server: a denied publish is dropped with an asynchronous
+// "permissions violation" error, a denied subscription receives nothing.
+type Permissions struct {
+	Publish   []string
+	Subscribe []string
+}
+
+// Roles, as the server's users are keyed: the coordinator may do
+// everything (it provisions the streams and buckets); the market and the
+// workers get the allow-lists below.
+
+// MarketInboxPrefix is the inbox prefix the market connects with
+// (nats.CustomInboxPrefix): replies and JetStream deliveries to it land
+// under MarketInboxPrefix+".", the only subjects it may subscribe to.
+const MarketInboxPrefix = "_INBOX_market"
+
+// WorkerInboxPrefix is the inbox prefix worker nodeID connects with: its
+// replies (registration, commit, JetStream API answers, pulled jobs) land
+// there and nowhere another client may subscribe. A shared _INBOX.>
+// would let any worker read the coordinator's replies, such as its reads
+// of the receipts bucket.
+func WorkerInboxPrefix(nodeID string) string { return "_INBOX_" + nodeID }
+
+// jsAPI is the JetStream API subject prefix.
+const jsAPI = "$JS.API."
+
+// objStream and kvStream are the streams behind an object store and a
+// key-value bucket.
+func objStream(bucket string) string { return "OBJ_" + bucket }
+func kvStream(bucket string) string  { return "KV_" + bucket }
+
+// readStream is what reading single messages of stream needs: its info
+// (the client looks up whether direct gets are allowed), direct gets (by
+// sequence, next or last by subject) and the older message-get API. None
+// of them creates anything on the server.
+func readStream(stream string) []string {
+	return []string{
+		jsAPI + "STREAM.INFO." + stream,
+		jsAPI + "STREAM.MSG.GET." + stream,
+		jsAPI + "DIRECT.GET." + stream,
+		jsAPI + "DIRECT.GET." + stream + ".>",
+	}
+}
+
+// WorkerPermissions are worker nodeID's permissions: it publishes its own
+// registration, commitments, heartbeats and results (subjects carrying its
+// node id), pulls and acks jobs from its own consumer only, and reads the
+// inputs object store with message gets (GetObject: no consumer, so it
+// creates nothing on the server). It subscribes to its own inbox only.
+//
+// It may not read or write any bucket but the inputs, create or delete
+// consumers or streams, pull or ack another node's jobs, publish under
+// another node id, or publish blocks.
+func WorkerPermissions(nodeID string) (Permissions, error) {
+	if err := CheckID("node_id", nodeID); err != nil {
+		return Permissions{}, err
+	}
+	cons := JobsStream + "." + NodeConsumer(nodeID)
+	pub := []string{
+		SubjectRegisterPfx + nodeID,
+		SubjectCommitPfx + nodeID,
+		SubjectHeartbeatPfx + nodeID,
+		SubjectResultsPfx + nodeID,
+		jsAPI + "CONSUMER.INFO." + cons,
+		jsAPI + "CONSUMER.MSG.NEXT." + cons,
+		"$JS.ACK." + cons + ".>",
+	}
+	pub = append(pub, readStream(objStream(InputsObjects))...)
+	return Permissions{Publish: pub, Subscribe: []string{WorkerInboxPrefix(nodeID) + ".>"}}, nil
+}
+
+// MarketPermissions are the market's: the intake request; reads of the
+// tasks, nodes and ledger buckets and of the blocks stream; listing the
+// ledger's keys (an ephemeral ordered consumer on it, which the market
+// creates and deletes); and storing supplied inputs in the object store
+// (its chunk and metadata subjects, and the purge that replaces an
+// object's old chunks). It subscribes to its own inbox only. It may not
+// write any bucket or stream but the object store, nor read the receipts or
+// commitments.
+func MarketPermissions() Permissions {
+	var pub []string
+	pub = append(pub, SubjectIntake)
+	for _, b := range []string{TasksBucket, NodesBucket, LedgerBucket} {
+		pub = append(pub, readStream(kvStream(b))...)
+	}
+	ledger := kvStream(LedgerBucket)
+	pub = append(pub,
+		jsAPI+"CONSUMER.CREATE."+ledger,
+		jsAPI+"CONSUMER.CREATE."+ledger+".>",
+		jsAPI+"CONSUMER.DELETE."+ledger+".*",
+		"$JS.FC."+ledger+".>", // the ordered consumer's flow-control replies
+	)
+	pub = append(pub, readStream(BlocksStream)...)
+	obj := objStream(InputsObjects)
+	pub = append(pub, readStream(obj)...)
+	pub = append(pub, "$O."+InputsObjects+".>", jsAPI+"STREAM.PURGE."+obj)
+	return Permissions{Publish: pub, Subscribe: []string{MarketInboxPrefix + ".>"}}
+}
+
+// NodeNkey is a node's NATS identity: NATS user nkeys are Ed25519 keys, so
+// a worker authenticates with its node key itself (no second secret). It
+// returns the user public key (U…) and the key pair that signs the
+// server's nonce.
+func NodeNkey(key ed25519.PrivateKey) (string, nkeys.KeyPair, error) {
+	if len(key) != ed25519.PrivateKeySize {
+		return "", nil, fmt.Errorf("node key: %d bytes, want an Ed25519 private key", len(key))
+	}
+	kp, err := nkeys.FromRawSeed(nkeys.PrefixByteUser, key.Seed())
+	if err != nil {
+		return "", nil, fmt.Errorf("node key as an nkey: %w", err)
+	}
+	pub, err := kp.PublicKey()
+	if err != nil {
+		return "", nil, fmt.Errorf("node key as an nkey: %w", err)
+	}
+	return pub, kp, nil
+}
+
+// NkeyNodeID is the node id (hex SHA-256 of the Ed25519 public key) of a
+// user public nkey (U…), checked (prefix and checksum).
+func NkeyNodeID(userNkey string) (string, error) {
+	raw, err := nkeys.Decode(nkeys.PrefixByteUser, []byte(userNkey))
+	if err != nil {
+		return "", fmt.Errorf("%.60q is not an NKey user public key (U…): %w", userNkey, err)
+	}
+	if len(raw) != ed25519.PublicKeySize {
+		return "", fmt.Errorf("%.60q: %d key bytes, want %d", userNkey, len(raw), ed25519.PublicKeySize)
+	}
+	id := sha256.Sum256(raw)
+	return hex.EncodeToString(id[:]), nil
+}
