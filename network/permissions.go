@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/nats-io/nkeys"
@@ -132,13 +133,32 @@ func NodeNkey(key ed25519.PrivateKey) (string, nkeys.KeyPair, error) {
 // NkeyNodeID is the node id (hex SHA-256 of the Ed25519 public key) of a
 // user public nkey (U…), checked (prefix and checksum).
 func NkeyNodeID(userNkey string) (string, error) {
+	if err := CheckUserNkey(userNkey); err != nil {
+		return "", err
+	}
 	raw, err := nkeys.Decode(nkeys.PrefixByteUser, []byte(userNkey))
 	if err != nil {
-		return "", fmt.Errorf("%.60q is not an NKey user public key (U…): %w", userNkey, err)
+		return "", fmt.Errorf("NKey %s: %w", userNkey, err)
 	}
 	if len(raw) != ed25519.PublicKeySize {
 		return "", fmt.Errorf("%.60q: %d key bytes, want %d", userNkey, len(raw), ed25519.PublicKeySize)
 	}
 	id := sha256.Sum256(raw)
 	return hex.EncodeToString(id[:]), nil
+}
+
+// CheckUserNkey checks that s is an NKey user public key (U…, checksum
+// included). Its error never quotes a seed: one given by mistake is a
+// secret.
+func CheckUserNkey(s string) error {
+	if nkeys.IsValidPublicUserKey(s) {
+		return nil
+	}
+	if _, err := nkeys.FromSeed([]byte(s)); err == nil {
+		return errors.New("an NKey seed (a secret, S…) where its public key (U…) belongs")
+	}
+	if len(s) == 64 && hex64.MatchString(s) {
+		return fmt.Errorf("%.64s is hex, perhaps a node id: give the node's NKey (U…, zkpoc network nkey prints it)", s)
+	}
+	return fmt.Errorf("%.60q is not an NKey user public key (U…)", s)
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nkeys"
 
 	"github.com/zkpoc/zkpoc/network"
 )
@@ -25,15 +24,15 @@ type RoleKeys struct {
 // roleUser is one user with its role, for the user list and the config.
 type roleUser struct {
 	nkey  string
-	role  string                // comment in the config text
+	role  string               // comment in the config text
 	perms *network.Permissions // nil: everything
 }
 
 func (k RoleKeys) users() ([]roleUser, error) {
 	seen := map[string]string{}
 	check := func(role, key string) error {
-		if !nkeys.IsValidPublicUserKey(key) {
-			return fmt.Errorf("%s key %.60q is not an NKey user public key (U…)", role, key)
+		if err := network.CheckUserNkey(key); err != nil {
+			return fmt.Errorf("%s key: %w", role, err)
 		}
 		if other, dup := seen[key]; dup {
 			return fmt.Errorf("%s key %s is also the %s key: each role needs its own", role, key, other)

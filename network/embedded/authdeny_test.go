@@ -1,0 +1,278 @@
+package embedded_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/zkpoc/zkpoc/network"
+)
+
+// denial is one thing a client must not do: act does it on a fresh
+// connection; the server must report a permissions violation for kind
+// ("Publish" or "Subscription") to subject.
+type denial struct {
+	name    string
+	kind    string
+	subject string
+	act     func(ctx context.Context, nc *nats.Conn, js jetstream.JetStream) error
+}
+
+func pub(subj string) func(context.Context, *nats.Conn, jetstream.JetStream) error {
+	return func(_ context.Context, nc *nats.Conn, _ jetstream.JetStream) error {
+		if err := nc.Publish(subj, []byte(`{}`)); err != nil {
+			return err
+		}
+		return nc.Flush()
+	}
+}
+
+func sub(subj string) func(context.Context, *nats.Conn, jetstream.JetStream) error {
+	return func(_ context.Context, nc *nats.Conn, _ jetstream.JetStream) error {
+		_, err := nc.SubscribeSync(subj)
+		if err != nil {
+			return err
+		}
+		return nc.Flush()
+	}
+}
+
+// jsCall is a JetStream API call that must fail: the request is dropped
+// (a permissions violation), so it times out.
+func jsCall(call func(ctx context.Context, js jetstream.JetStream) error) func(context.Context, *nats.Conn, jetstream.JetStream) error {
+	return func(ctx context.Context, _ *nats.Conn, js jetstream.JetStream) error {
+		if err := call(ctx, js); err == nil {
+			return errors.New("the call succeeded")
+		}
+		return nil
+	}
+}
+
+// checkDenials runs each denial on a fresh connection from connect.
+func checkDenials(t *testing.T, connect func(t *testing.T) (*nats.Conn, *asyncErrs), cases []denial) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			nc, errs := connect(t)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			if err := c.act(ctx, nc, mustJS(t, nc)); err != nil {
+				t.Fatalf("act: %v", err)
+			}
+			if !errs.violation(c.kind, c.subject, 2*time.Second) {
+				t.Errorf("no permissions violation for %s to %q; asynchronous errors: %v", c.kind, c.subject, errs.list())
+			}
+		})
+	}
+}
+
+// TestAuthWorkerDenied: a registered worker that misbehaves is stopped by
+// the server at every step: it cannot read other queues or inboxes, pull
+// or ack another node's jobs, read or write the buckets (receipts, ledger,
+// tasks, nodes, commitments), publish under another node's id, create or
+// delete consumers or streams, write the inputs, or publish blocks.
+func TestAuthWorkerDenied(t *testing.T) {
+	a := startAuth(t, "mallory", "victim")
+	cnc, _ := a.coordinator(t)
+	runCoordinator(t, cnc)
+	me, other := a.workerIDs[0], a.workerIDs[1]
+	cjs := mustJS(t, cnc)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, id := range a.workerIDs { // both registered: their consumers exist
+		if err := network.ProvisionNode(ctx, cjs, id, network.Settings{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A job waits for the victim.
+	if _, err := cjs.Publish(ctx, network.SubjectJobsNodePfx+other, []byte(`{"job":"for the victim"}`)); err != nil {
+		t.Fatal(err)
+	}
+	kv := func(bucket, key string) string { return "$KV." + bucket + "." + key }
+	cases := []denial{
+		{"subscribe all jobs", "Subscription", "zkpoc.jobs.>", sub("zkpoc.jobs.>")},
+		{"subscribe another node's jobs", "Subscription", network.SubjectJobsNodePfx + other, sub(network.SubjectJobsNodePfx + other)},
+		{"subscribe the results", "Subscription", "zkpoc.results.*", sub("zkpoc.results.*")},
+		{"subscribe commits", "Subscription", "zkpoc.commit.>", sub("zkpoc.commit.>")},
+		{"subscribe everything", "Subscription", ">", sub(">")},
+		{"subscribe the shared inbox", "Subscription", "_INBOX.>", sub("_INBOX.>")},
+		{"subscribe another node's inbox", "Subscription", network.WorkerInboxPrefix(other) + ".>", sub(network.WorkerInboxPrefix(other) + ".>")},
+		{"subscribe the market's inbox", "Subscription", network.MarketInboxPrefix + ".>", sub(network.MarketInboxPrefix + ".>")},
+		{"pull another node's job (raw)", "Publish", "$JS.API.CONSUMER.MSG.NEXT.ZKPOC_JOBS.node-" + other,
+			func(ctx context.Context, nc *nats.Conn, _ jetstream.JetStream) error {
+				if _, err := nc.RequestWithContext(ctx, "$JS.API.CONSUMER.MSG.NEXT.ZKPOC_JOBS.node-"+other, []byte(`{"batch":1}`)); err == nil {
+					return errors.New("a job pulled from another node's consumer")
+				}
+				return nil
+			}},
+		{"look up another node's consumer", "Publish", "$JS.API.CONSUMER.INFO.ZKPOC_JOBS.node-" + other,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.Consumer(ctx, network.JobsStream, network.NodeConsumer(other))
+				return err
+			})},
+		{"ack another node's job", "Publish", "$JS.ACK.ZKPOC_JOBS.node-" + other + ".1.1.1.1700000000000000000.0",
+			pub("$JS.ACK.ZKPOC_JOBS.node-" + other + ".1.1.1.1700000000000000000.0")},
+		{"nak another node's job", "Publish", "$JS.ACK.ZKPOC_JOBS.node-" + other + ".1.1.1.1.0", pub("$JS.ACK.ZKPOC_JOBS.node-" + other + ".1.1.1.1.0")},
+		{"read the receipts bucket", "Publish", "$JS.API.STREAM.INFO.KV_" + network.ReceiptsBucket,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.KeyValue(ctx, network.ReceiptsBucket)
+				return err
+			})},
+		{"direct-get a receipt", "Publish", "$JS.API.DIRECT.GET.KV_" + network.ReceiptsBucket + "." + kv(network.ReceiptsBucket, "x"),
+			pub("$JS.API.DIRECT.GET.KV_" + network.ReceiptsBucket + "." + kv(network.ReceiptsBucket, "x"))},
+		{"write a receipt", "Publish", kv(network.ReceiptsBucket, "x"), pub(kv(network.ReceiptsBucket, "x"))},
+		{"read the ledger", "Publish", "$JS.API.STREAM.INFO.KV_" + network.LedgerBucket,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.KeyValue(ctx, network.LedgerBucket)
+				return err
+			})},
+		{"credit itself in the ledger", "Publish", kv(network.LedgerBucket, "credit.x"), pub(kv(network.LedgerBucket, "credit.x"))},
+		{"read the tasks", "Publish", "$JS.API.DIRECT.GET.KV_" + network.TasksBucket + "." + kv(network.TasksBucket, "t"),
+			pub("$JS.API.DIRECT.GET.KV_" + network.TasksBucket + "." + kv(network.TasksBucket, "t"))},
+		{"write a task", "Publish", kv(network.TasksBucket, "t"), pub(kv(network.TasksBucket, "t"))},
+		{"rewrite its node record", "Publish", kv(network.NodesBucket, me), pub(kv(network.NodesBucket, me))},
+		{"write a commitment", "Publish", kv(network.ChallengesKV, "x"), pub(kv(network.ChallengesKV, "x"))},
+		{"publish a result as another node", "Publish", network.SubjectResultsPfx + other, pub(network.SubjectResultsPfx + other)},
+		{"heartbeat as another node", "Publish", network.SubjectHeartbeatPfx + other, pub(network.SubjectHeartbeatPfx + other)},
+		{"commit as another node", "Publish", network.SubjectCommitPfx + other, pub(network.SubjectCommitPfx + other)},
+		{"register as another node", "Publish", network.SubjectRegisterPfx + other, pub(network.SubjectRegisterPfx + other)},
+		{"post a task", "Publish", network.SubjectIntake, pub(network.SubjectIntake)},
+		{"publish a job", "Publish", network.SubjectJobsNodePfx + me, pub(network.SubjectJobsNodePfx + me)},
+		{"publish a block", "Publish", network.SubjectBlocks, pub(network.SubjectBlocks)},
+		{"answer on the coordinator's inbox", "Publish", "_INBOX.spoofed", pub("_INBOX.spoofed")},
+		{"create a consumer on the jobs", "Publish", "$JS.API.CONSUMER.CREATE.ZKPOC_JOBS.mine." + network.SubjectJobsNodePfx + other,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.CreateConsumer(ctx, network.JobsStream, jetstream.ConsumerConfig{Name: "mine", FilterSubject: network.SubjectJobsNodePfx + other})
+				return err
+			})},
+		{"create a consumer on the inputs", "Publish", "$JS.API.CONSUMER.CREATE.OBJ_" + network.InputsObjects + ".mine",
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.CreateConsumer(ctx, "OBJ_"+network.InputsObjects, jetstream.ConsumerConfig{Name: "mine"})
+				return err
+			})},
+		{"delete another node's consumer", "Publish", "$JS.API.CONSUMER.DELETE.ZKPOC_JOBS.node-" + other,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				return js.DeleteConsumer(ctx, network.JobsStream, network.NodeConsumer(other))
+			})},
+		{"delete its own consumer", "Publish", "$JS.API.CONSUMER.DELETE.ZKPOC_JOBS.node-" + me,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				return js.DeleteConsumer(ctx, network.JobsStream, network.NodeConsumer(me))
+			})},
+		{"create a stream", "Publish", "$JS.API.STREAM.CREATE.MINE",
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "MINE", Subjects: []string{"mine.>"}})
+				return err
+			})},
+		{"delete the blocks", "Publish", "$JS.API.STREAM.DELETE." + network.BlocksStream,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				return js.DeleteStream(ctx, network.BlocksStream)
+			})},
+		{"purge the jobs", "Publish", "$JS.API.STREAM.PURGE." + network.JobsStream, pub("$JS.API.STREAM.PURGE." + network.JobsStream)},
+		{"store an input", "Publish", "$O." + network.InputsObjects + ".C.x", pub("$O." + network.InputsObjects + ".C.x")},
+		{"purge the inputs", "Publish", "$JS.API.STREAM.PURGE.OBJ_" + network.InputsObjects, pub("$JS.API.STREAM.PURGE.OBJ_" + network.InputsObjects)},
+		{"read the blocks stream", "Publish", "$JS.API.STREAM.INFO." + network.BlocksStream,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.Stream(ctx, network.BlocksStream)
+				return err
+			})},
+		{"account info", "Publish", "$JS.API.INFO",
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.AccountInfo(ctx)
+				return err
+			})},
+	}
+	checkDenials(t, func(t *testing.T) (*nats.Conn, *asyncErrs) { return a.worker(t, 0) }, cases)
+
+	// The victim's job is still there, for the victim alone.
+	vnc, verrs := a.worker(t, 1)
+	cons, err := mustJS(t, vnc).Consumer(ctx, network.JobsStream, network.NodeConsumer(other))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := cons.Next(jetstream.FetchMaxWait(2 * time.Second))
+	if err != nil {
+		t.Fatalf("the victim's job after the attacks: %v", err)
+	}
+	if !strings.Contains(string(msg.Data()), "for the victim") {
+		t.Fatalf("the victim pulled %q", msg.Data())
+	}
+	if err := msg.InProgress(); err != nil {
+		t.Fatal(err)
+	}
+	if err := msg.DoubleAck(ctx); err != nil {
+		t.Fatalf("the victim acks its own job: %v", err)
+	}
+	noViolations(t, "victim", verrs)
+}
+
+// TestAuthMarketDenied: the market reads what the coordinator wrote and
+// stores inputs, and nothing else.
+func TestAuthMarketDenied(t *testing.T) {
+	a := startAuth(t, "w0")
+	cnc, _ := a.coordinator(t)
+	runCoordinator(t, cnc)
+	id := a.workerIDs[0]
+	kv := func(bucket, key string) string { return "$KV." + bucket + "." + key }
+	cases := []denial{
+		{"read the receipts bucket", "Publish", "$JS.API.STREAM.INFO.KV_" + network.ReceiptsBucket,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.KeyValue(ctx, network.ReceiptsBucket)
+				return err
+			})},
+		{"read the commitments", "Publish", "$JS.API.STREAM.INFO.KV_" + network.ChallengesKV,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.KeyValue(ctx, network.ChallengesKV)
+				return err
+			})},
+		{"write the ledger", "Publish", kv(network.LedgerBucket, "credit.x"), pub(kv(network.LedgerBucket, "credit.x"))},
+		{"write a task", "Publish", kv(network.TasksBucket, "t"), pub(kv(network.TasksBucket, "t"))},
+		{"write a node record", "Publish", kv(network.NodesBucket, id), pub(kv(network.NodesBucket, id))},
+		{"publish a block", "Publish", network.SubjectBlocks, pub(network.SubjectBlocks)},
+		{"publish a result", "Publish", network.SubjectResultsPfx + id, pub(network.SubjectResultsPfx + id)},
+		{"publish a job", "Publish", network.SubjectJobsNodePfx + id, pub(network.SubjectJobsNodePfx + id)},
+		{"register a node", "Publish", network.SubjectRegisterPfx + id, pub(network.SubjectRegisterPfx + id)},
+		{"subscribe the shared inbox", "Subscription", "_INBOX.>", sub("_INBOX.>")},
+		{"subscribe a worker's inbox", "Subscription", network.WorkerInboxPrefix(id) + ".>", sub(network.WorkerInboxPrefix(id) + ".>")},
+		{"subscribe intake", "Subscription", network.SubjectIntake, sub(network.SubjectIntake)},
+		{"create a consumer on the jobs", "Publish", "$JS.API.CONSUMER.CREATE.ZKPOC_JOBS.mine",
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.CreateConsumer(ctx, network.JobsStream, jetstream.ConsumerConfig{Name: "mine"})
+				return err
+			})},
+		{"delete the blocks", "Publish", "$JS.API.STREAM.DELETE." + network.BlocksStream,
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				return js.DeleteStream(ctx, network.BlocksStream)
+			})},
+	}
+	checkDenials(t, a.market, cases)
+}
+
+// TestAuthUnknownKey: a key that is not in the user list, or no key at
+// all, cannot connect.
+func TestAuthUnknownKey(t *testing.T) {
+	a := startAuth(t, "w0")
+	stranger := userKP(t)
+	for _, c := range []struct {
+		name string
+		opts []nats.Option
+	}{
+		{"unknown nkey", []nats.Option{nats.Nkey(pubOf(t, stranger), stranger.Sign)}},
+		{"no credentials", nil},
+		{"a listed key, signed by another", []nats.Option{nats.Nkey(pubOf(t, a.marketKP), stranger.Sign)}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			nc, err := nats.Connect(a.srv.URL(), append(c.opts, nats.Timeout(2*time.Second), nats.NoReconnect())...)
+			if err == nil {
+				nc.Close()
+				t.Fatal("connected")
+			}
+			if !errors.Is(err, nats.ErrAuthorization) && !strings.Contains(strings.ToLower(err.Error()), "authorization violation") {
+				t.Fatalf("error %v, want an authorization violation", err)
+			}
+		})
+	}
+}
