@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
 	"github.com/zkpoc/zkpoc/network/embedded"
@@ -36,7 +38,17 @@ an external nats-server or cluster instead; all its state is there, so a
 restarted coordinator resumes where it stopped.
 
 SNARK receipts are verified with the verifying keys in --key-dir (default
-$ZKPOC_HOME/keys, which workers on the same machine share).`)
+$ZKPOC_HOME/keys, which workers on the same machine share).
+
+--workers FILE turns on authentication in the embedded server: every client
+signs in with an NKey, and only the workers listed (one NKey a line, as zkpoc
+network nkey prints a worker's; a worker's NKey is its node key) may connect,
+each allowed its own subjects only (its registration, commitments, heartbeats
+and results, its own job consumer, the inputs; no other node's jobs, no
+buckets, no ledger). The market connects with the key the coordinator keeps in
+the store: zkpoc market --nkey-seed STORE/market.nk. Without --workers any
+client can act as any worker: run it so on loopback only. For an external
+server, zkpoc network nats-config writes the same users into its config.`)
 	var nf natsFlags
 	nf.register(fs)
 	store := fs.String("store", "", "embedded server's JetStream directory (default $ZKPOC_HOME/network; not with --nats)")
@@ -50,6 +62,7 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	blockInterval := fs.Duration("block-interval", 5*time.Second, "how often a block of accepted results is appended")
 	keyDir := fs.String("key-dir", "", "verifying-key cache (default: $ZKPOC_HOME/keys)")
 	replicas := fs.Int("replicas", 1, "replicas of every stream and bucket: 1 on one server, 3 on a three-node cluster")
+	workersFile := fs.String("workers", "", "embedded server: require NKey auth; FILE lists the workers' NKeys (U…), one a line (zkpoc network nkey prints one)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -81,6 +94,9 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	if *replicas < 1 || *replicas > 5 {
 		return usagef("--replicas %d: JetStream takes 1 to 5", *replicas)
 	}
+	if external && *workersFile != "" {
+		return withHint(usagef("--workers configures the embedded server's users; an external server has its own"), "write its config with zkpoc network nats-config --workers FILE …, and connect with --nkey-seed")
+	}
 	if *replicas > 1 && !external {
 		return withHint(usagef("--replicas %d needs a cluster: the embedded server is one node", *replicas), "start a nats-server cluster and give its URLs with --nats")
 	}
@@ -92,6 +108,7 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 		*keyDir = c.Dir
 	}
 	url := nf.url
+	var authOpt nats.Option // the embedded server's coordinator key, with --workers
 	if !external {
 		if err := checkListen("--listen-nats", *listenNATS); err != nil {
 			return withHint(usageError{err}, "--listen-nats takes HOST:PORT, such as 127.0.0.1:4222")
@@ -116,6 +133,20 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 				eo.WebSocketPort = -1 // a free port
 			}
 		}
+		if *workersFile != "" {
+			keys, coordKey, marketSeed, err := embeddedAuth(env, *workersFile, *store)
+			if err != nil {
+				return err
+			}
+			if eo.Users, err = embedded.Users(keys); err != nil {
+				return usageError{err}
+			}
+			authOpt = nats.Nkey(keys.Coordinator, coordKey.Sign)
+			fmt.Fprintf(env.progress(), "coordinator: NKey auth: %d workers listed in %s, each limited to its own subjects; the market connects with --nkey-seed %s\n",
+				len(keys.Workers), *workersFile, marketSeed)
+		} else {
+			fmt.Fprintln(env.progress(), "coordinator: WARNING: no --workers: the embedded server authenticates no one, so any client that reaches it can act as any worker, read every receipt and write the ledger; keep it on loopback")
+		}
 		srv, err := embedded.Start(eo)
 		if err != nil {
 			return withHint(err, "is another server on %s? choose another with --listen-nats, or use it with --nats", *listenNATS)
@@ -130,6 +161,9 @@ $ZKPOC_HOME/keys, which workers on the same machine share).`)
 	natsOpts, err := nf.options("zkpoc coordinator")
 	if err != nil {
 		return err
+	}
+	if authOpt != nil {
+		natsOpts = append(natsOpts, authOpt)
 	}
 	nc, err := connectNATS(url, natsOpts)
 	if err != nil {

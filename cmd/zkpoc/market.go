@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
+	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/market"
 )
 
@@ -33,7 +36,10 @@ Rewards are decimal CPC strings (at most 18 decimals, exact). Errors are JSON:
 
 Example:
   zkpoc market --nats nats://127.0.0.1:4222 --listen 127.0.0.1:8080
-  curl -d '{"matrix_size":64,"reward":"10.0","deadline_in":3600}' http://127.0.0.1:8080/v1/tasks`)
+  curl -d '{"matrix_size":64,"reward":"10.0","deadline_in":3600}' http://127.0.0.1:8080/v1/tasks
+
+When the coordinator runs with --workers (NKey auth), give the market its key:
+--nkey-seed $ZKPOC_HOME/network/market.nk (in the coordinator's --store).`)
 	var nf natsFlags
 	nf.register(fs)
 	listen := fs.String("listen", "127.0.0.1:8080", "HTTP address to serve the API on, HOST:PORT")
@@ -51,6 +57,8 @@ Example:
 	if err != nil {
 		return err
 	}
+	// Its own inbox, the only one its permissions let it read.
+	natsOpts = append(natsOpts, nats.CustomInboxPrefix(network.MarketInboxPrefix))
 	nc, err := connectNATS(nf.url, natsOpts)
 	if err != nil {
 		return err

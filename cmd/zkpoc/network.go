@@ -17,6 +17,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 
 	"github.com/zkpoc/zkpoc/atomicfile"
 	"github.com/zkpoc/zkpoc/chain"
@@ -27,25 +28,39 @@ import (
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
+const networkHelp = "Usage: zkpoc network demo|nkey|nats-config [flags]\n\n" +
+	"  demo         runs the whole network on this machine (zkpoc network demo --help tells what it runs)\n" +
+	"  nkey         prints a worker's NKey, for the coordinator's --workers allowlist\n" +
+	"  nats-config  writes a nats-server config with the network's users and permissions\n"
+
 func runNetwork(env *cliEnv, args []string) error {
-	if len(args) == 0 || args[0] != "demo" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprintln(env.stdout, "Usage: zkpoc network demo [flags]\n\nzkpoc network demo --help tells what it runs.")
+	if len(args) > 0 {
+		switch args[0] {
+		case "nkey":
+			return runNkey(env, args[1:])
+		case "nats-config":
+			return runNATSConfig(env, args[1:])
+		case "-h", "--help", "help":
+			fmt.Fprint(env.stdout, networkHelp)
 			return nil
 		}
-		return withHint(usagef("network takes a subcommand: demo"), "zkpoc network demo runs the whole network on this machine")
+	}
+	if len(args) == 0 || args[0] != "demo" {
+		return withHint(usagef("network takes a subcommand: demo, nkey or nats-config"), "zkpoc network demo runs the whole network on this machine")
 	}
 	fs := newFlags(env, "network demo", "network demo [--workers N] [--tasks M] [--n N] [--timeout D] [--out DIR]", `
 Runs the zkpoc network on this machine: an embedded nats-server (JetStream on
-file storage in a temporary directory, 127.0.0.1 only), the coordinator and
-the Task Market API in this process, and --workers workers as separate OS
-processes (zkpoc worker), the last of them dishonest: it returns a wrong
-product with a valid PoE and signature. It posts --tasks tasks through the
-market's HTTP API, waits until each is accepted and in a block, and prints
-the summary: every task's jobs and verdicts, re-dispatches, the strikes
-(the dishonest node caught, with the evidence), the rewards paid and each
-block's compute_root, recomputed here from the accepted receipts as zkpoc
-root computes it. The accepted receipts go to --out (default: a temporary
+file storage in a temporary directory, 127.0.0.1 only, NKey authentication
+with per-role permissions: each worker signs in with its node key and may
+touch its own subjects only, as zkpoc coordinator --workers runs it), the
+coordinator and the Task Market API in this process, and --workers workers as
+separate OS processes (zkpoc worker), the last of them dishonest: it returns a
+wrong product with a valid PoE and signature. It posts --tasks tasks through
+the market's HTTP API, waits until each is accepted and in a block, and prints
+the summary: every task's jobs and verdicts, re-dispatches, the strikes (the
+dishonest node caught, with the evidence), the rewards paid and each block's
+compute_root, recomputed here from the accepted receipts as zkpoc root
+computes it. The accepted receipts go to --out (default: a temporary
 directory, kept), so that zkpoc root RECEIPT... can be run on them.
 
 Workers prove in auto mode with the keys in $ZKPOC_HOME/keys (set up on the
@@ -93,17 +108,52 @@ func (d *demo) run(workers, tasks, n int, out string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	srv, err := embedded.Start(embedded.Options{Dir: filepath.Join(tmp, "jetstream")})
+	// Every client signs in with an NKey: the coordinator and the market
+	// with keys made for this run, each worker with its node key, which
+	// limits it to its own subjects.
+	coordKey, err := nkeys.CreateUser()
+	if err != nil {
+		return err
+	}
+	marketKey, err := nkeys.CreateUser()
+	if err != nil {
+		return err
+	}
+	roles := embedded.RoleKeys{Coordinator: publicKey(coordKey), Market: publicKey(marketKey)}
+	nodeKeys := make([]string, workers)
+	for i := range nodeKeys {
+		nodeKeys[i] = filepath.Join(tmp, fmt.Sprintf("node%d.pem", i+1))
+		key, _, err := receipt.LoadOrCreateNodeKey(nodeKeys[i])
+		if err != nil {
+			return err
+		}
+		pub, _, err := network.NodeNkey(key)
+		if err != nil {
+			return err
+		}
+		roles.Workers = append(roles.Workers, pub)
+	}
+	users, err := embedded.Users(roles)
+	if err != nil {
+		return err
+	}
+	srv, err := embedded.Start(embedded.Options{Dir: filepath.Join(tmp, "jetstream"), Users: users})
 	if err != nil {
 		return err
 	}
 	defer srv.Stop()
-	d.logf("nats-server (embedded, JetStream on file storage) on %s", srv.URL())
-	nc, err := nats.Connect(srv.URL(), nats.Name("zkpoc network demo"))
+	d.logf("nats-server (embedded, JetStream on file storage) on %s, NKey auth: the coordinator, the market and %d workers, each worker limited to its own subjects", srv.URL(), workers)
+	nc, err := nats.Connect(srv.URL(), nats.Name("zkpoc network demo"), nats.Nkey(roles.Coordinator, coordKey.Sign))
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
+	mnc, err := nats.Connect(srv.URL(), nats.Name("zkpoc network demo market"), nats.Nkey(roles.Market, marketKey.Sign),
+		nats.CustomInboxPrefix(network.MarketInboxPrefix))
+	if err != nil {
+		return err
+	}
+	defer mnc.Close()
 	if d.js, err = jetstream.New(nc); err != nil {
 		return err
 	}
@@ -121,7 +171,7 @@ func (d *demo) run(workers, tasks, n int, out string) error {
 	go func() { coordDone <- coord.Run(cctx) }()
 	defer func() { stopCoord(); <-coordDone }()
 
-	h, err := market.New(nc, market.Config{})
+	h, err := market.New(mnc, market.Config{})
 	if err != nil {
 		return err
 	}
@@ -158,7 +208,7 @@ func (d *demo) run(workers, tasks, n int, out string) error {
 	addrs := map[string]string{}
 	for i := 1; i <= workers; i++ {
 		addr := fmt.Sprintf("cpc1zkpocdemoworker%d", i)
-		args := []string{"worker", "--nats", srv.URL(), "--worker-address", addr, "--node-key", filepath.Join(tmp, fmt.Sprintf("node%d.pem", i)), "--heartbeat", "1s"}
+		args := []string{"worker", "--nats", srv.URL(), "--worker-address", addr, "--node-key", nodeKeys[i-1], "--heartbeat", "1s"}
 		role := "honest"
 		if i == workers {
 			args, role = append(args, "--dishonest"), "DISHONEST"

@@ -29,7 +29,11 @@ the results stream before the job is acked, so a worker stopped mid-job leaves
 the job to be redelivered; a request it already answered is answered again with
 the same receipt.
 
---nkey-seed names an NKey seed file when the server requires authentication.
+The worker signs in to nats-server with its node key as its NKey (NATS user
+NKeys are Ed25519 keys): a coordinator run with --workers FILE admits the
+workers whose NKeys FILE lists (zkpoc network nkey prints this node's), each
+limited to its own subjects. --nkey-seed FILE signs in with another NKey
+instead, for a server configured by other means.
 --dishonest is for network demos only: every answer carries a WRONG product
 (one entry changed) with a valid binding and signature, in sampled or binding
 mode, for the coordinator's re-dispatch and comparison to catch.`)
@@ -86,6 +90,11 @@ mode, for the coordinator's re-dispatch and comparison to catch.`)
 	if err != nil {
 		return err
 	}
+	authOpts, nkeyPub, err := workerNATSOptions(key, nf.seed != "")
+	if err != nil {
+		return err
+	}
+	natsOpts = append(natsOpts, authOpts...)
 	nc, err := connectNATS(nf.url, natsOpts)
 	if err != nil {
 		return err
@@ -97,7 +106,7 @@ mode, for the coordinator's re-dispatch and comparison to catch.`)
 	if err != nil {
 		return usageError{err}
 	}
-	fmt.Fprintf(env.progress(), "worker %s on %s (worker address %s, mode %s)\n", w.NodeID(), nc.ConnectedUrl(), *addr, mode)
+	fmt.Fprintf(env.progress(), "worker %s on %s (worker address %s, mode %s, NKey %s)\n", w.NodeID(), nc.ConnectedUrl(), *addr, mode, nkeyPub)
 	if err := w.Run(env.ctx); err != nil {
 		if errors.Is(err, worker.ErrRefused) {
 			return withHint(err, "the coordinator refused this node; its error says why")
