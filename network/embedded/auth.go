@@ -127,8 +127,8 @@ func ConfigText(c ServerConfig) (string, error) {
 			continue
 		}
 		fmt.Fprintf(&b, "    {nkey: %s, permissions: {\n", quote(u.nkey))
-		fmt.Fprintf(&b, "      publish: {allow: [%s]}\n", quoteList(u.perms.Publish))
-		fmt.Fprintf(&b, "      subscribe: {allow: [%s]}\n", quoteList(u.perms.Subscribe))
+		writeList(&b, "publish", u.perms.Publish)
+		writeList(&b, "subscribe", u.perms.Subscribe)
 		b.WriteString("    }}\n")
 	}
 	b.WriteString("  ]\n}\n")
@@ -139,10 +139,11 @@ func ConfigText(c ServerConfig) (string, error) {
 // (unquoted, it starts a variable reference).
 func quote(s string) string { return strconv.Quote(s) }
 
-func quoteList(ss []string) string {
-	q := make([]string, len(ss))
-	for i, s := range ss {
-		q[i] = quote(s)
+// writeList writes an allow-list, one subject a line.
+func writeList(b *strings.Builder, what string, subjects []string) {
+	fmt.Fprintf(b, "      %s: {allow: [\n", what)
+	for _, s := range subjects {
+		fmt.Fprintf(b, "        %s\n", quote(s))
 	}
-	return strings.Join(q, ", ")
+	b.WriteString("      ]}\n")
 }
