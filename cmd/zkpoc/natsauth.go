@@ -107,20 +107,28 @@ func nodeID(key ed25519.PrivateKey) string {
 	return hex.EncodeToString(id[:])
 }
 
-// workerNATSOptions are the options a worker connects with: its own inbox
-// prefix (the only one its permissions let it read) and, unless an NKey
-// seed file is given, its node key as its NKey.
-func workerNATSOptions(key ed25519.PrivateKey, seedGiven bool) ([]nats.Option, string, error) {
-	id := nodeID(key)
-	opts := []nats.Option{nats.CustomInboxPrefix(network.WorkerInboxPrefix(id))}
+// connectWorker connects a worker with its own inbox prefix (the only one
+// its permissions let it read) and, unless --nkey-seed gives another NKey,
+// its node key as its NKey. A server that authenticates no one offers no
+// nonce to sign, and nats.go refuses an NKey there: the worker then
+// connects without one. It returns the NKey it signed in with, or why none.
+func connectWorker(env *cliEnv, url string, opts []nats.Option, key ed25519.PrivateKey, seedGiven bool) (*nats.Conn, string, error) {
+	opts = append(opts, nats.CustomInboxPrefix(network.WorkerInboxPrefix(nodeID(key))))
+	if seedGiven {
+		nc, err := connectNATS(url, opts)
+		return nc, "from --nkey-seed", err
+	}
 	pub, kp, err := network.NodeNkey(key)
 	if err != nil {
 		return nil, "", err
 	}
-	if seedGiven {
-		return opts, "from --nkey-seed", nil
+	nc, err := connectNATS(url, append(opts, nats.Nkey(pub, kp.Sign)))
+	if errors.Is(err, nats.ErrNkeysNotSupported) {
+		fmt.Fprintln(env.progress(), "worker: the server authenticates no one: connected without the node key (anyone who reaches it can act as this node)")
+		nc, err = connectNATS(url, opts)
+		pub = "none: the server authenticates no one"
 	}
-	return append(opts, nats.Nkey(pub, kp.Sign)), pub, nil
+	return nc, pub, err
 }
 
 // embeddedAuth is --workers for the embedded server: the role keys, with

@@ -90,12 +90,7 @@ mode, for the coordinator's re-dispatch and comparison to catch.`)
 	if err != nil {
 		return err
 	}
-	authOpts, nkeyPub, err := workerNATSOptions(key, nf.seed != "")
-	if err != nil {
-		return err
-	}
-	natsOpts = append(natsOpts, authOpts...)
-	nc, err := connectNATS(nf.url, natsOpts)
+	nc, nkeyPub, err := connectWorker(env, nf.url, natsOpts, key, nf.seed != "")
 	if err != nil {
 		return err
 	}
