@@ -64,22 +64,20 @@ func GetObject(ctx context.Context, js jetstream.JetStream, bucket, name string,
 	if err != nil && info.Size > 0 {
 		return nil, fmt.Errorf("%w: %.80q: digest %.80q: %v", ErrBadObject, name, info.Digest, err)
 	}
-	chunkSubj := "$O." + bucket + ".C." + info.NUID
 	data := make([]byte, 0, info.Size)
-	seq := uint64(1)
-	for chunks := uint32(0); uint64(len(data)) < info.Size; chunks++ {
-		if chunks >= info.Chunks {
-			return nil, fmt.Errorf("%w: %.80q: %d bytes in %d chunks, its metadata says %d bytes in %d", ErrBadObject, name, len(data), chunks, info.Size, info.Chunks)
-		}
-		m, err := s.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(chunkSubj))
-		if err != nil {
-			return nil, fmt.Errorf("object %.80q: chunk %d: %w", name, chunks+1, err)
-		}
-		if uint64(len(data))+uint64(len(m.Data)) > info.Size {
-			return nil, fmt.Errorf("%w: %.80q: chunks exceed the %d bytes its metadata records", ErrBadObject, name, info.Size)
+	chunks := uint32(0)
+	err = EachMsg(ctx, s, "$O."+bucket+".C."+info.NUID, func(m *jetstream.RawStreamMsg) (bool, error) {
+		if chunks++; chunks > info.Chunks || uint64(len(data))+uint64(len(m.Data)) > info.Size {
+			return false, fmt.Errorf("%w: %.80q: more chunks than the %d bytes in %d its metadata records", ErrBadObject, name, info.Size, info.Chunks)
 		}
 		data = append(data, m.Data...)
-		seq = m.Sequence + 1
+		return uint64(len(data)) < info.Size, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("object %.80q: %w", name, err)
+	}
+	if uint64(len(data)) != info.Size {
+		return nil, fmt.Errorf("%w: %.80q: %d bytes in its chunks, its metadata records %d", ErrBadObject, name, len(data), info.Size)
 	}
 	if info.Size > 0 {
 		got := sha256.Sum256(data)
@@ -88,4 +86,26 @@ func GetObject(ctx context.Context, js jetstream.JetStream, bucket, name string,
 		}
 	}
 	return data, nil
+}
+
+// EachMsg calls fn on the messages of stream s on subject (wildcards
+// allowed), in stream order, until fn returns false or an error, or no
+// message is left. It reads with single-message gets (the next message on
+// subject from a sequence): one request a message, and nothing created
+// on the server, so a client that may not create consumers can scan.
+func EachMsg(ctx context.Context, s jetstream.Stream, subject string, fn func(*jetstream.RawStreamMsg) (bool, error)) error {
+	for seq := uint64(1); ; {
+		m, err := s.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read %s from sequence %d: %w", subject, seq, err)
+		}
+		more, err := fn(m)
+		if err != nil || !more {
+			return err
+		}
+		seq = m.Sequence + 1
+	}
 }

@@ -83,27 +83,25 @@ func WorkerPermissions(nodeID string) (Permissions, error) {
 	return Permissions{Publish: pub, Subscribe: []string{WorkerInboxPrefix(nodeID) + ".>"}}, nil
 }
 
-// MarketPermissions are the market's: the intake request; reads of the
-// tasks, nodes and ledger buckets and of the blocks stream; listing the
-// ledger's keys (an ephemeral ordered consumer on it, which the market
-// creates and deletes); and storing supplied inputs in the object store
+// MarketPermissions are the market's: the intake request; message reads of
+// the tasks, nodes and ledger buckets and of the blocks stream (it scans
+// the ledger with EachMsg); and storing supplied inputs in the object store
 // (its chunk and metadata subjects, and the purge that replaces an
 // object's old chunks). It subscribes to its own inbox only. It may not
-// write any bucket or stream but the object store, nor read the receipts or
-// commitments.
+// write any bucket or stream but the object store, create consumers, nor
+// read the receipts or commitments.
+//
+// No role but the coordinator may create consumers: a consumer's config
+// names the subject it delivers to, and nats-server does not check that
+// subject against the creator's publish permissions, so a client allowed
+// to create one could have the server publish a stream's messages into
+// the jobs, results or blocks streams.
 func MarketPermissions() Permissions {
 	var pub []string
 	pub = append(pub, SubjectIntake)
 	for _, b := range []string{TasksBucket, NodesBucket, LedgerBucket} {
 		pub = append(pub, readStream(kvStream(b))...)
 	}
-	ledger := kvStream(LedgerBucket)
-	pub = append(pub,
-		jsAPI+"CONSUMER.CREATE."+ledger,
-		jsAPI+"CONSUMER.CREATE."+ledger+".>",
-		jsAPI+"CONSUMER.DELETE."+ledger+".*",
-		"$JS.FC."+ledger+".>", // the ordered consumer's flow-control replies
-	)
 	pub = append(pub, readStream(BlocksStream)...)
 	obj := objStream(InputsObjects)
 	pub = append(pub, readStream(obj)...)

@@ -7,15 +7,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/zkpoc/zkpoc/network"
+	"github.com/zkpoc/zkpoc/network/embedded"
 )
 
 // denial is one thing a client must not do: act does it on a fresh
 // connection; the server must report a permissions violation for kind
-// ("Publish" or "Subscription") to subject.
+// ("Publish" or "Subscription") to subject (a subject under it when it
+// ends in a dot: a name the client library picks).
 type denial struct {
 	name    string
 	kind    string
@@ -247,6 +250,19 @@ func TestAuthMarketDenied(t *testing.T) {
 			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
 				return js.DeleteStream(ctx, network.BlocksStream)
 			})},
+		{"create a consumer on the ledger", "Publish", "$JS.API.CONSUMER.CREATE.KV_" + network.LedgerBucket + ".mine",
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				_, err := js.CreateConsumer(ctx, "KV_"+network.LedgerBucket, jetstream.ConsumerConfig{Name: "mine", DeliverSubject: network.SubjectBlocks})
+				return err
+			})},
+		{"watch the ledger", "Publish", "$JS.API.CONSUMER.CREATE.KV_" + network.LedgerBucket + ".",
+			jsCall(func(ctx context.Context, js jetstream.JetStream) error {
+				kv, err := js.KeyValue(ctx, network.LedgerBucket)
+				if err == nil {
+					_, err = kv.ListKeys(ctx)
+				}
+				return err
+			})},
 	}
 	checkDenials(t, a.market, cases)
 }
@@ -274,5 +290,60 @@ func TestAuthUnknownKey(t *testing.T) {
 				t.Fatalf("error %v, want an authorization violation", err)
 			}
 		})
+	}
+}
+
+// TestConsumerDeliverSubjectUnchecked is why no role but the coordinator
+// may create consumers, not even read-only ones on the inputs: a client
+// allowed to create a push consumer on the inputs stream (and nothing
+// else) has nats-server deliver the stream's messages to any subject it
+// names, here into the blocks stream, which that client may not publish to.
+func TestConsumerDeliverSubjectUnchecked(t *testing.T) {
+	coord, reader := userKP(t), userKP(t)
+	obj := "OBJ_" + network.InputsObjects
+	users := []*server.NkeyUser{{Nkey: pubOf(t, coord)}, {Nkey: pubOf(t, reader), Permissions: &server.Permissions{
+		Publish:   &server.SubjectPermission{Allow: []string{"$JS.API.STREAM.INFO." + obj, "$JS.API.CONSUMER.CREATE." + obj + ".>"}},
+		Subscribe: &server.SubjectPermission{Allow: []string{"_INBOX_reader.>"}},
+	}}}
+	srv, err := embedded.Start(embedded.Options{Dir: t.TempDir(), Users: users})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	a := &authNet{srv: srv}
+	cnc, _ := a.connect(t, "coordinator", coord, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cjs := mustJS(t, cnc)
+	if err := network.Provision(ctx, cjs, network.Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	store, err := cjs.ObjectStore(ctx, network.InputsObjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.PutBytes(ctx, "a.csv", []byte("1,2\n3,4\n")); err != nil {
+		t.Fatal(err)
+	}
+	rnc, rerrs := a.connect(t, "reader", reader, "_INBOX_reader")
+	if _, err := mustJS(t, rnc).CreateConsumer(ctx, obj, jetstream.ConsumerConfig{Name: "inject", DeliverSubject: network.SubjectBlocks}); err != nil {
+		t.Fatalf("create the push consumer: %v (%v)", err, rerrs.list())
+	}
+	blocks, err := cjs.Stream(ctx, network.BlocksStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		info, err := blocks.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Msgs > 0 {
+			t.Logf("the blocks stream holds %d messages it never got from the coordinator", info.State.Msgs)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nothing delivered into the blocks stream: the server now checks deliver subjects; consumer creation could be granted again")
+		}
 	}
 }

@@ -103,9 +103,14 @@ func (e *asyncErrs) list() []error {
 }
 
 // violation waits up to d for a permissions violation for kind ("Publish"
-// or "Subscription") to subject.
+// or "Subscription") to subject, or to a subject under it when it ends in
+// a dot.
 func (e *asyncErrs) violation(kind, subject string, d time.Duration) bool {
-	want := strings.ToLower(`Permissions Violation for ` + kind + ` to "` + subject + `"`)
+	want := `Permissions Violation for ` + kind + ` to "` + subject
+	if !strings.HasSuffix(subject, ".") {
+		want += `"`
+	}
+	want = strings.ToLower(want)
 	deadline := time.After(d)
 	for {
 		for _, err := range e.list() {

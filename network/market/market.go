@@ -541,58 +541,51 @@ func (m *market) getAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 4*m.cfg.ReadTimeout)
 	defer cancel()
-	kv, err := m.js.KeyValue(ctx, network.LedgerBucket)
+	// The ledger's stream is scanned with message gets, not listed through
+	// a consumer: the market may not create consumers (their deliver
+	// subject is not checked against its permissions).
+	s, err := m.js.Stream(ctx, "KV_"+network.LedgerBucket)
 	if err != nil {
 		fe := unavailable(network.LedgerBucket, err)
 		writeErr(w, fe.status, "", fe.msg)
-		return
-	}
-	lister, err := kv.ListKeys(ctx)
-	if err != nil {
-		fe := unavailable(network.LedgerBucket, err)
-		writeErr(w, fe.status, "", fe.msg)
-		return
-	}
-	defer lister.Stop()
-	var keys []string
-	for k := range lister.Keys() {
-		if len(keys) >= MaxLedgerScan {
-			writeErr(w, http.StatusServiceUnavailable, "", fmt.Sprintf("the ledger has over %d entries: too many to sum here", MaxLedgerScan))
-			return
-		}
-		keys = append(keys, k)
-	}
-	if ctx.Err() != nil {
-		writeErr(w, http.StatusServiceUnavailable, "", "list the ledger: "+ctx.Err().Error())
 		return
 	}
 	acct := Account{Address: addr, Entries: []network.LedgerEntry{}}
 	sum := new(big.Int)
-	for _, k := range keys {
-		e, err := kv.Get(ctx, k)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
+	scanned := 0
+	var bad *fieldErr
+	err = network.EachMsg(ctx, s, "$KV."+network.LedgerBucket+".>", func(msg *jetstream.RawStreamMsg) (bool, error) {
+		if scanned++; scanned > MaxLedgerScan {
+			bad = &fieldErr{http.StatusServiceUnavailable, "", fmt.Sprintf("the ledger has over %d entries: too many to sum here", MaxLedgerScan)}
+			return false, nil
 		}
-		if err != nil {
-			fe := unavailable(network.LedgerBucket, err)
-			writeErr(w, fe.status, "", fe.msg)
-			return
+		if op := msg.Header.Get("KV-Operation"); op == "DEL" || op == "PURGE" {
+			return true, nil
 		}
+		k := strings.TrimPrefix(msg.Subject, "$KV."+network.LedgerBucket+".")
 		var le network.LedgerEntry
-		if err := json.Unmarshal(e.Value(), &le); err != nil {
-			writeErr(w, http.StatusBadGateway, "", fmt.Sprintf("ledger entry %s: %v", k, err))
-			return
+		if err := json.Unmarshal(msg.Data, &le); err != nil {
+			bad = &fieldErr{http.StatusBadGateway, "", fmt.Sprintf("ledger entry %s: %v", k, err)}
+			return false, nil
 		}
 		if le.Account != addr {
-			continue
+			return true, nil
 		}
 		v, ok := new(big.Int).SetString(le.Wei, 10)
 		if !ok || v.Sign() < 0 {
-			writeErr(w, http.StatusBadGateway, "", fmt.Sprintf("ledger entry %s: wei %.80q is not a non-negative integer", k, le.Wei))
-			return
+			bad = &fieldErr{http.StatusBadGateway, "", fmt.Sprintf("ledger entry %s: wei %.80q is not a non-negative integer", k, le.Wei)}
+			return false, nil
 		}
 		sum.Add(sum, v)
 		acct.Entries = append(acct.Entries, le)
+		return true, nil
+	})
+	if err != nil {
+		bad = unavailable(network.LedgerBucket, err)
+	}
+	if bad != nil {
+		writeErr(w, bad.status, bad.field, bad.msg)
+		return
 	}
 	if len(acct.Entries) == 0 {
 		writeErr(w, http.StatusNotFound, "", fmt.Sprintf("no ledger entries for account %s", addr))
