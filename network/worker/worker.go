@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -354,7 +355,18 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, ackWait time.Dur
 		return
 	}
 	msgID := fmt.Sprintf("%s/%s/%d", job.RequestID, w.nodeID, job.Attempt)
-	if _, err := w.js.Publish(ctx, network.SubjectResultsPfx+w.nodeID, data, jetstream.WithMsgID(msgID)); err != nil {
+	ack, err := w.js.Publish(ctx, network.SubjectResultsPfx+w.nodeID, data, jetstream.WithMsgID(msgID))
+	if err == nil && ack.Duplicate {
+		// Deduplication is stream-wide and any worker may set any
+		// Nats-Msg-Id on its own subject: the message holding this id
+		// may be another node's, which would swallow this result. Publish
+		// again under an id no one can predict (the coordinator ignores
+		// a result it has already judged).
+		var nonce [8]byte
+		_, _ = rand.Read(nonce[:])
+		_, err = w.js.Publish(ctx, network.SubjectResultsPfx+w.nodeID, data, jetstream.WithMsgID(msgID+"/"+hex.EncodeToString(nonce[:])))
+	}
+	if err != nil {
 		w.logf("job %s: publish result: %v; left for redelivery", job.RequestID[:16], err)
 		return
 	}
