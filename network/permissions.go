@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/nats-io/nkeys"
 )
@@ -159,4 +160,33 @@ func CheckUserNkey(s string) error {
 		return fmt.Errorf("%.64s is hex, perhaps a node id: give the node's NKey (U…, zkpoc network nkey prints it)", s)
 	}
 	return fmt.Errorf("%.60q is not an NKey user public key (U…)", s)
+}
+
+// ReplyAllowed reports whether the coordinator may answer a request on
+// subject at reply. A request names the subject its answer goes to, and
+// nats-server checks that subject against nobody's permissions (only
+// JetStream's own $JS. subjects are refused), while the coordinator may
+// publish anywhere: answering at zkpoc.blocks, $KV.zkpoc_ledger.… or
+// another node's job subject would write the requester's choice of stream
+// with the coordinator's rights. So an answer goes to an inbox only: the
+// shared _INBOX. one (no authentication, or the coordinator's own
+// requests), or the requester's own: the node whose id the subject
+// carries, the market for intake.
+func ReplyAllowed(subject, reply string) bool {
+	if strings.HasPrefix(reply, "_INBOX.") {
+		return true
+	}
+	switch {
+	case subject == SubjectIntake:
+		return strings.HasPrefix(reply, MarketInboxPrefix+".")
+	case strings.HasPrefix(subject, SubjectRegisterPfx):
+		return nodeInbox(reply, strings.TrimPrefix(subject, SubjectRegisterPfx))
+	case strings.HasPrefix(subject, SubjectCommitPfx):
+		return nodeInbox(reply, strings.TrimPrefix(subject, SubjectCommitPfx))
+	}
+	return false
+}
+
+func nodeInbox(reply, nodeID string) bool {
+	return CheckID("node_id", nodeID) == nil && strings.HasPrefix(reply, WorkerInboxPrefix(nodeID)+".")
 }

@@ -253,8 +253,10 @@ func (c *Coordinator) run(ctx context.Context) error {
 	}
 }
 
+// reply answers m, at an inbox only (network.ReplyAllowed: a reply
+// subject elsewhere would write there with the coordinator's rights).
 func reply(m *nats.Msg, v any) {
-	if m.Reply == "" {
+	if m.Reply == "" || !network.ReplyAllowed(m.Subject, m.Reply) {
 		return
 	}
 	b, err := json.Marshal(v)

@@ -2,6 +2,7 @@ package embedded_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -346,4 +347,57 @@ func TestConsumerDeliverSubjectUnchecked(t *testing.T) {
 			t.Fatal("nothing delivered into the blocks stream: the server now checks deliver subjects; consumer creation could be granted again")
 		}
 	}
+}
+
+// TestAuthReplySubjectDeputy: a worker may publish requests on its own
+// subjects only, but a request names the subject its reply goes to, and
+// the coordinator may publish anywhere. A request whose reply subject is
+// the blocks stream, the ledger, another node's jobs or results must not
+// have the coordinator write there; a reply to its own inbox still comes.
+func TestAuthReplySubjectDeputy(t *testing.T) {
+	a := startAuth(t, "mallory", "victim")
+	cnc, _ := a.coordinator(t)
+	runCoordinator(t, cnc)
+	me, other := a.workerIDs[0], a.workerIDs[1]
+	nc, errs := a.worker(t, 0)
+	cjs := mustJS(t, cnc)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	reg := network.Registration{WorkerAddress: "cpc1mallory", Time: time.Now().Unix()}
+	if err := reg.Sign(a.workers[0]); err != nil {
+		t.Fatal(err)
+	}
+	regData, _ := json.Marshal(reg)
+	targets := []struct{ stream, subject string }{
+		{network.BlocksStream, network.SubjectBlocks},
+		{"KV_" + network.LedgerBucket, "$KV." + network.LedgerBucket + ".credit." + me},
+		{network.JobsStream, network.SubjectJobsNodePfx + other},
+		{network.ResultsStream, network.SubjectResultsPfx + other},
+		{"KV_" + network.NodesBucket, "$KV." + network.NodesBucket + "." + other},
+	}
+	for _, tg := range targets {
+		for _, subj := range []string{network.SubjectRegisterPfx + me, network.SubjectCommitPfx + me} {
+			if err := nc.PublishRequest(subj, tg.subject, regData); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A genuine request still gets its answer (so the requests above were
+	// handled, not lost).
+	if _, err := nc.RequestWithContext(ctx, network.SubjectRegisterPfx+me, regData); err != nil {
+		t.Fatalf("register with its own inbox: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	for _, tg := range targets {
+		s, err := cjs.Stream(ctx, tg.stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, err := s.GetLastMsgForSubject(ctx, tg.subject); err == nil {
+			t.Errorf("the coordinator replied into %s: %s", tg.subject, m.Data)
+		} else if !errors.Is(err, jetstream.ErrMsgNotFound) {
+			t.Fatal(err)
+		}
+	}
+	noViolations(t, "mallory", errs)
 }
