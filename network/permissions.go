@@ -22,7 +22,17 @@ type Permissions struct {
 
 // Roles, as the server's users are keyed: the coordinator may do
 // everything (it provisions the streams and buckets); the market and the
-// workers get the allow-lists below.
+// workers get the allow-lists below, each in an account of its own.
+//
+// Subject permissions alone cannot confine a client of the coordinator's
+// account: a request names its reply subject, and nats-server answers a
+// JetStream API request or a publish into a stream at that subject with
+// nobody's permissions checked, so a worker allowed any request at all
+// could have the server write its API answers into the blocks stream or
+// the ledger (TestAuthReplyInjection shows it). In their own accounts the
+// workers and the market reach the coordinator's only through the
+// services it exports (these lists), and every answer lands back in their
+// account, where there are no streams.
 
 // MarketInboxPrefix is the inbox prefix the market connects with
 // (nats.CustomInboxPrefix): replies and JetStream deliveries to it land
@@ -57,6 +67,22 @@ func readStream(stream string) []string {
 	}
 }
 
+// workerPublish is what a worker publishes to, with id the token of its
+// node id and cons that of its job consumer ("*" both: the subjects the
+// coordinator's account exports to the workers' account).
+func workerPublish(id, cons string) []string {
+	pub := []string{
+		SubjectRegisterPfx + id,
+		SubjectCommitPfx + id,
+		SubjectHeartbeatPfx + id,
+		SubjectResultsPfx + id,
+		jsAPI + "CONSUMER.INFO." + JobsStream + "." + cons,
+		jsAPI + "CONSUMER.MSG.NEXT." + JobsStream + "." + cons,
+		"$JS.ACK." + JobsStream + "." + cons + ".>",
+	}
+	return append(pub, readStream(objStream(InputsObjects))...)
+}
+
 // WorkerPermissions are worker nodeID's permissions: it publishes its own
 // registration, commitments, heartbeats and results (subjects carrying its
 // node id), pulls and acks jobs from its own consumer only, and reads the
@@ -70,18 +96,24 @@ func WorkerPermissions(nodeID string) (Permissions, error) {
 	if err := CheckID("node_id", nodeID); err != nil {
 		return Permissions{}, err
 	}
-	cons := JobsStream + "." + NodeConsumer(nodeID)
-	pub := []string{
-		SubjectRegisterPfx + nodeID,
-		SubjectCommitPfx + nodeID,
-		SubjectHeartbeatPfx + nodeID,
-		SubjectResultsPfx + nodeID,
-		jsAPI + "CONSUMER.INFO." + cons,
-		jsAPI + "CONSUMER.MSG.NEXT." + cons,
-		"$JS.ACK." + cons + ".>",
-	}
-	pub = append(pub, readStream(objStream(InputsObjects))...)
-	return Permissions{Publish: pub, Subscribe: []string{WorkerInboxPrefix(nodeID) + ".>"}}, nil
+	return Permissions{Publish: workerPublish(nodeID, NodeConsumer(nodeID)), Subscribe: []string{WorkerInboxPrefix(nodeID) + ".>"}}, nil
+}
+
+// WorkerExports are the subjects the coordinator's account exports to the
+// workers' (as services: each request is answered back into the
+// requester's account), every node's at once; WorkerPermissions narrows
+// each worker to its own.
+func WorkerExports() []string { return workerPublish("*", "*") }
+
+// MarketExports are the subjects exported to the market's account: its
+// publish allow-list.
+func MarketExports() []string { return MarketPermissions().Publish }
+
+// StreamResponses reports whether a request to the exported subject is
+// answered with more than one message (a pull request: a batch of jobs and
+// status messages), which a service export must declare.
+func StreamResponses(subject string) bool {
+	return strings.HasPrefix(subject, jsAPI+"CONSUMER.MSG.NEXT.")
 }
 
 // MarketPermissions are the market's: the intake request; message reads of
@@ -171,9 +203,12 @@ func CheckUserNkey(s string) error {
 // with the coordinator's rights. So an answer goes to an inbox only: the
 // shared _INBOX. one (no authentication, or the coordinator's own
 // requests), or the requester's own: the node whose id the subject
-// carries, the market for intake.
+// carries, the market for intake; or a service import's reply (_R_.),
+// which the server routes back to the requester's account.
 func ReplyAllowed(subject, reply string) bool {
-	if strings.HasPrefix(reply, "_INBOX.") {
+	// _R_. is the reply of a request from another account through a
+	// service import: the server routes the answer back to that account.
+	if strings.HasPrefix(reply, "_INBOX.") || strings.HasPrefix(reply, "_R_.") {
 		return true
 	}
 	switch {

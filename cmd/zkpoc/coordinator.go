@@ -138,9 +138,7 @@ server, zkpoc network nats-config writes the same users into its config.`)
 			if err != nil {
 				return err
 			}
-			if eo.Users, err = embedded.Users(keys); err != nil {
-				return usageError{err}
-			}
+			eo.Auth = &keys
 			authOpt = nats.Nkey(keys.Coordinator, coordKey.Sign)
 			fmt.Fprintf(env.progress(), "coordinator: NKey auth: %d workers listed in %s, each limited to its own subjects; the market connects with --nkey-seed %s\n",
 				len(keys.Workers), *workersFile, marketSeed)

@@ -133,11 +133,7 @@ func (d *demo) run(workers, tasks, n int, out string) error {
 		}
 		roles.Workers = append(roles.Workers, pub)
 	}
-	users, err := embedded.Users(roles)
-	if err != nil {
-		return err
-	}
-	srv, err := embedded.Start(embedded.Options{Dir: filepath.Join(tmp, "jetstream"), Users: users})
+	srv, err := embedded.Start(embedded.Options{Dir: filepath.Join(tmp, "jetstream"), Auth: &roles})
 	if err != nil {
 		return err
 	}

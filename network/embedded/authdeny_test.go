@@ -349,55 +349,88 @@ func TestConsumerDeliverSubjectUnchecked(t *testing.T) {
 	}
 }
 
-// TestAuthReplySubjectDeputy: a worker may publish requests on its own
-// subjects only, but a request names the subject its reply goes to, and
-// the coordinator may publish anywhere. A request whose reply subject is
-// the blocks stream, the ledger, another node's jobs or results must not
-// have the coordinator write there; a reply to its own inbox still comes.
-func TestAuthReplySubjectDeputy(t *testing.T) {
+// TestAuthReplyInjection: a request names the subject its answer goes to,
+// and neither nats-server (for JetStream API answers and publish acks)
+// nor the coordinator (for its answers) checks that subject against the
+// requester's permissions. Every request a worker or the market may make,
+// with a stream's subject as its reply, must leave the streams untouched:
+// the blocks, the ledger, the tasks, the node records, another node's
+// jobs. (In one account the server wrote its answers there; the workers'
+// and the market's own accounts keep every answer in them.) The same
+// requests with an inbox are answered, so they were served, not dropped.
+func TestAuthReplyInjection(t *testing.T) {
 	a := startAuth(t, "mallory", "victim")
 	cnc, _ := a.coordinator(t)
 	runCoordinator(t, cnc)
 	me, other := a.workerIDs[0], a.workerIDs[1]
-	nc, errs := a.worker(t, 0)
 	cjs := mustJS(t, cnc)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	if err := network.ProvisionNode(ctx, cjs, me, network.Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cjs.Publish(ctx, network.SubjectJobsNodePfx+me, []byte(`{"job":"for mallory"}`)); err != nil {
+		t.Fatal(err)
+	}
 	reg := network.Registration{WorkerAddress: "cpc1mallory", Time: time.Now().Unix()}
 	if err := reg.Sign(a.workers[0]); err != nil {
 		t.Fatal(err)
 	}
 	regData, _ := json.Marshal(reg)
+	wnc, werrs := a.worker(t, 0)
+	mnc, merrs := a.market(t)
+	kv := func(bucket, key string) string { return "$KV." + bucket + "." + key }
+	requests := []struct {
+		nc            *nats.Conn
+		subject, data string
+	}{
+		{wnc, network.SubjectRegisterPfx + me, string(regData)},
+		{wnc, network.SubjectCommitPfx + me, `{}`},
+		{wnc, network.SubjectResultsPfx + me, `{}`},
+		{wnc, "$JS.API.CONSUMER.INFO.ZKPOC_JOBS.node-" + me, ``},
+		{wnc, "$JS.API.STREAM.INFO.OBJ_" + network.InputsObjects, ``},
+		{wnc, "$JS.API.DIRECT.GET.OBJ_" + network.InputsObjects, `{"seq":1}`},
+		{mnc, network.SubjectIntake, `{}`},
+		{mnc, "$JS.API.STREAM.INFO.KV_" + network.TasksBucket, ``},
+		{mnc, "$JS.API.STREAM.MSG.GET." + network.BlocksStream, `{"seq":1}`},
+		{mnc, "$O." + network.InputsObjects + ".C.mine", `chunk`},
+	}
 	targets := []struct{ stream, subject string }{
 		{network.BlocksStream, network.SubjectBlocks},
-		{"KV_" + network.LedgerBucket, "$KV." + network.LedgerBucket + ".credit." + me},
+		{"KV_" + network.LedgerBucket, kv(network.LedgerBucket, "credit."+me)},
+		{"KV_" + network.TasksBucket, kv(network.TasksBucket, "t")},
+		{"KV_" + network.NodesBucket, kv(network.NodesBucket, other)},
 		{network.JobsStream, network.SubjectJobsNodePfx + other},
-		{network.ResultsStream, network.SubjectResultsPfx + other},
-		{"KV_" + network.NodesBucket, "$KV." + network.NodesBucket + "." + other},
 	}
-	for _, tg := range targets {
-		for _, subj := range []string{network.SubjectRegisterPfx + me, network.SubjectCommitPfx + me} {
-			if err := nc.PublishRequest(subj, tg.subject, regData); err != nil {
+	for _, r := range requests {
+		for _, tg := range targets {
+			if err := r.nc.PublishRequest(r.subject, tg.subject, []byte(r.data)); err != nil {
 				t.Fatal(err)
 			}
 		}
+		// The pull request, last: it delivers mallory's job to the reply.
+		if _, err := r.nc.RequestWithContext(ctx, r.subject, []byte(r.data)); err != nil {
+			t.Errorf("%s with an inbox: %v", r.subject, err)
+		}
 	}
-	// A genuine request still gets its answer (so the requests above were
-	// handled, not lost).
-	if _, err := nc.RequestWithContext(ctx, network.SubjectRegisterPfx+me, regData); err != nil {
-		t.Fatalf("register with its own inbox: %v", err)
+	for _, tg := range targets {
+		if err := wnc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT.ZKPOC_JOBS.node-"+me, tg.subject, []byte(`{"batch":1,"expires":200000000}`)); err != nil {
+			t.Fatal(err)
+		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	for _, tg := range targets {
 		s, err := cjs.Stream(ctx, tg.stream)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if m, err := s.GetLastMsgForSubject(ctx, tg.subject); err == nil {
-			t.Errorf("the coordinator replied into %s: %s", tg.subject, m.Data)
+			t.Errorf("a reply was written into %s: %.200s", tg.subject, m.Data)
 		} else if !errors.Is(err, jetstream.ErrMsgNotFound) {
 			t.Fatal(err)
 		}
 	}
-	noViolations(t, "mallory", errs)
+	for _, e := range append(werrs.list(), merrs.list()...) {
+		t.Errorf("asynchronous error: %v", e)
+	}
 }

@@ -66,11 +66,8 @@ func startAuth(t *testing.T, workers ...string) *authNet {
 		a.workers, a.workerIDs = append(a.workers, k), append(a.workerIDs, id)
 		keys.Workers = append(keys.Workers, pub)
 	}
-	users, err := embedded.Users(keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.srv, err = embedded.Start(embedded.Options{Dir: t.TempDir(), Users: users})
+	var err error
+	a.srv, err = embedded.Start(embedded.Options{Dir: t.TempDir(), Auth: &keys})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,10 @@ import (
 )
 
 // TestConfigText: the generated nats-server configuration parses with
-// nats-server's own parser and grants every user exactly the permissions
-// the embedded server grants (the same lists, none for the coordinator),
-// with the network's payload limit, JetStream and the listen address.
+// nats-server's own parser (the embedded server parses the same accounts
+// text) and puts every user in its role's account with exactly its role's
+// permissions (none for the coordinator), with the network's payload
+// limit, JetStream and the listen address.
 func TestConfigText(t *testing.T) {
 	keys := embedded.RoleKeys{Coordinator: pubOf(t, userKP(t)), Market: pubOf(t, userKP(t))}
 	for _, w := range []string{"a", "b", "c"} {
@@ -42,36 +43,72 @@ func TestConfigText(t *testing.T) {
 	if opts.Host != "127.0.0.1" || opts.Port != 4333 || opts.MaxPayload != network.MaxMessageBytes || !opts.JetStream || opts.StoreDir != store {
 		t.Errorf("listen %s:%d, max_payload %d, jetstream %v in %q", opts.Host, opts.Port, opts.MaxPayload, opts.JetStream, opts.StoreDir)
 	}
-	want, err := embedded.Users(keys)
-	if err != nil {
-		t.Fatal(err)
+	want := map[string]struct {
+		account string
+		perms   *network.Permissions
+	}{keys.Coordinator: {embedded.AccountCoordinator, nil}}
+	mp := network.MarketPermissions()
+	want[keys.Market] = struct {
+		account string
+		perms   *network.Permissions
+	}{embedded.AccountMarket, &mp}
+	for _, w := range keys.Workers {
+		id, _ := network.NkeyNodeID(w)
+		wp, _ := network.WorkerPermissions(id)
+		want[w] = struct {
+			account string
+			perms   *network.Permissions
+		}{embedded.AccountWorkers, &wp}
 	}
 	if len(opts.Nkeys) != len(want) {
 		t.Fatalf("%d users in the config, want %d", len(opts.Nkeys), len(want))
 	}
-	for i, w := range want {
-		got := opts.Nkeys[i]
-		if got.Nkey != w.Nkey {
-			t.Fatalf("user %d: nkey %s, want %s", i, got.Nkey, w.Nkey)
+	for _, got := range opts.Nkeys {
+		w, ok := want[got.Nkey]
+		if !ok {
+			t.Fatalf("user %s is not one of the keys", got.Nkey)
 		}
-		if (w.Permissions == nil) != (got.Permissions == nil) {
-			t.Fatalf("user %d: permissions %+v, want %+v", i, got.Permissions, w.Permissions)
+		if got.Account == nil || got.Account.Name != w.account {
+			t.Errorf("user %s in account %v, want %s", got.Nkey, got.Account, w.account)
 		}
-		if w.Permissions == nil {
+		if (w.perms == nil) != (got.Permissions == nil) {
+			t.Fatalf("user %s: permissions %+v, want %+v", got.Nkey, got.Permissions, w.perms)
+		}
+		if w.perms == nil {
 			continue
 		}
 		for _, p := range []struct {
-			what      string
-			got, want *server.SubjectPermission
-		}{{"publish", got.Permissions.Publish, w.Permissions.Publish}, {"subscribe", got.Permissions.Subscribe, w.Permissions.Subscribe}} {
-			if p.got == nil || !slices.Equal(p.got.Allow, p.want.Allow) || len(p.got.Deny) != 0 {
-				t.Errorf("user %d %s: %+v, want allow %q", i, p.what, p.got, p.want.Allow)
+			what string
+			got  *server.SubjectPermission
+			want []string
+		}{{"publish", got.Permissions.Publish, w.perms.Publish}, {"subscribe", got.Permissions.Subscribe, w.perms.Subscribe}} {
+			if p.got == nil || !slices.Equal(p.got.Allow, p.want) || len(p.got.Deny) != 0 {
+				t.Errorf("user %s %s: %+v, want allow %q", got.Nkey, p.what, p.got, p.want)
 			}
+		}
+	}
+	// Only the coordinator's account has JetStream; the others import
+	// its exports, one import per subject their users may publish to.
+	for _, acc := range opts.Accounts {
+		switch acc.Name {
+		case embedded.AccountCoordinator:
+			if acc.JetStreamEnabled() {
+				continue // parsed limits are applied at start
+			}
+		case embedded.AccountWorkers, embedded.AccountMarket:
+		default:
+			t.Errorf("unexpected account %s", acc.Name)
 		}
 	}
 	// A worker's lists name its own node id, and no other.
 	id, _ := network.NkeyNodeID(keys.Workers[1])
-	for _, s := range opts.Nkeys[3].Permissions.Publish.Allow {
+	var worker2 *server.NkeyUser
+	for _, u := range opts.Nkeys {
+		if u.Nkey == keys.Workers[1] {
+			worker2 = u
+		}
+	}
+	for _, s := range worker2.Permissions.Publish.Allow {
 		if strings.HasPrefix(s, "zkpoc.") && !strings.HasSuffix(s, id) {
 			t.Errorf("worker 2 may publish %q, not its own subject", s)
 		}
@@ -95,15 +132,15 @@ func TestRoleKeysRefused(t *testing.T) {
 		{"a worker as market", embedded.RoleKeys{Coordinator: c, Market: m, Workers: []string{m}}, "also the market key"},
 		{"no coordinator", embedded.RoleKeys{Market: m}, "coordinator key"},
 	} {
-		_, err := embedded.Users(k.keys)
+		_, err := embedded.ConfigText(embedded.ServerConfig{Keys: k.keys})
 		if err == nil || !strings.Contains(err.Error(), k.want) {
 			t.Errorf("%s: error %v, want %q", k.name, err, k.want)
 		}
 		if err != nil && len(seed) > 8 && strings.Contains(err.Error(), string(seed[2:10])) {
 			t.Errorf("%s: the error quotes the seed: %v", k.name, err)
 		}
-		if _, err := embedded.ConfigText(embedded.ServerConfig{Keys: k.keys}); err == nil {
-			t.Errorf("%s: ConfigText accepted it", k.name)
+		if _, err := embedded.Start(embedded.Options{Dir: t.TempDir(), Auth: &k.keys}); err == nil {
+			t.Errorf("%s: the embedded server started with them", k.name)
 		}
 	}
 }

@@ -31,8 +31,13 @@ type Options struct {
 	// a free port. WebSocketHost defaults to Host.
 	WebSocketPort int
 	WebSocketHost string
-	// Users, when set, are the only clients allowed (nkeys, with
-	// per-user permissions); none: no authentication (loopback demos only).
+	// Auth, when set, makes the server admit only these NKeys, in the
+	// network's accounts with their roles' permissions (see RoleKeys);
+	// nil: no authentication (loopback only).
+	Auth *RoleKeys
+	// Users, when set, are the only clients allowed, all in one account
+	// (NKeys with per-user permissions; not with Auth). One account does
+	// not confine a client: Auth is the network's.
 	Users []*server.NkeyUser
 	// MaxPayload defaults to network.MaxMessageBytes.
 	MaxPayload int32
@@ -79,18 +84,23 @@ func Start(o Options) (*Server, error) {
 	if port == 0 {
 		port = -1
 	}
-	so := &server.Options{
-		ServerName: o.ServerName,
-		Host:       o.Host,
-		Port:       port,
-		JetStream:  true,
-		StoreDir:   o.Dir,
-		MaxPayload: o.MaxPayload,
-		// A pending buffer above the payload limit, or large messages stall.
-		MaxPending: 4 * int64(o.MaxPayload),
-		NoSigs:     true,
-		NoLog:      true,
-		Nkeys:      o.Users,
+	so := &server.Options{}
+	if o.Auth != nil {
+		if o.Users != nil {
+			return nil, errors.New("embedded nats-server: Auth and Users both set")
+		}
+		var err error
+		if so, err = authOptions(*o.Auth); err != nil {
+			return nil, err
+		}
+	}
+	so.ServerName, so.Host, so.Port = o.ServerName, o.Host, port
+	so.JetStream, so.StoreDir, so.MaxPayload = true, o.Dir, o.MaxPayload
+	// A pending buffer above the payload limit, or large messages stall.
+	so.MaxPending = 4 * int64(o.MaxPayload)
+	so.NoSigs, so.NoLog = true, true
+	if o.Users != nil {
+		so.Nkeys = o.Users
 	}
 	if c := o.Cluster; c != nil {
 		if c.Name == "" || len(c.Routes) == 0 {
