@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -145,6 +146,7 @@ server, zkpoc network nats-config writes the same users into its config.`)
 		} else {
 			fmt.Fprintln(env.progress(), "coordinator: WARNING: no --workers: the embedded server authenticates no one, so any client that reaches it can act as any worker, read every receipt and write the ledger; keep it on loopback")
 		}
+		warnOtherMode(env, *store, eo.Auth != nil)
 		srv, err := embedded.Start(eo)
 		if err != nil {
 			return withHint(err, "is another server on %s? choose another with --listen-nats, or use it with --nats", *listenNATS)
@@ -180,4 +182,19 @@ server, zkpoc network nats-config writes the same users into its config.`)
 	}
 	fmt.Fprintln(env.progress(), "coordinator: stopped")
 	return nil
+}
+
+// warnOtherMode warns when the store holds state of the other mode:
+// JetStream keeps each account's streams under STORE/jetstream/ACCOUNT,
+// and with --workers the coordinator's account is not the one a server
+// without authentication uses ($G), so the other mode's tasks, ledger and
+// blocks are not seen.
+func warnOtherMode(env *cliEnv, store string, auth bool) {
+	other, flag := "$G", "without --workers"
+	if !auth {
+		other, flag = embedded.AccountCoordinator, "with --workers"
+	}
+	if st, err := os.Stat(filepath.Join(store, "jetstream", other)); err == nil && st.IsDir() {
+		fmt.Fprintf(env.progress(), "coordinator: WARNING: %s holds state written %s (JetStream account %s), which this run does not see; run it as before, or give another --store\n", store, flag, other)
+	}
 }
