@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
@@ -58,6 +59,19 @@ func runCoordinator(t *testing.T, nc *nats.Conn) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// startRunning starts an authenticated server with the workers named and
+// a coordinator on it; it returns the coordinator's JetStream and a
+// context bounded to 20 s.
+func startRunning(t *testing.T, workers ...string) (*authNet, jetstream.JetStream, context.Context) {
+	t.Helper()
+	a := startAuth(t, workers...)
+	cnc, _ := a.coordinator(t)
+	runCoordinator(t, cnc)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return a, mustJS(t, cnc), ctx
 }
 
 // runWorker runs a real worker (sampled mode: it commits, then opens the

@@ -80,13 +80,8 @@ func checkDenials(t *testing.T, connect func(t *testing.T) (*nats.Conn, *asyncEr
 // tasks, nodes, commitments), publish under another node's id, create or
 // delete consumers or streams, write the inputs, or publish blocks.
 func TestAuthWorkerDenied(t *testing.T) {
-	a := startAuth(t, "mallory", "victim")
-	cnc, _ := a.coordinator(t)
-	runCoordinator(t, cnc)
+	a, cjs, ctx := startRunning(t, "mallory", "victim")
 	me, other := a.workerIDs[0], a.workerIDs[1]
-	cjs := mustJS(t, cnc)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	for _, id := range a.workerIDs { // both registered: their consumers exist
 		if err := network.ProvisionNode(ctx, cjs, id, network.Settings{}); err != nil {
 			t.Fatal(err)
@@ -359,13 +354,8 @@ func TestConsumerDeliverSubjectUnchecked(t *testing.T) {
 // and the market's own accounts keep every answer in them.) The same
 // requests with an inbox are answered, so they were served, not dropped.
 func TestAuthReplyInjection(t *testing.T) {
-	a := startAuth(t, "mallory", "victim")
-	cnc, _ := a.coordinator(t)
-	runCoordinator(t, cnc)
+	a, cjs, ctx := startRunning(t, "mallory", "victim")
 	me, other := a.workerIDs[0], a.workerIDs[1]
-	cjs := mustJS(t, cnc)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	if err := network.ProvisionNode(ctx, cjs, me, network.Settings{}); err != nil {
 		t.Fatal(err)
 	}
