@@ -195,10 +195,15 @@ with its permissions, the same the embedded server enforces:
                pulling and acking its own job consumer node-<node_id>, reading the
                inputs object store; its own inbox (_INBOX_<node_id>.>)
 
-Any other client, and any other subject, is refused. --workers lists the
-workers' NKeys, one a line (zkpoc network nkey prints a worker's). The
-coordinator's and the market's seed files are created (mode 0600) when absent;
-run them with them:
+Any other client, and any other subject, is refused. The workers and the market
+are in accounts of their own (ZKPOC_WORKERS, ZKPOC_MARKET) that reach the
+coordinator's (ZKPOC, the only one with JetStream) only through the services it
+exports: an answer to their requests lands back in their account, never in a
+stream (in one account a request could name a stream's subject as its reply).
+
+--workers lists the workers' NKeys, one a line (zkpoc network nkey prints a
+worker's). The coordinator's and the market's seed files are created (mode
+0600) when absent; run them with them:
 
   zkpoc network nats-config --workers workers.txt --coordinator-seed coord.nk \
       --market-seed market.nk -o nats.conf
