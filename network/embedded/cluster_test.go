@@ -81,9 +81,35 @@ func (l *testLog) Write(p []byte) (int, error) {
 // coordinator fails over, and a second task is accepted into a block that
 // continues the chain, with both credits and both task records intact on
 // the two servers left.
-func TestClusterOfThree(t *testing.T) {
+func TestClusterOfThree(t *testing.T) { clusterOfThree(t, false) }
+
+// TestClusterOfThreeAuth is TestClusterOfThree with the role accounts on
+// every server: the coordinator and the test sign in with the
+// coordinator's key, each worker with its node key.
+func TestClusterOfThreeAuth(t *testing.T) { clusterOfThree(t, true) }
+
+func clusterOfThree(t *testing.T, auth bool) {
 	if testing.Short() {
 		t.Skip("cluster test: -short")
+	}
+	nodeKey := func(i int) ed25519.PrivateKey {
+		seed := make([]byte, 32)
+		seed[0] = byte(i + 1)
+		return ed25519.NewKeyFromSeed(seed)
+	}
+	var keys *embedded.RoleKeys
+	var coordOpt nats.Option = func(*nats.Options) error { return nil }
+	if auth {
+		coordKP, marketKP := userKP(t), userKP(t)
+		keys = &embedded.RoleKeys{Coordinator: pubOf(t, coordKP), Market: pubOf(t, marketKP)}
+		for i := range 2 {
+			pub, _, err := network.NodeNkey(nodeKey(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys.Workers = append(keys.Workers, pub)
+		}
+		coordOpt = nats.Nkey(keys.Coordinator, coordKP.Sign)
 	}
 	routes := freePorts(t, 3)
 	var urls []string
@@ -93,7 +119,7 @@ func TestClusterOfThree(t *testing.T) {
 	var servers []*embedded.Server
 	for i := range routes {
 		o := embedded.Options{Dir: t.TempDir(), ServerName: fmt.Sprintf("n%d", i+1),
-			Cluster: &embedded.Cluster{Name: "zkpoc", Port: routes[i], Routes: urls}}
+			Cluster: &embedded.Cluster{Name: "zkpoc", Port: routes[i], Routes: urls}, Auth: keys}
 		if i == 2 {
 			o.WebSocketPort = -1
 		}
@@ -119,7 +145,7 @@ func TestClusterOfThree(t *testing.T) {
 		return nc
 	}
 	all := strings.Join(clientURLs, ",")
-	nc := connect(all, nats.DontRandomize())
+	nc := connect(all, nats.DontRandomize(), coordOpt)
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +153,7 @@ func TestClusterOfThree(t *testing.T) {
 	// JetStream answers once the cluster has elected its meta leader.
 	retry(ctx, t, "the cluster's JetStream", func(ctx context.Context) error { _, err := js.AccountInfo(ctx); return err })
 
-	cnc := connect(all, nats.DontRandomize())
+	cnc := connect(all, nats.DontRandomize(), coordOpt)
 	c, err := coordinator.New(cnc, coordinator.Config{Address: "cpc1coordinator", BlockInterval: 300 * time.Millisecond,
 		Settings: network.Settings{Replicas: 3}, Log: &testLog{t: t, name: "coordinator"}})
 	if err != nil {
@@ -150,10 +176,14 @@ func TestClusterOfThree(t *testing.T) {
 		t.Fatalf("WebSocket URL %q", wsURL)
 	}
 	for i, url := range []string{clientURLs[1], wsURL} {
-		seed := make([]byte, 32)
-		seed[0] = byte(i + 1)
-		wnc := connect(url)
-		w, err := worker.New(wnc, worker.Config{NodeKey: ed25519.NewKeyFromSeed(seed), WorkerAddress: fmt.Sprintf("cpc1worker%d", i+1),
+		var wopts []nats.Option
+		if auth {
+			pub, kp, _ := network.NodeNkey(nodeKey(i))
+			id, _ := network.NkeyNodeID(pub)
+			wopts = append(wopts, nats.Nkey(pub, kp.Sign), nats.CustomInboxPrefix(network.WorkerInboxPrefix(id)))
+		}
+		wnc := connect(url, wopts...)
+		w, err := worker.New(wnc, worker.Config{NodeKey: nodeKey(i), WorkerAddress: fmt.Sprintf("cpc1worker%d", i+1),
 			KeyDir: t.TempDir(), Mode: protocol.ModeBinding, HeartbeatEvery: 200 * time.Millisecond, Log: &testLog{t: t, name: fmt.Sprintf("worker%d", i+1)}})
 		if err != nil {
 			t.Fatal(err)
