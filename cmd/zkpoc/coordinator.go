@@ -95,6 +95,9 @@ server, zkpoc network nats-config writes the same users into its config.`)
 	if *replicas < 1 || *replicas > 5 {
 		return usagef("--replicas %d: JetStream takes 1 to 5", *replicas)
 	}
+	if !external && *workersFile != "" && nf.seed != "" {
+		return withHint(usagef("--nkey-seed: with --workers the coordinator signs in to its embedded server with a key of its own"), "--nkey-seed is for an external server (--nats)")
+	}
 	if external && *workersFile != "" {
 		return withHint(usagef("--workers configures the embedded server's users; an external server has its own"), "write its config with zkpoc network nats-config --workers FILE …, and connect with --nkey-seed")
 	}
