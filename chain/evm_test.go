@@ -311,3 +311,38 @@ func TestSelector(t *testing.T) {
 		t.Errorf("signature %s", got)
 	}
 }
+
+func TestCompressSolidityProof(t *testing.T) {
+	f := getFixture(t)
+	sol, err := SolidityProof(f.rc.Proof.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := CompressSolidityProof(sol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(back, f.rc.Proof.Bytes) {
+		t.Fatalf("CompressSolidityProof(SolidityProof(p)) != p")
+	}
+	bad := map[string][]byte{
+		"empty":           nil,
+		"no commitment":   sol[:256],
+		"truncated":       sol[:len(sol)-1],
+		"point off curve": append(append([]byte(nil), sol[:31]...), append([]byte{sol[31] ^ 1}, sol[32:]...)...),
+		"coordinate ≥ p":  append(bytes.Repeat([]byte{0xff}, 32), sol[32:]...),
+	}
+	// (0, 0) is the point at infinity for the EVM's precompiles and for
+	// gnark's uncompressed encoding alike: it converts (and never verifies).
+	inf := append(make([]byte, 64), sol[64:]...)
+	if c, err := CompressSolidityProof(inf); err != nil {
+		t.Errorf("Ar = (0, 0): %v", err)
+	} else if s2, _ := SolidityProof(c); !bytes.Equal(s2, inf) {
+		t.Errorf("Ar = (0, 0) does not round-trip")
+	}
+	for name, b := range bad {
+		if _, err := CompressSolidityProof(b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -23,29 +23,34 @@ contract ComputeRegistry {
     uint16 internal constant MAX_N = 4096;
     uint8 internal constant MAX_F = 16;
 
+    /// None: never posted; Open: escrowed, unpaid; Settled: paid to its
+    /// worker (ResultAccepted) or refunded to its poster (TaskRefunded).
     enum State {
         None,
         Open,
-        Paid,
-        Refunded
+        Settled
     }
 
-    /// A task, packed into seven storage slots. requestId, inputCommitment,
-    /// the shape and the deadline are the poster's word for the task's
-    /// canonical JSON (request_id = SHA-256 of it); a worker checks them off
-    /// chain before working (`zkpoc chain status`).
+    /// The escrow of an open task, one storage slot, zeroed when the task is
+    /// settled (which makes settling cheaper: a storage refund).
+    struct Escrow {
+        address verifier; // the verifier registered for the shape when the task was posted
+        uint96 reward; // wei, escrowed by postTask; > 0 while open
+    }
+
+    /// A task, in six storage slots. requestId, inputCommitment, the shape
+    /// and the deadline are the poster's word for the task's canonical JSON
+    /// (request_id = SHA-256 of it); a worker checks them off chain before
+    /// working (registry.CheckTask, `zkpoc chain status --task`).
     struct Task {
         bytes32 requestId; // SHA-256(canonical JSON of the ComputeTask)
         bytes32 inputCommitment; // payload.input_commitment, < R
-        bytes32 nodeId; // the node whose proof is paid (SHA-256 of its Ed25519 key); 0: any node
         address worker; // the only sender paid; 0: open (see submitResult)
         uint64 deadline; // unix seconds: submit while block.timestamp <= deadline, refund after
-        State state;
-        address poster; // refunded after the deadline
-        uint96 reward; // wei, escrowed by postTask
-        address verifier; // the verifier registered for the shape when the task was posted
         uint16 n;
         uint8 f;
+        Escrow escrow;
+        address poster; // refunded after the deadline
         bytes32 circuit; // circuit id, ASCII, left-aligned, zero-padded (e.g. "freivalds-v5")
     }
 
@@ -59,7 +64,6 @@ contract ComputeRegistry {
         uint8 f;
         uint64 deadline;
         address worker;
-        bytes32 nodeId;
     }
 
     struct VerifierEntry {
@@ -111,14 +115,13 @@ contract ComputeRegistry {
     error DeadlineInPast(uint64 deadline, uint256 timestamp);
     error InputCommitmentNotCanonical(bytes32 inputCommitment);
     error UnknownTask(bytes16 taskId);
-    error TaskSettled(bytes16 taskId, State state);
+    error TaskSettled(bytes16 taskId);
     error DeadlinePassed(uint64 deadline, uint256 timestamp);
     error DeadlineNotPassed(uint64 deadline, uint256 timestamp);
     error WrongSender(address worker, address sender);
     error VerifierNotRegistered(address verifier);
     error PublicInputNotCanonical(uint256 index, uint256 value);
     error InputCommitmentMismatch(bytes32 task, uint256 proof);
-    error WrongNode(bytes32 task, bytes32 given);
     error ResultHashMismatch(bytes32 resultHash, uint256 poeHi, uint256 poeLo);
     error PoEMismatch(bytes32 expected, bytes32 resultHash);
     error ProofRejected(bytes reason);
@@ -160,10 +163,10 @@ contract ComputeRegistry {
     }
 
     /// postTask escrows msg.value as the reward of task s.taskId. s.worker
-    /// 0 makes it open (any sender); s.nodeId 0 accepts a proof from any node.
+    /// 0 makes it open (any sender).
     function postTask(TaskSpec calldata s) external payable {
         Task storage t = tasks[s.taskId];
-        if (t.state != State.None) revert TaskExists(s.taskId);
+        if (t.poster != address(0)) revert TaskExists(s.taskId);
         if (msg.value == 0) revert NoReward();
         if (msg.value > type(uint96).max) revert RewardTooLarge(msg.value);
         if (s.deadline <= block.timestamp) revert DeadlineInPast(s.deadline, block.timestamp);
@@ -172,15 +175,12 @@ contract ComputeRegistry {
         if (v.verifier == address(0) || !activeVerifier[v.verifier]) revert NoVerifier(s.circuit, s.n, s.f);
         t.requestId = s.requestId;
         t.inputCommitment = s.inputCommitment;
-        t.nodeId = s.nodeId;
         t.worker = s.worker;
         t.deadline = s.deadline;
-        t.state = State.Open;
-        t.poster = msg.sender;
-        t.reward = uint96(msg.value);
-        t.verifier = v.verifier;
         t.n = s.n;
         t.f = s.f;
+        t.escrow = Escrow(v.verifier, uint96(msg.value));
+        t.poster = msg.sender;
         t.circuit = s.circuit;
         emit TaskPosted(s.taskId, msg.sender, s.worker, s, v.vkFingerprint, v.verifier, msg.value);
     }
@@ -189,12 +189,13 @@ contract ComputeRegistry {
     /// worker_address is msg.sender, result_hash is resultHash, signature the
     /// worker's signature bytes (carried, not checked: it is checkable only
     /// with the receipt) — plus the proof (gnark's MarshalSolidity layout),
-    /// its four public inputs, and the node_id the PoE names. It pays the
-    /// task's reward to msg.sender.
+    /// its four public inputs, and the node_id the PoE names (the SHA-256 of
+    /// the node's Ed25519 key). It pays the task's reward to msg.sender.
     ///
     /// Soundness. What each check stops:
-    ///   - state Open: a second submit for a settled task (TaskSettled), a
-    ///     task that was never posted (UnknownTask);
+    ///   - the task is open (its escrow is not zero): a second submit for a
+    ///     settled task (TaskSettled), a task that was never posted
+    ///     (UnknownTask);
     ///   - block.timestamp <= deadline: a late result; the poster refunds
     ///     after the deadline, never both (DeadlinePassed);
     ///   - msg.sender == worker: another sender taking the named worker's
@@ -209,7 +210,6 @@ contract ComputeRegistry {
     ///     the checks below (PublicInputNotCanonical);
     ///   - input[0] == the task's input commitment: a proof about other
     ///     matrices (InputCommitmentMismatch);
-    ///   - nodeId == the task's node (when it names one) (WrongNode);
     ///   - resultHash == input[2] ‖ input[3] (128-bit halves): a
     ///     ComputeResult whose result_hash is not the PoE the proof binds
     ///     (ResultHashMismatch);
@@ -218,8 +218,9 @@ contract ComputeRegistry {
     ///   - the registered verifier accepts the proof for exactly these
     ///     inputs: a false claim about the product, or a proof made under any
     ///     other key (ProofRejected).
-    /// Effects (state Paid, the event) come before the payout, the only
-    /// external call with value: a reentrant receiver finds the task settled.
+    /// Effects (the escrow zeroed, the event) come before the payout, the
+    /// only external call with value: a reentrant receiver finds the task
+    /// settled.
     ///
     /// What it trusts: the verifier contract the owner registered for the
     /// shape, i.e. the verifying key it embeds and the setup behind it (a
@@ -229,7 +230,8 @@ contract ComputeRegistry {
     /// the task's JSON before working; and the circuit that key is for
     /// (C' = floor(A·B / 2^f) for the matrices behind input[0], input[1] its
     /// digest, PoE = SHA-256(request_id ‖ input[1] ‖ node_id)). It does not
-    /// check that nodeId belongs to msg.sender: the EVM has no Ed25519.
+    /// check that nodeId belongs to msg.sender (the EVM has no Ed25519): the
+    /// worker address is what is paid, the node is whoever proved.
     function submitResult(
         bytes16 taskId,
         bytes32 resultHash,
@@ -239,42 +241,36 @@ contract ComputeRegistry {
         uint256[4] calldata input
     ) external {
         Task storage t = tasks[taskId];
-        address verifier = _checkSubmit(t, taskId, resultHash, nodeId, input);
-        try IComputeVerifier(verifier).verifyProof(proof, input) {} catch (bytes memory reason) {
+        Escrow memory escrow = _checkSubmit(t, taskId, resultHash, nodeId, input);
+        try IComputeVerifier(escrow.verifier).verifyProof(proof, input) {} catch (bytes memory reason) {
             revert ProofRejected(reason);
         }
 
         // Effects, then the one interaction.
-        t.state = State.Paid;
+        delete t.escrow;
         emit ResultAccepted(taskId, msg.sender, resultHash, input[1], proof, signature);
-        _pay(msg.sender, t.reward);
+        _pay(msg.sender, escrow.reward);
     }
 
     /// _checkSubmit is every check of submitResult but the proof's; it
-    /// returns the verifier to check the proof with.
+    /// returns the task's escrow (the verifier to check the proof with, the
+    /// reward).
     function _checkSubmit(
         Task storage t,
         bytes16 taskId,
         bytes32 resultHash,
         bytes32 nodeId,
         uint256[4] calldata input
-    ) internal view returns (address verifier) {
-        State state = t.state;
-        if (state != State.Open) {
-            if (state == State.None) revert UnknownTask(taskId);
-            revert TaskSettled(taskId, state);
-        }
+    ) internal view returns (Escrow memory escrow) {
+        escrow = _open(t, taskId);
         if (block.timestamp > t.deadline) revert DeadlinePassed(t.deadline, block.timestamp);
         address worker = t.worker;
         if (worker != address(0) && msg.sender != worker) revert WrongSender(worker, msg.sender);
-        verifier = t.verifier;
-        if (!activeVerifier[verifier]) revert VerifierNotRegistered(verifier);
+        if (!activeVerifier[escrow.verifier]) revert VerifierNotRegistered(escrow.verifier);
         for (uint256 i = 0; i < 4; i++) {
             if (input[i] >= R) revert PublicInputNotCanonical(i, input[i]);
         }
         if (input[0] != uint256(t.inputCommitment)) revert InputCommitmentMismatch(t.inputCommitment, input[0]);
-        bytes32 taskNode = t.nodeId;
-        if (taskNode != bytes32(0) && nodeId != taskNode) revert WrongNode(taskNode, nodeId);
         if (input[2] != uint256(resultHash) >> 128 || input[3] != uint256(resultHash) & LOW128) {
             revert ResultHashMismatch(resultHash, input[2], input[3]);
         }
@@ -282,21 +278,25 @@ contract ComputeRegistry {
         if (poe != resultHash) revert PoEMismatch(poe, resultHash);
     }
 
+    /// _open returns an open task's escrow, and reverts for any other.
+    function _open(Task storage t, bytes16 taskId) internal view returns (Escrow memory escrow) {
+        escrow = t.escrow;
+        if (escrow.reward == 0) {
+            if (t.poster == address(0)) revert UnknownTask(taskId);
+            revert TaskSettled(taskId);
+        }
+    }
+
     /// refund returns an unpaid task's reward to its poster once the deadline
     /// has passed (anyone may call it; the poster is paid).
     function refund(bytes16 taskId) external {
         Task storage t = tasks[taskId];
-        State state = t.state;
-        if (state != State.Open) {
-            if (state == State.None) revert UnknownTask(taskId);
-            revert TaskSettled(taskId, state);
-        }
+        Escrow memory escrow = _open(t, taskId);
         if (block.timestamp <= t.deadline) revert DeadlineNotPassed(t.deadline, block.timestamp);
-        t.state = State.Refunded;
+        delete t.escrow;
         address poster = t.poster;
-        uint256 reward = t.reward;
-        emit TaskRefunded(taskId, poster, reward);
-        _pay(poster, reward);
+        emit TaskRefunded(taskId, poster, escrow.reward);
+        _pay(poster, escrow.reward);
     }
 
     function _pay(address to, uint256 amount) internal {
@@ -304,8 +304,11 @@ contract ComputeRegistry {
         if (!ok) revert PayoutFailed(to, reason);
     }
 
-    /// getTask returns a task as stored (state None: never posted).
-    function getTask(bytes16 taskId) external view returns (Task memory) {
-        return tasks[taskId];
+    /// getTask returns a task as stored and its state (None: never posted;
+    /// a settled task's escrow is zero).
+    function getTask(bytes16 taskId) external view returns (Task memory task, State state) {
+        task = tasks[taskId];
+        if (task.escrow.reward != 0) state = State.Open;
+        else if (task.poster != address(0)) state = State.Settled;
     }
 }
