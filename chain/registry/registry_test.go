@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
@@ -496,4 +497,14 @@ func (e *env) verifyGasAt(t *testing.T, verifier common.Address, a SubmitArgs) (
 		return 0, err
 	}
 	return rc.GasUsed, nil
+}
+
+func readFile(name string) (string, error) {
+	b, err := os.ReadFile(name)
+	return string(b), err
+}
+
+func parseABI(raw []byte) (*abi.ABI, error) {
+	a, err := abi.JSON(bytes.NewReader(raw))
+	return &a, err
 }
