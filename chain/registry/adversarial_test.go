@@ -24,7 +24,7 @@ func TestDeadlineAndRefund(t *testing.T) {
 	if err := e.sim.AdjustTime(time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	e.sim.Commit()
+	e.sim.Mine()
 	e.mustRevert(t, e.worker, e.reg.Address, a.Calldata(), "DeadlinePassed")
 
 	before := e.balance(t, Address(e.poster))
@@ -221,7 +221,7 @@ func TestBlockRootTwoResults(t *testing.T) {
 		}
 		txs = append(txs, tx)
 	}
-	e.sim.Commit()
+	e.sim.Mine()
 	var block common.Hash
 	for i, tx := range txs {
 		rc, err := bind.WaitMined(e.ctx, e.sim.Client(), tx.Hash())
@@ -249,7 +249,7 @@ func TestBlockRootTwoResults(t *testing.T) {
 		t.Fatal("the root does not depend on the order")
 	}
 	// A block with no accepted result: no compute_root.
-	e.sim.Commit()
+	e.sim.Mine()
 	h, err := e.sim.Client().HeaderByNumber(e.ctx, nil)
 	if err != nil {
 		t.Fatal(err)

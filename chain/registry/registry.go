@@ -25,6 +25,7 @@ type Backend interface {
 	bind.DeployBackend
 	ethereum.ChainIDReader
 	ethereum.ChainStateReader
+	ethereum.ChainReader
 }
 
 // Task states (ComputeRegistry.State). A settled task was paid to its

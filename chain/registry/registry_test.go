@@ -17,10 +17,9 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"github.com/zkpoc/zkpoc/chain"
+	"github.com/zkpoc/zkpoc/chain/registry/simchain"
 	"github.com/zkpoc/zkpoc/internal/solctest"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
@@ -72,23 +71,15 @@ func verifierCode(t *testing.T, vk proofsystem.VerifyingKey) []byte {
 // verifier registered, and four funded accounts.
 type env struct {
 	ctx                          context.Context
-	sim                          *simulated.Backend
+	sim                          *simchain.Chain
 	reg                          *Registry
 	owner, poster, worker, other *ecdsa.PrivateKey
 	verifier                     common.Address
+	postGas                      uint64 // the last postTask's gas
 	vk                           proofsystem.VerifyingKey
 	cache                        keys.Cache
 	node                         ed25519.PrivateKey
 	nodeID                       [32]byte
-}
-
-func newKey(t *testing.T, i byte) *ecdsa.PrivateKey {
-	t.Helper()
-	k, err := crypto.ToECDSA(crypto.Keccak256([]byte{'z', 'k', 'p', 'o', 'c', i}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 func newEnv(t *testing.T) *env {
@@ -99,15 +90,12 @@ func newEnv(t *testing.T) *env {
 	solctest.Path(t) // before anything costly: a missing compiler skips
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	t.Cleanup(cancel)
-	e := &env{ctx: ctx, owner: newKey(t, 1), poster: newKey(t, 2), worker: newKey(t, 3), other: newKey(t, 4)}
-	alloc := types.GenesisAlloc{}
-	ether := new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
-	for _, k := range []*ecdsa.PrivateKey{e.owner, e.poster, e.worker, e.other} {
-		alloc[Address(k)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(100), ether)}
-	}
-	e.sim = simulated.NewBackend(alloc)
-	t.Cleanup(func() { e.sim.Close() })
+	e := &env{ctx: ctx, owner: simchain.DevKey(0), poster: simchain.DevKey(1), worker: simchain.DevKey(2), other: simchain.DevKey(3)}
 	var err error
+	if e.sim, err = simchain.Open(""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.sim.Close() })
 	if e.cache, err = testfixture.KeyCache(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +119,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func mine(sim *simulated.Backend) func() { return func() { sim.Commit() } }
+func mine(sim *simchain.Chain) func() { return sim.Mine }
 
 func (e *env) deployVerifier(t *testing.T, vk proofsystem.VerifyingKey) common.Address {
 	t.Helper()
@@ -197,9 +185,11 @@ func (e *env) post(t *testing.T, task workload.ComputeTask, worker common.Addres
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.reg.Post(e.ctx, e.poster, spec, value); err != nil {
+	rc, err := e.reg.Post(e.ctx, e.poster, spec, value)
+	if err != nil {
 		t.Fatal(err)
 	}
+	e.postGas = rc.GasUsed
 	return spec
 }
 
@@ -330,6 +320,7 @@ func TestSubmitResult(t *testing.T) {
 		t.Errorf("task state %s after the payout", StateName(s))
 	}
 	verifyGas := e.verifyGas(t, a)
+	t.Logf("postTask: %d gas per transaction", e.postGas)
 	t.Logf("submitResult: %d gas per transaction (%d bytes of calldata); the verifier's verifyProof alone, as a transaction: %d gas; registry checks, storage, event and payout: %d; seed 002's SUBMIT_RESULT: %d (structure checks only)",
 		rc.GasUsed, len(a.Calldata()), verifyGas, int64(rc.GasUsed)-int64(verifyGas), chain.SubmitResultGas)
 	if rc.GasUsed > 400_000 {

@@ -48,6 +48,17 @@ func DevKey(i int) *ecdsa.PrivateKey {
 	return k
 }
 
+// Config is the chain's rules: go-ethereum's dev chain on Osaka (Fusaka,
+// the fork Ethereum mainnet runs), without the draft forks the dev default
+// also enables (Bogota: EIP-8037 state-gas metering and EIP-8038
+// state-access repricing, which multiply the gas of new storage), so that
+// gas figures are mainnet's.
+var Config = func() *params.ChainConfig {
+	c := *params.AllDevChainProtocolChanges
+	c.BogotaTime = nil
+	return &c
+}()
+
 // Chain is a running embedded chain.
 type Chain struct {
 	stack  *node.Node
@@ -77,7 +88,7 @@ func Open(dir string) (*Chain, error) {
 	}
 	ethConf := ethconfig.Defaults
 	ethConf.Genesis = &core.Genesis{
-		Config:    params.AllDevChainProtocolChanges,
+		Config:    Config,
 		GasLimit:  ethconfig.Defaults.Miner.GasCeil,
 		Alloc:     alloc,
 		Timestamp: 1_700_000_000, // fixed, so a persisted chain's genesis is the same on every Open
