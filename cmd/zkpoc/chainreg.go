@@ -166,6 +166,16 @@ func (f chainFlags) open(env *cliEnv, needKey bool) (*chainConn, error) {
 	return c, nil
 }
 
+// reverted makes a transaction the registry refused (a named revert) a
+// reject, exit 1: the chain's checks said no.
+func reverted(err error) error {
+	var re *registry.RevertError
+	if errors.As(err, &re) {
+		return refusal{exitReject, err}
+	}
+	return err
+}
+
 // deployment is what deploy records.
 type deployment struct {
 	ChainID   uint64             `json:"chain_id"`
@@ -420,7 +430,7 @@ copying the pending transaction can be: name the worker.`)
 	}
 	rc, err := reg.Post(env.ctx, c.key, spec, reward)
 	if err != nil {
-		return err
+		return reverted(err)
 	}
 	who := "open"
 	if w != (common.Address{}) {
@@ -474,7 +484,7 @@ the gas and the block's compute_root, rebuilt from the registry's events.`)
 	}
 	rc, err := reg.Submit(env.ctx, c.key, a)
 	if err != nil {
-		return err
+		return reverted(err)
 	}
 	fmt.Fprintf(env.stdout, "accepted in block %d (%s): submitResult %d gas (seed 002's SUBMIT_RESULT: %d, structure checks only)\n", rc.BlockNumber, rc.BlockHash.Hex(), rc.GasUsed, chain.SubmitResultGas)
 	root, results, err := reg.BlockRoot(env.ctx, rc.BlockHash)
