@@ -64,6 +64,7 @@ func verifierCode(t *testing.T, vk proofsystem.VerifyingKey) []byte {
 	}
 	out := solctest.Compile(t, solctest.Path(t), map[string]string{"Verifier.sol": src.String()}, map[string][]string{"Verifier.sol": {"Verifier"}})
 	verifierInit[vk.Fingerprint()] = out["Verifier"].Init
+	t.Logf("verifier for key %x: %d bytes of runtime code", vk.Fingerprint(), len(out["Verifier"].Runtime))
 	return out["Verifier"].Init
 }
 
