@@ -289,6 +289,7 @@ func TestSubmitResult(t *testing.T) {
 		{"wrong sender", e.other, a, "WrongSender"},
 		{"input_commitment + r (not canonical)", e.worker, withInput(a, 0, plusR(0)), "PublicInputNotCanonical"},
 		{"output_digest + r (not canonical)", e.worker, withInput(a, 1, plusR(1)), "PublicInputNotCanonical"},
+		{"PoE hi + r (not canonical)", e.worker, withInput(a, 2, plusR(2)), "PublicInputNotCanonical"},
 		{"PoE lo + r (not canonical)", e.worker, withInput(a, 3, plusR(3)), "PublicInputNotCanonical"},
 		{"another node_id", e.worker, other, "PoEMismatch"},
 		{"result_hash is not the proof's PoE", e.worker, badHash, "ResultHashMismatch"},

@@ -68,6 +68,17 @@ type Output struct {
 // the bytecode depends on the source alone — and returns the named contracts
 // (file name → contract names), by contract name.
 func Compile(solc string, sources map[string]string, want map[string][]string) (map[string]Output, error) {
+	return compile(solc, sources, want, false)
+}
+
+// CompileWithMetadata is Compile with solc's default metadata (its CBOR
+// trailer with the IPFS hash of the metadata) left in the bytecode: the
+// form the exported verifiers' size figures in the README were taken in.
+func CompileWithMetadata(solc string, sources map[string]string, want map[string][]string) (map[string]Output, error) {
+	return compile(solc, sources, want, true)
+}
+
+func compile(solc string, sources map[string]string, want map[string][]string, metadata bool) (map[string]Output, error) {
 	srcs := map[string]any{}
 	sel := map[string]any{}
 	for name, src := range sources {
@@ -80,16 +91,15 @@ func Compile(solc string, sources map[string]string, want map[string][]string) (
 		}
 		sel[file] = m
 	}
-	input := map[string]any{
-		"language": "Solidity",
-		"sources":  srcs,
-		"settings": map[string]any{
-			"optimizer":       map[string]any{"enabled": true, "runs": 200},
-			"evmVersion":      "cancun",
-			"metadata":        map[string]any{"bytecodeHash": "none", "appendCBOR": false},
-			"outputSelection": sel,
-		},
+	settings := map[string]any{
+		"optimizer":       map[string]any{"enabled": true, "runs": 200},
+		"evmVersion":      "cancun",
+		"outputSelection": sel,
 	}
+	if !metadata {
+		settings["metadata"] = map[string]any{"bytecodeHash": "none", "appendCBOR": false}
+	}
+	input := map[string]any{"language": "Solidity", "sources": srcs, "settings": settings}
 	in, err := json.Marshal(input)
 	if err != nil {
 		return nil, fmt.Errorf("solc: %w", err)

@@ -39,3 +39,13 @@ func Compile(t testing.TB, solcPath string, sources map[string]string, want map[
 	}
 	return out
 }
+
+// CompileWithMetadata is solc.CompileWithMetadata, failing the test on an error.
+func CompileWithMetadata(t testing.TB, solcPath string, sources map[string]string, want map[string][]string) map[string]Output {
+	t.Helper()
+	out, err := solc.CompileWithMetadata(solcPath, sources, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
