@@ -1,6 +1,10 @@
 package registry
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
 	"math/big"
 	"testing"
 	"time"
@@ -256,5 +260,48 @@ func TestBlockRootTwoResults(t *testing.T) {
 	}
 	if root, results, err := e.reg.BlockRoot(e.ctx, h.Hash()); err != nil || root != "" || len(results) != 0 {
 		t.Fatalf("empty block: root %q, %d results, %v", root, len(results), err)
+	}
+}
+
+// TestCoordinatorSubmits: the network's coordinator as the submitter. Tasks
+// name the coordinator's address as their worker, two nodes prove them
+// signing that address, and the coordinator submits each accepted receipt
+// (SubmitReceipt); each block's compute_root is the receipts' own.
+func TestCoordinatorSubmits(t *testing.T) {
+	e := newEnv(t)
+	coordinator := e.other
+	nodes := []ed25519.PrivateKey{e.node, ed25519.NewKeyFromSeed(bytes.Repeat([]byte{10}, 32))}
+	var roots []string
+	for i, node := range nodes {
+		task := e.task(t, fmt.Sprintf("6a1f3e0c-2b4d-4c8e-9f10-1a2b3c4d5e7%d", i), byte(20+i), time.Hour)
+		e.post(t, task, Address(coordinator))
+		rcpt := proveWith(t, e.cache, node, task, coordinator)
+		before := e.balance(t, Address(coordinator))
+		rc, cr, err := e.reg.SubmitReceipt(e.ctx, coordinator, rcpt)
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+		fee := new(big.Int).Mul(new(big.Int).SetUint64(rc.GasUsed), rc.EffectiveGasPrice)
+		if got, want := e.balance(t, Address(coordinator)), new(big.Int).Sub(new(big.Int).Add(before, big.NewInt(reward)), fee); got.Cmp(want) != 0 {
+			t.Errorf("node %d: coordinator balance %s, want %s", i, got, want)
+		}
+		root, _, err := e.reg.BlockRoot(e.ctx, rc.BlockHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := chain.ComputeRoot([]chain.ComputeResult{cr})
+		if root != want {
+			t.Errorf("node %d: block compute_root %s, from the receipt %s", i, root, want)
+		}
+		roots = append(roots, root)
+	}
+	if roots[0] == roots[1] {
+		t.Error("two different results, one root")
+	}
+	// The worker itself cannot submit a receipt signed for the coordinator.
+	task := e.task(t, "6a1f3e0c-2b4d-4c8e-9f10-1a2b3c4d5e79", 29, time.Hour)
+	e.post(t, task, Address(coordinator))
+	if _, _, err := e.reg.SubmitReceipt(e.ctx, e.worker, proveWith(t, e.cache, e.node, task, coordinator)); !errors.Is(err, ErrWorker) {
+		t.Fatalf("a receipt signed for the coordinator, sent by another account: %v, want ErrWorker", err)
 	}
 }

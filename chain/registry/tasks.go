@@ -491,3 +491,20 @@ func (r *Registry) BlockRoot(ctx context.Context, blockHash common.Hash) (string
 
 // Address is key's account address.
 func Address(key *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(key.PublicKey) }
+
+// SubmitReceipt is SubmitArgsFromReceipt and Submit: what a submitter — a
+// worker, or the network's coordinator as the tasks' named worker — does
+// for each accepted receipt (verified first: the registry re-checks the
+// proof, nothing else of the receipt). It returns the transaction's receipt
+// and the ComputeResult it put in that block's compute_root.
+func (r *Registry) SubmitReceipt(ctx context.Context, key *ecdsa.PrivateKey, env *receipt.Envelope) (*types.Receipt, chain.ComputeResult, error) {
+	a, cr, err := SubmitArgsFromReceipt(env, Address(key))
+	if err != nil {
+		return nil, chain.ComputeResult{}, err
+	}
+	rc, err := r.Submit(ctx, key, a)
+	if err != nil {
+		return nil, chain.ComputeResult{}, err
+	}
+	return rc, cr, nil
+}
