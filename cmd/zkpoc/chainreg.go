@@ -44,6 +44,7 @@ rebuilt from the contract's events.
   status  a task's state on chain; with --task, checks it against the task's JSON
   root    a block's compute_root, rebuilt from the registry's events
   demo    the whole flow in one process on an in-memory chain
+  node    serve the embedded chain as a dev node on a loopback JSON-RPC port
 
 The chain is --rpc URL (any EVM node's JSON-RPC, e.g. geth --dev; sign with
 --key FILE), or by default the embedded simulated chain (go-ethereum's
@@ -74,11 +75,13 @@ func runChain(env *cliEnv, args []string) error {
 		return runChainRoot(env, args)
 	case "demo":
 		return runChainDemo(env, args)
+	case "node":
+		return runChainNode(env, args)
 	case "-h", "--help", "help":
 		fmt.Fprint(env.stdout, chainHelp)
 		return nil
 	}
-	return groupUsage(fmt.Sprintf("chain takes a verb: deploy, post, submit, status, root or demo (have %q)", sub), chainHelp)
+	return groupUsage(fmt.Sprintf("chain takes a verb: deploy, post, submit, status, root, demo or node (have %q)", sub), chainHelp)
 }
 
 // chainFlags are the flags every verb that talks to a chain takes.
@@ -808,5 +811,56 @@ root receipt.json prints).`)
 		return exitError{exitReject}
 	}
 	fmt.Fprintf(env.stdout, "demo: pass: the block's compute_root is the receipt's; the reward was paid once\n")
+	return nil
+}
+
+func runChainNode(env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain node", "chain node [--listen 127.0.0.1:8545] [--sim DIR] [--keys DIR] [--endpoint-file FILE]", `
+Serves the embedded simulated chain as a dev node: JSON-RPC (eth, net, web3)
+over HTTP on a loopback address, sealing a block for each transaction it
+receives (as geth --dev does), until interrupted. The other verbs reach it
+with --rpc URL --key FILE. --keys writes the dev accounts' private keys
+(hex, account-0.key … account-3.key: public test keys, for --key);
+--endpoint-file writes the URL (useful with port 0). In memory unless --sim
+DIR (a directory another node or the default embedded chain does not use at
+the same time).`)
+	listen := fs.String("listen", "127.0.0.1:8545", "loopback host:port to serve JSON-RPC on (port 0: any free port)")
+	sim := fs.String("sim", "", "data directory (default: in memory)")
+	keyDir := fs.String("keys", "", "directory to write the dev accounts' keys to")
+	epFile := fs.String("endpoint-file", "", "file to write the JSON-RPC URL to")
+	if err := parseNone(fs, args); err != nil {
+		return err
+	}
+	sc, err := simchain.OpenWith(simchain.Options{Dir: *sim, HTTP: *listen})
+	if err != nil {
+		return usageError{err}
+	}
+	defer sc.Close()
+	url := sc.HTTPEndpoint()
+	if *keyDir != "" {
+		if err := os.MkdirAll(*keyDir, 0o700); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.stdout, "serving JSON-RPC on %s (chain id %d); dev accounts (public keys, test ether only):\n", url, simchain.ChainID)
+	for i := 0; i < simchain.Accounts; i++ {
+		k := simchain.DevKey(i)
+		line := fmt.Sprintf("  %d %s", i, registry.Address(k).Hex())
+		if *keyDir != "" {
+			path := filepath.Join(*keyDir, fmt.Sprintf("account-%d.key", i))
+			if err := atomicfile.Write(path, []byte(hex.EncodeToString(crypto.FromECDSA(k))+"\n"), 0o600); err != nil {
+				return err
+			}
+			line += " key " + path
+		}
+		fmt.Fprintln(env.stdout, line)
+	}
+	if *epFile != "" {
+		if err := atomicfile.Write(*epFile, []byte(url+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	<-env.ctx.Done()
+	fmt.Fprintln(env.progress(), "chain node: stopping")
 	return nil
 }

@@ -13,7 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net"
 	"os"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -64,12 +67,31 @@ type Chain struct {
 	stack  *node.Node
 	beacon *catalyst.SimulatedBeacon
 	client *ethclient.Client
+	mu     sync.Mutex // serialises sealing
+	done   chan struct{}
+	wg     sync.WaitGroup
 }
 
-// Open starts the chain. With dir "" it lives in memory; otherwise its
-// database is in dir (created if needed) and a later Open of the same dir
-// continues from its last block.
-func Open(dir string) (*Chain, error) {
+// Options configure OpenWith.
+type Options struct {
+	// Dir is the data directory ("" : in memory). A later open of the same
+	// directory continues from its last block.
+	Dir string
+	// HTTP, when set, serves JSON-RPC (eth, net, web3) on this loopback
+	// address ("127.0.0.1:8545"; port 0 picks one: Chain.HTTPEndpoint), and
+	// the chain seals a block for each transaction it receives, as geth
+	// --dev does: a dev node for `zkpoc chain --rpc`. Only loopback
+	// addresses are accepted: the dev accounts' keys are public.
+	HTTP string
+}
+
+// Open starts the chain in dir ("" : in memory), sealing blocks only on
+// Mine: OpenWith(Options{Dir: dir}).
+func Open(dir string) (*Chain, error) { return OpenWith(Options{Dir: dir}) }
+
+// OpenWith starts the chain.
+func OpenWith(o Options) (*Chain, error) {
+	dir := o.Dir
 	log.SetDefault(log.NewLogger(log.DiscardHandler()))
 	alloc := core.SystemContractAllocs()
 	ether := new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
@@ -80,7 +102,23 @@ func Open(dir string) (*Chain, error) {
 	nodeConf.DataDir = dir
 	nodeConf.P2P = p2p.Config{NoDiscovery: true, MaxPeers: 0, ListenAddr: ""}
 	nodeConf.HTTPHost, nodeConf.WSHost, nodeConf.AuthAddr = "", "", ""
-	nodeConf.IPCPath = "" // no IPC socket: nothing but this process reaches the chain
+	nodeConf.IPCPath = "" // no IPC socket
+	if o.HTTP != "" {
+		host, port, err := net.SplitHostPort(o.HTTP)
+		if err != nil {
+			return nil, fmt.Errorf("simulated chain: HTTP address %q: %w", o.HTTP, err)
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, fmt.Errorf("simulated chain: HTTP address %q: only a loopback address (its dev accounts' keys are public)", o.HTTP)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil || p < 0 || p > 65535 {
+			return nil, fmt.Errorf("simulated chain: HTTP port %q", port)
+		}
+		nodeConf.HTTPHost, nodeConf.HTTPPort = host, p
+		nodeConf.HTTPModules = []string{"eth", "net", "web3"}
+		nodeConf.HTTPVirtualHosts = []string{"localhost", "127.0.0.1", "::1"}
+	}
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("simulated chain: %w", err)
@@ -115,20 +153,53 @@ func Open(dir string) (*Chain, error) {
 		stack.Close()
 		return nil, fmt.Errorf("simulated chain: %w", err)
 	}
-	return &Chain{stack: stack, beacon: beacon, client: ethclient.NewClient(stack.Attach())}, nil
+	c := &Chain{stack: stack, beacon: beacon, client: ethclient.NewClient(stack.Attach()), done: make(chan struct{})}
+	if o.HTTP != "" {
+		txs := make(chan core.NewTxsEvent, 64)
+		sub := backend.TxPool().SubscribeTransactions(txs, true)
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			defer sub.Unsubscribe()
+			for {
+				select {
+				case <-txs:
+					c.Mine()
+				case <-sub.Err():
+					return
+				case <-c.done:
+					return
+				}
+			}
+		}()
+	}
+	return c, nil
 }
+
+// HTTPEndpoint is the JSON-RPC URL of a chain opened with Options.HTTP.
+func (c *Chain) HTTPEndpoint() string { return c.stack.HTTPEndpoint() }
 
 // Client is the chain's JSON-RPC client (in-process).
 func (c *Chain) Client() *ethclient.Client { return c.client }
 
 // Mine seals the pending transactions into a block.
-func (c *Chain) Mine() { c.beacon.Commit() }
+func (c *Chain) Mine() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.beacon.Commit()
+}
 
 // AdjustTime moves the chain's clock forward and seals an empty block.
-func (c *Chain) AdjustTime(d time.Duration) error { return c.beacon.AdjustTime(d) }
+func (c *Chain) AdjustTime(d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.beacon.AdjustTime(d)
+}
 
 // Close stops the chain (and flushes a persisted one).
 func (c *Chain) Close() error {
+	close(c.done)
+	c.wg.Wait()
 	c.client.Close()
 	return errors.Join(c.beacon.Stop(), c.stack.Close())
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/zkpoc/zkpoc/chain/registry"
 )
@@ -55,4 +56,32 @@ func TestPersisted(t *testing.T) {
 	if new(big.Int).Sub(after, before).Int64() != 5 {
 		t.Fatalf("transfer after reopening: %s → %s", before, after)
 	}
+}
+
+// TestServed: a chain served over HTTP on loopback seals a block per
+// transaction, so a client with no Mine hook (ethclient over --rpc) works.
+func TestServed(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := OpenWith(Options{HTTP: "0.0.0.0:0"}); err == nil {
+		t.Fatal("served on a non-loopback address")
+	}
+	c, err := OpenWith(Options{HTTP: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cl, err := ethclient.DialContext(ctx, c.HTTPEndpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	reg, rc, err := registry.Deploy(ctx, cl, DevKey(0), nil)
+	if err != nil {
+		t.Fatalf("deploy over %s: %v", c.HTTPEndpoint(), err)
+	}
+	if owner, err := reg.Owner(ctx); err != nil || owner != crypto.PubkeyToAddress(DevKey(0).PublicKey) {
+		t.Fatalf("owner %s (%v)", owner, err)
+	}
+	t.Logf("deployed over %s in block %d", c.HTTPEndpoint(), rc.BlockNumber)
 }
