@@ -107,7 +107,7 @@ contract ComputeRegistry {
 
     error NotOwner(address sender);
     error InvalidShape(uint16 n, uint8 f);
-    error ZeroVerifier();
+    error NotAContract(address verifier);
     error NoVerifier(bytes32 circuit, uint16 n, uint8 f);
     error TaskExists(bytes16 taskId);
     error NoReward();
@@ -142,7 +142,10 @@ contract ComputeRegistry {
     function setVerifier(bytes32 circuit, uint16 n, uint8 f, address verifier, bytes32 vkFingerprint) external {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         if (n == 0 || n > MAX_N || f > MAX_F) revert InvalidShape(n, f);
-        if (verifier == address(0)) revert ZeroVerifier();
+        // An address without code would "accept" every proof were it called
+        // with a low-level call; Solidity's checked call would revert, but
+        // refuse it here, where the mistake is made.
+        if (verifier.code.length == 0) revert NotAContract(verifier);
         verifiers[shapeKey(circuit, n, f)] = VerifierEntry(verifier, vkFingerprint);
         activeVerifier[verifier] = true;
         emit VerifierSet(circuit, n, f, verifier, vkFingerprint);

@@ -451,6 +451,8 @@ func TestVerifierRegistry(t *testing.T) {
 	c, _ := Circuit(circuitID)
 	e.mustRevert(t, e.worker, e.reg.Address, binding.PackSetVerifier(c, testN, testF, otherVerifier, set.VK.Fingerprint()), "NotOwner")
 	e.mustRevert(t, e.worker, e.reg.Address, binding.PackRevokeVerifier(e.verifier), "NotOwner")
+	e.mustRevert(t, e.owner, e.reg.Address, binding.PackSetVerifier(c, testN, testF, Address(e.other), set.VK.Fingerprint()), "NotAContract")
+	e.mustRevert(t, e.owner, e.reg.Address, binding.PackSetVerifier(c, 0, testF, otherVerifier, set.VK.Fingerprint()), "InvalidShape")
 
 	// Revoked: the open task is not paid, even for an honest proof, and no
 	// task is posted for the shape until a verifier is registered again.
