@@ -208,9 +208,10 @@ contract ComputeRegistry {
     ///     right one): name the worker;
     ///   - the task's verifier is still active: a key the owner revoked
     ///     (VerifierNotRegistered);
-    ///   - every public input < R: a non-canonical encoding x + R, which the
-    ///     pairing check would reduce to x, being taken as another value in
-    ///     the checks below (PublicInputNotCanonical);
+    ///   - every public input < R: a non-canonical encoding x + R standing
+    ///     for x in the comparisons below (the verifier refuses it too, with
+    ///     PublicInputNotInField; this check does not rely on that)
+    ///     (PublicInputNotCanonical);
     ///   - input[0] == the task's input commitment: a proof about other
     ///     matrices (InputCommitmentMismatch);
     ///   - resultHash == input[2] ‖ input[3] (128-bit halves): a
