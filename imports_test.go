@@ -51,6 +51,8 @@ func TestImportBoundaries(t *testing.T) {
 		{"network", append(slices.Clone(provingCode), hostAccess...)},
 		{"network/market", append(slices.Clone(provingCode), hostAccess...)},
 		{"network/coordinator", append(slices.Clone(provingCode), "os/exec")},
+		{"chain", provingCode},
+		{"chain/registry", append(slices.Clone(provingCode), module+"internal/solc")},
 		{"protocol", []string{"github.com/consensys/gnark/frontend", "github.com/consensys/gnark/backend", "github.com/consensys/gnark/constraint", module + "prover", module + "circuits"}},
 	} {
 		deps := goListDeps(t, module+rule.pkg)

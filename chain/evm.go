@@ -98,6 +98,44 @@ func SolidityProof(proofBytes []byte) ([]byte, error) {
 	return out, nil
 }
 
+// CompressSolidityProof is SolidityProof's inverse: gnark's compressed
+// proof bytes (receipt proof.bytes, the zk_compute_proof's proof) for a proof
+// in the exported contract's uncompressed layout with c ≥ 1 commitments,
+// 256 + 64·c + 64 bytes (384 for zkpoc). Every point must be on its curve and
+// in its subgroup, and the result must convert back to exactly sol, so the
+// two encodings name one proof.
+func CompressSolidityProof(sol []byte) ([]byte, error) {
+	const base = 8 * fp.Bytes
+	if len(sol) < base+128 || (len(sol)-base)%64 != 0 || (len(sol)-base)/64-1 > MaxCommitments {
+		return nil, fmt.Errorf("compress solidity proof: %d bytes: want 256 + 64·c + 64 for 1..%d commitments", len(sol), MaxCommitments)
+	}
+	c := (len(sol)-base)/64 - 1
+	raw := make([]byte, 0, len(sol)+4)
+	raw = append(raw, sol[:base]...)
+	raw = binary.BigEndian.AppendUint32(raw, uint32(c))
+	raw = append(raw, sol[base:]...)
+	var p groth16bn254.Proof
+	n, err := p.ReadFrom(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("compress solidity proof: %w", err)
+	}
+	if n != int64(len(raw)) {
+		return nil, fmt.Errorf("compress solidity proof: %d of %d bytes decoded", n, len(raw))
+	}
+	var out bytes.Buffer
+	if _, err := p.WriteTo(&out); err != nil {
+		return nil, fmt.Errorf("compress solidity proof: %w", err)
+	}
+	back, err := SolidityProof(out.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("compress solidity proof: %w", err)
+	}
+	if !bytes.Equal(back, sol) {
+		return nil, errors.New("compress solidity proof: the points do not round-trip (a non-canonical encoding)")
+	}
+	return out.Bytes(), nil
+}
+
 // Calldata returns the ABI calldata of verifyProof(bytes,uint256[K]) on the
 // exported contract, for gnark's compressed proof bytes and the K public
 // inputs as canonical decimal field elements (receipt proof.public_inputs).

@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,37 +15,16 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/vm"
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
+
+	"github.com/zkpoc/zkpoc/internal/solctest"
 )
 
-// solcPath finds solc-js: $ZKPOC_SOLC, else chain/.tools/node_modules/.bin/solcjs
-// (installed by testdata/install-solc.sh). Without one the test skips, except
-// under CI=true, where it fails.
+// solcPath finds solc-js (internal/solc.Find: $ZKPOC_SOLC, else
+// chain/.tools/node_modules/.bin/solcjs from testdata/install-solc.sh).
+// Without one the test skips, except under CI=true, where it fails.
 func solcPath(t *testing.T) string {
 	t.Helper()
-	missing := func(why string) {
-		msg := why + "; install it with chain/testdata/install-solc.sh (npm solc@0.8.30) or set ZKPOC_SOLC"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: not skipping)")
-		}
-		t.Skip(msg)
-	}
-	if p := os.Getenv("ZKPOC_SOLC"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			missing(fmt.Sprintf("ZKPOC_SOLC=%s: %v", p, err))
-		}
-		return p
-	}
-	p, err := filepath.Abs(filepath.Join(".tools", "node_modules", ".bin", "solcjs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		missing("solcjs not found at " + p)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		missing("node not found in PATH (solcjs needs Node.js)")
-	}
-	return p
+	return solctest.Path(t)
 }
 
 // compileVerifier compiles the exported contract with solc's standard JSON
@@ -309,5 +285,40 @@ func TestSelector(t *testing.T) {
 	}
 	if got := VerifyProofSignature(8); got != "verifyProof(bytes,uint256[8])" {
 		t.Errorf("signature %s", got)
+	}
+}
+
+func TestCompressSolidityProof(t *testing.T) {
+	f := getFixture(t)
+	sol, err := SolidityProof(f.rc.Proof.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := CompressSolidityProof(sol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(back, f.rc.Proof.Bytes) {
+		t.Fatalf("CompressSolidityProof(SolidityProof(p)) != p")
+	}
+	bad := map[string][]byte{
+		"empty":           nil,
+		"no commitment":   sol[:256],
+		"truncated":       sol[:len(sol)-1],
+		"point off curve": append(append([]byte(nil), sol[:31]...), append([]byte{sol[31] ^ 1}, sol[32:]...)...),
+		"coordinate ≥ p":  append(bytes.Repeat([]byte{0xff}, 32), sol[32:]...),
+	}
+	// (0, 0) is the point at infinity for the EVM's precompiles and for
+	// gnark's uncompressed encoding alike: it converts (and never verifies).
+	inf := append(make([]byte, 64), sol[64:]...)
+	if c, err := CompressSolidityProof(inf); err != nil {
+		t.Errorf("Ar = (0, 0): %v", err)
+	} else if s2, _ := SolidityProof(c); !bytes.Equal(s2, inf) {
+		t.Errorf("Ar = (0, 0) does not round-trip")
+	}
+	for name, b := range bad {
+		if _, err := CompressSolidityProof(b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"encoding/json"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/core/vm/runtime"
 
+	"github.com/zkpoc/zkpoc/internal/solctest"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/protocol"
@@ -37,61 +36,12 @@ var (
 )
 
 // compileContract compiles a contract of the exported source with solc's
-// standard JSON interface (optimizer on, 200 runs, EVM cancun) and returns
-// its init code.
+// standard JSON interface (optimizer on, 200 runs, EVM cancun, solc's default
+// metadata) and returns its init code.
 func compileContract(t *testing.T, solc, source, name string) []byte {
 	t.Helper()
-	input := map[string]any{
-		"language": "Solidity",
-		"sources":  map[string]any{"Verifier.sol": map[string]any{"content": source}},
-		"settings": map[string]any{
-			"optimizer":       map[string]any{"enabled": true, "runs": 200},
-			"evmVersion":      "cancun",
-			"outputSelection": map[string]any{"Verifier.sol": map[string]any{name: []string{"evm.bytecode.object"}}},
-		},
-	}
-	in, err := json.Marshal(input)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(solc, "--standard-json")
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("solcjs: %v\n%s", err, stderr.String())
-	}
-	// solc-js may print notes (e.g. about SMT solvers) before the JSON.
-	if i := bytes.Index(out, []byte("\n{")); i >= 0 && out[0] != '{' {
-		out = out[i+1:]
-	}
-	var res struct {
-		Errors []struct {
-			Severity         string `json:"severity"`
-			FormattedMessage string `json:"formattedMessage"`
-		} `json:"errors"`
-		Contracts map[string]map[string]struct {
-			EVM struct {
-				Bytecode struct {
-					Object string `json:"object"`
-				} `json:"bytecode"`
-			} `json:"evm"`
-		} `json:"contracts"`
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("solcjs output: %v\n%.2000s", err, out)
-	}
-	for _, e := range res.Errors {
-		if e.Severity == "error" {
-			t.Fatalf("solc: %s", e.FormattedMessage)
-		}
-	}
-	code, err := hex.DecodeString(res.Contracts["Verifier.sol"][name].EVM.Bytecode.Object)
-	if err != nil || len(code) == 0 {
-		t.Fatalf("solc produced no bytecode for %s (%v)", name, err)
-	}
-	return code
+	out := solctest.CompileWithMetadata(t, solc, map[string]string{"Verifier.sol": source}, map[string][]string{"Verifier.sol": {name}})
+	return out[name].Init
 }
 
 func deployPlonkVerifier(t *testing.T) plonkEVM {

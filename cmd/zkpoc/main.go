@@ -103,6 +103,7 @@ func init() {
 		{"compare", "compare two nodes' receipts for one task (redundant execution)", runCompare},
 		{"root", "compute_root over receipts' ComputeResults; inclusion proofs", runRoot},
 		{"export", "Solidity verifier, EVM calldata, zk_compute_proof bytes", runExport},
+		{"chain", "ComputeRegistry on an EVM chain (chain deploy|post|submit|status|root|demo)", runChain},
 		{"ceremony", "multi-party Groth16 trusted setup (ceremony init|contribute|seal-phase1|verify|finalize)", runCeremony},
 		{"bench", "measure proof cost per circuit, size and proof system (bench, bench calibrate)", runBench},
 		{"market", "serve the network's Task Market HTTP API (needs a coordinator over NATS)", runMarket},
