@@ -324,6 +324,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, ackWait time.Dur
 	if seen {
 		w.logf("job %s attempt %d: request already answered; resending the stored receipt", job.RequestID[:16], job.Attempt)
 	} else {
+		w.logf("job %s attempt %d (%s): running", job.RequestID[:16], job.Attempt, job.Role)
 		start := time.Now()
 		env, err := w.execute(jobCtx, job)
 		if err != nil && permanent(err) {
