@@ -28,12 +28,15 @@ import (
 )
 
 func runNetwork(env *cliEnv, args []string) error {
+	if len(args) > 0 && args[0] == "bench" {
+		return runNetworkBench(env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "demo" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprintln(env.stdout, "Usage: zkpoc network demo [flags]\n\nzkpoc network demo --help tells what it runs.")
+			fmt.Fprintln(env.stdout, "Usage: zkpoc network demo|bench [flags]\n\nzkpoc network demo --help tells what it runs; zkpoc network bench --help what it measures.")
 			return nil
 		}
-		return withHint(usagef("network takes a subcommand: demo"), "zkpoc network demo runs the whole network on this machine")
+		return withHint(usagef("network takes a subcommand: demo or bench"), "zkpoc network demo runs the whole network on this machine")
 	}
 	fs := newFlags(env, "network demo", "network demo [--workers N] [--tasks M] [--n N] [--timeout D] [--out DIR]", `
 Runs the zkpoc network on this machine: an embedded nats-server (JetStream on

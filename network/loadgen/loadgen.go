@@ -54,8 +54,9 @@ type Options struct {
 	KeyDir string
 	// Dir holds the JetStream store (a fresh directory).
 	Dir string
-	// Log receives progress lines and the components' logs (nil: none).
-	Log io.Writer
+	// Log receives progress lines, Trace the coordinator's and the
+	// workers' logs (nil: none).
+	Log, Trace io.Writer
 }
 
 // Report are a run's figures and the checks on what it left behind.
@@ -80,6 +81,17 @@ type Report struct {
 	// the blocks chain from genesis by parent hash.
 	Accepted, InBlock, Credits, Blocks, BlockTxs int
 	Chained                                      bool
+}
+
+// Check says whether the stored state adds up: every task accepted,
+// credited once and in a block, as many block transactions as tasks, and
+// the blocks chained from genesis.
+func (r Report) Check() error {
+	if r.Accepted != r.Tasks || r.InBlock != r.Tasks || r.Credits != r.Tasks || r.BlockTxs != r.Tasks || !r.Chained {
+		return fmt.Errorf("loadgen: the state after %d tasks does not add up: %d accepted, %d in a block, %d credits, %d block transactions, chained %v",
+			r.Tasks, r.Accepted, r.InBlock, r.Credits, r.BlockTxs, r.Chained)
+	}
+	return nil
 }
 
 // CoordinatorPerTask is the coordinator's handler time per task: intake,
@@ -139,6 +151,10 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		logw = io.Discard
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(logw, "loadgen: "+format+"\n", args...) }
+	trace := o.Trace
+	if trace == nil {
+		trace = io.Discard
+	}
 	const fracBits = 8
 	id := keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, o.N, fracBits)
 	if _, cached, err := setup.LoadOrSetup(keys.Cache{Dir: o.KeyDir}, id, prover.Compile(protocol.Freivalds, o.N, fracBits), io.Discard); err != nil {
@@ -188,7 +204,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	coord, err := coordinator.New(nc, coordinator.Config{Address: "cpc1zkpocloadcoordinator", RedispatchFraction: o.Redispatch,
 		JobTimeout: 2 * time.Minute, HeartbeatTimeout: 10 * time.Second, BlockInterval: 500 * time.Millisecond,
-		KeyDir: o.KeyDir, Log: logw})
+		KeyDir: o.KeyDir, Log: trace})
 	if err != nil {
 		return rep, fmt.Errorf("loadgen: %w", err)
 	}
@@ -202,7 +218,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		seed := make([]byte, ed25519.SeedSize)
 		copy(seed, fmt.Sprintf("zkpoc loadgen worker %d", i))
 		w, err := worker.New(wnc, worker.Config{NodeKey: ed25519.NewKeyFromSeed(seed), WorkerAddress: fmt.Sprintf("cpc1zkpocloadworker%d", i),
-			KeyDir: o.KeyDir, Mode: protocol.ModeGroth16, HeartbeatEvery: time.Second, Log: logw})
+			KeyDir: o.KeyDir, Mode: protocol.ModeGroth16, HeartbeatEvery: time.Second, Log: trace})
 		if err != nil {
 			return rep, fmt.Errorf("loadgen: %w", err)
 		}
