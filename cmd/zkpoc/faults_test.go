@@ -83,7 +83,7 @@ func TestExternalWorkerKilledMidProof(t *testing.T) {
 	if in != 1 {
 		t.Fatalf("task %s is %d times in block %d", rec.TaskID, in, b.Height)
 	}
-	t.Logf("worker %d killed %d ms after its job started; re-dispatched %d ms after the kill, accepted %d ms after the kill (block %d)",
+	t.Logf("worker %d killed %d ms after the job was dispatched to it; re-dispatched %d ms after the kill, accepted %d ms after the kill (block %d)",
 		victim+1, killed.UnixMilli()-first.DispatchedAt, rec.Jobs[1].DispatchedAt-killed.UnixMilli(),
 		rec.Accepted.AcceptedAt-killed.UnixMilli(), rec.Accepted.Block)
 }
@@ -116,6 +116,9 @@ func TestExternalNATSRestart(t *testing.T) {
 	for _, r := range inflight {
 		r = settle(t, api, r.TaskID, 90*time.Second)
 		lastAccepted = max(lastAccepted, r.Accepted.AcceptedAt)
+	}
+	if lastAccepted <= killed.UnixMilli() {
+		t.Fatal("both tasks were accepted before the kill: nothing was in flight")
 	}
 	posted := time.Now()
 	next := postAndSettle(t, api)
