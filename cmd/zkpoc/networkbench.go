@@ -11,7 +11,7 @@ import (
 )
 
 func runNetworkBench(env *cliEnv, args []string) error {
-	fs := newFlags(env, "network bench", "network bench [--tasks N] [--workers W] [--n N] [--in-flight K] [--redispatch F] [--timeout D]", `
+	fs := newFlags(env, "network bench", "network bench [--tasks N] [--workers W] [--n N] [--in-flight K] [--redispatch F] [--mode M] [--timeout D]", `
 Measures the zkpoc network under load on this machine, all in this process:
 an embedded nats-server (JetStream on file storage in a temporary directory,
 127.0.0.1 only), the coordinator, --workers workers proving Groth16 with the
@@ -28,6 +28,7 @@ coordinator and the server: the figures are this machine's, not a network's.`)
 	n := fs.Int("n", 8, "matrix size of the tasks")
 	inFlight := fs.Int("in-flight", 0, "tasks outstanding at once (default 2 × --workers)")
 	redispatch := fs.Float64("redispatch", 0.1, "fraction in [0,1] of results re-executed by a second worker")
+	mode := fs.String("mode", string(protocol.ModeGroth16), "how workers answer: groth16, or binding (no proof; every task checked by a second worker: the coordinator's own throughput)")
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	if err := parseNone(fs, args); err != nil {
 		return err
@@ -45,6 +46,10 @@ coordinator and the server: the figures are this machine's, not a network's.`)
 		return usagef("--redispatch %v is not a fraction in [0, 1]", *redispatch)
 	case *redispatch > 0 && *workers < 2:
 		return withHint(usagef("--redispatch %v with one worker: a check needs a second worker", *redispatch), "give --workers 2 or more, or --redispatch 0")
+	case *mode != string(protocol.ModeGroth16) && *mode != string(protocol.ModeBinding):
+		return usagef("--mode %q: groth16 or binding", *mode)
+	case *mode == string(protocol.ModeBinding) && *workers < 2:
+		return usagef("--mode binding: every task is checked by a second worker; give --workers 2 or more")
 	case *timeout <= 0:
 		return usagef("--timeout must be positive")
 	}
@@ -60,7 +65,7 @@ coordinator and the server: the figures are this machine's, not a network's.`)
 	ctx, cancel := context.WithTimeout(env.ctx, *timeout)
 	defer cancel()
 	rep, err := loadgen.Run(ctx, loadgen.Options{Tasks: *tasks, Workers: *workers, N: *n, InFlight: *inFlight,
-		Redispatch: *redispatch, KeyDir: kc.Dir, Dir: tmp, Log: env.progress()})
+		Redispatch: *redispatch, Mode: protocol.Mode(*mode), KeyDir: kc.Dir, Dir: tmp, Log: env.progress()})
 	if err != nil {
 		return err
 	}

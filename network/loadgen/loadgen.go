@@ -49,6 +49,11 @@ type Options struct {
 	InFlight int
 	// Redispatch is the coordinator's RedispatchFraction.
 	Redispatch float64
+	// Mode is how workers answer: protocol.ModeGroth16 (the default) or
+	// protocol.ModeBinding (no proof: every task is then checked by a
+	// second worker, and the run measures the coordinator and the server
+	// rather than the provers).
+	Mode protocol.Mode
 	// KeyDir is the Groth16 key cache workers prove and the coordinator
 	// verifies with; the keys for N are set up there first when missing.
 	KeyDir string
@@ -63,6 +68,7 @@ type Options struct {
 type Report struct {
 	Tasks, Workers, N, InFlight int
 	Redispatch                  float64
+	Mode                        protocol.Mode
 	CPUs                        int // runtime.NumCPU: the workers, the coordinator and nats-server share them
 	// Wall is from the first intake to the last acceptance.
 	Wall           time.Duration
@@ -72,7 +78,7 @@ type Report struct {
 	// Jobs are the executions returned (primaries and checks).
 	Jobs int
 	// ProveMean is the mean Groth16 prove time of the returned receipts
-	// (their benchmark_result.prove_seconds).
+	// (their benchmark_result.prove_seconds; 0 in binding mode).
 	ProveMean time.Duration
 	// Coordinator is its handler cost for the run.
 	Coordinator coordinator.Stats
@@ -114,11 +120,15 @@ func (r Report) String() string {
 		}
 		return d / time.Duration(n)
 	}
-	fmt.Fprintf(&b, "%d tasks at n = %d, %d workers in one process, %d in flight, redispatch %g, %d CPUs\n",
-		r.Tasks, r.N, r.Workers, r.InFlight, r.Redispatch, r.CPUs)
+	fmt.Fprintf(&b, "%d tasks at n = %d, %d workers in one process (%s), %d in flight, redispatch %g, %d CPUs\n",
+		r.Tasks, r.N, r.Workers, r.Mode, r.InFlight, r.Redispatch, r.CPUs)
 	fmt.Fprintf(&b, "  %.1f s, %.2f tasks/s; intake to acceptance p50 %s, p99 %s, max %s\n",
 		r.Wall.Seconds(), r.TasksPerSecond, ms(r.LatencyP50), ms(r.LatencyP99), ms(r.LatencyMax))
-	fmt.Fprintf(&b, "  workers: %d jobs, prove %s mean per job (Groth16, from the receipts)\n", r.Jobs, ms(r.ProveMean))
+	if r.Mode.SNARK() {
+		fmt.Fprintf(&b, "  workers: %d jobs, prove %s mean per job (Groth16, from the receipts)\n", r.Jobs, ms(r.ProveMean))
+	} else {
+		fmt.Fprintf(&b, "  workers: %d jobs, no proofs (%s receipts)\n", r.Jobs, r.Mode)
+	}
 	fmt.Fprintf(&b, "  coordinator: %s per task in its handlers: intake %s, result %s (verify %s, lock wait %s) per result, block %s per block (%d blocks); housekeeping %s in all\n",
 		ms(r.CoordinatorPerTask()), ms(per(s.IntakeTime, s.Intakes)), ms(per(s.ResultTime, s.Results)),
 		ms(per(s.VerifyTime, s.Results)), ms(per(s.LockWait, s.Results)), ms(per(s.BlockTime, s.Blocks)), s.Blocks, ms(s.Housekeeping))
@@ -135,12 +145,19 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.InFlight <= 0 {
 		o.InFlight = 2 * o.Workers
 	}
-	rep := Report{Tasks: o.Tasks, Workers: o.Workers, N: o.N, InFlight: o.InFlight, Redispatch: o.Redispatch, CPUs: runtime.NumCPU()}
+	if o.Mode == "" {
+		o.Mode = protocol.ModeGroth16
+	}
+	rep := Report{Tasks: o.Tasks, Workers: o.Workers, N: o.N, InFlight: o.InFlight, Redispatch: o.Redispatch, Mode: o.Mode, CPUs: runtime.NumCPU()}
 	switch {
 	case o.Tasks < 1 || o.Workers < 1:
 		return rep, fmt.Errorf("loadgen: %d tasks, %d workers: at least one of each", o.Tasks, o.Workers)
 	case o.N < 1 || o.N > protocol.MaxN:
 		return rep, fmt.Errorf("loadgen: n = %d is outside 1..%d", o.N, protocol.MaxN)
+	case o.Mode != protocol.ModeGroth16 && o.Mode != protocol.ModeBinding:
+		return rep, fmt.Errorf("loadgen: mode %q: groth16 or binding", o.Mode)
+	case o.Mode == protocol.ModeBinding && o.Workers < 2:
+		return rep, errors.New("loadgen: binding receipts are always checked by a second worker: at least 2 workers")
 	case o.Redispatch < 0 || o.Redispatch > 1 || (o.Redispatch > 0 && o.Workers < 2):
 		return rep, fmt.Errorf("loadgen: redispatch %g with %d workers: a check needs a second worker", o.Redispatch, o.Workers)
 	case o.KeyDir == "" || o.Dir == "":
@@ -218,7 +235,7 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		seed := make([]byte, ed25519.SeedSize)
 		copy(seed, fmt.Sprintf("zkpoc loadgen worker %d", i))
 		w, err := worker.New(wnc, worker.Config{NodeKey: ed25519.NewKeyFromSeed(seed), WorkerAddress: fmt.Sprintf("cpc1zkpocloadworker%d", i),
-			KeyDir: o.KeyDir, Mode: protocol.ModeGroth16, HeartbeatEvery: time.Second, Log: trace})
+			KeyDir: o.KeyDir, Mode: o.Mode, HeartbeatEvery: time.Second, Log: trace})
 		if err != nil {
 			return rep, fmt.Errorf("loadgen: %w", err)
 		}
@@ -389,10 +406,12 @@ func (r *Report) measure(ctx context.Context, js jetstream.JetStream, recs map[s
 				return fmt.Errorf("loadgen: receipt %s: %w", j.Receipt, err)
 			}
 			st, _, err := env.Statement()
-			if err != nil || st.Predicate.BenchmarkResult == nil {
-				return fmt.Errorf("loadgen: receipt %s: no benchmark_result (%v)", j.Receipt, err)
+			if err != nil {
+				return fmt.Errorf("loadgen: receipt %s: %w", j.Receipt, err)
 			}
-			prove += st.Predicate.BenchmarkResult.ProveSeconds
+			if br := st.Predicate.BenchmarkResult; br != nil && st.Predicate.Mode.SNARK() {
+				prove += br.ProveSeconds
+			}
 			r.Jobs++
 		}
 		if _, err := ledger.Get(ctx, network.Credit+"."+rec.RequestID); err == nil {
