@@ -83,9 +83,9 @@ func TestExternalWorkerKilledMidProof(t *testing.T) {
 	if in != 1 {
 		t.Fatalf("task %s is %d times in block %d", rec.TaskID, in, b.Height)
 	}
-	t.Logf("worker %d killed %d ms after the job was dispatched to it; re-dispatched %d ms after the kill, accepted %d ms after the kill (block %d)",
+	t.Logf("worker %d killed %d ms after the job was dispatched to it; re-dispatched %d ms after the kill, accepted %d ms after the kill (block %d); the survivor: %s",
 		victim+1, killed.UnixMilli()-first.DispatchedAt, rec.Jobs[1].DispatchedAt-killed.UnixMilli(),
-		rec.Accepted.AcceptedAt-killed.UnixMilli(), rec.Accepted.Block)
+		rec.Accepted.AcceptedAt-killed.UnixMilli(), rec.Accepted.Block, logLine(t, x.workerLogs[survivor], "job "+rid+" attempt 2"+" (primary) answered"))
 }
 
 // TestExternalNATSRestart: nats-server SIGKILLed with two tasks in flight
@@ -204,11 +204,22 @@ func waitLogs(t *testing.T, logs []string, want string, within time.Duration) in
 
 func logHas(t *testing.T, path, want string) bool {
 	t.Helper()
+	return logLine(t, path, want) != ""
+}
+
+// logLine is the first line of the log file holding want ("" if none).
+func logLine(t *testing.T, path, want string) string {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		t.Fatal(err)
 	}
-	return strings.Contains(string(data), want)
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, want) {
+			return l
+		}
+	}
+	return ""
 }
 
 // balance is an account's balance in wei ("" when it has no ledger entry).
