@@ -54,7 +54,7 @@ func envInt(t *testing.T, name string, def int) int {
 // checked by a second worker: the coordinator's and the server's own
 // throughput), logs the figures, and checks that every task was
 // accepted once, credited once and put in a block of a chain that links
-// from genesis. It gives up after ZKPOC_LOAD_TIMEOUT seconds (default 150).
+// from genesis. It gives up after ZKPOC_LOAD_TIMEOUT seconds (default 240).
 func TestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("proves a hundred Groth16 receipts")
@@ -67,7 +67,7 @@ func TestLoad(t *testing.T) {
 		InFlight: envInt(t, "ZKPOC_LOAD_INFLIGHT", 8), Redispatch: float64(envInt(t, "ZKPOC_LOAD_REDISPATCH_PCT", 10)) / 100, Mode: protocol.Mode(os.Getenv("ZKPOC_LOAD_MODE")), KeyDir: keyDir, Dir: t.TempDir()}
 	logs := &tail{}
 	o.Log, o.Trace = logs, logs
-	timeout := time.Duration(envInt(t, "ZKPOC_LOAD_TIMEOUT", 150)) * time.Second
+	timeout := time.Duration(envInt(t, "ZKPOC_LOAD_TIMEOUT", 240)) * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	rep, err := loadgen.Run(ctx, o)
