@@ -40,15 +40,18 @@ func TestExternalWorkerKilledMidProof(t *testing.T) {
 	api := x.startMarket()
 	task := postTask(t, api, n)
 	rid := task.RequestID[:16]
-	victim := waitLogs(t, x.workerLogs, fmt.Sprintf("job %s attempt 1 (primary): running", rid), 60*time.Second)
-	time.Sleep(800 * time.Millisecond) // into the proof: the keys are loaded in about 0.3 s
+	// The worker logs the prover's "proving … (N constraints)…" when the
+	// Groth16 prove starts, and "proved in" when it ends.
+	victim := waitLogs(t, x.workerLogs, fmt.Sprintf("job %s: proving ", rid), 60*time.Second)
+	proving := time.Now()
+	time.Sleep(300 * time.Millisecond)
 	if err := workers[victim].Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	<-workers[victim].done
 	killed := time.Now()
-	if logHas(t, x.workerLogs[victim], "job "+rid+" attempt 1 (primary) answered") {
-		t.Fatal("the worker answered before it was killed: not mid-proof; the proof is too fast for this test")
+	if logHas(t, x.workerLogs[victim], "job "+rid+": proved in") {
+		t.Fatal("the proof ended before the worker was killed: not mid-proof; the proof is too fast for this test")
 	}
 	rec := settle(t, api, task.TaskID, 90*time.Second)
 
@@ -83,9 +86,10 @@ func TestExternalWorkerKilledMidProof(t *testing.T) {
 	if in != 1 {
 		t.Fatalf("task %s is %d times in block %d", rec.TaskID, in, b.Height)
 	}
-	t.Logf("worker %d killed %d ms after the job was dispatched to it; re-dispatched %d ms after the kill, accepted %d ms after the kill (block %d); the survivor: %s",
-		victim+1, killed.UnixMilli()-first.DispatchedAt, rec.Jobs[1].DispatchedAt-killed.UnixMilli(),
-		rec.Accepted.AcceptedAt-killed.UnixMilli(), rec.Accepted.Block, logLine(t, x.workerLogs[survivor], "job "+rid+" attempt 2"+" (primary) answered"))
+	t.Logf("worker %d killed %d ms into its proof, %d ms after the job was dispatched to it; re-dispatched %d ms after the kill, accepted %d ms after the kill (block %d); the survivor: %s",
+		victim+1, killed.Sub(proving).Milliseconds(), killed.UnixMilli()-first.DispatchedAt, rec.Jobs[1].DispatchedAt-killed.UnixMilli(),
+		rec.Accepted.AcceptedAt-killed.UnixMilli(), rec.Accepted.Block,
+		logLine(t, x.workerLogs[survivor], "job "+rid+": proved in")+"; "+logLine(t, x.workerLogs[survivor], "job "+rid+" attempt 2 (primary) answered"))
 }
 
 // TestExternalNATSRestart: nats-server SIGKILLed with two tasks in flight
