@@ -73,6 +73,10 @@ type Report struct {
 	// Wall is from the first intake to the last acceptance.
 	Wall           time.Duration
 	TasksPerSecond float64
+	// FirstHalf and SecondHalf are the rates of the first and the last
+	// half of the acceptances (a rate that falls with the run shows state
+	// that grows).
+	FirstHalf, SecondHalf float64
 	// Latency is intake (created_at_ms) to acceptance (accepted_at_ms).
 	LatencyP50, LatencyP99, LatencyMax time.Duration
 	// Jobs are the executions returned (primaries and checks).
@@ -122,8 +126,8 @@ func (r Report) String() string {
 	}
 	fmt.Fprintf(&b, "%d tasks at n = %d, %d workers in one process (%s), %d in flight, redispatch %g, %d CPUs\n",
 		r.Tasks, r.N, r.Workers, r.Mode, r.InFlight, r.Redispatch, r.CPUs)
-	fmt.Fprintf(&b, "  %.1f s, %.2f tasks/s; intake to acceptance p50 %s, p99 %s, max %s\n",
-		r.Wall.Seconds(), r.TasksPerSecond, ms(r.LatencyP50), ms(r.LatencyP99), ms(r.LatencyMax))
+	fmt.Fprintf(&b, "  %.1f s, %.2f tasks/s (first half %.2f, second half %.2f); intake to acceptance p50 %s, p99 %s, max %s\n",
+		r.Wall.Seconds(), r.TasksPerSecond, r.FirstHalf, r.SecondHalf, ms(r.LatencyP50), ms(r.LatencyP99), ms(r.LatencyMax))
 	if r.Mode.SNARK() {
 		fmt.Fprintf(&b, "  workers: %d jobs, prove %s mean per job (Groth16, from the receipts)\n", r.Jobs, ms(r.ProveMean))
 	} else {
@@ -380,6 +384,7 @@ func (r *Report) measure(ctx context.Context, js jetstream.JetStream, recs map[s
 		return fmt.Errorf("loadgen: %w", err)
 	}
 	var lat []time.Duration
+	var at []int64 // acceptance times
 	first, last := int64(math.MaxInt64), int64(0)
 	var prove float64
 	for _, rec := range recs {
@@ -392,6 +397,7 @@ func (r *Report) measure(ctx context.Context, js jetstream.JetStream, recs map[s
 			r.InBlock++
 		}
 		last = max(last, rec.Accepted.AcceptedAt)
+		at = append(at, rec.Accepted.AcceptedAt)
 		lat = append(lat, time.Duration(rec.Accepted.AcceptedAt-rec.CreatedAt)*time.Millisecond)
 		for _, j := range rec.Jobs {
 			if j.Receipt == "" {
@@ -425,6 +431,15 @@ func (r *Report) measure(ctx context.Context, js jetstream.JetStream, recs map[s
 		r.LatencyP50, r.LatencyP99, r.LatencyMax = percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
 		r.Wall = time.Duration(last-first) * time.Millisecond
 		r.TasksPerSecond = float64(r.Accepted) / r.Wall.Seconds()
+		sort.Slice(at, func(i, j int) bool { return at[i] < at[j] })
+		rate := func(n int, from, to int64) float64 {
+			if to <= from {
+				return 0
+			}
+			return float64(n) / (float64(to-from) / 1000)
+		}
+		h := len(at) / 2
+		r.FirstHalf, r.SecondHalf = rate(h, first, at[max(h-1, 0)]), rate(len(at)-h, at[max(h-1, 0)], at[len(at)-1])
 	}
 	if r.Jobs > 0 {
 		r.ProveMean = time.Duration(prove / float64(r.Jobs) * float64(time.Second))
