@@ -27,48 +27,11 @@ import (
 // accepted in a block whose parent is the first block: its state came back
 // from JetStream.
 func TestExternalNATSServer(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds nats-server and starts five processes")
-	}
-	dir := t.TempDir()
-	natsBin := filepath.Join(dir, "nats-server")
-	if out, err := exec.Command("go", "build", "-o", natsBin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
-		t.Fatalf("build nats-server: %v\n%s", err, out)
-	}
-	home := filepath.Join(dir, "home")
-	if err := os.MkdirAll(home, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(sharedKeys, filepath.Join(home, "keys")); err != nil {
-		t.Fatal(err)
-	}
-	natsPort, apiPort := freePort(t), freePort(t)
-	url := fmt.Sprintf("nats://127.0.0.1:%d", natsPort)
-	// The configuration the README documents for an external server.
-	conf := filepath.Join(dir, "nats.conf")
-	cfg := fmt.Sprintf("listen: 127.0.0.1:%d\nmax_payload: 8MB\njetstream {\n  store_dir: %q\n}\n", natsPort, filepath.Join(dir, "js"))
-	if err := os.WriteFile(conf, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	startProc(t, dir, "nats-server", natsBin, "-c", conf)
-	waitPort(t, natsPort)
-
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	zk := func(name string, args ...string) *proc {
-		return startZK(t, dir, home, exe, name, args...)
-	}
-	coordArgs := []string{"coordinator", "--nats", url, "--block-interval", "300ms", "--heartbeat-timeout", "3s", "--redispatch", "0"}
-	coord := zk("coordinator", coordArgs...)
-	for i := 1; i <= 2; i++ {
-		zk(fmt.Sprintf("worker%d", i), "worker", "--nats", url, "--worker-address", fmt.Sprintf("cpc1external%d", i),
-			"--node-key", filepath.Join(home, fmt.Sprintf("node%d.pem", i)), "--heartbeat", "500ms")
-	}
-	zk("market", "market", "--nats", url, "--listen", fmt.Sprintf("127.0.0.1:%d", apiPort))
-	waitPort(t, apiPort)
-	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	x := startExternal(t)
+	coordArgs := x.coordArgs("--heartbeat-timeout", "3s")
+	coord := x.zk("coordinator", coordArgs...)
+	x.startWorkers(2)
+	api := x.startMarket()
 
 	first := postAndSettle(t, api)
 	b1 := getBlock(t, api, first.Accepted.Block)
@@ -77,7 +40,7 @@ func TestExternalNATSServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-coord.done
-	zk("coordinator-restarted", coordArgs...)
+	x.zk("coordinator-restarted", coordArgs...)
 	second := postAndSettle(t, api)
 	b2 := getBlock(t, api, second.Accepted.Block)
 	if b2.Height <= b1.Height {
@@ -103,7 +66,102 @@ func TestExternalNATSServer(t *testing.T) {
 	}
 }
 
+// external is a network of separate processes on loopback: nats-server
+// built from its module (JetStream on file storage, the configuration the
+// README documents), and zkpoc commands started with --nats against it.
+type external struct {
+	t                  *testing.T
+	dir, home, exe     string
+	natsBin, conf, url string
+	natsPort           int
+	nats               *proc
+	workerLogs         []string // each worker's log file, in start order
+}
+
+// startExternal builds and starts nats-server (skipped with -short).
+func startExternal(t *testing.T) *external {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds nats-server and starts zkpoc processes")
+	}
+	x := &external{t: t, dir: t.TempDir()}
+	x.natsBin = filepath.Join(x.dir, "nats-server")
+	if out, err := exec.Command("go", "build", "-o", x.natsBin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
+		t.Fatalf("build nats-server: %v\n%s", err, out)
+	}
+	x.home = filepath.Join(x.dir, "home")
+	if err := os.MkdirAll(x.home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(sharedKeys, filepath.Join(x.home, "keys")); err != nil {
+		t.Fatal(err)
+	}
+	x.natsPort = freePort(t)
+	x.url = fmt.Sprintf("nats://127.0.0.1:%d", x.natsPort)
+	// The configuration the README documents for an external server.
+	x.conf = filepath.Join(x.dir, "nats.conf")
+	cfg := fmt.Sprintf("listen: 127.0.0.1:%d\nmax_payload: 8MB\njetstream {\n  store_dir: %q\n}\n", x.natsPort, filepath.Join(x.dir, "js"))
+	if err := os.WriteFile(x.conf, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	x.startNATS("nats-server")
+	var err error
+	if x.exe, err = os.Executable(); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// startNATS starts nats-server on x's configuration (its port and store)
+// under the log name name, and waits for its port.
+func (x *external) startNATS(name string) {
+	x.t.Helper()
+	x.nats = startProc(x.t, x.dir, name, x.natsBin, "-c", x.conf)
+	waitPort(x.t, x.natsPort)
+}
+
+// coordArgs are the coordinator's arguments: short block interval, no
+// random re-dispatch, then extra.
+func (x *external) coordArgs(extra ...string) []string {
+	return append([]string{"coordinator", "--nats", x.url, "--block-interval", "300ms", "--redispatch", "0"}, extra...)
+}
+
+// zk starts the zkpoc command args as a process logged as name.
+func (x *external) zk(name string, args ...string) *proc {
+	x.t.Helper()
+	return startZK(x.t, x.dir, x.home, x.exe, name, args...)
+}
+
+// startWorkers starts n workers (addresses cpc1external1, …), with extra
+// flags, and returns them.
+func (x *external) startWorkers(n int, extra ...string) []*proc {
+	x.t.Helper()
+	var ps []*proc
+	for i := len(x.workerLogs) + 1; i <= n; i++ {
+		name := fmt.Sprintf("worker%d", i)
+		ps = append(ps, x.zk(name, append([]string{"worker", "--nats", x.url, "--worker-address", fmt.Sprintf("cpc1external%d", i),
+			"--node-key", filepath.Join(x.home, fmt.Sprintf("node%d.pem", i)), "--heartbeat", "500ms"}, extra...)...))
+		x.workerLogs = append(x.workerLogs, filepath.Join(x.dir, name+".log"))
+	}
+	return ps
+}
+
+// startMarket starts zkpoc market and returns its base URL.
+func (x *external) startMarket() string {
+	x.t.Helper()
+	port := freePort(x.t)
+	x.zk("market", "market", "--nats", x.url, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
+	waitPort(x.t, port)
+	return fmt.Sprintf("http://127.0.0.1:%d", port)
+}
+
 func postAndSettle(t *testing.T, api string) network.TaskRecord {
+	t.Helper()
+	return settle(t, api, postTask(t, api, 4).TaskID, 60*time.Second)
+}
+
+// postTask posts a task of size n through the market.
+func postTask(t *testing.T, api string, n int) network.TaskRecord {
 	t.Helper()
 	// A client retries a 503: a coordinator just restarted answers intake
 	// once it has reloaded its state.
@@ -114,7 +172,7 @@ func postAndSettle(t *testing.T, api string) network.TaskRecord {
 			time.Sleep(500 * time.Millisecond)
 		}
 		var err error
-		resp, err = http.Post(api+"/v1/tasks", "application/json", strings.NewReader(`{"matrix_size":4,"reward":"10.0","deadline_in":600}`))
+		resp, err = http.Post(api+"/v1/tasks", "application/json", strings.NewReader(fmt.Sprintf(`{"matrix_size":%d,"reward":"10.0","deadline_in":600}`, n)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,20 +189,26 @@ func postAndSettle(t *testing.T, api string) network.TaskRecord {
 	if err := json.Unmarshal(body, &rec); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
+	return rec
+}
+
+// settle waits until task id is accepted and in a block.
+func settle(t *testing.T, api, id string, within time.Duration) network.TaskRecord {
+	t.Helper()
+	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		var r network.TaskRecord
-		getJSON(t, api+"/v1/tasks/"+rec.TaskID, &r)
+		getJSON(t, api+"/v1/tasks/"+id, &r)
 		if r.Status == network.StatusAccepted && r.Accepted != nil && r.Accepted.Block > 0 {
 			return r
 		}
 		if r.Status == network.StatusExpired {
-			t.Fatalf("task %s expired", rec.TaskID)
+			t.Fatalf("task %s expired", id)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("task %s not accepted in a block within 60 s", rec.TaskID)
-	return rec
+	t.Fatalf("task %s not accepted in a block within %s", id, within)
+	return network.TaskRecord{}
 }
 
 func getBlock(t *testing.T, api string, h uint64) network.Block {

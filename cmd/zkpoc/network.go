@@ -28,8 +28,9 @@ import (
 	"github.com/zkpoc/zkpoc/receipt"
 )
 
-const networkHelp = "Usage: zkpoc network demo|nkey|nats-config [flags]\n\n" +
+const networkHelp = "Usage: zkpoc network demo|bench|nkey|nats-config [flags]\n\n" +
 	"  demo         runs the whole network on this machine (zkpoc network demo --help tells what it runs)\n" +
+	"  bench        measures it under load: tasks/s, latency, the coordinator's own cost (--help: what it measures)\n" +
 	"  nkey         prints a worker's NKey, for the coordinator's --workers allowlist\n" +
 	"  nats-config  writes a nats-server config with the network's users and permissions\n"
 
@@ -40,13 +41,15 @@ func runNetwork(env *cliEnv, args []string) error {
 			return runNkey(env, args[1:])
 		case "nats-config":
 			return runNATSConfig(env, args[1:])
+		case "bench":
+			return runNetworkBench(env, args[1:])
 		case "-h", "--help", "help":
 			fmt.Fprint(env.stdout, networkHelp)
 			return nil
 		}
 	}
 	if len(args) == 0 || args[0] != "demo" {
-		return withHint(usagef("network takes a subcommand: demo, nkey or nats-config"), "zkpoc network demo runs the whole network on this machine")
+		return withHint(usagef("network takes a subcommand: demo, bench, nkey or nats-config"), "zkpoc network demo runs the whole network on this machine")
 	}
 	fs := newFlags(env, "network demo", "network demo [--workers N] [--tasks M] [--n N] [--timeout D] [--out DIR]", `
 Runs the zkpoc network on this machine: an embedded nats-server (JetStream on

@@ -94,6 +94,8 @@ type Coordinator struct {
 	inputs *taskInputs
 
 	tasksKV, nodesKV, ledgerKV, commitsKV, receiptsKV jetstream.KeyValue
+
+	st stats // handler costs (Stats)
 }
 
 type pendingResult struct {
@@ -238,15 +240,19 @@ func (c *Coordinator) run(ctx context.Context) error {
 			wg.Wait()
 			return nil
 		case <-tick.C:
+			t0 := time.Now()
 			c.housekeeping(ctx)
+			since(nil, &c.st.houseNs, t0)
 			c.mu.Lock()
 			n := len(c.pending)
 			c.mu.Unlock()
 			if n > 0 && (c.cfg.Now().Sub(lastBlock) >= c.cfg.BlockInterval || (c.cfg.MaxBlockTxs > 0 && n >= c.cfg.MaxBlockTxs)) {
+				t0 := time.Now()
 				if err := c.appendBlock(ctx); err != nil {
 					c.logf("block: %v", err)
 				} else {
 					lastBlock = c.cfg.Now()
+					since(&c.st.blocks, &c.st.blockNs, t0)
 				}
 			}
 		}

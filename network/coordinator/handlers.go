@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -35,6 +36,7 @@ func intakeErr(field, format string, args ...any) network.IntakeReply {
 }
 
 func (c *Coordinator) handleIntake(ctx context.Context, m *nats.Msg) {
+	defer since(&c.st.intakes, &c.st.intakeNs, time.Now())
 	reply(m, c.intake(ctx, m.Data))
 }
 

@@ -34,7 +34,10 @@ func (c *Coordinator) resultsLoop(ctx context.Context, cons jetstream.Consumer) 
 			continue
 		}
 		for m := range batch.Messages() {
-			if err := c.processResult(ctx, m.Subject(), m.Data()); err != nil {
+			t0 := time.Now()
+			err := c.processResult(ctx, m.Subject(), m.Data())
+			since(&c.st.results, &c.st.resultNs, t0)
+			if err != nil {
 				c.logf("result on %s: %v (will be redelivered)", m.Subject(), err)
 				_ = m.Nak()
 				continue
@@ -57,8 +60,10 @@ func (c *Coordinator) processResult(ctx context.Context, subject string, data []
 		c.logf("result from %s: %v: ignored", node[:12], err)
 		return c.strikeUnknown(ctx, node, "garbage result: "+err.Error())
 	}
+	t0 := time.Now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	since(nil, &c.st.lockWaitNs, t0)
 	rec, i, ok := c.findJobLocked(res.RequestID, node, res.Attempt)
 	if !ok || res.NodeID != node {
 		if _, known := c.byRequest[res.RequestID]; known && res.NodeID == node {
@@ -101,7 +106,9 @@ func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskR
 		c.logf("task %s: %v: expired", rec.TaskID, err)
 		return c.expireLocked(ctx, rec)
 	}
+	t0 := time.Now()
 	env, verdict, reason := c.verifyResult(ctx, rec, node, key, res.Receipt)
+	since(nil, &c.st.verifyNs, t0)
 	if env != nil {
 		if _, err := c.receiptsKV.Put(ctx, key, res.Receipt); err != nil {
 			job.ReturnedAt = 0

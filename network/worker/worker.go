@@ -325,6 +325,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, ackWait time.Dur
 	if seen {
 		w.logf("job %s attempt %d: request already answered; resending the stored receipt", job.RequestID[:16], job.Attempt)
 	} else {
+		w.logf("job %s attempt %d (%s): running", job.RequestID[:16], job.Attempt, job.Role)
 		start := time.Now()
 		env, err := w.execute(jobCtx, job)
 		if err != nil && permanent(err) {
@@ -412,7 +413,7 @@ func (w *Worker) setBusy(b bool) {
 func (w *Worker) options(job network.Job) (prover.Options, error) {
 	o := prover.Options{Task: job.Task, NodeKey: w.cfg.NodeKey, Cache: keys.Cache{Dir: w.cfg.KeyDir},
 		Budget: w.cfg.Budget, Coeffs: w.cfg.Coeffs, Executor: w.cfg.Executor, Sampling: w.cfg.Sampling,
-		WorkerAddress: w.cfg.WorkerAddress}
+		WorkerAddress: w.cfg.WorkerAddress, Progress: progress{w, job.RequestID[:16]}}
 	o.ExecutorImpl = w.cfg.executor
 	if w.cfg.Dishonest {
 		ex := o.ExecutorImpl
@@ -425,6 +426,20 @@ func (w *Worker) options(job network.Job) (prover.Options, error) {
 		o.ExecutorImpl = tampered{ex}
 	}
 	return o, nil
+}
+
+// progress logs the prover's progress lines (keys loaded, proving, proved
+// in) as the worker's, for job request id rid.
+type progress struct {
+	w   *Worker
+	rid string
+}
+
+func (p progress) Write(b []byte) (int, error) {
+	for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		p.w.logf("job %s: %s", p.rid, l)
+	}
+	return len(b), nil
 }
 
 // Mode is the mode the worker answers job's task in: cfg.Mode, or for auto
