@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -54,7 +55,7 @@ func (c *Coordinator) processResult(ctx context.Context, subject string, data []
 	}
 	var res network.Result
 	if err := network.Decode(data, network.MaxMessageBytes, &res); err != nil {
-		c.logf("result from %s: %v: ignored", node[:12], err)
+		c.logf("result from %s: %s: ignored", node[:12], clip(err.Error()))
 		return c.strikeUnknown(ctx, node, "garbage result: "+err.Error())
 	}
 	c.mu.Lock()
@@ -112,6 +113,7 @@ func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskR
 			job.Mode = string(st.Predicate.Mode)
 		}
 	}
+	reason = clip(reason)
 	job.Verdict, job.Reason = verdict, reason
 	c.logf("result: task %s %s attempt %d from %s: %s (%s)", rec.TaskID, job.Role, job.Attempt, node[:12], verdict, reason)
 	if verdict != verifier.Pass {
@@ -331,26 +333,54 @@ func (c *Coordinator) strikeUnknown(ctx context.Context, node, reason string) er
 	if !ok {
 		return nil
 	}
-	return c.updateNode(ctx, node, func(n *network.NodeRecord) {
-		n.Strikes = append(n.Strikes, network.Strike{Reason: reason, At: c.nowMs()})
-		n.Rejected++
-		n.Rating = rating(n)
-	})
+	return c.updateNode(ctx, node, func(n *network.NodeRecord) { addStrike(n, network.Strike{Reason: reason, At: c.nowMs()}) })
 }
 
+// maxReasonBytes bounds a reason the coordinator stores (a strike's, a
+// job's): reasons quote decoder and verifier errors, which may quote the
+// sender's bytes (an unknown key of any length), and the records they go
+// into are bounded by the buckets' value limit.
+const maxReasonBytes = 512
+
+// clip cuts s to at most maxReasonBytes, on a rune boundary.
+func clip(s string) string {
+	if len(s) <= maxReasonBytes {
+		return s
+	}
+	cut := maxReasonBytes - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// addStrike records s against n: Rejected counts every strike, Strikes
+// keeps the network.MaxStrikesKept most recent (a node flooding its own
+// results subject with garbage must not grow its record without bound:
+// past the bucket's value limit the write fails and the result pipeline
+// stops), each reason clipped.
+func addStrike(n *network.NodeRecord, s network.Strike) {
+	s.Reason = clip(s.Reason)
+	n.Strikes = append(n.Strikes, s)
+	if k := len(n.Strikes) - network.MaxStrikesKept; k > 0 {
+		n.Strikes = append([]network.Strike(nil), n.Strikes[k:]...)
+	}
+	n.Rejected++
+	n.Rating = rating(n)
+}
+
+// rating is accepted / (accepted + strikes), every strike counted.
 func rating(n *network.NodeRecord) float64 {
-	if n.Accepted+len(n.Strikes) == 0 {
+	if n.Accepted+n.Rejected == 0 {
 		return 1
 	}
-	return float64(n.Accepted) / float64(n.Accepted+len(n.Strikes))
+	return float64(n.Accepted) / float64(n.Accepted+n.Rejected)
 }
 
 func (c *Coordinator) strikeLocked(ctx context.Context, node string, rec *network.TaskRecord, reason string, ev []string) error {
-	c.logf("strike: node %s on task %s: %s", short(node), rec.TaskID, reason)
+	c.logf("strike: node %s on task %s: %s", short(node), rec.TaskID, clip(reason))
 	return c.updateNode(ctx, node, func(n *network.NodeRecord) {
-		n.Strikes = append(n.Strikes, network.Strike{TaskID: rec.TaskID, RequestID: rec.RequestID, Reason: reason, Evidence: ev, At: c.nowMs()})
-		n.Rejected++
-		n.Rating = rating(n)
+		addStrike(n, network.Strike{TaskID: rec.TaskID, RequestID: rec.RequestID, Reason: reason, Evidence: ev, At: c.nowMs()})
 	})
 }
 
