@@ -1,0 +1,87 @@
+package coordinator
+
+// Red-team tests, second round, on the coordinator's internals: the state a
+// flood of tasks or accepted results leaves, driven directly.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zkpoc/zkpoc/chain"
+	"github.com/zkpoc/zkpoc/network"
+	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
+)
+
+// newProvisioned is a coordinator on a fresh embedded server with the
+// network provisioned, not running.
+func newProvisioned(t *testing.T) (*Coordinator, context.Context) {
+	t.Helper()
+	_, nc, js := embeddedtest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	if err := network.Provision(ctx, js, network.Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(nc, Config{Address: "cpc1coordinator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, ctx
+}
+
+// TestRedteam2BlockOverPayload: more accepted results wait than one
+// block message can hold (the network's max_payload, 8 MiB: about 9,000
+// results with 128-byte worker addresses and Groth16 proofs; a backlog
+// after the server was unreachable, or a restart re-queuing every
+// accepted result not yet in a block). Every block must still be
+// published — a bounded number of transactions each, the rest in the
+// next blocks, the chain unbroken — or the publish fails at every tick
+// and no block is ever appended again.
+func TestRedteam2BlockOverPayload(t *testing.T) {
+	c, ctx := newProvisioned(t)
+	const waiting = 12000
+	addr := "cpc1" + strings.Repeat("q", 124)
+	proof := strings.Repeat("P", 344) // a Groth16 proof's base64
+	sig := strings.Repeat("S", 86) + "=="
+	for i := 0; i < waiting; i++ {
+		cr := chain.ComputeResult{TaskID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), WorkerAddress: addr,
+			ResultHash: fmt.Sprintf("%064x", i), Proof: &proof, Signature: &sig}
+		c.pending = append(c.pending, pendingResult{taskID: cr.TaskID, result: resultForBlock{cr: cr}})
+	}
+	txs, blocks := 0, 0
+	parent := fmt.Sprintf("%x", network.GenesisHash)
+	for len(c.pending) > 0 {
+		if blocks++; blocks > waiting {
+			t.Fatal("pending results never drain")
+		}
+		before := len(c.pending)
+		if err := c.appendBlock(ctx); err != nil {
+			t.Fatalf("block %d with %d results waiting: %v", blocks, before, err)
+		}
+		s, err := c.js.Stream(ctx, network.BlocksStream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.GetLastMsgForSubject(ctx, network.SubjectBlocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b network.Block
+		if err := json.Unmarshal(m.Data, &b); err != nil {
+			t.Fatal(err)
+		}
+		if b.Height != uint64(blocks) || b.Parent != parent || len(b.Transactions) != before-len(c.pending) {
+			t.Fatalf("block %d: height %d parent %.12s, %d txs for %d results taken", blocks, b.Height, b.Parent, len(b.Transactions), before-len(c.pending))
+		}
+		parent = b.Hash
+		txs += len(b.Transactions)
+	}
+	if txs != waiting || blocks < 2 {
+		t.Fatalf("%d transactions in %d blocks, want %d in several", txs, blocks, waiting)
+	}
+	t.Logf("%d results in %d blocks", txs, blocks)
+}
