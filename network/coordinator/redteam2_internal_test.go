@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/zkpoc/zkpoc/chain"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
@@ -84,4 +86,66 @@ func TestRedteam2BlockOverPayload(t *testing.T) {
 		t.Fatalf("%d transactions in %d blocks, want %d in several", txs, blocks, waiting)
 	}
 	t.Logf("%d results in %d blocks", txs, blocks)
+}
+
+// TestRedteam2WaitingJobsCost: a poster floods intake with tasks while no
+// worker is free for them (none live, or every live one excluded). Each
+// waiting job was offered a worker at every housekeeping tick (5 a
+// second) and every heartbeat, and each offer counted every task's jobs
+// first: O(tasks²) under the coordinator's one mutex per tick, seconds at
+// ten thousand tasks, during which no result, registration or intake is
+// served. With nobody to pick, an offer must cost nothing.
+func TestRedteam2WaitingJobsCost(t *testing.T) {
+	c, ctx := newProvisioned(t)
+	const tasks = 6000
+	mallory := strings.Repeat("ab", 32)
+	c.nodes[mallory] = "cpc1mallory"
+	c.live[mallory] = c.cfg.Now() // live, but it already failed every task: excluded
+	for i := 0; i < tasks; i++ {
+		id := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		c.tasks[id] = &network.TaskRecord{TaskID: id, RequestID: fmt.Sprintf("%064x", i), Status: network.StatusQueued,
+			Jobs: []network.JobRecord{{Role: network.RolePrimary, Attempt: 1, Node: mallory, Verdict: "reject"}, {Role: network.RolePrimary, Attempt: 2}}}
+	}
+	c.mu.Lock()
+	start := time.Now()
+	c.dispatchWaitingLocked(ctx)
+	took := time.Since(start)
+	c.mu.Unlock()
+	t.Logf("one pass over %d waiting jobs: %v", tasks, took)
+	if took > 250*time.Millisecond {
+		t.Fatalf("one pass over %d waiting jobs with no worker to pick took %v", tasks, took)
+	}
+}
+
+// TestRedteam2HeartbeatFlood: a worker may publish its own heartbeat as
+// fast as the server takes it. Each heartbeat walked every open task's
+// jobs under the coordinator's mutex (offering waiting jobs a worker): a
+// flood from one node held the lock from the results, and its backlog
+// made the coordinator's subscription a slow consumer, dropping the
+// honest nodes' heartbeats with it. A heartbeat from a node already live
+// must cost only its bookkeeping (housekeeping offers the waiting jobs).
+func TestRedteam2HeartbeatFlood(t *testing.T) {
+	c, ctx := newProvisioned(t)
+	const tasks, beats = 20000, 2000
+	mallory := strings.Repeat("cd", 32)
+	c.nodes[mallory] = "cpc1mallory"
+	for i := 0; i < tasks; i++ {
+		id := fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+		c.tasks[id] = &network.TaskRecord{TaskID: id, RequestID: fmt.Sprintf("%064x", i), Status: network.StatusQueued,
+			Jobs: []network.JobRecord{{Role: network.RolePrimary, Attempt: 1, Node: mallory, DispatchedAt: 1}}}
+	}
+	hb, _ := json.Marshal(network.Heartbeat{NodeID: mallory})
+	m := &nats.Msg{Subject: network.SubjectHeartbeatPfx + mallory, Data: hb}
+	start := time.Now()
+	for i := 0; i < beats; i++ {
+		c.handleHeartbeat(ctx, m)
+	}
+	took := time.Since(start)
+	t.Logf("%d heartbeats with %d open tasks: %v", beats, tasks, took)
+	if took > 250*time.Millisecond {
+		t.Fatalf("%d heartbeats with %d open tasks took %v", beats, tasks, took)
+	}
+	if c.live[mallory].IsZero() {
+		t.Fatal("the heartbeats did not make the node live")
+	}
 }
