@@ -5,10 +5,12 @@ package coordinator_test
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zkpoc/zkpoc"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
 )
@@ -75,4 +77,48 @@ func TestRedteam2StrikeFlood(t *testing.T) {
 		t.Fatalf("rating %v after %d strikes and no acceptance", n.Rating, flood)
 	}
 	honestFlow(t, e, "alice", "bob")
+}
+
+// TestRedteam2SNARKOutvoted: above the recompute budget, an honest node's
+// Groth16 receipt (verified: it proves its output under the setup's
+// trust) is re-dispatched to a check, and two sybils answer the check and
+// the third job with binding receipts — no computation at all — carrying
+// the same wrong digest. The SNARK's Poseidon2 digest is not comparable
+// with their row roots, so the vote counted 2 of 2 comparable votes for
+// the lie: accepted, paid to the sybil and put into a block over a proof.
+// A verified SNARK receipt must decide, whatever votes beside it.
+func TestRedteam2SNARKOutvoted(t *testing.T) {
+	dir := os.Getenv("ZKPOC_TEST_KEYS")
+	if dir == "" {
+		t.Skip("needs ZKPOC_TEST_KEYS (a key cache shared with the other packages' tests)")
+	}
+	e := start(t, coordinator.Config{KeyDir: dir, RecomputeMaxN: -1, RedispatchFraction: 1, JobTimeout: time.Minute})
+	prover := newWorkerWith(t, e, "snark", func(w *worker) { w.mode, w.keyDir = zkpoc.ModeSNARK, dir })
+	task := post(e)
+	lie := strings.Repeat("5a", 32)
+	var sybils []*worker
+	for _, name := range []string{"sybil1", "sybil2"} {
+		e.waitFor("a job waiting for "+name, func() bool { return waitingOrFinal(e.task(task.TaskID)) })
+		sybils = append(sybils, newWorkerWith(t, e, name, func(w *worker) { w.lie = lie }))
+	}
+	e.waitFor("a final status", func() bool {
+		r := e.task(task.TaskID)
+		return r.Status == network.StatusExpired || r.Status == network.StatusAccepted && r.Accepted.Block > 0
+	})
+	r := e.task(task.TaskID)
+	t.Logf("comparison: %s", r.Comparison)
+	if r.Status != network.StatusAccepted || r.Accepted.Node != prover.id {
+		t.Fatalf("status %s, accepted %+v: the verified SNARK receipt of %s was not the one accepted", r.Status, r.Accepted, prover.id[:12])
+	}
+	if le, _, ok := e.ledger("credit." + task.RequestID); !ok || le.Node != prover.id {
+		t.Fatalf("credit %+v", le)
+	}
+	if n := e.node(prover.id); len(n.Strikes) != 0 {
+		t.Fatalf("the SNARK prover struck: %+v", n.Strikes)
+	}
+	for _, s := range sybils {
+		if n := e.node(s.id); n.Accepted != 0 {
+			t.Fatalf("sybil %s credited", s.addr)
+		}
+	}
 }

@@ -179,6 +179,9 @@ func (c *Coordinator) compareLocked(ctx context.Context, rec *network.TaskRecord
 			rec.Comparison = verifier.Agree + ": both verified receipts carry the same output digest (no recomputation: " + c.budgetNote(n) + ")"
 			return c.acceptLocked(ctx, rec, p, penv)
 		}
+		if protocol.Mode(rec.Jobs[p].Mode).SNARK() || protocol.Mode(rec.Jobs[i].Mode).SNARK() {
+			return c.voteLocked(ctx, rec) // a verified SNARK receipt decides: no third worker
+		}
 		return c.escalateLocked(ctx, rec, why+"; "+c.budgetNote(n))
 	}
 	o1, err := c.verifyOptions(ctx, rec, penv, rec.Jobs[p].Receipt)
