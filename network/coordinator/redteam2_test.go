@@ -11,8 +11,12 @@ import (
 	"time"
 
 	"github.com/zkpoc/zkpoc"
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
+	"github.com/zkpoc/zkpoc/prover"
+	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/verifier"
 )
 
 // honestFlow has two honest workers answer a fresh task and waits until it
@@ -120,5 +124,41 @@ func TestRedteam2SNARKOutvoted(t *testing.T) {
 		if n := e.node(s.id); n.Accepted != 0 {
 			t.Fatalf("sybil %s credited", s.addr)
 		}
+	}
+}
+
+// TestRedteam2SampledWithoutCommit: the network's sampled runs are
+// ungrindable because the coordinator draws the challenge after the
+// worker committed its row root. A worker that skips the exchange and
+// answers with a Fiat–Shamir sampled receipt (its rows drawn from its own
+// root, which it may regrind until the rows it got wrong are not drawn)
+// must not have that receipt pass as the network's sampled evidence.
+func TestRedteam2SampledWithoutCommit(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	key, grinder := silentNode(t, e, "grinder")
+	// n = 256: the default sampling opens fewer rows than n.
+	rep := e.intake(network.IntakeRequest{MatrixSize: 256, FracBits: 8, RewardWei: "1000", Deadline: time.Now().Add(time.Hour).Unix()})
+	if rep.Task == nil {
+		t.Fatalf("intake: %+v", rep)
+	}
+	job := fetchJob(t, e, grinder)
+	res, err := prover.Run(e.ctx, prover.Options{Task: job.Task, NodeKey: key, WorkerAddress: "cpc1grinder", Mode: zkpoc.ModeSampled, Cache: keys.Cache{Dir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := res.Envelope.Statement()
+	if err != nil || st.Predicate.Sampling == nil || st.Predicate.Sampling.Method == receipt.SamplingMethodChallenge || st.Predicate.Sampling.K >= 256 {
+		t.Fatalf("want a Fiat–Shamir receipt opening fewer rows than n: %+v %v", st.Predicate.Sampling, err)
+	}
+	raw, _ := json.Marshal(res.Envelope)
+	rb, _ := json.Marshal(network.Result{RequestID: job.RequestID, NodeID: grinder, Role: job.Role, Attempt: job.Attempt, Receipt: raw})
+	if _, err := e.js.Publish(e.ctx, network.SubjectResultsPfx+grinder, rb); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("the verdict", func() bool { r := e.task(rep.Task.TaskID); return len(r.Jobs) > 0 && r.Jobs[0].Verdict != "" })
+	j := e.task(rep.Task.TaskID).Jobs[0]
+	t.Logf("verdict %s: %s", j.Verdict, j.Reason)
+	if j.Verdict == verifier.Pass {
+		t.Fatalf("a sampled receipt on the worker's own Fiat–Shamir challenge passed: %s", j.Reason)
 	}
 }

@@ -310,6 +310,17 @@ func (c *Coordinator) verifyResult(ctx context.Context, rec *network.TaskRecord,
 	if addr := c.nodes[node]; r.Node.WorkerAddress != addr {
 		return env, verifier.Reject, fmt.Sprintf("receipt's worker_address %.80q is not the registered %q", r.Node.WorkerAddress, addr)
 	}
+	if r.Mode == protocol.ModeSampled && (r.Sampling == nil || r.Sampling.Method != receipt.SamplingMethodChallenge) {
+		// The network's sampled runs draw their rows on the coordinator's
+		// challenge, issued after the root was committed. Rows the worker
+		// drew itself from its own root (Fiat–Shamir, even with a proof of
+		// work) it may regrind until its wrong rows are missed.
+		method := "none"
+		if r.Sampling != nil {
+			method = r.Sampling.Method
+		}
+		return env, verifier.Reject, fmt.Sprintf("sampled receipt's rows are not drawn on the coordinator's challenge (sampling method %.40q): a sampled job commits its root first (zkpoc.commit)", method)
+	}
 	o, err := c.verifyOptions(ctx, rec, env, key)
 	if err != nil {
 		return env, verifier.Hold, err.Error()
