@@ -55,6 +55,12 @@ type Config struct {
 	// many results wait; the rest go into the next blocks.
 	BlockInterval time.Duration
 	MaxBlockTxs   int
+	// MaxOpenTasks bounds the tasks not yet final the coordinator holds
+	// (in memory, each walked by housekeeping): intake refuses more until
+	// some are accepted or expire. 0 is the default, DefaultMaxOpenTasks.
+	// Anyone who reaches the market may post tasks, for any reward, 0 wei
+	// included.
+	MaxOpenTasks int
 	// KeyDir is the verifying key cache ("" : SNARK receipts are held).
 	KeyDir string
 	// Settings of the streams and consumers.
@@ -73,6 +79,9 @@ type Config struct {
 // worker addresses and a Groth16 proof is about 900 bytes of JSON; 4,096
 // of them stay under half the limit.
 const MaxBlockTxs = 4096
+
+// DefaultMaxOpenTasks is Config.MaxOpenTasks's default.
+const DefaultMaxOpenTasks = 100000
 
 // Coordinator is a running PoC validator.
 type Coordinator struct {
@@ -134,6 +143,9 @@ func New(nc *nats.Conn, cfg Config) (*Coordinator, error) {
 	}
 	if cfg.MaxBlockTxs > MaxBlockTxs {
 		return nil, fmt.Errorf("coordinator: config: MaxBlockTxs %d is over %d (a block must fit one message)", cfg.MaxBlockTxs, MaxBlockTxs)
+	}
+	if cfg.MaxOpenTasks <= 0 {
+		cfg.MaxOpenTasks = DefaultMaxOpenTasks
 	}
 	if cfg.MaxBlockTxs <= 0 {
 		cfg.MaxBlockTxs = MaxBlockTxs

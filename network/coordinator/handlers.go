@@ -60,6 +60,9 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 			return intakeErr("poster", "%v", err)
 		}
 	}
+	if full := c.tooManyOpen(); full != nil {
+		return *full
+	}
 	taskID, err := workload.NewTaskID()
 	if err != nil {
 		return network.IntakeReply{Error: "intake: " + err.Error()}
@@ -96,6 +99,9 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 		Status: network.StatusQueued, CreatedAt: c.nowMs(), Jobs: []network.JobRecord{}, RewardPaidWei: "0"}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.tasks) >= c.cfg.MaxOpenTasks {
+		return c.openTasksFull()
+	}
 	c.tasks[taskID] = rec
 	c.byRequest[rec.RequestID] = taskID
 	c.dispatchLocked(ctx, rec, network.RolePrimary, nil)
@@ -107,6 +113,22 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 	c.logf("intake: task %s request %s n=%d", taskID, rec.RequestID[:12], req.MatrixSize)
 	cp := *rec
 	return network.IntakeReply{Task: &cp}
+}
+
+// tooManyOpen is the intake reply when cfg.MaxOpenTasks tasks are open
+// (nil when there is room).
+func (c *Coordinator) tooManyOpen() *network.IntakeReply {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.tasks) < c.cfg.MaxOpenTasks {
+		return nil
+	}
+	r := c.openTasksFull()
+	return &r
+}
+
+func (c *Coordinator) openTasksFull() network.IntakeReply {
+	return network.IntakeReply{Error: fmt.Sprintf("intake: %d tasks are open, the coordinator's limit: none taken until some are accepted or expire", len(c.tasks))}
 }
 
 // taskErr is the intake reply for a task the workload package refuses.

@@ -162,3 +162,36 @@ func TestRedteam2SampledWithoutCommit(t *testing.T) {
 		t.Fatalf("a sampled receipt on the worker's own Fiat–Shamir challenge passed: %s", j.Reason)
 	}
 }
+
+// TestRedteam2OpenTasksBounded: anyone who reaches the market posts
+// tasks, for 0 wei if it likes, with a deadline far away; with no worker
+// taking them each stays in the coordinator's memory (and in every
+// housekeeping pass) until it expires. Intake must refuse past a bound on
+// open tasks instead of growing without one.
+func TestRedteam2OpenTasksBounded(t *testing.T) {
+	e := start(t, coordinator.Config{MaxOpenTasks: 3})
+	req := network.IntakeRequest{MatrixSize: 4, FracBits: 8, RewardWei: "0", Deadline: time.Now().Add(24 * time.Hour).Unix()}
+	var open []string
+	for i := 0; i < 3; i++ {
+		rep := e.intake(req)
+		if rep.Task == nil {
+			t.Fatalf("task %d refused: %+v", i+1, rep)
+		}
+		open = append(open, rep.Task.TaskID)
+	}
+	rep := e.intake(req)
+	if rep.Task != nil || !strings.Contains(rep.Error, "3 tasks are open") {
+		t.Fatalf("a fourth open task: %+v", rep)
+	}
+	// Room again once they are final (accepted and in a block).
+	newWorker(t, e, "alice", false)
+	newWorker(t, e, "bob", false)
+	for _, id := range open {
+		e.waitFor("task "+id+" in a block", func() bool { r := e.task(id); return r.Accepted != nil && r.Accepted.Block > 0 })
+	}
+	rep = e.intake(req)
+	if rep.Task == nil {
+		t.Fatalf("intake refused with no task open: %+v", rep)
+	}
+	e.waitFor("the fourth task accepted", func() bool { return e.task(rep.Task.TaskID).Status == network.StatusAccepted })
+}
