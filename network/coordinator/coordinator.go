@@ -33,7 +33,7 @@ import (
 // Config configures a Coordinator.
 type Config struct {
 	// Address is the coordinator's address; synthetic seeds are
-	// SHA-256(latest block hash ‖ Address).
+	// SHA-256(latest block hash ‖ Address ‖ "/" ‖ task_id).
 	Address string
 	// RedispatchFraction in [0,1] is the probability a passing SNARK
 	// receipt is re-executed by a second worker (sampled and binding

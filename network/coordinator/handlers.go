@@ -84,8 +84,12 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 			return taskErr(err)
 		}
 	} else {
+		// SHA-256(block hash ‖ address ‖ "/" ‖ task_id): the task id makes
+		// each task its own product. Without it every task posted between
+		// two blocks had the same matrices, and a worker computed one and
+		// answered the others without computing.
 		c.mu.Lock()
-		seed := workload.DeriveSeed(c.lastHash, c.cfg.Address)
+		seed := workload.DeriveSeed(c.lastHash, c.cfg.Address+"/"+taskID)
 		c.mu.Unlock()
 		if task, err = protocol.NewSyntheticTask(protocol.BN254, taskID, seed, req.MatrixSize, req.FracBits, req.RewardWei, req.Deadline); err != nil {
 			return taskErr(err)

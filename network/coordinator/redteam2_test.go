@@ -195,3 +195,18 @@ func TestRedteam2OpenTasksBounded(t *testing.T) {
 	}
 	e.waitFor("the fourth task accepted", func() bool { return e.task(rep.Task.TaskID).Status == network.StatusAccepted })
 }
+
+// TestRedteam2OneProductPerTask: a synthetic task's seed was SHA-256(the
+// latest block hash ‖ the coordinator's address), the same for every task
+// posted between two blocks: tasks of one n and frac_bits had the same
+// matrices and the same product, so a worker computed it once and
+// answered the rest without computing (a binding receipt signs only the
+// digest, and the honest check agrees: it is right), paid each time. Two
+// tasks must be two products.
+func TestRedteam2OneProductPerTask(t *testing.T) {
+	e := start(t, coordinator.Config{})
+	a, b := post(e), post(e)
+	if a.Task.Payload.Seed == b.Task.Payload.Seed {
+		t.Fatalf("tasks %s and %s posted in one block interval share the seed %s: one product for both", a.TaskID, b.TaskID, a.Task.Payload.Seed)
+	}
+}
