@@ -10,6 +10,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/zkpoc/zkpoc/network"
+	"github.com/zkpoc/zkpoc/network/embedded"
 )
 
 // TestRedteam2ReplyIntoImports: TestAuthReplyInjection aims replies at the
@@ -163,4 +164,60 @@ func TestRedteam2AckForeignSequence(t *testing.T) {
 		t.Fatalf("the victim's pull: %v", err)
 	}
 	noViolations(t, "mallory", werrs)
+}
+
+// TestRedteam2WebSocketAuth: the WebSocket listener (seed 002's worker
+// transport) is a second door into the same server; nats-server has
+// authorization settings of its own for it. With the role accounts, a
+// WebSocket client without a key or with an unknown one must be refused,
+// and a listed worker must keep its permissions there.
+func TestRedteam2WebSocketAuth(t *testing.T) {
+	coord, market, stranger := userKP(t), userKP(t), userKP(t)
+	wkey := nodeKeyOf("ws-worker")
+	wpub, wkp, err := network.NodeNkey(wkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := network.NkeyNodeID(wpub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := embedded.RoleKeys{Coordinator: pubOf(t, coord), Market: pubOf(t, market), Workers: []string{wpub}}
+	srv, err := embedded.Start(embedded.Options{Dir: t.TempDir(), Auth: &keys, WebSocketPort: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	ws := srv.WebsocketURL()
+	if !strings.HasPrefix(ws, "ws://127.0.0.1:") {
+		t.Fatalf("WebSocket URL %q", ws)
+	}
+	for _, c := range []struct {
+		name string
+		opts []nats.Option
+	}{
+		{"no credentials", nil},
+		{"unknown nkey", []nats.Option{nats.Nkey(pubOf(t, stranger), stranger.Sign)}},
+		{"the worker's key, signed by another", []nats.Option{nats.Nkey(wpub, stranger.Sign)}},
+	} {
+		nc, err := nats.Connect(ws, append(c.opts, nats.Timeout(2*time.Second), nats.NoReconnect())...)
+		if err == nil {
+			nc.Close()
+			t.Fatalf("%s: connected over WebSocket", c.name)
+		}
+	}
+	errs := &asyncErrs{ch: make(chan struct{}, 1)}
+	nc, err := nats.Connect(ws, nats.Nkey(wpub, wkp.Sign), nats.ErrorHandler(errs.handler), nats.CustomInboxPrefix(network.WorkerInboxPrefix(id)), nats.Timeout(5*time.Second))
+	if err != nil {
+		t.Fatalf("the listed worker over WebSocket: %v", err)
+	}
+	t.Cleanup(nc.Close)
+	other := strings.Repeat("0f", 32)
+	if err := nc.Publish(network.SubjectResultsPfx+other, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	_ = nc.Flush()
+	if !errs.violation("Publish", network.SubjectResultsPfx+other, 2*time.Second) {
+		t.Fatalf("a result as another node over WebSocket: no permissions violation (%v)", errs.list())
+	}
 }
