@@ -32,9 +32,10 @@
 //
 // A synthetic task is fixed at intake, before any worker is chosen (seed
 // 003: request_id is allocated at intake), so its seed is
-// SHA-256(latest block hash ‖ the coordinator's address): every worker
-// that executes the request, first or re-dispatched, computes the same
-// product, and results are idempotent per request_id.
+// SHA-256(latest block hash ‖ the coordinator's address ‖ "/" ‖ task_id):
+// every worker that executes the request, first or re-dispatched, computes
+// the same product, results are idempotent per request_id, and two tasks
+// are two products even between two blocks.
 //
 // Every message is JSON. Every identifier that names a subject token (a
 // node id, a request id) is 64 lowercase hex digits, so no token can carry

@@ -69,8 +69,10 @@ type NodeRecord struct {
 	RegisteredAt int64        `json:"registered_at_ms"`
 	Accepted     int          `json:"accepted"`
 	Rejected     int          `json:"rejected"`
-	// Rating is accepted / (accepted + strikes), 1 for a new node.
-	Rating  float64  `json:"rating"`
+	// Rating is accepted / (accepted + rejected), 1 for a new node.
+	Rating float64 `json:"rating"`
+	// Strikes are the most recent MaxStrikesKept strikes; Rejected counts
+	// every one.
 	Strikes []Strike `json:"strikes"`
 }
 
@@ -117,3 +119,7 @@ type Block struct {
 // ReceiptsBucket holds the envelopes of returned results (key
 // "<request_id>.<node_id>.<attempt>"), the evidence behind verdicts and strikes.
 const ReceiptsBucket = "zkpoc_receipts"
+
+// MaxStrikesKept bounds the strikes a node record lists: the most recent
+// ones; NodeRecord.Rejected counts every strike.
+const MaxStrikesKept = 64

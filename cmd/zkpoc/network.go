@@ -386,7 +386,7 @@ func (d *demo) summary(recs []network.TaskRecord, addrs map[string]string, out s
 		if err := d.call("GET", "/v1/accounts/"+nr.Registration.WorkerAddress, "", http.StatusOK, &bal); err == nil {
 			paid = bal.Balance
 		}
-		fmt.Fprintf(w, "  %s  %s (%s)  accepted %d  strikes %d  rating %.2f  paid %s CPC\n", short(id, 12), nr.Registration.WorkerAddress, role, nr.Accepted, len(nr.Strikes), nr.Rating, paid)
+		fmt.Fprintf(w, "  %s  %s (%s)  accepted %d  strikes %d  rating %.2f  paid %s CPC\n", short(id, 12), nr.Registration.WorkerAddress, role, nr.Accepted, nr.Rejected, nr.Rating, paid)
 		for _, s := range nr.Strikes {
 			fmt.Fprintf(w, "      strike: task %s: %s; evidence %s\n", s.TaskID, clip(s.Reason, 80), strings.Join(s.Evidence, ", "))
 		}

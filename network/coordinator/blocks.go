@@ -13,17 +13,19 @@ import (
 	"github.com/zkpoc/zkpoc/network"
 )
 
-// appendBlock publishes a block of the waiting results.
+// appendBlock publishes a block of the waiting results, the first
+// cfg.MaxBlockTxs of them (the others wait for the next block).
 func (c *Coordinator) appendBlock(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.pending) == 0 {
 		return nil
 	}
-	results := make([]chain.ComputeResult, 0, len(c.pending))
-	txs := make([]chain.SubmitResult, 0, len(c.pending))
+	in := c.pending[:min(len(c.pending), c.cfg.MaxBlockTxs)]
+	results := make([]chain.ComputeResult, 0, len(in))
+	txs := make([]chain.SubmitResult, 0, len(in))
 	var proof []byte
-	for _, p := range c.pending {
+	for _, p := range in {
 		results = append(results, p.result.cr)
 		txs = append(txs, chain.NewSubmitResult(p.result.cr))
 		if proof == nil && p.result.proof != nil {
@@ -50,7 +52,7 @@ func (c *Coordinator) appendBlock(ctx context.Context) error {
 		return err
 	}
 	c.height, c.lastHash = b.Height, h
-	for _, p := range c.pending {
+	for _, p := range in {
 		rec := c.tasks[p.taskID]
 		if rec == nil || rec.Accepted == nil {
 			continue
@@ -61,7 +63,7 @@ func (c *Coordinator) appendBlock(ctx context.Context) error {
 		}
 		delete(c.tasks, p.taskID)
 	}
-	c.pending = nil
+	c.pending = append([]pendingResult(nil), c.pending[len(in):]...)
 	c.logf("block %d: %d results, compute_root %s", b.Height, len(txs), hdr.ComputeRoot)
 	return nil
 }

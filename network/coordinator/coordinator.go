@@ -33,7 +33,7 @@ import (
 // Config configures a Coordinator.
 type Config struct {
 	// Address is the coordinator's address; synthetic seeds are
-	// SHA-256(latest block hash ‖ Address).
+	// SHA-256(latest block hash ‖ Address ‖ "/" ‖ task_id).
 	Address string
 	// RedispatchFraction in [0,1] is the probability a passing SNARK
 	// receipt is re-executed by a second worker (sampled and binding
@@ -50,10 +50,17 @@ type Config struct {
 	// HeartbeatTimeout: a worker silent that long is dead (default 15 s).
 	HeartbeatTimeout time.Duration
 	// BlockInterval is how often a block of waiting results is appended
-	// (default 5 s); MaxBlockTxs, when > 0, appends one as soon as that
-	// many results wait.
+	// (default 5 s). MaxBlockTxs (default and at most MaxBlockTxs) bounds
+	// the transactions of one block, and one is appended as soon as that
+	// many results wait; the rest go into the next blocks.
 	BlockInterval time.Duration
 	MaxBlockTxs   int
+	// MaxOpenTasks bounds the tasks not yet final the coordinator holds
+	// (in memory, each walked by housekeeping): intake refuses more until
+	// some are accepted or expire. 0 is the default, DefaultMaxOpenTasks.
+	// Anyone who reaches the market may post tasks, for any reward, 0 wei
+	// included.
+	MaxOpenTasks int
 	// KeyDir is the verifying key cache ("" : SNARK receipts are held).
 	KeyDir string
 	// Settings of the streams and consumers.
@@ -65,6 +72,16 @@ type Config struct {
 	// Log receives log lines (default io.Discard).
 	Log io.Writer
 }
+
+// MaxBlockTxs is the most SUBMIT_RESULT transactions one block holds: a
+// block is one message on the blocks stream, so it must fit the network's
+// payload limit (network.MaxMessageBytes). A transaction with 128-byte
+// worker addresses and a Groth16 proof is about 900 bytes of JSON; 4,096
+// of them stay under half the limit.
+const MaxBlockTxs = 4096
+
+// DefaultMaxOpenTasks is Config.MaxOpenTasks's default.
+const DefaultMaxOpenTasks = 100000
 
 // Coordinator is a running PoC validator.
 type Coordinator struct {
@@ -125,6 +142,15 @@ func New(nc *nats.Conn, cfg Config) (*Coordinator, error) {
 	}
 	if cfg.BlockInterval <= 0 {
 		cfg.BlockInterval = 5 * time.Second
+	}
+	if cfg.MaxBlockTxs > MaxBlockTxs {
+		return nil, fmt.Errorf("coordinator: config: MaxBlockTxs %d is over %d (a block must fit one message)", cfg.MaxBlockTxs, MaxBlockTxs)
+	}
+	if cfg.MaxOpenTasks <= 0 {
+		cfg.MaxOpenTasks = DefaultMaxOpenTasks
+	}
+	if cfg.MaxBlockTxs <= 0 {
+		cfg.MaxBlockTxs = MaxBlockTxs
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
@@ -246,7 +272,7 @@ func (c *Coordinator) run(ctx context.Context) error {
 			c.mu.Lock()
 			n := len(c.pending)
 			c.mu.Unlock()
-			if n > 0 && (c.cfg.Now().Sub(lastBlock) >= c.cfg.BlockInterval || (c.cfg.MaxBlockTxs > 0 && n >= c.cfg.MaxBlockTxs)) {
+			if n > 0 && (c.cfg.Now().Sub(lastBlock) >= c.cfg.BlockInterval || n >= c.cfg.MaxBlockTxs) {
 				t0 := time.Now()
 				if err := c.appendBlock(ctx); err != nil {
 					c.logf("block: %v", err)

@@ -62,6 +62,9 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 			return intakeErr("poster", "%v", err)
 		}
 	}
+	if full := c.tooManyOpen(); full != nil {
+		return *full
+	}
 	taskID, err := workload.NewTaskID()
 	if err != nil {
 		return network.IntakeReply{Error: "intake: " + err.Error()}
@@ -83,8 +86,12 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 			return taskErr(err)
 		}
 	} else {
+		// SHA-256(block hash ‖ address ‖ "/" ‖ task_id): the task id makes
+		// each task its own product. Without it every task posted between
+		// two blocks had the same matrices, and a worker computed one and
+		// answered the others without computing.
 		c.mu.Lock()
-		seed := workload.DeriveSeed(c.lastHash, c.cfg.Address)
+		seed := workload.DeriveSeed(c.lastHash, c.cfg.Address+"/"+taskID)
 		c.mu.Unlock()
 		if task, err = protocol.NewSyntheticTask(protocol.BN254, taskID, seed, req.MatrixSize, req.FracBits, req.RewardWei, req.Deadline); err != nil {
 			return taskErr(err)
@@ -98,6 +105,9 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 		Status: network.StatusQueued, CreatedAt: c.nowMs(), Jobs: []network.JobRecord{}, RewardPaidWei: "0"}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.tasks) >= c.cfg.MaxOpenTasks {
+		return c.openTasksFull()
+	}
 	c.tasks[taskID] = rec
 	c.byRequest[rec.RequestID] = taskID
 	c.dispatchLocked(ctx, rec, network.RolePrimary, nil)
@@ -109,6 +119,22 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 	c.logf("intake: task %s request %s n=%d", taskID, rec.RequestID[:12], req.MatrixSize)
 	cp := *rec
 	return network.IntakeReply{Task: &cp}
+}
+
+// tooManyOpen is the intake reply when cfg.MaxOpenTasks tasks are open
+// (nil when there is room).
+func (c *Coordinator) tooManyOpen() *network.IntakeReply {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.tasks) < c.cfg.MaxOpenTasks {
+		return nil
+	}
+	r := c.openTasksFull()
+	return &r
+}
+
+func (c *Coordinator) openTasksFull() network.IntakeReply {
+	return network.IntakeReply{Error: fmt.Sprintf("intake: %d tasks are open, the coordinator's limit: none taken until some are accepted or expire", len(c.tasks))}
 }
 
 // taskErr is the intake reply for a task the workload package refuses.
@@ -146,33 +172,37 @@ func (c *Coordinator) outstandingLocked() map[string]int {
 }
 
 // pickLocked chooses a live registered worker outside exclude with the
-// fewest outstanding jobs, ties broken with cfg.Rand; "" when none.
-func (c *Coordinator) pickLocked(exclude map[string]bool) string {
+// fewest outstanding jobs, ties broken with cfg.Rand; "" when none. out
+// is outstandingLocked's count when the caller has it (nil: counted here,
+// and only when there is a worker to choose: a job that waits for one is
+// offered again at every tick, and counting walks every task's jobs).
+func (c *Coordinator) pickLocked(exclude map[string]bool, out map[string]int) string {
 	now := c.cfg.Now()
-	out := c.outstandingLocked()
-	var cands []string
-	best := -1
-	ids := make([]string, 0, len(c.live))
-	for id := range c.live {
-		ids = append(ids, id)
+	var ids []string
+	for id, last := range c.live {
+		if exclude[id] || now.Sub(last) > c.cfg.HeartbeatTimeout {
+			continue
+		}
+		if _, ok := c.nodes[id]; ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
 	}
 	sort.Strings(ids)
+	if out == nil && len(ids) > 1 {
+		out = c.outstandingLocked()
+	}
+	var cands []string
+	best := -1
 	for _, id := range ids {
-		if exclude[id] || now.Sub(c.live[id]) > c.cfg.HeartbeatTimeout {
-			continue
-		}
-		if _, ok := c.nodes[id]; !ok {
-			continue
-		}
 		switch n := out[id]; {
 		case best < 0 || n < best:
 			best, cands = n, []string{id}
 		case n == best:
 			cands = append(cands, id)
 		}
-	}
-	if len(cands) == 0 {
-		return ""
 	}
 	return cands[c.randInt(len(cands))]
 }
@@ -195,7 +225,7 @@ func (c *Coordinator) dispatchLocked(ctx context.Context, rec *network.TaskRecor
 	if attempt > 1 {
 		rec.Redispatches++
 	}
-	c.assignLocked(ctx, rec, len(rec.Jobs)-1, exclude)
+	c.assignLocked(ctx, rec, len(rec.Jobs)-1, exclude, nil)
 }
 
 // excludeFor is the set of nodes that already executed rec (a check or an
@@ -217,13 +247,14 @@ func excludeFor(rec *network.TaskRecord, role string) map[string]bool {
 	return ex
 }
 
-// assignLocked gives job i of rec a worker and publishes it.
-func (c *Coordinator) assignLocked(ctx context.Context, rec *network.TaskRecord, i int, exclude map[string]bool) {
+// assignLocked gives job i of rec a worker and publishes it; out, when
+// not nil, is the outstanding count pickLocked uses, kept up to date.
+func (c *Coordinator) assignLocked(ctx context.Context, rec *network.TaskRecord, i int, exclude map[string]bool, out map[string]int) {
 	j := &rec.Jobs[i]
 	if exclude == nil {
 		exclude = excludeFor(rec, j.Role)
 	}
-	node := c.pickLocked(exclude)
+	node := c.pickLocked(exclude, out)
 	if node == "" {
 		return
 	}
@@ -238,6 +269,9 @@ func (c *Coordinator) assignLocked(ctx context.Context, rec *network.TaskRecord,
 		c.logf("dispatch %s attempt %d to %s: %v", rec.RequestID[:12], j.Attempt, node[:12], err)
 		j.Node = ""
 		return
+	}
+	if out != nil {
+		out[node]++
 	}
 	c.logf("dispatch: task %s %s attempt %d to node %s", rec.TaskID, j.Role, j.Attempt, node[:12])
 }
@@ -331,17 +365,29 @@ func (c *Coordinator) handleHeartbeat(ctx context.Context, m *nats.Msg) {
 	if _, ok := c.nodes[id]; !ok {
 		return
 	}
-	c.live[id] = c.cfg.Now()
-	c.dispatchWaitingLocked(ctx)
+	now := c.cfg.Now()
+	last, seen := c.live[id]
+	c.live[id] = now
+	// Waiting jobs are offered a worker when one comes alive; a node's
+	// next heartbeats change nothing (housekeeping offers them at every
+	// tick), and a node may send them as fast as it likes: each must not
+	// walk every task under the mutex.
+	if !seen || now.Sub(last) > c.cfg.HeartbeatTimeout {
+		c.dispatchWaitingLocked(ctx)
+	}
 }
 
 // dispatchWaitingLocked assigns workers to jobs that wait for one.
 func (c *Coordinator) dispatchWaitingLocked(ctx context.Context) {
+	var out map[string]int // counted once, at the first job that waits
 	for _, rec := range c.tasks {
 		changed := false
 		for i := range rec.Jobs {
 			if rec.Jobs[i].Node == "" && rec.Jobs[i].Verdict == "" {
-				c.assignLocked(ctx, rec, i, nil)
+				if out == nil {
+					out = c.outstandingLocked()
+				}
+				c.assignLocked(ctx, rec, i, nil, out)
 				changed = changed || rec.Jobs[i].Node != ""
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -57,7 +58,7 @@ func (c *Coordinator) processResult(ctx context.Context, subject string, data []
 	}
 	var res network.Result
 	if err := network.Decode(data, network.MaxMessageBytes, &res); err != nil {
-		c.logf("result from %s: %v: ignored", node[:12], err)
+		c.logf("result from %s: %s: ignored", node[:12], clip(err.Error()))
 		return c.strikeUnknown(ctx, node, "garbage result: "+err.Error())
 	}
 	t0 := time.Now()
@@ -119,6 +120,7 @@ func (c *Coordinator) handleResultLocked(ctx context.Context, rec *network.TaskR
 			job.Mode = string(st.Predicate.Mode)
 		}
 	}
+	reason = clip(reason)
 	job.Verdict, job.Reason = verdict, reason
 	c.logf("result: task %s %s attempt %d from %s: %s (%s)", rec.TaskID, job.Role, job.Attempt, node[:12], verdict, reason)
 	if verdict != verifier.Pass {
@@ -183,6 +185,9 @@ func (c *Coordinator) compareLocked(ctx context.Context, rec *network.TaskRecord
 		if same {
 			rec.Comparison = verifier.Agree + ": both verified receipts carry the same output digest (no recomputation: " + c.budgetNote(n) + ")"
 			return c.acceptLocked(ctx, rec, p, penv)
+		}
+		if protocol.Mode(rec.Jobs[p].Mode).SNARK() || protocol.Mode(rec.Jobs[i].Mode).SNARK() {
+			return c.voteLocked(ctx, rec) // a verified SNARK receipt decides: no third worker
 		}
 		return c.escalateLocked(ctx, rec, why+"; "+c.budgetNote(n))
 	}
@@ -312,6 +317,17 @@ func (c *Coordinator) verifyResult(ctx context.Context, rec *network.TaskRecord,
 	if addr := c.nodes[node]; r.Node.WorkerAddress != addr {
 		return env, verifier.Reject, fmt.Sprintf("receipt's worker_address %.80q is not the registered %q", r.Node.WorkerAddress, addr)
 	}
+	if r.Mode == protocol.ModeSampled && (r.Sampling == nil || r.Sampling.Method != receipt.SamplingMethodChallenge) {
+		// The network's sampled runs draw their rows on the coordinator's
+		// challenge, issued after the root was committed. Rows the worker
+		// drew itself from its own root (Fiat–Shamir, even with a proof of
+		// work) it may regrind until its wrong rows are missed.
+		method := "none"
+		if r.Sampling != nil {
+			method = r.Sampling.Method
+		}
+		return env, verifier.Reject, fmt.Sprintf("sampled receipt's rows are not drawn on the coordinator's challenge (sampling method %.40q): a sampled job commits its root first (zkpoc.commit)", method)
+	}
 	o, err := c.verifyOptions(ctx, rec, env, key)
 	if err != nil {
 		return env, verifier.Hold, err.Error()
@@ -338,26 +354,54 @@ func (c *Coordinator) strikeUnknown(ctx context.Context, node, reason string) er
 	if !ok {
 		return nil
 	}
-	return c.updateNode(ctx, node, func(n *network.NodeRecord) {
-		n.Strikes = append(n.Strikes, network.Strike{Reason: reason, At: c.nowMs()})
-		n.Rejected++
-		n.Rating = rating(n)
-	})
+	return c.updateNode(ctx, node, func(n *network.NodeRecord) { addStrike(n, network.Strike{Reason: reason, At: c.nowMs()}) })
 }
 
+// maxReasonBytes bounds a reason the coordinator stores (a strike's, a
+// job's): reasons quote decoder and verifier errors, which may quote the
+// sender's bytes (an unknown key of any length), and the records they go
+// into are bounded by the buckets' value limit.
+const maxReasonBytes = 512
+
+// clip cuts s to at most maxReasonBytes, on a rune boundary.
+func clip(s string) string {
+	if len(s) <= maxReasonBytes {
+		return s
+	}
+	cut := maxReasonBytes - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// addStrike records s against n: Rejected counts every strike, Strikes
+// keeps the network.MaxStrikesKept most recent (a node flooding its own
+// results subject with garbage must not grow its record without bound:
+// past the bucket's value limit the write fails and the result pipeline
+// stops), each reason clipped.
+func addStrike(n *network.NodeRecord, s network.Strike) {
+	s.Reason = clip(s.Reason)
+	n.Strikes = append(n.Strikes, s)
+	if k := len(n.Strikes) - network.MaxStrikesKept; k > 0 {
+		n.Strikes = append([]network.Strike(nil), n.Strikes[k:]...)
+	}
+	n.Rejected++
+	n.Rating = rating(n)
+}
+
+// rating is accepted / (accepted + strikes), every strike counted.
 func rating(n *network.NodeRecord) float64 {
-	if n.Accepted+len(n.Strikes) == 0 {
+	if n.Accepted+n.Rejected == 0 {
 		return 1
 	}
-	return float64(n.Accepted) / float64(n.Accepted+len(n.Strikes))
+	return float64(n.Accepted) / float64(n.Accepted+n.Rejected)
 }
 
 func (c *Coordinator) strikeLocked(ctx context.Context, node string, rec *network.TaskRecord, reason string, ev []string) error {
-	c.logf("strike: node %s on task %s: %s", short(node), rec.TaskID, reason)
+	c.logf("strike: node %s on task %s: %s", short(node), rec.TaskID, clip(reason))
 	return c.updateNode(ctx, node, func(n *network.NodeRecord) {
-		n.Strikes = append(n.Strikes, network.Strike{TaskID: rec.TaskID, RequestID: rec.RequestID, Reason: reason, Evidence: ev, At: c.nowMs()})
-		n.Rejected++
-		n.Rating = rating(n)
+		addStrike(n, network.Strike{TaskID: rec.TaskID, RequestID: rec.RequestID, Reason: reason, Evidence: ev, At: c.nowMs()})
 	})
 }
 

@@ -40,7 +40,13 @@ package coordinator
 // check); the ledger's create-once key credit.<request_id> keeps it one
 // payment. A vote of another digest algorithm (a SNARK's Poseidon2 digest
 // beside a sampled receipt's row root) cannot be compared without the
-// product: it is neither counted for nor struck. With no majority (three
+// product: it is neither counted for nor struck. Except that a passed
+// SNARK receipt is not a vote but a proof of its output: when one is
+// among the receipts it decides (it is accepted; a receipt of its digest
+// algorithm with another digest is refuted and struck; the others are
+// neither struck nor paid), and a check that disagrees with one goes to
+// no third worker. Counted as one vote, it was outvoted by two binding
+// receipts, which cost nothing to sign (TestRedteam2SNARKOutvoted). With no majority (three
 // different digests, or too few comparable ones) at most one of the
 // workers is right and nobody can tell which: the task is expired and its
 // reward refunded at once, nobody is struck, nobody paid. A third worker
@@ -81,6 +87,7 @@ import (
 	"strings"
 
 	"github.com/zkpoc/zkpoc/network"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -185,6 +192,17 @@ func (c *Coordinator) voteLocked(ctx context.Context, rec *network.TaskRecord) e
 		desc = append(desc, fmt.Sprintf("%s %s %s", rec.Jobs[v.job].Role, short(v.node), short(v.digest)))
 	}
 	win, ok := majority(votes)
+	proved := false
+	for _, v := range votes {
+		// A passed SNARK receipt proves its output (under its setup's
+		// trust, as its verdict says): it decides, whatever votes beside
+		// it. Otherwise two receipts of another digest algorithm (binding
+		// ones cost nothing to sign) outvoted the proof.
+		if protocol.Mode(rec.Jobs[v.job].Mode).SNARK() {
+			win, ok, proved = v.output(), true, true
+			break
+		}
+	}
 	if !ok {
 		rec.Comparison = fmt.Sprintf("no majority among %d verified receipts from distinct nodes (%s): at most one is right and none can be told; expired and refunded, nobody struck",
 			len(votes), strings.Join(desc, ", "))
@@ -214,6 +232,9 @@ func (c *Coordinator) voteLocked(ctx context.Context, rec *network.TaskRecord) e
 		}
 		reason := fmt.Sprintf("output outvoted %d of %d: the majority of verified receipts from distinct nodes carry %s, this one %s (a vote, not a recomputation)",
 			agree, comparable, short(w.digest), short(v.digest))
+		if proved {
+			reason = fmt.Sprintf("output refuted by a verified SNARK receipt of the task (node %s): it proves %s, this one carries %s", short(w.node), short(w.digest), short(v.digest))
+		}
 		if err := c.strikeLocked(ctx, v.node, rec, reason, ev); err != nil {
 			return err
 		}
@@ -226,5 +247,9 @@ func (c *Coordinator) voteLocked(ctx context.Context, rec *network.TaskRecord) e
 	}
 	rec.Comparison = fmt.Sprintf("majority %d of %d: verified receipts from distinct nodes (%s); accepted %s's, outvoted: %s",
 		agree, comparable, strings.Join(desc, ", "), short(w.node), ov)
+	if proved {
+		rec.Comparison = fmt.Sprintf("proved: a verified SNARK receipt decides among the receipts from distinct nodes (%s); accepted %s's, refuted: %s (receipts of another digest algorithm are neither struck nor paid)",
+			strings.Join(desc, ", "), short(w.node), ov)
+	}
 	return c.acceptLocked(ctx, rec, w.job, w.env)
 }

@@ -150,7 +150,7 @@ func TestAuthHonestFlow(t *testing.T) {
 	var in, inB market.Input
 	const a4, b4 = "1,2,3,4\n5,6,7,8\n-1,-2,-3,-4\n9,10,11,12\n", "2,0,0,0\n0,2,0,0\n0,0,2,0\n1,1,1,1\n"
 	httpDo(t, "POST", api.URL+"/v1/inputs", a4, http.StatusCreated, &in)
-	httpDo(t, "POST", api.URL+"/v1/inputs", a4, http.StatusCreated, nil) // the same again: replaces it
+	httpDo(t, "POST", api.URL+"/v1/inputs", a4, http.StatusCreated, nil) // the same again: kept as stored
 	httpDo(t, "POST", api.URL+"/v1/inputs", b4, http.StatusCreated, &inB)
 	settle := func(body string) network.TaskRecord {
 		t.Helper()
