@@ -146,11 +146,16 @@ func newWorkerWith(t *testing.T, e *env, name string, set func(*worker)) *worker
 	if err := json.Unmarshal(m.Data, &ack); err != nil || !ack.OK {
 		t.Fatalf("register: %s", m.Data)
 	}
-	go w.run(t, e)
+	// The fake worker stops, and the test waits for it, before the test
+	// ends: a goroutine left running would use t after its end.
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); w.run(ctx, t, e) }()
+	t.Cleanup(func() { cancel(); <-done })
 	return w
 }
 
-func (w *worker) run(t *testing.T, e *env) {
+func (w *worker) run(ctx context.Context, t *testing.T, e *env) {
 	cons, err := e.js.Consumer(e.ctx, network.JobsStream, network.NodeConsumer(w.id))
 	if err != nil {
 		t.Errorf("consumer: %v", err)
@@ -158,12 +163,12 @@ func (w *worker) run(t *testing.T, e *env) {
 	}
 	hb, _ := json.Marshal(network.Heartbeat{NodeID: w.id})
 	go func() { // heartbeats go on while it proves
-		for e.ctx.Err() == nil {
+		for ctx.Err() == nil {
 			_ = e.nc.Publish(network.SubjectHeartbeatPfx+w.id, hb)
 			time.Sleep(300 * time.Millisecond)
 		}
 	}()
-	for e.ctx.Err() == nil {
+	for ctx.Err() == nil {
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(300*time.Millisecond))
 		if err != nil {
 			continue
