@@ -57,6 +57,7 @@ server, zkpoc network nats-config writes the same users into its config.`)
 	listenWS := fs.String("listen-ws", "", "embedded server's WebSocket address for workers, HOST:PORT (ws://, no TLS: loopback or behind a TLS proxy; default off; not with --nats)")
 	address := fs.String("address", "cpc1zkpoccoordinator", "the coordinator's address: synthetic seeds are SHA-256(block hash ‖ address)")
 	redispatch := fs.Float64("redispatch", 0.1, "fraction in [0,1] of SNARK requests re-executed by a second worker")
+	maxStrikes := fs.Int("max-strikes", coordinator.DefaultMaxStrikes, "strikes (results proved wrong or outvoted, garbage, forgeries) that bar a node from further jobs; -1: never barred")
 	recomputeMaxN := fs.Int("recompute-max-n", network.MaxNetworkN, "largest n the coordinator multiplies itself to settle a disagreement (n³); above it a third worker and a 2-of-3 majority decide; -1: never recompute")
 	jobTimeout := fs.Duration("job-timeout", 2*time.Minute, "re-dispatch a job without a result after this long")
 	hbTimeout := fs.Duration("heartbeat-timeout", 15*time.Second, "a worker silent this long is dead; its jobs go elsewhere")
@@ -83,6 +84,9 @@ server, zkpoc network nats-config writes the same users into its config.`)
 	}
 	if *recomputeMaxN == 0 || *recomputeMaxN < -1 {
 		return usagef("--recompute-max-n %d: give n ≥ 1 (the largest n recomputed) or -1 (never)", *recomputeMaxN)
+	}
+	if *maxStrikes == 0 || *maxStrikes < -1 {
+		return usagef("--max-strikes %d: give a count ≥ 1 or -1 (never barred)", *maxStrikes)
 	}
 	for _, d := range []struct {
 		name string
@@ -173,7 +177,7 @@ server, zkpoc network nats-config writes the same users into its config.`)
 		return err
 	}
 	defer nc.Close()
-	c, err := coordinator.New(nc, coordinator.Config{Address: *address, RedispatchFraction: *redispatch, RecomputeMaxN: *recomputeMaxN, JobTimeout: *jobTimeout,
+	c, err := coordinator.New(nc, coordinator.Config{Address: *address, RedispatchFraction: *redispatch, RecomputeMaxN: *recomputeMaxN, MaxStrikes: *maxStrikes, JobTimeout: *jobTimeout,
 		HeartbeatTimeout: *hbTimeout, BlockInterval: *blockInterval, KeyDir: *keyDir, Log: env.progress(),
 		Settings: network.Settings{Replicas: *replicas}})
 	if err != nil {

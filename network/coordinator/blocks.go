@@ -183,6 +183,7 @@ func (c *Coordinator) reload(ctx context.Context) error {
 				var n network.NodeRecord
 				if json.Unmarshal(e.Value(), &n) == nil {
 					c.nodes[k] = n.Registration.WorkerAddress
+					c.noteStrikes(k, &n)
 				}
 			}
 		}

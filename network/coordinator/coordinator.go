@@ -61,6 +61,13 @@ type Config struct {
 	// Anyone who reaches the market may post tasks, for any reward, 0 wei
 	// included.
 	MaxOpenTasks int
+	// MaxStrikes is how many strikes (results refuted or outvoted, garbage,
+	// forgeries, protocol violations) bar a node from further jobs; 0 is
+	// the default, DefaultMaxStrikes; negative: never barred. An honest
+	// node is never struck, so the bar costs it nothing; a dishonest one
+	// stops being tried after it (a new identity needs a new registration,
+	// and with --workers a new line in the operator's allowlist).
+	MaxStrikes int
 	// KeyDir is the verifying key cache ("" : SNARK receipts are held).
 	KeyDir string
 	// Settings of the streams and consumers.
@@ -80,6 +87,9 @@ type Config struct {
 // of them stay under half the limit.
 const MaxBlockTxs = 4096
 
+// DefaultMaxStrikes is Config.MaxStrikes's default.
+const DefaultMaxStrikes = 3
+
 // DefaultMaxOpenTasks is Config.MaxOpenTasks's default.
 const DefaultMaxOpenTasks = 100000
 
@@ -96,6 +106,9 @@ type Coordinator struct {
 	byRequest map[string]string
 	// live: node id → last heartbeat.
 	live map[string]time.Time
+	// barred are the nodes with MaxStrikes strikes (node id → true); a
+	// sync.Map, as strikes are recorded with and without mu held.
+	barred sync.Map
 	// nodes: registered node id → worker address.
 	nodes map[string]string
 	// pending results waiting for a block.
@@ -145,6 +158,9 @@ func New(nc *nats.Conn, cfg Config) (*Coordinator, error) {
 	}
 	if cfg.MaxBlockTxs > MaxBlockTxs {
 		return nil, fmt.Errorf("coordinator: config: MaxBlockTxs %d is over %d (a block must fit one message)", cfg.MaxBlockTxs, MaxBlockTxs)
+	}
+	if cfg.MaxStrikes == 0 {
+		cfg.MaxStrikes = DefaultMaxStrikes
 	}
 	if cfg.MaxOpenTasks <= 0 {
 		cfg.MaxOpenTasks = DefaultMaxOpenTasks

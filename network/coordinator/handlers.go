@@ -180,7 +180,7 @@ func (c *Coordinator) pickLocked(exclude map[string]bool, out map[string]int) st
 	now := c.cfg.Now()
 	var ids []string
 	for id, last := range c.live {
-		if exclude[id] || now.Sub(last) > c.cfg.HeartbeatTimeout {
+		if exclude[id] || now.Sub(last) > c.cfg.HeartbeatTimeout || c.isBarred(id) {
 			continue
 		}
 		if _, ok := c.nodes[id]; ok {
@@ -319,6 +319,20 @@ func (c *Coordinator) register(ctx context.Context, m *nats.Msg) error {
 
 // updateNode applies f to a node's record (f gets a zero record when
 // there is none), retrying on a revision conflict.
+// noteStrikes bars the node once its record counts MaxStrikes strikes.
+func (c *Coordinator) noteStrikes(id string, rec *network.NodeRecord) {
+	if c.cfg.MaxStrikes > 0 && rec.Rejected >= c.cfg.MaxStrikes {
+		if _, was := c.barred.LoadOrStore(id, true); !was {
+			c.logf("node %s: %d strikes, no more jobs", short(id), rec.Rejected)
+		}
+	}
+}
+
+func (c *Coordinator) isBarred(id string) bool {
+	_, ok := c.barred.Load(id)
+	return ok
+}
+
 func (c *Coordinator) updateNode(ctx context.Context, id string, f func(*network.NodeRecord)) error {
 	for try := 0; try < 10; try++ {
 		var rec network.NodeRecord
@@ -335,6 +349,7 @@ func (c *Coordinator) updateNode(ctx context.Context, id string, f func(*network
 			}
 		}
 		f(&rec)
+		c.noteStrikes(id, &rec)
 		b, err := json.Marshal(rec)
 		if err != nil {
 			return err

@@ -309,3 +309,31 @@ func TestRedteamHoldNotReturned(t *testing.T) {
 		t.Fatalf("a hold struck the node: %+v", n.Strikes)
 	}
 }
+
+// TestStruckNodeBarred: a node with MaxStrikes strikes gets no more jobs
+// (before, a node struck any number of times kept being dispatched, so a
+// dishonest node could keep trying until its check was drawn to a
+// colluder).
+func TestStruckNodeBarred(t *testing.T) {
+	e := start(t, coordinator.Config{MaxStrikes: 1})
+	mallory := newWorker(t, e, "mallory", true)
+	newWorker(t, e, "bob", false)
+	newWorker(t, e, "carol", false)
+	struck := func() bool { return e.node(mallory.id).Rejected >= 1 }
+	for i := 0; i < 10 && !struck(); i++ {
+		task := post(e)
+		e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	}
+	if !struck() {
+		t.Fatal("the dishonest node was never struck in 10 tasks")
+	}
+	for i := 0; i < 4; i++ {
+		task := post(e)
+		e.waitFor("acceptance", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+		for _, j := range e.task(task.TaskID).Jobs {
+			if j.Node == mallory.id {
+				t.Fatalf("task %d after the strike: a job went to the struck node: %+v", i+1, j)
+			}
+		}
+	}
+}

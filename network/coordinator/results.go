@@ -25,6 +25,16 @@ type resultForBlock struct {
 	proof []byte // zk_compute_proof bytes of a proved result, else nil
 }
 
+// maxResultDeliveries bounds the tries at one result message.
+const maxResultDeliveries = 8
+
+// resultRetryDelay is the wait before the n+1-th try: 100 ms doubling,
+// at most 10 s (12.7 s over the eight tries).
+func resultRetryDelay(n uint64) time.Duration {
+	d := 100 * time.Millisecond << min(n-1, 7)
+	return min(d, 10*time.Second)
+}
+
 func (c *Coordinator) resultsLoop(ctx context.Context, cons jetstream.Consumer) {
 	for ctx.Err() == nil {
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(500*time.Millisecond))
@@ -39,8 +49,22 @@ func (c *Coordinator) resultsLoop(ctx context.Context, cons jetstream.Consumer) 
 			err := c.processResult(ctx, m.Subject(), m.Data())
 			since(&c.st.results, &c.st.resultNs, t0)
 			if err != nil {
-				c.logf("result on %s: %v (will be redelivered)", m.Subject(), err)
-				_ = m.Nak()
+				// A failure to record (a KV write refused) is retried with
+				// backoff; a message that fails maxResultDeliveries times is
+				// dropped, so it cannot stop everyone's results behind it
+				// (the consumer takes one at a time). Its job then times out
+				// and goes to another worker.
+				n := uint64(1)
+				if md, mdErr := m.Metadata(); mdErr == nil {
+					n = md.NumDelivered
+				}
+				if n >= maxResultDeliveries {
+					c.logf("result on %s: %v: failed %d times, dropped (the job will time out and be re-dispatched)", m.Subject(), clip(err.Error()), n)
+					_ = m.Term()
+					continue
+				}
+				c.logf("result on %s: %v (will be redelivered)", m.Subject(), clip(err.Error()))
+				_ = m.NakWithDelay(resultRetryDelay(n))
 				continue
 			}
 			_ = m.Ack()

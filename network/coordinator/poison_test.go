@@ -1,0 +1,59 @@
+package coordinator_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zkpoc/zkpoc/network"
+	"github.com/zkpoc/zkpoc/network/coordinator"
+	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
+)
+
+// TestResultThatCannotBeRecorded: a result the coordinator cannot record
+// (here its receipts bucket is gone) is retried with backoff and then
+// dropped, instead of stopping every result behind it (the results
+// consumer takes one at a time); once the bucket is back, the job times
+// out, goes to a worker again and the task is accepted.
+func TestResultThatCannotBeRecorded(t *testing.T) {
+	_, nc, js := embeddedtest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cfg := coordinator.Config{Address: "cpc1coord", BlockInterval: 200 * time.Millisecond, JobTimeout: 20 * time.Second}
+	stop := runCoord(t, nc, cfg)
+	defer func() { stop() }()
+	e := &env{t: t, nc: nc, js: js, ctx: ctx}
+	e.waitFor("provisioning", func() bool {
+		_, err := js.Consumer(ctx, network.ResultsStream, network.ConsumerCoordinator)
+		return err == nil
+	})
+	time.Sleep(100 * time.Millisecond)
+	newWorker(t, e, "poison1", false)
+	newWorker(t, e, "poison2", false)
+	newWorker(t, e, "poison3", false) // a check after the re-dispatch needs a third node
+	if err := js.DeleteKeyValue(ctx, network.ReceiptsBucket); err != nil {
+		t.Fatal(err)
+	}
+	task := post(e)
+	start := time.Now()
+	e.waitFor("the result tried and dropped", func() bool {
+		c, err := js.Consumer(ctx, network.ResultsStream, network.ConsumerCoordinator)
+		if err != nil {
+			return false
+		}
+		i, err := c.Info(ctx)
+		return err == nil && i.NumRedelivered == 0 && i.NumAckPending == 0 && i.NumPending == 0 && i.Delivered.Consumer >= 8
+	})
+	t.Logf("dropped %.1f s after the task was posted", time.Since(start).Seconds())
+	if r := e.task(task.TaskID); r.Jobs[0].ReturnedAt != 0 || r.Status == network.StatusAccepted {
+		t.Fatalf("a result that could not be recorded left its mark: %+v", r.Jobs[0])
+	}
+	if err := network.Provision(ctx, js, network.Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("acceptance after the job timed out", func() bool { return e.task(task.TaskID).Status == network.StatusAccepted })
+	r := e.task(task.TaskID)
+	if r.Jobs[0].Verdict != "lost" || r.Jobs[0].Reason != "timeout" {
+		t.Fatalf("first job %+v, want lost to a timeout", r.Jobs[0])
+	}
+}
