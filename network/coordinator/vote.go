@@ -69,17 +69,22 @@ package coordinator
 // primary and the check are both its own (about φ², no third is asked) or
 // when one of them and the third are (about 2φ²(1-φ)); the draw is among
 // the least-loaded live workers, so idle identities are drawn more often
-// than φ says. Every try costs it: a result that fails verification is a
-// strike and a redraw, so t redraws give it about 1-(1-φ)^t of getting its
-// own identity for one role at the cost of t strikes. Agreement is never
+// than φ says. A try that fails verification costs it a strike and a
+// redraw (t redraws give it about 1-(1-φ)^t of getting its own identity
+// for one role at the cost of t strikes, and Config.MaxStrikes strikes bar
+// an identity from further jobs); but a try that ends in a timeout or a
+// hold — committing a sampled root, seeing the challenge, then going
+// silent — costs it no strike, only one of the task's maxJobsPerTask
+// executions, so with enough identities such redraws are free (open). Agreement is never
 // checked further: two colluding nodes that agree are accepted without a
 // third worker and without recomputation, within the budget as above it.
 // A strike from a vote is therefore weaker evidence than one from
 // recomputation; the strike's reason says which it is. The vote also
 // assumes the third computed its output without seeing the first two: a
-// job carries no output, but until per-role NATS permissions keep workers
-// out of the receipts bucket a third can copy either digest — and so pick
-// the winner — without computing anything.
+// job carries no output, and with authentication on (zkpoc coordinator
+// --workers: per-role accounts) a worker cannot read the receipts bucket
+// (TestAuthWorkerDenied); without it a third can copy either digest — and
+// so pick the winner — without computing anything.
 
 import (
 	"context"
