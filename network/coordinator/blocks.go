@@ -135,6 +135,22 @@ func (c *Coordinator) expireLocked(ctx context.Context, rec *network.TaskRecord)
 	if acct == "" {
 		acct = "market"
 	}
+	// Never both credited and refunded: a credit on record (its task's
+	// record failed to be written after it) leaves the task final as
+	// expired without a refund; the worker was paid.
+	credited, err := c.ledgerHas(ctx, network.Credit+"."+rec.RequestID)
+	if err != nil {
+		return err
+	}
+	if credited {
+		rec.Status = network.StatusExpired
+		if err := c.saveTaskLocked(ctx, rec); err != nil {
+			return err
+		}
+		c.logf("expire: task %s credited already: no refund", rec.TaskID)
+		delete(c.tasks, rec.TaskID)
+		return nil
+	}
 	e := network.LedgerEntry{Kind: network.Refund, Account: acct, Wei: rec.Task.Reward, TaskID: rec.TaskID, RequestID: rec.RequestID, At: c.nowMs()}
 	b, _ := json.Marshal(e)
 	if _, err := c.ledgerKV.Create(ctx, network.Refund+"."+rec.RequestID, b); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {

@@ -431,6 +431,19 @@ func (c *Coordinator) strikeLocked(ctx context.Context, node string, rec *networ
 
 // acceptLocked credits job i's worker (once per request), marks the task
 // accepted and queues its result for the next block.
+// ledgerHas reports whether the ledger holds key.
+func (c *Coordinator) ledgerHas(ctx context.Context, key string) (bool, error) {
+	_, err := c.ledgerKV.Get(ctx, key)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return false, nil
+	default:
+		return false, fmt.Errorf("ledger %s: %w", key, err)
+	}
+}
+
 func (c *Coordinator) acceptLocked(ctx context.Context, rec *network.TaskRecord, i int, env *receipt.Envelope) error {
 	j := rec.Jobs[i]
 	// The credit goes to the worker_address the accepted receipt binds
@@ -440,6 +453,20 @@ func (c *Coordinator) acceptLocked(ctx context.Context, rec *network.TaskRecord,
 	addr := c.nodes[j.Node]
 	if st, _, err := env.Statement(); err == nil && st.Predicate.Node.WorkerAddress != "" {
 		addr = st.Predicate.Node.WorkerAddress
+	}
+	// A request is either credited or refunded, never both: a refund on
+	// record (its task's record failed to be written after it) makes the
+	// task final as expired, and nobody is paid.
+	if refunded, err := c.ledgerHas(ctx, network.Refund+"."+rec.RequestID); err != nil {
+		return err
+	} else if refunded {
+		c.logf("task %s: refunded already: not credited", rec.TaskID)
+		rec.Status, rec.Refunded = network.StatusExpired, true
+		if err := c.saveTaskLocked(ctx, rec); err != nil {
+			return err
+		}
+		delete(c.tasks, rec.TaskID)
+		return nil
 	}
 	entry := network.LedgerEntry{Kind: network.Credit, Account: addr, Wei: rec.Task.Reward, TaskID: rec.TaskID, RequestID: rec.RequestID, Node: j.Node, At: c.nowMs()}
 	b, _ := json.Marshal(entry)
