@@ -579,6 +579,24 @@ func runCoord(t *testing.T, nc *nats.Conn, cfg coordinator.Config) (stop func())
 	}
 }
 
+// startStoppable is start for tests that stop and restart the coordinator
+// themselves: the env (its context bounded by timeout) and the running
+// coordinator's stop.
+func startStoppable(t *testing.T, cfg coordinator.Config, timeout time.Duration) (*env, func()) {
+	t.Helper()
+	_, nc, js := embeddedtest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	stop := runCoord(t, nc, cfg)
+	e := &env{t: t, nc: nc, js: js, ctx: ctx}
+	e.waitFor("provisioning", func() bool {
+		_, err := js.Consumer(ctx, network.ResultsStream, network.ConsumerCoordinator)
+		return err == nil
+	})
+	time.Sleep(100 * time.Millisecond)
+	return e, stop
+}
+
 // TestRestartResumes: a task taken while no worker is live, the
 // coordinator stopped and restarted; a worker then registers and the
 // restarted coordinator dispatches, accepts and continues the chain.

@@ -1,14 +1,12 @@
 package coordinator_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
-	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
 )
 
 // TestStoppedAfterBlockPublish: a coordinator stopped after publishing a
@@ -17,16 +15,9 @@ import (
 // put the result into a second block after its restart; it records the
 // height it already has.
 func TestStoppedAfterBlockPublish(t *testing.T) {
-	_, nc, js := embeddedtest.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
-	defer cancel()
 	cfg := coordinator.Config{Address: "cpc1coord", BlockInterval: 200 * time.Millisecond}
-	stop := runCoord(t, nc, cfg)
-	e := &env{t: t, nc: nc, js: js, ctx: ctx}
-	e.waitFor("provisioning", func() bool {
-		_, err := js.Consumer(ctx, network.ResultsStream, network.ConsumerCoordinator)
-		return err == nil
-	})
+	e, stop := startStoppable(t, cfg, 25*time.Second)
+	ctx, nc, js := e.ctx, e.nc, e.js
 	newWorker(t, e, "crash1", false)
 	newWorker(t, e, "crash2", false)
 	t1 := post(e)

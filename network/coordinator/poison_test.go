@@ -1,13 +1,11 @@
 package coordinator_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
-	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
 )
 
 // TestResultThatCannotBeRecorded: a result the coordinator cannot record
@@ -16,18 +14,10 @@ import (
 // consumer takes one at a time); once the bucket is back, the job times
 // out, goes to a worker again and the task is accepted.
 func TestResultThatCannotBeRecorded(t *testing.T) {
-	_, nc, js := embeddedtest.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	cfg := coordinator.Config{Address: "cpc1coord", BlockInterval: 200 * time.Millisecond, JobTimeout: 20 * time.Second}
-	stop := runCoord(t, nc, cfg)
+	e, stop := startStoppable(t, cfg, 60*time.Second)
 	defer func() { stop() }()
-	e := &env{t: t, nc: nc, js: js, ctx: ctx}
-	e.waitFor("provisioning", func() bool {
-		_, err := js.Consumer(ctx, network.ResultsStream, network.ConsumerCoordinator)
-		return err == nil
-	})
-	time.Sleep(100 * time.Millisecond)
+	ctx, js := e.ctx, e.js
 	newWorker(t, e, "poison1", false)
 	newWorker(t, e, "poison2", false)
 	newWorker(t, e, "poison3", false) // a check after the re-dispatch needs a third node
