@@ -117,7 +117,7 @@ func (c *Coordinator) intake(ctx context.Context, data []byte) network.IntakeRep
 		return network.IntakeReply{Error: "intake: store task: " + err.Error()}
 	}
 	c.logf("intake: task %s request %s n=%d", taskID, rec.RequestID[:12], req.MatrixSize)
-	cp := *rec
+	cp := cloneTask(rec) // a deep copy: the reply is encoded after mu is released, while results change the jobs
 	return network.IntakeReply{Task: &cp}
 }
 
