@@ -323,28 +323,26 @@ func (e *env) intake(req network.IntakeRequest) network.IntakeReply {
 }
 
 func (e *env) task(id string) network.TaskRecord {
-	kv, err := e.js.KeyValue(e.ctx, network.TasksBucket)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ent, err := kv.Get(e.ctx, id)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var rec network.TaskRecord
-	if err := json.Unmarshal(ent.Value(), &rec); err != nil {
-		e.t.Fatal(err)
-	}
-	return rec
+	return record[network.TaskRecord](e, network.TasksBucket, id)
 }
 
 func (e *env) node(id string) network.NodeRecord {
-	kv, _ := e.js.KeyValue(e.ctx, network.NodesBucket)
-	ent, err := kv.Get(e.ctx, id)
+	return record[network.NodeRecord](e, network.NodesBucket, id)
+}
+
+// record reads and decodes the JSON record at key in bucket, failing the
+// test when it is missing or does not decode.
+func record[T any](e *env, bucket, key string) T {
+	e.t.Helper()
+	var rec T
+	kv, err := e.js.KeyValue(e.ctx, bucket)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	var rec network.NodeRecord
+	ent, err := kv.Get(e.ctx, key)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", bucket, key, err)
+	}
 	if err := json.Unmarshal(ent.Value(), &rec); err != nil {
 		e.t.Fatal(err)
 	}
