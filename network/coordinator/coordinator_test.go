@@ -22,7 +22,6 @@ import (
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
-	"github.com/zkpoc/zkpoc/network/embedded"
 	"github.com/zkpoc/zkpoc/network/embedded/embeddedtest"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
@@ -599,27 +598,9 @@ func startStoppable(t *testing.T, cfg coordinator.Config, timeout time.Duration)
 // coordinator stopped and restarted; a worker then registers and the
 // restarted coordinator dispatches, accepts and continues the chain.
 func TestRestartResumes(t *testing.T) {
-	s, err := embedded.Start(embedded.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Stop()
-	nc, err := nats.Connect(s.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
-	defer cancel()
 	cfg := coordinator.Config{Address: "cpc1coord", BlockInterval: 200 * time.Millisecond}
-	stop := runCoord(t, nc, cfg)
-	js, _ := jetstream.New(nc)
-	e2 := &env{t: t, nc: nc, js: js, ctx: ctx}
-	e2.waitFor("provisioning", func() bool {
-		_, err := js.Consumer(ctx, network.ResultsStream, network.ConsumerCoordinator)
-		return err == nil
-	})
-	time.Sleep(100 * time.Millisecond)
+	e2, stop := startStoppable(t, cfg, 25*time.Second)
+	nc := e2.nc
 	task := post(e2) // no worker registered: stays queued
 	if task.Jobs[0].Node != "" {
 		t.Fatalf("dispatched with no worker: %+v", task)
