@@ -49,6 +49,11 @@ const (
 	RolePrimary  = "primary"  // the request's first execution, by any worker
 	RoleCheck    = "check"    // sampled re-dispatch to a second worker the coordinator picked
 	RoleEscalate = "escalate" // a third worker, after a disagreement the coordinator could not settle itself
+	// RoleSubmit asks the worker of an accepted result to submit it to the
+	// ComputeRegistry the coordinator posted its task on (Job.Receipt is
+	// the worker's own accepted receipt): the registry pays only the
+	// worker_address the receipt signs, as the transaction's sender.
+	RoleSubmit = "submit"
 )
 
 // SuppliedInputs names a supplied task's matrices in the InputsObjects
@@ -89,6 +94,16 @@ type Job struct {
 	Inputs    *SuppliedInputs      `json:"inputs,omitempty"`
 	// Node, for a job addressed to one worker, is its node id.
 	Node string `json:"node,omitempty"`
+	// Receipt, for a RoleSubmit job, is the accepted receipt envelope.
+	Receipt json.RawMessage `json:"receipt,omitempty"`
+	// Chain, for a RoleSubmit job, names the registry: chain id and address.
+	Chain *ChainRef `json:"chain,omitempty"`
+}
+
+// ChainRef names a ComputeRegistry: its chain's id and its address (EIP-55).
+type ChainRef struct {
+	ChainID  uint64 `json:"chain_id"`
+	Registry string `json:"registry"`
 }
 
 // Budget is what a worker will spend on one proof.

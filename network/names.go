@@ -25,6 +25,7 @@ const (
 	NodesBucket   = "zkpoc_nodes"   // node_id → NodeRecord
 	LedgerBucket  = "zkpoc_ledger"  // credit.<request_id> / refund.<request_id> → LedgerEntry
 	ChallengesKV  = "zkpoc_commits" // <request_id>.<node_id>.<attempt> → coordinator.Commitment with its challenge
+	ChainBucket   = "zkpoc_chain"   // task_id → ChainSettlement (results settled on a ComputeRegistry)
 	InputsObjects = "zkpoc_inputs"  // supplied matrices, by name
 )
 

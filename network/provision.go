@@ -57,7 +57,7 @@ func Provision(ctx context.Context, js jetstream.JetStream, s Settings) error {
 			return fmt.Errorf("provision stream %s: %w", c.Name, err)
 		}
 	}
-	for _, b := range []string{TasksBucket, NodesBucket, LedgerBucket, ChallengesKV, ReceiptsBucket} {
+	for _, b := range []string{TasksBucket, NodesBucket, LedgerBucket, ChallengesKV, ReceiptsBucket, ChainBucket} {
 		cfg := jetstream.KeyValueConfig{Bucket: b, Storage: s.Storage, Replicas: s.Replicas, MaxValueSize: MaxMessageBytes}
 		if _, err := js.CreateOrUpdateKeyValue(ctx, cfg); err != nil {
 			return fmt.Errorf("provision bucket %s: %w", b, err)

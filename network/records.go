@@ -1,6 +1,8 @@
 package network
 
 import (
+	"errors"
+
 	"github.com/zkpoc/zkpoc/chain"
 	"github.com/zkpoc/zkpoc/workload"
 )
@@ -35,7 +37,17 @@ type TaskRecord struct {
 	// Comparison is the outcome of comparing two workers' receipts, when
 	// the request was re-dispatched.
 	Comparison string `json:"comparison,omitempty"`
+	// Settlement is where the accepted result's reward is paid: "" or
+	// SettleLedger (a credit on the coordinator's ledger), SettleChain (the
+	// ComputeRegistry escrow; ChainBucket has its progress).
+	Settlement string `json:"settlement,omitempty"`
 }
+
+// Settlements (TaskRecord.Settlement, LedgerEntry.Settlement).
+const (
+	SettleLedger = "ledger"
+	SettleChain  = "chain"
+)
 
 // JobRecord is one execution: who, in which role, and what came back.
 type JobRecord struct {
@@ -102,6 +114,49 @@ type LedgerEntry struct {
 	RequestID string `json:"request_id"`
 	Node      string `json:"node,omitempty"`
 	At        int64  `json:"at_ms"`
+	// Settlement, on a credit, is SettleChain when the reward is paid by
+	// the ComputeRegistry's escrow (not part of the ledger balance), ""
+	// when the ledger owes it.
+	Settlement string `json:"settlement,omitempty"`
+}
+
+// Chain settlement states (ChainSettlement.State), in order; the last
+// three are final.
+const (
+	ChainPost     = "post"     // accepted; the task is to be posted on the registry, naming the worker
+	ChainPosted   = "posted"   // escrowed; the worker was sent a RoleSubmit job
+	ChainPaid     = "paid"     // the registry accepted the worker's SUBMIT_RESULT and paid it
+	ChainRefunded = "refunded" // the deadline passed on chain unpaid: the escrow went back to the coordinator
+	ChainFailed   = "failed"   // never posted (the registry refused, or the deadline came first): credited on the ledger instead
+)
+
+// ChainSettlement is the progress of one accepted result settled on a
+// ComputeRegistry (bucket ChainBucket, key task_id), written only by the
+// coordinator. It is created with the credit, so a restart resumes it.
+type ChainSettlement struct {
+	TaskID        string   `json:"task_id"`
+	RequestID     string   `json:"request_id"`
+	Node          string   `json:"node"`
+	WorkerAddress string   `json:"worker_address"` // EIP-55: the only sender the registry pays
+	Receipt       string   `json:"receipt"`        // key in ReceiptsBucket
+	Chain         ChainRef `json:"chain"`
+	State         string   `json:"state"`
+	// Transactions (hex hashes) and the blocks they landed in.
+	PostTx     string `json:"post_tx,omitempty"`
+	PostBlock  uint64 `json:"post_block,omitempty"`
+	SubmitSent bool   `json:"submit_sent,omitempty"`
+	PaidTx     string `json:"paid_tx,omitempty"`
+	PaidBlock  uint64 `json:"paid_block,omitempty"`
+	RefundTx   string `json:"refund_tx,omitempty"`
+	// Tries counts failed attempts at the current step; Error is the last.
+	Tries     int    `json:"tries,omitempty"`
+	Error     string `json:"error,omitempty"`
+	UpdatedAt int64  `json:"updated_at_ms"`
+}
+
+// Final reports a settlement nothing more happens to.
+func (s ChainSettlement) Final() bool {
+	return s.State == ChainPaid || s.State == ChainRefunded || s.State == ChainFailed
 }
 
 // Block is one block of the coordinator's chain (stream BlocksStream).
@@ -123,3 +178,31 @@ const ReceiptsBucket = "zkpoc_receipts"
 // MaxStrikesKept bounds the strikes a node record lists: the most recent
 // ones; NodeRecord.Rejected counts every strike.
 const MaxStrikesKept = 64
+
+// ErrNotPayable is wrapped by a chain settler's error for a result the
+// registry will never pay (network/onchain): the coordinator credits it on
+// its ledger instead.
+var ErrNotPayable = errors.New("not payable by the registry")
+
+// ErrNotYet is wrapped by a chain settler's refund error when the task
+// cannot be refunded yet (its deadline has not passed on chain) or any
+// more (it was settled meanwhile): look at it again later.
+var ErrNotYet = errors.New("not refundable now")
+
+// ChainTx is a transaction a registry accepted: hash (hex) and block number.
+type ChainTx struct {
+	Hash  string
+	Block uint64
+}
+
+// ChainOutcome is a task's state on a registry.
+type ChainOutcome struct {
+	// Posted: the task exists on the registry (open or settled), posted
+	// by Poster naming the worker Named (EIP-55; "" for an open task).
+	Posted        bool
+	Poster, Named string
+	Deadline      int64 // unix seconds, on chain
+	// Settled: paid (Paid, by a ResultAccepted) or refunded, in Tx.
+	Settled, Paid bool
+	Tx            ChainTx
+}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math/big"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"github.com/zkpoc/zkpoc/chain/registry/simchain"
 	"github.com/zkpoc/zkpoc/internal/solctest"
 	"github.com/zkpoc/zkpoc/internal/testfixture"
+	"github.com/zkpoc/zkpoc/internal/verifiercontract"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
@@ -45,27 +45,8 @@ const (
 
 var circuitID = protocol.Freivalds.Name()
 
-// verifierCode compiles the exported verifier of a key once per key.
-var (
-	verifierMu   sync.Mutex
-	verifierInit = map[[32]byte][]byte{}
-)
-
 func verifierCode(t *testing.T, vk proofsystem.VerifyingKey) []byte {
-	t.Helper()
-	verifierMu.Lock()
-	defer verifierMu.Unlock()
-	if code, ok := verifierInit[vk.Fingerprint()]; ok {
-		return code
-	}
-	var src bytes.Buffer
-	if err := chain.ExportSolidity(vk, &src); err != nil {
-		t.Fatal(err)
-	}
-	out := solctest.Compile(t, solctest.Path(t), map[string]string{"Verifier.sol": src.String()}, map[string][]string{"Verifier.sol": {"Verifier"}})
-	verifierInit[vk.Fingerprint()] = out["Verifier"].Init
-	t.Logf("verifier for key %x: %d bytes of runtime code", vk.Fingerprint(), len(out["Verifier"].Runtime))
-	return out["Verifier"].Init
+	return verifiercontract.Init(t, vk)
 }
 
 // env is a simulated chain with the registry deployed and the n = 4 key's

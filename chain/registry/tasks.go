@@ -508,3 +508,54 @@ func (r *Registry) SubmitReceipt(ctx context.Context, key *ecdsa.PrivateKey, env
 	}
 	return rc, cr, nil
 }
+
+// Outcome is how a task ended on the registry, from its events.
+type Outcome struct {
+	State uint8 // StateNone, StateOpen or StateSettled
+	// Paid: a ResultAccepted paid Worker; otherwise a settled task was
+	// refunded (TaskRefunded).
+	Paid   bool
+	Worker common.Address
+	// Tx and Block are the settling transaction's hash and block number.
+	Tx    common.Hash
+	Block uint64
+	// Deadline is the task's deadline on chain (unix seconds, 0: none);
+	// Poster and Named are its poster and named worker (zero: open) while
+	// it is open.
+	Deadline      uint64
+	Poster, Named common.Address
+}
+
+// Outcome reads a task's state and, once settled, the event that settled
+// it: ResultAccepted (paid) or TaskRefunded.
+func (r *Registry) Outcome(ctx context.Context, id [16]byte) (Outcome, error) {
+	t, err := r.Task(ctx, id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	o := Outcome{State: t.State, Deadline: t.Deadline, Poster: t.Poster, Named: t.Worker}
+	if t.State != StateSettled {
+		return o, nil
+	}
+	logs, err := r.backend.FilterLogs(ctx, ethereum.FilterQuery{
+		FromBlock: big.NewInt(0),
+		Addresses: []common.Address{r.Address},
+		Topics:    [][]common.Hash{{registryABI.Events["ResultAccepted"].ID, registryABI.Events["TaskRefunded"].ID}, {topic(id)}},
+	})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("settlement of task %s: %w", UUID(id), err)
+	}
+	if len(logs) != 1 {
+		return Outcome{}, fmt.Errorf("settlement of task %s: %d settling events (want 1)", UUID(id), len(logs))
+	}
+	l := &logs[0]
+	o.Tx, o.Block = l.TxHash, l.BlockNumber
+	if l.Topics[0] == registryABI.Events["ResultAccepted"].ID {
+		acc, err := binding.UnpackResultAcceptedEvent(l)
+		if err != nil {
+			return Outcome{}, fmt.Errorf("settlement of task %s: %w", UUID(id), err)
+		}
+		o.Paid, o.Worker = true, acc.Worker
+	}
+	return o, nil
+}

@@ -68,6 +68,14 @@ type Config struct {
 	// stops being tried after it (a new identity needs a new registration,
 	// and with --workers a new line in the operator's allowlist).
 	MaxStrikes int
+	// Chain, when set, is a ComputeRegistry accepted results are settled
+	// on (settle.go: the coordinator posts the task naming the worker and
+	// escrowing the reward, the worker submits its receipt and is paid by
+	// the registry); results it cannot pay are credited on the ledger.
+	// Their ComputeResults go into the coordinator's own blocks as well.
+	Chain Chain
+	// ChainEvery is how often settlements advance (default 2 s).
+	ChainEvery time.Duration
 	// KeyDir is the verifying key cache ("" : SNARK receipts are held).
 	KeyDir string
 	// Settings of the streams and consumers.
@@ -123,7 +131,13 @@ type Coordinator struct {
 	// several times per result).
 	inputs *taskInputs
 
-	tasksKV, nodesKV, ledgerKV, commitsKV, receiptsKV jetstream.KeyValue
+	tasksKV, nodesKV, ledgerKV, commitsKV, receiptsKV, chainKV jetstream.KeyValue
+
+	// settling are the task ids of the chain settlements not final
+	// (settle.go), under settleMu; chainRef names Config.Chain.
+	settleMu sync.Mutex
+	settling map[string]bool
+	chainRef network.ChainRef
 
 	st stats // handler costs (Stats)
 }
@@ -177,12 +191,15 @@ func New(nc *nats.Conn, cfg Config) (*Coordinator, error) {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
+	if cfg.ChainEvery <= 0 {
+		cfg.ChainEvery = 2 * time.Second
+	}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, fmt.Errorf("coordinator: jetstream: %w", err)
 	}
 	return &Coordinator{nc: nc, js: js, cfg: cfg, tasks: map[string]*network.TaskRecord{}, byRequest: map[string]string{},
-		live: map[string]time.Time{}, nodes: map[string]string{}, lastHash: network.GenesisHash}, nil
+		live: map[string]time.Time{}, nodes: map[string]string{}, lastHash: network.GenesisHash, settling: map[string]bool{}}, nil
 }
 
 func (c *Coordinator) logf(format string, args ...any) {
@@ -231,7 +248,7 @@ func (c *Coordinator) run(ctx context.Context) error {
 		name string
 		kv   *jetstream.KeyValue
 	}{{network.TasksBucket, &c.tasksKV}, {network.NodesBucket, &c.nodesKV}, {network.LedgerBucket, &c.ledgerKV},
-		{network.ChallengesKV, &c.commitsKV}, {network.ReceiptsBucket, &c.receiptsKV}} {
+		{network.ChallengesKV, &c.commitsKV}, {network.ReceiptsBucket, &c.receiptsKV}, {network.ChainBucket, &c.chainKV}} {
 		if *b.kv, err = c.js.KeyValue(ctx, b.name); err != nil {
 			return fmt.Errorf("coordinator: bucket %s: %w", b.name, err)
 		}
@@ -239,6 +256,14 @@ func (c *Coordinator) run(ctx context.Context) error {
 	c.started = c.cfg.Now()
 	if err := c.reload(ctx); err != nil {
 		return fmt.Errorf("coordinator: reload: %w", err)
+	}
+	if c.cfg.Chain != nil {
+		if c.chainRef, err = c.cfg.Chain.Ref(ctx); err != nil {
+			return fmt.Errorf("coordinator: chain: %w", err)
+		}
+		if err := c.reloadSettlements(ctx); err != nil {
+			return fmt.Errorf("coordinator: reload chain settlements: %w", err)
+		}
 	}
 	subs := []struct {
 		subj string
@@ -273,6 +298,13 @@ func (c *Coordinator) run(ctx context.Context) error {
 		defer wg.Done()
 		c.resultsLoop(ctx, cons)
 	}()
+	if c.cfg.Chain != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.settleLoop(ctx)
+		}()
+	}
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	lastBlock := c.cfg.Now()

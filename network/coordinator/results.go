@@ -468,7 +468,23 @@ func (c *Coordinator) acceptLocked(ctx context.Context, rec *network.TaskRecord,
 		delete(c.tasks, rec.TaskID)
 		return nil
 	}
+	// Where the reward is paid: a credit on record already (a redelivered
+	// result) keeps its settlement, so it is never paid on both.
+	settle := network.SettleLedger
+	if prev, err := c.ledgerKV.Get(ctx, network.Credit+"."+rec.RequestID); err == nil {
+		var le network.LedgerEntry
+		if json.Unmarshal(prev.Value(), &le) == nil && le.Settlement == network.SettleChain {
+			settle = network.SettleChain
+		}
+	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("ledger credit.%s: %w", rec.RequestID, err)
+	} else if settle, err = c.chainSettleLocked(ctx, rec, j.Node, j.Receipt, env); err != nil {
+		return err
+	}
 	entry := network.LedgerEntry{Kind: network.Credit, Account: addr, Wei: rec.Task.Reward, TaskID: rec.TaskID, RequestID: rec.RequestID, Node: j.Node, At: c.nowMs()}
+	if settle == network.SettleChain {
+		entry.Settlement = network.SettleChain
+	}
 	b, _ := json.Marshal(entry)
 	paid := true
 	if _, err := c.ledgerKV.Create(ctx, network.Credit+"."+rec.RequestID, b); err != nil {
@@ -484,6 +500,7 @@ func (c *Coordinator) acceptLocked(ctx context.Context, rec *network.TaskRecord,
 	}
 	rec.Status = network.StatusAccepted
 	rec.RewardPaidWei = rec.Task.Reward
+	rec.Settlement = settle
 	rec.Accepted = &network.Acceptance{Node: j.Node, WorkerAddress: addr, Receipt: j.Receipt, AcceptedAt: c.nowMs()}
 	rb, err := blockResult(env, addr)
 	for k := range rec.Jobs { // jobs still out are not awaited any more

@@ -536,9 +536,13 @@ func (m *market) getNode(w http.ResponseWriter, r *http.Request) {
 
 // Account is the body of GET /v1/accounts/{address}.
 type Account struct {
-	Address    string                `json:"address"`
+	Address string `json:"address"`
+	// BalanceWei sums the entries the ledger owes: credits settled on a
+	// ComputeRegistry (settlement "chain") were paid by its escrow, and
+	// OnChainWei sums them instead.
 	BalanceWei string                `json:"balance_wei"`
 	Balance    string                `json:"balance"` // CPC
+	OnChainWei string                `json:"on_chain_wei,omitempty"`
 	Entries    []network.LedgerEntry `json:"entries"`
 }
 
@@ -563,7 +567,7 @@ func (m *market) getAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acct := Account{Address: addr, Entries: []network.LedgerEntry{}}
-	sum := new(big.Int)
+	sum, onChain := new(big.Int), new(big.Int)
 	scanned := 0
 	var bad *fieldErr
 	err = network.EachMsg(ctx, s, "$KV."+network.LedgerBucket+".>", func(msg *jetstream.RawStreamMsg) (bool, error) {
@@ -588,7 +592,11 @@ func (m *market) getAccount(w http.ResponseWriter, r *http.Request) {
 			bad = &fieldErr{http.StatusBadGateway, "", fmt.Sprintf("ledger entry %s: wei %.80q is not a non-negative integer", k, le.Wei)}
 			return false, nil
 		}
-		sum.Add(sum, v)
+		if le.Settlement == network.SettleChain {
+			onChain.Add(onChain, v)
+		} else {
+			sum.Add(sum, v)
+		}
 		acct.Entries = append(acct.Entries, le)
 		return true, nil
 	})
@@ -604,6 +612,9 @@ func (m *market) getAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acct.BalanceWei = sum.String()
+	if onChain.Sign() > 0 {
+		acct.OnChainWei = onChain.String()
+	}
 	acct.Balance, _ = workload.FormatCPC(acct.BalanceWei)
 	writeJSON(w, http.StatusOK, acct)
 }

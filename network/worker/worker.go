@@ -43,8 +43,15 @@ type Config struct {
 	// every receipt; the node id is SHA-256 of its public key.
 	NodeKey ed25519.PrivateKey
 	// WorkerAddress is the chain address results are submitted under
-	// (signed into every receipt as node.worker_address). Required.
+	// (signed into every receipt as node.worker_address). Required,
+	// except with Chain, whose account it is by default (and must be).
 	WorkerAddress string
+	// Chain, when set, is the ComputeRegistry this worker submits its
+	// accepted receipts to when the coordinator sends a RoleSubmit job
+	// (network/onchain.Submitter): the registry verifies the proof and
+	// pays this account. Without it such jobs are refused, and the
+	// coordinator refunds the escrow after the deadline.
+	Chain Submitter
 	// KeyDir is the proving-key cache (required for SNARK proofs).
 	KeyDir string
 	// Budget bounds one proof (prover.DefaultBudget when zero): in auto
@@ -76,6 +83,17 @@ type Config struct {
 	Dishonest bool
 
 	executor native.Executor // tests: the executor the product runs on
+}
+
+// Submitter submits accepted receipts to a ComputeRegistry
+// (network/onchain.Submitter).
+type Submitter interface {
+	// Address is the account (EIP-55) it sends from: the registry pays it.
+	Address() string
+	Ref(ctx context.Context) (network.ChainRef, error)
+	// Submit sends env's SUBMIT_RESULT; an error wrapping
+	// onchain.ErrSettled means the task is settled already.
+	Submit(ctx context.Context, env *receipt.Envelope) (network.ChainTx, error)
 }
 
 // ErrRefused is wrapped by Run's error when the coordinator refuses the
@@ -110,6 +128,14 @@ func New(nc *nats.Conn, cfg Config) (*Worker, error) {
 	}
 	if len(cfg.NodeKey) != ed25519.PrivateKeySize {
 		return nil, errors.New("worker: a node key (Ed25519) is required")
+	}
+	if cfg.Chain != nil {
+		switch a := cfg.Chain.Address(); {
+		case cfg.WorkerAddress == "":
+			cfg.WorkerAddress = a
+		case cfg.WorkerAddress != a:
+			return nil, fmt.Errorf("worker: worker address %s is not the chain account %s: the registry pays only the address the receipts sign, as the sender", cfg.WorkerAddress, a)
+		}
 	}
 	if err := workload.CheckWorkerAddress("worker address", cfg.WorkerAddress); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
@@ -298,6 +324,10 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg, ackWait time.Dur
 	if err := network.CheckID("request_id", job.RequestID); err != nil || (job.Node != "" && job.Node != w.nodeID) {
 		w.logf("job for request %.16s: not a valid job for this node (%v); terminated", job.RequestID, err)
 		_ = msg.Term()
+		return
+	}
+	if job.Role == network.RoleSubmit {
+		w.submit(ctx, msg, job)
 		return
 	}
 	w.setBusy(true)
