@@ -84,22 +84,30 @@ func runChain(env *cliEnv, args []string) error {
 	return groupUsage(fmt.Sprintf("chain takes a verb: deploy, post, submit, status, root, demo or node (have %q)", sub), chainHelp)
 }
 
-// chainFlags are the flags every verb that talks to a chain takes.
+// chainFlags are the flags every verb that talks to a chain takes (and,
+// prefixed "chain-", the coordinator's and the worker's).
 type chainFlags struct {
 	rpc, sim, keyFile, registry, deployment *string
 	account                                 *int
+	pfx                                     string // the flags' prefix
 }
 
-func addChainFlags(fs *flag.FlagSet, role int) chainFlags {
+func addChainFlags(fs *flag.FlagSet, role int) chainFlags { return addChainFlagsPrefixed(fs, "", role) }
+
+func addChainFlagsPrefixed(fs *flag.FlagSet, pfx string, role int) chainFlags {
 	return chainFlags{
-		rpc:        fs.String("rpc", "", "JSON-RPC URL of an EVM node (default: the embedded simulated chain in --sim)"),
-		sim:        fs.String("sim", "", "data directory of the embedded simulated chain (default $ZKPOC_HOME/simchain)"),
-		keyFile:    fs.String("key", "", "file holding the sender's secp256k1 private key, hex (required with --rpc; default: a simulated-chain dev account)"),
-		account:    fs.Int("account", role, "simulated-chain dev account to send from, 0.."+fmt.Sprint(simchain.Accounts-1)),
-		registry:   fs.String("registry", "", "ComputeRegistry address (default: from --deployment)"),
-		deployment: fs.String("deployment", "", "deployment file deploy writes and the other verbs read (default DIR/deployment.json for --sim; required with --rpc unless --registry)"),
+		pfx:        pfx,
+		rpc:        fs.String(pfx+"rpc", "", "JSON-RPC URL of an EVM node (default: the embedded simulated chain in --"+pfx+"sim)"),
+		sim:        fs.String(pfx+"sim", "", "data directory of the embedded simulated chain (default $ZKPOC_HOME/simchain)"),
+		keyFile:    fs.String(pfx+"key", "", "file holding the sender's secp256k1 private key, hex (required with --"+pfx+"rpc; default: a simulated-chain dev account)"),
+		account:    fs.Int(pfx+"account", role, "simulated-chain dev account to send from, 0.."+fmt.Sprint(simchain.Accounts-1)),
+		registry:   fs.String(pfx+"registry", "", "ComputeRegistry address (default: from --"+pfx+"deployment)"),
+		deployment: fs.String(pfx+"deployment", "", "deployment file deploy writes and the other verbs read (default DIR/deployment.json for --"+pfx+"sim; required with --"+pfx+"rpc unless --"+pfx+"registry)"),
 	}
 }
+
+// flag is the name of flag name as given: --name, prefixed.
+func (f chainFlags) flag(name string) string { return "--" + f.pfx + name }
 
 // chainConn is an open chain: a client, the mining hook of the embedded
 // chain (nil for a node that mines itself), and the sender's key.
@@ -116,17 +124,17 @@ func (f chainFlags) open(env *cliEnv, needKey bool) (*chainConn, error) {
 	c := &chainConn{}
 	if *f.rpc != "" {
 		if *f.sim != "" {
-			return nil, usagef("--rpc and --sim: one chain at a time")
+			return nil, usagef("%s and %s: one chain at a time", f.flag("rpc"), f.flag("sim"))
 		}
 		cl, err := ethclient.DialContext(env.ctx, *f.rpc)
 		if err != nil {
-			return nil, fmt.Errorf("--rpc %s: %w", *f.rpc, err)
+			return nil, fmt.Errorf("%s %s: %w", f.flag("rpc"), *f.rpc, err)
 		}
 		c.client, c.close = cl, cl.Close
 		c.depl = *f.deployment
 		if needKey {
 			if *f.keyFile == "" {
-				return nil, withHint(usagef("--rpc needs --key FILE, the sender's secp256k1 private key (hex)"), "the simulated chain's dev accounts are for the embedded chain only")
+				return nil, withHint(usagef("%s needs %s FILE, the sender's secp256k1 private key (hex)", f.flag("rpc"), f.flag("key")), "the simulated chain's dev accounts are for the embedded chain only")
 			}
 		}
 	} else {
@@ -156,13 +164,13 @@ func (f chainFlags) open(env *cliEnv, needKey bool) (*chainConn, error) {
 		k, err := crypto.LoadECDSA(*f.keyFile)
 		if err != nil {
 			c.close()
-			return nil, usagef("--key %s: %v", *f.keyFile, err)
+			return nil, usagef("%s %s: %v", f.flag("key"), *f.keyFile, err)
 		}
 		c.key = k
 	} else {
 		if *f.account < 0 || *f.account >= simchain.Accounts {
 			c.close()
-			return nil, usagef("--account %d: the simulated chain has dev accounts 0..%d", *f.account, simchain.Accounts-1)
+			return nil, usagef("%s %d: the simulated chain has dev accounts 0..%d", f.flag("account"), *f.account, simchain.Accounts-1)
 		}
 		c.key = simchain.DevKey(*f.account)
 	}
@@ -211,7 +219,7 @@ func (f chainFlags) registryAt(env *cliEnv, c *chainConn) (*registry.Registry, e
 	addr := *f.registry
 	if addr == "" {
 		if c.depl == "" {
-			return nil, usagef("give --registry ADDR or --deployment FILE")
+			return nil, usagef("give %s ADDR or %s FILE", f.flag("registry"), f.flag("deployment"))
 		}
 		d, err := readDeployment(c.depl)
 		if errors.Is(err, os.ErrNotExist) {
@@ -863,4 +871,46 @@ the same time).`)
 	<-env.ctx.Done()
 	fmt.Fprintln(env.progress(), "chain node: stopping")
 	return nil
+}
+
+// networkChainHelp is the coordinator's and the worker's help on --chain-*.
+const networkChainHelp = `
+--chain-rpc URL settles accepted Groth16 results on a ComputeRegistry (README
+"Settling on chain"): the coordinator posts each accepted task on the registry
+(--chain-registry ADDR or --chain-deployment FILE) naming the worker and
+escrowing the reward from --chain-key's account, up to --chain-max-reward wei
+a task; the worker, run with the same --chain-rpc and registry and its own
+--chain-key (whose address is its worker address), submits its receipt and
+the registry verifies it and pays it. Results the registry cannot pay are
+credited on the ledger, never both. A local dev chain: zkpoc chain node
+--keys DIR, then zkpoc chain deploy --rpc URL --key DIR/account-0.key.`
+
+// networkChain is an open chain for --chain-* flags; nil when --chain-rpc
+// is not given (any other --chain-* flag is then refused).
+func networkChain(env *cliEnv, fs *flag.FlagSet, cf chainFlags, also ...string) (*chainConn, *registry.Registry, error) {
+	if *cf.rpc == "" {
+		if *cf.sim != "" {
+			return nil, nil, withHint(usagef("--chain-sim: a simulated chain lives in one process, and the coordinator and its workers are several"), "serve it with zkpoc chain node and give its URL with --chain-rpc")
+		}
+		for _, name := range append([]string{"key", "registry", "deployment", "account"}, also...) {
+			if isSet(fs, cf.pfx+name) {
+				return nil, nil, usagef("%s needs --chain-rpc URL", cf.flag(name))
+			}
+		}
+		return nil, nil, nil
+	}
+	c, err := cf.open(env, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.depl == "" && *cf.registry == "" {
+		c.close()
+		return nil, nil, usagef("--chain-rpc needs --chain-registry ADDR or --chain-deployment FILE")
+	}
+	reg, err := cf.registryAt(env, c)
+	if err != nil {
+		c.close()
+		return nil, nil, err
+	}
+	return c, reg, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"github.com/zkpoc/zkpoc/network"
 	"github.com/zkpoc/zkpoc/network/coordinator"
 	"github.com/zkpoc/zkpoc/network/embedded"
+	"github.com/zkpoc/zkpoc/network/onchain"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -49,7 +52,8 @@ and results, its own job consumer, the inputs; no other node's jobs, no
 buckets, no ledger). The market connects with the key the coordinator keeps in
 the store: zkpoc market --nkey-seed STORE/market.nk. Without --workers any
 client can act as any worker: run it so on loopback only. For an external
-server, zkpoc network nats-config writes the same users into its config.`)
+server, zkpoc network nats-config writes the same users into its config.
+`+networkChainHelp)
 	var nf natsFlags
 	nf.register(fs)
 	store := fs.String("store", "", "embedded server's JetStream directory (default $ZKPOC_HOME/network; not with --nats)")
@@ -64,6 +68,8 @@ server, zkpoc network nats-config writes the same users into its config.`)
 	blockInterval := fs.Duration("block-interval", 5*time.Second, "how often a block of accepted results is appended")
 	keyDir := fs.String("key-dir", "", "verifying-key cache (default: $ZKPOC_HOME/keys)")
 	replicas := fs.Int("replicas", 1, "replicas of every stream and bucket: 1 on one server, 3 on a three-node cluster")
+	cf := addChainFlagsPrefixed(fs, "chain-", 1)
+	maxReward := fs.String("chain-max-reward", "", "with --chain-rpc: the most wei one task escrows from --chain-key's account (required then)")
 	workersFile := fs.String("workers", "", "embedded server: require NKey auth; FILE lists the workers' NKeys (U…), one a line (zkpoc network nkey prints one)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -107,6 +113,23 @@ server, zkpoc network nats-config writes the same users into its config.`)
 	}
 	if *replicas > 1 && !external {
 		return withHint(usagef("--replicas %d needs a cluster: the embedded server is one node", *replicas), "start a nats-server cluster and give its URLs with --nats")
+	}
+	cc, reg, err := networkChain(env, fs, cf, "max-reward")
+	if err != nil {
+		return err
+	}
+	var settler coordinator.Chain
+	if cc != nil {
+		defer cc.close()
+		limit, ok := new(big.Int).SetString(*maxReward, 10)
+		if !ok || limit.Sign() <= 0 {
+			return withHint(usagef("--chain-max-reward %q: give a positive integer number of wei", *maxReward), "tasks are not funded (README): this caps what any poster can make the coordinator's account escrow for one task")
+		}
+		p := &onchain.Poster{Registry: reg, Key: cc.key, Circuit: protocol.Freivalds.Name(), MaxReward: limit}
+		if err := p.Check(); err != nil {
+			return usageError{err}
+		}
+		settler = p
 	}
 	if *keyDir == "" {
 		c, err := keyCache()
@@ -178,7 +201,7 @@ server, zkpoc network nats-config writes the same users into its config.`)
 	}
 	defer nc.Close()
 	c, err := coordinator.New(nc, coordinator.Config{Address: *address, RedispatchFraction: *redispatch, RecomputeMaxN: *recomputeMaxN, MaxStrikes: *maxStrikes, JobTimeout: *jobTimeout,
-		HeartbeatTimeout: *hbTimeout, BlockInterval: *blockInterval, KeyDir: *keyDir, Log: env.progress(),
+		HeartbeatTimeout: *hbTimeout, BlockInterval: *blockInterval, KeyDir: *keyDir, Log: env.progress(), Chain: settler,
 		Settings: network.Settings{Replicas: *replicas}})
 	if err != nil {
 		return usageError{err}

@@ -26,6 +26,7 @@ import (
 	"github.com/zkpoc/zkpoc/network/embedded"
 	"github.com/zkpoc/zkpoc/network/market"
 	"github.com/zkpoc/zkpoc/receipt"
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 const networkHelp = "Usage: zkpoc network demo|bench|nkey|nats-config [flags]\n\n" +
@@ -67,12 +68,22 @@ computes it. The accepted receipts go to --out (default: a temporary
 directory, kept), so that zkpoc root RECEIPT... can be run on them.
 
 Workers prove in auto mode with the keys in $ZKPOC_HOME/keys (set up on the
-first run, about 2 s at n = 8).`)
+first run, about 2 s at n = 8).
+
+--chain settles the accepted Groth16 results on a ComputeRegistry too (README
+"Settling on chain"): a simulated chain served on a loopback JSON-RPC port,
+the registry and the n×n key's verifier deployed (compiled with solc-js); the
+coordinator posts each accepted task naming its worker and escrowing the
+reward, each honest worker submits its own receipt with --chain-rpc (at most
+two honest workers: one dev account each), and the registry verifies the
+proof and pays. The summary adds each task's transactions and the compute_root
+of the block that paid it, recomputed from the receipts.`)
 	workers := fs.Int("workers", 3, "worker processes (at least 2; the last is dishonest)")
 	tasks := fs.Int("tasks", 4, "tasks to post")
 	n := fs.Int("n", 8, "matrix size of the tasks")
 	timeout := fs.Duration("timeout", 90*time.Second, "give up after this long")
 	out := fs.String("out", "", "directory for the accepted receipts (default: a new temporary directory)")
+	onChain := fs.Bool("chain", false, "settle accepted results on a ComputeRegistry on a simulated chain as well (needs solc-js)")
 	if err := parseNone(fs, args[1:]); err != nil {
 		return err
 	}
@@ -85,21 +96,24 @@ first run, about 2 s at n = 8).`)
 		return usagef("--n %d: between 1 and 64 for the demo", *n)
 	case *timeout <= 0:
 		return usagef("--timeout must be positive")
+	case *onChain && *workers-1 > demoChainWorkers:
+		return usagef("--chain --workers %d: at most %d workers (%d honest: the simulated chain has a dev account for each)", *workers, demoChainWorkers+1, demoChainWorkers)
 	}
 	if err := checkOutput("--out", *out); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(env.ctx, *timeout)
 	defer cancel()
-	d := &demo{env: env, ctx: ctx}
+	d := &demo{env: env, ctx: ctx, chain: *onChain}
 	return d.run(*workers, *tasks, *n, *out)
 }
 
 type demo struct {
-	env *cliEnv
-	ctx context.Context
-	js  jetstream.JetStream
-	api string
+	env   *cliEnv
+	ctx   context.Context
+	js    jetstream.JetStream
+	api   string
+	chain bool
 }
 
 func (d *demo) logf(format string, args ...any) { fmt.Fprintf(d.env.progress(), format+"\n", args...) }
@@ -160,8 +174,18 @@ func (d *demo) run(workers, tasks, n int, out string) error {
 	if err != nil {
 		return err
 	}
+	var dc *demoChain
+	var settler coordinator.Chain
+	if d.chain {
+		if dc, err = startDemoChain(d.ctx, d.env, tmp, n); err != nil {
+			return err
+		}
+		defer dc.close()
+		settler = dc.poster()
+	}
 	coord, err := coordinator.New(nc, coordinator.Config{Address: "cpc1zkpocdemocoordinator", RedispatchFraction: 0.5,
-		JobTimeout: 30 * time.Second, HeartbeatTimeout: 5 * time.Second, BlockInterval: time.Second, KeyDir: kc.Dir})
+		JobTimeout: 30 * time.Second, HeartbeatTimeout: 5 * time.Second, BlockInterval: time.Second, KeyDir: kc.Dir,
+		Chain: settler, ChainEvery: 250 * time.Millisecond})
 	if err != nil {
 		return err
 	}
@@ -207,7 +231,13 @@ func (d *demo) run(workers, tasks, n int, out string) error {
 	addrs := map[string]string{}
 	for i := 1; i <= workers; i++ {
 		addr := fmt.Sprintf("cpc1zkpocdemoworker%d", i)
-		args := []string{"worker", "--nats", srv.URL(), "--worker-address", addr, "--node-key", nodeKeys[i-1], "--heartbeat", "1s"}
+		var chainArgs []string
+		if dc != nil && i < workers { // an honest worker, paid on chain: its address is its chain account's
+			if chainArgs, addr, err = dc.workerArgs(i); err != nil {
+				return err
+			}
+		}
+		args := append([]string{"worker", "--nats", srv.URL(), "--worker-address", addr, "--node-key", nodeKeys[i-1], "--heartbeat", "1s"}, chainArgs...)
 		role := "honest"
 		if i == workers {
 			args, role = append(args, "--dishonest"), "DISHONEST"
@@ -244,7 +274,18 @@ func (d *demo) run(workers, tasks, n int, out string) error {
 	if err != nil {
 		return err
 	}
-	return d.summary(recs, addrs, out, time.Since(start))
+	if dc != nil {
+		if err := d.waitPaid(recs); err != nil {
+			return err
+		}
+	}
+	if err := d.summary(recs, addrs, out, time.Since(start)); err != nil {
+		return err
+	}
+	if dc != nil {
+		return dc.summary(d.ctx, d.env, d, recs)
+	}
+	return nil
 }
 
 // waitRegistered waits until want nodes are registered.
@@ -296,6 +337,31 @@ func (d *demo) waitSettled(ids []string) ([]network.TaskRecord, error) {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// waitPaid waits until every task settled on chain is final there.
+func (d *demo) waitPaid(recs []network.TaskRecord) error {
+	kv, err := d.js.KeyValue(d.ctx, network.ChainBucket)
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if r.Settlement != network.SettleChain {
+			continue
+		}
+		for {
+			var s network.ChainSettlement
+			if e, err := kv.Get(d.ctx, r.TaskID); err == nil && json.Unmarshal(e.Value(), &s) == nil && s.Final() {
+				break
+			}
+			select {
+			case <-d.ctx.Done():
+				return fmt.Errorf("waiting for task %s to be paid on chain: %w", r.TaskID, d.ctx.Err())
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}
+	return nil
 }
 
 func (d *demo) call(method, path, body string, want int, v any) error {
@@ -380,13 +446,17 @@ func (d *demo) summary(recs []network.TaskRecord, addrs map[string]string, out s
 		}
 		role := addrs[nr.Registration.WorkerAddress]
 		var bal struct {
-			Balance string `json:"balance"`
+			Balance    string `json:"balance"`
+			OnChainWei string `json:"on_chain_wei"`
 		}
-		paid := "0"
+		paid := "0 CPC"
 		if err := d.call("GET", "/v1/accounts/"+nr.Registration.WorkerAddress, "", http.StatusOK, &bal); err == nil {
-			paid = bal.Balance
+			paid = bal.Balance + " CPC"
+			if c, err := workload.FormatCPC(bal.OnChainWei); bal.OnChainWei != "" && err == nil {
+				paid = fmt.Sprintf("%s CPC by the registry on chain, %s", c, paid)
+			}
 		}
-		fmt.Fprintf(w, "  %s  %s (%s)  accepted %d  strikes %d  rating %.2f  paid %s CPC\n", short(id, 12), nr.Registration.WorkerAddress, role, nr.Accepted, nr.Rejected, nr.Rating, paid)
+		fmt.Fprintf(w, "  %s  %s (%s)  accepted %d  strikes %d  rating %.2f  paid %s\n", short(id, 12), nr.Registration.WorkerAddress, role, nr.Accepted, nr.Rejected, nr.Rating, paid)
 		for _, s := range nr.Strikes {
 			fmt.Fprintf(w, "      strike: task %s: %s; evidence %s\n", s.TaskID, clip(s.Reason, 80), strings.Join(s.Evidence, ", "))
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zkpoc/zkpoc/network/onchain"
 	"github.com/zkpoc/zkpoc/network/worker"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
@@ -36,18 +37,35 @@ limited to its own subjects. --nkey-seed FILE signs in with another NKey
 instead, for a server configured by other means.
 --dishonest is for network demos only: every answer carries a WRONG product
 (one entry changed) with a valid binding and signature, in sampled or binding
-mode, for the coordinator's re-dispatch and comparison to catch.`)
+mode, for the coordinator's re-dispatch and comparison to catch.
+`+networkChainHelp)
 	var nf natsFlags
 	nf.register(fs)
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
-	addr := fs.String("worker-address", "", "worker address results are submitted under (cpc1…), signed into every receipt; required")
+	addr := fs.String("worker-address", "", "worker address results are submitted under (cpc1…), signed into every receipt; required, except with --chain-rpc (default and must be: --chain-key's address)")
 	keyDir := fs.String("key-dir", "", "proving-key cache (default: $ZKPOC_HOME/keys)")
 	heartbeat := fs.Duration("heartbeat", 5*time.Second, "heartbeat interval")
 	dishonest := fs.Bool("dishonest", false, "demos only: answer with a wrong product (valid signature and binding)")
+	cf := addChainFlagsPrefixed(fs, "chain-", 2)
 	var pf proveFlags
 	pf.register(fs)
 	if err := parseNone(fs, args); err != nil {
 		return err
+	}
+	cc, reg, err := networkChain(env, fs, cf)
+	if err != nil {
+		return err
+	}
+	var sub worker.Submitter
+	if cc != nil {
+		defer cc.close()
+		s := &onchain.Submitter{Registry: reg, Key: cc.key}
+		if *addr == "" {
+			*addr = s.Address()
+		} else if *addr != s.Address() {
+			return withHint(usagef("--worker-address %s is not --chain-key's address %s", *addr, s.Address()), "the registry pays only the address the receipts sign, as the sender: leave --worker-address out")
+		}
+		sub = s
 	}
 	if *addr == "" {
 		return withHint(usagef("--worker-address is required"), "the chain address this node's results are submitted under, such as cpc1q…")
@@ -96,7 +114,7 @@ mode, for the coordinator's re-dispatch and comparison to catch.`)
 	}
 	defer nc.Close()
 	cfg := worker.Config{NodeKey: key, WorkerAddress: *addr, KeyDir: *keyDir, Budget: o.Budget, Coeffs: o.Coeffs,
-		Mode: mode, Sampling: o.Sampling, Executor: o.Executor, HeartbeatEvery: *heartbeat, Log: env.progress(), Dishonest: *dishonest}
+		Mode: mode, Sampling: o.Sampling, Executor: o.Executor, HeartbeatEvery: *heartbeat, Log: env.progress(), Dishonest: *dishonest, Chain: sub}
 	w, err := worker.New(nc, cfg)
 	if err != nil {
 		return usageError{err}
