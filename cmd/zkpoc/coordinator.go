@@ -70,6 +70,7 @@ server, zkpoc network nats-config writes the same users into its config.
 	replicas := fs.Int("replicas", 1, "replicas of every stream and bucket: 1 on one server, 3 on a three-node cluster")
 	cf := addChainFlagsPrefixed(fs, "chain-", 1)
 	maxReward := fs.String("chain-max-reward", "", "with --chain-rpc: the most wei one task escrows from --chain-key's account (required then)")
+	minBalance := fs.String("chain-min-balance", "0", "with --chain-rpc: wei --chain-key's account keeps; a task whose escrow would take it below is credited on the ledger instead")
 	workersFile := fs.String("workers", "", "embedded server: require NKey auth; FILE lists the workers' NKeys (U…), one a line (zkpoc network nkey prints one)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -114,7 +115,7 @@ server, zkpoc network nats-config writes the same users into its config.
 	if *replicas > 1 && !external {
 		return withHint(usagef("--replicas %d needs a cluster: the embedded server is one node", *replicas), "start a nats-server cluster and give its URLs with --nats")
 	}
-	cc, reg, err := networkChain(env, fs, cf, "max-reward")
+	cc, reg, err := networkChain(env, fs, cf, "max-reward", "min-balance")
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,11 @@ server, zkpoc network nats-config writes the same users into its config.
 		if !ok || limit.Sign() <= 0 {
 			return withHint(usagef("--chain-max-reward %q: give a positive integer number of wei", *maxReward), "tasks are not funded (README): this caps what any poster can make the coordinator's account escrow for one task")
 		}
-		p := &onchain.Poster{Registry: reg, Key: cc.key, Circuit: protocol.Freivalds.Name(), MaxReward: limit}
+		floor, ok := new(big.Int).SetString(*minBalance, 10)
+		if !ok || floor.Sign() < 0 {
+			return usagef("--chain-min-balance %q: give a non-negative integer number of wei", *minBalance)
+		}
+		p := &onchain.Poster{Registry: reg, Key: cc.key, Circuit: protocol.Freivalds.Name(), MaxReward: limit, MinBalance: floor}
 		if err := p.Check(); err != nil {
 			return usageError{err}
 		}

@@ -32,9 +32,10 @@ import (
 //     the coordinator's account (ChainRefunded): the worker forfeits it.
 //  5. If the task cannot be posted — no verifier for the shape or not for
 //     the receipt's key, the deadline passed first, the task id taken on
-//     the registry by someone else, or MaxChainTries failures — the
-//     credit moves to the ledger (ChainFailed): the worker is paid once,
-//     off chain.
+//     the registry by someone else, or MaxChainTries failures after which
+//     the registry shows no such task — the credit moves to the ledger
+//     (ChainFailed): the worker is paid once, off chain. A task found
+//     posted by this coordinator is never failed: its escrow can pay.
 //
 // Step 1 reads no chain: it runs under the coordinator's mutex.
 type Chain interface {
@@ -166,7 +167,12 @@ func (c *Coordinator) settleStep(ctx context.Context, id string) error {
 		s.Tries++
 		s.Error = clip(err.Error())
 		if s.State == network.ChainPost && s.Tries >= MaxChainTries {
-			err = c.settleFail(ctx, &s, fmt.Sprintf("%d failed attempts at posting: %v", s.Tries, err))
+			// Give up only when the registry says the task is not there:
+			// a failed attempt may have landed with its answer lost, and
+			// a worker paid by that escrow must not be credited as well.
+			if o, oerr := c.cfg.Chain.Outcome(ctx, id); oerr == nil && !o.Posted {
+				err = c.settleFail(ctx, &s, fmt.Sprintf("%d failed attempts at posting: %v", s.Tries, err))
+			}
 		}
 	}
 	if s == before {

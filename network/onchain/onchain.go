@@ -48,6 +48,9 @@ type Poster struct {
 	// its rewards not funded (README), so this caps what any one of them
 	// can make the coordinator's account pay.
 	MaxReward *big.Int
+	// MinBalance, when set, is the balance Key's account keeps: a task
+	// whose escrow would take it below is credited on the ledger instead.
+	MinBalance *big.Int
 }
 
 // Ref names the registry.
@@ -186,6 +189,15 @@ func (p *Poster) Post(ctx context.Context, task workload.ComputeTask, env *recei
 	spec, reward, err := registry.NewTaskSpec(task, p.Circuit, worker)
 	if err != nil {
 		return network.ChainTx{}, err
+	}
+	if p.MinBalance != nil && p.MinBalance.Sign() > 0 {
+		bal, err := p.Registry.Client().BalanceAt(ctx, registry.Address(p.Key), nil)
+		if err != nil {
+			return network.ChainTx{}, fmt.Errorf("balance of %s: %w", p.Account(), err)
+		}
+		if left := new(big.Int).Sub(bal, reward); left.Cmp(p.MinBalance) < 0 {
+			return network.ChainTx{}, fmt.Errorf("%w: escrowing %s wei would leave %s wei in %s, under its floor of %s wei", network.ErrNotPayable, reward, left, p.Account(), p.MinBalance)
+		}
 	}
 	rc, err := p.Registry.Post(ctx, p.Key, spec, reward)
 	if err != nil {

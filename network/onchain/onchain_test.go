@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"os"
 	"strings"
@@ -74,6 +75,7 @@ type net struct {
 type setup struct {
 	noVerifier bool
 	maxReward  int64
+	minBalance *big.Int
 	noSubmit   bool // the worker has an EVM address but no chain
 }
 
@@ -107,7 +109,7 @@ func start(t *testing.T, s setup) *net {
 	if maxReward == 0 {
 		maxReward = 10 * reward
 	}
-	poster := &onchain.Poster{Registry: n.reg, Key: simchain.DevKey(1), Circuit: protocol.Freivalds.Name(), MaxReward: big.NewInt(maxReward)}
+	poster := &onchain.Poster{Registry: n.reg, Key: simchain.DevKey(1), Circuit: protocol.Freivalds.Name(), MaxReward: big.NewInt(maxReward), MinBalance: s.minBalance}
 	if err := poster.Check(); err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +188,14 @@ func (n *net) post(rewardWei int64) network.TaskRecord {
 	n.t.Helper()
 	req := network.IntakeRequest{MatrixSize: 4, FracBits: 8, RewardWei: big.NewInt(rewardWei).String(), Deadline: time.Now().Add(time.Hour).Unix()}
 	b, _ := json.Marshal(req)
-	m, err := n.nc.Request(network.SubjectIntake, b, 10*time.Second)
+	var m *nats.Msg
+	var err error
+	for try := 0; try < 50; try++ { // the coordinator provisions before it subscribes
+		if m, err = n.nc.Request(network.SubjectIntake, b, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		n.t.Fatal(err)
 	}
@@ -282,19 +291,22 @@ func TestAcceptedPaidOnChain(t *testing.T) {
 // the ledger (owed), once.
 func TestNotPayableOnChain(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		setup setup
-		state string // "": never a settlement
+		name   string
+		setup  setup
+		state  string // "": never a settlement
+		errSub string
 	}{
-		{"reward over the cap", setup{maxReward: reward - 1}, ""},
-		{"no verifier for the shape", setup{noVerifier: true}, network.ChainFailed},
+		{"reward over the cap", setup{maxReward: reward - 1}, "", ""},
+		{"no verifier for the shape", setup{noVerifier: true}, network.ChainFailed, "no verifier registered"},
+		// dev accounts hold 1,000 ether: a floor of 1,000 ether leaves no room
+		{"the account at its floor", setup{minBalance: new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil)}, network.ChainFailed, "under its floor"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := start(t, tc.setup)
 			task := n.post(reward)
 			if tc.state != "" {
 				s := n.settled(task, tc.state)
-				if !strings.Contains(s.Error, "NoVerifier") && !strings.Contains(s.Error, "no verifier") {
+				if !strings.Contains(s.Error, tc.errSub) {
 					t.Fatalf("settlement %+v", s)
 				}
 			}
