@@ -31,7 +31,7 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-const chainHelp = `Usage: zkpoc chain deploy|post|submit|status|root|demo [flags]
+const chainHelp = `Usage: zkpoc chain deploy|post|submit|status|refund|root|demo|node [flags]
 
 The ComputeRegistry contract (chain/registry, README "ComputeRegistry") on an
 EVM chain: tasks with escrowed rewards, SUBMIT_RESULT verified on chain by
@@ -42,6 +42,7 @@ rebuilt from the contract's events.
   post    post a task (its JSON), escrowing its reward
   submit  submit a receipt's proof as SUBMIT_RESULT; prints the block's compute_root
   status  a task's state on chain; with --task, checks it against the task's JSON
+  refund  refund an unpaid task after its deadline to its poster
   root    a block's compute_root, rebuilt from the registry's events
   demo    the whole flow in one process on an in-memory chain
   node    serve the embedded chain as a dev node on a loopback JSON-RPC port
@@ -71,6 +72,8 @@ func runChain(env *cliEnv, args []string) error {
 		return runChainSubmit(env, args)
 	case "status":
 		return runChainStatus(env, args)
+	case "refund":
+		return runChainRefund(env, args)
 	case "root":
 		return runChainRoot(env, args)
 	case "demo":
@@ -81,7 +84,7 @@ func runChain(env *cliEnv, args []string) error {
 		fmt.Fprint(env.stdout, chainHelp)
 		return nil
 	}
-	return groupUsage(fmt.Sprintf("chain takes a verb: deploy, post, submit, status, root, demo or node (have %q)", sub), chainHelp)
+	return groupUsage(fmt.Sprintf("chain takes a verb: deploy, post, submit, status, refund, root, demo or node (have %q)", sub), chainHelp)
 }
 
 // chainFlags are the flags every verb that talks to a chain takes (and,
@@ -506,6 +509,68 @@ the gas and the block's compute_root, rebuilt from the registry's events.`)
 	return nil
 }
 
+// taskIDArg is a verb's task: --task FILE (the task, its id) or one
+// positional TASK_ID.
+func taskIDArg(env *cliEnv, verb, taskPath string, pos []string) (*workload.ComputeTask, string, [16]byte, error) {
+	var task *workload.ComputeTask
+	idText := ""
+	switch {
+	case taskPath != "" && len(pos) == 0:
+		t, err := readTask(env, taskPath)
+		if err != nil {
+			return nil, "", [16]byte{}, err
+		}
+		task, idText = &t, t.TaskID
+	case taskPath == "" && len(pos) == 1:
+		idText = pos[0]
+	default:
+		return nil, "", [16]byte{}, usagef("chain %s takes a task id or --task FILE", verb)
+	}
+	id, err := registry.TaskID(idText)
+	if err != nil {
+		return nil, "", [16]byte{}, usageError{err}
+	}
+	return task, idText, id, nil
+}
+
+func runChainRefund(env *cliEnv, args []string) error {
+	fs := newFlags(env, "chain refund", "chain refund [--task FILE | TASK_ID] [chain flags]", `
+Refunds an open task whose deadline has passed on chain: the registry pays
+its escrowed reward back to its poster (whoever sends the transaction; the
+default sender is dev account 1, the poster of chain post). A task not yet
+past its deadline, or settled already, reverts with DeadlineNotPassed or
+TaskSettled (exit 1).`)
+	cf := addChainFlags(fs, 1)
+	taskPath := fs.String("task", "", "task JSON file (its task_id)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	_, idText, id, err := taskIDArg(env, "refund", *taskPath, pos)
+	if err != nil {
+		return err
+	}
+	c, err := cf.open(env, true)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	reg, err := cf.registryAt(env, c)
+	if err != nil {
+		return err
+	}
+	t, err := reg.Task(env.ctx, id)
+	if err != nil {
+		return err
+	}
+	rc, err := reg.Refund(env.ctx, c.key, id)
+	if err != nil {
+		return reverted(err)
+	}
+	fmt.Fprintf(env.stdout, "task %s refunded: %s wei to %s in block %s (%d gas)\n", idText, t.Escrow.Reward, t.Poster.Hex(), rc.BlockNumber, rc.GasUsed)
+	return nil
+}
+
 func runChainStatus(env *cliEnv, args []string) error {
 	fs := newFlags(env, "chain status", "chain status [--task FILE | TASK_ID] [chain flags]", `
 Prints a task's state on chain (open, settled, or never posted) and what the
@@ -519,23 +584,9 @@ JSON — what a worker checks before working (exit 1 if they differ).`)
 	if err != nil {
 		return err
 	}
-	var task *workload.ComputeTask
-	idText := ""
-	switch {
-	case *taskPath != "" && len(pos) == 0:
-		t, err := readTask(env, *taskPath)
-		if err != nil {
-			return err
-		}
-		task, idText = &t, t.TaskID
-	case *taskPath == "" && len(pos) == 1:
-		idText = pos[0]
-	default:
-		return usagef("chain status takes a task id or --task FILE")
-	}
-	id, err := registry.TaskID(idText)
+	task, idText, id, err := taskIDArg(env, "status", *taskPath, pos)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	c, err := cf.open(env, false)
 	if err != nil {
