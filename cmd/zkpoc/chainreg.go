@@ -533,6 +533,24 @@ func taskIDArg(env *cliEnv, verb, taskPath string, pos []string) (*workload.Comp
 	return task, idText, id, nil
 }
 
+// openTask opens the chain and the registry and reads task id; the caller
+// closes the connection.
+func (f chainFlags) openTask(env *cliEnv, id [16]byte, needKey bool) (*chainConn, *registry.Registry, registry.Task, error) {
+	c, err := f.open(env, needKey)
+	if err != nil {
+		return nil, nil, registry.Task{}, err
+	}
+	reg, err := f.registryAt(env, c)
+	if err == nil {
+		var t registry.Task
+		if t, err = reg.Task(env.ctx, id); err == nil {
+			return c, reg, t, nil
+		}
+	}
+	c.close()
+	return nil, nil, registry.Task{}, err
+}
+
 func runChainRefund(env *cliEnv, args []string) error {
 	fs := newFlags(env, "chain refund", "chain refund [--task FILE | TASK_ID] [chain flags]", `
 Refunds an open task whose deadline has passed on chain: the registry pays
@@ -550,19 +568,11 @@ TaskSettled (exit 1).`)
 	if err != nil {
 		return err
 	}
-	c, err := cf.open(env, true)
+	c, reg, t, err := cf.openTask(env, id, true)
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	reg, err := cf.registryAt(env, c)
-	if err != nil {
-		return err
-	}
-	t, err := reg.Task(env.ctx, id)
-	if err != nil {
-		return err
-	}
 	rc, err := reg.Refund(env.ctx, c.key, id)
 	if err != nil {
 		return reverted(err)
@@ -588,19 +598,11 @@ JSON — what a worker checks before working (exit 1 if they differ).`)
 	if err != nil {
 		return err
 	}
-	c, err := cf.open(env, false)
+	c, _, t, err := cf.openTask(env, id, false)
 	if err != nil {
 		return err
 	}
 	defer c.close()
-	reg, err := cf.registryAt(env, c)
-	if err != nil {
-		return err
-	}
-	t, err := reg.Task(env.ctx, id)
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(env.stdout, "task %s: %s\n", idText, registry.StateName(t.State))
 	if t.State == registry.StateNone {
 		return exitError{exitReject}

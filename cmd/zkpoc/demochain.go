@@ -21,7 +21,6 @@ import (
 	"github.com/zkpoc/zkpoc/network/onchain"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
-	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/setup"
 )
 
@@ -171,19 +170,7 @@ func (d *demoChain) summary(ctx context.Context, env *cliEnv, dm *demo, recs []n
 func rootOfReceipts(ctx context.Context, rkv jetstream.KeyValue, results []chain.ComputeResult, receiptOf map[string]string) (string, error) {
 	var again []chain.ComputeResult
 	for _, cr := range results {
-		key, ok := receiptOf[cr.TaskID]
-		if !ok {
-			return "", fmt.Errorf("no accepted receipt for task %s", cr.TaskID)
-		}
-		e, err := rkv.Get(ctx, key)
-		if err != nil {
-			return "", fmt.Errorf("accepted receipt %s: %w", key, err)
-		}
-		env, err := receipt.Decode(e.Value())
-		if err != nil {
-			return "", err
-		}
-		c, err := chain.FromReceipt(env, "")
+		_, c, err := acceptedResult(ctx, rkv, receiptOf, cr.TaskID)
 		if err != nil {
 			return "", err
 		}

@@ -480,27 +480,34 @@ func (d *demo) summary(recs []network.TaskRecord, addrs map[string]string, out s
 func (d *demo) rootFromReceipts(rkv jetstream.KeyValue, b network.Block, receiptOf map[string]string, out string) (string, error) {
 	var results []chain.ComputeResult
 	for i, tx := range b.Transactions {
-		key, ok := receiptOf[tx.Payload.TaskID]
-		if !ok {
-			return "", errors.New("no accepted receipt for task " + tx.Payload.TaskID)
-		}
-		e, err := rkv.Get(d.ctx, key)
+		raw, cr, err := acceptedResult(d.ctx, rkv, receiptOf, tx.Payload.TaskID)
 		if err != nil {
-			return "", fmt.Errorf("accepted receipt %s: %w", key, err)
+			return "", err
 		}
 		path := filepath.Join(out, fmt.Sprintf("block%d", b.Height), fmt.Sprintf("%02d.json", i+1))
-		if err := atomicfile.Write(path, e.Value(), 0o644); err != nil {
-			return "", err
-		}
-		env, err := receipt.Decode(e.Value())
-		if err != nil {
-			return "", err
-		}
-		cr, err := chain.FromReceipt(env, "")
-		if err != nil {
+		if err := atomicfile.Write(path, raw, 0o644); err != nil {
 			return "", err
 		}
 		results = append(results, cr)
 	}
 	return chain.ComputeRoot(results)
+}
+
+// acceptedResult is a task's accepted receipt (receiptOf: task id → key in
+// rkv) and its ComputeResult, as zkpoc root computes it.
+func acceptedResult(ctx context.Context, rkv jetstream.KeyValue, receiptOf map[string]string, taskID string) ([]byte, chain.ComputeResult, error) {
+	key, ok := receiptOf[taskID]
+	if !ok {
+		return nil, chain.ComputeResult{}, errors.New("no accepted receipt for task " + taskID)
+	}
+	e, err := rkv.Get(ctx, key)
+	if err != nil {
+		return nil, chain.ComputeResult{}, fmt.Errorf("accepted receipt %s: %w", key, err)
+	}
+	env, err := receipt.Decode(e.Value())
+	if err != nil {
+		return nil, chain.ComputeResult{}, err
+	}
+	cr, err := chain.FromReceipt(env, "")
+	return e.Value(), cr, err
 }
