@@ -23,7 +23,9 @@ import (
 func newProvisioned(t *testing.T) (*Coordinator, context.Context) {
 	t.Helper()
 	_, nc, js := embeddedtest.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Generous: TestRedteam2BlockOverPayload publishes three 8 MiB-class
+	// blocks, which took over 30 s under -race on a loaded 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	if err := network.Provision(ctx, js, network.Settings{}); err != nil {
 		t.Fatal(err)
