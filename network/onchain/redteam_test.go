@@ -5,6 +5,11 @@ package onchain_test
 // party taking task ids, a worker submitting by itself, late.
 
 import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"math/big"
 	"strings"
@@ -244,4 +249,84 @@ func TestRedteamWorkerAddressForms(t *testing.T) {
 			t.Errorf("EVMAddress(%.50q): %v, %v; want ok %v", tc.s, got, err, tc.ok)
 		}
 	}
+}
+
+// zeroAddressReceipt is env as the same node would sign it with
+// worker_address the zero address (the registration's worker address is
+// the node's word: nothing stops a node registering it).
+func zeroAddressReceipt(t *testing.T, env *receipt.Envelope) *receipt.Envelope {
+	t.Helper()
+	st, _, err := env.Statement()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &st.Predicate
+	r.Node.WorkerAddress = common.Address{}.Hex()
+	if r.ReceiptID, err = r.ComputeID(); err != nil {
+		t.Fatal(err)
+	}
+	payload, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{5}, 32)) // the worker's node key (start)
+	id := protocol.NodeID(key.Public().(ed25519.PublicKey))
+	out := *env
+	out.Payload = base64.StdEncoding.EncodeToString(payload)
+	out.Signatures = []receipt.Signature{{KeyID: hex.EncodeToString(id[:]), Sig: base64.StdEncoding.EncodeToString(ed25519.Sign(key, receipt.PAE(out.PayloadType, payload)))}}
+	if err := out.VerifySignature(key.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
+
+// TestRedteamZeroWorkerAddress: a receipt signing worker_address
+// 0x0000…0000 (EIP-55 trivially: no letters) is Eligible, and Post names
+// the zero address: on the registry that is an OPEN task, paid to
+// whoever submits a valid proof first — here a third party with a copy
+// of the proof — not to the receipt's worker_address. Worse, Outcome
+// reports an open task's Named as "", which settlePost compares with the
+// settlement's WorkerAddress "0x0000…0000": were the post's answer lost
+// (or the coordinator restarted before recording it), the next step
+// would take the coordinator's own escrow for someone else's
+// ("task id taken … for worker \"\"") and credit the ledger too, while
+// the open escrow stays claimable: paid twice.
+//
+// The coordinator under test caps rewards under the task's (it credits
+// the ledger and never posts), so the Poster here is a second one on the same account.
+func TestRedteamZeroWorkerAddress(t *testing.T) {
+	n := start(t, setup{maxReward: reward - 1})
+	task := n.post(reward)
+	var rec network.TaskRecord
+	waitFor(t, n.ctx, "acceptance", func() bool {
+		rec, _ = get[network.TaskRecord](n, network.TasksBucket, task.TaskID)
+		return rec.Accepted != nil
+	})
+	orig := n.receipt(rec.Accepted.Receipt)
+	env := zeroAddressReceipt(t, orig)
+	p := &onchain.Poster{Registry: n.reg, Key: simchain.DevKey(1), Circuit: protocol.Freivalds.Name(), MaxReward: big.NewInt(10 * reward)}
+	worker, err := p.Eligible(rec.Task, env)
+	if err != nil {
+		t.Logf("defended: %v", err)
+		return
+	}
+	if _, err := p.Post(n.ctx, rec.Task, env); err != nil {
+		t.Fatalf("post: %v", err)
+	}
+	o, err := p.Outcome(n.ctx, task.TaskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A third party submits the worker's proof from its own account.
+	third := simchain.DevKey(3)
+	a, _, err := registry.SubmitArgsFromReceipt(orig, registry.Address(n.worker))
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := n.balance(registry.Address(third))
+	if _, err := n.reg.Submit(n.ctx, third, a); err != nil {
+		t.Fatalf("third party's submission: %v", err)
+	}
+	t.Errorf("DEFECT: Eligible accepted worker_address %s; posted as an open task (Outcome.Named %q, which settlePost would read as another worker's); a third party's copy of the proof was paid (its balance %s → %s wei)",
+		worker, o.Named, before, n.balance(registry.Address(third)))
 }
