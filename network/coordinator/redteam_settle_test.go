@@ -167,3 +167,64 @@ func TestRedteamSettleStaleSettlementOtherWorker(t *testing.T) {
 		})
 	}
 }
+
+// lateChain is a registry whose posts time out unanswered while failing,
+// the last of them left in flight (a transaction broadcast, not yet
+// mined: gas price too low, a congested chain); land mines it.
+type lateChain struct {
+	*fakeChain
+	failing  atomic.Bool
+	inFlight func()
+}
+
+func (l *lateChain) Post(ctx context.Context, task workload.ComputeTask, env *receipt.Envelope) (network.ChainTx, error) {
+	if !l.failing.Load() {
+		return l.fakeChain.Post(ctx, task, env)
+	}
+	worker, _ := l.Eligible(task, env)
+	l.mu.Lock()
+	l.inFlight = func() {
+		l.posted[task.TaskID] = network.ChainOutcome{Posted: true, Poster: fakeAccount, Named: worker, Deadline: task.Deadline}
+	}
+	l.mu.Unlock()
+	return network.ChainTx{}, errors.New("waiting for the transaction's receipt: context deadline exceeded")
+}
+
+func (l *lateChain) land() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inFlight != nil {
+		l.inFlight()
+	}
+}
+
+// TestRedteamSettleGiveUpWithPostInFlight: after MaxChainTries failed
+// posts the coordinator gives up when the registry shows no such task —
+// but a failed attempt whose transaction is still in flight may land
+// after that. The credit has moved to the ledger, the settlement is
+// final (nobody watches the task any more), and the escrow, naming the
+// worker, is live: the worker collects it with its own receipt on top of
+// the ledger credit, and the coordinator never refunds it.
+func TestRedteamSettleGiveUpWithPostInFlight(t *testing.T) {
+	l := &lateChain{fakeChain: &fakeChain{posted: map[string]network.ChainOutcome{}}}
+	l.failing.Store(true)
+	e := start(t, coordinator.Config{Chain: l, ChainEvery: 20 * time.Millisecond})
+	newWorker(t, e, "alice", false)
+	newWorker(t, e, "bob", false)
+	task := post(e)
+	var s network.ChainSettlement
+	e.waitFor("the settlement final", func() bool {
+		var ok bool
+		s, ok = e.settlement(task.TaskID)
+		return ok && s.Final()
+	})
+	l.land() // the last attempt is mined now
+	time.Sleep(200 * time.Millisecond)
+	s, _ = e.settlement(task.TaskID)
+	le, _, _ := e.ledger("credit." + task.RequestID)
+	o, _ := l.Outcome(e.ctx, task.TaskID)
+	if s.State == network.ChainFailed && le.Settlement != network.SettleChain && o.Posted && !o.Settled {
+		t.Fatalf("DEFECT: settlement %s (%s), credit on the ledger, and the coordinator's escrow naming %s open on the registry, unwatched: the worker can be paid twice",
+			s.State, s.Error, o.Named)
+	}
+}
