@@ -91,7 +91,14 @@ func EVMAddress(s string) (common.Address, error) {
 	if !common.IsHexAddress(s) || common.HexToAddress(s).Hex() != s {
 		return common.Address{}, fmt.Errorf("worker_address %.80q is not an EIP-55 checksummed EVM address", s)
 	}
-	return common.HexToAddress(s), nil
+	a := common.HexToAddress(s)
+	if a == (common.Address{}) {
+		// A task naming the zero address is open on the registry: any
+		// sender with a copy of the proof would be paid, and Outcome
+		// reports it as naming no worker.
+		return common.Address{}, fmt.Errorf("worker_address %s is the zero address: the registry would pay any sender", s)
+	}
+	return a, nil
 }
 
 // Eligible reports, without reading the chain, whether the registry could
