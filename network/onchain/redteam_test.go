@@ -165,57 +165,55 @@ func TestRedteamFrontRunTaskID(t *testing.T) {
 	}
 }
 
-// TestRedteamSelfSubmit: a worker (no chain configured: it terminates its
-// submit jobs) submits its accepted receipt itself once the task is
-// posted; a third party's copy of it is refused (WrongSender); the
-// settlement reads the payment back; a second submission is refused as
-// settled. Paid once, on chain, and the ledger does not owe it.
-func TestRedteamSelfSubmit(t *testing.T) {
-	n := start(t, setup{noSubmit: true})
-	task := n.post(reward)
-	s := n.settled(task, network.ChainPosted)
-	env := n.receipt(s.Receipt)
-	if _, _, err := n.reg.SubmitReceipt(n.ctx, simchain.DevKey(3), env); registry.ErrorName(err) != "WrongSender" && !errors.Is(err, registry.ErrWorker) {
-		t.Fatalf("a third party's copy: %v", err)
-	}
-	sub := &onchain.Submitter{Registry: n.reg, Key: n.worker}
-	if _, err := sub.Submit(n.ctx, env); err != nil {
-		t.Fatal(err)
-	}
-	s = n.settled(task, network.ChainPaid)
-	if _, err := sub.Submit(n.ctx, env); !errors.Is(err, onchain.ErrSettled) {
-		t.Fatalf("second submission: %v", err)
-	}
-	le, _ := get[network.LedgerEntry](n, network.LedgerBucket, network.Credit+"."+task.RequestID)
-	if le.Settlement != network.SettleChain {
-		t.Fatalf("credit %+v: owed on the ledger too", le)
-	}
-}
-
-// TestRedteamLateSubmit: the worker's submission after the deadline is
-// refused (DeadlinePassed) and the coordinator refunds; after the refund a
-// submission is refused as settled. The worker forfeits (by design: it did
-// not submit in time), and is not owed on the ledger.
-func TestRedteamLateSubmit(t *testing.T) {
-	n := start(t, setup{noSubmit: true})
-	task := n.post(reward)
-	s := n.settled(task, network.ChainPosted)
-	env := n.receipt(s.Receipt)
-	if err := n.sim.AdjustTime(2 * time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	sub := &onchain.Submitter{Registry: n.reg, Key: n.worker}
-	if _, err := sub.Submit(n.ctx, env); registry.ErrorName(err) != "DeadlinePassed" && !errors.Is(err, registry.ErrTaskMismatch) {
-		t.Fatalf("late submission: %v", err)
-	}
-	n.skew.Store(int64(2 * time.Hour / time.Second))
-	n.settled(task, network.ChainRefunded)
-	if _, err := sub.Submit(n.ctx, env); !errors.Is(err, onchain.ErrSettled) {
-		t.Fatalf("submission after the refund: %v", err)
-	}
-	le, _ := get[network.LedgerEntry](n, network.LedgerBucket, network.Credit+"."+task.RequestID)
-	if le.Settlement != network.SettleChain {
-		t.Fatalf("credit %+v", le)
+// TestRedteamWorkerSubmits: a worker with no chain configured (it
+// terminates its submit jobs) submits its accepted receipt itself once the
+// task is posted; a third party's copy of it is refused first
+// (WrongSender, or the receipt's worker_address is not the sender).
+//   - in time: paid once on chain, read back by the settlement; a second
+//     submission is refused as settled;
+//   - after the deadline: refused (DeadlinePassed, or the task check), the
+//     coordinator refunds, and a submission after the refund is refused as
+//     settled: the worker forfeits (by design: it did not submit in time).
+//
+// Either way the ledger does not owe the worker.
+func TestRedteamWorkerSubmits(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		late  bool
+		final string
+	}{
+		{"in time", false, network.ChainPaid},
+		{"after the deadline", true, network.ChainRefunded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := start(t, setup{noSubmit: true})
+			task := n.post(reward)
+			s := n.settled(task, network.ChainPosted)
+			env := n.receipt(s.Receipt)
+			if _, _, err := n.reg.SubmitReceipt(n.ctx, simchain.DevKey(3), env); registry.ErrorName(err) != "WrongSender" && !errors.Is(err, registry.ErrWorker) {
+				t.Fatalf("a third party's copy: %v", err)
+			}
+			sub := &onchain.Submitter{Registry: n.reg, Key: n.worker}
+			if tc.late {
+				if err := n.sim.AdjustTime(2 * time.Hour); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := sub.Submit(n.ctx, env); registry.ErrorName(err) != "DeadlinePassed" && !errors.Is(err, registry.ErrTaskMismatch) {
+					t.Fatalf("late submission: %v", err)
+				}
+				n.skew.Store(int64(2 * time.Hour / time.Second))
+			} else if _, err := sub.Submit(n.ctx, env); err != nil {
+				t.Fatal(err)
+			}
+			n.settled(task, tc.final)
+			if _, err := sub.Submit(n.ctx, env); !errors.Is(err, onchain.ErrSettled) {
+				t.Fatalf("submission once settled: %v", err)
+			}
+			le, _ := get[network.LedgerEntry](n, network.LedgerBucket, network.Credit+"."+task.RequestID)
+			if le.Settlement != network.SettleChain {
+				t.Fatalf("credit %+v: owed on the ledger too", le)
+			}
+		})
 	}
 }
 
