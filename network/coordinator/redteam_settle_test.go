@@ -173,8 +173,9 @@ func TestRedteamSettleStaleSettlementOtherWorker(t *testing.T) {
 // mined: gas price too low, a congested chain); land mines it.
 type lateChain struct {
 	*fakeChain
-	failing  atomic.Bool
-	inFlight func()
+	failing    atomic.Bool
+	inFlight   func()
+	inFlightID string
 }
 
 func (l *lateChain) Post(ctx context.Context, task workload.ComputeTask, env *receipt.Envelope) (network.ChainTx, error) {
@@ -183,11 +184,19 @@ func (l *lateChain) Post(ctx context.Context, task workload.ComputeTask, env *re
 	}
 	worker, _ := l.Eligible(task, env)
 	l.mu.Lock()
+	l.inFlightID = task.TaskID
 	l.inFlight = func() {
 		l.posted[task.TaskID] = network.ChainOutcome{Posted: true, Poster: fakeAccount, Named: worker, Deadline: task.Deadline}
 	}
 	l.mu.Unlock()
 	return network.ChainTx{}, errors.New("waiting for the transaction's receipt: context deadline exceeded")
+}
+
+// InFlight: the last failed post is not mined yet.
+func (l *lateChain) InFlight(context.Context) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.inFlight != nil && !l.posted[l.inFlightID].Posted, nil
 }
 
 func (l *lateChain) land() {
@@ -204,7 +213,9 @@ func (l *lateChain) land() {
 // after that. The credit has moved to the ledger, the settlement is
 // final (nobody watches the task any more), and the escrow, naming the
 // worker, is live: the worker collects it with its own receipt on top of
-// the ledger credit, and the coordinator never refunds it.
+// the ledger credit, and the coordinator never refunds it. (lateChain
+// implements coordinator.InFlight; without the fix the coordinator does
+// not ask.)
 func TestRedteamSettleGiveUpWithPostInFlight(t *testing.T) {
 	l := &lateChain{fakeChain: &fakeChain{posted: map[string]network.ChainOutcome{}}}
 	l.failing.Store(true)
@@ -213,12 +224,13 @@ func TestRedteamSettleGiveUpWithPostInFlight(t *testing.T) {
 	newWorker(t, e, "bob", false)
 	task := post(e)
 	var s network.ChainSettlement
-	e.waitFor("the settlement final", func() bool {
+	e.waitFor("MaxChainTries failed posts, or the settlement final", func() bool {
 		var ok bool
 		s, ok = e.settlement(task.TaskID)
-		return ok && s.Final()
+		return ok && (s.Final() || s.Tries >= coordinator.MaxChainTries)
 	})
-	l.land() // the last attempt is mined now
+	time.Sleep(200 * time.Millisecond) // ticks past the give-up point
+	l.land()                           // the last attempt is mined now
 	time.Sleep(200 * time.Millisecond)
 	s, _ = e.settlement(task.TaskID)
 	le, _, _ := e.ledger("credit." + task.RequestID)

@@ -56,6 +56,14 @@ type Chain interface {
 	Refund(ctx context.Context, taskID string) (network.ChainTx, error)
 }
 
+// InFlight is implemented by a Chain that can tell whether a transaction
+// of its account is sent and not mined yet (onchain.Poster): a post in
+// flight may still land, so giving up on posting then could leave an
+// escrow beside the ledger credit.
+type InFlight interface {
+	InFlight(ctx context.Context) (bool, error)
+}
+
 // MaxChainTries is how many failed attempts at posting one task (the
 // chain unreachable, a transaction lost) are made before it is credited
 // on the ledger instead.
@@ -190,7 +198,14 @@ func (c *Coordinator) settleStep(ctx context.Context, id string) error {
 			// Give up only when the registry says the task is not there:
 			// a failed attempt may have landed with its answer lost, and
 			// a worker paid by that escrow must not be credited as well.
-			if o, oerr := c.cfg.Chain.Outcome(ctx, id); oerr == nil && !o.Posted {
+			// Nor while a transaction of the account is in flight: a post
+			// not mined yet may land after the registry was read.
+			busy := false
+			if f, ok := c.cfg.Chain.(InFlight); ok {
+				b, ferr := f.InFlight(ctx)
+				busy = b || ferr != nil
+			}
+			if o, oerr := c.cfg.Chain.Outcome(ctx, id); oerr == nil && !o.Posted && !busy {
 				err = c.settleFail(ctx, &s, fmt.Sprintf("%d failed attempts at posting: %v", s.Tries, err))
 			}
 		}

@@ -218,6 +218,22 @@ func (p *Poster) Post(ctx context.Context, task workload.ComputeTask, env *recei
 	return network.ChainTx{Hash: rc.TxHash.Hex(), Block: rc.BlockNumber.Uint64()}, nil
 }
 
+// InFlight reports whether a transaction of Key's account is sent and not
+// mined (its pending nonce, as the node it talks to sees it, is ahead of
+// its mined one). A transaction broadcast only to other nodes is not seen.
+func (p *Poster) InFlight(ctx context.Context) (bool, error) {
+	a := registry.Address(p.Key)
+	pending, err := p.Registry.Client().PendingNonceAt(ctx, a)
+	if err != nil {
+		return false, fmt.Errorf("pending nonce of %s: %w", p.Account(), err)
+	}
+	mined, err := p.Registry.Client().NonceAt(ctx, a, nil)
+	if err != nil {
+		return false, fmt.Errorf("nonce of %s: %w", p.Account(), err)
+	}
+	return pending > mined, nil
+}
+
 // Refund refunds a task whose deadline has passed on chain.
 func (p *Poster) Refund(ctx context.Context, taskID string) (network.ChainTx, error) {
 	id, err := registry.TaskID(taskID)

@@ -303,6 +303,9 @@ func TestRedteamZeroWorkerAddress(t *testing.T) {
 	orig := n.receipt(rec.Accepted.Receipt)
 	env := zeroAddressReceipt(t, orig)
 	p := &onchain.Poster{Registry: n.reg, Key: simchain.DevKey(1), Circuit: protocol.Freivalds.Name(), MaxReward: big.NewInt(10 * reward)}
+	if busy, err := p.InFlight(n.ctx); err != nil || busy {
+		t.Fatalf("the account idle, InFlight: %v, %v", busy, err)
+	}
 	worker, err := p.Eligible(rec.Task, env)
 	if err != nil {
 		t.Logf("defended: %v", err)
