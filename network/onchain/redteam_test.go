@@ -331,3 +331,71 @@ func TestRedteamZeroWorkerAddress(t *testing.T) {
 	t.Errorf("DEFECT: Eligible accepted worker_address %s; posted as an open task (Outcome.Named %q, which settlePost would read as another worker's); a third party's copy of the proof was paid (its balance %s → %s wei)",
 		worker, o.Named, before, n.balance(registry.Address(third)))
 }
+
+// TestRedteamForgedSubmitJobs: RoleSubmit jobs the coordinator did not
+// send (a third party publishing on the worker's jobs subject — denied by
+// network.WorkerPermissions in an authenticated network, open here) make
+// the worker send no transaction: a receipt that is not its own (another
+// node key's signature), one for another task, one naming another
+// registry, and its own genuine job replayed after it was paid (the
+// registry's state is read first: ErrSettled).
+func TestRedteamForgedSubmitJobs(t *testing.T) {
+	n := start(t, setup{})
+	task := n.post(reward)
+	s := n.settled(task, network.ChainPaid)
+	me := registry.Address(n.worker)
+	nonce := func() uint64 {
+		v, err := n.sim.Client().NonceAt(n.ctx, me, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := nonce()
+	kv, err := n.js.KeyValue(n.ctx, network.ReceiptsBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := kv.Get(n.ctx, s.Receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := e.Value()
+	rec, _ := get[network.TaskRecord](n, network.TasksBucket, task.TaskID)
+	other := zeroAddressReceipt(t, n.receipt(s.Receipt)) // another worker_address, its signature then broken
+	other.Signatures[0].Sig = other.Signatures[0].Sig[:len(other.Signatures[0].Sig)-4] + "AAA="
+	otherRaw, _ := json.Marshal(other)
+	ref := s.Chain
+	wrongRef := ref
+	wrongRef.ChainID++
+	for _, tc := range []struct {
+		name   string
+		taskID string
+		raw    []byte
+		ref    *network.ChainRef
+	}{
+		{"a receipt naming another worker_address, its signature broken", task.TaskID, otherRaw, &ref},
+		{"its receipt for another task id", "00000000-0000-4000-8000-000000000000", own, &ref},
+		{"another registry", task.TaskID, own, &wrongRef},
+		{"no registry", task.TaskID, own, nil},
+		{"its own job replayed after the payment", task.TaskID, own, &ref},
+	} {
+		job := network.Job{TaskID: tc.taskID, RequestID: s.RequestID, Task: rec.Task, Role: network.RoleSubmit, Attempt: 1,
+			Node: s.Node, Receipt: tc.raw, Chain: tc.ref}
+		b, _ := json.Marshal(job)
+		if _, err := n.js.Publish(n.ctx, network.SubjectJobsNodePfx+s.Node, b); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+	}
+	waitFor(t, n.ctx, "the forged jobs taken", func() bool {
+		c, err := n.js.Consumer(n.ctx, network.JobsStream, network.NodeConsumer(s.Node))
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(n.ctx)
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	})
+	if after := nonce(); after != before {
+		t.Fatalf("the worker sent %d transactions for forged submit jobs", after-before)
+	}
+}
