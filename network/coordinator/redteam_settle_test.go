@@ -240,3 +240,38 @@ func TestRedteamSettleGiveUpWithPostInFlight(t *testing.T) {
 			s.State, s.Error, o.Named)
 	}
 }
+
+// TestRedteamSettleReregistration: the accepted node re-registers with
+// another worker address while its settlement waits to be posted (the
+// chain down). The task is posted naming the address the accepted
+// receipt signs, and the credit stays that address's: a re-registration
+// does not move the reward.
+func TestRedteamSettleReregistration(t *testing.T) {
+	g := &gatedChain{fakeChain: &fakeChain{posted: map[string]network.ChainOutcome{}}, now: time.Now}
+	g.down.Store(true)
+	e := start(t, coordinator.Config{Chain: g, ChainEvery: 50 * time.Millisecond})
+	workers := map[string]string{}
+	for _, name := range []string{"alice", "bob"} {
+		w := newWorker(t, e, name, false)
+		workers[w.id] = name
+	}
+	task := post(e)
+	var s network.ChainSettlement
+	e.waitFor("a settlement waiting", func() bool {
+		var ok bool
+		s, ok = e.settlement(task.TaskID)
+		return ok && s.Tries > 0
+	})
+	signed := s.WorkerAddress
+	newWorkerWith(t, e, workers[s.Node], func(w *worker) { w.addr = "cpc1moved" })
+	if got := e.node(s.Node).Registration.WorkerAddress; got != "cpc1moved" {
+		t.Fatalf("re-registration: worker address %q", got)
+	}
+	g.down.Store(false)
+	e.waitFor("posted", func() bool { s, _ = e.settlement(task.TaskID); return s.State == network.ChainPosted })
+	o, _ := g.Outcome(e.ctx, task.TaskID)
+	le, _, _ := e.ledger("credit." + task.RequestID)
+	if o.Named != signed || le.Account != signed || s.WorkerAddress != signed {
+		t.Fatalf("posted naming %q, credit to %q, settlement %q; the receipt signs %q", o.Named, le.Account, s.WorkerAddress, signed)
+	}
+}
