@@ -56,10 +56,25 @@ type Chain interface {
 	Refund(ctx context.Context, taskID string) (network.ChainTx, error)
 }
 
+// InFlight is implemented by a Chain that can tell whether a transaction
+// of its account is sent and not mined yet (onchain.Poster): a post in
+// flight may still land, so giving up on posting then could leave an
+// escrow beside the ledger credit.
+type InFlight interface {
+	InFlight(ctx context.Context) (bool, error)
+}
+
 // MaxChainTries is how many failed attempts at posting one task (the
 // chain unreachable, a transaction lost) are made before it is credited
 // on the ledger instead.
 const MaxChainTries = 20
+
+// MinChainSubmitWindow is the least time before a task's deadline, on top
+// of two ChainEvery ticks (the post's, then the submit job's), that the
+// coordinator posts it with: the registry pays a submission only up to
+// the deadline and refunds after it, so a task posted closer is credited
+// on the ledger instead (the worker could not be paid on chain).
+const MinChainSubmitWindow = time.Minute
 
 // chainSettleLocked starts the on-chain settlement of an accepted result
 // when Config.Chain can pay it, returning network.SettleChain, or
@@ -76,7 +91,20 @@ func (c *Coordinator) chainSettleLocked(ctx context.Context, rec *network.TaskRe
 	s := network.ChainSettlement{TaskID: rec.TaskID, RequestID: rec.RequestID, Node: node, WorkerAddress: worker,
 		Receipt: key, Chain: c.chainRef, State: network.ChainPost, UpdatedAt: c.nowMs()}
 	b, _ := json.Marshal(s)
-	if _, err := c.chainKV.Create(ctx, rec.TaskID, b); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+	if _, err := c.chainKV.Create(ctx, rec.TaskID, b); errors.Is(err, jetstream.ErrKeyExists) {
+		// A settlement on record: this acceptance's, redelivered, or one
+		// left by an acceptance of another receipt that was rolled back
+		// (its credit never written), which pays that receipt's worker
+		// or nobody: this one is credited on the ledger.
+		prev, _, err := c.settlement(ctx, rec.TaskID)
+		if err != nil {
+			return "", err
+		}
+		if prev.Receipt != key {
+			c.logf("task %s: a settlement of receipt %s is on record: credited on the ledger", rec.TaskID, prev.Receipt)
+			return network.SettleLedger, nil
+		}
+	} else if err != nil {
 		return "", fmt.Errorf("chain settlement %s: %w", rec.TaskID, err)
 	}
 	c.settleMu.Lock()
@@ -170,7 +198,14 @@ func (c *Coordinator) settleStep(ctx context.Context, id string) error {
 			// Give up only when the registry says the task is not there:
 			// a failed attempt may have landed with its answer lost, and
 			// a worker paid by that escrow must not be credited as well.
-			if o, oerr := c.cfg.Chain.Outcome(ctx, id); oerr == nil && !o.Posted {
+			// Nor while a transaction of the account is in flight: a post
+			// not mined yet may land after the registry was read.
+			busy := false
+			if f, ok := c.cfg.Chain.(InFlight); ok {
+				b, ferr := f.InFlight(ctx)
+				busy = b || ferr != nil
+			}
+			if o, oerr := c.cfg.Chain.Outcome(ctx, id); oerr == nil && !o.Posted && !busy {
 				err = c.settleFail(ctx, &s, fmt.Sprintf("%d failed attempts at posting: %v", s.Tries, err))
 			}
 		}
@@ -229,6 +264,18 @@ func (c *Coordinator) settlePost(ctx context.Context, s *network.ChainSettlement
 	}
 	if rec.Task.Deadline <= c.cfg.Now().Unix() {
 		return c.settleFail(ctx, s, "the deadline passed before the task could be posted")
+	}
+	if window := MinChainSubmitWindow + 2*c.cfg.ChainEvery; rec.Task.Deadline <= c.cfg.Now().Add(window).Unix() {
+		return c.settleFail(ctx, s, fmt.Sprintf("the deadline is less than %v away: too close to submit on chain", window))
+	}
+	// The credit this settlement pays: a settlement left by an acceptance
+	// rolled back (its credit never written) must not pay its worker when
+	// the task was accepted since for another, nor before the credit is on
+	// record.
+	if le, _, err := c.credit(ctx, s.RequestID); err != nil {
+		return err
+	} else if le.Node != s.Node || le.Settlement != network.SettleChain {
+		return c.settleFail(ctx, s, fmt.Sprintf("the credit is node %s's, settled %q: not this settlement's (node %s)", short(le.Node), le.Settlement, short(s.Node)))
 	}
 	env, err := c.loadEnvelope(ctx, s.Receipt)
 	if err != nil {
@@ -293,22 +340,32 @@ func (c *Coordinator) settlePosted(ctx context.Context, s *network.ChainSettleme
 	return nil
 }
 
+// credit is the ledger's credit for request id, and its revision.
+func (c *Coordinator) credit(ctx context.Context, requestID string) (network.LedgerEntry, uint64, error) {
+	key := network.Credit + "." + requestID
+	e, err := c.ledgerKV.Get(ctx, key)
+	if err != nil {
+		return network.LedgerEntry{}, 0, fmt.Errorf("ledger %s: %w", key, err)
+	}
+	var le network.LedgerEntry
+	if err := json.Unmarshal(e.Value(), &le); err != nil {
+		return network.LedgerEntry{}, 0, fmt.Errorf("ledger %s: %w", key, err)
+	}
+	return le, e.Revision(), nil
+}
+
 // settleFail gives up on the chain: the credit moves to the ledger, and
 // the task record says so.
 func (c *Coordinator) settleFail(ctx context.Context, s *network.ChainSettlement, why string) error {
 	key := network.Credit + "." + s.RequestID
-	e, err := c.ledgerKV.Get(ctx, key)
+	le, rev, err := c.credit(ctx, s.RequestID)
 	if err != nil {
-		return fmt.Errorf("ledger %s: %w", key, err)
-	}
-	var le network.LedgerEntry
-	if err := json.Unmarshal(e.Value(), &le); err != nil {
-		return fmt.Errorf("ledger %s: %w", key, err)
+		return err
 	}
 	if le.Settlement == network.SettleChain {
 		le.Settlement = ""
 		b, _ := json.Marshal(le)
-		if _, err := c.ledgerKV.Update(ctx, key, b, e.Revision()); err != nil {
+		if _, err := c.ledgerKV.Update(ctx, key, b, rev); err != nil {
 			return fmt.Errorf("ledger %s: %w", key, err)
 		}
 	}

@@ -91,7 +91,14 @@ func EVMAddress(s string) (common.Address, error) {
 	if !common.IsHexAddress(s) || common.HexToAddress(s).Hex() != s {
 		return common.Address{}, fmt.Errorf("worker_address %.80q is not an EIP-55 checksummed EVM address", s)
 	}
-	return common.HexToAddress(s), nil
+	a := common.HexToAddress(s)
+	if a == (common.Address{}) {
+		// A task naming the zero address is open on the registry: any
+		// sender with a copy of the proof would be paid, and Outcome
+		// reports it as naming no worker.
+		return common.Address{}, fmt.Errorf("worker_address %s is the zero address: the registry would pay any sender", s)
+	}
+	return a, nil
 }
 
 // Eligible reports, without reading the chain, whether the registry could
@@ -209,6 +216,22 @@ func (p *Poster) Post(ctx context.Context, task workload.ComputeTask, env *recei
 		return network.ChainTx{}, err
 	}
 	return network.ChainTx{Hash: rc.TxHash.Hex(), Block: rc.BlockNumber.Uint64()}, nil
+}
+
+// InFlight reports whether a transaction of Key's account is sent and not
+// mined (its pending nonce, as the node it talks to sees it, is ahead of
+// its mined one). A transaction broadcast only to other nodes is not seen.
+func (p *Poster) InFlight(ctx context.Context) (bool, error) {
+	a := registry.Address(p.Key)
+	pending, err := p.Registry.Client().PendingNonceAt(ctx, a)
+	if err != nil {
+		return false, fmt.Errorf("pending nonce of %s: %w", p.Account(), err)
+	}
+	mined, err := p.Registry.Client().NonceAt(ctx, a, nil)
+	if err != nil {
+		return false, fmt.Errorf("nonce of %s: %w", p.Account(), err)
+	}
+	return pending > mined, nil
 }
 
 // Refund refunds a task whose deadline has passed on chain.
