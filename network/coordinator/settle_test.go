@@ -118,7 +118,8 @@ func TestChainSettlement(t *testing.T) {
 			e.waitFor("settlement "+tc.state, func() bool {
 				var ok bool
 				s, ok = e.settlement(task.TaskID)
-				return ok && s.State == tc.state
+				// posted: and the submit job sent, one step later
+				return ok && s.State == tc.state && (s.State != network.ChainPosted || s.SubmitSent)
 			})
 			if !strings.Contains(s.Error, tc.errSub) {
 				t.Fatalf("settlement error %q, want %q", s.Error, tc.errSub)
