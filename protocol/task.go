@@ -85,24 +85,44 @@ func BindInputs(t workload.ComputeTask, curve Curve) (workload.ComputeTask, erro
 }
 
 // checkCommitment compares the input commitment of a and b, over the task's
-// commitment curve, with the one its payload carries.
-func checkCommitment(t workload.ComputeTask, a, b []int16) error {
+// commitment curve, with the one its payload carries, and returns it with
+// that curve.
+func checkCommitment(t workload.ComputeTask, a, b []int16) (Commitment, error) {
 	curve, _, err := TaskCurve(t)
 	if err != nil {
-		return err
+		return Commitment{}, err
 	}
 	ic, err := InputCommitmentOn(curve, a, b, t.Payload.MatrixSize, t.Payload.FracBits)
 	if err != nil {
-		return err
+		return Commitment{}, err
 	}
 	switch {
 	case hex.EncodeToString(ic[:]) == t.Payload.InputCommitment:
-		return nil
+		return Commitment{Curve: curve, Digest: ic}, nil
 	case t.Supplied():
-		return fmt.Errorf("%w: A and B commit to %x, the task names %s", ErrInputsMismatch, ic, t.Payload.InputCommitment)
+		return Commitment{}, fmt.Errorf("%w: A and B commit to %x, the task names %s", ErrInputsMismatch, ic, t.Payload.InputCommitment)
 	}
-	return &workload.FieldError{Field: "payload.input_commitment", Msg: fmt.Sprintf(
+	return Commitment{}, &workload.FieldError{Field: "payload.input_commitment", Msg: fmt.Sprintf(
 		"%s is not the %s commitment %x of the matrices the seed derives", t.Payload.InputCommitment, t.CommitmentAlgorithm(), ic)}
+}
+
+// Commitment is an input commitment InputsCommitted computed and checked
+// against the task: Digest = InputCommitmentOn(Curve, A, B, n, f). Its zero
+// value (no Curve) means the task carries none (a v1 synthetic task).
+type Commitment struct {
+	Curve  Curve
+	Digest [32]byte
+}
+
+// On returns the input commitment of a and b over curve: c's digest when c
+// was computed over that curve (the work InputsCommitted already did, about
+// 3 s at n = 4096), else InputCommitmentOn. a and b must be the matrices
+// InputsCommitted returned with c.
+func (c Commitment) On(curve Curve, a, b []int16, n, fracBits int) ([32]byte, error) {
+	if c.Curve != "" && c.Curve == curve {
+		return c.Digest, nil
+	}
+	return InputCommitmentOn(curve, a, b, n, fracBits)
 }
 
 // ErrInputsMismatch is returned when supplied matrices do not have the
@@ -115,33 +135,44 @@ var ErrInputsMismatch = errors.New("supplied matrices do not match the task's in
 // (every supplied task, a bound synthetic one), after checking that theirs is
 // payload.input_commitment (over its payload.input_commitment_algorithm).
 func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
+	a, b, _, err := InputsCommitted(t, a, b)
+	return a, b, err
+}
+
+// InputsCommitted is Inputs, and also returns the input commitment it
+// checked (zero when the task carries none), so that a caller needing the
+// commitment over the same curve does not hash A and B a second time.
+func InputsCommitted(t workload.ComputeTask, a, b []int16) ([]int16, []int16, Commitment, error) {
 	n := t.Payload.MatrixSize
 	if !t.Supplied() {
 		if a != nil || b != nil {
-			return nil, nil, errors.New("the task is synthetic (payload.seed): its matrices come from the seed, not from files")
+			return nil, nil, Commitment{}, errors.New("the task is synthetic (payload.seed): its matrices come from the seed, not from files")
 		}
 		seed, err := t.SeedBytes()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, Commitment{}, err
 		}
 		if a, b, err = workload.Generate(seed, n); err != nil {
-			return nil, nil, fmt.Errorf("generate matrices: %w", err)
+			return nil, nil, Commitment{}, fmt.Errorf("generate matrices: %w", err)
 		}
-		if t.BindsInputs() {
-			if err := checkCommitment(t, a, b); err != nil {
-				return nil, nil, err
-			}
+		if !t.BindsInputs() {
+			return a, b, Commitment{}, nil
 		}
-		return a, b, nil
+		c, err := checkCommitment(t, a, b)
+		if err != nil {
+			return nil, nil, Commitment{}, err
+		}
+		return a, b, c, nil
 	}
 	if a == nil || b == nil {
-		return nil, nil, fmt.Errorf("the task's matrices are supplied (input_commitment %s): give the A and B files", t.Payload.InputCommitment)
+		return nil, nil, Commitment{}, fmt.Errorf("the task's matrices are supplied (input_commitment %s): give the A and B files", t.Payload.InputCommitment)
 	}
 	if len(a) != n*n || len(b) != n*n {
-		return nil, nil, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
+		return nil, nil, Commitment{}, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
 	}
-	if err := checkCommitment(t, a, b); err != nil {
-		return nil, nil, err
+	c, err := checkCommitment(t, a, b)
+	if err != nil {
+		return nil, nil, Commitment{}, err
 	}
-	return a, b, nil
+	return a, b, c, nil
 }

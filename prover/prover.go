@@ -127,6 +127,7 @@ type run struct {
 	task workload.ComputeTask
 	n, f int
 	a, b []int16
+	ic   protocol.Commitment // the task's input commitment, checked by protocol.InputsCommitted
 	c    []int64
 	res  Result
 	r    *receipt.Receipt
@@ -305,7 +306,7 @@ func (rn *run) native() error {
 			return fmt.Errorf("prove: %w", err)
 		}
 	}
-	if rn.a, rn.b, err = protocol.Inputs(rn.task, rn.o.A, rn.o.B); err != nil {
+	if rn.a, rn.b, rn.ic, err = protocol.InputsCommitted(rn.task, rn.o.A, rn.o.B); err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}
 	start := time.Now()
@@ -343,7 +344,7 @@ func (rn *run) base(mode protocol.Mode) error {
 	if mode.SNARK() {
 		circuit, curve = rn.o.Method.Name(), rn.o.Curve
 	}
-	ic, err := protocol.InputCommitmentOn(curve, rn.a, rn.b, n, f)
+	ic, err := rn.ic.On(curve, rn.a, rn.b, n, f) // hashed once when the task's curve is this one
 	if err != nil {
 		return fmt.Errorf("prove: %w", err)
 	}

@@ -343,14 +343,17 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 		name = "input_commitment.files"
 		v.inputs = "supplied as files the verifier checked against that commitment"
 	}
-	a, b, err := protocol.Inputs(t, o.A, o.B)
+	a, b, checked, err := protocol.InputsCommitted(t, o.A, o.B)
 	if !r.add(name, err) {
 		return nil, nil, ic, false
 	}
 	if !t.BindsInputs() {
 		r.skip("task.payload.input_commitment", "a v1 task: its payload carries no input commitment, so request_id binds the inputs through the seed alone (regenerated here); chain export refuses its receipts")
 	}
-	ic, _ = protocol.InputCommitmentOn(curve, a, b, n, f)
+	// The commitment over curve of the matrices just regenerated or read
+	// (reused when InputsCommitted hashed them over curve already): the
+	// receipt's input_commitment is compared with it.
+	ic, _ = checked.On(curve, a, b, n, f)
 	return a, b, ic, true
 }
 
