@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	mrand "math/rand/v2"
 	"runtime"
 	"slices"
 	"strconv"
@@ -96,19 +97,41 @@ func (r *run) checkSampling(rc *receipt.Receipt, o Options, a, b []int16, root, 
 		r.holdAlso(HoldInputsNeeded, "the sampled rows were not re-executed: "+why)
 		return
 	}
-	r.add("sampling.rows_match", rowsMatch(a, b, n, f, s, root))
+	r.add("sampling.rows_match", rowsMatch(a, b, n, f, s, root, o.RowProduct))
 }
 
-// rowsMatch re-executes the sampled rows on all cores and reports the first
-// one, in the receipt's order, that does not match the root.
-func rowsMatch(a, b []int16, n, f int, s *receipt.Sampling, root [32]byte) error {
+// rowsMatch re-executes the sampled rows (with product when set, else row
+// by row with the reference, on all cores) and reports the first one, in the
+// receipt's order, that does not match the root.
+func rowsMatch(a, b []int16, n, f int, s *receipt.Sampling, root [32]byte, product func(A, B []int16, n, fracBits int, idx []int) ([]int64, error)) error {
+	var rows []int64
+	if product != nil {
+		var err error
+		if rows, err = product(a, b, n, f, s.Indices); err != nil {
+			return fmt.Errorf("re-executing the sampled rows: %w", err)
+		}
+		if len(rows) != len(s.Indices)*n {
+			return fmt.Errorf("re-executing the sampled rows: the row product returned %d entries, want %d", len(rows), len(s.Indices)*n)
+		}
+		// One row, chosen here, again with the reference: the executor's
+		// exactness is an argument about its kernel, and this check turns a
+		// kernel or platform fault into a failure instead of a verdict.
+		t := mrand.IntN(len(s.Indices))
+		if want := workload.MultiplyRow(a[s.Indices[t]*n:(s.Indices[t]+1)*n], b, n, f); !slices.Equal(rows[t*n:(t+1)*n], want) {
+			return fmt.Errorf("row %d: the row product disagrees with the reference workload.MultiplyRow: the rows were not re-executed", s.Indices[t])
+		}
+	}
 	errs := make([]error, len(s.Indices))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(s.Indices)) {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(s.Indices); i = int(next.Add(1)) - 1 {
-				errs[i] = checkRow(a, b, n, f, s.Indices[i], s.Paths[i], root)
+			for t := int(next.Add(1)) - 1; t < len(s.Indices); t = int(next.Add(1)) - 1 {
+				var row []int64
+				if rows != nil {
+					row = rows[t*n : (t+1)*n]
+				}
+				errs[t] = checkRow(a, b, n, f, s.Indices[t], s.Paths[t], root, row)
 			}
 		})
 	}
@@ -255,8 +278,9 @@ func checkIndices(have, want []int) error {
 	return fmt.Errorf("sampling.indices lists %d rows, %d selected", len(have), len(want))
 }
 
-// checkRow recomputes output row i and checks its audit path against root.
-func checkRow(a, b []int16, n, f, i int, hexPath []string, root [32]byte) error {
+// checkRow checks output row i (row, or recomputed with the reference when
+// row is nil) and its audit path against root.
+func checkRow(a, b []int16, n, f, i int, hexPath []string, root [32]byte, row []int64) error {
 	if len(hexPath) > merkle.MaxProofHashes {
 		return fmt.Errorf("row %d: audit path of %d hashes", i, len(hexPath))
 	}
@@ -268,7 +292,9 @@ func checkRow(a, b []int16, n, f, i int, hexPath []string, root [32]byte) error 
 		}
 		copy(path[j][:], raw)
 	}
-	row := workload.MultiplyRow(a[i*n:(i+1)*n], b, n, f)
+	if row == nil {
+		row = workload.MultiplyRow(a[i*n:(i+1)*n], b, n, f)
+	}
 	got, err := merkle.RootFromInclusion(merkle.LeafHash(workload.ResultBytes(row)), i, n, path)
 	if err != nil {
 		return fmt.Errorf("row %d: %w", i, err)

@@ -125,6 +125,15 @@ type Options struct {
 	// challenge-method sampled receipt, with the root committed before it;
 	// without it such a receipt is held.
 	SampleChallenge *SampleChallenge
+	// RowProduct, when set, computes rows idx of C' = floor(A·B / 2^f)
+	// (row idx[t] at [t·n, (t+1)·n)) for the re-execution of a sampled
+	// receipt's rows: the CLI passes package native's MultiplyRows (an
+	// exact float64 FMA kernel, about 10× faster at n = 4096); nil uses the
+	// reference workload.MultiplyRow. Whichever computes them, one row is
+	// also recomputed with the reference and a disagreement fails
+	// sampling.rows_match, so a faulty executor cannot pass a wrong row
+	// unnoticed on every row it computes.
+	RowProduct func(A, B []int16, n, fracBits int, idx []int) ([]int64, error)
 }
 
 type run struct {
