@@ -141,38 +141,57 @@ func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
 
 // InputsCommitted is Inputs, and also returns the input commitment it
 // checked (zero when the task carries none), so that a caller needing the
-// commitment over the same curve does not hash A and B a second time.
+// commitment over the same curve does not hash A and B a second time. It is
+// Matrices, then CheckInputs.
 func InputsCommitted(t workload.ComputeTask, a, b []int16) ([]int16, []int16, Commitment, error) {
-	n := t.Payload.MatrixSize
-	if !t.Supplied() {
-		if a != nil || b != nil {
-			return nil, nil, Commitment{}, errors.New("the task is synthetic (payload.seed): its matrices come from the seed, not from files")
-		}
-		seed, err := t.SeedBytes()
-		if err != nil {
-			return nil, nil, Commitment{}, err
-		}
-		if a, b, err = workload.Generate(seed, n); err != nil {
-			return nil, nil, Commitment{}, fmt.Errorf("generate matrices: %w", err)
-		}
-		if !t.BindsInputs() {
-			return a, b, Commitment{}, nil
-		}
-		c, err := checkCommitment(t, a, b)
-		if err != nil {
-			return nil, nil, Commitment{}, err
-		}
-		return a, b, c, nil
+	a, b, err := Matrices(t, a, b)
+	if err != nil {
+		return nil, nil, Commitment{}, err
 	}
-	if a == nil || b == nil {
-		return nil, nil, Commitment{}, fmt.Errorf("the task's matrices are supplied (input_commitment %s): give the A and B files", t.Payload.InputCommitment)
-	}
-	if len(a) != n*n || len(b) != n*n {
-		return nil, nil, Commitment{}, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
-	}
-	c, err := checkCommitment(t, a, b)
+	c, err := CheckInputs(t, a, b)
 	if err != nil {
 		return nil, nil, Commitment{}, err
 	}
 	return a, b, c, nil
+}
+
+// Matrices is the first half of Inputs: the matrices derived from the seed,
+// or a and b after checking their size, not yet checked against the task's
+// input commitment (CheckInputs does that). A caller may start work on them
+// that the check does not depend on (the verifier re-executes sampled rows
+// while the commitment is hashed) but must not use them, nor anything
+// computed from them, unless CheckInputs passes.
+func Matrices(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
+	n := t.Payload.MatrixSize
+	if !t.Supplied() {
+		if a != nil || b != nil {
+			return nil, nil, errors.New("the task is synthetic (payload.seed): its matrices come from the seed, not from files")
+		}
+		seed, err := t.SeedBytes()
+		if err != nil {
+			return nil, nil, err
+		}
+		if a, b, err = workload.Generate(seed, n); err != nil {
+			return nil, nil, fmt.Errorf("generate matrices: %w", err)
+		}
+		return a, b, nil
+	}
+	if a == nil || b == nil {
+		return nil, nil, fmt.Errorf("the task's matrices are supplied (input_commitment %s): give the A and B files", t.Payload.InputCommitment)
+	}
+	if len(a) != n*n || len(b) != n*n {
+		return nil, nil, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
+	}
+	return a, b, nil
+}
+
+// CheckInputs is the second half of Inputs: when the task carries an input
+// commitment (every supplied task, a bound synthetic one), it checks that a
+// and b (from Matrices) have it, and returns it; a v1 synthetic task carries
+// none (zero Commitment, nil error).
+func CheckInputs(t workload.ComputeTask, a, b []int16) (Commitment, error) {
+	if !t.Supplied() && !t.BindsInputs() {
+		return Commitment{}, nil
+	}
+	return checkCommitment(t, a, b)
 }

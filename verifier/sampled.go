@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/zkpoc/zkpoc/merkle"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/workload"
@@ -97,7 +98,63 @@ func (r *run) checkSampling(rc *receipt.Receipt, o Options, a, b []int16, root, 
 		r.holdAlso(HoldInputsNeeded, "the sampled rows were not re-executed: "+why)
 		return
 	}
-	r.add("sampling.rows_match", rowsMatch(a, b, n, f, s, root, o.RowProduct))
+	r.add("sampling.rows_match", rowsMatch(a, b, n, f, s, root, r.rowProduct(o)))
+}
+
+// pendingRows is Options.RowProduct of a sampled receipt's listed rows,
+// started on the regenerated matrices before their input commitment is
+// checked (the hash takes one core for seconds at n = 4096; the rows take
+// the other). It is a pure function of (A, B, n, f, idx): rowsMatch uses it
+// only when the rows it re-executes are exactly idx, after every check
+// before it passed, so the verdict is the one computing the rows there
+// would give. A receipt that fails earlier leaves it unused.
+type pendingRows struct {
+	a, b []int16
+	n, f int
+	idx  []int
+	done chan struct{}
+	rows []int64
+	err  error
+}
+
+// startRows starts the row product of rc's listed rows when the verifier
+// has one, rc is sampled and its list is at most n rows, each in range (a
+// hostile list costs no more than the honest one it replaces).
+func (r *run) startRows(rc *receipt.Receipt, o Options, a, b []int16) {
+	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	if o.RowProduct == nil || rc.Mode != protocol.ModeSampled || rc.Sampling == nil {
+		return
+	}
+	idx := slices.Clone(rc.Sampling.Indices)
+	if len(idx) == 0 || len(idx) > n || slices.ContainsFunc(idx, func(i int) bool { return i < 0 || i >= n }) {
+		return
+	}
+	p := &pendingRows{a: a, b: b, n: n, f: f, idx: idx, done: make(chan struct{})}
+	r.rows = p
+	go func() {
+		defer close(p.done)
+		p.rows, p.err = o.RowProduct(a, b, n, f, idx)
+	}()
+}
+
+// sameSlice reports whether x and y are the same memory (not merely equal).
+func sameSlice(x, y []int16) bool {
+	return len(x) == len(y) && len(x) > 0 && &x[0] == &y[0]
+}
+
+// rowProduct is Options.RowProduct, answered from the rows started early
+// when it is asked for exactly those; nil when the verifier has none.
+func (r *run) rowProduct(o Options) func(A, B []int16, n, fracBits int, idx []int) ([]int64, error) {
+	if o.RowProduct == nil {
+		return nil
+	}
+	return func(A, B []int16, n, fracBits int, idx []int) ([]int64, error) {
+		if p := r.rows; p != nil && p.n == n && p.f == fracBits && sameSlice(p.a, A) && sameSlice(p.b, B) && slices.Equal(p.idx, idx) {
+			<-p.done
+			return p.rows, p.err
+		}
+		return o.RowProduct(A, B, n, fracBits, idx)
+	}
 }
 
 // rowsMatch re-executes the sampled rows (with product when set, else row

@@ -143,6 +143,7 @@ type run struct {
 	sampled   *sampleFacts    // a sampled receipt's recomputed bound
 	noKey     bool            // the proof's verifying key is not available: it was not checked
 	key       *KeyEstablished // what is known about the proof's key, once found
+	rows      *pendingRows    // sampled rows started before the input commitment was checked
 }
 
 func (r *run) add(name string, err error) bool {
@@ -352,7 +353,12 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 		name = "input_commitment.files"
 		v.inputs = "supplied as files the verifier checked against that commitment"
 	}
-	a, b, checked, err := protocol.InputsCommitted(t, o.A, o.B)
+	a, b, err := protocol.Matrices(t, o.A, o.B)
+	var checked protocol.Commitment
+	if err == nil {
+		r.startRows(rc, o, a, b) // while the commitment is hashed: used only if it passes
+		checked, err = protocol.CheckInputs(t, a, b)
+	}
 	if !r.add(name, err) {
 		return nil, nil, ic, false
 	}
