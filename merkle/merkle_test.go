@@ -352,3 +352,34 @@ func TestInclusionProofs(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeLeavesParallel: over 1 MiB of leaf data (hashed on all cores)
+// the root and every batch path are those of the one-core definitions:
+// rootOf over LeafHash, and VerifyInclusion of each path.
+func TestLargeLeavesParallel(t *testing.T) {
+	for _, n := range []int{2, 63, 64, 100} {
+		leaves := make([][]byte, n)
+		want := make([][32]byte, n)
+		for i := range leaves {
+			leaves[i] = bytes.Repeat([]byte{byte(i), byte(i >> 8), 7}, 1<<20/(3*n)+1)
+			want[i] = LeafHash(leaves[i])
+		}
+		if got := leafHashes(leaves); !slices.Equal(got, want) {
+			t.Fatalf("n=%d: parallel leaf hashes differ", n)
+		}
+		root := Root(leaves)
+		if r := rootOf(want); hex.EncodeToString(r[:]) != root {
+			t.Fatalf("n=%d: root differs", n)
+		}
+		idx := []int{n - 1, 0, n / 2, n - 1}
+		paths, err := InclusionProofs(leaves, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, i := range idx {
+			if err := VerifyInclusion(root, leaves[i], i, n, paths[j]); err != nil {
+				t.Fatalf("n=%d leaf %d: %v", n, i, err)
+			}
+		}
+	}
+}

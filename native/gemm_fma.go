@@ -49,8 +49,14 @@ func (e *fmaExecutor) Multiply(A, B []int16, n, fracBits int) ([]int64, error) {
 	if !float64Exact(n) {
 		return nil, fmt.Errorf("native: %s multiply: n=%d exceeds the float64 exactness limit %d", e.name, n, MaxFloat64ExactSize)
 	}
+	return e.product(A, B, n, n, fracBits), nil
+}
+
+// product returns the m×n fixed-point product of the m×n matrix A and the n×n matrix B
+// (m ≤ n; the exactness argument above holds for any m: each entry is a sum of n products).
+func (e *fmaExecutor) product(A, B []int16, m, n, fracBits int) []int64 {
 	mr, nr := e.mr, e.nr
-	mpad := (n + mr - 1) / mr * mr
+	mpad := (m + mr - 1) / mr * mr
 	npad := (n + nr - 1) / nr * nr
 	acc := make([]float64, mpad*npad)
 
@@ -68,26 +74,26 @@ func (e *fmaExecutor) Multiply(A, B []int16, n, fracBits int) ([]int64, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.rows(A, B, n, npad, acc, p0*mr, p1*mr)
+			e.rows(A, B, m, n, npad, acc, p0*mr, p1*mr)
 		}()
 	}
 	wg.Wait()
 
-	C := make([]int64, n*n)
+	C := make([]int64, m*n)
 	shift := uint(fracBits)
-	for i := 0; i < n; i++ {
+	for i := 0; i < m; i++ {
 		src := acc[i*npad : i*npad+n]
 		dst := C[i*n : i*n+n]
 		for j, v := range src {
 			dst[j] = int64(v) >> shift
 		}
 	}
-	return C, nil
+	return C
 }
 
-// rows accumulates rows [r0, r1) (multiples of mr, possibly past n: padding) of A·B into acc
-// (row stride npad).
-func (e *fmaExecutor) rows(A, B []int16, n, npad int, acc []float64, r0, r1 int) {
+// rows accumulates rows [r0, r1) (multiples of mr, possibly past m: padding) of A·B into acc
+// (row stride npad), A having m rows of n entries.
+func (e *fmaExecutor) rows(A, B []int16, m, n, npad int, acc []float64, r0, r1 int) {
 	mr, nr := e.mr, e.nr
 	kcMax := min(fmaKC, n)
 	bp := make([]float64, kcMax*npad)
@@ -98,7 +104,7 @@ func (e *fmaExecutor) rows(A, B []int16, n, npad int, acc []float64, r0, r1 int)
 		packB(B, n, p0, kc, nr, npad, bp)
 		for i0 := r0; i0 < r1; i0 += mcMax {
 			mc := min(mcMax, r1-i0)
-			packA(A, n, i0, mc, p0, kc, mr, ap)
+			packA(A, m, n, i0, mc, p0, kc, mr, ap)
 			for j0 := 0; j0 < npad; j0 += nr {
 				bpanel := bp[j0*kc : (j0+nr)*kc]
 				for ii := 0; ii < mc; ii += mr {
@@ -130,13 +136,13 @@ func packB(B []int16, n, p0, kc, nr, npad int, bp []float64) {
 }
 
 // packA writes A[i0:i0+mc][p0:p0+kc] as float64 row panels of height mr: panel r holds, for
-// each k, the mr values A[i0+r·mr+t][p0+k], t < mr (zeros past row n).
-func packA(A []int16, n, i0, mc, p0, kc, mr int, ap []float64) {
+// each k, the mr values A[i0+r·mr+t][p0+k], t < mr (zeros past row m).
+func packA(A []int16, m, n, i0, mc, p0, kc, mr int, ap []float64) {
 	for r := 0; r < mc/mr; r++ {
 		panel := ap[r*mr*kc : (r+1)*mr*kc]
 		for t := 0; t < mr; t++ {
 			i := i0 + r*mr + t
-			if i >= n {
+			if i >= m {
 				for k := 0; k < kc; k++ {
 					panel[k*mr+t] = 0
 				}

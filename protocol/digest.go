@@ -176,6 +176,12 @@ func InputCommitmentOn(curve Curve, a, b []int16, n, fracBits int) ([32]byte, er
 	if len(a) != n*n || len(b) != n*n {
 		return [32]byte{}, fmt.Errorf("input commitment: want %d entries per matrix, have A=%d B=%d", n*n, len(a), len(b))
 	}
+	if curve == BN254 {
+		h := newBN254Sponge(InputTag(n, fracBits))
+		absorbShifted(h, a, InputBits)
+		absorbShifted(h, b, InputBits)
+		return h.sum(), nil
+	}
 	return DigestLimbs(curve, InputTag(n, fracBits), InputBits,
 		shiftedLimbs(a, InputBits), shiftedLimbs(b, InputBits)), nil
 }
@@ -193,6 +199,11 @@ func OutputDigestOn(curve Curve, c []int64, n, fracBits int) ([32]byte, error) {
 		if v < -half || v >= half {
 			return [32]byte{}, fmt.Errorf("output digest: entry %d = %d: %w [-2^%d, 2^%d)", i, v, ErrOutOfBound, b-1, b-1)
 		}
+	}
+	if curve == BN254 {
+		h := newBN254Sponge(OutputTag(n, fracBits, b))
+		absorbShifted(h, c, b)
+		return h.sum(), nil
 	}
 	return DigestLimbs(curve, OutputTag(n, fracBits, b), b, shiftedLimbs(c, b)), nil
 }

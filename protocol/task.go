@@ -85,24 +85,44 @@ func BindInputs(t workload.ComputeTask, curve Curve) (workload.ComputeTask, erro
 }
 
 // checkCommitment compares the input commitment of a and b, over the task's
-// commitment curve, with the one its payload carries.
-func checkCommitment(t workload.ComputeTask, a, b []int16) error {
+// commitment curve, with the one its payload carries, and returns it with
+// that curve.
+func checkCommitment(t workload.ComputeTask, a, b []int16) (Commitment, error) {
 	curve, _, err := TaskCurve(t)
 	if err != nil {
-		return err
+		return Commitment{}, err
 	}
 	ic, err := InputCommitmentOn(curve, a, b, t.Payload.MatrixSize, t.Payload.FracBits)
 	if err != nil {
-		return err
+		return Commitment{}, err
 	}
 	switch {
 	case hex.EncodeToString(ic[:]) == t.Payload.InputCommitment:
-		return nil
+		return Commitment{Curve: curve, Digest: ic}, nil
 	case t.Supplied():
-		return fmt.Errorf("%w: A and B commit to %x, the task names %s", ErrInputsMismatch, ic, t.Payload.InputCommitment)
+		return Commitment{}, fmt.Errorf("%w: A and B commit to %x, the task names %s", ErrInputsMismatch, ic, t.Payload.InputCommitment)
 	}
-	return &workload.FieldError{Field: "payload.input_commitment", Msg: fmt.Sprintf(
+	return Commitment{}, &workload.FieldError{Field: "payload.input_commitment", Msg: fmt.Sprintf(
 		"%s is not the %s commitment %x of the matrices the seed derives", t.Payload.InputCommitment, t.CommitmentAlgorithm(), ic)}
+}
+
+// Commitment is an input commitment InputsCommitted computed and checked
+// against the task: Digest = InputCommitmentOn(Curve, A, B, n, f). Its zero
+// value (no Curve) means the task carries none (a v1 synthetic task).
+type Commitment struct {
+	Curve  Curve
+	Digest [32]byte
+}
+
+// On returns the input commitment of a and b over curve: c's digest when c
+// was computed over that curve (the work InputsCommitted already did, about
+// 3 s at n = 4096), else InputCommitmentOn. a and b must be the matrices
+// InputsCommitted returned with c.
+func (c Commitment) On(curve Curve, a, b []int16, n, fracBits int) ([32]byte, error) {
+	if c.Curve != "" && c.Curve == curve {
+		return c.Digest, nil
+	}
+	return InputCommitmentOn(curve, a, b, n, fracBits)
 }
 
 // ErrInputsMismatch is returned when supplied matrices do not have the
@@ -115,6 +135,33 @@ var ErrInputsMismatch = errors.New("supplied matrices do not match the task's in
 // (every supplied task, a bound synthetic one), after checking that theirs is
 // payload.input_commitment (over its payload.input_commitment_algorithm).
 func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
+	a, b, _, err := InputsCommitted(t, a, b)
+	return a, b, err
+}
+
+// InputsCommitted is Inputs, and also returns the input commitment it
+// checked (zero when the task carries none), so that a caller needing the
+// commitment over the same curve does not hash A and B a second time. It is
+// Matrices, then CheckInputs.
+func InputsCommitted(t workload.ComputeTask, a, b []int16) ([]int16, []int16, Commitment, error) {
+	a, b, err := Matrices(t, a, b)
+	if err != nil {
+		return nil, nil, Commitment{}, err
+	}
+	c, err := CheckInputs(t, a, b)
+	if err != nil {
+		return nil, nil, Commitment{}, err
+	}
+	return a, b, c, nil
+}
+
+// Matrices is the first half of Inputs: the matrices derived from the seed,
+// or a and b after checking their size, not yet checked against the task's
+// input commitment (CheckInputs does that). A caller may start work on them
+// that the check does not depend on (the verifier re-executes sampled rows
+// while the commitment is hashed) but must not use them, nor anything
+// computed from them, unless CheckInputs passes.
+func Matrices(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
 	n := t.Payload.MatrixSize
 	if !t.Supplied() {
 		if a != nil || b != nil {
@@ -127,11 +174,6 @@ func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
 		if a, b, err = workload.Generate(seed, n); err != nil {
 			return nil, nil, fmt.Errorf("generate matrices: %w", err)
 		}
-		if t.BindsInputs() {
-			if err := checkCommitment(t, a, b); err != nil {
-				return nil, nil, err
-			}
-		}
 		return a, b, nil
 	}
 	if a == nil || b == nil {
@@ -140,8 +182,16 @@ func Inputs(t workload.ComputeTask, a, b []int16) ([]int16, []int16, error) {
 	if len(a) != n*n || len(b) != n*n {
 		return nil, nil, fmt.Errorf("the task is for %d×%d matrices; A has %d entries and B %d (want %d each)", n, n, len(a), len(b), n*n)
 	}
-	if err := checkCommitment(t, a, b); err != nil {
-		return nil, nil, err
-	}
 	return a, b, nil
+}
+
+// CheckInputs is the second half of Inputs: when the task carries an input
+// commitment (every supplied task, a bound synthetic one), it checks that a
+// and b (from Matrices) have it, and returns it; a v1 synthetic task carries
+// none (zero Commitment, nil error).
+func CheckInputs(t workload.ComputeTask, a, b []int16) (Commitment, error) {
+	if !t.Supplied() && !t.BindsInputs() {
+		return Commitment{}, nil
+	}
+	return checkCommitment(t, a, b)
 }

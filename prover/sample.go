@@ -127,6 +127,9 @@ func Commit(o Options) (*Committed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
+	if err := rn.inputsChecked(); err != nil { // no root published for matrices that are not the task's
+		return nil, err
+	}
 	return &Committed{rn: rn, leaves: leaves, root: root}, nil
 }
 

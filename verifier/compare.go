@@ -269,7 +269,7 @@ func reference(t workload.ComputeTask, rc [2]*receipt.Receipt, o Options) (*Refe
 		}
 		if s := r.Sampling; s != nil && !ref.Correct[i] {
 			for k, row := range s.Indices {
-				if k < len(s.Paths) && row >= 0 && row < n && checkRow(a, b, n, f, row, s.Paths[k], mustRoot(r.OutputDigest)) != nil {
+				if k < len(s.Paths) && row >= 0 && row < n && checkRow(a, b, n, f, row, s.Paths[k], mustRoot(r.OutputDigest), nil) != nil {
 					ref.FirstDifferingRow[i] = row
 					break
 				}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	mrand "math/rand/v2"
 	"runtime"
 	"slices"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/zkpoc/zkpoc/merkle"
+	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
 	"github.com/zkpoc/zkpoc/workload"
@@ -96,19 +98,97 @@ func (r *run) checkSampling(rc *receipt.Receipt, o Options, a, b []int16, root, 
 		r.holdAlso(HoldInputsNeeded, "the sampled rows were not re-executed: "+why)
 		return
 	}
-	r.add("sampling.rows_match", rowsMatch(a, b, n, f, s, root))
+	r.add("sampling.rows_match", rowsMatch(a, b, n, f, s, root, r.rowProduct(o)))
 }
 
-// rowsMatch re-executes the sampled rows on all cores and reports the first
-// one, in the receipt's order, that does not match the root.
-func rowsMatch(a, b []int16, n, f int, s *receipt.Sampling, root [32]byte) error {
+// pendingRows is Options.RowProduct of a sampled receipt's listed rows,
+// started on the regenerated matrices before their input commitment is
+// checked (the hash takes one core for seconds at n = 4096; the rows take
+// the other). It is a pure function of (A, B, n, f, idx): rowsMatch uses it
+// only when the rows it re-executes are exactly idx, after every check
+// before it passed, so the verdict is the one computing the rows there
+// would give. A receipt that fails earlier leaves it unused.
+type pendingRows struct {
+	a, b []int16
+	n, f int
+	idx  []int
+	done chan struct{}
+	rows []int64
+	err  error
+}
+
+// startRows starts the row product of rc's listed rows when the verifier
+// has one, rc is sampled and its list is at most n rows, each in range (a
+// hostile list costs no more than the honest one it replaces).
+func (r *run) startRows(rc *receipt.Receipt, o Options, a, b []int16) {
+	n, f := rc.Task.Payload.MatrixSize, rc.Task.Payload.FracBits
+	if o.RowProduct == nil || rc.Mode != protocol.ModeSampled || rc.Sampling == nil {
+		return
+	}
+	idx := slices.Clone(rc.Sampling.Indices)
+	if len(idx) == 0 || len(idx) > n || slices.ContainsFunc(idx, func(i int) bool { return i < 0 || i >= n }) {
+		return
+	}
+	p := &pendingRows{a: a, b: b, n: n, f: f, idx: idx, done: make(chan struct{})}
+	r.rows = p
+	go func() {
+		defer close(p.done)
+		p.rows, p.err = o.RowProduct(a, b, n, f, idx)
+	}()
+}
+
+// sameSlice reports whether x and y are the same memory (not merely equal).
+func sameSlice(x, y []int16) bool {
+	return len(x) == len(y) && len(x) > 0 && &x[0] == &y[0]
+}
+
+// rowProduct is Options.RowProduct, answered from the rows started early
+// when it is asked for exactly those; nil when the verifier has none.
+func (r *run) rowProduct(o Options) func(A, B []int16, n, fracBits int, idx []int) ([]int64, error) {
+	if o.RowProduct == nil {
+		return nil
+	}
+	return func(A, B []int16, n, fracBits int, idx []int) ([]int64, error) {
+		if p := r.rows; p != nil && p.n == n && p.f == fracBits && sameSlice(p.a, A) && sameSlice(p.b, B) && slices.Equal(p.idx, idx) {
+			<-p.done
+			return p.rows, p.err
+		}
+		return o.RowProduct(A, B, n, fracBits, idx)
+	}
+}
+
+// rowsMatch re-executes the sampled rows (with product when set, else row
+// by row with the reference, on all cores) and reports the first one, in the
+// receipt's order, that does not match the root.
+func rowsMatch(a, b []int16, n, f int, s *receipt.Sampling, root [32]byte, product func(A, B []int16, n, fracBits int, idx []int) ([]int64, error)) error {
+	var rows []int64
+	if product != nil {
+		var err error
+		if rows, err = product(a, b, n, f, s.Indices); err != nil {
+			return fmt.Errorf("re-executing the sampled rows: %w", err)
+		}
+		if len(rows) != len(s.Indices)*n {
+			return fmt.Errorf("re-executing the sampled rows: the row product returned %d entries, want %d", len(rows), len(s.Indices)*n)
+		}
+		// One row, chosen here, again with the reference: the executor's
+		// exactness is an argument about its kernel, and this check turns a
+		// kernel or platform fault into a failure instead of a verdict.
+		t := mrand.IntN(len(s.Indices))
+		if want := workload.MultiplyRow(a[s.Indices[t]*n:(s.Indices[t]+1)*n], b, n, f); !slices.Equal(rows[t*n:(t+1)*n], want) {
+			return fmt.Errorf("row %d: the row product disagrees with the reference workload.MultiplyRow: the rows were not re-executed", s.Indices[t])
+		}
+	}
 	errs := make([]error, len(s.Indices))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(s.Indices)) {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(s.Indices); i = int(next.Add(1)) - 1 {
-				errs[i] = checkRow(a, b, n, f, s.Indices[i], s.Paths[i], root)
+			for t := int(next.Add(1)) - 1; t < len(s.Indices); t = int(next.Add(1)) - 1 {
+				var row []int64
+				if rows != nil {
+					row = rows[t*n : (t+1)*n]
+				}
+				errs[t] = checkRow(a, b, n, f, s.Indices[t], s.Paths[t], root, row)
 			}
 		})
 	}
@@ -255,8 +335,9 @@ func checkIndices(have, want []int) error {
 	return fmt.Errorf("sampling.indices lists %d rows, %d selected", len(have), len(want))
 }
 
-// checkRow recomputes output row i and checks its audit path against root.
-func checkRow(a, b []int16, n, f, i int, hexPath []string, root [32]byte) error {
+// checkRow checks output row i (row, or recomputed with the reference when
+// row is nil) and its audit path against root.
+func checkRow(a, b []int16, n, f, i int, hexPath []string, root [32]byte, row []int64) error {
 	if len(hexPath) > merkle.MaxProofHashes {
 		return fmt.Errorf("row %d: audit path of %d hashes", i, len(hexPath))
 	}
@@ -268,7 +349,9 @@ func checkRow(a, b []int16, n, f, i int, hexPath []string, root [32]byte) error 
 		}
 		copy(path[j][:], raw)
 	}
-	row := workload.MultiplyRow(a[i*n:(i+1)*n], b, n, f)
+	if row == nil {
+		row = workload.MultiplyRow(a[i*n:(i+1)*n], b, n, f)
+	}
 	got, err := merkle.RootFromInclusion(merkle.LeafHash(workload.ResultBytes(row)), i, n, path)
 	if err != nil {
 		return fmt.Errorf("row %d: %w", i, err)

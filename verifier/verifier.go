@@ -125,6 +125,15 @@ type Options struct {
 	// challenge-method sampled receipt, with the root committed before it;
 	// without it such a receipt is held.
 	SampleChallenge *SampleChallenge
+	// RowProduct, when set, computes rows idx of C' = floor(A·B / 2^f)
+	// (row idx[t] at [t·n, (t+1)·n)) for the re-execution of a sampled
+	// receipt's rows: the CLI passes package native's MultiplyRows (an
+	// exact float64 FMA kernel, about 10× faster at n = 4096); nil uses the
+	// reference workload.MultiplyRow. Whichever computes them, one row is
+	// also recomputed with the reference and a disagreement fails
+	// sampling.rows_match, so a faulty executor cannot pass a wrong row
+	// unnoticed on every row it computes.
+	RowProduct func(A, B []int16, n, fracBits int, idx []int) ([]int64, error)
 }
 
 type run struct {
@@ -134,6 +143,7 @@ type run struct {
 	sampled   *sampleFacts    // a sampled receipt's recomputed bound
 	noKey     bool            // the proof's verifying key is not available: it was not checked
 	key       *KeyEstablished // what is known about the proof's key, once found
+	rows      *pendingRows    // sampled rows started before the input commitment was checked
 }
 
 func (r *run) add(name string, err error) bool {
@@ -343,14 +353,22 @@ func (r *run) inputs(v *Verdict, rc *receipt.Receipt, o Options) (a, b []int16, 
 		name = "input_commitment.files"
 		v.inputs = "supplied as files the verifier checked against that commitment"
 	}
-	a, b, err := protocol.Inputs(t, o.A, o.B)
+	a, b, err := protocol.Matrices(t, o.A, o.B)
+	var checked protocol.Commitment
+	if err == nil {
+		r.startRows(rc, o, a, b) // while the commitment is hashed: used only if it passes
+		checked, err = protocol.CheckInputs(t, a, b)
+	}
 	if !r.add(name, err) {
 		return nil, nil, ic, false
 	}
 	if !t.BindsInputs() {
 		r.skip("task.payload.input_commitment", "a v1 task: its payload carries no input commitment, so request_id binds the inputs through the seed alone (regenerated here); chain export refuses its receipts")
 	}
-	ic, _ = protocol.InputCommitmentOn(curve, a, b, n, f)
+	// The commitment over curve of the matrices just regenerated or read
+	// (reused when InputsCommitted hashed them over curve already): the
+	// receipt's input_commitment is compared with it.
+	ic, _ = checked.On(curve, a, b, n, f)
 	return a, b, ic, true
 }
 

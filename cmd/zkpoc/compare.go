@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
 )
@@ -44,7 +45,7 @@ policy that rejects or holds it).`)
 	if err != nil {
 		return usageError{err}
 	}
-	base := verifier.Options{Policy: &pol}
+	base := verifier.Options{Policy: &pol, RowProduct: native.MultiplyRows}
 	if err := in.apply(&base); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
@@ -66,7 +67,7 @@ output's correctness, and zk-strict-v1 holds.`)
 	if err != nil {
 		return usageError{err}
 	}
-	o := verifier.Options{Policy: &pol, AcceptKeys: accept}
+	o := verifier.Options{Policy: &pol, AcceptKeys: accept, RowProduct: native.MultiplyRows}
 	if err := cf.apply(&o); err != nil {
 		return err
 	}
@@ -167,7 +168,7 @@ func verdictCode(v *verifier.Verdict) int {
 // what verify rejects or holds is never exported or put in a block.
 func requirePass(e *receipt.Envelope, path, keyPath, purpose string) error {
 	pol := verifier.BuiltinPolicies[protocol.DefaultPolicyID]
-	o := verifier.Options{Policy: &pol}
+	o := verifier.Options{Policy: &pol, RowProduct: native.MultiplyRows}
 	if err := setKeySource(&o, keyPath, e, trustFlags{}, nil); err != nil {
 		return err
 	}
