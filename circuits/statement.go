@@ -148,6 +148,19 @@ func lookupLayout(n, fracBits, b int, noInputs bool) layout {
 	return best
 }
 
+// checker returns the layout's range checker: gnark's, or zkpoc's lookup
+// tables (then also returned as such, to be committed). gnark's is created
+// either way, first, so that its deferred commit precedes every multicommit
+// callback registered later.
+func (l layout) checker(api frontend.API) (frontend.Rangechecker, *lookupTables) {
+	rc := rangecheck.New(api)
+	if l.lookup {
+		t := newLookupTables(api)
+		return t, t
+	}
+	return rc, nil
+}
+
 // Limbs is the number of limbs per output entry in C.
 func (c *MatMul) Limbs() int { return c.lay.limbs }
 
@@ -199,15 +212,8 @@ func (c *MatMul) Define(api frontend.API) error {
 	}
 	// Every lookup-based gadget must exist before the Freivalds commitment
 	// callback is registered (multicommit runs callbacks in order).
-	rc := rangecheck.New(api)
-
 	// Range checks: inputs are int16, outputs within ±2^(b-1), 0 ≤ R < 2^f.
-	var check frontend.Rangechecker = rc
-	var table *lookupTables
-	if c.lay.lookup {
-		table = newLookupTables(api)
-		check = table
-	}
+	check, table := c.lay.checker(api)
 	b := c.lay.outBits
 	aS := shifted(api, check, c.A, protocol.InputBits)
 	bS := shifted(api, check, c.B, protocol.InputBits)

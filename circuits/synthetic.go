@@ -7,7 +7,6 @@ import (
 
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/std/multicommit"
-	"github.com/consensys/gnark/std/rangecheck"
 
 	"github.com/zkpoc/zkpoc/protocol"
 )
@@ -76,13 +75,7 @@ func (c *SyntheticMatMul) Define(api frontend.API) error {
 	if c.lay.limbs == 0 || len(c.C) != n*n*c.lay.limbs || len(c.R) != n*n {
 		return errors.New("circuit: matrix slices do not match n (build the shape with NewSynthetic)")
 	}
-	rc := rangecheck.New(api) // its deferred commit must precede multicommit's
-	var check frontend.Rangechecker = rc
-	var table *lookupTables
-	if c.lay.lookup {
-		table = newLookupTables(api)
-		check = table
-	}
+	check, table := c.lay.checker(api)
 	b := c.lay.outBits
 	cS := rangeOutputs(api, check, c.lay, c.C)
 	rangeRemainders(api, check, c.R, f)

@@ -16,22 +16,7 @@ import (
 // for any n ≤ protocol.MaxN and any f it accepts.
 func syntheticLayouts(t testing.TB) []chosenLayout {
 	t.Helper()
-	type key struct {
-		f   int
-		lay layout
-	}
-	seen := map[key]bool{}
-	var out []chosenLayout
-	for f := 0; f <= 16; f++ {
-		for n := 1; n <= protocol.MaxN; n++ {
-			lay := chooseLayoutFor(n, f, true)
-			if k := (key{f, lay}); !seen[k] {
-				seen[k] = true
-				out = append(out, chosenLayout{n, f, lay})
-			}
-		}
-	}
-	return out
+	return layoutsChosen(true)
 }
 
 // sForged is a freivalds-s1 witness as field elements. A and B stay the
@@ -82,17 +67,7 @@ func (fg *sForged) split() {
 }
 
 // recombine recomputes C' (field elements) from the limbs.
-func (fg *sForged) recombine() {
-	k, w := fg.lay.limbs, fg.lay.limbBits
-	off := new(big.Int).Lsh(big.NewInt(1), uint(fg.lay.outBits-1))
-	for e := range fg.c {
-		v := new(big.Int)
-		for l := 0; l < k; l++ {
-			v.Add(v, new(big.Int).Lsh(fg.limbs[e*k+l], uint(w*l)))
-		}
-		fg.c[e] = v.Sub(v, off).Mod(v, fg.p())
-	}
-}
+func (fg *sForged) recombine() { recombineLimbs(fg.lay, fg.limbs, fg.c, fg.p()) }
 
 // redigest recomputes the output digest and the PoE over whatever C' now is.
 func (fg *sForged) redigest() {
@@ -229,17 +204,9 @@ var sAttacks = []struct {
 		return true
 	}},
 	{"C' ± 1/2, R ∓ 2^(f−1) (value 2^f·C' + R kept)", func(fg *sForged) bool {
-		if fg.f == 0 {
+		if !halfLimbRCompensates(fg.lay, fg.f, fg.limbs, fg.r, fg.inv(2), 5) {
 			return false
 		}
-		e, k := 5, fg.lay.limbs
-		half := big.NewInt(1 << (fg.f - 1))
-		sigma := int64(1)
-		if fg.r[e].Cmp(half) < 0 {
-			sigma = -1
-		}
-		fg.limbs[e*k].Add(fg.limbs[e*k], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
-		fg.r[e].Sub(fg.r[e], new(big.Int).Mul(big.NewInt(sigma), half))
 		fg.recombine()
 		return true
 	}},
@@ -252,18 +219,9 @@ var sAttacks = []struct {
 		return true
 	}},
 	{"top limb ± 1/2, next limb compensates (value kept)", func(fg *sForged) bool {
-		k, w := fg.lay.limbs, fg.lay.limbBits
-		if k < 2 {
+		if !halfTopLimb(fg.lay, fg.limbs, fg.inv(2), 6) {
 			return false
 		}
-		e := 6
-		lo := fg.limbs[e*k+k-2]
-		sigma := int64(1)
-		if lo.Cmp(big.NewInt(1<<(w-1))) < 0 {
-			sigma = -1
-		}
-		fg.limbs[e*k+k-1].Add(fg.limbs[e*k+k-1], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
-		lo.Sub(lo, big.NewInt(sigma<<(w-1)))
 		fg.recombine()
 		return true
 	}},
