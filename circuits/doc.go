@@ -85,15 +85,22 @@
 // derives from the proof (protocol.SyntheticChallenge); the prover never
 // chooses s.
 //
-// Integers. C' and R are range-checked exactly as in the argument above, so
-// C'_ij is an integer in [−2^(b−1), 2^(b−1)) and R_ij one in [0, 2^f) (R = 0
-// when f = 0). The verifier's A and B are integers in [−2^15, 2^15) by
-// construction (it generated them), so (AB)_ij is an exact integer with
-// |(AB)_ij| ≤ n·2^30. Let E_ij = 2^f·C'_ij + R_ij − (AB)_ij. Then
-// |E_ij| ≤ 2^f·2^(b−1) + 2^f + n·2^30 < 2^(f+b) + n·2^31 ≤ 2^(bitlen(n)+33) ≤ 2^45
-// for n ≤ 1024 (b = bitlen(n) + 31 − f), far below p/2 ≈ 2^253, so E_ij ≡ 0
-// (mod p) exactly when E_ij = 0, and E = 0 with 0 ≤ R < 2^f is exactly
-// C' = floor(A·B / 2^f).
+// Integers. R is range-checked as above: an integer in [0, 2^f) (R = 0 when
+// f = 0). C' + 2^(b−1) = Σ_l C_l·2^(w·l) with every limb, the top one too,
+// looked up as an integer in [0, 2^w) (gnark's range checker, n < 8: one
+// limb of b bits), so C'_ij is an integer in [−2^(b−1), 2^(k·w) − 2^(b−1)),
+// k·w < b + w. Unlike freivalds-v5 the top limb is not narrowed to b bits:
+// the argument needs C' integral and small, not inside the product's bound
+// — the identity below then forces C' to the true product, which is inside
+// it. The verifier's A and B are integers in [−2^15, 2^15) by construction
+// (it generated them), so (AB)_ij is an exact integer with |(AB)_ij| ≤ n·2^30.
+// Let E_ij = 2^f·C'_ij + R_ij − (AB)_ij. Then
+// |E_ij| ≤ 2^(f+k·w) + 2^f + n·2^30 < 2^(f+b+w) + 2^41 ≤ 2^(42+20) + 2^41 < 2^63
+// for n ≤ 1024 (f + b = bitlen(n) + 31 ≤ 42, w ≤ MaxTableBits = 20), far
+// below p/2 ≈ 2^253, so E_ij ≡ 0 (mod p) exactly when E_ij = 0, and E = 0
+// with 0 ≤ R < 2^f is exactly C' = floor(A·B / 2^f). The output digest is
+// computed in-circuit from the same limbs, so once E = 0 it is the digest of
+// the true C' (its packing of b-bit values is unique on those).
 //
 // Challenge. The check is P(r) ≡ 0 for P(X) = Σ_ij E_ij·X^(n·i+j), a
 // polynomial of degree ≤ n² − 1 whose coefficients are the E_ij mod p; by the

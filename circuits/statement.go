@@ -57,12 +57,24 @@ type layout struct {
 // lastBits is the width of the top limb of a C' entry.
 func (l layout) lastBits() int { return l.outBits - l.limbBits*(l.limbs-1) }
 
+// topCheckBits is the width the top limb is range-checked at: lastBits, so
+// that C' + 2^(b−1) < 2^b exactly (freivalds-v5, whose identity involves the
+// prover's own A and B); or, for freivalds-s1, limbBits like every other
+// limb, which saves the top limb's table: C' + 2^(b−1) < 2^(k·w) is all its
+// argument needs (see "Statement freivalds-s1" in the package doc).
+func (l layout) topCheckBits() int {
+	if l.noInputs {
+		return l.limbBits
+	}
+	return l.lastBits()
+}
+
 // tableWidths lists the distinct widths checked with f fractional bits: the
 // shifted inputs (unless noInputs), the remainders (none when f = 0: R is
 // asserted 0), the full output limbs and the top one. Each gets a table of
 // its own.
 func (l layout) tableWidths(f int) []int {
-	ws := []int{l.lastBits()}
+	ws := []int{l.topCheckBits()}
 	if !l.noInputs {
 		ws = append(ws, protocol.InputBits)
 	}
@@ -311,7 +323,7 @@ func halvesToWords(api frontend.API, h [2]frontend.Variable) []word {
 // and returns the shifted entries C' + 2^(b−1).
 func rangeOutputs(api frontend.API, check frontend.Rangechecker, lay layout, c []frontend.Variable) []frontend.Variable {
 	k, w := lay.limbs, lay.limbBits
-	last := lay.lastBits()
+	last := lay.topCheckBits()
 	out := make([]frontend.Variable, len(c)/k)
 	for e := range out {
 		limbs := c[e*k : (e+1)*k]

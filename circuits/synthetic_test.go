@@ -236,17 +236,33 @@ var sAttacks = []struct {
 		fg.recombine()
 		return true
 	}},
-	{"top limb 2^last (C' = 2^(b−1), out of range), R compensates", func(fg *sForged) bool {
+	{"C' = 2^(b−1) (past the product's bound), R compensates", func(fg *sForged) bool {
 		// C'[e] + t with t = 2^(b−1) − C'[e] ≥ 1 reaches the bound; R −= 2^f·t
-		e, k := 8, fg.lay.limbs
+		e := 8
 		t := new(big.Int).Lsh(big.NewInt(1), uint(fg.lay.outBits-1))
 		t.Sub(t, fg.c[e])
 		fg.c[e].Add(fg.c[e], t)
 		fg.r[e].Sub(fg.r[e], new(big.Int).Lsh(t, uint(fg.f))).Mod(fg.r[e], fg.p())
 		fg.split()
-		if fg.limbs[e*k+k-1].BitLen() <= fg.lay.lastBits() {
-			panic("top limb in range")
+		return true
+	}},
+	{"C' + 2^(b−1) (top limb past lastBits, within its check width), R kept", func(fg *sForged) bool {
+		e := 9
+		fg.c[e].Add(fg.c[e], new(big.Int).Lsh(big.NewInt(1), uint(fg.lay.outBits-1)))
+		fg.split()
+		return true
+	}},
+	{"top limb 2^w (past its check width), value compensated in limb 0 wrapped", func(fg *sForged) bool {
+		// top limb + 2^w, and the entry's value restored mod p through limb 0
+		k, w := fg.lay.limbs, fg.lay.limbBits
+		if k < 2 {
+			return false
 		}
+		e := 10
+		fg.limbs[e*k+k-1].Add(fg.limbs[e*k+k-1], big.NewInt(1<<w))
+		d := new(big.Int).Lsh(big.NewInt(1), uint(w*k))
+		fg.limbs[e*k].Sub(fg.limbs[e*k], d).Mod(fg.limbs[e*k], fg.p())
+		fg.recombine()
 		return true
 	}},
 }
