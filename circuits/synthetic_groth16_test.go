@@ -1,11 +1,13 @@
 package circuits
 
 import (
+	"fmt"
 	"math/big"
 	"testing"
 
 	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
+	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
@@ -32,14 +34,63 @@ func offlineVerify(t *testing.T, vk groth16.VerifyingKey, proof groth16.Proof, a
 	return r, verifyWithS(vk, proof, n, pub, s)
 }
 
-func verifyWithS(vk groth16.VerifyingKey, proof groth16.Proof, n int, pub protocol.Public, s *big.Int) error {
-	pa := &SyntheticMatMul{N: n}
-	assignSyntheticPublic(pa, pub, s)
-	w, err := frontend.NewWitness(pa, protocol.BN254.ScalarField(), frontend.PublicOnly())
+// verifyWithS verifies with the public witness built as a verifier builds
+// it, from protocol.SyntheticPublicInputs (no circuit code).
+func verifyWithS(vk groth16.VerifyingKey, proof groth16.Proof, _ int, pub protocol.Public, s *big.Int) error {
+	w, err := syntheticPublicWitness(protocol.BN254, pub, s)
 	if err != nil {
 		return err
 	}
 	return groth16.Verify(proof, vk, w)
+}
+
+func syntheticPublicWitness(curve protocol.Curve, pub protocol.Public, s *big.Int) (witness.Witness, error) {
+	w, err := witness.New(curve.ScalarField())
+	if err != nil {
+		return nil, err
+	}
+	in := protocol.SyntheticPublicInputs(pub, s)
+	values := make(chan any, len(in))
+	for _, x := range in {
+		values <- x
+	}
+	close(values)
+	return w, w.Fill(len(in), 0, values)
+}
+
+// TestSyntheticPublicWitnessAgrees: the public witness built from
+// protocol.SyntheticPublicInputs equals, byte for byte, gnark's public
+// witness of the circuit's own assignment, at both range-check gadgets.
+func TestSyntheticPublicWitnessAgrees(t *testing.T) {
+	for _, n := range []int{2, 4, 9} {
+		in := newInstance(t, n, 8, uint64(n))
+		s := big.NewInt(123456789)
+		c, err := AssignSynthetic(n, 8, in.a, in.b, in.c, in.pub, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := frontend.NewWitness(c, protocol.BN254.ScalarField(), frontend.PublicOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := syntheticPublicWitness(protocol.BN254, in.pub, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertSameWitness(t, fmt.Sprintf("n=%d", n), got, want)
+		// and the order matters: s and the digest swapped differ
+		swapped := in.pub
+		copy(swapped.OutputDigest[:], s.FillBytes(make([]byte, 32)))
+		bad, err := syntheticPublicWitness(protocol.BN254, swapped, new(big.Int).SetBytes(in.pub.OutputDigest[:]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gb, _ := bad.MarshalBinary()
+		wb, _ := want.MarshalBinary()
+		if string(gb) == string(wb) {
+			t.Errorf("n=%d: swapped digest and s give the same witness", n)
+		}
+	}
 }
 
 // TestSyntheticGroth16 runs a real BN254 Groth16 setup, prove and verify of

@@ -110,3 +110,12 @@ func syntheticCheck[E any, PE arith[E]](rBig *big.Int, a, b []int16, n int) *big
 	}
 	return PE(&s).BigInt(new(big.Int))
 }
+
+// SyntheticPublicInputs lists freivalds-s1's public inputs in the order of
+// its public witness (circuits.SyntheticMatMul's public fields in
+// declaration order): output_digest; s; PoE hi, lo. s is the verifier's own
+// SyntheticCheck, never a value the prover supplies.
+func SyntheticPublicInputs(p Public, s *big.Int) []*big.Int {
+	poe := Halves(p.PoE)
+	return []*big.Int{new(big.Int).SetBytes(p.OutputDigest[:]), new(big.Int).Set(s), poe[0], poe[1]}
+}
