@@ -122,7 +122,12 @@
 // from π.D alone, exactly as gnark's groth16 verifier does
 // (backend/groth16/bn254/verify.go); the Freivalds callback is registered
 // first with multicommit, so it receives the root commitment itself and not
-// one of its powers (TestSyntheticChallengeMatchesGroth16 pins both).
+// one of its powers (TestSyntheticGroth16 pins both). gnark adds a random
+// mask wire to every BSB22 commitment (hiding); the prover may pick it, which
+// is one more way to re-draw r, counted in the tries below. Because s is a
+// public input that depends on r, the honest prover fixes the mask, solves up
+// to the commitment to learn r (SyntheticChallengeGroth16), computes s like
+// the verifier, and then proves with the same mask.
 //
 // Error. For a fixed commitment with P ≠ 0, hash_to_field is modelled as a
 // random oracle, and Pr[P(r) = 0] ≤ (n² − 1)/p ≤ 2^20/2^253 = 2^−233 at
