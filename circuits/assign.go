@@ -55,6 +55,25 @@ func Assign(method protocol.Method, n, fracBits int, a, b []int16, c []int64, p 
 		return nil, fmt.Errorf("assign: want %d entries per matrix, have A=%d B=%d C=%d", n*n, len(a), len(b), len(c))
 	}
 	assignPublic(circ, p)
+	rs, err := remainders(n, fracBits, a, b, c)
+	if err != nil {
+		return nil, fmt.Errorf("assign: %w", err)
+	}
+	for i := range a {
+		circ.A[i] = int64(a[i])
+		circ.B[i] = int64(b[i])
+		circ.R[i] = rs[i]
+	}
+	if err := circ.setOutputs(bigInts(c)); err != nil {
+		return nil, fmt.Errorf("assign: %w", err)
+	}
+	return circ, nil
+}
+
+// remainders returns R = A·B − 2^f·C' entry by entry, or an error if some
+// C' entry is not floor((A·B)_ij / 2^f).
+func remainders(n, fracBits int, a, b []int16, c []int64) ([]int64, error) {
+	rs := make([]int64, n*n)
 	col := make([]int64, n)
 	for j := 0; j < n; j++ {
 		for k := 0; k < n; k++ {
@@ -67,19 +86,12 @@ func Assign(method protocol.Method, n, fracBits int, a, b []int16, c []int64, p 
 			}
 			r := s - c[i*n+j]<<fracBits
 			if r < 0 || r >= 1<<fracBits {
-				return nil, fmt.Errorf("assign: C'[%d][%d] = %d is not floor(%d / 2^%d)", i, j, c[i*n+j], s, fracBits)
+				return nil, fmt.Errorf("C'[%d][%d] = %d is not floor(%d / 2^%d)", i, j, c[i*n+j], s, fracBits)
 			}
-			circ.R[i*n+j] = r
+			rs[i*n+j] = r
 		}
 	}
-	for i := range a {
-		circ.A[i] = int64(a[i])
-		circ.B[i] = int64(b[i])
-	}
-	if err := circ.setOutputs(bigInts(c)); err != nil {
-		return nil, fmt.Errorf("assign: %w", err)
-	}
-	return circ, nil
+	return rs, nil
 }
 
 func bigInts(xs []int64) []*big.Int {
@@ -93,21 +105,24 @@ func bigInts(xs []int64) []*big.Int {
 // setOutputs fills C with the limbs of C' + 2^(b−1). Values outside the
 // bound are split anyway (the top limb then exceeds its width), so that tests
 // can hand such witnesses to the circuit; Assign refuses them before.
-func (c *MatMul) setOutputs(vals []*big.Int) error {
-	k, w := c.lay.limbs, c.lay.limbBits
-	if len(vals)*k != len(c.C) {
-		return fmt.Errorf("%d output entries for %d limbs of %d", len(vals), len(c.C), k)
+func (c *MatMul) setOutputs(vals []*big.Int) error { return splitOutputs(c.lay, vals, c.C) }
+
+// splitOutputs writes the limbs of C' + 2^(b−1) in layout lay into dst.
+func splitOutputs(lay layout, vals []*big.Int, dst []frontend.Variable) error {
+	k, w := lay.limbs, lay.limbBits
+	if len(vals)*k != len(dst) {
+		return fmt.Errorf("%d output entries for %d limbs of %d", len(vals), len(dst), k)
 	}
-	off := new(big.Int).Lsh(big.NewInt(1), uint(c.lay.outBits-1))
+	off := new(big.Int).Lsh(big.NewInt(1), uint(lay.outBits-1))
 	mask := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(w)), big.NewInt(1))
 	for e, v := range vals {
 		x := new(big.Int).Add(v, off)
 		for l := 0; l < k; l++ {
 			if l == k-1 {
-				c.C[e*k+l] = x
+				dst[e*k+l] = x
 				break
 			}
-			c.C[e*k+l] = new(big.Int).And(x, mask)
+			dst[e*k+l] = new(big.Int).And(x, mask)
 			x = new(big.Int).Rsh(x, uint(w))
 		}
 	}

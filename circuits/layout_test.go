@@ -30,6 +30,12 @@ func (c chosenLayout) String() string {
 // and any f it accepts: the layouts the soundness tests must cover.
 func allLayouts(t testing.TB) []chosenLayout {
 	t.Helper()
+	return layoutsChosen(false)
+}
+
+// layoutsChosen enumerates every (layout, f) chooseLayoutFor picks for any
+// n ≤ protocol.MaxN and any f, with or without the inputs in the circuit.
+func layoutsChosen(noInputs bool) []chosenLayout {
 	type key struct {
 		f   int
 		lay layout
@@ -38,7 +44,7 @@ func allLayouts(t testing.TB) []chosenLayout {
 	var out []chosenLayout
 	for f := 0; f <= 16; f++ {
 		for n := 1; n <= protocol.MaxN; n++ {
-			lay := chooseLayout(n, f)
+			lay := chooseLayoutFor(n, f, noInputs)
 			if k := (key{f, lay}); !seen[k] {
 				seen[k] = true
 				out = append(out, chosenLayout{n, f, lay})
@@ -115,15 +121,18 @@ func (fg *forged) split() {
 }
 
 // recombine recomputes C' (field elements) from the limbs.
-func (fg *forged) recombine() {
-	k, w, p := fg.lay.limbs, fg.lay.limbBits, fg.curve.ScalarField()
-	off := new(big.Int).Lsh(big.NewInt(1), uint(fg.lay.outBits-1))
-	for e := range fg.c {
+func (fg *forged) recombine() { recombineLimbs(fg.lay, fg.limbs, fg.c, fg.curve.ScalarField()) }
+
+// recombineLimbs sets c[e] = Σ_l limbs[e·k+l]·2^(w·l) − 2^(b−1) mod p.
+func recombineLimbs(lay layout, limbs, c []*big.Int, p *big.Int) {
+	k, w := lay.limbs, lay.limbBits
+	off := new(big.Int).Lsh(big.NewInt(1), uint(lay.outBits-1))
+	for e := range c {
 		v := new(big.Int)
 		for l := 0; l < k; l++ {
-			v.Add(v, new(big.Int).Lsh(fg.limbs[e*k+l], uint(w*l)))
+			v.Add(v, new(big.Int).Lsh(limbs[e*k+l], uint(w*l)))
 		}
-		fg.c[e] = v.Sub(v, off).Mod(v, p)
+		c[e] = v.Sub(v, off).Mod(v, p)
 	}
 }
 
@@ -199,6 +208,40 @@ func halfIntegerInputs(fg *forged, xs2 []*big.Int) {
 	fg.solve()
 }
 
+// halfLimbRCompensates adds ±1/2 to limb 0 of entry e and ∓2^(f−1) to R[e],
+// keeping 2^f·C' + R and R's integrality where it can (false when f = 0).
+func halfLimbRCompensates(lay layout, f int, limbs, r []*big.Int, inv2 *big.Int, e int) bool {
+	if f == 0 {
+		return false
+	}
+	sigma := int64(1)
+	half := big.NewInt(1 << (f - 1))
+	if r[e].Cmp(half) < 0 {
+		sigma = -1
+	}
+	k := lay.limbs
+	limbs[e*k].Add(limbs[e*k], new(big.Int).Mul(big.NewInt(sigma), inv2))
+	r[e].Sub(r[e], new(big.Int).Mul(big.NewInt(sigma), half))
+	return true
+}
+
+// halfTopLimb adds ±1/2 to the top limb of entry e and compensates in the
+// limb below, keeping the value (false with a single limb).
+func halfTopLimb(lay layout, limbs []*big.Int, inv2 *big.Int, e int) bool {
+	k, w := lay.limbs, lay.limbBits
+	if k < 2 {
+		return false
+	}
+	lo := limbs[e*k+k-2]
+	sigma := int64(1)
+	if lo.Cmp(big.NewInt(1<<(w-1))) < 0 {
+		sigma = -1
+	}
+	limbs[e*k+k-1].Add(limbs[e*k+k-1], new(big.Int).Mul(big.NewInt(sigma), inv2))
+	lo.Sub(lo, big.NewInt(sigma<<(w-1)))
+	return true
+}
+
 // nonIntegerAttacks are witnesses whose only fault is an entry that is a
 // field element but not an integer in its range (or, the last, an integer
 // one past it), each keeping every other constraint satisfied.
@@ -213,35 +256,16 @@ var nonIntegerAttacks = []struct {
 	{"half-integer A, commitment kept", func(fg *forged) bool { halfIntegerInputs(fg, fg.a2); return true }, true},
 	{"half-integer B, commitment kept", func(fg *forged) bool { halfIntegerInputs(fg, fg.b2); return true }, true},
 	{"C' ± 1/2, R compensated", func(fg *forged) bool {
-		if fg.f == 0 {
+		if !halfLimbRCompensates(fg.lay, fg.f, fg.limbs, fg.r, fg.inv(2), 5) {
 			return false
 		}
-		e := 5
-		sigma := int64(1)
-		half := big.NewInt(1 << (fg.f - 1))
-		if new(big.Int).Mul(fg.r[e], big.NewInt(1)).Cmp(half) < 0 {
-			sigma = -1
-		}
-		// limb 0 += σ/2, R −= σ·2^(f−1): 2^f·C' + R is unchanged
-		k := fg.lay.limbs
-		fg.limbs[e*k].Add(fg.limbs[e*k], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
-		fg.r[e].Sub(fg.r[e], new(big.Int).Mul(big.NewInt(sigma), half))
 		fg.recombine()
 		return true
 	}, false},
 	{"top limb ± 1/2, next limb compensates (value kept)", func(fg *forged) bool {
-		k, w := fg.lay.limbs, fg.lay.limbBits
-		if k < 2 {
+		if !halfTopLimb(fg.lay, fg.limbs, fg.inv(2), 6) {
 			return false
 		}
-		e := 6
-		lo := fg.limbs[e*k+k-2]
-		sigma := int64(1)
-		if lo.Cmp(big.NewInt(1<<(w-1))) < 0 {
-			sigma = -1
-		}
-		fg.limbs[e*k+k-1].Add(fg.limbs[e*k+k-1], new(big.Int).Mul(big.NewInt(sigma), fg.inv(2)))
-		lo.Sub(lo, big.NewInt(sigma<<(w-1)))
 		fg.recombine()
 		return true
 	}, false},

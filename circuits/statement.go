@@ -51,16 +51,33 @@ type layout struct {
 	limbBits int  // width of every C' limb but the last
 	limbs    int  // limbs per C' entry
 	lookup   bool // false: gnark's range checker; true: zkpoc's lookup tables
+	noInputs bool // A and B are not in the circuit (freivalds-s1)
 }
 
 // lastBits is the width of the top limb of a C' entry.
 func (l layout) lastBits() int { return l.outBits - l.limbBits*(l.limbs-1) }
 
+// topCheckBits is the width the top limb is range-checked at: lastBits, so
+// that C' + 2^(b−1) < 2^b exactly (freivalds-v5, whose identity involves the
+// prover's own A and B); or, for freivalds-s1, limbBits like every other
+// limb, which saves the top limb's table: C' + 2^(b−1) < 2^(k·w) is all its
+// argument needs (see "Statement freivalds-s1" in the package doc).
+func (l layout) topCheckBits() int {
+	if l.noInputs {
+		return l.limbBits
+	}
+	return l.lastBits()
+}
+
 // tableWidths lists the distinct widths checked with f fractional bits: the
-// shifted inputs, the remainders (none when f = 0: R is asserted 0), the
-// full output limbs and the top one. Each gets a table of its own.
+// shifted inputs (unless noInputs), the remainders (none when f = 0: R is
+// asserted 0), the full output limbs and the top one. Each gets a table of
+// its own.
 func (l layout) tableWidths(f int) []int {
-	ws := []int{protocol.InputBits, l.lastBits()}
+	ws := []int{l.topCheckBits()}
+	if !l.noInputs {
+		ws = append(ws, protocol.InputBits)
+	}
 	if f > 0 {
 		ws = append(ws, f)
 	}
@@ -84,9 +101,13 @@ func (l layout) tableEntries(f int) int {
 }
 
 // queriesPerElement counts the range-checked values per output element: an
-// entry of A and of B, a remainder (when f > 0) and the limbs of C'.
+// entry of A and of B (unless noInputs), a remainder (when f > 0) and the
+// limbs of C'.
 func (l layout) queriesPerElement(f int) int {
-	q := 2 + l.limbs
+	q := l.limbs
+	if !l.noInputs {
+		q += 2
+	}
 	if f > 0 {
 		q++
 	}
@@ -98,23 +119,33 @@ func (l layout) queriesPerElement(f int) int {
 // (about three constraints per checked value).
 const lookupMinN = 128
 
-func chooseLayout(n, fracBits int) layout {
+// syntheticLookupMinN is lookupMinN for freivalds-s1, whose tables are narrow
+// (no 2^16-entry input table): measured with TestSyntheticBreakdown at f = 8,
+// product and range checks per element with lookups / with gnark's range
+// checker: n = 8: 10.4 / 13.3, n = 16: 7.2 / 10.1, n = 64: 5.3 / 8.3.
+const syntheticLookupMinN = 8
+
+func chooseLayout(n, fracBits int) layout { return chooseLayoutFor(n, fracBits, false) }
+
+// chooseLayoutFor is chooseLayout for a statement with (noInputs = false) or
+// without (freivalds-s1) the input matrices in the circuit.
+func chooseLayoutFor(n, fracBits int, noInputs bool) layout {
 	b := protocol.OutputBits(n, fracBits)
-	l := layout{outBits: b, limbBits: b, limbs: 1}
-	if n < lookupMinN {
+	l := layout{outBits: b, limbBits: b, limbs: 1, noInputs: noInputs}
+	if (!noInputs && n < lookupMinN) || (noInputs && n < syntheticLookupMinN) {
 		return l
 	}
-	return lookupLayout(n, fracBits, b)
+	return lookupLayout(n, fracBits, b, noInputs)
 }
 
 // lookupLayout picks the output limb width minimising the tables' entries
 // plus the queries. Every width is at most MaxTableBits and every value is
 // looked up unshifted in the table of its own width (see lookupTables).
-func lookupLayout(n, fracBits, b int) layout {
+func lookupLayout(n, fracBits, b int, noInputs bool) layout {
 	best := layout{}
 	bestCost := -1
 	for w := 8; w <= MaxTableBits; w++ {
-		l := layout{outBits: b, limbBits: w, limbs: (b + w - 1) / w, lookup: true}
+		l := layout{outBits: b, limbBits: w, limbs: (b + w - 1) / w, lookup: true, noInputs: noInputs}
 		if l.limbs == 1 {
 			l.limbBits = b
 			if b > MaxTableBits {
@@ -127,6 +158,19 @@ func lookupLayout(n, fracBits, b int) layout {
 		}
 	}
 	return best
+}
+
+// checker returns the layout's range checker: gnark's, or zkpoc's lookup
+// tables (then also returned as such, to be committed). gnark's is created
+// either way, first, so that its deferred commit precedes every multicommit
+// callback registered later.
+func (l layout) checker(api frontend.API) (frontend.Rangechecker, *lookupTables) {
+	rc := rangecheck.New(api)
+	if l.lookup {
+		t := newLookupTables(api)
+		return t, t
+	}
+	return rc, nil
 }
 
 // Limbs is the number of limbs per output entry in C.
@@ -180,31 +224,14 @@ func (c *MatMul) Define(api frontend.API) error {
 	}
 	// Every lookup-based gadget must exist before the Freivalds commitment
 	// callback is registered (multicommit runs callbacks in order).
-	rc := rangecheck.New(api)
-
 	// Range checks: inputs are int16, outputs within ±2^(b-1), 0 ≤ R < 2^f.
-	var check frontend.Rangechecker = rc
-	var table *lookupTables
-	if c.lay.lookup {
-		table = newLookupTables(api)
-		check = table
-	}
+	check, table := c.lay.checker(api)
 	b := c.lay.outBits
 	aS := shifted(api, check, c.A, protocol.InputBits)
 	bS := shifted(api, check, c.B, protocol.InputBits)
-	cS := c.outputs(api, check)
-	for _, r := range c.R {
-		if f == 0 {
-			api.AssertIsEqual(r, 0)
-		} else {
-			check.Check(r, f)
-		}
-	}
-	off := new(big.Int).Lsh(big.NewInt(1), uint(b-1))
-	cVal := make([]frontend.Variable, len(cS)) // C' as linear expressions of the limbs
-	for i, x := range cS {
-		cVal[i] = api.Sub(x, off)
-	}
+	cS := rangeOutputs(api, check, c.lay, c.C)
+	rangeRemainders(api, check, c.R, f)
+	cVal := unshift(api, cS, b)
 	committed := make([]frontend.Variable, 0, len(c.A)+len(c.B)+len(c.C)+len(c.R))
 	committed = append(committed, c.A...)
 	committed = append(committed, c.B...)
@@ -222,7 +249,7 @@ func (c *MatMul) Define(api frontend.API) error {
 		}
 	}
 	if !c.skip.poe {
-		c.proveExecution(api)
+		proveExecution(api, c.RequestID, c.NodeID, c.OutputDigest, c.PoE)
 	}
 
 	// The product.
@@ -250,28 +277,34 @@ func (c *MatMul) commitments(api frontend.API, aS, bS, cS []frontend.Variable, o
 	in.absorb(aS, protocol.InputBits)
 	in.absorb(bS, protocol.InputBits)
 	api.AssertIsEqual(in.sum(), c.InputCommitment)
-	out := newHasher(api, perm, sp, protocol.OutputTag(c.N, c.FracBits, outBits))
-	out.absorb(cS, outBits)
-	api.AssertIsEqual(out.sum(), c.OutputDigest)
+	assertOutputDigest(api, perm, sp, c.N, c.FracBits, outBits, cS, c.OutputDigest)
 	return nil
+}
+
+// assertOutputDigest constrains digest to the output digest of the shifted,
+// range-checked entries cS = C' + 2^(b−1) (protocol.OutputDigestOn).
+func assertOutputDigest(api frontend.API, perm *poseidon2.Permutation, sp protocol.Sponge, n, f, outBits int, cS []frontend.Variable, digest frontend.Variable) {
+	out := newHasher(api, perm, sp, protocol.OutputTag(n, f, outBits))
+	out.absorb(cS, outBits)
+	api.AssertIsEqual(out.sum(), digest)
 }
 
 // proveExecution constrains PoE = SHA-256(request_id ‖ output_digest ‖ node_id),
 // with the output digest as the 32 big-endian bytes of its canonical value.
-func (c *MatMul) proveExecution(api frontend.API) {
+func proveExecution(api frontend.API, requestID, nodeID [2]frontend.Variable, outputDigest frontend.Variable, poe [2]frontend.Variable) {
 	g := bitGadget{api}
 	msg := make([]word, 0, 24)
-	msg = append(msg, halvesToWords(api, c.RequestID)...)
+	msg = append(msg, halvesToWords(api, requestID)...)
 	// canonical: the decomposition is checked against the modulus, so x + p is refused
-	msg = append(msg, wordsBE(bits.ToBinary(api, c.OutputDigest), 8)...)
-	msg = append(msg, halvesToWords(api, c.NodeID)...)
+	msg = append(msg, wordsBE(bits.ToBinary(api, outputDigest), 8)...)
+	msg = append(msg, halvesToWords(api, nodeID)...)
 	digest := g.sha256(msg)
 	for h := 0; h < 2; h++ {
 		var acc frontend.Variable = 0
 		for _, w := range digest[4*h : 4*h+4] {
 			acc = api.Add(api.Mul(acc, uint64(1)<<32), g.value(w))
 		}
-		api.AssertIsEqual(acc, c.PoE[h])
+		api.AssertIsEqual(acc, poe[h])
 	}
 }
 
@@ -286,13 +319,14 @@ func halvesToWords(api frontend.API, h [2]frontend.Variable) []word {
 	return out
 }
 
-// outputs range-checks the limbs of C and returns the shifted entries C' + 2^(b−1).
-func (c *MatMul) outputs(api frontend.API, check frontend.Rangechecker) []frontend.Variable {
-	k, w := c.lay.limbs, c.lay.limbBits
-	last := c.lay.lastBits()
-	out := make([]frontend.Variable, c.N*c.N)
+// rangeOutputs range-checks the limbs C of the output entries in layout lay
+// and returns the shifted entries C' + 2^(b−1).
+func rangeOutputs(api frontend.API, check frontend.Rangechecker, lay layout, c []frontend.Variable) []frontend.Variable {
+	k, w := lay.limbs, lay.limbBits
+	last := lay.topCheckBits()
+	out := make([]frontend.Variable, len(c)/k)
 	for e := range out {
-		limbs := c.C[e*k : (e+1)*k]
+		limbs := c[e*k : (e+1)*k]
 		terms := make([]frontend.Variable, k)
 		for l, x := range limbs {
 			if l == k-1 {
@@ -305,6 +339,27 @@ func (c *MatMul) outputs(api frontend.API, check frontend.Rangechecker) []fronte
 		out[e] = sum(api, terms)
 	}
 	return out
+}
+
+// rangeRemainders checks every remainder as f bits, or asserts it 0 when f = 0.
+func rangeRemainders(api frontend.API, check frontend.Rangechecker, rs []frontend.Variable, f int) {
+	for _, r := range rs {
+		if f == 0 {
+			api.AssertIsEqual(r, 0)
+		} else {
+			check.Check(r, f)
+		}
+	}
+}
+
+// unshift returns C' = cS − 2^(b−1) as linear expressions of the limbs.
+func unshift(api frontend.API, cS []frontend.Variable, outBits int) []frontend.Variable {
+	off := new(big.Int).Lsh(big.NewInt(1), uint(outBits-1))
+	cVal := make([]frontend.Variable, len(cS))
+	for i, x := range cS {
+		cVal[i] = api.Sub(x, off)
+	}
+	return cVal
 }
 
 // lhs returns 2^f·C'[i][j] + R[i][j].

@@ -139,7 +139,7 @@ func layouts(n, f int) map[string]layout {
 	b := protocol.OutputBits(n, f)
 	return map[string]layout{
 		"rangecheck":         {outBits: b, limbBits: b, limbs: 1},
-		"lookup":             lookupLayout(n, f, b),
+		"lookup":             lookupLayout(n, f, b, false),
 		"lookup-10bit-limbs": {outBits: b, limbBits: 10, limbs: (b + 9) / 10, lookup: true},
 	}
 }

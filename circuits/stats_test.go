@@ -40,6 +40,10 @@ var statsSizesBLS = map[protocol.Method][]int{
 	protocol.Naive:     {4},
 }
 
+// statsSizesSynthetic are the sizes pinned for freivalds-s1 (BN254): 8 is
+// the first size that range-checks with lookup tables.
+var statsSizesSynthetic = []int{4, 8, 16, 32, 64, 128}
+
 // TestConstraintCounts compiles every circuit at the pinned sizes and fails
 // when a count differs from testdata/constraints.csv (go test -run
 // TestConstraintCounts -update rewrites it after an intended change).
@@ -86,6 +90,34 @@ func TestConstraintCounts(t *testing.T) {
 					t.Errorf("%s %s n=%d: %d commitments, want exactly 1 (the Solidity verifier supports one)", curve, m.Name(), n, c)
 				}
 			}
+		}
+	}
+	// freivalds-s1 on BN254 (its Groth16 verifier is BN254-only for now)
+	for _, n := range statsSizesSynthetic {
+		shape, err := NewSynthetic(n, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ccs, err := frontend.Compile(protocol.BN254.ScalarField(), r1cs.NewBuilder, shape)
+		if err != nil {
+			t.Fatalf("%s n=%d: %v", protocol.SyntheticCircuitID, n, err)
+		}
+		if n == 4 || n == syntheticLookupMinN {
+			var b bytes.Buffer
+			if _, err := ccs.WriteTo(&b); err != nil {
+				t.Fatal(err)
+			}
+			digests[fmt.Sprintf("%s/n=%d", protocol.SyntheticCircuitID, n)] = fmt.Sprintf("%x", sha256.Sum256(b.Bytes()))
+		}
+		nc := ccs.GetNbConstraints()
+		got[fmt.Sprintf("%s/%s/%d", protocol.SyntheticCircuitID, protocol.BN254, n)] = nc
+		_ = w.Write([]string{protocol.SyntheticCircuitID, strconv.Itoa(n), "8", string(protocol.BN254), strconv.Itoa(nc),
+			strconv.Itoa(ccs.GetNbPublicVariables() - 1), strconv.Itoa(len(ccs.GetCommitments().CommitmentIndexes()))})
+		if c := len(ccs.GetCommitments().CommitmentIndexes()); c != 1 {
+			t.Errorf("%s n=%d: %d commitments, want exactly 1", protocol.SyntheticCircuitID, n, c)
+		}
+		if np := ccs.GetNbPublicVariables() - 1; np != 4 {
+			t.Errorf("%s n=%d: %d public inputs, want 4 (digest, s, PoE hi, lo)", protocol.SyntheticCircuitID, n, np)
 		}
 	}
 	w.Flush()
