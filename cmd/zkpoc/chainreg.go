@@ -908,8 +908,8 @@ the same time).`)
 		k := simchain.DevKey(i)
 		line := fmt.Sprintf("  %d %s", i, registry.Address(k).Hex())
 		if *keyDir != "" {
-			path := filepath.Join(*keyDir, fmt.Sprintf("account-%d.key", i))
-			if err := atomicfile.Write(path, []byte(hex.EncodeToString(crypto.FromECDSA(k))+"\n"), 0o600); err != nil {
+			path, err := writeDevKey(*keyDir, i)
+			if err != nil {
 				return err
 			}
 			line += " key " + path

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"os"
 	"path/filepath"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -99,6 +100,9 @@ func (d *demoChain) workerArgs(i int) ([]string, string, error) {
 // writeDevKey writes dev account i's key (hex, as --key reads it) to
 // dir/account-i.key.
 func writeDevKey(dir string, i int) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
 	path := filepath.Join(dir, fmt.Sprintf("account-%d.key", i))
 	return path, atomicfile.Write(path, []byte(hex.EncodeToString(crypto.FromECDSA(simchain.DevKey(i)))+"\n"), 0o600)
 }
