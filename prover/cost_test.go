@@ -28,6 +28,9 @@ func TestEstimateConstraints(t *testing.T) {
 	}
 	checked := 0
 	for _, row := range rows[1:] {
+		if row[0] == protocol.SyntheticCircuitID {
+			continue // freivalds-s1 has no cost model yet (not selectable by auto mode)
+		}
 		m, err := protocol.ParseMethod(row[0])
 		if err != nil {
 			t.Fatal(err)
