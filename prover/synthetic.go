@@ -74,10 +74,10 @@ func ProveSynthetic(t workload.ComputeTask, nodeKey ed25519.PrivateKey, cache ke
 	if t.Supplied() {
 		return nil, fmt.Errorf("prove %s: %w", protocol.SyntheticCircuitID, ErrNotSynthetic)
 	}
-	pubKey, ok := nodeKey.Public().(ed25519.PublicKey)
-	if !ok || len(nodeKey) != ed25519.PrivateKeySize {
-		return nil, fmt.Errorf("prove %s: not an Ed25519 node key", protocol.SyntheticCircuitID)
+	if len(nodeKey) != ed25519.PrivateKeySize { // before Public, which slices it
+		return nil, fmt.Errorf("prove %s: a node key of %d bytes is not an Ed25519 private key", protocol.SyntheticCircuitID, len(nodeKey))
 	}
+	pubKey := nodeKey.Public().(ed25519.PublicKey)
 	n, f := t.Payload.MatrixSize, t.Payload.FracBits
 	a, b, err := protocol.Matrices(t, nil, nil)
 	if err != nil {

@@ -162,12 +162,16 @@ func (fx *s1Fixture) forge(t *testing.T) ([]byte, verifier.SyntheticClaim, *big.
 	return buf.Bytes(), claim, assignment.S.(*big.Int)
 }
 
-// withCommitment is the proof encoded with its commitment point replaced.
-func withCommitment(t *testing.T, proof []byte, from []byte) []byte {
+// withCommitment is the proof encoded with its commitment point replaced
+// by from's, and with it from's proof of knowledge of it if pok.
+func withCommitment(t *testing.T, proof []byte, from []byte, pok bool) []byte {
 	t.Helper()
 	p := decodeBN254(t, proof)
 	q := decodeBN254(t, from)
 	p.Commitments = append(p.Commitments[:0:0], q.Commitments...)
+	if pok {
+		p.CommitmentPok = q.CommitmentPok
+	}
 	var buf bytes.Buffer
 	if _, err := p.WriteTo(&buf); err != nil {
 		t.Fatal(err)
@@ -191,8 +195,10 @@ func decodeBN254(t *testing.T, data []byte) *groth16bn254.Proof {
 // it: a wrong C' proved with the prover's own s (accepted by gnark against
 // that s, rejected here where s is the verifier's); the proof for another
 // task's matrices (with that task's PoE, and with its own); truncated and
-// garbage bytes; the commitment point swapped for another proof's (the
-// forgery's, and another honest proof's of the same task); freivalds-v5's
+// garbage bytes; the commitment point swapped for another proof's, alone
+// (gnark's proof of knowledge fails) and with its proof of knowledge (r
+// moves, the pairing fails), from the forgery and from another honest
+// proof of the same task; a supplied task; freivalds-v5's
 // key and the freivalds-s1 key of the other n; another node, another
 // digest, a non-canonical digest; no key.
 func TestVerifySynthetic(t *testing.T) {
@@ -255,8 +261,10 @@ func TestVerifySynthetic(t *testing.T) {
 			{"empty", fx.task, nil, fx.vk, fx.claim(), verifier.ErrSyntheticProof},
 			{"garbage", fx.task, garbage, fx.vk, fx.claim(), verifier.ErrSyntheticProof},
 			{"one byte appended", fx.task, append(append([]byte(nil), fx.bytes...), 0), fx.vk, fx.claim(), verifier.ErrSyntheticProof},
-			{"commitment of the forgery", fx.task, withCommitment(t, fx.bytes, forged), fx.vk, fx.claim(), verifier.ErrSyntheticRejected},
-			{"commitment of another honest proof", fx.task, withCommitment(t, fx.bytes, proofBytes(t, again.Proof)), fx.vk, fx.claim(), verifier.ErrSyntheticRejected},
+			{"commitment of the forgery", fx.task, withCommitment(t, fx.bytes, forged, false), fx.vk, fx.claim(), verifier.ErrSyntheticRejected},
+			{"commitment and its PoK of the forgery", fx.task, withCommitment(t, fx.bytes, forged, true), fx.vk, fx.claim(), verifier.ErrSyntheticRejected},
+			{"commitment of another honest proof", fx.task, withCommitment(t, fx.bytes, proofBytes(t, again.Proof), false), fx.vk, fx.claim(), verifier.ErrSyntheticRejected},
+			{"commitment and its PoK of another honest proof", fx.task, withCommitment(t, fx.bytes, proofBytes(t, again.Proof), true), fx.vk, fx.claim(), verifier.ErrSyntheticRejected},
 			{"freivalds-v5 key", fx.task, fx.bytes, v5.VK, fx.claim(), verifier.ErrSyntheticRejected},
 			{"freivalds-s1 key of the other n", fx.task, fx.bytes, otherN.vk, fx.claim(), verifier.ErrSyntheticRejected},
 			{"a supplied task", supplied, fx.bytes, fx.vk, fx.claim(), verifier.ErrSyntheticTask},
