@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"fmt"
+	"math/big"
 
 	"github.com/consensys/gnark/backend/witness"
 
@@ -16,11 +17,16 @@ import (
 // circuits checks that it equals, byte for byte, the public witness gnark
 // derives from the circuit's own assignment.
 func PublicWitness(curve protocol.Curve, p protocol.Public) (witness.Witness, error) {
+	return publicWitnessOf(curve, protocol.PublicInputs(p))
+}
+
+// publicWitnessOf is the public witness of the inputs in, in order, each of
+// which must be a canonical scalar of the curve.
+func publicWitnessOf(curve protocol.Curve, in []*big.Int) (witness.Witness, error) {
 	w, err := witness.New(curve.ScalarField())
 	if err != nil {
 		return nil, fmt.Errorf("public witness: %w", err)
 	}
-	in := protocol.PublicInputs(p)
 	values := make(chan any, len(in))
 	for i, x := range in {
 		// Fill reduces a big.Int modulo the field silently: x + r would
