@@ -25,16 +25,7 @@ import (
 // transaction, as geth --dev does). The block's compute_root is what zkpoc
 // root computes from the receipt.
 func TestChainOverRPC(t *testing.T) {
-	if testing.Short() {
-		t.Skip("proves with Groth16 and compiles the verifier")
-	}
-	solctest.Path(t)
-	home := t.TempDir()
-	if err := os.Symlink(sharedKeys, filepath.Join(home, "keys")); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("ZKPOC_HOME", home)
-	dir := t.TempDir()
+	dir := chainTestHome(t)
 	keyDir, epFile := filepath.Join(dir, "keys"), filepath.Join(dir, "endpoint")
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -119,16 +110,7 @@ func TestChainOverGeth(t *testing.T) {
 	if gethBin == "" {
 		t.Skip("ZKPOC_GETH names no geth binary")
 	}
-	if testing.Short() {
-		t.Skip("proves with Groth16 and compiles the verifier")
-	}
-	solctest.Path(t)
-	home := t.TempDir()
-	if err := os.Symlink(sharedKeys, filepath.Join(home, "keys")); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("ZKPOC_HOME", home)
-	dir := t.TempDir()
+	dir := chainTestHome(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -193,4 +175,20 @@ func TestChainOverGeth(t *testing.T) {
 		}
 	}
 	chainVerbsOver(t, url, keyDir, dir)
+}
+
+// chainTestHome skips under -short or without solc, points ZKPOC_HOME at a
+// new home sharing the tests' key cache, and returns a scratch directory.
+func chainTestHome(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("proves with Groth16 and compiles the verifier")
+	}
+	solctest.Path(t)
+	home := t.TempDir()
+	if err := os.Symlink(sharedKeys, filepath.Join(home, "keys")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ZKPOC_HOME", home)
+	return t.TempDir()
 }
