@@ -1,17 +1,25 @@
 package verifier_test
 
 import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	mrand "math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/verifier"
+	"github.com/zkpoc/zkpoc/workload"
 )
 
 // Red team of the fast sampled verifier: the injected row product, its
@@ -126,4 +134,100 @@ func TestRedteamConcurrentVerifiesShareNoRows(t *testing.T) {
 		}
 	}
 	wg.Wait()
+}
+
+// TestRedteamReusedCommitmentCurve: for a task bound over BLS12-381 the
+// verifier checks the task's BLS12-381 commitment, and a sampled receipt
+// must carry the BN254 one: a receipt carrying the commitment the verifier
+// just checked (the task's own, over the wrong curve) is refused at
+// input_commitment, with either row product; so is the other way round.
+func TestRedteamReusedCommitmentCurve(t *testing.T) {
+	const n = 64
+	seed := workload.DeriveSeed([32]byte{9}, "cpc1qreuse")
+	for _, curve := range []protocol.Curve{protocol.BN254, protocol.BLS12381} {
+		task, err := protocol.NewSyntheticTask(curve, "7c1f2a9e-6b7d-4e21-9a0b-5c8d7e6f1a22", seed, n, 8, "5", 1795000000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := prover.Run(context.Background(), prover.Options{Task: task, Mode: protocol.ModeSampled, Sampling: cheapPoW,
+			NodeKey: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, 32)), Cache: keys.Cache{Dir: t.TempDir()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b, err := workload.Generate(mustSeed(t, task), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := protocol.BLS12381
+		if curve == protocol.BLS12381 {
+			other = protocol.BN254
+		}
+		otherIC, _ := protocol.InputCommitmentOn(other, a, b, n, 8)
+		taskIC := task.Payload.InputCommitment
+		for _, tc := range []struct {
+			name string
+			env  *receipt.Envelope
+			want string
+		}{
+			{"honest", res.Envelope, ""},
+			{"the task's own commitment", reSampled(t, res.Envelope, func(r *receipt.Receipt) { r.InputCommitment = taskIC }), "input_commitment"},
+			{"the other curve's commitment", reSampled(t, res.Envelope, func(r *receipt.Receipt) { r.InputCommitment = hex.EncodeToString(otherIC[:]) }), "input_commitment"},
+		} {
+			if curve == protocol.BN254 && tc.name == "the task's own commitment" || curve == protocol.BLS12381 && tc.name == "the other curve's commitment" {
+				tc.want = "" // the BN254 commitment: the one a sampled receipt carries
+			}
+			for _, rp := range []rowProduct{nil, native.MultiplyRows} {
+				v := verifier.Verify(tc.env, verifier.Options{Policy: policy(t, "binding-v1"), RowProduct: rp})
+				switch {
+				case tc.want == "" && v.PolicyDecision.Status != verifier.Pass:
+					t.Errorf("%s task, %s: status %s, failed %v", curve, tc.name, v.PolicyDecision.Status, v.Failed())
+				case tc.want != "" && !slices.Contains(v.Failed(), tc.want):
+					t.Errorf("%s task, %s: status %s, failed %v, want %s", curve, tc.name, v.PolicyDecision.Status, v.Failed(), tc.want)
+				}
+			}
+		}
+	}
+}
+
+// TestRedteamRandomMutationsSameVerdict: random one-field tampering of a
+// sampled receipt (an index, a path hash, the nonce, the root, K, a row
+// length) gives check for check the same verdict with the reference rows
+// and with native.MultiplyRows started early (64 draws).
+func TestRedteamRandomMutationsSameVerdict(t *testing.T) {
+	honest := nativeReceipt(t, 128, prover.Options{Mode: protocol.ModeSampled, Sampling: cheapPoW})
+	rng := mrand.New(mrand.NewPCG(11, 13))
+	flipHex := func(s string, at int) string {
+		b := []byte(s)
+		i := at % len(b)
+		b[i] = "0123456789abcdef"[(strings.IndexByte("0123456789abcdef", b[i])+1)%16]
+		return string(b)
+	}
+	mutations := []func(r *receipt.Receipt){
+		func(r *receipt.Receipt) { r.Sampling.Indices[rng.IntN(len(r.Sampling.Indices))] = rng.IntN(128) },
+		func(r *receipt.Receipt) {
+			p := r.Sampling.Paths[rng.IntN(len(r.Sampling.Paths))]
+			j := rng.IntN(len(p))
+			p[j] = flipHex(p[j], rng.IntN(64))
+		},
+		func(r *receipt.Receipt) { r.Sampling.Nonce = flipHex(r.Sampling.Nonce, rng.IntN(64)) },
+		func(r *receipt.Receipt) { r.OutputDigest = flipHex(r.OutputDigest, rng.IntN(64)) },
+		func(r *receipt.Receipt) { r.Sampling.K-- },
+		func(r *receipt.Receipt) {
+			p := &r.Sampling.Paths[rng.IntN(len(r.Sampling.Paths))]
+			*p = (*p)[:len(*p)-1]
+		},
+		func(r *receipt.Receipt) {
+			i, j := rng.IntN(len(r.Sampling.Indices)), rng.IntN(len(r.Sampling.Indices))
+			r.Sampling.Paths[i], r.Sampling.Paths[j] = r.Sampling.Paths[j], r.Sampling.Paths[i]
+		},
+	}
+	for d := range 64 {
+		env := reSampled(t, honest.Envelope, mutations[d%len(mutations)])
+		ref := verifier.Verify(env, verifier.Options{Policy: policy(t, "binding-v1")})
+		fast := verifier.Verify(env, verifier.Options{Policy: policy(t, "binding-v1"), RowProduct: native.MultiplyRows})
+		if ref.PolicyDecision.Status != fast.PolicyDecision.Status ||
+			!slices.EqualFunc(ref.PolicyDecision.Checks, fast.PolicyDecision.Checks, func(a, b receipt.Check) bool { return a.Name == b.Name && a.Status == b.Status }) {
+			t.Fatalf("draw %d (mutation %d): reference %s %v, native %s %v", d, d%len(mutations), ref.PolicyDecision.Status, ref.Failed(), fast.PolicyDecision.Status, fast.Failed())
+		}
+	}
 }
