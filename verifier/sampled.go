@@ -129,12 +129,27 @@ func (r *run) startRows(rc *receipt.Receipt, o Options, a, b []int16) {
 	if len(idx) == 0 || len(idx) > n || slices.ContainsFunc(idx, func(i int) bool { return i < 0 || i >= n }) {
 		return
 	}
+	if _, err := sampleShape(rc.Sampling, n); err != nil { // refused at "sampling" before any row is used
+		return
+	}
 	p := &pendingRows{a: a, b: b, n: n, f: f, idx: idx, done: make(chan struct{})}
 	r.rows = p
 	go func() {
 		defer close(p.done)
 		p.rows, p.err = o.RowProduct(a, b, n, f, idx)
 	}()
+}
+
+// settleRows waits for the rows started early, if any, so that none is
+// still being computed (reading A and B, holding its rows) once Verify has
+// returned: a receipt that fails after startRows (sampling.indices, the
+// input commitment) costs its verification no more than an honest receipt
+// listing the same rows, and no work outlives the verdict or piles up
+// across receipts. finish calls it on every path out of Verify.
+func (r *run) settleRows() {
+	if r.rows != nil {
+		<-r.rows.done
+	}
 }
 
 // sameSlice reports whether x and y are the same memory (not merely equal).

@@ -19,6 +19,7 @@ func groth16Label(rc *receipt.Receipt) string {
 }
 
 func (r *run) finish(v *Verdict, o Options, rc *receipt.Receipt) *Verdict {
+	r.settleRows()
 	pol := o.policy()
 	v.PolicyDecision.PolicyID = pol.ID
 	v.PolicyDecision.PolicyDigest = pol.Digest()
