@@ -142,6 +142,7 @@ type run struct {
 	r       *receipt.Receipt
 
 	runtime *receipt.RuntimeMeasurement
+	est     Estimate // the cost estimate the mode was decided on; zero when none was made
 }
 
 // Run executes the task natively, then proves, samples or only binds the
@@ -161,6 +162,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	rn.ctx = ctx
+	if mode.SNARK() { // keys, constraint system and solver held near the estimate (heap.go)
+		defer boundHeap(rn.est.PeakMemory)()
+	}
 	if err := rn.phase("native product"); err != nil {
 		return nil, err
 	}
@@ -284,6 +288,7 @@ func start(o Options) (*run, protocol.Mode, error) {
 	if err := rn.base(mode); err != nil {
 		return nil, "", err
 	}
+	rn.est = est
 	if est.Constraints > 0 {
 		rn.r.CostEstimate = est.record(o.Budget, string(mode), decision)
 	} else {
