@@ -106,29 +106,42 @@ func (c Cache) load(id ID) (*Set, error) {
 	}
 
 	// Proving key: our own file in the local cache, read without subgroup
-	// checks (fast). Never use this path for keys from elsewhere.
+	// checks (fast). Never use this path for keys from elsewhere. The
+	// constraint system is read beside it (the two decodes are about equal
+	// and each mostly one core: 15 s → 8 s at 2.66M constraints on 2 cores).
 	pk, ccs := newProvingKey(id.System, curve), newCS(id.System, curve)
-	if err := readFile(filepath.Join(dir, filePK), func(r io.Reader) error {
-		_, err := pk.UnsafeReadFrom(r)
-		return err
-	}); err != nil {
+	pkErr := make(chan error, 1)
+	go func() {
+		pkErr <- readFile(filepath.Join(dir, filePK), func(r io.Reader) error {
+			_, err := pk.UnsafeReadFrom(r)
+			return err
+		})
+	}()
+	ccs, ccsErr := readCS(filepath.Join(dir, fileCCS), ccs)
+	if err := <-pkErr; err != nil {
 		return nil, fmt.Errorf("load keys %s: proving key: %w", id, err)
 	}
-
-	ccsPath := filepath.Join(dir, fileCCS)
-	if _, err := os.Stat(ccsPath); err == nil {
-		if err := readFile(ccsPath, func(r io.Reader) error {
-			_, err := ccs.ReadFrom(r)
-			return err
-		}); err != nil {
-			return nil, fmt.Errorf("load keys %s: constraint system: %w", id, err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("load keys %s: %w", id, err)
-	} else {
-		ccs = nil
+	if ccsErr != nil {
+		return nil, fmt.Errorf("load keys %s: %w", id, ccsErr)
 	}
 	return NewSet(meta, pk, vk, ccs)
+}
+
+// readCS reads the cache entry's constraint system into ccs, or returns
+// nil where the entry has none.
+func readCS(path string, ccs constraint.ConstraintSystem) (constraint.ConstraintSystem, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if err := readFile(path, func(r io.Reader) error {
+		_, err := ccs.ReadFrom(r)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("constraint system: %w", err)
+	}
+	return ccs, nil
 }
 
 // newProvingKey and newCS are the empty proving key and constraint system
