@@ -77,8 +77,9 @@ type Config struct {
 	NaiveMaxN int
 	// PlonkMaxN: PLONK is skipped above it (0: no limit, unless Quick).
 	PlonkMaxN int
-	// MemoryBudget skips rows whose estimated peak memory exceeds it (0: half
-	// of the physical memory; negative: no limit).
+	// MemoryBudget skips rows whose estimated peak memory exceeds it (0:
+	// prover.DefaultBudget's, three quarters of the physical memory;
+	// negative: no limit).
 	MemoryBudget int64
 	// MaxRowTime skips rows whose estimated setup + Runs proofs exceed it
 	// (0: no limit).
@@ -413,7 +414,9 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 			inst = map[int]*instance{j.n: in} // keep only the current size
 		}
 		logf(progress, "%s: estimated %d constraints, %.2f GiB", tag, est.Constraints, float64(est.PeakMemory)/(1<<30))
+		restore := prover.BoundHeap(est.PeakMemory) // the heap a prove would have (prover/heap.go)
 		err := measure(ctx, cfg, j.m, j.sys, j.curve, in, &row, indent(progress, tag+": "))
+		restore()
 		if err != nil && ctx.Err() != nil {
 			logf(progress, "%s: interrupted; row dropped", tag)
 			runErr = ctx.Err()

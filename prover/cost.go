@@ -12,7 +12,6 @@ import (
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
-	"github.com/zkpoc/zkpoc/setup"
 )
 
 // Coefficients turn a constraint count into seconds and bytes on one host.
@@ -24,15 +23,36 @@ type Coefficients struct {
 	SetupSecondsPerConstr float64 `json:"setup_seconds_per_constraint"`
 	PeakBytesPerConstr    float64 `json:"peak_bytes_per_constraint"`
 	PeakBytesFixed        float64 `json:"peak_bytes_fixed"`
+	// LoadSecondsPerConstr is the time to read cached keys and the
+	// constraint system; zero (as in calibration files made before it was
+	// measured) counts no load time.
+	LoadSecondsPerConstr float64 `json:"load_seconds_per_constraint,omitempty"`
+	// SetupPeakBytesPerConstr is the peak memory per constraint of a run
+	// that compiles the circuit and sets its keys up; zero: the proving
+	// peak, PeakBytesPerConstr.
+	SetupPeakBytesPerConstr float64 `json:"setup_peak_bytes_per_constraint,omitempty"`
 }
 
 // DefaultCoefficients are the shipped defaults.
 var DefaultCoefficients = Coefficients{
 	Source:                "defaults",
 	ProveSecondsPerConstr: 14e-6, // 2-core Xeon, idle: 12.8 µs at n = 16 and 64 (bench calibrate), 14.0 µs at n = 512 (70.5 s)
-	SetupSecondsPerConstr: setup.SecondsPerConstraint,
-	PeakBytesPerConstr:    2700, // bench calibrate: 2730 B per constraint + 30 MiB; n = 512 peaked at 11.8 GiB
-	PeakBytesFixed:        64 << 20,
+	// Compiling the circuit and the key setup together, which a first
+	// run pays: 49 µs at n = 512 (v4: compile 79 s, setup 166 s) and 78 µs at
+	// freivalds-s1 n = 1024 (compile 340 s, setup and writing 6.3 GB of keys
+	// 448 s, the heap bounded at 17 GiB) — setup.SecondsPerConstraint is the
+	// setup alone.
+	SetupSecondsPerConstr: 65e-6,
+	// With the heap bounded at the estimate (heap.go): 1.25 KB per
+	// constraint at freivalds-v5 n = 256 and freivalds-s1 n = 512, 1.35 KB at
+	// freivalds-s1 n = 1024 (13.65 GB for 10,084,316 constraints). Without
+	// the bound the same runs peaked at 2.0–2.1 KB (v4 at n = 512: 2.4 KB).
+	PeakBytesPerConstr:   1350,
+	PeakBytesFixed:       64 << 20,
+	LoadSecondsPerConstr: 5e-6, // freivalds-s1: 9.9 s at n = 512, pk and constraint system read concurrently
+	// freivalds-s1 n = 1024, compile and setup with the heap bounded at
+	// 17 GiB: 18.3 GB, 1.81 KB per constraint.
+	SetupPeakBytesPerConstr: 1850,
 }
 
 // MaxCoefficientsBytes bounds a calibration file.
@@ -59,6 +79,14 @@ func ReadCoefficients(path string) (Coefficients, error) {
 	}
 	if c.PeakBytesFixed < 0 {
 		return Coefficients{}, fmt.Errorf("calibration %s: peak_bytes_fixed is negative", path)
+	}
+	for name, v := range map[string]float64{
+		"load_seconds_per_constraint":     c.LoadSecondsPerConstr,
+		"setup_peak_bytes_per_constraint": c.SetupPeakBytesPerConstr,
+	} {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return Coefficients{}, fmt.Errorf("calibration %s: %s = %v, want zero or a positive number", path, name, v)
+		}
 	}
 	c.Source = "calibrated " + path
 	return c, nil
@@ -129,6 +157,7 @@ type Estimate struct {
 	Constraints int
 	Prove       time.Duration
 	Setup       time.Duration // zero when the keys are cached
+	Load        time.Duration // reading the cached keys; zero when they are not cached (the setup leaves them in memory)
 	PeakMemory  int64
 	Coeffs      Coefficients
 }
@@ -161,8 +190,13 @@ func EstimateCostOn(curve protocol.Curve, m protocol.Method, n, fracBits int, ke
 		PeakMemory:  int64(float64(nc)*c.PeakBytesPerConstr + c.PeakBytesFixed),
 		Coeffs:      c,
 	}
-	if !keysCached {
+	if keysCached {
+		e.Load = time.Duration(float64(nc) * c.LoadSecondsPerConstr * float64(time.Second))
+	} else {
 		e.Setup = time.Duration(float64(nc) * setup * float64(time.Second))
+		if c.SetupPeakBytesPerConstr > c.PeakBytesPerConstr {
+			e.PeakMemory = int64(float64(nc)*c.SetupPeakBytesPerConstr + c.PeakBytesFixed)
+		}
 	}
 	return e
 }
@@ -174,9 +208,13 @@ type Budget struct {
 	Memory int64
 }
 
-// DefaultBudget allows 10 minutes and half of the physical memory.
+// DefaultBudget allows 10 minutes and three quarters of the physical
+// memory. The heap is held at the estimate while proving (heap.go), so the
+// budget bounds the peak itself rather than leaving room for the
+// collector's slack as the half it was before: n = 1024 (freivalds-s1,
+// estimated 12.7 GiB) fits a 24 GiB host.
 func DefaultBudget() Budget {
-	return Budget{Time: 10 * time.Minute, Memory: physicalMemory() / 2}
+	return Budget{Time: 10 * time.Minute, Memory: physicalMemory() / 4 * 3}
 }
 
 // physicalMemory reads MemTotal from /proc/meminfo (8 GiB where unknown).
@@ -197,7 +235,7 @@ func physicalMemory() int64 {
 
 // Fits reports whether the estimate is within the budget, and why not.
 func (e Estimate) Fits(b Budget) (bool, string) {
-	total := e.Prove + e.Setup
+	total := e.Prove + e.Setup + e.Load
 	var over []string
 	if b.Time > 0 && total > b.Time {
 		over = append(over, "time")
@@ -222,7 +260,7 @@ func (e Estimate) record(b Budget, decision, reason string) *receipt.CostEstimat
 		Model:             receipt.CostModelVersion,
 		Coefficients:      e.Coeffs.Source,
 		Constraints:       e.Constraints,
-		ProveSeconds:      round3(e.Prove.Seconds()),
+		ProveSeconds:      round3((e.Prove + e.Load).Seconds()), // loading cached keys included
 		SetupSeconds:      round3(e.Setup.Seconds()),
 		PeakMemoryBytes:   e.PeakMemory,
 		BudgetSeconds:     round3(b.Time.Seconds()),

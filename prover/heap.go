@@ -12,13 +12,15 @@ import (
 // (freivalds-s1, 2.66M constraints) the peak was 5.5 GB with 3.3 GB live.
 // A soft memory limit at the cost estimate makes the collector run as the
 // heap approaches it instead: the same proof peaked at 3.3 GB, with no
-// measurable slowdown (README, "Performance"). boundHeap sets that limit for
-// the length of one proving run.
+// measurable slowdown (README, "Performance"). BoundHeap sets that limit for
+// the length of one proving run: Run does so at its cost estimate, and
+// zkpoc bench for each row it measures, so that the peaks it reports are
+// the ones a prove sees.
 //
 // The limit is the runtime's, so it is process-wide: concurrent runs add
 // their limits to one another, and the limit goes back to its previous value
 // when the last run returns. A process whose limit was set by someone else
-// (GOMEMLIMIT, or debug.SetMemoryLimit by the caller) keeps it: boundHeap
+// (GOMEMLIMIT, or debug.SetMemoryLimit by the caller) keeps it: BoundHeap
 // then does nothing. A limit is soft: a run that needs more than its
 // estimate still completes, with the collector running more often (the
 // runtime caps its share of CPU time), never with an out-of-memory error of
@@ -30,9 +32,10 @@ var heapBound struct {
 	prev  int64 // the limit before the first of them
 }
 
-// boundHeap raises the runtime's memory limit by limit bytes (the first run
-// sets it) and returns the function that gives them back.
-func boundHeap(limit int64) (restore func()) {
+// BoundHeap raises the runtime's memory limit by limit bytes (the first run
+// sets it) and returns the function that gives them back; limit ≤ 0 does
+// nothing.
+func BoundHeap(limit int64) (restore func()) {
 	if limit <= 0 {
 		return func() {}
 	}

@@ -14,11 +14,11 @@ func TestBoundHeap(t *testing.T) {
 		t.Skipf("the test process has a memory limit (%d): GOMEMLIMIT set?", got)
 	}
 	limit := func() int64 { return debug.SetMemoryLimit(-1) }
-	done1 := boundHeap(3 << 30)
+	done1 := BoundHeap(3 << 30)
 	if got := limit(); got != 3<<30 {
 		t.Fatalf("one run: limit %d, want %d", got, int64(3<<30))
 	}
-	done2 := boundHeap(1 << 30)
+	done2 := BoundHeap(1 << 30)
 	if got := limit(); got != 4<<30 {
 		t.Fatalf("two runs: limit %d, want %d", got, int64(4<<30))
 	}
@@ -30,14 +30,14 @@ func TestBoundHeap(t *testing.T) {
 	if got := limit(); got != math.MaxInt64 {
 		t.Fatalf("after both return: limit %d, want none", got)
 	}
-	boundHeap(0)() // no estimate: nothing to bound
+	BoundHeap(0)() // no estimate: nothing to bound
 	if got := limit(); got != math.MaxInt64 {
 		t.Fatalf("a zero bound set the limit to %d", got)
 	}
 
 	debug.SetMemoryLimit(5 << 30) // the caller's own
 	defer debug.SetMemoryLimit(math.MaxInt64)
-	done := boundHeap(1 << 30)
+	done := BoundHeap(1 << 30)
 	if got := limit(); got != 5<<30 {
 		t.Fatalf("the caller's limit was changed to %d", got)
 	}

@@ -163,7 +163,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	rn.ctx = ctx
 	if mode.SNARK() { // keys, constraint system and solver held near the estimate (heap.go)
-		defer boundHeap(rn.est.PeakMemory)()
+		defer BoundHeap(rn.est.PeakMemory)()
 	}
 	if err := rn.phase("native product"); err != nil {
 		return nil, err

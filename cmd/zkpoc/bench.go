@@ -60,7 +60,7 @@ func runBench(env *cliEnv, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON on stdout instead of the table")
 	naiveMax := fs.Int("naive-max-n", bench.DefaultNaiveMaxN, "skip the naive reference above this n (0 or less: no limit)")
 	plonkMax := fs.Int("plonk-max-n", 0, "skip PLONK above this n (0: no limit; --quick: 16)")
-	maxMemory := fs.String("max-memory", "", "skip rows estimated to need more, e.g. 8GiB (default: half of physical memory)")
+	maxMemory := fs.String("max-memory", "", "skip rows estimated to need more, e.g. 8GiB (default: three quarters of physical memory)")
 	maxRow := fs.Float64("max-row-seconds", 0, "skip rows whose estimated setup + proofs exceed this (0: no limit)")
 	fracBits := fs.Int("frac-bits", 8, "fractional bits f")
 	executor := fs.String("executor", "", "native executor (default: the fastest available)")

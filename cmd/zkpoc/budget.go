@@ -34,7 +34,7 @@ func (p *proveFlags) register(fs *flag.FlagSet) {
 	def := prover.DefaultBudget()
 	fs.StringVar(&p.mode, "mode", string(prover.ModeAuto), "auto (prove within budget, else sample), groth16 (the SNARK of --system), plonk (= --system plonk), sampled or binding")
 	fs.Float64Var(&p.maxSeconds, "max-prove-seconds", def.Time.Seconds(), "proving budget in seconds, key setup included when keys are not cached")
-	fs.StringVar(&p.maxMemory, "max-prove-memory", fmt.Sprintf("%dMiB", def.Memory>>20), "proving memory budget, e.g. 8GiB or 512MiB (default: half of physical memory)")
+	fs.StringVar(&p.maxMemory, "max-prove-memory", fmt.Sprintf("%dMiB", def.Memory>>20), "proving memory budget, e.g. 8GiB or 512MiB (default: three quarters of physical memory)")
 	fs.StringVar(&p.executor, "executor", "", "native executor: cpu-avx512, cpu-avx2, cpu-go, gpu-cublas (default: the fastest available)")
 	d := sampling.DefaultParams
 	fs.IntVar(&p.samples, "samples", 0, "rows a sampled receipt opens (default: the fewest whose bound reaches 2^-20 in the attacker model; every row when n is small)")
