@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/big"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/setup"
@@ -279,4 +281,80 @@ func TestRedteamS1KeyOfAnotherF(t *testing.T) {
 		t.Fatalf("expected the documented gap (another f's key is accepted); got %v — if VerifySynthetic now binds f, turn this case into a rejection", err)
 	}
 	t.Logf("VerifySynthetic(task n=4 f=8, key %s) = nil for digest %x of A·B unscaled: the caller must pin the key", keys.SyntheticIDFor(n, f0), claim.OutputDigest[:8])
+}
+
+// TestRedteamS1HostileInputs: tasks and keys a hostile caller or node can
+// hand VerifySynthetic — out-of-range n and f, n past the circuit limit,
+// n = MaxN with a proof of n = 4 (the verifier regenerates 2·1024² entries
+// and rejects), Bs replaced by a G2 point outside the subgroup, keys of
+// the wrong system or shape — each yields the named error, never a panic.
+func TestRedteamS1HostileInputs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Groth16 proofs")
+	}
+	cache := s1Cache(t)
+	fx := newS1Fixture(t, cache, 4)
+	task := func(n, f int) workload.ComputeTask {
+		tk := fx.task
+		tk.Payload.MatrixSize, tk.Payload.FracBits = n, f
+		return tk
+	}
+	var x bn254.E2
+	x.A0.SetUint64(7)
+	x.A1.SetUint64(3)
+	notG2Jac := bn254.GeneratePointNotInG2(x)
+	var notG2 bn254.G2Affine
+	notG2.FromJacobian(&notG2Jac)
+	if notG2.IsInSubGroup() || !notG2.IsOnCurve() {
+		t.Fatal("the point is not on the curve outside the subgroup (test broken)")
+	}
+	// the claim with the task's own PoE, so that the checks past the claim run
+	claimFor := func(tk workload.ComputeTask) verifier.SyntheticClaim {
+		c := fx.claim()
+		if req, err := tk.RequestID(); err == nil {
+			c.PoE = protocol.PoE(req, c.OutputDigest, protocol.NodeID(c.NodeKey))
+		}
+		return c
+	}
+	badBs := editProof(t, fx.bytes, func(p *groth16bn254.Proof) { p.Bs = notG2 })
+	v5, _, err := setup.LoadOrSetup(cache, keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v5plonk, _, err := setup.LoadOrSetup(cache, keys.IDFor(protocol.BN254, protocol.Plonk, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		task  workload.ComputeTask
+		proof []byte
+		vk    proofsystem.VerifyingKey
+		want  error
+	}{
+		{"n = 0", task(0, 8), fx.bytes, fx.vk, verifier.ErrSyntheticTask},
+		{"n = MaxN + 1", task(protocol.MaxN+1, 8), fx.bytes, fx.vk, verifier.ErrSyntheticTask},
+		{"n = MaxMatrixSize + 1", task(workload.MaxMatrixSize+1, 8), fx.bytes, fx.vk, verifier.ErrSyntheticTask},
+		{"n = MaxN, the n = 4 proof", task(protocol.MaxN, 8), fx.bytes, fx.vk, verifier.ErrSyntheticRejected},
+		{"f = −1", task(4, -1), fx.bytes, fx.vk, verifier.ErrSyntheticTask},
+		{"f = MaxFracBits + 1", task(4, workload.MaxFracBits+1), fx.bytes, fx.vk, verifier.ErrSyntheticTask},
+		{"f = 16 (another task, its PoE)", task(4, 16), fx.bytes, fx.vk, verifier.ErrSyntheticRejected},
+		{"Bs outside G2's subgroup", fx.task, badBs, fx.vk, verifier.ErrSyntheticProof},
+		{"freivalds-v5 PLONK key", fx.task, fx.bytes, v5plonk.VK, verifier.ErrSyntheticKey},
+		{"freivalds-v5 Groth16 key (same shape: 4 public, one commitment)", fx.task, fx.bytes, v5.VK, verifier.ErrSyntheticRejected},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := func() (err error) {
+				defer func() {
+					if r := recover(); r != nil {
+						err = fmt.Errorf("panic: %v", r)
+					}
+				}()
+				return verifier.VerifySynthetic(tc.task, tc.proof, tc.vk, claimFor(tc.task))
+			}()
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want an error wrapping %q", err, tc.want)
+			}
+		})
+	}
 }
