@@ -358,3 +358,43 @@ func TestRedteamS1HostileInputs(t *testing.T) {
 		})
 	}
 }
+
+// TestRedteamS1OddN: real Groth16 at n = 1 (u = v = (1): the identity is
+// 2^f·C' + R = a·b exactly, whatever r is) and n = 3 (not a power of two):
+// the honest proof verifies, a wrong C' proved with the prover's own s is
+// rejected, the n = 3 proof is rejected under the n = 1 key and vice versa.
+func TestRedteamS1OddN(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Groth16 setups and proofs")
+	}
+	cache := s1Cache(t)
+	fxs := map[int]*s1Fixture{}
+	for _, n := range []int{1, 3} {
+		fxs[n] = newS1Fixture(t, cache, n)
+	}
+	for _, n := range []int{1, 3} {
+		fx, other := fxs[n], fxs[4-n]
+		forged, forgedClaim, _ := fx.forge(t)
+		for _, tc := range []struct {
+			name  string
+			proof []byte
+			vk    proofsystem.VerifyingKey
+			claim verifier.SyntheticClaim
+			want  error
+		}{
+			{"honest", fx.bytes, fx.vk, fx.claim(), nil},
+			{"wrong C' with the prover's s", forged, fx.vk, forgedClaim, verifier.ErrSyntheticRejected},
+			{"the other n's key", fx.bytes, other.vk, fx.claim(), verifier.ErrSyntheticRejected},
+		} {
+			t.Run(fmt.Sprintf("n=%d/%s", n, tc.name), func(t *testing.T) {
+				err := verifier.VerifySynthetic(fx.task, tc.proof, tc.vk, tc.claim)
+				switch {
+				case tc.want == nil && err != nil:
+					t.Fatalf("rejected: %v", err)
+				case tc.want != nil && !errors.Is(err, tc.want):
+					t.Fatalf("got %v, want an error wrapping %q", err, tc.want)
+				}
+			})
+		}
+	}
+}
