@@ -141,12 +141,7 @@ func TestRedteamS1ProofEdits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := verifier.VerifySynthetic(fx.task, tc.proof, fx.vk, tc.claim)
-			switch {
-			case tc.want == nil && err != nil:
-				t.Fatalf("rejected: %v", err)
-			case tc.want != nil && !errors.Is(err, tc.want):
-				t.Fatalf("got %v, want an error wrapping %q", err, tc.want)
-			}
+			wantVerdict(t, err, tc.want)
 		})
 	}
 }
@@ -388,13 +383,19 @@ func TestRedteamS1OddN(t *testing.T) {
 		} {
 			t.Run(fmt.Sprintf("n=%d/%s", n, tc.name), func(t *testing.T) {
 				err := verifier.VerifySynthetic(fx.task, tc.proof, tc.vk, tc.claim)
-				switch {
-				case tc.want == nil && err != nil:
-					t.Fatalf("rejected: %v", err)
-				case tc.want != nil && !errors.Is(err, tc.want):
-					t.Fatalf("got %v, want an error wrapping %q", err, tc.want)
-				}
+				wantVerdict(t, err, tc.want)
 			})
 		}
+	}
+}
+
+// wantVerdict fails t unless err is nil for want nil, or wraps want.
+func wantVerdict(t *testing.T, err, want error) {
+	t.Helper()
+	switch {
+	case want == nil && err != nil:
+		t.Fatalf("rejected: %v", err)
+	case want != nil && !errors.Is(err, want):
+		t.Fatalf("got %v, want an error wrapping %q", err, want)
 	}
 }
