@@ -91,7 +91,11 @@ func SyntheticChallengeGroth16(ccs constraint.ConstraintSystem, pk groth16.Provi
 		return nil, errors.New("synthetic challenge: the commitment hashes public wires; s would depend on itself")
 	}
 	if assignment.S == nil {
-		assignment.S = 0 // any value: s is not committed, and the solve stops before it is checked
+		// any value at n ≥ 2: s is not committed, and the identity involves
+		// r, so the solve stops before checking it. At n = 1 the identity is
+		// r-independent and may be checked before the commitment: the caller
+		// must pass the true s (s at any r; ProveSynthetic does).
+		assignment.S = 0
 	}
 	w, err := frontend.NewWitness(assignment, protocol.BN254.ScalarField())
 	if err != nil {

@@ -87,7 +87,16 @@ func ProveSynthetic(t workload.ComputeTask, nodeKey ed25519.PrivateKey, cache ke
 	if err != nil {
 		return nil, fmt.Errorf("prove %s: %w", protocol.SyntheticCircuitID, err)
 	}
-	assignment, err := circuits.AssignSynthetic(n, f, a, b, c, pub, big.NewInt(0))
+	// The placeholder s of the pre-solve is s at r = 0: any value serves at
+	// n ≥ 2 (the identity involves r, so the solve stops at the commitment
+	// before checking it), but at n = 1 u = v = (1) and the identity
+	// 2^f·C' + R = s is r-independent, so the solver may check it before the
+	// commitment: s must already be right, and it is a·b, s at any r.
+	s0, err := protocol.SyntheticCheck(protocol.BN254, big.NewInt(0), a, b, n)
+	if err != nil {
+		return nil, fmt.Errorf("prove %s: %w", protocol.SyntheticCircuitID, err)
+	}
+	assignment, err := circuits.AssignSynthetic(n, f, a, b, c, pub, s0)
 	if err != nil {
 		return nil, fmt.Errorf("prove %s: witness: %w", protocol.SyntheticCircuitID, err)
 	}

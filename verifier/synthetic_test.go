@@ -113,7 +113,12 @@ func (fx *s1Fixture) forge(t *testing.T) ([]byte, verifier.SyntheticClaim, *big.
 	if err != nil {
 		t.Fatal(err)
 	}
-	assignment, err := circuits.AssignSynthetic(n, 8, a2, fx.b, c2, pub, big.NewInt(0))
+	// the pre-solve's placeholder s is s at r = 0 (at n = 1 it is checked, see ProveSynthetic)
+	s0, err := protocol.SyntheticCheck(protocol.BN254, big.NewInt(0), a2, fx.b, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assignment, err := circuits.AssignSynthetic(n, 8, a2, fx.b, c2, pub, s0)
 	if err != nil {
 		t.Fatal(err)
 	}
