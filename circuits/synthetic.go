@@ -175,3 +175,11 @@ func assignSyntheticPublic(c *SyntheticMatMul, p protocol.Public, s *big.Int) {
 	c.S = new(big.Int).Set(s)
 	c.PoE = halves(p.PoE)
 }
+
+// TableEntries is the fixed cost of the shape's lookup tables (0 below the
+// lookup layouts), for the cost model.
+func (c *SyntheticMatMul) TableEntries() int { return c.lay.tableEntries(c.FracBits) }
+
+// QueriesPerElement counts the range-checked values per output element (the
+// limbs of C' and the remainder), for the cost model.
+func (c *SyntheticMatMul) QueriesPerElement() int { return c.lay.queriesPerElement(c.FracBits) }
