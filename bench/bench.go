@@ -397,7 +397,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 		row := Row{Circuit: j.m.Name(), System: j.sys, Curve: string(j.curve), N: j.n}
 		est := estimate(cfg, j.m, j.sys, j.curve, j.n)
 		row.EstimatedConstraints, row.EstimatedPeakBytes = est.Constraints, est.PeakMemory
-		if why := skipReason(cfg, j.m, j.sys, j.n, est); why != "" {
+		if why := skipReason(cfg, j.m, j.sys, j.curve, j.n, est); why != "" {
 			row.Status, row.Reason = StatusSkipped, why
 			logf(progress, "%s: skipped: %s", tag, why)
 			rep.Rows = append(rep.Rows, row)
@@ -474,7 +474,10 @@ func estimate(cfg Config, m protocol.Method, sys protocol.System, curve protocol
 	return e
 }
 
-func skipReason(cfg Config, m protocol.Method, sys protocol.System, n int, est prover.Estimate) string {
+func skipReason(cfg Config, m protocol.Method, sys protocol.System, curve protocol.Curve, n int, est prover.Estimate) string {
+	if err := m.Supports(sys, curve, false); err != nil {
+		return err.Error()
+	}
 	if m == protocol.Naive && cfg.NaiveMaxN > 0 && n > cfg.NaiveMaxN {
 		return fmt.Sprintf("naive reference skipped above n=%d (n³ constraints: ~%d estimated)", cfg.NaiveMaxN, est.Constraints)
 	}

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -26,6 +28,7 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/prover"
 	"github.com/zkpoc/zkpoc/setup"
+	"github.com/zkpoc/zkpoc/verifier"
 	"github.com/zkpoc/zkpoc/workload"
 )
 
@@ -43,6 +46,13 @@ var (
 	benchSeed    = sha256.Sum256([]byte("zkpoc/bench/seed/v1"))
 	benchRequest = sha256.Sum256([]byte("zkpoc/bench/request/v1"))
 	benchNode    = sha256.Sum256([]byte("zkpoc/bench/node/v1"))
+)
+
+// The freivalds-s1 rows' task (its seed is benchSeed, so its matrices are
+// the instance's) and node key (seeded by benchNode).
+const (
+	benchTaskID   = "5e1a7e57-be0c-4000-8000-000000000001"
+	benchDeadline = 1795000000
 )
 
 func newInstance(n, f int, ex native.Executor) (*instance, error) {
@@ -92,6 +102,59 @@ func (in *instance) witness(m protocol.Method, curve protocol.Curve) (witness.Wi
 		return nil, err
 	}
 	return frontend.NewWitness(assignment, curve.ScalarField())
+}
+
+// benchStatement is one row's proof: prove with the row's keys, verify as a
+// verifier of its receipt would.
+type benchStatement struct {
+	prove  func() (proofsystem.Proof, error)
+	verify func(proofsystem.Proof) error
+}
+
+// statement builds what proving costs before the prover runs (witness
+// seconds) for the method: MatMul's full witness, verified under the key
+// for the recomputed public witness; or freivalds-s1's public part, proved
+// with its pre-solve and verified by verifier.VerifySynthetic, which
+// regenerates A and B from the task's seed and computes s itself (so the
+// verify column includes that O(n²) work).
+func (in *instance) statement(m protocol.Method, curve protocol.Curve, set *keys.Set) (benchStatement, error) {
+	if m != protocol.Synthetic {
+		w, err := in.witness(m, curve)
+		if err != nil {
+			return benchStatement{}, err
+		}
+		pub, err := w.Public()
+		if err != nil {
+			return benchStatement{}, fmt.Errorf("public witness: %w", err)
+		}
+		return benchStatement{
+			prove:  func() (proofsystem.Proof, error) { return setup.Prove(set, w) },
+			verify: func(p proofsystem.Proof) error { return set.VK.Verify(p, pub) },
+		}, nil
+	}
+	task, err := workload.NewSyntheticTask(benchTaskID, benchSeed, in.n, in.f, "0", benchDeadline)
+	if err != nil {
+		return benchStatement{}, err
+	}
+	node := ed25519.NewKeyFromSeed(benchNode[:])
+	pub, err := prover.SyntheticPublic(task, node.Public().(ed25519.PublicKey), in.c)
+	if err != nil {
+		return benchStatement{}, err
+	}
+	claim := verifier.SyntheticClaim{OutputDigest: pub.OutputDigest, PoE: pub.PoE, NodeKey: node.Public().(ed25519.PublicKey)}
+	return benchStatement{
+		prove: func() (proofsystem.Proof, error) {
+			p, _, err := prover.ProveSyntheticWith(set, in.n, in.f, in.a, in.b, in.c, pub)
+			return p, err
+		},
+		verify: func(p proofsystem.Proof) error {
+			var buf bytes.Buffer
+			if _, err := p.WriteTo(&buf); err != nil {
+				return err
+			}
+			return verifier.VerifySynthetic(task, buf.Bytes(), set.VK, claim)
+		},
+	}, nil
 }
 
 // compile builds the constraint system for the system: R1CS for Groth16,
@@ -213,15 +276,11 @@ func measure(ctx context.Context, cfg Config, m protocol.Method, sys protocol.Sy
 		native = append(native, s)
 
 		start = time.Now()
-		w, err := in.witness(m, curve)
+		st, err := in.statement(m, curve, set)
 		if err != nil {
 			return fmt.Errorf("witness: %w", err)
 		}
 		wit = append(wit, time.Since(start).Seconds())
-		pub, err := w.Public()
-		if err != nil {
-			return fmt.Errorf("public witness: %w", err)
-		}
 
 		before := peakRSS()
 		freshPeak()
@@ -229,7 +288,7 @@ func measure(ctx context.Context, cfg Config, m protocol.Method, sys protocol.Sy
 		runtime.ReadMemStats(&ms)
 		allocBefore := ms.TotalAlloc
 		start = time.Now()
-		proof, err := step(ctx, func() (proofsystem.Proof, error) { return setup.Prove(set, w) })
+		proof, err := step(ctx, st.prove)
 		if err != nil {
 			return fmt.Errorf("prove: %w", err)
 		}
@@ -241,7 +300,7 @@ func measure(ctx context.Context, cfg Config, m protocol.Method, sys protocol.Sy
 		row.PeakRSSBytes = max(row.PeakRSSBytes, before, pp)
 
 		start = time.Now()
-		if err := set.VK.Verify(proof, pub); err != nil {
+		if err := st.verify(proof); err != nil {
 			return fmt.Errorf("verify: %w", err)
 		}
 		verify = append(verify, time.Since(start).Seconds())

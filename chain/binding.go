@@ -167,6 +167,9 @@ func CheckReceipt(r *receipt.Receipt) error {
 	if r.Proof.Curve != protocol.BN254 {
 		return fmt.Errorf("receipt %s: proof over %q: %w", r.ReceiptID, r.Proof.Curve, ErrNotBN254)
 	}
+	if err := offChain(r); err != nil {
+		return err
+	}
 	b, err := ReceiptBinding(r)
 	if err != nil {
 		return err

@@ -39,3 +39,14 @@ func CheckExportable(r *receipt.Receipt, what Export) error {
 	}
 	return CheckReceipt(r)
 }
+
+// offChain refuses a proof of a statement a chain verifier cannot check:
+// freivalds-s1 (protocol.Synthetic) has no input commitment, and its s is
+// computed from the A and B an offline verifier regenerates.
+func offChain(r *receipt.Receipt) error {
+	if r.Proof != nil && r.Proof.Circuit == protocol.Synthetic.Name() {
+		return fmt.Errorf("%w: receipt %s proves %s, whose verifier regenerates A and B and has no input commitment to compare: it verifies offline only (prove with --circuit %s for the chain)",
+			ErrNotExportable, r.ReceiptID, r.Proof.Circuit, protocol.Freivalds.Name())
+	}
+	return nil
+}

@@ -122,6 +122,9 @@ func ComputeProofFromReceipt(r *receipt.Receipt) (*ComputeProof, error) {
 	if p.System != protocol.Groth16 || p.Curve != protocol.BN254 {
 		return nil, fmt.Errorf("%w: receipt %s: unsupported proof %s/%s (want groth16/bn254)", ErrComputeProof, r.ReceiptID, p.System, p.Curve)
 	}
+	if err := offChain(r); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrComputeProof, err)
+	}
 	fp, err := receipt.DecodeHex32("proof.key_fingerprint", p.KeyFingerprint)
 	if err != nil || !strings.HasPrefix(p.KeyFingerprint, "sha256:") {
 		return nil, fmt.Errorf("%w: receipt %s: key fingerprint %q is not sha256:<64 hex>", ErrComputeProof, r.ReceiptID, p.KeyFingerprint)

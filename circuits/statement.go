@@ -198,9 +198,18 @@ func New(method protocol.Method, n, fracBits int) (*MatMul, error) {
 		return nil, fmt.Errorf("circuit: frac_bits = %d out of range [0, 16]", fracBits)
 	}
 	if method != protocol.Freivalds && method != protocol.Naive {
-		return nil, fmt.Errorf("circuit: unknown method %d", method)
+		return nil, fmt.Errorf("circuit: %s is not a MatMul method (Shape builds every method's circuit)", method)
 	}
 	return newWithLayout(method, n, fracBits, chooseLayout(n, fracBits)), nil
+}
+
+// Shape returns the circuit shape of any method: New's MatMul, or
+// NewSynthetic's SyntheticMatMul for protocol.Synthetic.
+func Shape(method protocol.Method, n, fracBits int) (frontend.Circuit, error) {
+	if method == protocol.Synthetic {
+		return NewSynthetic(n, fracBits)
+	}
+	return New(method, n, fracBits)
 }
 
 func newWithLayout(method protocol.Method, n, fracBits int, lay layout) *MatMul {

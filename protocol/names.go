@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -15,9 +16,18 @@ const (
 	// Naive checks every Σ_k A[i][k]·B[k][j] = 2^f·C'[i][j] + R[i][j]: n³
 	// constraints, kept as the benchmark and cross-check reference.
 	Naive
+	// Synthetic is freivalds-s1 (circuits.SyntheticMatMul), the statement
+	// for synthetic tasks: uᵀ·(2^f·C' + R)·v = s, with s computed by the
+	// verifier from the A and B it regenerates from the seed, so the circuit
+	// has neither the product nor the input commitment. Groth16 on BN254
+	// only (Supports); its receipts verify offline and never go on chain (a
+	// chain verifier cannot regenerate A and B).
+	Synthetic
 )
 
-// Methods lists the methods, the default first.
+// Methods lists the methods of circuits.MatMul, which prove every task on
+// every system and curve, the default first. ParseMethod also knows
+// Synthetic.
 var Methods = []Method{Freivalds, Naive}
 
 // Name is the circuit identifier used in key caches and receipts.
@@ -27,6 +37,8 @@ func (m Method) Name() string {
 		return "freivalds-v5"
 	case Naive:
 		return "naive-v5"
+	case Synthetic:
+		return SyntheticCircuitID
 	}
 	return fmt.Sprintf("method(%d)", int(m))
 }
@@ -36,12 +48,35 @@ func (m Method) String() string { return m.Name() }
 
 // ParseMethod maps a circuit name back to its Method.
 func ParseMethod(name string) (Method, error) {
-	for _, m := range Methods {
+	for _, m := range append(Methods, Synthetic) {
 		if m.Name() == name {
 			return m, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown circuit %q (want %q or %q)", name, Freivalds.Name(), Naive.Name())
+	return 0, fmt.Errorf("unknown circuit %q (want %q, %q or %q)", name, Freivalds.Name(), Naive.Name(), Synthetic.Name())
+}
+
+// ErrUnsupported is wrapped by Supports' errors.
+var ErrUnsupported = errors.New("circuit does not support")
+
+// Supports says whether the method's circuit proves a task (supplied: its
+// matrices come as files, payload.input_commitment) with system over curve:
+// every MatMul method does; Synthetic proves synthetic tasks only (the
+// verifier must regenerate A and B), with Groth16 on BN254 only (the prover
+// learns its challenge from gnark's BN254 Groth16 commitment before proving).
+func (m Method) Supports(system System, curve Curve, supplied bool) error {
+	if m != Synthetic {
+		return nil
+	}
+	switch {
+	case supplied:
+		return fmt.Errorf("%w a supplied task: %s proves synthetic tasks only, whose A and B the verifier regenerates from the seed (use %s)", ErrUnsupported, m.Name(), Freivalds.Name())
+	case system != Groth16:
+		return fmt.Errorf("%w %s: %s is proved with Groth16 only", ErrUnsupported, system, m.Name())
+	case curve != BN254:
+		return fmt.Errorf("%w %s: %s is proved on bn254 only", ErrUnsupported, curve, m.Name())
+	}
+	return nil
 }
 
 // MaxN is the largest matrix size the circuits accept.

@@ -62,8 +62,15 @@ func PublicInputs(p Public) []*big.Int {
 
 // PublicInputStrings is PublicInputs as decimal strings, the form a
 // receipt's proof.public_inputs lists.
-func PublicInputStrings(p Public) []string {
-	in := PublicInputs(p)
+func PublicInputStrings(p Public) []string { return decimal(PublicInputs(p)) }
+
+// SyntheticPublicInputStrings are SyntheticPublicInputs in decimal, as a
+// freivalds-s1 proof box lists them.
+func SyntheticPublicInputStrings(p Public, s *big.Int) []string {
+	return decimal(SyntheticPublicInputs(p, s))
+}
+
+func decimal(in []*big.Int) []string {
 	out := make([]string, len(in))
 	for i, x := range in {
 		out[i] = x.String()

@@ -13,8 +13,8 @@ import (
 
 // SyntheticCircuitID names the statement for synthetic tasks (package
 // circuits, SyntheticMatMul): the circuit proves s = uᵀ·(2^f·C' + R)·v with
-// s computed by the verifier from the A and B it regenerates. It is not yet
-// one of Methods: no prover, receipt or CLI path selects it.
+// s computed by the verifier from the A and B it regenerates: the name of
+// Method Synthetic.
 const SyntheticCircuitID = "freivalds-s1"
 
 // CommitmentDst is the domain separator gnark's Groth16 prover and verifier

@@ -124,8 +124,16 @@ func EstimateConstraints(m protocol.Method, n, fracBits int) int {
 	return EstimateConstraintsOn(protocol.BN254, m, n, fracBits)
 }
 
-// EstimateConstraintsOn predicts the R1CS size of a circuit over the curve's field.
+// EstimateConstraintsOn predicts the R1CS size of a circuit over the
+// curve's field; 0 for a shape that does not exist (protocol.Synthetic
+// exists on BN254 only: EstimateSyntheticConstraints).
 func EstimateConstraintsOn(curve protocol.Curve, m protocol.Method, n, fracBits int) int {
+	if m == protocol.Synthetic {
+		if curve != protocol.BN254 {
+			return 0
+		}
+		return EstimateSyntheticConstraints(n, fracBits)
+	}
 	shape, err := circuits.New(m, n, fracBits)
 	if err != nil {
 		return 0
@@ -179,7 +187,7 @@ func EstimateSyntheticConstraints(n, fracBits int) int {
 // per-constraint coefficients (side by side at n = 256 on one loaded
 // machine, s1 proved at 33–38 µs per constraint and v5 at 32–41).
 func EstimateSyntheticCost(n, fracBits int, keysCached bool, c Coefficients) Estimate {
-	return estimateFrom(EstimateSyntheticConstraints(n, fracBits), 1, 1, keysCached, c)
+	return EstimateCost(protocol.Synthetic, n, fracBits, keysCached, c)
 }
 
 // Estimate is what proving one task is expected to cost.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/consensys/gnark/constraint"
-	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/protocol"
 )
@@ -25,7 +24,7 @@ func CompilePlonk(m protocol.Method, n, fracBits int) func() (constraint.Constra
 
 // CompilePlonkOn is CompilePlonk over the curve's scalar field.
 func CompilePlonkOn(curve protocol.Curve, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
-	return compileWith(curve, scs.NewBuilder, m, n, fracBits)
+	return compileWith(protocol.Plonk, curve, m, n, fracBits)
 }
 
 // CompileFor returns CompileOn or CompilePlonkOn by system.

@@ -16,11 +16,13 @@ import (
 	"github.com/consensys/gnark/constraint"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
+	"github.com/consensys/gnark/frontend/cs/scs"
 
 	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/hardware/probe"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
+	"github.com/zkpoc/zkpoc/proofsystem"
 	"github.com/zkpoc/zkpoc/protocol"
 	"github.com/zkpoc/zkpoc/receipt"
 	"github.com/zkpoc/zkpoc/sampling"
@@ -68,6 +70,14 @@ type Options struct {
 	// worker (seed = SHA-256(block_hash ‖ worker_address)) it is that worker's.
 	WorkerAddress string
 
+	// AutoSynthetic lets ModeAuto prove a synthetic task with
+	// protocol.Synthetic (freivalds-s1, about half the constraints) when
+	// Method is protocol.Freivalds, its estimate is over the budget and
+	// freivalds-s1's is not: Groth16 on BN254, and no WorkerAddress, since
+	// such a receipt verifies offline only (a chain verifier cannot
+	// regenerate A and B). The cost_estimate box's reason says so.
+	AutoSynthetic bool
+
 	// Curve is the curve a SNARK is over: protocol.BN254 or
 	// protocol.BLS12381 (a synthetic task). A task that binds its inputs
 	// names the curve of its commitment, which is the default and the only
@@ -97,14 +107,23 @@ func Compile(m protocol.Method, n, fracBits int) func() (constraint.ConstraintSy
 
 // CompileOn is Compile over the curve's scalar field.
 func CompileOn(curve protocol.Curve, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
-	return compileWith(curve, r1cs.NewBuilder, m, n, fracBits)
+	return compileWith(protocol.Groth16, curve, m, n, fracBits)
 }
 
-func compileWith(curve protocol.Curve, builder frontend.NewBuilder, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
+// compileWith compiles the method's circuit (circuits.Shape) for the system:
+// R1CS for Groth16, sparse R1CS for PLONK.
+func compileWith(system protocol.System, curve protocol.Curve, m protocol.Method, n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	return func() (constraint.ConstraintSystem, error) {
-		shape, err := circuits.New(m, n, fracBits)
+		if err := m.Supports(system, curve, false); err != nil {
+			return nil, fmt.Errorf("compile %s n=%d f=%d: %w", m.Name(), n, fracBits, err)
+		}
+		shape, err := circuits.Shape(m, n, fracBits)
 		if err != nil {
 			return nil, err
+		}
+		var builder frontend.NewBuilder = r1cs.NewBuilder
+		if system == protocol.Plonk {
+			builder = scs.NewBuilder
 		}
 		ccs, err := frontend.Compile(curve.ScalarField(), builder, shape)
 		if err != nil {
@@ -213,6 +232,9 @@ func start(o Options) (*run, protocol.Mode, error) {
 		return nil, "", err
 	}
 	o.Mode, o.System = mode, system
+	if o.Method == protocol.Synthetic && o.AutoSynthetic {
+		return nil, "", fmt.Errorf("prove: AutoSynthetic chooses %s for a task whose Method is %s; it does not go with Method %s", protocol.Synthetic.Name(), protocol.Freivalds.Name(), protocol.Synthetic.Name())
+	}
 	taskCurve, bound, err := protocol.TaskCurve(t)
 	if err != nil {
 		return nil, "", fmt.Errorf("prove: %w", err)
@@ -229,6 +251,11 @@ func start(o Options) (*run, protocol.Mode, error) {
 	if bound && o.Curve != taskCurve {
 		return nil, "", fmt.Errorf("prove: %w: the task binds its inputs with %s (payload.input_commitment_algorithm), so it is proved on %s, not %s",
 			protocol.ErrTaskCurve, t.CommitmentAlgorithm(), taskCurve, o.Curve)
+	}
+	if o.Mode != protocol.ModeSampled && o.Mode != protocol.ModeBinding {
+		if err := o.Method.Supports(o.System, o.Curve, t.Supplied()); err != nil {
+			return nil, "", fmt.Errorf("prove: %w", err)
+		}
 	}
 	if o.Sampling.Challenge != nil && o.Mode != protocol.ModeSampled {
 		return nil, "", fmt.Errorf("prove: a challenge is answered by a sampled receipt, not mode %s", o.Mode)
@@ -260,9 +287,17 @@ func start(o Options) (*run, protocol.Mode, error) {
 		} else if o.System == protocol.Plonk {
 			mode, decision = protocol.ModeGroth16, plonkBudgetReason(rn.n)
 		} else {
-			_, err := o.Cache.Load(keys.IDFor(o.Curve, protocol.Groth16, o.Method, rn.n, rn.f))
-			est = EstimateCostOn(o.Curve, o.Method, rn.n, rn.f, err == nil, coeffs)
-			fits, why := est.Fits(o.Budget)
+			var fits bool
+			var why string
+			est, fits, why = rn.estimate(o.Method, coeffs)
+			if !fits && mode == ModeAuto && rn.syntheticFallback() {
+				sest, sfits, swhy := rn.estimate(protocol.Synthetic, coeffs)
+				why = fmt.Sprintf("%s: %s at n = %d; %s (the statement for synthetic tasks, A·B checked by the verifier, which regenerates A and B): %s",
+					o.Method.Name(), why, rn.n, protocol.Synthetic.Name(), swhy)
+				if sfits {
+					o.Method, rn.o.Method, est, fits = protocol.Synthetic, protocol.Synthetic, sest, true
+				}
+			}
 			switch {
 			case mode == protocol.ModeGroth16 && !fits:
 				decision = "groth16 requested: " + why
@@ -296,6 +331,24 @@ func start(o Options) (*run, protocol.Mode, error) {
 			BudgetSeconds: round3(o.Budget.Time.Seconds()), BudgetMemoryBytes: o.Budget.Memory}
 	}
 	return rn, mode, nil
+}
+
+// estimate is the cost of proving the task with the method's circuit, keys
+// cached or not, and whether it fits the budget.
+func (rn *run) estimate(m protocol.Method, c Coefficients) (Estimate, bool, string) {
+	o := rn.o
+	cached := o.Cache.Has(keys.IDFor(o.Curve, protocol.Groth16, m, rn.n, rn.f))
+	est := EstimateCostOn(o.Curve, m, rn.n, rn.f, cached, c)
+	fits, why := est.Fits(o.Budget)
+	return est, fits, why
+}
+
+// syntheticFallback says whether ModeAuto may prove the task with
+// freivalds-s1 when freivalds-v5 is over the budget (Options.AutoSynthetic).
+func (rn *run) syntheticFallback() bool {
+	o := rn.o
+	return o.AutoSynthetic && o.Method == protocol.Freivalds && o.WorkerAddress == "" &&
+		protocol.Synthetic.Supports(o.System, o.Curve, rn.task.Supplied()) == nil
 }
 
 // seal computes the receipt id and signs the receipt.
@@ -418,24 +471,20 @@ func (rn *run) base(mode protocol.Mode) error {
 // prove runs the SNARK path for Options.System: witness, cached keys (set up
 // once), proof, and the proof and benchmark boxes of the receipt.
 func (rn *run) prove() error {
-	o, t, n, f := rn.o, rn.task, rn.n, rn.f
+	o, n, f := rn.o, rn.n, rn.f
 	system := protocol.Groth16
 	if o.System == protocol.Plonk {
 		system = protocol.Plonk
 	}
 	compile := CompileFor(system, o.Curve, o.Method, n, f)
 	start := time.Now()
-	pub, err := protocol.PublicValues(o.Curve, t, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
-	if err != nil {
-		return fmt.Errorf("prove: %w", err)
+	witness := rn.witness
+	if o.Method == protocol.Synthetic {
+		witness = rn.syntheticWitness
 	}
-	assignment, err := circuits.Assign(o.Method, n, f, rn.a, rn.b, rn.c, pub)
+	pub, proveWith, err := witness()
 	if err != nil {
-		return fmt.Errorf("prove: witness: %w", err)
-	}
-	w, err := frontend.NewWitness(assignment, o.Curve.ScalarField())
-	if err != nil {
-		return fmt.Errorf("prove: witness: %w", err)
+		return err
 	}
 	rn.res.Timings.Witness = time.Since(start)
 	if err := rn.phase("key setup"); err != nil {
@@ -458,9 +507,9 @@ func (rn *run) prove() error {
 	}
 	start = time.Now()
 	o.logf("proving %s with %s (%d constraints)…", id, system, set.CCS.GetNbConstraints())
-	proof, err := setup.Prove(set, w)
+	proof, inputs, err := proveWith(set)
 	if err != nil {
-		return fmt.Errorf("prove: %w", err)
+		return err
 	}
 	rn.res.Timings.Prove = time.Since(start)
 	o.logf("proved in %s", rn.res.Timings.Prove.Round(time.Millisecond))
@@ -487,9 +536,57 @@ func (rn *run) prove() error {
 		KeyFingerprint:  "sha256:" + set.Meta.Fingerprint,
 		SetupProvenance: set.Meta.Provenance,
 		Bytes:           proofBytes.Bytes(),
-		PublicInputs:    protocol.PublicInputStrings(pub),
+		PublicInputs:    inputs,
 	}
 	return nil
+}
+
+// prover proves the statement with a key set and lists the proof's public
+// inputs, in decimal, as the proof box carries them.
+type prover func(*keys.Set) (proofsystem.Proof, []string, error)
+
+// witness builds a MatMul method's public values and full witness.
+func (rn *run) witness() (protocol.Public, prover, error) {
+	o := rn.o
+	pub, err := protocol.PublicValues(o.Curve, rn.task, o.NodeKey.Public().(ed25519.PublicKey), rn.a, rn.b, rn.c)
+	if err != nil {
+		return pub, nil, fmt.Errorf("prove: %w", err)
+	}
+	assignment, err := circuits.Assign(o.Method, rn.n, rn.f, rn.a, rn.b, rn.c, pub)
+	if err != nil {
+		return pub, nil, fmt.Errorf("prove: witness: %w", err)
+	}
+	w, err := frontend.NewWitness(assignment, o.Curve.ScalarField())
+	if err != nil {
+		return pub, nil, fmt.Errorf("prove: witness: %w", err)
+	}
+	return pub, func(set *keys.Set) (proofsystem.Proof, []string, error) {
+		p, err := setup.Prove(set, w)
+		if err != nil {
+			return nil, nil, fmt.Errorf("prove: %w", err)
+		}
+		return p, protocol.PublicInputStrings(pub), nil
+	}, nil
+}
+
+// syntheticWitness builds freivalds-s1's public values and the assignment
+// of its pre-solve; s is set once the keys give r (proveSyntheticAssigned).
+func (rn *run) syntheticWitness() (protocol.Public, prover, error) {
+	pub, err := SyntheticPublic(rn.task, rn.o.NodeKey.Public().(ed25519.PublicKey), rn.c)
+	if err != nil {
+		return pub, nil, fmt.Errorf("prove %s: %w", protocol.SyntheticCircuitID, err)
+	}
+	assignment, err := syntheticAssignment(rn.n, rn.f, rn.a, rn.b, rn.c, pub)
+	if err != nil {
+		return pub, nil, err
+	}
+	return pub, func(set *keys.Set) (proofsystem.Proof, []string, error) {
+		p, s, err := proveSyntheticAssigned(set, assignment, rn.a, rn.b)
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, protocol.SyntheticPublicInputStrings(pub, s), nil
+	}, nil
 }
 
 func hexField(b [32]byte) string { return hex.EncodeToString(b[:]) }

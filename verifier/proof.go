@@ -3,6 +3,7 @@ package verifier
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 	"strings"
 
@@ -19,7 +20,14 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 		r.skip("proof", "no proof box")
 		return
 	}
+	system := protocol.Groth16
+	if rc.Mode == protocol.ModePlonk {
+		system = protocol.Plonk
+	}
 	method, err := protocol.ParseMethod(rc.Proof.Circuit)
+	if err == nil {
+		err = method.Supports(system, ProofCurve(rc), rc.Task.Supplied())
+	}
 	if !r.add("proof.circuit", err) {
 		return
 	}
@@ -31,20 +39,83 @@ func (r *run) checkProof(v *Verdict, o Options, rc *receipt.Receipt, a, b []int1
 	}
 	pubv.OutputDigest = digest
 	r.add("proof.system", errors.Join(expect("proof.system", string(rc.Proof.System), string(rc.Mode)), expect("proof.curve", string(rc.Proof.Curve), string(ProofCurve(rc)))))
-	r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, protocol.PublicInputStrings(pubv)))
+	var st statement
+	if method == protocol.Synthetic {
+		st = syntheticStatement(rc, a, b, pubv)
+	} else {
+		st = matmulStatement(rc, system, pubv)
+	}
+	if st.inputs == nil {
+		r.skip("proof.public_inputs", st.why)
+	} else {
+		r.add("proof.public_inputs", checkInputs(rc.Proof.PublicInputs, st.inputs))
+	}
 	if len(o.AcceptKeys) > 0 {
 		r.add("proof.key_accepted", acceptedKey(rc.Proof.KeyFingerprint, o.AcceptKeys))
 	}
-	system := protocol.Groth16
-	if rc.Mode == protocol.ModePlonk {
-		system = protocol.Plonk
-	}
-	proof, perr := proofsystem.ParseProof(rc.Proof.Bytes, system, ProofCurve(rc))
 	vk, known, err := resolveKey(rc.Proof.KeyFingerprint, system, o)
-	if !r.keyFound(v, o, rc, known, err, perr) {
+	if !r.keyFound(v, o, rc, known, err, st.perr) {
 		return
 	}
-	r.add("proof.verify", verifyProof(vk, proof, ProofCurve(rc), pubv))
+	r.add("proof.verify", st.verify(vk))
+}
+
+// statement is what a proof is checked against: the public inputs the
+// verifier computed (nil, with why, when they could not be), the error of
+// decoding the proof bytes, and the verification under a key.
+type statement struct {
+	inputs []string
+	why    string
+	perr   error
+	verify func(proofsystem.VerifyingKey) error
+}
+
+// matmulStatement is a MatMul method's: every public input recomputed from
+// the receipt and the task (protocol.PublicInputs).
+func matmulStatement(rc *receipt.Receipt, system protocol.System, pubv protocol.Public) statement {
+	proof, perr := proofsystem.ParseProof(rc.Proof.Bytes, system, ProofCurve(rc))
+	return statement{inputs: protocol.PublicInputStrings(pubv), perr: perr, verify: func(vk proofsystem.VerifyingKey) error {
+		return verifyProof(vk, proof, ProofCurve(rc), pubv)
+	}}
+}
+
+// syntheticStatement is freivalds-s1's (VerifySynthetic, whose argument
+// this is): s = uᵀ·A·B·v at the r the proof's commitment yields, computed
+// here from the A and B the verifier regenerated from the task's seed (a
+// and b), never read from the receipt; the output digest and PoE are the
+// receipt's, checked against the task and node by the caller (pubv). The
+// key must have freivalds-s1's shape; that it is the key for this task's
+// (n, f) is useKey's check of what established it (proof.key_circuit).
+func syntheticStatement(rc *receipt.Receipt, a, b []int16, pubv protocol.Public) statement {
+	proof, perr := syntheticProof(rc.Proof.Bytes)
+	st := statement{perr: perr}
+	if perr != nil {
+		st.why = "the proof bytes do not decode, so there is no commitment to derive r and s from"
+		return st
+	}
+	r, err := protocol.SyntheticChallenge(protocol.BN254, proof.Commitments[0].Marshal())
+	var s *big.Int
+	if err == nil {
+		s, err = protocol.SyntheticCheck(protocol.BN254, r, a, b, rc.Task.Payload.MatrixSize)
+	}
+	if err != nil {
+		st.perr = fmt.Errorf("s = uᵀ·A·B·v at the proof's challenge: %w", err)
+		st.why = st.perr.Error()
+		return st
+	}
+	st.inputs = protocol.SyntheticPublicInputStrings(pubv, s)
+	st.verify = func(vk proofsystem.VerifyingKey) error {
+		gvk, err := syntheticKey(vk)
+		if err != nil {
+			return fmt.Errorf("not a %s verifying key: %w", protocol.SyntheticCircuitID, err)
+		}
+		w, err := publicWitnessOf(protocol.BN254, protocol.SyntheticPublicInputs(pubv, s))
+		if err != nil {
+			return err
+		}
+		return verifyGroth16(proof, gvk, w)
+	}
+	return st
 }
 
 func checkInputs(have, want []string) error {

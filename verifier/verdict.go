@@ -106,6 +106,12 @@ func (r *run) claim(pol Policy, rc *receipt.Receipt, provenance, inputs string, 
 	if !r.key.established() {
 		return r.unestablishedClaim(rc, system, blocked)
 	}
+	if rc.Proof.Circuit == protocol.Synthetic.Name() {
+		// The statement has no input commitment: the A·B side is this
+		// verifier's own arithmetic on the matrices it regenerated.
+		inputs += "; this verifier regenerated them and computed uᵀ·A·B·v itself, the side of the " + protocol.Synthetic.Name() + " identity the proof does not carry"
+		blocked = append(blocked, "A verifier that does not regenerate A and B (a chain contract) can check this proof: "+protocol.Synthetic.Name()+" has no input commitment.")
+	}
 	s := fmt.Sprintf("Output digest %s is the correct fixed-point product floor(A·B / 2^%d) of the %d×%d int16 matrices committed as %s (%s), returned by node %s for request %s — under %s key %s, established for circuit %s: %s",
 		rc.OutputDigest, f, n, n, rc.InputCommitment, inputs, rc.Node.NodeID, rc.RequestID, system, rc.Proof.KeyFingerprint, describe(r.key.Circuit), r.key.How)
 	setup, blocked := r.setupClause(pol, rc, provenance, blocked)

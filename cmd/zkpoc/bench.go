@@ -51,7 +51,7 @@ func runBench(env *cliEnv, args []string) error {
 	fs := newFlags(env, "bench", "bench [flags] | bench calibrate [-o path]", benchDescription)
 	sizes := fs.String("sizes", benchJoinInts(bench.DefaultSizes), "comma-separated matrix sizes n")
 	systems := fs.String("systems", string(protocol.Groth16)+","+string(protocol.Plonk), "comma-separated proof systems: groth16, plonk")
-	circs := fs.String("circuits", protocol.Freivalds.Name()+","+protocol.Naive.Name(), "comma-separated circuits")
+	circs := fs.String("circuits", protocol.Freivalds.Name()+","+protocol.Naive.Name(), "comma-separated circuits: "+protocol.Freivalds.Name()+", "+protocol.Naive.Name()+", "+protocol.Synthetic.Name()+" (Groth16 on bn254 only; its rows verify as an offline verifier does, regenerating A and B)")
 	curves := fs.String("curves", string(protocol.BN254)+","+string(protocol.BLS12381), "comma-separated curves: bn254, bls12-381 (default: both; bn254 with --quick)")
 	runs := fs.Int("runs", 0, "repetitions of native/witness/prove/verify (default 3; 1 with --quick)")
 	quick := fs.Bool("quick", false, "a first look in minutes: one run, Groth16 on BN254 only (unless --systems or --curves is given; PLONK never above n = 16), keys reused from the cache (--reuse-keys)")

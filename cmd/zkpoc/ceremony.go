@@ -164,7 +164,7 @@ domain (next power of two >= the constraint count). Then hand DIR to the
 phase-1 participants (zkpoc ceremony contribute --phase 1).`)
 	n := fs.Int("n", demoN, "matrix size")
 	f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
-	circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit name")
+	circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit: "+protocol.Freivalds.Name()+", "+protocol.Naive.Name()+" or "+protocol.Synthetic.Name()+" (Groth16 on bn254)")
 	dir, err := ceremonyFlags(fs, args)
 	if err != nil {
 		return err

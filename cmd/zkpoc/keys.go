@@ -34,7 +34,7 @@ checked to be a power sequence and recorded as srs(NAME, sha256:DIGEST).
 about 10× slower than zkpoc's BN254 setup; PLONK over a dev SRS only).`)
 		n := fs.Int("n", demoN, "matrix size")
 		f := fs.Int("f", workload.DefaultFracBits, "fractional bits")
-		circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit name")
+		circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit: "+protocol.Freivalds.Name()+", "+protocol.Naive.Name()+" or "+protocol.Synthetic.Name()+" (Groth16 on bn254)")
 		system := fs.String("system", string(protocol.Groth16), "proof system: groth16 or plonk")
 		srsPath := fs.String("srs", "", "PLONK only: KZG SRS file to set up over (default: an unsafe dev SRS)")
 		srsName := fs.String("srs-name", "", "PLONK only: the SRS's name for the provenance record, [a-z0-9._-]")

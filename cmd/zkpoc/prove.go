@@ -36,6 +36,12 @@ A sampled receipt's rows come from randomness the node cannot re-roll:
       zkpoc verify --challenge HEX --committed-root ROOT receipt.json
     The product is recomputed in step two and commits to the same root. A
     verifier without the challenge and root holds such a receipt.
+A synthetic task too large for freivalds-v5 within the budget is proved with
+freivalds-s1 where that fits: the verifier regenerates A and B, computes
+uᵀ·A·B·v itself, and the circuit proves only uᵀ·(2^f·C' + R)·v against it
+(about half the constraints: n = 1024 in about 13 GiB once its keys are set
+up with zkpoc keys setup --circuit freivalds-s1 -n 1024). Such a receipt
+verifies offline; chain export refuses it (use --circuit freivalds-v5).
 --system plonk proves with PLONK (KZG) instead; --curve bls12-381 proves over
 BLS12-381 (a synthetic task; its receipts have no EVM export).
 --worker ADDR signs the worker address the result is submitted under into the
@@ -47,7 +53,8 @@ is SHA-256(block_hash ‖ ADDR)).`)
 	in.register(fs, "a supplied task's input")
 	out := fs.String("o", "receipt.json", "receipt output file (-: stdout)")
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
-	circuit := fs.String("circuit", protocol.Freivalds.Name(), "circuit: "+protocol.Freivalds.Name()+" or "+protocol.Naive.Name())
+	circuit := fs.String("circuit", "", "circuit: "+protocol.Freivalds.Name()+", "+protocol.Synthetic.Name()+" (synthetic tasks, Groth16 on bn254; its receipts verify offline and never go on chain) or "+protocol.Naive.Name()+
+		" (default: "+protocol.Freivalds.Name()+", or in --mode auto "+protocol.Synthetic.Name()+" for a synthetic task whose "+protocol.Freivalds.Name()+" estimate is over the budget while "+protocol.Synthetic.Name()+"'s is not, without --worker)")
 	system := fs.String("system", string(protocol.Groth16), "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
 	curveName := fs.String("curve", string(protocol.BN254), "curve: bn254 or bls12-381 (synthetic tasks only; no EVM export); default: the curve of the task's input commitment, else bn254")
 	worker := fs.String("worker", "", "worker address the result is submitted under (cpc1…): signed into the receipt as node.worker_address, which zkpoc root and chain export then require")
@@ -83,9 +90,11 @@ is SHA-256(block_hash ‖ ADDR)).`)
 	if err := checkProveWorker(task, *worker, *blockHash); err != nil {
 		return err
 	}
-	m, err := parseMethod(*circuit)
-	if err != nil {
-		return err
+	m, autoSynthetic := protocol.Freivalds, *circuit == ""
+	if !autoSynthetic {
+		if m, err = parseMethod(*circuit); err != nil {
+			return err
+		}
 	}
 	key, _, err := loadNodeKey(*nodeKey)
 	if err != nil {
@@ -105,7 +114,7 @@ is SHA-256(block_hash ‖ ADDR)).`)
 			return err
 		}
 	}
-	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, Progress: progress, System: sys, Curve: curve, A: a, B: b, WorkerAddress: *worker}
+	opts := prover.Options{Task: task, NodeKey: key, Cache: cache, Method: m, AutoSynthetic: autoSynthetic, Progress: progress, System: sys, Curve: curve, A: a, B: b, WorkerAddress: *worker}
 	if err := pf.apply(&opts); err != nil {
 		return err
 	}
@@ -113,6 +122,9 @@ is SHA-256(block_hash ‖ ADDR)).`)
 	res, err := prover.Run(env.ctx, opts)
 	if errors.Is(err, protocol.ErrInputsMismatch) || errors.Is(err, workload.ErrInvalidTask) || errors.Is(err, protocol.ErrTaskCurve) {
 		return usageError{err}
+	}
+	if errors.Is(err, protocol.ErrUnsupported) {
+		return withHint(usageError{err}, "--circuit %s proves every task on every system and curve", protocol.Freivalds.Name())
 	}
 	if errors.Is(err, prover.ErrReceiptTooLarge) {
 		return withHint(err, "open fewer rows (--samples) or raise the proof of work (--pow-bits), which lowers the k needed")

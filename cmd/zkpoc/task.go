@@ -90,7 +90,7 @@ func parseShape(circuit string, n, f int) (protocol.Method, error) {
 	if err != nil {
 		return m, err
 	}
-	if _, err := circuits.New(m, n, f); err != nil {
+	if _, err := circuits.Shape(m, n, f); err != nil {
 		return m, usageError{err}
 	}
 	return m, nil

@@ -490,8 +490,8 @@ func (w *Worker) Mode(task workload.ComputeTask) (protocol.Mode, error) {
 				coeffs = *w.cfg.Coeffs
 			}
 			var m protocol.Method // the prover's default circuit
-			_, lerr := keys.Cache{Dir: w.cfg.KeyDir}.Load(keys.IDFor(curve, protocol.Groth16, m, n, f))
-			if fits, _ := prover.EstimateCostOn(curve, m, n, f, lerr == nil, coeffs).Fits(w.cfg.Budget); fits {
+			cached := keys.Cache{Dir: w.cfg.KeyDir}.Has(keys.IDFor(curve, protocol.Groth16, m, n, f))
+			if fits, _ := prover.EstimateCostOn(curve, m, n, f, cached, coeffs).Fits(w.cfg.Budget); fits {
 				mode = protocol.ModeGroth16
 			}
 		}
