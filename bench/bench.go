@@ -259,7 +259,7 @@ func (c Config) normalize() (Config, error) {
 		c.Circuits = []protocol.Method{protocol.Freivalds, protocol.Naive}
 	}
 	for _, m := range c.Circuits {
-		if m != protocol.Freivalds && m != protocol.Naive {
+		if m != protocol.Freivalds && m != protocol.Naive && m != protocol.Synthetic {
 			return c, fmt.Errorf("bench: unknown circuit %s", m.Name())
 		}
 	}

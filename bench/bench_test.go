@@ -594,3 +594,52 @@ func TestRunBLS12381(t *testing.T) {
 		t.Errorf("label %q", r.Label())
 	}
 }
+
+// TestRunSynthetic: a freivalds-s1 row at n = 4 proves and verifies as an
+// offline verifier does (verifier.VerifySynthetic), with the compiled and
+// estimated counts; its PLONK and BLS12-381 rows are skipped with the
+// reason, since the statement is Groth16 on BN254 only.
+func TestRunSynthetic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a Groth16 key setup and proof")
+	}
+	var log bytes.Buffer
+	cache := keys.Cache{Dir: t.TempDir()}
+	rep, err := Run(context.Background(), Config{
+		Sizes:    []int{4},
+		Circuits: []protocol.Method{protocol.Synthetic},
+		Systems:  []protocol.System{protocol.Groth16, protocol.Plonk},
+		Curves:   []protocol.Curve{protocol.BN254, protocol.BLS12381},
+		Runs:     1,
+		Keys:     &cache,
+	}, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if len(rep.Rows) != 4 {
+		t.Fatalf("%d rows, want 4: %+v", len(rep.Rows), rep.Rows)
+	}
+	rows := rep.Measured()
+	if len(rows) != 1 {
+		t.Fatalf("measured %d rows, want 1 (groth16 bn254): %+v\n%s", len(rows), rep.Rows, log.String())
+	}
+	r := rows[0]
+	if r.Circuit != protocol.SyntheticCircuitID || r.System != protocol.Groth16 || r.Curve != string(protocol.BN254) {
+		t.Errorf("measured row %+v", r)
+	}
+	ccs, err := prover.Compile(protocol.Synthetic, 4, DefaultFracBits)()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Constraints != ccs.GetNbConstraints() || r.EstimatedConstraints != prover.EstimateSyntheticConstraints(4, DefaultFracBits) {
+		t.Errorf("constraints %d (compiled %d), estimated %d", r.Constraints, ccs.GetNbConstraints(), r.EstimatedConstraints)
+	}
+	if !(r.ProveSeconds.Median > 0) || !(r.VerifySeconds.Median > 0) || r.ProofBytes <= 0 {
+		t.Errorf("prove %v s, verify %v s, proof %d B", r.ProveSeconds.Median, r.VerifySeconds.Median, r.ProofBytes)
+	}
+	for _, row := range rep.Rows {
+		if row.Status == StatusSkipped && !strings.Contains(row.Reason, "does not support") {
+			t.Errorf("skipped %s/%s: reason %q", row.System, row.Curve, row.Reason)
+		}
+	}
+}
