@@ -93,6 +93,23 @@ func WithWorkerAddress(addr string) ProveOption {
 	}
 }
 
+// WithCircuit names the statement a SNARK proves: "freivalds-v5" (every
+// task, system and curve), "freivalds-s1" (synthetic tasks, Groth16 on
+// BN254; its receipts verify offline and never go on chain) or "naive-v5"
+// (the n³ reference). Without it, Prove uses freivalds-v5, and in ModeAuto
+// freivalds-s1 for a synthetic task whose freivalds-v5 estimate is over the
+// budget while freivalds-s1's is not (never with WithWorkerAddress).
+func WithCircuit(name string) ProveOption {
+	return func(o *prover.Options) error {
+		m, err := protocol.ParseMethod(name)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrOption, err)
+		}
+		o.Method, o.AutoSynthetic = m, false
+		return nil
+	}
+}
+
 // WithSampling sets how a sampled receipt opens rows (sampling.DefaultParams
 // when not given: a bound of 2^−20 at ε = 5 % against 2^64 hashes).
 func WithSampling(p sampling.Params) ProveOption {

@@ -77,11 +77,11 @@ func DefaultKeyDir() (string, error) {
 }
 
 // Prove runs task natively, then proves, samples or binds its output (as
-// the options and the budget decide), and returns the receipt signed by
-// nodeKey. ctx is checked between phases; a gnark setup or proof already
+// the options and the budget decide: see WithCircuit for the statement
+// proved), and returns the receipt signed by nodeKey. ctx is checked between phases; a gnark setup or proof already
 // running finishes first.
 func Prove(ctx context.Context, task Task, nodeKey ed25519.PrivateKey, opts ...ProveOption) (*Result, error) {
-	o := prover.Options{Task: task, NodeKey: nodeKey}
+	o := prover.Options{Task: task, NodeKey: nodeKey, AutoSynthetic: true} // WithCircuit turns it off
 	for _, opt := range opts {
 		if err := opt(&o); err != nil {
 			return nil, fmt.Errorf("zkpoc: prove: %w", err)
