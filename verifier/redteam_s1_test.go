@@ -10,11 +10,8 @@ import (
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254"
-	"github.com/consensys/gnark/backend/groth16"
 	groth16bn254 "github.com/consensys/gnark/backend/groth16/bn254"
-	"github.com/consensys/gnark/frontend"
 
-	"github.com/zkpoc/zkpoc/circuits"
 	"github.com/zkpoc/zkpoc/keys"
 	"github.com/zkpoc/zkpoc/native"
 	"github.com/zkpoc/zkpoc/proofsystem"
@@ -237,31 +234,8 @@ func TestRedteamS1KeyOfAnotherF(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub.PoE = protocol.PoE(pub.RequestID, pub.OutputDigest, pub.NodeID)
-	assignment, err := circuits.AssignSynthetic(n, f0, fx.a, fx.b, c0, pub, big.NewInt(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pk := set.PK.(groth16.ProvingKey)
-	mask, err := circuits.NewSyntheticMask()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := circuits.SyntheticChallengeGroth16(set.CCS, pk, assignment, mask)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if assignment.S, err = protocol.SyntheticCheck(protocol.BN254, r, fx.a, fx.b, n); err != nil {
-		t.Fatal(err)
-	}
-	w, err := frontend.NewWitness(assignment, protocol.BN254.ScalarField())
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := groth16.Prove(set.CCS, pk, w, mask.ProverOptions()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proof := encodeBN254(t, p.(*groth16bn254.Proof))
+	p, _ := proveS1At(t, set, fx.a, fx.b, c0, pub, f0)
+	proof := encodeBN254(t, p)
 	claim := verifier.SyntheticClaim{OutputDigest: pub.OutputDigest, PoE: pub.PoE, NodeKey: fx.claim().NodeKey}
 	if claim.OutputDigest == fx.honest.Public.OutputDigest {
 		t.Fatal("f = 0 digest equals the f = 8 one (test broken)")
