@@ -65,6 +65,11 @@ func Circuit(id string) ([32]byte, error) {
 			return out, fmt.Errorf("circuit id %q: byte %d is 0x%02x (allowed: a-z 0-9, then also - .)", id, i, c)
 		}
 	}
+	if id == protocol.Synthetic.Name() {
+		// Its proofs carry no input commitment and its s comes from the A
+		// and B an offline verifier regenerates: no contract can check them.
+		return out, fmt.Errorf("circuit id %q: %w", id, chain.ErrNotExportable)
+	}
 	copy(out[:], id)
 	return out, nil
 }
