@@ -97,8 +97,9 @@ func WithWorkerAddress(addr string) ProveOption {
 // task, system and curve), "freivalds-s1" (synthetic tasks, Groth16 on
 // BN254; its receipts verify offline and never go on chain) or "naive-v5"
 // (the n³ reference). Without it, Prove uses freivalds-v5, and in ModeAuto
-// freivalds-s1 for a synthetic task whose freivalds-v5 estimate is over the
-// budget while freivalds-s1's is not (never with WithWorkerAddress).
+// or ModeSNARK freivalds-s1 for a synthetic task whose freivalds-v5
+// estimate is over the budget while freivalds-s1's is not (never with
+// WithWorkerAddress).
 func WithCircuit(name string) ProveOption {
 	return func(o *prover.Options) error {
 		m, err := protocol.ParseMethod(name)

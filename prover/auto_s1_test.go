@@ -68,6 +68,7 @@ func TestAutoSynthetic(t *testing.T) {
 		wantCircuit string
 	}{
 		{"v5 over, s1 within: freivalds-s1", opts(func(*prover.Options) {}), protocol.ModeGroth16, protocol.SyntheticCircuitID},
+		{"groth16 requested, no circuit named: freivalds-s1", opts(func(o *prover.Options) { o.Mode = protocol.ModeGroth16 }), protocol.ModeGroth16, protocol.SyntheticCircuitID},
 		{"without AutoSynthetic: sampled", opts(func(o *prover.Options) { o.AutoSynthetic = false }), protocol.ModeSampled, ""},
 		{"both over: sampled", opts(func(o *prover.Options) { o.Budget = below }), protocol.ModeSampled, ""},
 		{"worker address (chain): sampled", opts(func(o *prover.Options) { o.WorkerAddress = "cpc1qautos1" }), protocol.ModeSampled, ""},

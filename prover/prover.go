@@ -70,9 +70,9 @@ type Options struct {
 	// worker (seed = SHA-256(block_hash ‖ worker_address)) it is that worker's.
 	WorkerAddress string
 
-	// AutoSynthetic lets ModeAuto prove a synthetic task with
-	// protocol.Synthetic (freivalds-s1, about half the constraints) when
-	// Method is protocol.Freivalds, its estimate is over the budget and
+	// AutoSynthetic lets ModeAuto and ModeGroth16 prove a synthetic task
+	// with protocol.Synthetic (freivalds-s1, about half the constraints)
+	// when Method is protocol.Freivalds, its estimate is over the budget and
 	// freivalds-s1's is not: Groth16 on BN254, and no WorkerAddress, since
 	// such a receipt verifies offline only (a chain verifier cannot
 	// regenerate A and B). The cost_estimate box's reason says so.
@@ -290,7 +290,7 @@ func start(o Options) (*run, protocol.Mode, error) {
 			var fits bool
 			var why string
 			est, fits, why = rn.estimate(o.Method, coeffs)
-			if !fits && mode == ModeAuto && rn.syntheticFallback() {
+			if !fits && rn.syntheticFallback() { // auto, or a SNARK requested without naming the circuit
 				sest, sfits, swhy := rn.estimate(protocol.Synthetic, coeffs)
 				why = fmt.Sprintf("%s: %s at n = %d; %s (the statement for synthetic tasks, A·B checked by the verifier, which regenerates A and B): %s",
 					o.Method.Name(), why, rn.n, protocol.Synthetic.Name(), swhy)
@@ -343,8 +343,8 @@ func (rn *run) estimate(m protocol.Method, c Coefficients) (Estimate, bool, stri
 	return est, fits, why
 }
 
-// syntheticFallback says whether ModeAuto may prove the task with
-// freivalds-s1 when freivalds-v5 is over the budget (Options.AutoSynthetic).
+// syntheticFallback says whether the task may be proved with freivalds-s1
+// when freivalds-v5 is over the budget (Options.AutoSynthetic).
 func (rn *run) syntheticFallback() bool {
 	o := rn.o
 	return o.AutoSynthetic && o.Method == protocol.Freivalds && o.WorkerAddress == "" &&

@@ -54,7 +54,7 @@ is SHA-256(block_hash ‖ ADDR)).`)
 	out := fs.String("o", "receipt.json", "receipt output file (-: stdout)")
 	nodeKey := fs.String("node-key", defaultNodeKeyPath(), "node Ed25519 key (PKCS#8 PEM); created if absent")
 	circuit := fs.String("circuit", "", "circuit: "+protocol.Freivalds.Name()+", "+protocol.Synthetic.Name()+" (synthetic tasks, Groth16 on bn254; its receipts verify offline and never go on chain) or "+protocol.Naive.Name()+
-		" (default: "+protocol.Freivalds.Name()+", or in --mode auto "+protocol.Synthetic.Name()+" for a synthetic task whose "+protocol.Freivalds.Name()+" estimate is over the budget while "+protocol.Synthetic.Name()+"'s is not, without --worker)")
+		" (default: "+protocol.Freivalds.Name()+", or with --mode auto or groth16 "+protocol.Synthetic.Name()+" for a synthetic task whose "+protocol.Freivalds.Name()+" estimate is over the budget while "+protocol.Synthetic.Name()+"'s is not, without --worker)")
 	system := fs.String("system", string(protocol.Groth16), "proof system: groth16 or plonk (PLONK skips the budget check: the cost model covers Groth16 only)")
 	curveName := fs.String("curve", string(protocol.BN254), "curve: bn254 or bls12-381 (synthetic tasks only; no EVM export); default: the curve of the task's input commitment, else bn254")
 	worker := fs.String("worker", "", "worker address the result is submitted under (cpc1…): signed into the receipt as node.worker_address, which zkpoc root and chain export then require")
