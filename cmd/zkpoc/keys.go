@@ -50,6 +50,9 @@ about 10× slower than zkpoc's BN254 setup; PLONK over a dev SRS only).`)
 		if err != nil {
 			return err
 		}
+		if err := m.Supports(protocol.System(*system), curve, false); err != nil {
+			return withHint(usageError{err}, "--circuit %s has keys for every system and curve", protocol.Freivalds.Name())
+		}
 		cache, err := keyCache()
 		if err != nil {
 			return err
