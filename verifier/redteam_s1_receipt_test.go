@@ -192,11 +192,11 @@ func TestRedteamS1ReceiptEdits(t *testing.T) {
 	if _, err := honest.WriteRawTo(&raw); err != nil {
 		t.Fatal(err)
 	}
-	bls, err := fx.cache.Load(keys.IDFor(protocol.BLS12381, protocol.Groth16, protocol.Freivalds, 4, 8))
+	bls, _, err := setup.LoadOrSetup(fx.cache, keys.IDFor(protocol.BLS12381, protocol.Groth16, protocol.Freivalds, 4, 8), prover.CompileOn(protocol.BLS12381, protocol.Freivalds, 4, 8), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v5, err := fx.cache.Load(keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8))
+	v5, _, err := setup.LoadOrSetup(fx.cache, keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -596,7 +596,7 @@ func TestRedteamS1ReceiptChain(t *testing.T) {
 	rr := &st.Predicate
 	exported := chain.CheckExportable(rr, chain.ExportComputeProof)
 	t.Logf("s1 proof relabelled freivalds-v5: chain export check: %v (it does not verify proofs)", exported)
-	v5set, err := fx.cache.Load(keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8))
+	v5set, _, err := setup.LoadOrSetup(fx.cache, keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -290,7 +290,7 @@ func TestRedteamS1HostileInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v5plonk, _, err := setup.LoadOrSetup(cache, keys.IDFor(protocol.BN254, protocol.Plonk, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
+	v5plonk, _, err := setup.LoadOrSetup(cache, keys.IDFor(protocol.BN254, protocol.Plonk, protocol.Freivalds, 4, 8), prover.CompilePlonk(protocol.Freivalds, 4, 8), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
