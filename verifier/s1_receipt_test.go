@@ -50,6 +50,16 @@ func s1BoundTask(t *testing.T, id string) workload.ComputeTask {
 	return task
 }
 
+// s1Honest is an honest freivalds-s1 receipt for the bound task id, signed
+// by the node key drawn from seed, with the cache that holds its keys.
+func s1Honest(t *testing.T, seed byte, id string) (keys.Cache, ed25519.PrivateKey, workload.ComputeTask, *prover.Result) {
+	t.Helper()
+	cache := s1Cache(t)
+	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, 32))
+	task := s1BoundTask(t, id)
+	return cache, key, task, s1Receipt(t, cache, task, key)
+}
+
 // reseal applies mutate to a copy of env's receipt, recomputes its
 // receipt_id and signs it with key: what a malicious node can always do.
 func reseal(t *testing.T, env *receipt.Envelope, key ed25519.PrivateKey, mutate func(r *receipt.Receipt)) *receipt.Envelope {
@@ -77,10 +87,7 @@ func TestSyntheticReceipt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Groth16 setup and proofs")
 	}
-	cache := s1Cache(t)
-	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0x51}, 32))
-	task := s1BoundTask(t, "5e1a7e57-5100-4000-8000-000000000004")
-	res := s1Receipt(t, cache, task, key)
+	cache, key, task, res := s1Honest(t, 0x51, "5e1a7e57-5100-4000-8000-000000000004")
 	rc := res.Receipt
 	if rc.Proof.Circuit != protocol.SyntheticCircuitID || len(rc.Proof.PublicInputs) != 4 || rc.Mode != protocol.ModeGroth16 {
 		t.Fatalf("receipt: circuit %s, %d public inputs, mode %s; want freivalds-s1, 4, groth16", rc.Proof.Circuit, len(rc.Proof.PublicInputs), rc.Mode)
@@ -193,10 +200,7 @@ func TestSyntheticReceiptKeyOfAnotherF(t *testing.T) {
 	if testing.Short() {
 		t.Skip("Groth16 setup and proofs")
 	}
-	cache := s1Cache(t)
-	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0x52}, 32))
-	task := s1BoundTask(t, "5e1a7e57-5200-4000-8000-000000000004")
-	res := s1Receipt(t, cache, task, key)
+	cache, key, task, res := s1Honest(t, 0x52, "5e1a7e57-5200-4000-8000-000000000004")
 	const f0 = 0
 	set, _, err := setup.LoadOrSetup(cache, keys.SyntheticIDFor(4, f0), prover.CompileSynthetic(4, f0), nil)
 	if err != nil {
