@@ -122,14 +122,30 @@ func checkCCS(id keys.ID, ccs constraint.ConstraintSystem, s *srs.SRS) error {
 	if ccs == nil {
 		return fmt.Errorf("nil constraint system")
 	}
+	// gnark's R1CS and SparseR1CS are one Go type per curve (aliases of
+	// its system), so the kind is read from the system's Type field: a
+	// type switch alone lets an R1CS through to the PLONK setup, which
+	// panics on its Groth16 commitments.
+	var kind constraint.SystemType
+	switch c := ccs.(type) {
+	case *csbn254.SparseR1CS:
+		kind = c.Type
+	case *csbls.SparseR1CS:
+		kind = c.Type
+	default:
+		return fmt.Errorf("constraint system is %T, not a BN254 or BLS12-381 constraint system", ccs)
+	}
 	if id.System == protocol.Plonk {
-		switch ccs.(type) {
-		case *csbn254.SparseR1CS, *csbls.SparseR1CS:
-		default:
-			return fmt.Errorf("constraint system is %T, not a BN254 or BLS12-381 sparse R1CS (compile with scs.NewBuilder)", ccs)
+		if kind != constraint.SystemSparseR1CS {
+			return fmt.Errorf("constraint system is not a sparse R1CS, which PLONK keys need (compile with scs.NewBuilder)")
 		}
-	} else if s != nil {
-		return fmt.Errorf("an SRS sets up PLONK keys, not %s keys", id.System)
+	} else {
+		if kind != constraint.SystemR1CS {
+			return fmt.Errorf("constraint system is not an R1CS, which %s keys need (compile with r1cs.NewBuilder)", id.System)
+		}
+		if s != nil {
+			return fmt.Errorf("an SRS sets up PLONK keys, not %s keys", id.System)
+		}
 	}
 	curve, _ := id.CurveID()
 	if ccs.Field().Cmp(curve.ScalarField()) != 0 {

@@ -315,3 +315,34 @@ func proveSquare(t *testing.T, curve ecc.ID, set *keys.Set, vk plonk.VerifyingKe
 	}
 	return parsed, pb.Bytes()
 }
+
+// TestRunRefusesTheOtherKind: gnark's R1CS and SparseR1CS are one Go type
+// per curve, so Run reads the kind from the constraint system itself: an
+// R1CS given for PLONK keys, or a sparse R1CS for Groth16 keys, is an
+// error naming what is wrong, on both curves (an R1CS with a commitment
+// used to reach gnark's PLONK setup and panic there).
+func TestRunRefusesTheOtherKind(t *testing.T) {
+	for _, curve := range []protocol.Curve{protocol.BN254, protocol.BLS12381} {
+		for _, tc := range []struct {
+			system protocol.System
+			want   string
+		}{
+			{protocol.Plonk, "not a sparse R1CS"},
+			{protocol.Groth16, "not an R1CS"},
+		} {
+			var builder frontend.NewBuilder = r1cs.NewBuilder // the other kind
+			if tc.system == protocol.Groth16 {
+				builder = scs.NewBuilder
+			}
+			ccs, err := frontend.Compile(curve.ScalarField(), builder, &squareCircuit{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := keys.ID{Circuit: "square", N: 1, Curve: curve, System: tc.system}
+			_, err = Run(id, ccs, nil, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s keys on %s from the other kind of constraint system: %v, want an error with %q", tc.system, id.Curve, err, tc.want)
+			}
+		}
+	}
+}
