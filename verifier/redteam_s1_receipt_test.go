@@ -192,14 +192,8 @@ func TestRedteamS1ReceiptEdits(t *testing.T) {
 	if _, err := honest.WriteRawTo(&raw); err != nil {
 		t.Fatal(err)
 	}
-	bls, _, err := setup.LoadOrSetup(fx.cache, keys.IDFor(protocol.BLS12381, protocol.Groth16, protocol.Freivalds, 4, 8), prover.CompileOn(protocol.BLS12381, protocol.Freivalds, 4, 8), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v5, _, err := setup.LoadOrSetup(fx.cache, keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bls := v5Keys(t, fx.cache, protocol.Groth16, protocol.BLS12381)
+	v5 := v5Keys(t, fx.cache, protocol.Groth16, protocol.BN254)
 	f0, _, err := setup.LoadOrSetup(fx.cache, keys.SyntheticIDFor(4, 0), prover.CompileSynthetic(4, 0), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -596,10 +590,7 @@ func TestRedteamS1ReceiptChain(t *testing.T) {
 	rr := &st.Predicate
 	exported := chain.CheckExportable(rr, chain.ExportComputeProof)
 	t.Logf("s1 proof relabelled freivalds-v5: chain export check: %v (it does not verify proofs)", exported)
-	v5set, _, err := setup.LoadOrSetup(fx.cache, keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v5set := v5Keys(t, fx.cache, protocol.Groth16, protocol.BN254)
 	proof, err := proofsystem.ParseProof(rr.Proof.Bytes, protocol.Groth16, protocol.BN254)
 	if err != nil {
 		t.Fatal(err)

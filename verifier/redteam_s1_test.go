@@ -286,14 +286,8 @@ func TestRedteamS1HostileInputs(t *testing.T) {
 		return c
 	}
 	badBs := editProof(t, fx.bytes, func(p *groth16bn254.Proof) { p.Bs = notG2 })
-	v5, _, err := setup.LoadOrSetup(cache, keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v5plonk, _, err := setup.LoadOrSetup(cache, keys.IDFor(protocol.BN254, protocol.Plonk, protocol.Freivalds, 4, 8), prover.CompilePlonk(protocol.Freivalds, 4, 8), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v5 := v5Keys(t, cache, protocol.Groth16, protocol.BN254)
+	v5plonk := v5Keys(t, cache, protocol.Plonk, protocol.BN254)
 	for _, tc := range []struct {
 		name  string
 		task  workload.ComputeTask

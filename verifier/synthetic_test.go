@@ -46,6 +46,19 @@ func s1Cache(t *testing.T) keys.Cache {
 	return keys.Cache{Dir: t.TempDir()}
 }
 
+// v5Keys loads or sets up the freivalds-v5 keys at n = 4, f = 8 for the
+// system and curve, the id and the compiled circuit drawn from the same
+// parameters.
+func v5Keys(t *testing.T, cache keys.Cache, system protocol.System, curve protocol.Curve) *keys.Set {
+	t.Helper()
+	id := keys.IDFor(curve, system, protocol.Freivalds, 4, 8)
+	set, _, err := setup.LoadOrSetup(cache, id, prover.CompileFor(system, curve, protocol.Freivalds, 4, 8), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
 func s1Task(t *testing.T, n int, seedByte byte) (workload.ComputeTask, []int16, []int16) {
 	t.Helper()
 	task, err := workload.NewSyntheticTask(fmt.Sprintf("5e1a7e57-0000-4000-8000-%012x", n<<8|int(seedByte)), [32]byte{seedByte, 1}, n, 8, "1000", 1795000000)
@@ -211,10 +224,7 @@ func TestVerifySynthetic(t *testing.T) {
 		t.Skip("Groth16 setups and proofs")
 	}
 	cache := s1Cache(t)
-	v5, _, err := setup.LoadOrSetup(cache, keys.IDFor(protocol.BN254, protocol.Groth16, protocol.Freivalds, 4, 8), prover.Compile(protocol.Freivalds, 4, 8), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v5 := v5Keys(t, cache, protocol.Groth16, protocol.BN254)
 	fixtures := map[int]*s1Fixture{}
 	for _, n := range []int{4, 8} {
 		fixtures[n] = newS1Fixture(t, cache, n)
