@@ -392,6 +392,12 @@ func TestAuthReplyInjection(t *testing.T) {
 		{"KV_" + network.NodesBucket, kv(network.NodesBucket, other)},
 		{network.JobsStream, network.SubjectJobsNodePfx + other},
 	}
+	// The coordinator subscribes its request subjects after it provisions
+	// the streams runCoordinator waits for: wait for a responder on each,
+	// so that the injected replies below reach one (bounded: 5 s each).
+	for _, r := range requests[:2] {
+		awaitResponder(t, ctx, r.nc, r.subject, r.data)
+	}
 	for _, r := range requests {
 		for _, tg := range targets {
 			if err := r.nc.PublishRequest(r.subject, tg.subject, []byte(r.data)); err != nil {
@@ -422,5 +428,21 @@ func TestAuthReplyInjection(t *testing.T) {
 	}
 	for _, e := range append(werrs.list(), merrs.list()...) {
 		t.Errorf("asynchronous error: %v", e)
+	}
+}
+
+// awaitResponder requests subject until something subscribes to it: at most
+// 100 tries, 50 ms apart.
+func awaitResponder(t *testing.T, ctx context.Context, nc *nats.Conn, subject, data string) {
+	t.Helper()
+	for i := 0; ; i++ {
+		_, err := nc.RequestWithContext(ctx, subject, []byte(data))
+		if !errors.Is(err, nats.ErrNoResponders) {
+			return
+		}
+		if i == 100 {
+			t.Fatalf("no responder on %s within 5 s", subject)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
