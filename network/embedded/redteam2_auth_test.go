@@ -58,6 +58,9 @@ func TestRedteam2ReplyIntoImports(t *testing.T) {
 		{"$JS.API.STREAM.MSG.GET.OBJ_" + network.InputsObjects, `{"seq":1}`},
 		{"$JS.API.DIRECT.GET.OBJ_" + network.InputsObjects, `{"seq":1}`},
 	}
+	for _, r := range requests[:2] { // register and commit: see awaitResponder
+		awaitResponder(t, ctx, wnc, r.subject, r.data)
+	}
 	for _, r := range requests {
 		for _, target := range victimSubjects {
 			if err := wnc.PublishRequest(r.subject, target, []byte(r.data)); err != nil {
