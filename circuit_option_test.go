@@ -11,7 +11,7 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 )
 
-// TestWithCircuit: an unknown circuit is an ErrOption; freivalds-s1 with a
+// TestWithCircuit: an unknown circuit is an ErrOption; freivalds-s2 with a
 // system or curve it does not support is refused before anything runs.
 func TestWithCircuit(t *testing.T) {
 	task, err := zkpoc.NewSyntheticTask([32]byte{1}, "cpc1qwithcircuit", 4)
@@ -26,7 +26,7 @@ func TestWithCircuit(t *testing.T) {
 	for _, opt := range []zkpoc.ProveOption{zkpoc.WithSystem(zkpoc.PLONK), zkpoc.WithCurve(zkpoc.BLS12381)} {
 		_, err := zkpoc.Prove(context.Background(), task, key, zkpoc.WithCircuit(protocol.SyntheticCircuitID), opt, dir)
 		if err == nil {
-			t.Error("freivalds-s1 with PLONK or BLS12-381: proved")
+			t.Error("freivalds-s2 with PLONK or BLS12-381: proved")
 		}
 	}
 }

@@ -94,11 +94,11 @@ func WithWorkerAddress(addr string) ProveOption {
 }
 
 // WithCircuit names the statement a SNARK proves: "freivalds-v5" (every
-// task, system and curve), "freivalds-s1" (synthetic tasks, Groth16 on
+// task, system and curve), "freivalds-s2" (synthetic tasks, Groth16 on
 // BN254; its receipts verify offline and never go on chain) or "naive-v5"
 // (the n³ reference). Without it, Prove uses freivalds-v5, and in ModeAuto
-// or ModeSNARK freivalds-s1 for a synthetic task whose freivalds-v5
-// estimate is over the budget while freivalds-s1's is not (never with
+// or ModeSNARK freivalds-s2 for a synthetic task whose freivalds-v5
+// estimate is over the budget while freivalds-s2's is not (never with
 // WithWorkerAddress).
 func WithCircuit(name string) ProveOption {
 	return func(o *prover.Options) error {

@@ -595,7 +595,7 @@ func TestRunBLS12381(t *testing.T) {
 	}
 }
 
-// TestRunSynthetic: a freivalds-s1 row at n = 4 proves and verifies as an
+// TestRunSynthetic: a freivalds-s2 row at n = 4 proves and verifies as an
 // offline verifier does (verifier.VerifySynthetic), with the compiled and
 // estimated counts; its PLONK and BLS12-381 rows are skipped with the
 // reason, since the statement is Groth16 on BN254 only.

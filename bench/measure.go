@@ -48,7 +48,7 @@ var (
 	benchNode    = sha256.Sum256([]byte("zkpoc/bench/node/v1"))
 )
 
-// The freivalds-s1 rows' task (its seed is benchSeed, so its matrices are
+// The freivalds-s2 rows' task (its seed is benchSeed, so its matrices are
 // the instance's) and node key (seeded by benchNode).
 const (
 	benchTaskID   = "5e1a7e57-be0c-4000-8000-000000000001"
@@ -113,7 +113,7 @@ type benchStatement struct {
 
 // statement builds what proving costs before the prover runs (witness
 // seconds) for the method: MatMul's full witness, verified under the key
-// for the recomputed public witness; or freivalds-s1's public part, proved
+// for the recomputed public witness; or freivalds-s2's public part, proved
 // with its pre-solve and verified by verifier.VerifySynthetic, which
 // regenerates A and B from the task's seed and computes s itself (so the
 // verify column includes that O(n²) work).

@@ -41,7 +41,7 @@ func CheckExportable(r *receipt.Receipt, what Export) error {
 }
 
 // offChain refuses a proof of a statement a chain verifier cannot check:
-// freivalds-s1 (protocol.Synthetic) has no input commitment, and its s is
+// freivalds-s2 (protocol.Synthetic) has no input commitment, and its s is
 // computed from the A and B an offline verifier regenerates.
 func offChain(r *receipt.Receipt) error {
 	if r.Proof != nil && r.Proof.Circuit == protocol.Synthetic.Name() {

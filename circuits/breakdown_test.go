@@ -40,7 +40,7 @@ func TestBreakdown(t *testing.T) {
 	}
 }
 
-// TestSyntheticBreakdown is TestBreakdown for freivalds-s1, and logs the
+// TestSyntheticBreakdown is TestBreakdown for freivalds-s2, and logs the
 // other range-check gadget's count at the same n (go test ./circuits -run
 // TestSyntheticBreakdown -v -breakdown-n 512).
 func TestSyntheticBreakdown(t *testing.T) {
@@ -62,12 +62,12 @@ func TestSyntheticBreakdown(t *testing.T) {
 	noPoE := count(lay, parts{poe: true})
 	product := count(lay, parts{poe: true, hashes: true})
 	el := float64(n * n)
-	t.Logf("freivalds-s1 n=%d %+v: whole %d (%.2f/elem); without PoE %d (%.2f/elem); product+range checks %d (%.2f/elem); digest %.2f/elem; PoE %d",
+	t.Logf("freivalds-s2 n=%d %+v: whole %d (%.2f/elem); without PoE %d (%.2f/elem); product+range checks %d (%.2f/elem); digest %.2f/elem; PoE %d",
 		n, lay, all, float64(all)/el, noPoE, float64(noPoE)/el, product, float64(product)/el, float64(noPoE-product)/el, all-noPoE)
 	if noPoE >= all || product >= noPoE {
 		t.Errorf("parts do not add up: %d %d %d", all, noPoE, product)
 	}
-	other := layout{outBits: lay.outBits, limbBits: lay.outBits, limbs: 1, noInputs: true}
+	other := layout{outBits: lay.outBits, limbBits: lay.outBits, limbs: 1, noInputs: true, leanB: true}
 	if !lay.lookup {
 		other = lookupLayout(n, f, lay.outBits, true)
 	}

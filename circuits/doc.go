@@ -67,7 +67,7 @@
 // sha256.go for its own argument) and its 256 output bits are recombined into
 // two 128-bit values compared with the public PoE halves.
 //
-// # Statement freivalds-s1 (synthetic tasks)
+// # Statement freivalds-s2 (synthetic tasks)
 //
 // A synthetic task's verifier regenerates A and B from the task itself, so
 // the A·B side leaves the circuit. SyntheticMatMul proves, for the public
@@ -143,6 +143,22 @@
 // 2.6 at f = 16 (a freivalds-v5 digest costs ≈ 38 per absorbed element at
 // rate 15). (b) costs nothing beyond the commitment freivalds-v5 already
 // has, so it is the one built; its price is that the verifier must parse the
-// Groth16 proof's commitment, which ties freivalds-s1 to gnark's BSB22
+// Groth16 proof's commitment, which ties freivalds-s2 to gnark's BSB22
 // encoding (pinned by the test above).
+//
+// Constraint system. freivalds-s2 is the statement's second constraint
+// system (freivalds-s1 was the first; its keys and proofs are refused by
+// name). It writes some R1Cs for Groth16's B side and nothing else changes:
+// every R1C is an equation L·R = O over the same wires, and swapping which
+// factor is L and which is R, or computing x⁵ as x³·x² instead of x⁴·x,
+// changes neither the set of satisfying assignments nor any argument above
+// — only which wires the proving key's B columns (one G1 and one G2 point
+// each) cover. The lookup quotients q = m/(α − t) and 1/(α − q) are
+// api.DivUnchecked's relation q·(α − x) = m, emitted as raw R1Cs with the
+// fresh q in L (r1c.go); the digest's Poseidon2 is the same permutation as
+// gnark-crypto's (poseidon2.go, TestPermutationMatchesNative); the sponge no
+// longer pins its lanes to fresh wires after each block, which only removed
+// equalities of a wire to a linear expression it replaced. The compiled
+// R1CS, which the test engine does not run, is replayed against every
+// attack on the statement (lean_test.go).
 package circuits

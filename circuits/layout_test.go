@@ -399,12 +399,13 @@ func TestLookupGadgetRejectsNonIntegers(t *testing.T) {
 
 // lookupCircuit checks V against width W and X against width Other.
 type lookupCircuit struct {
-	W, Other int `gnark:"-"`
+	W, Other int  `gnark:"-"`
+	LeanB    bool `gnark:"-"`
 	V, X     frontend.Variable
 }
 
 func (c *lookupCircuit) Define(api frontend.API) error {
-	lt := newLookupTables(api)
+	lt := newLookupTables(api, c.LeanB)
 	lt.Check(c.V, c.W)
 	lt.Check(c.X, c.Other)
 	return lt.commit([]frontend.Variable{c.V, c.X})

@@ -40,10 +40,13 @@ const MaxTableBits = 20
 type lookupTables struct {
 	api     frontend.API
 	queries map[int][]frontend.Variable // width → values checked against T_width
+	// leanB writes each quotient with its fresh wire in L (quotients);
+	// otherwise gnark's builder puts it in R (freivalds-v5's system).
+	leanB bool
 }
 
-func newLookupTables(api frontend.API) *lookupTables {
-	return &lookupTables{api: api, queries: map[int][]frontend.Variable{}}
+func newLookupTables(api frontend.API, leanB bool) *lookupTables {
+	return &lookupTables{api: api, leanB: leanB, queries: map[int][]frontend.Variable{}}
 }
 
 // Check constrains v to an integer in [0, 2^nbBits) by looking it up in the
@@ -87,14 +90,28 @@ func (t *lookupTables) commit(committed []frontend.Variable) error {
 	multicommit.WithCommitment(t.api, func(api frontend.API, alpha frontend.Variable) error {
 		for i, w := range ws {
 			qs := t.queries[w]
-			terms := make([]frontend.Variable, 0, len(counts[i])+len(qs))
-			for v, m := range counts[i] {
-				terms = append(terms, api.DivUnchecked(m, api.Sub(alpha, v)))
+			if !t.leanB {
+				terms := make([]frontend.Variable, 0, len(counts[i])+len(qs))
+				for v, m := range counts[i] {
+					terms = append(terms, api.DivUnchecked(m, api.Sub(alpha, v)))
+				}
+				for _, q := range qs {
+					terms = append(terms, api.Neg(api.Inverse(api.Sub(alpha, q))))
+				}
+				api.AssertIsEqual(sum(api, terms), 0)
+				continue
 			}
-			for _, q := range qs {
-				terms = append(terms, api.Neg(api.Inverse(api.Sub(alpha, q))))
+			values := make([]frontend.Variable, len(counts[i]))
+			for v := range values {
+				values[v] = v
 			}
-			api.AssertIsEqual(sum(api, terms), 0)
+			ones := make([]frontend.Variable, len(qs))
+			for j := range ones {
+				ones[j] = 1
+			}
+			table := quotients(api, alpha, values, counts[i])
+			found := quotients(api, alpha, qs, ones)
+			api.AssertIsEqual(sum(api, table), sum(api, found))
 		}
 		return nil
 	}, all...)

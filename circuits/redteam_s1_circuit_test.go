@@ -14,7 +14,7 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 )
 
-// Red team of freivalds-s1 at the circuit level: a malicious node with the
+// Red team of freivalds-s2 at the circuit level: a malicious node with the
 // code in hand builds witnesses by hand (field elements, not necessarily
 // integers in range) and runs them through gnark's test engine with the s
 // the verifier computes at the witness's own challenge. Every test here
@@ -147,7 +147,7 @@ func TestRedteamS1RealShapes(t *testing.T) {
 	t.Logf("%d shapes, %d forgeries, all rejected", len(redteamS1Shapes()), count)
 }
 
-// TestRedteamS1DigestCollision: freivalds-s1 checks the top output limb at
+// TestRedteamS1DigestCollision: freivalds-s2 checks the top output limb at
 // the full limb width w, not at lastBits, so an entry may carry
 // C' + 2^(b−1) ≥ 2^b, and the digest packs entries b bits apart: entry 0
 // + 2^b with entry 1 − 1 packs to the same field element, hence the SAME
@@ -215,7 +215,7 @@ func TestRedteamS1DigestCollision(t *testing.T) {
 	t.Logf("%d layouts with a digest collision, all rejected by the identity", tried)
 }
 
-// TestRedteamS1CommitmentCoverage compiles freivalds-s1 at both range-check
+// TestRedteamS1CommitmentCoverage compiles freivalds-s2 at both range-check
 // gadgets and every f class and reads gnark's commitment metadata: exactly
 // one commitment, no public wire in it (s must not be: it depends on r),
 // and every secret input that the identity or the PoE's request half
@@ -305,7 +305,7 @@ func TestRedteamS1CommitmentMoves(t *testing.T) {
 }
 
 // TestRedteamS1ErrorBound recomputes the per-commitment error of the doc
-// ("Statement freivalds-s1", Error) for every n ≤ MaxN and f ≤ 16 with the
+// ("Statement freivalds-s2", Error) for every n ≤ MaxN and f ≤ 16 with the
 // layout chosen there, counting what the doc's sum leaves implicit: the
 // lookup argument runs at α = r² (gnark's multicommit hands the second
 // callback the square of the root commitment), so its rational identity of

@@ -51,7 +51,12 @@ type layout struct {
 	limbBits int  // width of every C' limb but the last
 	limbs    int  // limbs per C' entry
 	lookup   bool // false: gnark's range checker; true: zkpoc's lookup tables
-	noInputs bool // A and B are not in the circuit (freivalds-s1)
+	noInputs bool // A and B are not in the circuit (freivalds-s2)
+	// leanB writes the lookup quotients and the digest's S-boxes for
+	// Groth16's B side and pins no sponge lane (r1c.go, poseidon2.go):
+	// freivalds-s2. The other statements keep their constraint systems
+	// (and so their cached keys and golden receipts) as they are.
+	leanB bool
 }
 
 // lastBits is the width of the top limb of a C' entry.
@@ -59,9 +64,9 @@ func (l layout) lastBits() int { return l.outBits - l.limbBits*(l.limbs-1) }
 
 // topCheckBits is the width the top limb is range-checked at: lastBits, so
 // that C' + 2^(b−1) < 2^b exactly (freivalds-v5, whose identity involves the
-// prover's own A and B); or, for freivalds-s1, limbBits like every other
+// prover's own A and B); or, for freivalds-s2, limbBits like every other
 // limb, which saves the top limb's table: C' + 2^(b−1) < 2^(k·w) is all its
-// argument needs (see "Statement freivalds-s1" in the package doc).
+// argument needs (see "Statement freivalds-s2" in the package doc).
 func (l layout) topCheckBits() int {
 	if l.noInputs {
 		return l.limbBits
@@ -119,7 +124,7 @@ func (l layout) queriesPerElement(f int) int {
 // (about three constraints per checked value).
 const lookupMinN = 128
 
-// syntheticLookupMinN is lookupMinN for freivalds-s1, whose tables are narrow
+// syntheticLookupMinN is lookupMinN for freivalds-s2, whose tables are narrow
 // (no 2^16-entry input table): measured with TestSyntheticBreakdown at f = 8,
 // product and range checks per element with lookups / with gnark's range
 // checker: n = 8: 10.4 / 13.3, n = 16: 7.2 / 10.1, n = 64: 5.3 / 8.3.
@@ -128,10 +133,10 @@ const syntheticLookupMinN = 8
 func chooseLayout(n, fracBits int) layout { return chooseLayoutFor(n, fracBits, false) }
 
 // chooseLayoutFor is chooseLayout for a statement with (noInputs = false) or
-// without (freivalds-s1) the input matrices in the circuit.
+// without (freivalds-s2) the input matrices in the circuit.
 func chooseLayoutFor(n, fracBits int, noInputs bool) layout {
 	b := protocol.OutputBits(n, fracBits)
-	l := layout{outBits: b, limbBits: b, limbs: 1, noInputs: noInputs}
+	l := layout{outBits: b, limbBits: b, limbs: 1, noInputs: noInputs, leanB: noInputs}
 	if (!noInputs && n < lookupMinN) || (noInputs && n < syntheticLookupMinN) {
 		return l
 	}
@@ -145,7 +150,7 @@ func lookupLayout(n, fracBits, b int, noInputs bool) layout {
 	best := layout{}
 	bestCost := -1
 	for w := 8; w <= MaxTableBits; w++ {
-		l := layout{outBits: b, limbBits: w, limbs: (b + w - 1) / w, lookup: true, noInputs: noInputs}
+		l := layout{outBits: b, limbBits: w, limbs: (b + w - 1) / w, lookup: true, noInputs: noInputs, leanB: noInputs}
 		if l.limbs == 1 {
 			l.limbBits = b
 			if b > MaxTableBits {
@@ -167,7 +172,7 @@ func lookupLayout(n, fracBits, b int, noInputs bool) layout {
 func (l layout) checker(api frontend.API) (frontend.Rangechecker, *lookupTables) {
 	rc := rangecheck.New(api)
 	if l.lookup {
-		t := newLookupTables(api)
+		t := newLookupTables(api, l.leanB)
 		return t, t
 	}
 	return rc, nil
@@ -278,7 +283,7 @@ func (c *MatMul) Define(api frontend.API) error {
 // commitments constrains the input commitment and the output digest over
 // the shifted, range-checked entries.
 func (c *MatMul) commitments(api frontend.API, aS, bS, cS []frontend.Variable, outBits int) error {
-	perm, sp, err := newSponge(api)
+	perm, sp, err := newSponge(api, false)
 	if err != nil {
 		return err
 	}
@@ -292,7 +297,7 @@ func (c *MatMul) commitments(api frontend.API, aS, bS, cS []frontend.Variable, o
 
 // assertOutputDigest constrains digest to the output digest of the shifted,
 // range-checked entries cS = C' + 2^(b−1) (protocol.OutputDigestOn).
-func assertOutputDigest(api frontend.API, perm *poseidon2.Permutation, sp protocol.Sponge, n, f, outBits int, cS []frontend.Variable, digest frontend.Variable) {
+func assertOutputDigest(api frontend.API, perm permuter, sp protocol.Sponge, n, f, outBits int, cS []frontend.Variable, digest frontend.Variable) {
 	out := newHasher(api, perm, sp, protocol.OutputTag(n, f, outBits))
 	out.absorb(cS, outBits)
 	api.AssertIsEqual(out.sum(), digest)
@@ -455,14 +460,16 @@ func shifted(api frontend.API, rc frontend.Rangechecker, xs []frontend.Variable,
 // packing of its digests (protocol.InputCommitmentOn, OutputDigestOn).
 type hasher struct {
 	api   frontend.API
-	perm  *poseidon2.Permutation
+	perm  permuter
+	pins  bool
 	rate  int
 	state []frontend.Variable
 	pos   int
 }
 
-func newHasher(api frontend.API, perm *poseidon2.Permutation, sp protocol.Sponge, tag uint64) *hasher {
-	h := &hasher{api: api, perm: perm, rate: sp.Rate(), state: make([]frontend.Variable, sp.Width)}
+func newHasher(api frontend.API, perm permuter, sp protocol.Sponge, tag uint64) *hasher {
+	_, lean := perm.(*permutation)
+	h := &hasher{api: api, perm: perm, pins: !lean, rate: sp.Rate(), state: make([]frontend.Variable, sp.Width)}
 	h.state[0] = tag
 	for i := 1; i < sp.Width; i++ {
 		h.state[i] = 0
@@ -482,9 +489,15 @@ func (h *hasher) permute() {
 	if err := h.perm.Permutation(h.state); err != nil {
 		panic(err) // width fixed by newSponge
 	}
-	// pin every lane to one wire so linear expressions never grow across blocks
-	for i := range h.state {
-		h.state[i] = pin(h.api, h.state[i])
+	// Pin every lane to one wire (freivalds-v5, naive-v5). The pins buy
+	// nothing: after the last full round every lane is a linear expression
+	// of the same width x⁵ wires, so expressions stay that short across
+	// blocks without them, and each costs a constraint and a B wire per
+	// lane and block; freivalds-s2 (permutation) has none.
+	if h.pins {
+		for i := range h.state {
+			h.state[i] = pin(h.api, h.state[i])
+		}
 	}
 	h.pos = 0
 }
@@ -511,13 +524,24 @@ func (h *hasher) absorb(limbs []frontend.Variable, limbBits int) {
 	}
 }
 
-// newSponge returns the permutation of the digest sponge for the circuit's field.
-func newSponge(api frontend.API) (*poseidon2.Permutation, protocol.Sponge, error) {
+// permuter is a Poseidon2 permutation gadget: gnark's, or permutation.
+type permuter interface {
+	Permutation(state []frontend.Variable) error
+}
+
+// newSponge returns the permutation of the digest sponge for the circuit's
+// field: zkpoc's B-lean one (permutation) if leanB, gnark's otherwise. Both
+// compute the same function (TestPermutationMatchesNative).
+func newSponge(api frontend.API, leanB bool) (permuter, protocol.Sponge, error) {
 	curve, err := protocol.CurveOfField(api.Compiler().Field())
 	if err != nil {
 		return nil, protocol.Sponge{}, fmt.Errorf("circuit: %w", err)
 	}
 	sp := curve.Sponge()
+	if leanB {
+		perm, err := newPermutation(api, curve, sp)
+		return perm, sp, err
+	}
 	perm, err := poseidon2.NewPoseidon2FromParameters(api, sp.Width, sp.FullRounds, sp.PartialRounds)
 	return perm, sp, err
 }

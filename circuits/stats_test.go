@@ -40,7 +40,7 @@ var statsSizesBLS = map[protocol.Method][]int{
 	protocol.Naive:     {4},
 }
 
-// statsSizesSynthetic are the sizes pinned for freivalds-s1 (BN254): 8 is
+// statsSizesSynthetic are the sizes pinned for freivalds-s2 (BN254): 8 is
 // the first size that range-checks with lookup tables.
 var statsSizesSynthetic = []int{4, 8, 16, 32, 64, 128}
 
@@ -92,7 +92,7 @@ func TestConstraintCounts(t *testing.T) {
 			}
 		}
 	}
-	// freivalds-s1 on BN254 (its Groth16 verifier is BN254-only for now)
+	// freivalds-s2 on BN254 (its Groth16 verifier is BN254-only for now)
 	for _, n := range statsSizesSynthetic {
 		shape, err := NewSynthetic(n, 8)
 		if err != nil {

@@ -11,8 +11,8 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 )
 
-// SyntheticMatMul is the freivalds-s1 statement for synthetic tasks (see the
-// package documentation, "Statement freivalds-s1", for its soundness
+// SyntheticMatMul is the freivalds-s2 statement for synthetic tasks (see the
+// package documentation, "Statement freivalds-s2", for its soundness
 // argument): s = Σ_ij r^(n·i+j)·(2^f·C'_ij + R_ij) with C' and R range-checked,
 // the output digest over C' and the PoE, r the circuit's BSB22 commitment.
 // Its public inputs are the output digest, s and the PoE halves (hi, lo), in
@@ -43,7 +43,7 @@ type challengeProbe struct {
 	r frontend.Variable `gnark:"-"`
 }
 
-// NewSynthetic returns a freivalds-s1 circuit shape for n×n matrices with f
+// NewSynthetic returns a freivalds-s2 circuit shape for n×n matrices with f
 // fractional bits.
 func NewSynthetic(n, fracBits int) (*SyntheticMatMul, error) {
 	if n < 1 || n > protocol.MaxN {
@@ -99,7 +99,7 @@ func (c *SyntheticMatMul) Define(api frontend.API) error {
 	}
 
 	if !c.skip.hashes {
-		perm, sp, err := newSponge(api)
+		perm, sp, err := newSponge(api, c.lay.leanB)
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func (c *SyntheticMatMul) freivalds(api frontend.API, r frontend.Variable, cVal 
 	return nil
 }
 
-// AssignSynthetic builds a freivalds-s1 assignment for the claim
+// AssignSynthetic builds a freivalds-s2 assignment for the claim
 // C' = floor(A·B/2^f) with public values p and s the verifier's check value
 // (protocol.SyntheticCheck at the proof's challenge; the prover learns r only
 // while proving, so it passes a function of r). It fails if C' is not the

@@ -25,7 +25,7 @@ var errChallengeSeen = errors.New("challenge seen")
 // adds a random mask wire to every BSB22 commitment (hiding).
 const randomizeHint = "github.com/consensys/gnark/internal/hints.Randomize"
 
-// SyntheticMask is the commitment mask of one freivalds-s1 Groth16 proof:
+// SyntheticMask is the commitment mask of one freivalds-s2 Groth16 proof:
 // gnark draws the mask of a BSB22 commitment afresh in every solve, so the
 // prover draws it once and fixes it in both the pre-solve that yields r
 // (SyntheticChallengeGroth16) and the proof (ProverOptions). The mask only
@@ -70,7 +70,7 @@ func (m *SyntheticMask) ProverOptions() []backend.ProverOption {
 }
 
 // SyntheticChallengeGroth16 returns the challenge r a BN254 Groth16 proof of
-// the freivalds-s1 assignment will carry when proved with mask's
+// the freivalds-s2 assignment will carry when proved with mask's
 // ProverOptions, before proving: s is a public input and depends on r, so
 // the prover solves the system up to the BSB22 commitment (which does not
 // depend on s: s is not committed), computes the commitment with pk's

@@ -15,7 +15,7 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 )
 
-// offlineVerify is what a freivalds-s1 verifier does: derive r from the
+// offlineVerify is what a freivalds-s2 verifier does: derive r from the
 // proof's commitment, compute s from the A, B it regenerated, verify.
 func offlineVerify(t *testing.T, vk groth16.VerifyingKey, proof groth16.Proof, a, b []int16, n int, pub protocol.Public) (*big.Int, error) {
 	t.Helper()
@@ -94,7 +94,7 @@ func TestSyntheticPublicWitnessAgrees(t *testing.T) {
 }
 
 // TestSyntheticGroth16 runs a real BN254 Groth16 setup, prove and verify of
-// freivalds-s1 at n = 4 (full statement: digest and PoE), with the verifier
+// freivalds-s2 at n = 4 (full statement: digest and PoE), with the verifier
 // computing r and s itself:
 //   - the honest proof verifies, and the r the prover pre-computed
 //     (SyntheticChallengeGroth16) is the r the verifier derives from the

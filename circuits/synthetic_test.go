@@ -19,7 +19,7 @@ func syntheticLayouts(t testing.TB) []chosenLayout {
 	return layoutsChosen(true)
 }
 
-// sForged is a freivalds-s1 witness as field elements. A and B stay the
+// sForged is a freivalds-s2 witness as field elements. A and B stay the
 // honest integer matrices: the verifier regenerates them, the prover has no
 // say. s is what the verifier computes at the witness's own challenge,
 // unless sAt replaces it.
@@ -139,7 +139,7 @@ func (fg *sForged) solves() error {
 	return test.IsSolved(fg.shape(), fg.assignment(s), fg.p())
 }
 
-// sAttacks are freivalds-s1 witnesses with one fault each. apply returns
+// sAttacks are freivalds-s2 witnesses with one fault each. apply returns
 // false where the layout admits no such witness.
 var sAttacks = []struct {
 	name  string

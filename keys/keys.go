@@ -60,10 +60,10 @@ func IDFor(curve protocol.Curve, system protocol.System, m protocol.Method, n, f
 	return ID{Circuit: m.Name(), N: n, FracBits: fracBits, Curve: curve, System: system}
 }
 
-// SyntheticIDFor is the cache identity of the freivalds-s1 keys
+// SyntheticIDFor is the cache identity of the freivalds-s2 keys
 // (protocol.SyntheticCircuitID) at matrix dimension n and fracBits
 // fractional bits: Groth16 on BN254, the only system and curve the
-// statement is proved with. freivalds-s1 is not a protocol.Method, so the
+// statement is proved with. freivalds-s2 is not a protocol.Method, so the
 // ids IDFor gives are unchanged.
 func SyntheticIDFor(n, fracBits int) ID {
 	return ID{Circuit: protocol.SyntheticCircuitID, N: n, FracBits: fracBits, Curve: protocol.BN254, System: protocol.Groth16}

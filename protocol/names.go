@@ -16,7 +16,7 @@ const (
 	// Naive checks every Σ_k A[i][k]·B[k][j] = 2^f·C'[i][j] + R[i][j]: n³
 	// constraints, kept as the benchmark and cross-check reference.
 	Naive
-	// Synthetic is freivalds-s1 (circuits.SyntheticMatMul), the statement
+	// Synthetic is freivalds-s2 (circuits.SyntheticMatMul), the statement
 	// for synthetic tasks: uᵀ·(2^f·C' + R)·v = s, with s computed by the
 	// verifier from the A and B it regenerates from the seed, so the circuit
 	// has neither the product nor the input commitment. Groth16 on BN254
@@ -52,6 +52,9 @@ func ParseMethod(name string) (Method, error) {
 		if m.Name() == name {
 			return m, nil
 		}
+	}
+	if name == retiredSyntheticID {
+		return 0, fmt.Errorf("circuit %q is retired: %s proves the same statement with a leaner constraint system and other keys, so its proofs no longer verify; prove the task again", name, Synthetic.Name())
 	}
 	return 0, fmt.Errorf("unknown circuit %q (want %q, %q or %q)", name, Freivalds.Name(), Naive.Name(), Synthetic.Name())
 }

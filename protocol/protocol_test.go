@@ -3,6 +3,7 @@ package protocol
 import (
 	"math/big"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -53,6 +54,14 @@ func TestNamesRoundTrip(t *testing.T) {
 	}
 	if Freivalds.Name() != "freivalds-v5" || Naive.Name() != "naive-v5" {
 		t.Fatalf("circuit versions changed: %s, %s", Freivalds.Name(), Naive.Name())
+	}
+	if got, err := ParseMethod("freivalds-s2"); err != nil || got != Synthetic {
+		t.Errorf("ParseMethod(freivalds-s2) = %v, %v", got, err)
+	}
+	// the first constraint system of the synthetic statement is refused by
+	// name, with the reason: its keys and proofs are not s2's
+	if _, err := ParseMethod("freivalds-s1"); err == nil || !strings.Contains(err.Error(), "retired") || !strings.Contains(err.Error(), "freivalds-s2") {
+		t.Errorf("ParseMethod(freivalds-s1) = %v, want the retired-circuit error naming freivalds-s2", err)
 	}
 	if _, err := ParseCurve("bn256"); err == nil {
 		t.Error("ParseCurve accepted bn256")

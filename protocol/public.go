@@ -65,7 +65,7 @@ func PublicInputs(p Public) []*big.Int {
 func PublicInputStrings(p Public) []string { return decimal(PublicInputs(p)) }
 
 // SyntheticPublicInputStrings are SyntheticPublicInputs in decimal, as a
-// freivalds-s1 proof box lists them.
+// freivalds-s2 proof box lists them.
 func SyntheticPublicInputStrings(p Public, s *big.Int) []string {
 	return decimal(SyntheticPublicInputs(p, s))
 }

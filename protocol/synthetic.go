@@ -14,8 +14,14 @@ import (
 // SyntheticCircuitID names the statement for synthetic tasks (package
 // circuits, SyntheticMatMul): the circuit proves s = uᵀ·(2^f·C' + R)·v with
 // s computed by the verifier from the A and B it regenerates: the name of
-// Method Synthetic.
-const SyntheticCircuitID = "freivalds-s1"
+// Method Synthetic. freivalds-s2 is freivalds-s1 with its lookup quotients
+// and digest S-boxes written for Groth16's B side and no sponge lane pins:
+// the same relation, another constraint system, so other keys.
+const SyntheticCircuitID = "freivalds-s2"
+
+// retiredSyntheticID is the name of the first constraint system of the
+// statement, whose keys and proofs the current one does not accept.
+const retiredSyntheticID = "freivalds-s1"
 
 // CommitmentDst is the domain separator gnark's Groth16 prover and verifier
 // hash a BSB22 commitment with (gnark's constraint.CommitmentDst; protocol
@@ -23,7 +29,7 @@ const SyntheticCircuitID = "freivalds-s1"
 // pins the copy).
 const CommitmentDst = "bsb22-commitment"
 
-// SyntheticChallenge is the Freivalds challenge r of a freivalds-s1 proof:
+// SyntheticChallenge is the Freivalds challenge r of a freivalds-s2 proof:
 // hash_to_field(CommitmentDst, commitment) with commitment the
 // uncompressed encoding (Marshal) of the proof's one BSB22 commitment point,
 // exactly as gnark's Groth16 verifier derives the commitment wire (the
@@ -50,7 +56,7 @@ func SyntheticChallenge(curve Curve, commitment []byte) (*big.Int, error) {
 	return r.Mod(r, curve.ScalarField()), nil
 }
 
-// SyntheticCheck is the public input s = uᵀ·A·B·v (mod p) of freivalds-s1,
+// SyntheticCheck is the public input s = uᵀ·A·B·v (mod p) of freivalds-s2,
 // with u_i = r^(n·i) and v_j = r^j (so s = Σ_ij (AB)_ij·r^(n·i+j)), computed
 // in O(n²) as x = B·v, then uᵀ·(A·x). A and B are the n×n int16 matrices
 // the verifier regenerated, row-major.
@@ -111,7 +117,7 @@ func syntheticCheck[E any, PE arith[E]](rBig *big.Int, a, b []int16, n int) *big
 	return PE(&s).BigInt(new(big.Int))
 }
 
-// SyntheticPublicInputs lists freivalds-s1's public inputs in the order of
+// SyntheticPublicInputs lists freivalds-s2's public inputs in the order of
 // its public witness (circuits.SyntheticMatMul's public fields in
 // declaration order): output_digest; s; PoE hi, lo. s is the verifier's own
 // SyntheticCheck, never a value the prover supplies.

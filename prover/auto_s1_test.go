@@ -18,8 +18,8 @@ import (
 )
 
 // TestAutoSynthetic: with AutoSynthetic, ModeAuto proves a synthetic task
-// with freivalds-s1 exactly when freivalds-v5 is over the budget and
-// freivalds-s1 is not, and never for a receipt headed for the chain (a
+// with freivalds-s2 exactly when freivalds-v5 is over the budget and
+// freivalds-s2 is not, and never for a receipt headed for the chain (a
 // worker address), a supplied task, PLONK or BLS12-381; the budget is put
 // between the two estimates at n = 4, so the same task takes each branch.
 func TestAutoSynthetic(t *testing.T) {
@@ -47,13 +47,13 @@ func TestAutoSynthetic(t *testing.T) {
 	}
 	v5, s1 := est(protocol.Freivalds), est(protocol.Synthetic)
 	if s1.PeakMemory >= v5.PeakMemory {
-		t.Fatalf("freivalds-s1 estimate %d B ≥ freivalds-v5's %d B at n = %d: the test needs a budget between them", s1.PeakMemory, v5.PeakMemory, n)
+		t.Fatalf("freivalds-s2 estimate %d B ≥ freivalds-v5's %d B at n = %d: the test needs a budget between them", s1.PeakMemory, v5.PeakMemory, n)
 	}
 	between := prover.Budget{Time: time.Hour, Memory: (s1.PeakMemory + v5.PeakMemory) / 2}
 	below := prover.Budget{Time: time.Hour, Memory: s1.PeakMemory / 2}
 	blsV5 := prover.EstimateCostOn(protocol.BLS12381, protocol.Freivalds, n, f, cache.Has(keys.IDFor(protocol.BLS12381, protocol.Groth16, protocol.Freivalds, n, f)), prover.DefaultCoefficients)
 	if s1.PeakMemory >= blsV5.PeakMemory {
-		t.Fatalf("freivalds-s1 estimate %d B ≥ freivalds-v5's on BLS12-381 %d B at n = %d", s1.PeakMemory, blsV5.PeakMemory, n)
+		t.Fatalf("freivalds-s2 estimate %d B ≥ freivalds-v5's on BLS12-381 %d B at n = %d", s1.PeakMemory, blsV5.PeakMemory, n)
 	}
 	blsBetween := prover.Budget{Time: time.Hour, Memory: (s1.PeakMemory + blsV5.PeakMemory) / 2} // s1 would fit, on BN254
 	opts := func(edit func(o *prover.Options)) prover.Options {
@@ -67,8 +67,8 @@ func TestAutoSynthetic(t *testing.T) {
 		wantMode    protocol.Mode
 		wantCircuit string
 	}{
-		{"v5 over, s1 within: freivalds-s1", opts(func(*prover.Options) {}), protocol.ModeGroth16, protocol.SyntheticCircuitID},
-		{"groth16 requested, no circuit named: freivalds-s1", opts(func(o *prover.Options) { o.Mode = protocol.ModeGroth16 }), protocol.ModeGroth16, protocol.SyntheticCircuitID},
+		{"v5 over, s1 within: freivalds-s2", opts(func(*prover.Options) {}), protocol.ModeGroth16, protocol.SyntheticCircuitID},
+		{"groth16 requested, no circuit named: freivalds-s2", opts(func(o *prover.Options) { o.Mode = protocol.ModeGroth16 }), protocol.ModeGroth16, protocol.SyntheticCircuitID},
 		{"without AutoSynthetic: sampled", opts(func(o *prover.Options) { o.AutoSynthetic = false }), protocol.ModeSampled, ""},
 		{"both over: sampled", opts(func(o *prover.Options) { o.Budget = below }), protocol.ModeSampled, ""},
 		{"worker address (chain): sampled", opts(func(o *prover.Options) { o.WorkerAddress = "cpc1qautos1" }), protocol.ModeSampled, ""},
@@ -102,13 +102,13 @@ func TestAutoSynthetic(t *testing.T) {
 			}
 			if tc.wantCircuit == protocol.SyntheticCircuitID {
 				if !strings.Contains(rc.CostEstimate.Reason, protocol.Freivalds.Name()) || rc.CostEstimate.Constraints != s1.Constraints {
-					t.Errorf("cost estimate %d constraints, reason %q: want freivalds-s1's estimate and why freivalds-v5 was not proved", rc.CostEstimate.Constraints, rc.CostEstimate.Reason)
+					t.Errorf("cost estimate %d constraints, reason %q: want freivalds-s2's estimate and why freivalds-v5 was not proved", rc.CostEstimate.Constraints, rc.CostEstimate.Reason)
 				}
 			}
 		})
 	}
 
-	// Asked for, freivalds-s1 proves synthetic tasks with Groth16 on BN254
+	// Asked for, freivalds-s2 proves synthetic tasks with Groth16 on BN254
 	// only; AutoSynthetic goes with freivalds-v5 only.
 	for _, tc := range []struct {
 		name string
@@ -117,7 +117,7 @@ func TestAutoSynthetic(t *testing.T) {
 		{"supplied task", prover.Options{Task: supplied, Method: protocol.Synthetic}},
 		{"PLONK", prover.Options{Task: task, Method: protocol.Synthetic, System: protocol.Plonk}},
 		{"BLS12-381", prover.Options{Task: task, Method: protocol.Synthetic, Curve: protocol.BLS12381}},
-		{"AutoSynthetic with freivalds-s1", prover.Options{Task: task, Method: protocol.Synthetic, AutoSynthetic: true}},
+		{"AutoSynthetic with freivalds-s2", prover.Options{Task: task, Method: protocol.Synthetic, AutoSynthetic: true}},
 	} {
 		t.Run("refused: "+tc.name, func(t *testing.T) {
 			o := tc.o
@@ -129,7 +129,7 @@ func TestAutoSynthetic(t *testing.T) {
 			if err == nil {
 				t.Fatal("proved")
 			}
-			if tc.name != "AutoSynthetic with freivalds-s1" && !errors.Is(err, protocol.ErrUnsupported) {
+			if tc.name != "AutoSynthetic with freivalds-s2" && !errors.Is(err, protocol.ErrUnsupported) {
 				t.Errorf("%v, want ErrUnsupported", err)
 			}
 		})

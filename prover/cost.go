@@ -39,18 +39,18 @@ var DefaultCoefficients = Coefficients{
 	ProveSecondsPerConstr: 14e-6, // 2-core Xeon, idle: 12.8 µs at n = 16 and 64 (bench calibrate), 14.0 µs at n = 512 (70.5 s)
 	// Compiling the circuit and the key setup together, which a first
 	// run pays: 49 µs at n = 512 (v4: compile 79 s, setup 166 s) and 78 µs at
-	// freivalds-s1 n = 1024 (compile 340 s, setup and writing 6.3 GB of keys
+	// freivalds-s2 n = 1024 (compile 340 s, setup and writing 6.3 GB of keys
 	// 448 s, the heap bounded at 17 GiB) — setup.SecondsPerConstraint is the
 	// setup alone.
 	SetupSecondsPerConstr: 65e-6,
 	// With the heap bounded at the estimate (heap.go): 1.25 KB per
-	// constraint at freivalds-v5 n = 256 and freivalds-s1 n = 512, 1.35 KB at
-	// freivalds-s1 n = 1024 (13.65 GB for 10,084,316 constraints). Without
+	// constraint at freivalds-v5 n = 256 and freivalds-s2 n = 512, 1.35 KB at
+	// freivalds-s2 n = 1024 (13.65 GB for 10,084,316 constraints). Without
 	// the bound the same runs peaked at 2.0–2.1 KB (v4 at n = 512: 2.4 KB).
 	PeakBytesPerConstr:   1350,
 	PeakBytesFixed:       64 << 20,
-	LoadSecondsPerConstr: 5e-6, // freivalds-s1: 9.9 s at n = 512, pk and constraint system read concurrently
-	// freivalds-s1 n = 1024, compile and setup with the heap bounded at
+	LoadSecondsPerConstr: 5e-6, // freivalds-s2: 9.9 s at n = 512, pk and constraint system read concurrently
+	// freivalds-s2 n = 1024, compile and setup with the heap bounded at
 	// 17 GiB: 18.3 GB, 1.81 KB per constraint.
 	SetupPeakBytesPerConstr: 1850,
 }
@@ -160,7 +160,7 @@ func EstimateConstraintsOn(curve protocol.Curve, m protocol.Method, n, fracBits 
 	return int(total)
 }
 
-// EstimateSyntheticConstraints predicts the R1CS size of freivalds-s1 (BN254)
+// EstimateSyntheticConstraints predicts the R1CS size of freivalds-s2 (BN254)
 // without compiling it: the parts of EstimateConstraintsOn less the input
 // digest, the range checks of A and B and two of the three Freivalds
 // products (checked against circuits/testdata/constraints.csv by
@@ -174,7 +174,8 @@ func EstimateSyntheticConstraints(n, fracBits int) int {
 	b := protocol.OutputBits(n, fracBits)
 	sp := protocol.BN254.Sponge()
 	outElems := (n*n + protocol.PerElement(b) - 1) / protocol.PerElement(b)
-	total := float64(poeConstraints + permConstraints(sp)*((outElems+sp.Rate()-1)/sp.Rate()))
+	// the B-lean permutation pins no lane (circuits, permutation)
+	total := float64(poeConstraints + (permConstraints(sp)-sp.Width)*((outElems+sp.Rate()-1)/sp.Rate()))
 	if entries := shape.TableEntries(); entries > 0 {
 		total += float64(entries) + e*lookupPerQuery*float64(shape.QueriesPerElement())
 	} else {
@@ -183,7 +184,7 @@ func EstimateSyntheticConstraints(n, fracBits int) int {
 	return int(total + e + 2*float64(n))
 }
 
-// EstimateSyntheticCost is EstimateCost for freivalds-s1: the same
+// EstimateSyntheticCost is EstimateCost for freivalds-s2: the same
 // per-constraint coefficients (side by side at n = 256 on one loaded
 // machine, s1 proved at 33–38 µs per constraint and v5 at 32–41).
 func EstimateSyntheticCost(n, fracBits int, keysCached bool, c Coefficients) Estimate {
@@ -254,7 +255,7 @@ type Budget struct {
 // DefaultBudget allows 10 minutes and three quarters of the physical
 // memory. The heap is held at the estimate while proving (heap.go), so the
 // budget bounds the peak itself rather than leaving room for the
-// collector's slack as the half it was before: n = 1024 (freivalds-s1,
+// collector's slack as the half it was before: n = 1024 (freivalds-s2,
 // estimated 12.7 GiB) fits a 24 GiB host.
 func DefaultBudget() Budget {
 	return Budget{Time: 10 * time.Minute, Memory: physicalMemory() / 4 * 3}

@@ -9,7 +9,7 @@ import (
 // Proving holds its keys, constraint system and solver state in the Go heap,
 // and with the runtime's default pacing (GOGC = 100, no memory limit) the
 // heap grows to about twice what is live before a collection: at n = 512
-// (freivalds-s1, 2.66M constraints) the peak was 5.5 GB with 3.3 GB live.
+// (freivalds-s2, 2.66M constraints) the peak was 5.5 GB with 3.3 GB live.
 // A soft memory limit at the cost estimate makes the collector run as the
 // heap approaches it instead: the same proof peaked at 3.3 GB, with no
 // measurable slowdown (README, "Performance"). BoundHeap sets that limit for

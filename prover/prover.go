@@ -71,9 +71,9 @@ type Options struct {
 	WorkerAddress string
 
 	// AutoSynthetic lets ModeAuto and ModeGroth16 prove a synthetic task
-	// with protocol.Synthetic (freivalds-s1, about half the constraints)
+	// with protocol.Synthetic (freivalds-s2, about half the constraints)
 	// when Method is protocol.Freivalds, its estimate is over the budget and
-	// freivalds-s1's is not: Groth16 on BN254, and no WorkerAddress, since
+	// freivalds-s2's is not: Groth16 on BN254, and no WorkerAddress, since
 	// such a receipt verifies offline only (a chain verifier cannot
 	// regenerate A and B). The cost_estimate box's reason says so.
 	AutoSynthetic bool
@@ -343,7 +343,7 @@ func (rn *run) estimate(m protocol.Method, c Coefficients) (Estimate, bool, stri
 	return est, fits, why
 }
 
-// syntheticFallback says whether the task may be proved with freivalds-s1
+// syntheticFallback says whether the task may be proved with freivalds-s2
 // when freivalds-v5 is over the budget (Options.AutoSynthetic).
 func (rn *run) syntheticFallback() bool {
 	o := rn.o
@@ -569,7 +569,7 @@ func (rn *run) witness() (protocol.Public, prover, error) {
 	}, nil
 }
 
-// syntheticWitness builds freivalds-s1's public values and the assignment
+// syntheticWitness builds freivalds-s2's public values and the assignment
 // of its pre-solve; s is set once the keys give r (proveSyntheticAssigned).
 func (rn *run) syntheticWitness() (protocol.Public, prover, error) {
 	pub, err := SyntheticPublic(rn.task, rn.o.NodeKey.Public().(ed25519.PublicKey), rn.c)

@@ -20,7 +20,7 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// SyntheticProof is a freivalds-s1 proof of a synthetic task and what a
+// SyntheticProof is a freivalds-s2 proof of a synthetic task and what a
 // verifier needs besides the task and the verifying key
 // (verifier.VerifySynthetic): the output digest and PoE it is bound to.
 // S and PublicInputs are the prover's view, for logs and cross-checks; a
@@ -36,16 +36,16 @@ type SyntheticProof struct {
 }
 
 // ErrNotSynthetic is returned (wrapped) for a task whose matrices are
-// supplied: freivalds-s1 needs a verifier that regenerates A and B.
-var ErrNotSynthetic = errors.New("freivalds-s1 proves synthetic tasks only")
+// supplied: freivalds-s2 needs a verifier that regenerates A and B.
+var ErrNotSynthetic = errors.New("freivalds-s2 proves synthetic tasks only")
 
-// CompileSynthetic returns a function compiling the freivalds-s1 shape for
+// CompileSynthetic returns a function compiling the freivalds-s2 shape for
 // (n, f) to a BN254 R1CS, for keys.Cache.LoadOrSetup: Compile(protocol.Synthetic, n, f).
 func CompileSynthetic(n, fracBits int) func() (constraint.ConstraintSystem, error) {
 	return Compile(protocol.Synthetic, n, fracBits)
 }
 
-// ProveSynthetic proves the freivalds-s1 statement for the synthetic task t
+// ProveSynthetic proves the freivalds-s2 statement for the synthetic task t
 // and its native product c (C' = floor(A·B/2^f), row-major, from any
 // executor) by the node with key nodeKey: Groth16 on BN254 with the keys
 // keys.SyntheticIDFor(n, f) from cache (a dev single-party setup the first
@@ -92,7 +92,7 @@ func ProveSynthetic(t workload.ComputeTask, nodeKey ed25519.PrivateKey, cache ke
 	return &SyntheticProof{Proof: proof, Public: pub, S: s, PublicInputs: protocol.SyntheticPublicInputStrings(pub, s), KeyID: id, Key: set.Meta, Cached: cached}, nil
 }
 
-// SyntheticPublic is the public part of a freivalds-s1 statement: request_id
+// SyntheticPublic is the public part of a freivalds-s2 statement: request_id
 // of t, node_id of nodePub, the BN254 output digest of c and the PoE over
 // them. It has no input commitment (the statement has none).
 func SyntheticPublic(t workload.ComputeTask, nodePub ed25519.PublicKey, c []int64) (protocol.Public, error) {
@@ -109,7 +109,7 @@ func SyntheticPublic(t workload.ComputeTask, nodePub ed25519.PublicKey, c []int6
 	return p, nil
 }
 
-// ProveSyntheticWith proves the freivalds-s1 statement of the public part
+// ProveSyntheticWith proves the freivalds-s2 statement of the public part
 // pub (SyntheticPublic) for the matrices a, b and their product c with the
 // key set (keys.SyntheticIDFor(n, f), its constraint system loaded) and
 // returns the proof and s. It refuses a c that is not floor(a·b/2^f)

@@ -15,7 +15,7 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// BenchmarkProveSynthetic proves a freivalds-s1 task of size
+// BenchmarkProveSynthetic proves a freivalds-s2 task of size
 // $ZKPOC_BENCH_S1_N (f = 8; skipped when unset) with the keys in
 // $ZKPOC_BENCH_KEYS (set up there on the first run, which is then not a
 // proving figure: run it twice), under the heap bound the cost model

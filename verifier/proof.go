@@ -75,12 +75,12 @@ func matmulStatement(rc *receipt.Receipt, system protocol.System, pubv protocol.
 	}}
 }
 
-// syntheticStatement is freivalds-s1's (VerifySynthetic, whose argument
+// syntheticStatement is freivalds-s2's (VerifySynthetic, whose argument
 // this is): s = uᵀ·A·B·v at the r the proof's commitment yields, computed
 // here from the A and B the verifier regenerated from the task's seed (a
 // and b), never read from the receipt; the output digest and PoE are the
 // receipt's, checked against the task and node by the caller (pubv). The
-// key must have freivalds-s1's shape; that it is the key for this task's
+// key must have freivalds-s2's shape; that it is the key for this task's
 // (n, f) is useKey's check of what established it (proof.key_circuit).
 func syntheticStatement(rc *receipt.Receipt, a, b []int16, pubv protocol.Public) statement {
 	proof, perr := syntheticProof(rc.Proof.Bytes)

@@ -29,20 +29,20 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// Red team of freivalds-s1 receipts (verifier.Verify, chain export), a
+// Red team of freivalds-s2 receipts (verifier.Verify, chain export), a
 // malicious node editing and re-signing its own receipt (reseal) with real
 // BN254 Groth16 proofs at n = 4, keys through ZKPOC_TEST_KEYS. Every case
 // fails if its attack works: a verdict that passes with an allowed claim
 // that the output is the correct product when it is not (or when the
 // evidence does not show it), or a chain export of an s1 proof.
 
-// s1rt is one honest freivalds-s1 receipt and what its node holds.
+// s1rt is one honest freivalds-s2 receipt and what its node holds.
 type s1rt struct {
 	cache keys.Cache
 	key   ed25519.PrivateKey
 	task  workload.ComputeTask
 	res   *prover.Result
-	set   *keys.Set // freivalds-s1, n = 4, f = 8
+	set   *keys.Set // freivalds-s2, n = 4, f = 8
 }
 
 func newS1RT(t *testing.T, id string, seed byte) *s1rt {
@@ -277,7 +277,7 @@ func TestRedteamS1ReceiptEdits(t *testing.T) {
 		// keys and provenance
 		{"key: freivalds-v5 n=4 f=8 (same shape, 4 inputs)", setKey("sha256:" + v5.Meta.Fingerprint), rejectOn("proof.key_circuit", "proof.verify")},
 		{"key: freivalds-v5 BLS12-381", setKey("sha256:" + bls.Meta.Fingerprint), rejectOn("proof.key_circuit", "proof.verify")},
-		{"key: freivalds-s1 f = 0", setKey("sha256:" + f0.Meta.Fingerprint), rejectOn("proof.key_circuit", "proof.verify")},
+		{"key: freivalds-s2 f = 0", setKey("sha256:" + f0.Meta.Fingerprint), rejectOn("proof.key_circuit", "proof.verify")},
 		{"key: unknown fingerprint", setKey("sha256:" + strings.Repeat("ab", 32)), holdNotPass},
 		{"key: upper-case fingerprint (same key)", setKey("sha256:" + strings.ToUpper(fx.set.Meta.Fingerprint)), s1Want{same: true}},
 		{"key: malformed fingerprint", setKey("sha256:zz"), s1Want{}},
@@ -637,7 +637,7 @@ func TestRedteamS1ReceiptChain(t *testing.T) {
 	}
 }
 
-// TestRedteamS1ReceiptAuto: ModeAuto with AutoSynthetic takes freivalds-s1
+// TestRedteamS1ReceiptAuto: ModeAuto with AutoSynthetic takes freivalds-s2
 // only for a receipt not headed for the chain; the receipt it makes passes
 // Verify and is refused by every chain path, and the one made with a worker
 // address is freivalds-v5.
@@ -669,7 +669,7 @@ func TestRedteamS1ReceiptAuto(t *testing.T) {
 	}
 	off := run("")
 	if off.Receipt.Proof == nil || off.Receipt.Proof.Circuit != protocol.SyntheticCircuitID {
-		t.Fatalf("auto without a worker address: %s receipt, proof %+v; want freivalds-s1", off.Receipt.Mode, off.Receipt.Proof)
+		t.Fatalf("auto without a worker address: %s receipt, proof %+v; want freivalds-s2", off.Receipt.Mode, off.Receipt.Proof)
 	}
 	if off.Receipt.Node.WorkerAddress != "" {
 		t.Errorf("auto s1 receipt signs worker address %q", off.Receipt.Node.WorkerAddress)
@@ -688,7 +688,7 @@ func TestRedteamS1ReceiptAuto(t *testing.T) {
 	}
 	on := run(evm)
 	if on.Receipt.Proof != nil && on.Receipt.Proof.Circuit == protocol.SyntheticCircuitID {
-		t.Fatalf("ATTACK WORKS: auto with a worker address made a freivalds-s1 receipt")
+		t.Fatalf("ATTACK WORKS: auto with a worker address made a freivalds-s2 receipt")
 	}
 	t.Logf("auto with a worker address: mode %s", on.Receipt.Mode)
 }

@@ -25,7 +25,7 @@ import (
 // Red team of verifier.VerifySynthetic with real BN254 Groth16 proofs at
 // n = 4 (keys through ZKPOC_TEST_KEYS): a malicious node edits the proof's
 // points and framing, replays the proof for tasks that share its matrices,
-// and proves with the freivalds-s1 key of another f. Each case fails if the
+// and proves with the freivalds-s2 key of another f. Each case fails if the
 // attack works, except where the case says the acceptance is the
 // documented trust boundary.
 
@@ -206,7 +206,7 @@ func int16Bytes(xs []int16) []byte {
 // TestRedteamS1KeyOfAnotherF is the trust boundary VerifySynthetic's doc
 // names ("the shape checks here do not tell a key for another (n, f)"),
 // made concrete: s = uᵀ·A·B·v does not depend on f, so a node that proves
-// with the freivalds-s1 key for (n, f' ≠ f) — here f' = 0, C₀ = A·B
+// with the freivalds-s2 key for (n, f' ≠ f) — here f' = 0, C₀ = A·B
 // unscaled, for the f = 8 task's request_id — gets nil from
 // VerifySynthetic for a digest that is not the digest of floor(A·B/2^8).
 // (Another n fails by itself: u_i = r^(n·i) moves with n; TestVerifySynthetic

@@ -26,11 +26,11 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// freivalds-s1 in receipts: prover.Run with Method protocol.Synthetic, and
+// freivalds-s2 in receipts: prover.Run with Method protocol.Synthetic, and
 // the verifier's checkProof for it (syntheticStatement), against a node
 // that edits and re-signs its own receipt. Real BN254 Groth16 at n = 4.
 
-// s1Receipt proves task with freivalds-s1 through prover.Run.
+// s1Receipt proves task with freivalds-s2 through prover.Run.
 func s1Receipt(t *testing.T, cache keys.Cache, task workload.ComputeTask, key ed25519.PrivateKey) *prover.Result {
 	t.Helper()
 	res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Cache: cache, Method: protocol.Synthetic, Mode: protocol.ModeGroth16})
@@ -50,7 +50,7 @@ func s1BoundTask(t *testing.T, id string) workload.ComputeTask {
 	return task
 }
 
-// s1Honest is an honest freivalds-s1 receipt for the bound task id, signed
+// s1Honest is an honest freivalds-s2 receipt for the bound task id, signed
 // by the node key drawn from seed, with the cache that holds its keys.
 func s1Honest(t *testing.T, seed byte, id string) (keys.Cache, ed25519.PrivateKey, workload.ComputeTask, *prover.Result) {
 	t.Helper()
@@ -90,12 +90,12 @@ func TestSyntheticReceipt(t *testing.T) {
 	cache, key, task, res := s1Honest(t, 0x51, "5e1a7e57-5100-4000-8000-000000000004")
 	rc := res.Receipt
 	if rc.Proof.Circuit != protocol.SyntheticCircuitID || len(rc.Proof.PublicInputs) != 4 || rc.Mode != protocol.ModeGroth16 {
-		t.Fatalf("receipt: circuit %s, %d public inputs, mode %s; want freivalds-s1, 4, groth16", rc.Proof.Circuit, len(rc.Proof.PublicInputs), rc.Mode)
+		t.Fatalf("receipt: circuit %s, %d public inputs, mode %s; want freivalds-s2, 4, groth16", rc.Proof.Circuit, len(rc.Proof.PublicInputs), rc.Mode)
 	}
 	opts := verifier.Options{Cache: cache}
 	v := verifier.Verify(res.Envelope, opts)
 	if v.PolicyDecision.Status != verifier.Pass {
-		t.Fatalf("honest freivalds-s1 receipt: %s (failed %v)", v.PolicyDecision.Status, v.Failed())
+		t.Fatalf("honest freivalds-s2 receipt: %s (failed %v)", v.PolicyDecision.Status, v.Failed())
 	}
 	if !strings.Contains(v.AllowedClaim, "is the correct fixed-point product") || !strings.Contains(v.AllowedClaim, "computed uᵀ·A·B·v itself") {
 		t.Errorf("claim does not state the product and who computed the A·B side: %s", v.AllowedClaim)
@@ -105,11 +105,11 @@ func TestSyntheticReceipt(t *testing.T) {
 	}
 	for _, what := range []chain.Export{chain.ExportCalldata, chain.ExportComputeProof} {
 		if err := chain.CheckExportable(rc, what); !errors.Is(err, chain.ErrNotExportable) {
-			t.Errorf("export %d of a freivalds-s1 receipt: %v, want ErrNotExportable", what, err)
+			t.Errorf("export %d of a freivalds-s2 receipt: %v, want ErrNotExportable", what, err)
 		}
 	}
 	if _, err := chain.ComputeProofFromReceipt(rc); err == nil {
-		t.Error("zk_compute_proof of a freivalds-s1 receipt: no error")
+		t.Error("zk_compute_proof of a freivalds-s2 receipt: no error")
 	}
 
 	// The node's own edits, re-signed.
@@ -145,10 +145,10 @@ func TestSyntheticReceipt(t *testing.T) {
 		})
 	}
 
-	// A freivalds-v5 receipt relabelled freivalds-s1: its key is this
+	// A freivalds-v5 receipt relabelled freivalds-s2: its key is this
 	// cache's freivalds-v5 key, so the s1 statement is refused by the key's
 	// circuit (and the public inputs' count).
-	t.Run("freivalds-v5 receipt relabelled freivalds-s1", func(t *testing.T) {
+	t.Run("freivalds-v5 receipt relabelled freivalds-s2", func(t *testing.T) {
 		v5res, err := prover.Run(context.Background(), prover.Options{Task: task, NodeKey: key, Cache: cache, Mode: protocol.ModeGroth16})
 		if err != nil {
 			t.Fatal(err)
@@ -161,7 +161,7 @@ func TestSyntheticReceipt(t *testing.T) {
 		wantReject(t, "v5 as s1", v, "proof.public_inputs", "proof.key_circuit")
 	})
 
-	// A supplied task's receipt cannot name freivalds-s1: nothing
+	// A supplied task's receipt cannot name freivalds-s2: nothing
 	// regenerates its matrices (the prover refuses too).
 	t.Run("supplied task", func(t *testing.T) {
 		a, b, err := protocol.Matrices(task, nil, nil)
@@ -174,7 +174,7 @@ func TestSyntheticReceipt(t *testing.T) {
 		}
 		_, err = prover.Run(context.Background(), prover.Options{Task: sup, NodeKey: key, Cache: cache, Method: protocol.Synthetic, A: a, B: b})
 		if !errors.Is(err, protocol.ErrUnsupported) {
-			t.Fatalf("prove a supplied task with freivalds-s1: %v, want ErrUnsupported", err)
+			t.Fatalf("prove a supplied task with freivalds-s2: %v, want ErrUnsupported", err)
 		}
 		env := reseal(t, res.Envelope, key, func(r *receipt.Receipt) {
 			r.Task, r.JobID = sup, sup.TaskID
@@ -191,7 +191,7 @@ func TestSyntheticReceipt(t *testing.T) {
 
 // TestSyntheticReceiptKeyOfAnotherF: the attack TestRedteamS1KeyOfAnotherF
 // shows VerifySynthetic cannot see (s does not depend on f), made through a
-// receipt: a node proves C₀ = A·B unscaled with the freivalds-s1 key for
+// receipt: a node proves C₀ = A·B unscaled with the freivalds-s2 key for
 // f = 0 and signs it as its answer to the f = 8 task. A verifier that knows
 // the key from its cache knows its circuit is (n = 4, f = 0) and rejects
 // (proof.key_circuit); one given the key as a bare file does not know its
@@ -244,7 +244,7 @@ func TestSyntheticReceiptKeyOfAnotherF(t *testing.T) {
 	t.Logf("f = 0 key given as a file: %s, claim: %s", v.PolicyDecision.Status, v.AllowedClaim)
 }
 
-// proveS1At proves freivalds-s1 at fracBits f for c (which need not be
+// proveS1At proves freivalds-s2 at fracBits f for c (which need not be
 // the task's f) with the key set, as a malicious node would.
 func proveS1At(t *testing.T, set *keys.Set, a, b []int16, c []int64, p protocol.Public, f int) (*groth16bn254.Proof, *big.Int) {
 	t.Helper()

@@ -22,25 +22,25 @@ import (
 var (
 	// ErrSyntheticTask: the task is invalid, supplies its matrices (the
 	// statement needs a verifier that regenerates them) or is too large.
-	ErrSyntheticTask = errors.New("freivalds-s1: task")
-	// ErrSyntheticKey: the verifying key is not of freivalds-s1's shape
+	ErrSyntheticTask = errors.New("freivalds-s2: task")
+	// ErrSyntheticKey: the verifying key is not of freivalds-s2's shape
 	// (BN254 Groth16, 4 public inputs, one BSB22 commitment over no public
 	// wire).
-	ErrSyntheticKey = errors.New("freivalds-s1: verifying key")
+	ErrSyntheticKey = errors.New("freivalds-s2: verifying key")
 	// ErrSyntheticProof: the bytes are not a BN254 Groth16 proof with one
 	// commitment.
-	ErrSyntheticProof = errors.New("freivalds-s1: proof bytes")
+	ErrSyntheticProof = errors.New("freivalds-s2: proof bytes")
 	// ErrSyntheticClaim: the claimed output digest is not a canonical
 	// BN254 scalar, the node key is not an Ed25519 key, or the claimed PoE
 	// is not SHA-256(request_id ‖ output_digest ‖ node_id) of this task and
 	// node.
-	ErrSyntheticClaim = errors.New("freivalds-s1: claim")
+	ErrSyntheticClaim = errors.New("freivalds-s2: claim")
 	// ErrSyntheticRejected: the proof does not verify for the public
 	// inputs the verifier computed.
-	ErrSyntheticRejected = errors.New("freivalds-s1: proof rejected")
+	ErrSyntheticRejected = errors.New("freivalds-s2: proof rejected")
 )
 
-// SyntheticClaim is what a freivalds-s1 proof is claimed to bind: the
+// SyntheticClaim is what a freivalds-s2 proof is claimed to bind: the
 // output digest of C' (protocol.OutputDigestOn, BN254), the PoE and the key
 // of the node that made it.
 type SyntheticClaim struct {
@@ -49,18 +49,18 @@ type SyntheticClaim struct {
 	NodeKey      ed25519.PublicKey
 }
 
-// syntheticPublicInputs is the number of public inputs of freivalds-s1
+// syntheticPublicInputs is the number of public inputs of freivalds-s2
 // (protocol.SyntheticPublicInputs: output digest, s, PoE hi, lo).
 const syntheticPublicInputs = 4
 
-// VerifySynthetic verifies a freivalds-s1 proof (proofBytes, gnark's
+// VerifySynthetic verifies a freivalds-s2 proof (proofBytes, gnark's
 // encoding, untrusted) of the synthetic task t under vk for claim. It
 // returns nil or an error wrapping one of ErrSyntheticTask, ErrSyntheticKey,
 // ErrSyntheticProof, ErrSyntheticClaim and ErrSyntheticRejected; it never
 // takes s, r or the matrices from the prover.
 //
 // What it does: it checks t is a synthetic task (payload.seed) with
-// n ≤ protocol.MaxN and vk has freivalds-s1's shape; decodes the proof
+// n ≤ protocol.MaxN and vk has freivalds-s2's shape; decodes the proof
 // (bounded, subgroup-checked, exactly one BSB22 commitment point π.D);
 // recomputes request_id from t and node_id from claim.NodeKey and requires
 // claim.PoE = SHA-256(request_id ‖ output_digest ‖ node_id); regenerates A
@@ -76,7 +76,7 @@ const syntheticPublicInputs = 4
 // What it establishes, if vk is trusted (below): the node with claim.NodeKey
 // knows C' = floor(A·B/2^f) for the A, B of this task's seed, and
 // claim.OutputDigest is the digest of that C'. The argument is the one of
-// circuits/doc.go, "Statement freivalds-s1": the proof shows
+// circuits/doc.go, "Statement freivalds-s2": the proof shows
 // s ≡ Σ_ij r^(n·i+j)·(2^f·C'_ij + R_ij) with C' and R range-checked, the
 // digest over C' and the PoE over (request_id, digest, node_id) for the
 // committed request_id; the PoE check here makes that request_id this
@@ -89,7 +89,7 @@ const syntheticPublicInputs = 4
 // prover that chooses s (or r, or the matrices) could prove any C' — which is
 // why each is recomputed here and never read from the prover.
 //
-// What it trusts: that vk is the freivalds-s1 verifying key for this task's
+// What it trusts: that vk is the freivalds-s2 verifying key for this task's
 // (n, f) (keys.SyntheticIDFor) from a setup whose toxic waste nobody knows —
 // today a dev single-party setup (keys.ProvenanceDevSingleParty), so the
 // party that ran it, usually the prover, could forge proofs; the shape
@@ -105,7 +105,7 @@ func VerifySynthetic(t workload.ComputeTask, proofBytes []byte, vk proofsystem.V
 		return fmt.Errorf("%w: %w", ErrSyntheticTask, err)
 	}
 	if t.Supplied() {
-		return fmt.Errorf("%w: its matrices are supplied (input_commitment), not generated from a seed: freivalds-s1 needs a verifier that regenerates A and B", ErrSyntheticTask)
+		return fmt.Errorf("%w: its matrices are supplied (input_commitment), not generated from a seed: freivalds-s2 needs a verifier that regenerates A and B", ErrSyntheticTask)
 	}
 	n := t.Payload.MatrixSize
 	if n > protocol.MaxN {
@@ -145,7 +145,7 @@ func VerifySynthetic(t workload.ComputeTask, proofBytes []byte, vk proofsystem.V
 	return nil
 }
 
-// syntheticKey checks vk has freivalds-s1's shape and returns gnark's key.
+// syntheticKey checks vk has freivalds-s2's shape and returns gnark's key.
 func syntheticKey(vk proofsystem.VerifyingKey) (*groth16bn254.VerifyingKey, error) {
 	if vk == nil {
 		return nil, errors.New("none given")

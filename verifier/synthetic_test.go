@@ -25,7 +25,7 @@ import (
 	"github.com/zkpoc/zkpoc/workload"
 )
 
-// s1Fixture is one synthetic task at one n with its honest freivalds-s1
+// s1Fixture is one synthetic task at one n with its honest freivalds-s2
 // proof and keys.
 type s1Fixture struct {
 	n      int
@@ -112,7 +112,7 @@ func (fx *s1Fixture) claim() verifier.SyntheticClaim {
 }
 
 // forge proves, with the fixture's keys and gnark directly, the
-// freivalds-s1 witness for C' = floor(A'·B/2^f), A' the task's A with
+// freivalds-s2 witness for C' = floor(A'·B/2^f), A' the task's A with
 // A'[0] changed: a valid witness of the circuit (which does not know A or
 // B) whose s is the prover's own uᵀ·A'·B·v, not the verifier's. It returns
 // the proof, its claim and the prover's s.
@@ -206,7 +206,7 @@ func decodeBN254(t *testing.T, data []byte) *groth16bn254.Proof {
 	return p.Gnark().(*groth16bn254.Proof)
 }
 
-// TestVerifySynthetic runs the freivalds-s1 wiring end to end at n = 4 and
+// TestVerifySynthetic runs the freivalds-s2 wiring end to end at n = 4 and
 // 8 (real BN254 Groth16, dev keys through the key cache): the honest proof
 // of prover.ProveSynthetic verifies under verifier.VerifySynthetic, and each
 // way a proof, key or claim can be wrong is rejected with the error naming
@@ -217,7 +217,7 @@ func decodeBN254(t *testing.T, data []byte) *groth16bn254.Proof {
 // (gnark's proof of knowledge fails) and with its proof of knowledge (r
 // moves, the pairing fails), from the forgery and from another honest
 // proof of the same task; a supplied task; freivalds-v5's
-// key and the freivalds-s1 key of the other n; another node, another
+// key and the freivalds-s2 key of the other n; another node, another
 // digest, a non-canonical digest; no key.
 func TestVerifySynthetic(t *testing.T) {
 	if testing.Short() {
@@ -281,7 +281,7 @@ func TestVerifySynthetic(t *testing.T) {
 			{"commitment of another honest proof", fx.task, withCommitment(t, fx.bytes, proofBytes(t, again.Proof), false), fx.vk, fx.claim(), verifier.ErrSyntheticRejected},
 			{"commitment and its PoK of another honest proof", fx.task, withCommitment(t, fx.bytes, proofBytes(t, again.Proof), true), fx.vk, fx.claim(), verifier.ErrSyntheticRejected},
 			{"freivalds-v5 key", fx.task, fx.bytes, v5.VK, fx.claim(), verifier.ErrSyntheticRejected},
-			{"freivalds-s1 key of the other n", fx.task, fx.bytes, otherN.vk, fx.claim(), verifier.ErrSyntheticRejected},
+			{"freivalds-s2 key of the other n", fx.task, fx.bytes, otherN.vk, fx.claim(), verifier.ErrSyntheticRejected},
 			{"a supplied task", supplied, fx.bytes, fx.vk, fx.claim(), verifier.ErrSyntheticTask},
 			{"no key", fx.task, fx.bytes, nil, fx.claim(), verifier.ErrSyntheticKey},
 			{"another node", fx.task, fx.bytes, fx.vk, otherNode, verifier.ErrSyntheticRejected},

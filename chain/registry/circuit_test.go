@@ -8,7 +8,7 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 )
 
-// TestCircuitRefusesOffChainStatement: freivalds-s1 has no circuit id on a
+// TestCircuitRefusesOffChainStatement: freivalds-s2 has no circuit id on a
 // registry (no verifier is set for it, no task posted for it), so no
 // contract is ever asked to check what only an offline verifier can; the
 // chain circuits round-trip.

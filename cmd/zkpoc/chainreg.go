@@ -329,7 +329,7 @@ Writes the deployment file.`)
 		return err
 	}
 	if _, err := registry.Circuit(m.Name()); err != nil {
-		return withHint(usageError{err}, "deploy a verifier for --circuit %s: freivalds-s1 receipts verify offline only", protocol.Freivalds.Name())
+		return withHint(usageError{err}, "deploy a verifier for --circuit %s: freivalds-s2 receipts verify offline only", protocol.Freivalds.Name())
 	}
 	vk, provenance, err := chainVK(*fp, *vkPath, m, *n, *fb)
 	if err != nil {

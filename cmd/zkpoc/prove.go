@@ -37,10 +37,10 @@ A sampled receipt's rows come from randomness the node cannot re-roll:
     The product is recomputed in step two and commits to the same root. A
     verifier without the challenge and root holds such a receipt.
 A synthetic task too large for freivalds-v5 within the budget is proved with
-freivalds-s1 where that fits: the verifier regenerates A and B, computes
+freivalds-s2 where that fits: the verifier regenerates A and B, computes
 uᵀ·A·B·v itself, and the circuit proves only uᵀ·(2^f·C' + R)·v against it
 (about half the constraints: n = 1024 in about 13 GiB once its keys are set
-up with zkpoc keys setup --circuit freivalds-s1 -n 1024). Such a receipt
+up with zkpoc keys setup --circuit freivalds-s2 -n 1024). Such a receipt
 verifies offline; chain export refuses it (use --circuit freivalds-v5).
 --system plonk proves with PLONK (KZG) instead; --curve bls12-381 proves over
 BLS12-381 (a synthetic task; its receipts have no EVM export).
