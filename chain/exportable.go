@@ -44,7 +44,7 @@ func CheckExportable(r *receipt.Receipt, what Export) error {
 // freivalds-s2 (protocol.Synthetic) has no input commitment, and its s is
 // computed from the A and B an offline verifier regenerates.
 func offChain(r *receipt.Receipt) error {
-	if r.Proof != nil && r.Proof.Circuit == protocol.Synthetic.Name() {
+	if r.Proof != nil && protocol.IsSynthetic(r.Proof.Circuit) {
 		return fmt.Errorf("%w: receipt %s proves %s, whose verifier regenerates A and B and has no input commitment to compare: it verifies offline only (prove with --circuit %s for the chain)",
 			ErrNotExportable, r.ReceiptID, r.Proof.Circuit, protocol.Freivalds.Name())
 	}

@@ -93,15 +93,19 @@ func (h *permutation) sbox(x frontend.Variable) frontend.Variable {
 	return h.api.Mul(x3, x2)
 }
 
-// external multiplies by the external matrix: circ(2,1,1) for width 3,
-// circ(2·M4, M4, …, M4) otherwise (eprint 2023/323, section 5.1).
+// external multiplies by the external matrix: circ(2,1,1) for width 3, M4
+// for width 4, circ(2·M4, M4, …, M4) otherwise (eprint 2023/323, section 5.1).
 func (h *permutation) external(s []frontend.Variable) {
 	api := h.api
-	if h.width == 3 {
+	switch h.width {
+	case 3:
 		t := api.Add(s[0], s[1], s[2])
 		for i := range s {
 			s[i] = api.Add(s[i], t)
 		}
+		return
+	case 4:
+		h.m4(s)
 		return
 	}
 	for i := 0; i < h.width; i += 4 {

@@ -46,8 +46,10 @@ func newR1CWriter(api frontend.API, probe frontend.Variable) *r1cWriter {
 
 // linear returns v as an R1CS linear expression over wires: a constant c
 // becomes c times the constant-one wire 0 (ToCanonicalVariable would mark it
-// as a constant term, which an R1C cannot hold). ref is any non-constant
-// variable, used to obtain c's coefficient in the system's coefficient table.
+// as a constant term, which an R1C cannot hold). ref must be a linear
+// expression without a constant term (a fresh hint output is one): c's
+// coefficient is read off the wire-0 term of ref + c, which would otherwise
+// hold ref's constant too.
 func (w *r1cWriter) linear(api frontend.API, v, ref frontend.Variable) constraint.LinearExpression {
 	c, isConst := api.Compiler().ConstantValue(v)
 	if !isConst {
@@ -55,6 +57,11 @@ func (w *r1cWriter) linear(api frontend.API, v, ref frontend.Variable) constrain
 	}
 	if c.Sign() == 0 {
 		return constraint.LinearExpression{}
+	}
+	for _, t := range w.cs.ToCanonicalVariable(ref).(constraint.LinearExpression) {
+		if t.WireID() == 0 {
+			panic("circuit: r1cWriter.linear needs a reference without a constant term")
+		}
 	}
 	for _, t := range w.cs.ToCanonicalVariable(api.Add(ref, c)).(constraint.LinearExpression) {
 		if t.WireID() == 0 {
@@ -100,7 +107,8 @@ func quotients(api frontend.API, alpha frontend.Variable, xs, nums []frontend.Va
 			panic(err)
 		}
 		for i, q := range qs {
-			w.assert(w.linear(api, q, alpha), w.linear(api, api.Sub(alpha, xs[s+i]), alpha), w.linear(api, nums[s+i], alpha))
+			// q is a fresh wire: the reference for the constants
+			w.assert(w.linear(api, q, q), w.linear(api, api.Sub(alpha, xs[s+i]), q), w.linear(api, nums[s+i], q))
 			out[s+i] = q
 		}
 	}

@@ -228,7 +228,9 @@ func newWithLayout(method protocol.Method, n, fracBits int, lay layout) *MatMul 
 }
 
 // GetHints lists the hints the circuit uses, for solvers that need them explicitly.
-func GetHints() []solver.Hint { return []solver.Hint{identityHint, splitBitsHint, countHint} }
+func GetHints() []solver.Hint {
+	return []solver.Hint{identityHint, splitBitsHint, countHint, quotientHint}
+}
 
 // Define implements frontend.Circuit.
 func (c *MatMul) Define(api frontend.API) error {

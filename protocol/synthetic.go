@@ -23,6 +23,12 @@ const SyntheticCircuitID = "freivalds-s2"
 // statement, whose keys and proofs the current one does not accept.
 const retiredSyntheticID = "freivalds-s1"
 
+// IsSynthetic says whether a circuit name is the synthetic statement's,
+// current or retired: what no chain verifier can check either way.
+func IsSynthetic(circuit string) bool {
+	return circuit == SyntheticCircuitID || circuit == retiredSyntheticID
+}
+
 // CommitmentDst is the domain separator gnark's Groth16 prover and verifier
 // hash a BSB22 commitment with (gnark's constraint.CommitmentDst; protocol
 // may not import gnark's constraint package, a test in package circuits

@@ -65,7 +65,7 @@ func Circuit(id string) ([32]byte, error) {
 			return out, fmt.Errorf("circuit id %q: byte %d is 0x%02x (allowed: a-z 0-9, then also - .)", id, i, c)
 		}
 	}
-	if id == protocol.Synthetic.Name() {
+	if protocol.IsSynthetic(id) {
 		// Its proofs carry no input commitment and its s comes from the A
 		// and B an offline verifier regenerates: no contract can check them.
 		return out, fmt.Errorf("circuit id %q: %w", id, chain.ErrNotExportable)
