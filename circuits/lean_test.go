@@ -26,8 +26,8 @@ var errSeen = errors.New("challenge seen")
 // is replaced by a hash of the committed values (the mask fixed), so the
 // challenge moves with every committed wire as Groth16's does; a first
 // solve reads it, the verifier's s is computed at it, and a second solve
-// decides.
-func (fg *sForged) compiledSolves(ccs constraint.ConstraintSystem, mask *SyntheticMask) error {
+// decides. opts (a malicious solver's hints) join both solves.
+func (fg *sForged) compiledSolves(ccs constraint.ConstraintSystem, mask *SyntheticMask, opts ...solver.Option) error {
 	var r *big.Int
 	commit := func(stop bool) solver.Option {
 		return solver.OverrideHint(solver.GetHintID(fcs.Bsb22CommitmentComputePlaceholder), func(mod *big.Int, in, out []*big.Int) error {
@@ -50,7 +50,8 @@ func (fg *sForged) compiledSolves(ccs constraint.ConstraintSystem, mask *Synthet
 		if err != nil {
 			return err
 		}
-		_, err = ccs.Solve(w, commit(stop), mask.solverOption(), solver.WithHints(GetHints()...))
+		all := append([]solver.Option{commit(stop), mask.solverOption(), solver.WithHints(GetHints()...)}, opts...)
+		_, err = ccs.Solve(w, all...)
 		return err
 	}
 	challenge := func() error {
@@ -130,8 +131,7 @@ func TestLeanSystemsRejectForgeries(t *testing.T) {
 
 // TestLeanFullStatementCompiled: the whole freivalds-s2 statement (digest by
 // the B-lean permutation, PoE) compiled at n = 4 with the n = 1024 layout:
-// the honest witness solves; a wrong C' with its digest and PoE recomputed,
-// a digest + 1 and a PoE of another node fail.
+// sFullCases, as TestSyntheticFullStatement runs them on the test engine.
 func TestLeanFullStatementCompiled(t *testing.T) {
 	mask, err := NewSyntheticMask()
 	if err != nil {
@@ -142,26 +142,7 @@ func TestLeanFullStatementCompiled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
-		name  string
-		apply func(fg *sForged)
-		ok    bool
-	}{
-		{"honest", func(*sForged) {}, true},
-		{"wrong C', digest and PoE recomputed", func(fg *sForged) {
-			fg.c[1].Add(fg.c[1], big.NewInt(1))
-			fg.split()
-			fg.redigest()
-		}, false},
-		{"digest + 1, PoE recomputed", func(fg *sForged) {
-			d := new(big.Int).SetBytes(fg.pub.OutputDigest[:])
-			d.Add(d, big.NewInt(1)).FillBytes(fg.pub.OutputDigest[:])
-			fg.pub.PoE = poe(fg.pub.RequestID, fg.pub.OutputDigest, fg.pub.NodeID)
-		}, false},
-		{"PoE of another node", func(fg *sForged) {
-			fg.pub.PoE = poe(fg.pub.RequestID, fg.pub.OutputDigest, fg.pub.RequestID)
-		}, false},
-	} {
+	for _, tc := range sFullCases {
 		fg := newSForged(t, protocol.BN254, 4, 8, lay, 7)
 		tc.apply(fg)
 		err := fg.compiledSolves(ccs, mask)
@@ -264,28 +245,10 @@ func wiresInB(t *testing.T, c frontend.Circuit) int {
 func TestLeanPermutationSavesBWires(t *testing.T) {
 	sp := protocol.BN254.Sponge()
 	lean := wiresInB(t, &permCircuit{In: make([]frontend.Variable, sp.Width), Out: make([]frontend.Variable, sp.Width), curve: protocol.BN254})
-	gnarks := wiresInB(t, &gnarkPermCircuit{In: make([]frontend.Variable, sp.Width), Out: make([]frontend.Variable, sp.Width)})
+	gnarks := wiresInB(t, &permCircuit{In: make([]frontend.Variable, sp.Width), Out: make([]frontend.Variable, sp.Width), curve: protocol.BN254, gnarks: true})
 	sboxes := sp.FullRounds*sp.Width + sp.PartialRounds
 	if gnarks-lean < sboxes-sp.Width {
 		t.Errorf("B-lean permutation: %d wires in B against gnark's %d, want about %d fewer", lean, gnarks, sboxes)
 	}
 	t.Logf("wires in B per permutation: %d (gnark's gadget %d)", lean, gnarks)
-}
-
-// gnarkPermCircuit is permCircuit with gnark's gadget (newSponge's other choice).
-type gnarkPermCircuit struct{ In, Out []frontend.Variable }
-
-func (c *gnarkPermCircuit) Define(api frontend.API) error {
-	h, _, err := newSponge(api, false)
-	if err != nil {
-		return err
-	}
-	s := append([]frontend.Variable(nil), c.In...)
-	if err := h.Permutation(s); err != nil {
-		return err
-	}
-	for i := range s {
-		api.AssertIsEqual(s[i], c.Out[i])
-	}
-	return nil
 }

@@ -18,14 +18,28 @@ import (
 	"github.com/zkpoc/zkpoc/protocol"
 )
 
-// permCircuit asserts Out = permutation(In) for the curve's sponge.
+// permCircuit asserts Out = permutation(In) for the curve's sponge (or sp,
+// if set), with zkpoc's gadget or, if gnarks, gnark's (newSponge's other
+// choice).
 type permCircuit struct {
 	In, Out []frontend.Variable
-	curve   protocol.Curve `gnark:"-"`
+	curve   protocol.Curve  `gnark:"-"`
+	sp      protocol.Sponge `gnark:"-"`
+	gnarks  bool            `gnark:"-"`
 }
 
 func (c *permCircuit) Define(api frontend.API) error {
-	h, err := newPermutation(api, c.curve, c.curve.Sponge())
+	sp := c.sp
+	if sp.Width == 0 {
+		sp = c.curve.Sponge()
+	}
+	var h permuter
+	var err error
+	if c.gnarks {
+		h, _, err = newSponge(api, false)
+	} else {
+		h, err = newPermutation(api, c.curve, sp)
+	}
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,6 @@ import (
 	cs_bn254 "github.com/consensys/gnark/constraint/bn254"
 	"github.com/consensys/gnark/constraint/solver"
 	"github.com/consensys/gnark/frontend"
-	fcs "github.com/consensys/gnark/frontend/cs"
 	"github.com/consensys/gnark/frontend/cs/r1cs"
 	"github.com/consensys/gnark/frontend/cs/scs"
 	"github.com/consensys/gnark/test"
@@ -636,7 +635,7 @@ func TestRedteamS2PermutationWidths(t *testing.T) {
 	p := protocol.BN254.ScalarField()
 	for _, width := range []int{3, 4, 8, 12, 16} {
 		sp := protocol.Sponge{Width: width, FullRounds: 8, PartialRounds: 56}
-		c := &spongeWidthCircuit{In: make([]frontend.Variable, width), Out: make([]frontend.Variable, width), sp: sp}
+		c := &permCircuit{In: make([]frontend.Variable, width), Out: make([]frontend.Variable, width), curve: protocol.BN254, sp: sp}
 		ccs, err := compileWith(protocol.BN254, "r1cs", c)
 		if err != nil {
 			continue // refused: fine
@@ -650,7 +649,7 @@ func TestRedteamS2PermutationWidths(t *testing.T) {
 		if err := newNativeBN(width, sp).Permutation(s); err != nil {
 			t.Fatal(err)
 		}
-		a := &spongeWidthCircuit{In: make([]frontend.Variable, width), Out: make([]frontend.Variable, width), sp: sp}
+		a := &permCircuit{In: make([]frontend.Variable, width), Out: make([]frontend.Variable, width), curve: protocol.BN254, sp: sp}
 		for i := range in {
 			a.In[i], a.Out[i] = in[i], s[i].BigInt(new(big.Int))
 		}
@@ -662,27 +661,6 @@ func TestRedteamS2PermutationWidths(t *testing.T) {
 			t.Errorf("width %d: newPermutation accepts the width but is not gnark-crypto's permutation: %v", width, err)
 		}
 	}
-}
-
-// spongeWidthCircuit is permCircuit at an arbitrary BN254 sponge.
-type spongeWidthCircuit struct {
-	In, Out []frontend.Variable
-	sp      protocol.Sponge `gnark:"-"`
-}
-
-func (c *spongeWidthCircuit) Define(api frontend.API) error {
-	h, err := newPermutation(api, protocol.BN254, c.sp)
-	if err != nil {
-		return err
-	}
-	s := append([]frontend.Variable(nil), c.In...)
-	if err := h.Permutation(s); err != nil {
-		return err
-	}
-	for i := range s {
-		api.AssertIsEqual(s[i], c.Out[i])
-	}
-	return nil
 }
 
 // spongeCircuit absorbs Limbs (limbBits each) with the freivalds-s2 hasher
@@ -771,34 +749,9 @@ func TestRedteamS2SpongeMatchesNative(t *testing.T) {
 }
 
 // redteamSolve is compiledSolves with extra solver options (a malicious
-// solver's hints) in the final solve.
+// solver's hints).
 func (fg *sForged) redteamSolve(ccs constraint.ConstraintSystem, mask *SyntheticMask, opts ...solver.Option) error {
-	var r *big.Int
-	commit := solver.OverrideHint(solver.GetHintID(fcs.Bsb22CommitmentComputePlaceholder), func(mod *big.Int, in, out []*big.Int) error {
-		h := sha256.New()
-		for _, x := range in[1:] {
-			h.Write(x.Bytes())
-			h.Write([]byte{0xff})
-		}
-		r = new(big.Int).SetBytes(h.Sum(nil))
-		r.Mod(r, mod)
-		out[0].Set(r)
-		return nil
-	})
-	solve := func(s *big.Int) error {
-		w, err := frontend.NewWitness(fg.assignment(s), fg.p())
-		if err != nil {
-			return err
-		}
-		all := append([]solver.Option{commit, mask.solverOption(), solver.WithHints(GetHints()...)}, opts...)
-		_, err = ccs.Solve(w, all...)
-		return err
-	}
-	_ = solve(big.NewInt(0)) // reads r (fails on s, or later)
-	if r == nil {
-		return errNoChallenge
-	}
-	return solve(fg.verifierS(r))
+	return fg.compiledSolves(ccs, mask, opts...)
 }
 
 // TestRedteamS2FullStatement: freivalds-s2 as NewSynthetic builds it at

@@ -305,6 +305,33 @@ func TestSyntheticLayoutsRejectForgeries(t *testing.T) {
 	t.Logf("%d layouts, %d forgeries, all rejected", len(lays), count)
 }
 
+// sFullCases are faults of the whole freivalds-s2 statement (digest and
+// PoE in the circuit), with the honest witness first.
+var sFullCases = []struct {
+	name  string
+	apply func(fg *sForged)
+	ok    bool
+}{
+	{"honest", func(*sForged) {}, true},
+	{"wrong C', digest and PoE recomputed", func(fg *sForged) {
+		fg.c[1].Add(fg.c[1], big.NewInt(1))
+		fg.split()
+		fg.redigest()
+	}, false},
+	{"wrong C', digest of the honest C'", func(fg *sForged) {
+		fg.c[1].Add(fg.c[1], big.NewInt(1))
+		fg.split()
+	}, false},
+	{"digest + 1, PoE recomputed over it", func(fg *sForged) {
+		d := new(big.Int).SetBytes(fg.pub.OutputDigest[:])
+		d.Add(d, big.NewInt(1)).FillBytes(fg.pub.OutputDigest[:])
+		fg.pub.PoE = poe(fg.pub.RequestID, fg.pub.OutputDigest, fg.pub.NodeID)
+	}, false},
+	{"PoE of another node", func(fg *sForged) {
+		fg.pub.PoE = poe(fg.pub.RequestID, fg.pub.OutputDigest, fg.pub.RequestID)
+	}, false},
+}
+
 // TestSyntheticFullStatement: with the digest and the PoE in the circuit, at
 // both range-check gadgets, the honest witness solves; a wrong C' whose
 // digest and PoE are recomputed (consistent public values) fails the
@@ -316,30 +343,7 @@ func TestSyntheticFullStatement(t *testing.T) {
 		"rangecheck": chooseLayoutFor(n, f, true),
 		"lookup":     chooseLayoutFor(512, f, true),
 	} {
-		for _, tc := range []struct {
-			name  string
-			apply func(fg *sForged)
-			ok    bool
-		}{
-			{"honest", func(*sForged) {}, true},
-			{"wrong C', digest and PoE recomputed", func(fg *sForged) {
-				fg.c[1].Add(fg.c[1], big.NewInt(1))
-				fg.split()
-				fg.redigest()
-			}, false},
-			{"wrong C', digest of the honest C'", func(fg *sForged) {
-				fg.c[1].Add(fg.c[1], big.NewInt(1))
-				fg.split()
-			}, false},
-			{"digest + 1, PoE recomputed over it", func(fg *sForged) {
-				d := new(big.Int).SetBytes(fg.pub.OutputDigest[:])
-				d.Add(d, big.NewInt(1)).FillBytes(fg.pub.OutputDigest[:])
-				fg.pub.PoE = poe(fg.pub.RequestID, fg.pub.OutputDigest, fg.pub.NodeID)
-			}, false},
-			{"PoE of another node", func(fg *sForged) {
-				fg.pub.PoE = poe(fg.pub.RequestID, fg.pub.OutputDigest, fg.pub.RequestID)
-			}, false},
-		} {
+		for _, tc := range sFullCases {
 			fg := newSForged(t, protocol.BN254, n, f, lay, 7)
 			tc.apply(fg)
 			err := fg.solves()
