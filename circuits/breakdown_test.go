@@ -67,7 +67,7 @@ func TestSyntheticBreakdown(t *testing.T) {
 	if noPoE >= all || product >= noPoE {
 		t.Errorf("parts do not add up: %d %d %d", all, noPoE, product)
 	}
-	other := layout{outBits: lay.outBits, limbBits: lay.outBits, limbs: 1, noInputs: true, leanB: true}
+	other := layout{outBits: lay.outBits, limbBits: lay.outBits, limbs: 1, noInputs: true}
 	if !lay.lookup {
 		other = lookupLayout(n, f, lay.outBits, true)
 	}

@@ -89,7 +89,7 @@ func leanLayouts(t *testing.T) []chosenLayout {
 	}
 	out = append(out, chosenLayout{4, 8, chooseLayoutFor(1024, 8, true)})
 	for _, cl := range out {
-		if !cl.lay.lookup || !cl.lay.leanB {
+		if !cl.lay.lookup || !cl.lay.leanB() {
 			t.Fatalf("%v: want a B-lean lookup layout", cl)
 		}
 	}

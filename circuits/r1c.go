@@ -88,10 +88,14 @@ const quotientChunk = 1024
 // with the fresh q_i in L and α − x_i in R on an R1CS. As with DivUnchecked,
 // α = x_i leaves q_i free when num_i = 0 and makes the solve fail otherwise;
 // α is a commitment drawn after every x_i and num_i, so that has
-// probability at most len(xs)/p.
-func quotients(api frontend.API, alpha frontend.Variable, xs, nums []frontend.Variable) []frontend.Variable {
+// probability at most len(xs)/p. Without leanB (and off gnark's R1CS
+// builder) they are api.DivUnchecked's own R1Cs, q_i in R.
+func quotients(api frontend.API, alpha frontend.Variable, xs, nums []frontend.Variable, leanB bool) []frontend.Variable {
 	out := make([]frontend.Variable, len(xs))
-	w := newR1CWriter(api, alpha)
+	var w *r1cWriter
+	if leanB {
+		w = newR1CWriter(api, alpha)
+	}
 	if w == nil {
 		for i := range xs {
 			out[i] = api.DivUnchecked(nums[i], api.Sub(alpha, xs[i]))

@@ -81,7 +81,7 @@ func TestRedteamS2OtherSystemsUnchanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			lay := chooseLayout(128, 8)
-			if lay.leanB || !lay.lookup {
+			if lay.leanB() || !lay.lookup {
 				t.Fatalf("freivalds-v5's n = 128 layout %+v: want lookup tables without leanB", lay)
 			}
 			for name, c := range map[string]frontend.Circuit{
@@ -103,11 +103,11 @@ func TestRedteamS2OtherSystemsUnchanged(t *testing.T) {
 	// every layout of a statement with its inputs in the circuit is not lean
 	for _, n := range []int{1, 4, 16, 127, 128, 512, 1024} {
 		for _, f := range []int{0, 8, 16} {
-			if l := chooseLayout(n, f); l.leanB || l.noInputs {
-				t.Errorf("chooseLayout(%d, %d) = %+v: leanB or noInputs set for freivalds-v5", n, f, l)
+			if l := chooseLayout(n, f); l.noInputs {
+				t.Errorf("chooseLayout(%d, %d) = %+v: noInputs (so leanB) set for freivalds-v5", n, f, l)
 			}
-			if l := chooseLayoutFor(n, f, true); !l.leanB || !l.noInputs {
-				t.Errorf("chooseLayoutFor(%d, %d, true) = %+v: freivalds-s2 without leanB", n, f, l)
+			if l := chooseLayoutFor(n, f, true); !l.noInputs {
+				t.Errorf("chooseLayoutFor(%d, %d, true) = %+v: freivalds-s2 without noInputs (so without leanB)", n, f, l)
 			}
 		}
 	}
@@ -453,7 +453,7 @@ func (c *quotientProbe) cases(api frontend.API) (xs, nums []frontend.Variable) {
 
 func (c *quotientProbe) Define(api frontend.API) error {
 	xs, nums := c.cases(api)
-	qs := quotients(api, c.Alpha, xs, nums)
+	qs := quotients(api, c.Alpha, xs, nums, true)
 	for i := range qs {
 		api.AssertIsEqual(qs[i], c.Q[i])
 	}
@@ -776,7 +776,7 @@ func TestRedteamS2FullStatement(t *testing.T) {
 			t.Fatal(err)
 		}
 		lay := shape.lay
-		if !lay.leanB || lay.lookup != (n >= syntheticLookupMinN) {
+		if !lay.leanB() || lay.lookup != (n >= syntheticLookupMinN) {
 			t.Fatalf("n = %d: layout %+v is not freivalds-s2's", n, lay)
 		}
 		ccs, err := compileWith(protocol.BN254, "r1cs", shape)
@@ -955,7 +955,7 @@ type refConstProbe struct {
 }
 
 func (c *refConstProbe) Define(api frontend.API) error {
-	qs := quotients(api, api.Add(c.A, 3), []frontend.Variable{c.X}, []frontend.Variable{1})
+	qs := quotients(api, api.Add(c.A, 3), []frontend.Variable{c.X}, []frontend.Variable{1}, true)
 	api.AssertIsEqual(qs[0], c.Q)
 	return nil
 }

@@ -52,12 +52,14 @@ type layout struct {
 	limbs    int  // limbs per C' entry
 	lookup   bool // false: gnark's range checker; true: zkpoc's lookup tables
 	noInputs bool // A and B are not in the circuit (freivalds-s2)
-	// leanB writes the lookup quotients and the digest's S-boxes for
-	// Groth16's B side and pins no sponge lane (r1c.go, poseidon2.go):
-	// freivalds-s2. The other statements keep their constraint systems
-	// (and so their cached keys and golden receipts) as they are.
-	leanB bool
 }
+
+// leanB says whether the lookup quotients and the digest's S-boxes are
+// written for Groth16's B side with no sponge lane pinned (r1c.go,
+// poseidon2.go): freivalds-s2, the statement without inputs. The other
+// statements keep their constraint systems (and so their cached keys and
+// golden receipts) as they are.
+func (l layout) leanB() bool { return l.noInputs }
 
 // lastBits is the width of the top limb of a C' entry.
 func (l layout) lastBits() int { return l.outBits - l.limbBits*(l.limbs-1) }
@@ -136,7 +138,7 @@ func chooseLayout(n, fracBits int) layout { return chooseLayoutFor(n, fracBits, 
 // without (freivalds-s2) the input matrices in the circuit.
 func chooseLayoutFor(n, fracBits int, noInputs bool) layout {
 	b := protocol.OutputBits(n, fracBits)
-	l := layout{outBits: b, limbBits: b, limbs: 1, noInputs: noInputs, leanB: noInputs}
+	l := layout{outBits: b, limbBits: b, limbs: 1, noInputs: noInputs}
 	if (!noInputs && n < lookupMinN) || (noInputs && n < syntheticLookupMinN) {
 		return l
 	}
@@ -150,7 +152,7 @@ func lookupLayout(n, fracBits, b int, noInputs bool) layout {
 	best := layout{}
 	bestCost := -1
 	for w := 8; w <= MaxTableBits; w++ {
-		l := layout{outBits: b, limbBits: w, limbs: (b + w - 1) / w, lookup: true, noInputs: noInputs, leanB: noInputs}
+		l := layout{outBits: b, limbBits: w, limbs: (b + w - 1) / w, lookup: true, noInputs: noInputs}
 		if l.limbs == 1 {
 			l.limbBits = b
 			if b > MaxTableBits {
@@ -172,7 +174,7 @@ func lookupLayout(n, fracBits, b int, noInputs bool) layout {
 func (l layout) checker(api frontend.API) (frontend.Rangechecker, *lookupTables) {
 	rc := rangecheck.New(api)
 	if l.lookup {
-		t := newLookupTables(api, l.leanB)
+		t := newLookupTables(api, l.leanB())
 		return t, t
 	}
 	return rc, nil

@@ -99,7 +99,7 @@ func (c *SyntheticMatMul) Define(api frontend.API) error {
 	}
 
 	if !c.skip.hashes {
-		perm, sp, err := newSponge(api, c.lay.leanB)
+		perm, sp, err := newSponge(api, c.lay.leanB())
 		if err != nil {
 			return err
 		}
