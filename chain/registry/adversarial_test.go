@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -227,10 +228,15 @@ func TestBlockRootTwoResults(t *testing.T) {
 	}
 	e.sim.Mine()
 	var block common.Hash
+	wait, cancel := context.WithTimeout(e.ctx, time.Minute)
+	defer cancel()
 	for i, tx := range txs {
-		rc, err := bind.WaitMined(e.ctx, e.sim.Client(), tx.Hash())
-		if err != nil || rc.Status != types.ReceiptStatusSuccessful {
-			t.Fatalf("submit %d: %v (status %d)", i, err, rc.Status)
+		rc, err := bind.WaitMined(wait, e.sim.Client(), tx.Hash())
+		if err != nil {
+			t.Fatalf("submit %d: not in the block Mine sealed: %v", i, err)
+		}
+		if rc.Status != types.ReceiptStatusSuccessful {
+			t.Fatalf("submit %d reverted (gas used %d)", i, rc.GasUsed)
 		}
 		if i > 0 && rc.BlockHash != block {
 			t.Fatalf("the submits landed in different blocks")

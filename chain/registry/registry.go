@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
@@ -136,10 +137,7 @@ func SendWithGas(ctx context.Context, backend Backend, mine func(), key *ecdsa.P
 	if err != nil {
 		return nil, fmt.Errorf("send transaction: %w", err)
 	}
-	if mine != nil {
-		mine()
-	}
-	rc, err := bind.WaitMined(ctx, backend, tx.Hash())
+	rc, err := waitMined(ctx, backend, mine, tx.Hash())
 	if err != nil {
 		return nil, fmt.Errorf("transaction %s: %w", tx.Hash(), err)
 	}
@@ -147,6 +145,35 @@ func SendWithGas(ctx context.Context, backend Backend, mine func(), key *ecdsa.P
 		return rc, fmt.Errorf("transaction %s reverted on chain in block %d (%d gas used)", tx.Hash(), rc.BlockNumber, rc.GasUsed)
 	}
 	return rc, nil
+}
+
+// waitMined waits for the receipt of transaction h, polling as
+// bind.WaitMined does (any error is retried until ctx ends). With mine set
+// (a chain that seals blocks only when asked) it seals a block first, and
+// another each second no receipt has come: a transaction a block left out
+// (the pool had not taken it in yet, or building it was cut short) is
+// mined by the next instead of waited for forever.
+func waitMined(ctx context.Context, backend Backend, mine func(), h common.Hash) (*types.Receipt, error) {
+	if mine == nil {
+		return bind.WaitMined(ctx, backend, h)
+	}
+	const poll, remine = 100 * time.Millisecond, time.Second
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for waited := remine; ; waited += poll {
+		if waited >= remine {
+			mine()
+			waited = 0
+		}
+		if rc, err := backend.TransactionReceipt(ctx, h); err == nil {
+			return rc, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-tick.C:
+		}
+	}
 }
 
 // Call runs calldata as an eth_call from `from` at the latest block and

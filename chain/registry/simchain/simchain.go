@@ -132,6 +132,12 @@ func OpenWith(o Options) (*Chain, error) {
 		Timestamp: 1_700_000_000, // fixed, so a persisted chain's genesis is the same on every Open
 	}
 	ethConf.SyncMode = ethconfig.FullSync
+	// The miner stops filling a block with transactions after Recommit
+	// (2 s by default) and seals what it has: on a loaded machine (pairing
+	// checks of several proof verifications) a block sealed by Mine could
+	// leave pending transactions out, for no later Mine to pick up. A
+	// simulated chain's block holds everything pending when it is sealed.
+	ethConf.Miner.Recommit = 10 * time.Minute
 	ethConf.TxPool.NoLocals = true
 	stack, err := node.New(&nodeConf)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 
@@ -84,4 +86,79 @@ func TestServed(t *testing.T) {
 		t.Fatalf("owner %s (%v)", owner, err)
 	}
 	t.Logf("deployed over %s in block %d", c.HTTPEndpoint(), rc.BlockNumber)
+}
+
+// TestMineSealsEverythingPending: one Mine seals every pending transaction
+// into its block (the miner's 2 s recommit cut-off is lifted, so a loaded
+// machine does not leave some out for a Mine that never comes).
+func TestMineSealsEverythingPending(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	chainID, err := c.Client().ChainID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const perAccount = 40
+	to := crypto.PubkeyToAddress(DevKey(0).PublicKey)
+	var hashes []common.Hash
+	for a := 1; a < Accounts; a++ {
+		key := DevKey(a)
+		nonce, err := c.Client().PendingNonceAt(ctx, crypto.PubkeyToAddress(key.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := uint64(0); i < perAccount; i++ {
+			tx, err := types.SignNewTx(key, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
+				ChainID: chainID, Nonce: nonce + i, GasTipCap: big.NewInt(1e9), GasFeeCap: big.NewInt(1e11), Gas: 21_000, To: &to, Value: big.NewInt(1),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Client().SendTransaction(ctx, tx); err != nil {
+				t.Fatal(err)
+			}
+			hashes = append(hashes, tx.Hash())
+		}
+	}
+	c.Mine()
+	head, err := c.Client().BlockByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := head.Transactions().Len(); got != len(hashes) {
+		t.Fatalf("one Mine sealed %d of %d pending transactions", got, len(hashes))
+	}
+}
+
+// TestSendMinesAgain: registry.Send on a chain mined by a hook seals
+// another block while the transaction has no receipt, so a block that left
+// it out (here: a first hook call that seals nothing) does not leave Send
+// waiting until its context ends.
+func TestSendMinesAgain(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	calls := 0
+	mine := func() {
+		if calls++; calls > 1 {
+			c.Mine()
+		}
+	}
+	to := crypto.PubkeyToAddress(DevKey(3).PublicKey)
+	rc, err := registry.Send(ctx, c.Client(), mine, DevKey(1), &to, big.NewInt(7), nil)
+	if err != nil {
+		t.Fatalf("send with a first block that left the transaction out: %v", err)
+	}
+	if calls < 2 || rc.BlockNumber.Uint64() != 1 {
+		t.Fatalf("mined in block %d after %d hook calls: want block 1, after a second call", rc.BlockNumber, calls)
+	}
 }
