@@ -79,8 +79,9 @@ type Options struct {
 	Dir string
 	// HTTP, when set, serves JSON-RPC (eth, net, web3) on this loopback
 	// address ("127.0.0.1:8545"; port 0 picks one: Chain.HTTPEndpoint), and
-	// the chain seals a block for each transaction it receives, as geth
-	// --dev does: a dev node for `zkpoc chain --rpc`. Only loopback
+	// the chain seals a block as transactions arrive, as geth --dev does
+	// (transactions pending together share one): a dev node for
+	// `zkpoc chain --rpc`. Only loopback
 	// addresses are accepted: the dev accounts' keys are public.
 	HTTP string
 }
