@@ -81,8 +81,8 @@ type Options struct {
 	// address ("127.0.0.1:8545"; port 0 picks one: Chain.HTTPEndpoint), and
 	// the chain seals a block as transactions arrive, as geth --dev does
 	// (transactions pending together share one): a dev node for
-	// `zkpoc chain --rpc`. Only loopback
-	// addresses are accepted: the dev accounts' keys are public.
+	// `zkpoc chain --rpc`. Only loopback addresses are accepted: the dev
+	// accounts' keys are public.
 	HTTP string
 }
 
