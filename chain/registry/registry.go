@@ -157,13 +157,13 @@ func waitMined(ctx context.Context, backend Backend, mine func(), h common.Hash)
 	if mine == nil {
 		return bind.WaitMined(ctx, backend, h)
 	}
-	const poll, remine = 100 * time.Millisecond, time.Second
-	tick := time.NewTicker(poll)
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	for waited := remine; ; waited += poll {
-		if waited >= remine {
+	var mined time.Time
+	for {
+		if time.Since(mined) >= time.Second {
 			mine()
-			waited = 0
+			mined = time.Now()
 		}
 		if rc, err := backend.TransactionReceipt(ctx, h); err == nil {
 			return rc, nil

@@ -882,12 +882,12 @@ func runChainNode(env *cliEnv, args []string) error {
 	fs := newFlags(env, "chain node", "chain node [--listen 127.0.0.1:8545] [--sim DIR] [--keys DIR] [--endpoint-file FILE]", `
 Serves the embedded simulated chain as a dev node: JSON-RPC (eth, net, web3)
 over HTTP on a loopback address, sealing a block as transactions arrive (as
-geth --dev does; transactions pending together share one), until interrupted. The other verbs reach it
-with --rpc URL --key FILE. --keys writes the dev accounts' private keys
-(hex, account-0.key … account-3.key: public test keys, for --key);
---endpoint-file writes the URL (useful with port 0). In memory unless --sim
-DIR (a directory another node or the default embedded chain does not use at
-the same time).`)
+geth --dev does; transactions pending together share one), until
+interrupted. The other verbs reach it with --rpc URL --key FILE. --keys
+writes the dev accounts' private keys (hex, account-0.key … account-3.key:
+public test keys, for --key); --endpoint-file writes the URL (useful with
+port 0). In memory unless --sim DIR (a directory another node or the
+default embedded chain does not use at the same time).`)
 	listen := fs.String("listen", "127.0.0.1:8545", "loopback host:port to serve JSON-RPC on (port 0: any free port)")
 	sim := fs.String("sim", "", "data directory (default: in memory)")
 	keyDir := fs.String("keys", "", "directory to write the dev accounts' keys to")
